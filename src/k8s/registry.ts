@@ -1,0 +1,114 @@
+// The resources peapod serves: scope, kind, short names, and the field selectors each supports.
+// The API's discovery and the store's field-selector matching both read this one table.
+
+import type { KubeObject } from './types.js';
+import type { ResourceInfo } from '../store/store.js';
+
+export interface ApiResource extends ResourceInfo {
+  singularName: string;
+  shortNames: string[];
+  verbs: string[];
+  categories?: string[];
+}
+
+const get = (obj: KubeObject, pathStr: string): string | undefined => {
+  let cur: unknown = obj;
+  for (const part of pathStr.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  if (cur === undefined || cur === null) return undefined;
+  return String(cur);
+};
+
+const metaFields = (namespaced: boolean): ResourceInfo['fields'] => ({
+  'metadata.name': (o) => o.metadata.name,
+  ...(namespaced ? { 'metadata.namespace': (o: KubeObject) => o.metadata.namespace } : {}),
+});
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export const RESOURCES: ApiResource[] = [
+  {
+    resource: 'pods',
+    singularName: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    verbs: ALL_VERBS,
+    categories: ['all'],
+    fields: {
+      ...metaFields(true),
+      'spec.nodeName': (o) => get(o, 'spec.nodeName') ?? '',
+      'spec.restartPolicy': (o) => get(o, 'spec.restartPolicy'),
+      'spec.schedulerName': (o) => get(o, 'spec.schedulerName'),
+      'spec.serviceAccountName': (o) => get(o, 'spec.serviceAccountName'),
+      'spec.hostNetwork': (o) => get(o, 'spec.hostNetwork') ?? 'false',
+      'status.phase': (o) => get(o, 'status.phase') ?? '',
+      'status.podIP': (o) => get(o, 'status.podIP') ?? '',
+      'status.nominatedNodeName': (o) => get(o, 'status.nominatedNodeName') ?? '',
+    },
+  },
+  {
+    resource: 'namespaces',
+    singularName: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    fields: { ...metaFields(false), 'status.phase': (o) => get(o, 'status.phase') },
+  },
+  {
+    resource: 'configmaps',
+    singularName: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    shortNames: ['cm'],
+    verbs: ALL_VERBS,
+    fields: metaFields(true),
+  },
+  {
+    resource: 'secrets',
+    singularName: 'secret',
+    kind: 'Secret',
+    namespaced: true,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    fields: { ...metaFields(true), type: (o) => get(o, 'type') },
+  },
+  {
+    resource: 'events',
+    singularName: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    verbs: ALL_VERBS,
+    fields: {
+      ...metaFields(true),
+      'involvedObject.kind': (o) => get(o, 'involvedObject.kind'),
+      'involvedObject.namespace': (o) => get(o, 'involvedObject.namespace'),
+      'involvedObject.name': (o) => get(o, 'involvedObject.name'),
+      'involvedObject.uid': (o) => get(o, 'involvedObject.uid'),
+      'involvedObject.apiVersion': (o) => get(o, 'involvedObject.apiVersion'),
+      'involvedObject.resourceVersion': (o) => get(o, 'involvedObject.resourceVersion'),
+      'involvedObject.fieldPath': (o) => get(o, 'involvedObject.fieldPath'),
+      reason: (o) => get(o, 'reason'),
+      reportingComponent: (o) => get(o, 'reportingComponent') ?? '',
+      source: (o) => get(o, 'source.component'),
+      type: (o) => get(o, 'type'),
+    },
+  },
+  {
+    resource: 'nodes',
+    singularName: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    fields: { ...metaFields(false), 'spec.unschedulable': (o) => get(o, 'spec.unschedulable') ?? 'false' },
+  },
+];
+
+export function resourceInfo(resource: string): ApiResource | undefined {
+  return RESOURCES.find((r) => r.resource === resource);
+}

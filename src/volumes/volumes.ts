@@ -1,0 +1,34 @@
+// The volume manager contract (the kubelet's volume manager): sets a pod's volumes up on the host
+// before its containers are created, and tears them down after the sandbox is gone.
+
+import type { Container, Pod } from '../k8s/types.js';
+import type { Mount } from '../runtime/runtime.js';
+
+/** A volume as set up on the host. */
+export interface MountedVolume {
+  name: string;
+  /** Host path of the volume's root (a directory, or a file for hostPath files/sockets/devices). */
+  hostPath: string;
+  /** True for configMap/secret/downwardAPI volumes, which are always mounted read-only. */
+  readOnly: boolean;
+}
+
+export interface VolumeManager {
+  /**
+   * Sets up (idempotently) every volume of the pod: emptyDir dirs or tmpfs mounts, hostPath checks,
+   * configMap and secret projections (refreshed on every call). Throws ContainerConfigError for a
+   * missing configMap/secret/key that is not optional, and a plain Error for host failures.
+   */
+  setUpPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>>;
+  /** Unmounts and removes every volume dir of the pod; succeeds when already gone. */
+  tearDownPodVolumes(podUid: string): Promise<void>;
+  /** Removes volume dirs of pods not in liveUids (after a crash). */
+  gc(liveUids: Set<string>): Promise<void>;
+}
+
+/**
+ * Translates a container's volumeMounts into runtime mounts (subPath resolved and created inside the
+ * volume, readOnly applied). Throws ContainerConfigError for a bad subPath. Pure apart from creating
+ * the subPath directory inside the volume, as the kubelet does.
+ */
+export type ContainerMountsFn = (pod: Pod, container: Container, volumes: Map<string, MountedVolume>) => Promise<Mount[]>;
