@@ -1,0 +1,208 @@
+// The composition root of `peapod serve`: builds every component explicitly, in dependency order, and
+// tears them down in reverse. Reads like an inventory: store → events → images → network → runtime →
+// volumes → pod manager → API. Containers keep running when the daemon stops.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RESOURCES } from './k8s/registry.js';
+import type { Node } from './k8s/types.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { ensureNamespaces } from './store/bootstrap.js';
+import { StoreEventSink } from './store/events.js';
+import { LocalImageService } from './images/local-image-service.js';
+import { CniNetwork } from './runtime/network/cni-network.js';
+import { RuncRuntime } from './runtime/runc-runtime.js';
+import { HostVolumeManager } from './volumes/host-volumes.js';
+import { containerMounts } from './volumes/mounts.js';
+import { PodManager } from './pods/manager.js';
+import { ApiServer } from './api/server.js';
+import { renderKubeconfig } from './api/kubeconfig.js';
+import { nodePaths, type NodePaths } from './node/paths.js';
+import { buildNode, detectNodeIP } from './node/node-object.js';
+import { HostExec } from './system/exec.js';
+import { SystemClock, type Clock } from './system/clock.js';
+import { createLogger, type Logger } from './system/logger.js';
+import type { ObjectStore } from './store/store.js';
+import { errorMessage } from './errors.js';
+
+export interface DaemonOptions {
+  dataDir: string;
+  /** host:port to serve the API on; loopback only (no authentication yet). */
+  listen: string;
+  nodeName: string;
+  podCidr: string;
+  logLevel: string;
+}
+
+/** The Kubernetes version peapod's kubelet and API report. */
+export const KUBE_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
+const NODE_HEARTBEAT_MS = 10_000;
+
+export interface RunningDaemon {
+  url: string;
+  paths: NodePaths;
+  stop(): Promise<void>;
+}
+
+/** Starts every component; resolves once the API serves. `stop()` leaves containers running. */
+export async function startDaemon(opts: DaemonOptions, logger: Logger = createLogger({ level: opts.logLevel })): Promise<RunningDaemon> {
+  if (process.getuid?.() !== 0) throw new Error('peapod serve must run as root (it drives runc, mounts and the pod network)');
+  const paths = nodePaths(opts.dataDir);
+  const exec = new HostExec();
+  const clock = new SystemClock();
+  fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o711 });
+  const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
+  const undo: (() => Promise<void> | void)[] = [releaseLock];
+  try {
+    const store = new SqliteStore({ path: paths.dbPath, resources: RESOURCES, clock, logger: logger.child({ component: 'store' }) });
+    undo.push(() => store.close());
+    ensureNamespaces(store);
+    const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
+
+    const images = new LocalImageService({ paths, exec, logger: logger.child({ component: 'images' }), clock });
+    await images.init();
+    const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
+    await network.init();
+    const runtime = new RuncRuntime({ paths, exec, clock, logger: logger.child({ component: 'runtime' }), images, network });
+    await runtime.init();
+    undo.push(() => runtime.close());
+    const volumes = new HostVolumeManager({ paths, exec, store, logger: logger.child({ component: 'volumes' }) });
+
+    const nodeIP = detectNodeIP();
+    const runtimeVersion = await runtime.version();
+    const heartbeat = registerNode(store, clock, {
+      nodeName: opts.nodeName,
+      nodeIP,
+      podCidr: opts.podCidr,
+      kernelVersion: os.release(),
+      osImage: readOsImage(),
+      runtimeVersion: `${runtimeVersion.runtimeName}://${runtimeVersion.runtimeVersion}`,
+      kubeletVersion: KUBE_VERSION.gitVersion,
+      cpus: os.cpus().length,
+      memoryBytes: os.totalmem(),
+      maxPods: 110,
+    }, logger);
+    undo.push(heartbeat);
+
+    const manager = new PodManager({
+      store,
+      runtime,
+      images,
+      volumes,
+      containerMounts,
+      events,
+      clock,
+      logger: logger.child({ component: 'pods' }),
+      nodeName: opts.nodeName,
+      nodeIP,
+      paths,
+      hostResolvConf: readOptional('/etc/resolv.conf'),
+    });
+    await manager.start();
+    undo.push(() => manager.stop());
+
+    const api = new ApiServer({ store, logger: logger.child({ component: 'api' }), clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION });
+    const { url } = await api.start(opts.listen);
+    undo.push(() => api.stop());
+    fs.writeFileSync(paths.kubeconfigPath, renderKubeconfig(url), { mode: 0o600 });
+    logger.info({ url, dataDir: paths.dataDir, nodeName: opts.nodeName, podCidr: opts.podCidr }, 'peapod is serving');
+
+    let stopped = false;
+    return {
+      url,
+      paths,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await unwind(undo, logger);
+      },
+    };
+  } catch (err) {
+    await unwind(undo, logger);
+    throw err;
+  }
+}
+
+/** `peapod serve`: runs until SIGINT or SIGTERM. */
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  const logger = createLogger({ level: opts.logLevel });
+  const daemon = await startDaemon(opts, logger);
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      logger.info({ signal: sig }, 'stopping; containers keep running');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await daemon.stop();
+}
+
+async function unwind(undo: (() => Promise<void> | void)[], logger: Logger): Promise<void> {
+  for (const step of undo.reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'shutdown step failed');
+    }
+  }
+  undo.length = 0;
+}
+
+/** Writes the Node object now and every heartbeat; returns the function that stops the heartbeat. */
+function registerNode(store: ObjectStore, clock: Clock, facts: Parameters<typeof buildNode>[0], logger: Logger): () => void {
+  const beat = () => {
+    try {
+      const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const current = store.tryGet<Node>('nodes', undefined, facts.nodeName);
+      if (current) store.update('nodes', buildNode(facts, now, current));
+      else store.create('nodes', buildNode(facts, now));
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'node heartbeat failed');
+    }
+  };
+  beat();
+  let cancel = clock.setTimer(NODE_HEARTBEAT_MS, function again() {
+    beat();
+    cancel = clock.setTimer(NODE_HEARTBEAT_MS, again);
+  });
+  return () => cancel();
+}
+
+/** One daemon per data dir: a pid file naming a live process refuses a second one. */
+function acquirePidLock(file: string): () => void {
+  const existing = readOptional(file);
+  const pid = Number(existing?.trim());
+  if (pid > 0 && pid !== process.pid && processAlive(pid)) {
+    throw new Error(`another peapod daemon (pid ${pid}) already serves this data dir (${path.dirname(file)})`);
+  }
+  fs.writeFileSync(file, `${process.pid}\n`);
+  return () => {
+    if (readOptional(file)?.trim() === String(process.pid)) fs.rmSync(file, { force: true });
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readOsImage(): string {
+  const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readOptional('/etc/os-release') ?? '');
+  return m?.[1] ?? 'Linux';
+}
