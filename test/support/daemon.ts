@@ -1,0 +1,195 @@
+// A real `peapod serve` for end-to-end tests: its own data dir, subnet, node name and port, run as a child
+// process through bin/peapod.js (so a restart is a real process restart), driven by the real kubectl.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { nodePaths, type NodePaths } from '../../src/node/paths.js';
+import { engineLeftovers, scrubHost } from './host-state.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+export const PEAPOD_BIN = path.join(REPO_ROOT, 'bin', 'peapod.js');
+export const KUBECTL = process.env.PEAPOD_TEST_KUBECTL ?? '/usr/bin/kubectl';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestDaemonOptions {
+  /** Suite name: names the data dir and node. */
+  name: string;
+  /** Pod subnet inside 10.88.0.0/16, e.g. "10.88.210.0/24". */
+  podCidr: string;
+}
+
+export class TestDaemon {
+  readonly paths: NodePaths;
+  readonly kubeconfig: string;
+  readonly nodeName: string;
+  private child?: ChildProcess;
+  private logFile: string;
+  port = 0;
+
+  private constructor(readonly opts: TestDaemonOptions, dataDir: string) {
+    this.paths = nodePaths(dataDir);
+    this.kubeconfig = path.join(dataDir, 'kubeconfig');
+    this.nodeName = `peapod-${opts.name}`;
+    this.logFile = path.join(dataDir, 'daemon.log');
+  }
+
+  /** Makes the data dir, builds the busybox image into it (`peapod setup --no-install`), starts the daemon. */
+  static async start(opts: TestDaemonOptions): Promise<TestDaemon> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `peapod-${opts.name}-`));
+    const d = new TestDaemon(opts, dataDir);
+    const setup = spawnSync(process.execPath, [PEAPOD_BIN, 'setup', '--no-install', '--data-dir', dataDir], { encoding: 'utf8' });
+    if (setup.status !== 0) throw new Error(`peapod setup failed: ${setup.stdout}\n${setup.stderr}`);
+    await d.serve();
+    return d;
+  }
+
+  /** Starts (or restarts) the daemon process on the same data dir and port. */
+  async serve(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const log = fs.openSync(this.logFile, 'a');
+    this.child = spawn(
+      process.execPath,
+      [PEAPOD_BIN, 'serve', '--data-dir', this.paths.dataDir, '--listen', `127.0.0.1:${this.port}`, '--node-name', this.nodeName, '--pod-cidr', this.opts.podCidr, '--log-level', 'debug'],
+      { stdio: ['ignore', log, log] },
+    );
+    fs.closeSync(log);
+    const child = this.child;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${this.log()}`);
+      if (fs.existsSync(this.kubeconfig)) {
+        const r = await this.kubectl(['get', '--raw', '/readyz']);
+        if (r.code === 0) return;
+      }
+      await sleep(100);
+    }
+    throw new Error(`daemon did not become ready in 30 s:\n${this.log()}`);
+  }
+
+  /** Stops the daemon process (SIGTERM); containers keep running. */
+  async stopProcess(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+    fs.rmSync(this.kubeconfig, { force: true });
+  }
+
+  kubectl(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    return run(KUBECTL, ['--kubeconfig', this.kubeconfig, '--cache-dir', path.join(this.paths.dataDir, 'kcache'), ...args], opts);
+  }
+
+  peapod(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    return run(process.execPath, [PEAPOD_BIN, ...args, '--kubeconfig', this.kubeconfig], opts);
+  }
+
+  /** kubectl that must succeed; returns stdout. */
+  async k(...args: string[]): Promise<string> {
+    const r = await this.kubectl(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  async getJson<T = any>(...args: string[]): Promise<T> {
+    return JSON.parse(await this.k('get', ...args, '-o', 'json')) as T;
+  }
+
+  /** Polls `check` (which throws or returns false while not there yet) until it passes. */
+  async waitFor<T>(what: string, check: () => Promise<T | false | undefined>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const v = await check();
+        if (v) return v;
+      } catch (err) {
+        last = err;
+      }
+      await sleep(250);
+    }
+    throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- daemon log tail ---\n${this.logTail()}`);
+  }
+
+  leftovers(): Record<string, string[]> {
+    return engineLeftovers(this.paths);
+  }
+
+  log(): string {
+    try {
+      return fs.readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  logTail(lines = 60): string {
+    return this.log().split('\n').slice(-lines).join('\n');
+  }
+
+  /**
+   * Deletes every pod (so the engine tears down for real), stops the daemon, then scrubs whatever is
+   * left of this data dir on the host. Prints the daemon log when `failed`.
+   */
+  async destroy(failed: boolean): Promise<void> {
+    if (this.child && this.child.exitCode === null) {
+      await this.kubectl(['delete', 'pods', '--all', '-A', '--grace-period=1', '--wait=true', '--timeout=60s']);
+    }
+    await this.stopProcess();
+    if (failed || process.env.PEAPOD_TEST_SHOW_LOG) console.log(`--- daemon log (${this.logFile}) ---\n${this.logTail(200)}`);
+    if (process.env.PEAPOD_TEST_KEEP) {
+      console.log(`keeping ${this.paths.dataDir} (PEAPOD_TEST_KEEP)`);
+      scrubHost(this.paths, { keepDataDir: true });
+      return;
+    }
+    scrubHost(this.paths);
+  }
+}
+
+export function run(file: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** GET over plain HTTP with a timeout; resolves the status and body, rejects on connection errors. */
+export async function httpGet(url: string, timeoutMs = 3000): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.text() };
+}
