@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { FakeClock } from '../system/clock.js';
+import { main } from './main.js';
+import type { CliIO } from './context.js';
+import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
+import { deleteBody } from './commands/delete.js';
+import { chooseContainer } from './commands/logs.js';
+import { parseManifests } from './manifests.js';
+import { findResource, resourcePath } from './resources.js';
+import { errorFromResponse } from './client.js';
+import { formatImages, splitRepoTag } from './commands/image.js';
+import { formatRuntimePs, type RuntimePs } from './commands/runtime-ps.js';
+import type { Pod } from '../k8s/types.js';
+
+function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; errs: string[] } {
+  const out: string[] = [];
+  const errs: string[] = [];
+  return { out, errs, stdout: (t) => out.push(t), stderr: (t) => errs.push(t), stdin: Readable.from([]), env, clock: new FakeClock() };
+}
+
+const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image ls', 'image rm', 'runtime ps'];
+for (const c of commands) {
+  test(`\`${c} --help\` prints usage and exits 0`, async () => {
+    const x = io();
+    assert.equal(await main([...c.split(' '), '--help'], x), 0);
+    assert.match(x.out.join(''), new RegExp(`Usage: peapod ${c}`));
+  });
+}
+
+test('an unknown command exits non-zero with an error', async () => {
+  const x = io();
+  assert.notEqual(await main(['frobnicate'], x), 0);
+  assert.match(x.errs.join(''), /unknown command 'frobnicate'/);
+});
+
+test('an unsupported -o value is refused before any request', async () => {
+  const x = io();
+  assert.equal(await main(['get', 'pods', '-o', 'xml'], x), 1);
+  assert.match(x.errs.join(''), /Allowed choices are wide, yaml, json, name/);
+});
+
+test('a missing kubeconfig names the file and how to get one', async () => {
+  const x = io();
+  assert.equal(await main(['get', 'pods', '--data-dir', '/nonexistent/peapod-cli-test'], x), 1);
+  assert.match(x.errs.join(''), /^error: no kubeconfig at \/nonexistent\/peapod-cli-test\/kubeconfig: start the daemon/);
+});
+
+test('the kubeconfig comes from the flag, then $KUBECONFIG, then the data dir', () => {
+  assert.equal(kubeconfigPathFor({ kubeconfig: '/a', dataDir: '/d' }, { KUBECONFIG: '/b' }), '/a');
+  assert.equal(kubeconfigPathFor({ dataDir: '/d' }, { KUBECONFIG: ':/b:/c' }), '/b');
+  assert.equal(kubeconfigPathFor({ dataDir: '/d' }, {}), '/d/kubeconfig');
+  assert.equal(kubeconfigPathFor({}, {}), '/var/lib/peapod/kubeconfig');
+});
+
+test('reads the current context\'s server, namespace and token', () => {
+  const cfg = parseKubeconfig(`apiVersion: v1
+kind: Config
+clusters:
+- name: engine
+  cluster: {server: "https://127.0.0.1:6443/", insecure-skip-tls-verify: true}
+users:
+- name: admin
+  user: {token: s3cret}
+contexts:
+- {name: other, context: {cluster: engine, user: admin, namespace: kube-system}}
+- {name: engine, context: {cluster: engine, user: admin}}
+current-context: engine
+`);
+  assert.deepEqual(
+    { server: cfg.server, namespace: cfg.namespace, token: cfg.token, insecure: cfg.insecureSkipTlsVerify },
+    { server: 'https://127.0.0.1:6443', namespace: 'default', token: 's3cret', insecure: true },
+  );
+});
+
+test('a Status error reads like kubectl\'s', () => {
+  const e = errorFromResponse(404, JSON.stringify({ kind: 'Status', reason: 'NotFound', message: 'pods "x" not found', code: 404 }));
+  assert.equal(e.message, 'Error from server (NotFound): pods "x" not found');
+});
+
+test('resource names accept plural, singular, short and kind forms', () => {
+  for (const n of ['pods', 'pod', 'po', 'Pod']) assert.equal(findResource(n).resource, 'pods');
+  assert.equal(findResource('cm').resource, 'configmaps');
+  assert.equal(resourcePath(findResource('pods'), 'ns1', 'web', 'log'), '/api/v1/namespaces/ns1/pods/web/log');
+  assert.equal(resourcePath(findResource('pods'), undefined), '/api/v1/pods');
+  assert.equal(resourcePath(findResource('nodes'), 'ignored', 'n1'), '/api/v1/nodes/n1');
+  assert.throws(() => findResource('deployments'), /doesn't have a resource type "deployments"/);
+});
+
+test('--force sends grace 0 and --grace-period its value', () => {
+  assert.deepEqual(deleteBody({}), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+  assert.equal(deleteBody({ force: true }).gracePeriodSeconds, 0);
+  assert.equal(deleteBody({ gracePeriod: 5 }).gracePeriodSeconds, 5);
+  assert.equal(deleteBody({ gracePeriod: -1 }).gracePeriodSeconds, undefined);
+});
+
+test('logs picks -c, else the default-container annotation, else the first with a notice', () => {
+  const pod = { metadata: { name: 'p', annotations: {} }, spec: { containers: [{ name: 'a' }, { name: 'b' }] } } as unknown as Pod;
+  assert.deepEqual(chooseContainer(pod, 'b'), { name: 'b' });
+  assert.deepEqual(chooseContainer(pod, undefined), { name: 'a', notice: 'Defaulted container "a" out of: a, b' });
+  pod.metadata.annotations = { 'kubectl.kubernetes.io/default-container': 'b' };
+  assert.deepEqual(chooseContainer(pod, undefined), { name: 'b' });
+});
+
+test('manifests: multi-document YAML, JSON and List items; empty documents skipped', () => {
+  const objs = parseManifests('---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\n{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}]}\n', 'f.yaml');
+  assert.deepEqual(objs.map((o) => `${o.kind}/${o.metadata.name}`), ['ConfigMap/a', 'Pod/p']);
+  assert.throws(() => parseManifests('metadata: {name: a}\n', 'f.yaml'), /apiVersion and kind must be set/);
+});
+
+// docker's tabwriter has a minimum cell width of 10, hence TAG's extra spaces.
+test('image ls prints docker-style rows, one per tag', () => {
+  const now = Date.parse('2026-01-01T02:00:00Z');
+  const text = formatImages([{ id: 'sha256:0123456789abcdef', repoTags: ['localhost/busybox:latest', 'docker.io/library/busybox:1.36'], repoDigests: [], size: 4_261_234, createdAt: now - 2 * 3600_000, config: {} as never, layers: [] }], now);
+  assert.equal(text, [
+    'REPOSITORY                  TAG       IMAGE ID       CREATED       SIZE',
+    'localhost/busybox           latest    0123456789ab   2 hours ago   4.26MB',
+    'docker.io/library/busybox   1.36      0123456789ab   2 hours ago   4.26MB',
+  ].join('\n'));
+  assert.deepEqual(splitRepoTag('127.0.0.1:5000/x'), ['127.0.0.1:5000/x', '<none>']);
+});
+
+test('runtime ps groups by pod, infra first, and tells held from joined namespaces', () => {
+  const ns = (net: string, pid: string) => ({ net: `net:[${net}]`, ipc: 'ipc:[1]', uts: 'uts:[2]', pid: `pid:[${pid}]` });
+  const meta = { name: 'web', namespace: 'default', uid: 'u', attempt: 0 };
+  const ps: RuntimePs = {
+    sandboxes: [{ id: 'sbx0123456789abcdef', metadata: meta, state: 'ready', createdAt: 1, ip: '10.88.0.5', additionalIps: [], pid: 100, hostNetwork: false, labels: {}, annotations: {}, namespaces: ns('9', '10') }],
+    containers: [{
+      id: 'ctr0123456789abcdef', sandboxId: 'sbx0123456789abcdef', metadata: { name: 'app', attempt: 0 }, state: 'running', createdAt: 2, startedAt: 2, finishedAt: 0,
+      exitCode: 0, reason: '', message: '', image: 'busybox', imageRef: 'sha256:x', labels: {}, annotations: {}, logPath: '', pid: 120, namespaces: ns('9', '11'),
+    }],
+  };
+  assert.equal(formatRuntimePs(ps), [
+    'CONTAINER ID    POD           NAME   STATE     PID   IP          NAMESPACES',
+    'sbx0123456789   default/web   POD    ready     100   10.88.0.5   holds net,ipc,uts',
+    'ctr0123456789   default/web   app    running   120               joins net,ipc,uts; own pid',
+  ].join('\n'));
+});

@@ -1,0 +1,195 @@
+// The peapod command line: `serve` and `setup` run on the host; every other command is a client of
+// the daemon's API (kubectl habits: -n, -A, -o, -l, -w, -f). main() returns the exit code.
+
+import os from 'node:os';
+import { promises as fs } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_DATA_DIR, nodePaths } from '../node/paths.js';
+import { SystemClock } from '../system/clock.js';
+import { CliContext, CliError, type CliIO, type GlobalOptions } from './context.js';
+import { runGet, type GetOptions } from './commands/get.js';
+import { applyObject, createObject, forEachManifest } from './commands/apply.js';
+import { runDelete, type DeleteOptions } from './commands/delete.js';
+import { runDescribe } from './commands/describe.js';
+import { runLogs, type LogsOptions } from './commands/logs.js';
+import { runImageImport, runImageLoad, runImageLs, runImageRm } from './commands/image.js';
+import { runRuntimePs } from './commands/runtime-ps.js';
+
+function parseIntArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new CliError(`error: invalid argument "${v}": must be an integer`);
+  return n;
+}
+const parseBool = (v: string | undefined) => v === undefined || !['false', '0', 'no'].includes(v.toLowerCase());
+
+/** Builds the command tree; `run` wraps each action with a context. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('peapod')
+    .description('Kubernetes Pods on one Linux host: runc, conmon, CNI and overlayfs behind a Kubernetes API')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, else the data dir\'s)')
+    .option('--data-dir <dir>', `peapod data dir (default ${DEFAULT_DATA_DIR})`)
+    .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  const run = <A extends unknown[]>(fn: (ctx: CliContext, ...args: A) => Promise<void>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      await fn(new CliContext(io, cmd.optsWithGlobals<GlobalOptions>()), ...(args.slice(0, -1) as A));
+    };
+
+  program
+    .command('serve')
+    .description('run the node daemon (API, pod manager, runtime) until SIGINT/SIGTERM')
+    .option('--listen <addr>', 'API address', '127.0.0.1:6443')
+    .option('--node-name <name>', 'node name', os.hostname().toLowerCase())
+    .option('--pod-cidr <cidr>', 'pod network', '10.88.0.0/16')
+    .option('--log-level <level>', 'log level', 'info')
+    .action(run(async (ctx, o: { listen: string; nodeName: string; podCidr: string; logLevel: string }) => {
+      const { runDaemon } = await import('../daemon.js');
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, listen: o.listen, nodeName: o.nodeName, podCidr: o.podCidr, logLevel: o.logLevel });
+    }));
+
+  program
+    .command('setup')
+    .description('check and install host programs, then build localhost/busybox:latest')
+    .option('--no-install', 'only check; do not apt-get install missing packages')
+    .option('--skip-image', 'do not build the busybox image')
+    .action(run(async (ctx, o: { install: boolean; skipImage?: boolean }) => {
+      const [{ runSetup }, { HostExec }, { createLogger }] = await Promise.all([
+        import('../setup/setup.js'),
+        import('../system/exec.js'),
+        import('../system/logger.js'),
+      ]);
+      await runSetup({
+        dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR,
+        install: o.install,
+        skipImage: o.skipImage === true,
+        exec: new HostExec(),
+        logger: createLogger({ level: 'warn', name: 'peapod-setup' }),
+        out: (l) => ctx.out(l),
+      });
+    }));
+
+  program
+    .command('kubeconfig')
+    .description('print the kubeconfig the daemon wrote')
+    .action(run(async (ctx) => {
+      const file = nodePaths(ctx.globals.dataDir).kubeconfigPath;
+      const text = await fs.readFile(file, 'utf8').catch(() => {
+        throw new CliError(`error: no kubeconfig at ${file}: is \`peapod serve\` running with this data dir?`);
+      });
+      ctx.io.stdout(text);
+    }));
+
+  program
+    .command('apply')
+    .description('create or update objects from files (kubectl client-side apply)')
+    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
+    .action(run(async (ctx, o: { filename: string }) => forEachManifest(ctx, o.filename, applyObject)));
+
+  program
+    .command('create')
+    .description('create objects from files')
+    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
+    .action(run(async (ctx, o: { filename: string }) => forEachManifest(ctx, o.filename, createObject)));
+
+  program
+    .command('get')
+    .description('list objects: pods, configmaps, secrets, namespaces, nodes, events')
+    .argument('<type>')
+    .argument('[name]')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
+    .option('-l, --selector <selector>', 'label selector')
+    .option('-w, --watch', 'watch for changes after listing')
+    .option('--no-headers', 'omit the header row')
+    .action(run(async (ctx, type: string, name: string | undefined, o: GetOptions & { headers?: boolean }) =>
+      runGet(ctx, type, name, { ...o, noHeaders: o.headers === false })));
+
+  program
+    .command('describe')
+    .description('show details of a pod and its events')
+    .argument('<type>')
+    .argument('[name]')
+    .action(run(async (ctx, type: string, name: string | undefined) => runDescribe(ctx, type, name)));
+
+  program
+    .command('logs')
+    .description('print a container\'s log')
+    .argument('<pod>')
+    .option('-c, --container <name>', 'container name')
+    .option('-f, --follow', 'stream the log')
+    .option('-p, --previous', 'the previous instance\'s log')
+    .option('--tail <n>', 'lines from the end (-1: all)', parseIntArg)
+    .option('--timestamps', 'prefix each line with its timestamp')
+    .action(run(async (ctx, pod: string, o: LogsOptions) => runLogs(ctx, pod, o)));
+
+  program
+    .command('delete')
+    .description('delete objects by type and name, or from files')
+    .argument('[args...]')
+    .option('-f, --filename <file>', 'file, directory or - for stdin')
+    .option('--grace-period <seconds>', 'termination grace period (-1: the object\'s)', parseIntArg)
+    .option('--force', 'delete immediately (grace period 0)')
+    .option('--now', 'grace period 1')
+    .option('--wait [bool]', 'wait until the objects are gone', parseBool, true)
+    .action(run(async (ctx, args: string[], o: DeleteOptions & { now?: boolean }) =>
+      runDelete(ctx, args, { ...o, gracePeriod: o.now ? 1 : o.gracePeriod })));
+
+  const image = program.command('image').description('manage the node\'s images');
+  image
+    .command('load')
+    .description('load a docker-archive or OCI-archive tarball')
+    .requiredOption('-i, --input <tar>', 'archive file')
+    .action(run(async (ctx, o: { input: string }) => runImageLoad(ctx, o.input)));
+  image
+    .command('import')
+    .description('import a root filesystem tarball as a one-layer image')
+    .argument('<rootfs-tar>')
+    .argument('<name>')
+    .action(run(async (ctx, tar: string, name: string) => runImageImport(ctx, tar, name)));
+  image
+    .command('ls')
+    .alias('list')
+    .description('list images')
+    .action(run(async (ctx) => runImageLs(ctx)));
+  image
+    .command('rm')
+    .description('remove images by reference or id')
+    .argument('<ref...>')
+    .action(run(async (ctx, refs: string[]) => runImageRm(ctx, refs)));
+
+  const runtime = program.command('runtime').description('inspect the container runtime');
+  runtime
+    .command('ps')
+    .description('sandboxes and containers, grouped by pod, with their namespaces')
+    .action(run(async (ctx) => runRuntimePs(ctx)));
+
+  return program;
+}
+
+function defaultIO(): CliIO {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    stdin: process.stdin,
+    env: process.env,
+    clock: new SystemClock(),
+  };
+}
+
+/** Runs the CLI on the user's arguments (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg) io.stderr(/^(error|Error from server|The connection|Unable to connect|Warning)/.test(msg) || msg.includes('\n') ? `${msg}\n` : `error: ${msg}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}

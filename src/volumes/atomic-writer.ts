@@ -1,0 +1,126 @@
+// The kubelet's AtomicWriter layout for configMap/secret/downwardAPI volumes, so a container never
+// sees a half-updated volume:
+//
+//   <dir>/..2026_01_01_00_00_00.123456/   the payload of one generation (mode 0755)
+//   <dir>/..data -> ..2026_01_01_00_00_00.123456    swapped with rename(2), atomically
+//   <dir>/<top> -> ..data/<top>           one symlink per top-level payload entry
+//
+// An update writes a new timestamped dir, renames a fresh `..data_tmp` symlink over `..data`, adds
+// new user-visible symlinks, removes those no longer in the payload, then deletes the old dir.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Payload } from './projection.js';
+
+const DATA_DIR = '..data';
+const DATA_TMP = '..data_tmp';
+
+/** "..2006_01_02_15_04_05." in UTC, the kubelet's prefix for a generation dir. */
+export function generationPrefix(nowMs: number): string {
+  const d = new Date(nowMs);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `..${d.getUTCFullYear()}_${p(d.getUTCMonth() + 1)}_${p(d.getUTCDate())}_${p(d.getUTCHours())}_${p(d.getUTCMinutes())}_${p(d.getUTCSeconds())}.`;
+}
+
+function topLevel(payload: Payload): Set<string> {
+  return new Set([...payload.keys()].map((p) => p.split('/')[0]));
+}
+
+async function readlinkOrUndefined(p: string): Promise<string | undefined> {
+  try {
+    return await fs.readlink(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The files of an existing generation dir, relative path → {data, mode}. */
+async function readGeneration(dir: string): Promise<Payload> {
+  const out: Payload = new Map();
+  const walk = async (rel: string): Promise<void> => {
+    for (const ent of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) await walk(r);
+      else if (ent.isFile()) {
+        const full = path.join(dir, r);
+        const st = await fs.stat(full);
+        out.set(r, { data: await fs.readFile(full), mode: st.mode & 0o7777 });
+      }
+    }
+  };
+  await walk('');
+  return out;
+}
+
+function samePayload(a: Payload, b: Payload): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const o = b.get(k);
+    if (!o || o.mode !== v.mode || !o.data.equals(v.data)) return false;
+  }
+  return true;
+}
+
+async function writeGeneration(genDir: string, payload: Payload): Promise<void> {
+  await fs.chmod(genDir, 0o755);
+  for (const [rel, file] of payload) {
+    const full = path.join(genDir, rel);
+    await fs.mkdir(path.dirname(full), { recursive: true, mode: 0o755 });
+    await fs.writeFile(full, file.data, { mode: file.mode });
+    await fs.chmod(full, file.mode); // writeFile's mode is subject to the umask
+  }
+}
+
+/** Creates `name -> ..data/name` for each top-level entry that lacks it. */
+async function linkVisible(dir: string, names: Set<string>): Promise<void> {
+  for (const name of names) {
+    const link = path.join(dir, name);
+    const cur = await readlinkOrUndefined(link).catch(() => undefined);
+    if (cur === path.join(DATA_DIR, name)) continue;
+    await fs.rm(link, { force: true });
+    await fs.symlink(path.join(DATA_DIR, name), link);
+  }
+}
+
+/** Removes user-visible symlinks of the old generation that the new payload no longer has. */
+async function unlinkStale(dir: string, keep: Set<string>): Promise<void> {
+  for (const ent of await fs.readdir(dir, { withFileTypes: true })) {
+    if (ent.name.startsWith('..') || keep.has(ent.name) || !ent.isSymbolicLink()) continue;
+    const target = await fs.readlink(path.join(dir, ent.name));
+    if (target.startsWith(DATA_DIR + '/')) await fs.unlink(path.join(dir, ent.name));
+  }
+}
+
+/**
+ * Makes `dir` hold exactly `payload`, atomically for readers going through `..data`. Returns false
+ * when the current generation already equals the payload (nothing written).
+ */
+export async function writeAtomic(dir: string, payload: Payload, nowMs: number): Promise<boolean> {
+  const oldGen = await readlinkOrUndefined(path.join(dir, DATA_DIR));
+  if (oldGen !== undefined) {
+    const current = await readGeneration(path.join(dir, oldGen)).catch(() => undefined);
+    if (current && samePayload(current, payload)) {
+      await linkVisible(dir, topLevel(payload));
+      return false;
+    }
+  }
+  const genDir = await fs.mkdtemp(path.join(dir, generationPrefix(nowMs)));
+  try {
+    await writeGeneration(genDir, payload);
+    const tmp = path.join(dir, DATA_TMP);
+    await fs.rm(tmp, { force: true });
+    await fs.symlink(path.basename(genDir), tmp);
+    await fs.rename(tmp, path.join(dir, DATA_DIR));
+  } catch (err) {
+    await fs.rm(genDir, { recursive: true, force: true });
+    throw err;
+  }
+  const names = topLevel(payload);
+  await linkVisible(dir, names);
+  await unlinkStale(dir, names);
+  if (oldGen !== undefined && oldGen !== path.basename(genDir) && oldGen.startsWith('..') && !oldGen.includes('/')) {
+    await fs.rm(path.join(dir, oldGen), { recursive: true, force: true });
+  }
+  return true;
+}

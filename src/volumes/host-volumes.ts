@@ -1,0 +1,180 @@
+// HostVolumeManager: the kubelet's volume manager for one node. Each pod's volumes live under
+// <podsDir>/<uid>/volumes/<plugin>/<name>; emptyDir with medium Memory and every secret volume are
+// tmpfs mounts (secrets never touch disk); configMap/secret/downwardAPI use the atomic writer, and
+// every setUp call re-projects them, so updates reach running pods. Teardown unmounts everything
+// under the pod dir (deepest first) and refuses to delete while any mount remains, so a removal
+// can never run through a mount into the host.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ConfigMap, Pod, Secret, Volume } from '../k8s/types.js';
+import type { NodePaths } from '../node/paths.js';
+import type { ObjectStore } from '../store/store.js';
+import type { Exec } from '../system/exec.js';
+import { runChecked } from '../system/exec.js';
+import type { Logger } from '../system/logger.js';
+import { SystemClock, type Clock } from '../system/clock.js';
+import { ContainerConfigError, errorMessage } from '../errors.js';
+import { quantityToBytes } from '../k8s/quantity.js';
+import type { MountedVolume, VolumeManager } from './volumes.js';
+import { checkHostPathType } from './host-path.js';
+import { isMountPoint, mountsUnder, parseMountInfo, type MountInfoEntry } from './mountinfo.js';
+import { configMapPayload, downwardApiPayload, secretPayload, type Payload } from './projection.js';
+import { writeAtomic } from './atomic-writer.js';
+import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
+
+/** Secrets are at most 1 MiB; an update briefly holds two generations. */
+const SECRET_TMPFS_SIZE = '4m';
+
+export interface HostVolumeManagerOptions {
+  paths: NodePaths;
+  exec: Exec;
+  store: ObjectStore;
+  logger: Logger;
+  /** Names generation dirs of projected volumes; defaults to the system clock. */
+  clock?: Clock;
+  /** Where mounts are listed; tests never change it. */
+  mountInfoPath?: string;
+}
+
+export class HostVolumeManager implements VolumeManager {
+  private readonly paths: NodePaths;
+  private readonly exec: Exec;
+  private readonly store: ObjectStore;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly mountInfoPath: string;
+
+  constructor(opts: HostVolumeManagerOptions) {
+    this.paths = opts.paths;
+    this.exec = opts.exec;
+    this.store = opts.store;
+    this.logger = opts.logger.child({ component: 'volumes' });
+    this.clock = opts.clock ?? new SystemClock();
+    this.mountInfoPath = opts.mountInfoPath ?? '/proc/self/mountinfo';
+  }
+
+  async setUpPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>> {
+    const uid = pod.metadata.uid;
+    if (!uid) throw new Error(`pod "${pod.metadata.name}" has no uid`);
+    await fs.mkdir(path.join(podDir(this.paths, uid), 'volumes'), { recursive: true, mode: 0o750 });
+    const out = new Map<string, MountedVolume>();
+    for (const v of pod.spec.volumes ?? []) {
+      out.set(v.name, await this.setUpVolume(pod, uid, v));
+    }
+    return out;
+  }
+
+  private async setUpVolume(pod: Pod, uid: string, v: Volume): Promise<MountedVolume> {
+    const kind = volumeKind(v);
+    const ns = pod.metadata.namespace ?? 'default';
+    switch (kind) {
+      case 'hostPath':
+        await checkHostPathType(v.hostPath!.path, v.hostPath!.type);
+        return { name: v.name, hostPath: v.hostPath!.path, readOnly: false };
+      case 'emptyDir': {
+        const dir = await this.makeVolumeDir(uid, 'emptyDir', v.name);
+        if (v.emptyDir!.medium === 'Memory') {
+          const limit = v.emptyDir!.sizeLimit;
+          await this.ensureTmpfs(dir, limit === undefined ? undefined : String(quantityToBytes(limit)));
+        }
+        return { name: v.name, hostPath: dir, readOnly: false };
+      }
+      case 'configMap': {
+        const src = v.configMap!;
+        const payload = configMapPayload(src, this.store.tryGet<ConfigMap>('configmaps', ns, src.name));
+        return this.project(uid, 'configMap', v.name, payload, false);
+      }
+      case 'secret': {
+        const src = v.secret!;
+        const payload = secretPayload(src, this.store.tryGet<Secret>('secrets', ns, src.secretName));
+        return this.project(uid, 'secret', v.name, payload, true);
+      }
+      case 'downwardAPI':
+        return this.project(uid, 'downwardAPI', v.name, downwardApiPayload(v.downwardAPI!, pod), false);
+      default:
+        throw new ContainerConfigError(`volume "${v.name}": unsupported volume type ${volumeSourceName(v)}`);
+    }
+  }
+
+  private async project(
+    uid: string,
+    kind: 'configMap' | 'secret' | 'downwardAPI',
+    name: string,
+    payload: Payload,
+    onTmpfs: boolean,
+  ): Promise<MountedVolume> {
+    const dir = await this.makeVolumeDir(uid, kind, name);
+    if (onTmpfs) await this.ensureTmpfs(dir, SECRET_TMPFS_SIZE);
+    if (await writeAtomic(dir, payload, this.clock.now())) {
+      this.logger.debug({ uid, volume: name, kind }, 'projected volume written');
+    }
+    return { name, hostPath: dir, readOnly: true };
+  }
+
+  /** The volume dir with mode 0777 (the kubelet's emptyDir mode, also used under projections). */
+  private async makeVolumeDir(uid: string, kind: 'emptyDir' | 'configMap' | 'secret' | 'downwardAPI', name: string): Promise<string> {
+    const dir = volumeDir(this.paths, uid, kind, name);
+    await fs.mkdir(dir, { recursive: true, mode: 0o750 });
+    await fs.chmod(dir, 0o777);
+    return dir;
+  }
+
+  /** Mounts a tmpfs on `dir` unless one is there already; size is bytes or a tmpfs size string. */
+  private async ensureTmpfs(dir: string, size: string | undefined): Promise<void> {
+    if (isMountPoint(await this.readMounts(), dir)) return;
+    const opts = size === undefined ? [] : ['-o', `size=${size}`];
+    await runChecked(this.exec, 'mount', ['-t', 'tmpfs', ...opts, 'tmpfs', dir]);
+    await fs.chmod(dir, 0o777); // the mount hides the dir's own mode
+  }
+
+  private async readMounts(): Promise<MountInfoEntry[]> {
+    return parseMountInfo(await fs.readFile(this.mountInfoPath, 'utf8'));
+  }
+
+  async tearDownPodVolumes(podUid: string): Promise<void> {
+    if (!podUid || podUid.includes('/') || podUid.startsWith('.')) throw new Error(`invalid pod uid ${JSON.stringify(podUid)}`);
+    const dir = podDir(this.paths, podUid);
+    await this.unmountAllUnder(dir);
+    const left = mountsUnder(await this.readMounts(), dir);
+    if (left.length > 0) {
+      throw new Error(`tear down volumes of pod ${podUid}: still mounted: ${left.map((m) => m.mountPoint).join(', ')}`);
+    }
+    // fs.rm never follows symlinks; with no mount left it cannot leave the pod dir.
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+
+  /** Unmounts every mount at or below dir, deepest first, lazily when a plain unmount is refused. */
+  private async unmountAllUnder(dir: string): Promise<void> {
+    for (let round = 0; round < 8; round++) {
+      const mounts = mountsUnder(await this.readMounts(), dir);
+      if (mounts.length === 0) return;
+      for (const m of mounts) {
+        const r = await this.exec.run('umount', [m.mountPoint]);
+        if (r.code === 0) continue;
+        this.logger.warn({ mountPoint: m.mountPoint, err: r.stderr.trim() }, 'umount failed; detaching lazily');
+        const lazy = await this.exec.run('umount', ['-l', m.mountPoint]);
+        if (lazy.code !== 0) this.logger.warn({ mountPoint: m.mountPoint, err: lazy.stderr.trim() }, 'lazy umount failed');
+      }
+    }
+  }
+
+  async gc(liveUids: Set<string>): Promise<void> {
+    let uids: string[];
+    try {
+      uids = await fs.readdir(this.paths.podsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const uid of uids) {
+      if (liveUids.has(uid) || uid.startsWith('.')) continue;
+      try {
+        await this.tearDownPodVolumes(uid);
+        this.logger.info({ uid }, 'removed volumes of unknown pod');
+      } catch (err) {
+        this.logger.warn({ uid, err: errorMessage(err) }, 'volume gc failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// Where each volume lives on the host, with the kubelet's plugin directory names:
+// <podsDir>/<uid>/volumes/<plugin>/<name>.
+
+import path from 'node:path';
+import type { Volume } from '../k8s/types.js';
+import type { NodePaths } from '../node/paths.js';
+
+export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI';
+
+export const PLUGIN_DIRS: Record<Exclude<VolumeKind, 'hostPath'>, string> = {
+  emptyDir: 'kubernetes.io~empty-dir',
+  configMap: 'kubernetes.io~configmap',
+  secret: 'kubernetes.io~secret',
+  downwardAPI: 'kubernetes.io~downward-api',
+};
+
+/** The kind of a volume, or undefined for a source peapod does not implement. */
+export function volumeKind(v: Volume): VolumeKind | undefined {
+  if (v.emptyDir) return 'emptyDir';
+  if (v.hostPath) return 'hostPath';
+  if (v.configMap) return 'configMap';
+  if (v.secret) return 'secret';
+  if (v.downwardAPI) return 'downwardAPI';
+  return undefined;
+}
+
+/** The source field name of a volume, for error messages ("persistentVolumeClaim"). */
+export function volumeSourceName(v: Volume): string {
+  return Object.keys(v).find((k) => k !== 'name') ?? 'none';
+}
+
+/** True for the kinds written by the atomic writer (their files live under `..data`). */
+export function isProjected(kind: VolumeKind | undefined): boolean {
+  return kind === 'configMap' || kind === 'secret' || kind === 'downwardAPI';
+}
+
+export function podDir(paths: NodePaths, uid: string): string {
+  return path.join(paths.podsDir, uid);
+}
+
+export function volumeDir(paths: NodePaths, uid: string, kind: Exclude<VolumeKind, 'hostPath'>, name: string): string {
+  return path.join(paths.podsDir, uid, 'volumes', PLUGIN_DIRS[kind], name);
+}

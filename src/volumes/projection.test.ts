@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
+import { ContainerConfigError } from '../errors.js';
+import { configMapPayload, downwardApiPayload, formatMap, secretPayload, validatePayloadPath } from './projection.js';
+
+const cm: ConfigMap = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cfg', namespace: 'default' },
+  data: { a: 'A', b: 'B' },
+  binaryData: { bin: Buffer.from([0, 1, 2]).toString('base64') },
+};
+const secret: Secret = {
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 's', namespace: 'default' },
+  data: { token: Buffer.from('t0k').toString('base64') },
+};
+const show = (p: Map<string, { data: Buffer; mode: number }>) =>
+  Object.fromEntries([...p].map(([k, v]) => [k, `${v.data.toString('hex')}:${v.mode.toString(8)}`]));
+const hex = (s: string) => Buffer.from(s).toString('hex');
+
+test('a configMap without items projects every key with mode 0644', () => {
+  assert.deepEqual(show(configMapPayload({ name: 'cfg' }, cm)), {
+    a: `${hex('A')}:644`,
+    b: `${hex('B')}:644`,
+    bin: '000102:644',
+  });
+});
+
+test('configMap items select, rename and set modes over defaultMode', () => {
+  const p = configMapPayload({ name: 'cfg', defaultMode: 0o600, items: [{ key: 'a', path: 'dir/x' }, { key: 'b', path: 'y', mode: 0o755 }] }, cm);
+  assert.deepEqual(show(p), { 'dir/x': `${hex('A')}:600`, y: `${hex('B')}:755` });
+});
+
+const errorCases: { name: string; run: () => unknown; message: string }[] = [
+  { name: 'a missing configMap that is not optional is a config error', run: () => configMapPayload({ name: 'x' }, undefined), message: 'configmap "x" not found' },
+  { name: 'a missing secret that is not optional is a config error', run: () => secretPayload({ secretName: 'x' }, undefined), message: 'secret "x" not found' },
+  { name: 'a missing configMap key is a config error', run: () => configMapPayload({ name: 'cfg', items: [{ key: 'k', path: 'k' }] }, cm), message: 'configmap references non-existent config key: k' },
+  { name: 'a missing secret key is a config error', run: () => secretPayload({ secretName: 's', items: [{ key: 'k', path: 'k' }] }, secret), message: 'secret references non-existent secret key: k' },
+  { name: 'an item path with .. is rejected', run: () => configMapPayload({ name: 'cfg', items: [{ key: 'a', path: '../a' }] }, cm), message: "path ../a must not contain '..'" },
+];
+for (const c of errorCases) {
+  test(c.name, () => {
+    assert.throws(c.run, (err: unknown) => err instanceof ContainerConfigError && err.message === c.message);
+  });
+}
+
+test('an optional missing configMap or key gives what exists', () => {
+  assert.equal(configMapPayload({ name: 'x', optional: true }, undefined).size, 0);
+  const p = configMapPayload({ name: 'cfg', optional: true, items: [{ key: 'k', path: 'k' }, { key: 'a', path: 'a' }] }, cm);
+  assert.deepEqual([...p.keys()], ['a']);
+});
+
+test('secret values are base64-decoded', () => {
+  assert.equal(secretPayload({ secretName: 's' }, secret).get('token')?.data.toString(), 't0k');
+});
+
+test('payload paths follow the kubelet rules', () => {
+  assert.equal(validatePayloadPath('a/b'), undefined);
+  assert.ok(validatePayloadPath('/abs'));
+  assert.ok(validatePayloadPath('..data'));
+  assert.ok(validatePayloadPath(''));
+});
+
+test('downwardAPI projects name, namespace, uid and sorted labels', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u', labels: { b: '2', a: 'x"y' } }, spec: { containers: [] } } as Pod;
+  const p = downwardApiPayload(
+    { items: [
+      { path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+      { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+      { path: 'one', fieldRef: { fieldPath: "metadata.labels['b']" } },
+    ] },
+    pod,
+  );
+  assert.equal(p.get('name')?.data.toString(), 'p');
+  assert.equal(p.get('labels')?.data.toString(), 'a="x\\"y"\nb="2"\n');
+  assert.equal(p.get('one')?.data.toString(), '2');
+  assert.equal(formatMap(undefined), '');
+});

@@ -1,0 +1,153 @@
+// Pure payload builders for the projected volume kinds (configMap, secret, downwardAPI), following
+// the kubelet's MakePayload: which keys become which files, with which modes, and which errors a
+// missing object or key gives. The atomic writer puts the payload on disk.
+
+import type {
+  ConfigMap,
+  ConfigMapVolumeSource,
+  DownwardAPIVolumeSource,
+  KeyToPath,
+  Pod,
+  Secret,
+  SecretVolumeSource,
+} from '../k8s/types.js';
+import { ContainerConfigError } from '../errors.js';
+
+/** One file of a projected volume: its bytes and permission bits. */
+export interface FileProjection {
+  data: Buffer;
+  mode: number;
+}
+
+/** Relative path (may contain '/') → file. */
+export type Payload = Map<string, FileProjection>;
+
+/** The API's default for defaultMode (0644) on configMap, secret and downwardAPI volumes. */
+export const DEFAULT_MODE = 0o644;
+
+/**
+ * A payload path must be relative, non-empty, free of '..' elements and must not start with '..'
+ * (that prefix is reserved for the writer's own entries), as the kubelet's validatePath requires.
+ */
+export function validatePayloadPath(p: string): string | undefined {
+  if (!p) return 'path must not be empty';
+  if (p.length > 4096) return `path ${p} is too long`;
+  if (p.startsWith('/')) return `path ${p} must be relative`;
+  const parts = p.split('/');
+  if (parts.some((x) => x === '..')) return `path ${p} must not contain '..'`;
+  if (parts[0].startsWith('..')) return `path ${p} must not start with '..'`;
+  return undefined;
+}
+
+function addItems(
+  kind: 'configmap' | 'secret',
+  values: Map<string, Buffer>,
+  items: KeyToPath[] | undefined,
+  defaultMode: number,
+  optional: boolean,
+): Payload {
+  const payload: Payload = new Map();
+  if (!items || items.length === 0) {
+    for (const [key, data] of values) payload.set(key, { data, mode: defaultMode });
+    return payload;
+  }
+  for (const item of items) {
+    const data = values.get(item.key);
+    if (data === undefined) {
+      if (optional) continue;
+      throw new ContainerConfigError(
+        kind === 'configmap'
+          ? `configmap references non-existent config key: ${item.key}`
+          : `secret references non-existent secret key: ${item.key}`,
+      );
+    }
+    payload.set(item.path, { data, mode: item.mode ?? defaultMode });
+  }
+  return payload;
+}
+
+function checkPaths(payload: Payload): Payload {
+  for (const p of payload.keys()) {
+    const bad = validatePayloadPath(p);
+    if (bad) throw new ContainerConfigError(bad);
+  }
+  return payload;
+}
+
+/** ConfigMap volume payload; `cm` undefined means the object is absent. */
+export function configMapPayload(src: ConfigMapVolumeSource, cm: ConfigMap | undefined): Payload {
+  const optional = src.optional === true;
+  if (!cm) {
+    if (optional) return new Map();
+    throw new ContainerConfigError(`configmap "${src.name}" not found`);
+  }
+  const values = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries(cm.data ?? {})) values.set(k, Buffer.from(v, 'utf8'));
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) values.set(k, Buffer.from(v, 'base64'));
+  return checkPaths(addItems('configmap', values, src.items, src.defaultMode ?? DEFAULT_MODE, optional));
+}
+
+/** Secret volume payload: values are base64 on the wire and decoded here. */
+export function secretPayload(src: SecretVolumeSource, secret: Secret | undefined): Payload {
+  const optional = src.optional === true;
+  if (!secret) {
+    if (optional) return new Map();
+    throw new ContainerConfigError(`secret "${src.secretName}" not found`);
+  }
+  const values = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries(secret.data ?? {})) values.set(k, Buffer.from(v, 'base64'));
+  // stringData is merged into data by the API on write; honour it if an object still carries it.
+  for (const [k, v] of Object.entries(secret.stringData ?? {})) values.set(k, Buffer.from(v, 'utf8'));
+  return checkPaths(addItems('secret', values, src.items, src.defaultMode ?? DEFAULT_MODE, optional));
+}
+
+/** The kubelet's map format for labels/annotations files: sorted `key="value"` lines (Go %q). */
+export function formatMap(m: Record<string, string> | undefined): string {
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify((m ?? {})[k])}\n`)
+    .join('');
+}
+
+/** Resolves a downward API fieldRef path against the pod, as the kubelet's ExtractFieldPathAsString. */
+export function podFieldValue(pod: Pod, fieldPath: string): string {
+  const meta = pod.metadata;
+  const sub = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+  if (sub) return (sub[1] === 'labels' ? meta.labels : meta.annotations)?.[sub[2]] ?? '';
+  switch (fieldPath) {
+    case 'metadata.name':
+      return meta.name ?? '';
+    case 'metadata.namespace':
+      return meta.namespace ?? '';
+    case 'metadata.uid':
+      return meta.uid ?? '';
+    case 'metadata.labels':
+      return formatMap(meta.labels);
+    case 'metadata.annotations':
+      return formatMap(meta.annotations);
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? '';
+    case 'status.hostIP':
+      return pod.status?.hostIP ?? '';
+    case 'status.podIP':
+      return pod.status?.podIP ?? '';
+    default:
+      throw new ContainerConfigError(`unsupported fieldPath: ${fieldPath}`);
+  }
+}
+
+/** downwardAPI volume payload (fieldRef items; resourceFieldRef is not supported yet). */
+export function downwardApiPayload(src: DownwardAPIVolumeSource, pod: Pod): Payload {
+  const payload: Payload = new Map();
+  const defaultMode = src.defaultMode ?? DEFAULT_MODE;
+  for (const item of src.items ?? []) {
+    if (!item.fieldRef) {
+      throw new ContainerConfigError(`downwardAPI item ${item.path}: only fieldRef is supported`);
+    }
+    const value = podFieldValue(pod, item.fieldRef.fieldPath);
+    payload.set(item.path, { data: Buffer.from(value, 'utf8'), mode: item.mode ?? defaultMode });
+  }
+  return checkPaths(payload);
+}
