@@ -1,0 +1,125 @@
+// Pod-level cgroups (cgroupfs, hybrid v1 host): <hierarchy>/<cgroupParent>/pod<uid> in every mounted
+// hierarchy. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
+// only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
+
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../system/clock.js';
+import type { Logger } from '../system/logger.js';
+import type { LinuxSandboxResources } from './runtime.js';
+import { podCgroupName } from './oci-spec.js';
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export class PodCgroups {
+  private readonly root: string;
+  private readonly parent: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private hierarchies: string[] = [];
+
+  constructor(opts: { cgroupParent: string; clock: Clock; logger: Logger; root?: string }) {
+    this.parent = opts.cgroupParent;
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+    this.root = opts.root ?? CGROUP_ROOT;
+  }
+
+  /** Discovers the mounted hierarchies (real dirs, not the cpu,cpuacct-style symlinks). */
+  async init(): Promise<void> {
+    const entries = await readdir(this.root, { withFileTypes: true });
+    this.hierarchies = entries.filter((e) => e.isDirectory()).map((e) => path.join(this.root, e.name));
+  }
+
+  podDir(hierarchy: string, uid: string): string {
+    return path.join(hierarchy, this.parent, podCgroupName(uid));
+  }
+
+  /** Creates the pod dirs where limits are written (cpu, memory); runc makes the rest on demand. */
+  async create(uid: string, res: LinuxSandboxResources | undefined): Promise<void> {
+    const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
+    const mem = this.hierarchies.find((h) => path.basename(h) === 'memory');
+    const jobs: Promise<void>[] = [];
+    if (cpu && res && (res.cpuShares || res.cpuQuota)) {
+      jobs.push(
+        (async () => {
+          const d = this.podDir(cpu, uid);
+          await mkdir(d, { recursive: true });
+          if (res.cpuShares) await writeFile(path.join(d, 'cpu.shares'), String(res.cpuShares));
+          if (res.cpuPeriod) await writeFile(path.join(d, 'cpu.cfs_period_us'), String(res.cpuPeriod));
+          if (res.cpuQuota) await writeFile(path.join(d, 'cpu.cfs_quota_us'), String(res.cpuQuota));
+        })(),
+      );
+    }
+    if (mem && res?.memoryLimitBytes) {
+      const limit = String(res.memoryLimitBytes);
+      jobs.push(
+        (async () => {
+          const d = this.podDir(mem, uid);
+          await mkdir(d, { recursive: true });
+          await writeFile(path.join(d, 'memory.limit_in_bytes'), limit);
+          await writeFile(path.join(d, 'memory.memsw.limit_in_bytes'), limit).catch(() => undefined);
+        })(),
+      );
+    }
+    await Promise.all(jobs);
+  }
+
+  /** Removes the pod's dirs in every hierarchy; succeeds when already gone. */
+  async remove(uid: string): Promise<void> {
+    await Promise.all(this.hierarchies.map((h) => this.removeTree(this.podDir(h, uid))));
+  }
+
+  /** Removes pod dirs whose uid is not in `liveUids` (crash leftovers). */
+  async gc(liveUids: Set<string>): Promise<void> {
+    const stale = new Set<string>();
+    for (const h of this.hierarchies) {
+      const names = await readdir(path.join(h, this.parent)).catch(() => [] as string[]);
+      for (const n of names) {
+        if (n.startsWith('pod') && !liveUids.has(n.slice(3))) stale.add(n.slice(3));
+      }
+    }
+    for (const uid of stale) {
+      this.logger.info({ podUid: uid }, 'removing leftover pod cgroup');
+      await this.remove(uid).catch((e) => this.logger.warn({ err: e, podUid: uid }, 'cgroup gc failed'));
+    }
+  }
+
+  /** Removes the engine's parent dirs (all pods must be gone): for tests and uninstall. */
+  async removeParent(): Promise<void> {
+    await Promise.all(this.hierarchies.map((h) => this.removeTree(path.join(h, this.parent))));
+  }
+
+  private async removeTree(dir: string): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => this.removeTree(path.join(dir, e.name))));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await rmdir(dir);
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return;
+        if (code !== 'EBUSY' || attempt >= 20) throw new Error(`remove cgroup ${dir}: ${(e as Error).message}`);
+        await this.killTasks(dir);
+        await this.clock.sleep(50);
+      }
+    }
+  }
+
+  private async killTasks(dir: string): Promise<void> {
+    const text = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const p of text.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(p), 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// Spawning conmon, the per-container monitor (node-runtime.md §1). This is the one runtime file that
+// uses child_process directly: Exec cannot hand a child extra socketpair fds (sync pipe 3, start pipe 4)
+// nor leave it running detached.
+//
+// conmon setsid()s and double-forks: the first process exits in ~10 ms (reaped on 'exit'), the
+// grandchild runs `runc create`, reports {"data": pid} (or {"data": -1, "message": ...}) on fd 3,
+// then stays as the container's subreaper. It outlives the daemon: nothing of ours stays open in it
+// (stdout/stderr go to a file in the bundle, our pipe ends are closed after the sync message).
+
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { InternalError } from '../errors.js';
+import { RUNC_PATH } from './runc.js';
+
+export const CONMON_PATH = '/usr/bin/conmon';
+/** Per-file cap before conmon truncates (k8s-file has no rotation of its own). */
+export const DEFAULT_LOG_SIZE_MAX = 16 * 1024 * 1024;
+
+export interface ConmonOptions {
+  id: string;
+  name: string;
+  bundle: string;
+  logPath: string;
+  runcRoot: string;
+  exitsDir: string;
+  attachDir: string;
+  terminal?: boolean;
+  stdin?: boolean;
+  logSizeMax?: number;
+  conmonPath?: string;
+  runcPath?: string;
+  /** The clock's sleep, used to wait for conmon to finish after a failed create. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The conmon argv (pure; unit-tested). */
+export function conmonArgs(o: ConmonOptions): string[] {
+  const args = [
+    '--api-version', '1',
+    '-c', o.id, '-u', o.id, '-n', o.name,
+    '-r', o.runcPath ?? RUNC_PATH, '--runtime-arg', `--root=${o.runcRoot}`,
+    '-b', o.bundle,
+    '-p', path.join(o.bundle, 'pidfile'),
+    '-P', path.join(o.bundle, 'conmon.pid'),
+    '-l', `k8s-file:${o.logPath}`,
+    '--log-size-max', String(o.logSizeMax ?? DEFAULT_LOG_SIZE_MAX),
+    '--exit-dir', o.exitsDir,
+    '--persist-dir', path.join(o.bundle, 'persist'),
+    '--socket-dir-path', o.attachDir,
+  ];
+  if (o.terminal) args.push('-t');
+  else if (o.stdin) args.push('-i');
+  return args;
+}
+
+export interface ConmonStarted {
+  /** Host PID of the container's first process (runc create done; not started yet). */
+  pid: number;
+  /** PID of the long-lived conmon (from conmon.pid). */
+  conmonPid: number;
+}
+
+/** Parses the sync line(s): the pid, or throws with runc's message. */
+export function parseSyncMessage(text: string, id: string): number {
+  const line = text.split('\n').find((l) => l.trim() !== '');
+  if (!line) throw new InternalError(`create container ${id}: conmon exited without a sync message`);
+  let msg: { data?: number; pid?: number; message?: string };
+  try {
+    msg = JSON.parse(line) as typeof msg;
+  } catch {
+    throw new InternalError(`create container ${id}: bad conmon sync message: ${line}`);
+  }
+  const pid = msg.data ?? msg.pid ?? -1;
+  if (pid <= 0) throw new InternalError(`create container ${id}: ${(msg.message ?? 'runc create failed').trim()}`);
+  return pid;
+}
+
+/**
+ * Spawns conmon for `runc create` and waits for the container pid. On failure the error carries
+ * runc's message (from the sync pipe) or conmon's own stderr.
+ */
+export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
+  await Promise.all([
+    mkdir(path.join(o.bundle, 'persist'), { recursive: true }),
+    mkdir(path.dirname(o.logPath), { recursive: true }),
+  ]);
+  const stderrFile = path.join(o.bundle, 'conmon.log');
+  const out = await open(stderrFile, 'a');
+  let child;
+  try {
+    child = spawn(o.conmonPath ?? CONMON_PATH, conmonArgs(o), {
+      cwd: o.bundle,
+      detached: true,
+      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe'],
+    });
+  } finally {
+    await out.close();
+  }
+  const sync = child.stdio[3] as Readable;
+  const start = child.stdio[4] as Writable;
+  const firstExit = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+  const chunks: Buffer[] = [];
+  const syncText = new Promise<string>((resolve) => {
+    sync.on('data', (b: Buffer) => {
+      chunks.push(b);
+      if (b.includes(10)) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    sync.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    sync.once('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+  start.on('error', () => {
+    /* conmon died before reading the start byte: reported through the sync result */
+  });
+  start.end(Buffer.from([0]));
+  child.unref();
+  const conmonPidFile = path.join(o.bundle, 'conmon.pid');
+  try {
+    const code = await firstExit;
+    const text = await syncText;
+    try {
+      if (code !== 0 && text.trim() === '') {
+        const log = await readFile(stderrFile, 'utf8').catch(() => '');
+        throw new InternalError(`create container ${o.id}: conmon exited ${code}: ${log.trim()}`);
+      }
+      const pid = parseSyncMessage(text, o.id);
+      const conmonPid = Number((await readFile(conmonPidFile, 'utf8')).trim());
+      return { pid, conmonPid };
+    } catch (err) {
+      // After a failed create conmon still writes its exit files into the bundle for a few ms: let it
+      // finish, so the caller's cleanup does not race it.
+      if (o.sleep) await waitForConmonExit(conmonPidFile, o.id, o.sleep);
+      throw err;
+    }
+  } finally {
+    sync.destroy();
+    start.destroy();
+  }
+}
+
+/** Waits (up to ~2 s) until the conmon named in the pid file is gone. */
+async function waitForConmonExit(pidFile: string, id: string, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!pid) return;
+  for (let i = 0; i < 100; i++) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmd.includes(id)) return;
+    await sleep(20);
+  }
+}

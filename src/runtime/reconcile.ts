@@ -1,0 +1,107 @@
+// Start-up reconciliation (node-runtime.md §6): records vs `runc list`, conmon liveness and exit files.
+// Live containers are re-adopted untouched; a container whose monitor died is recorded as exited (255,
+// killed if still running); a created container without a monitor is deleted; half-made objects
+// (state 'creating') are torn down; runc containers nobody recorded are force-deleted.
+
+import { readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RuncRuntime } from './runc-runtime.js';
+import type { RuncState } from './runc.js';
+import type { ContainerRecord, SandboxRecord } from './state.js';
+import { readExitFile } from './exit-watcher.js';
+import { unmountShm } from './sandbox-files.js';
+import { removeConmonLeftovers, teardownSandbox } from './sandbox-setup.js';
+
+/** conmon.pid names a live conmon that monitors `id` (guards against pid reuse). */
+export async function conmonAlive(bundle: string, id: string): Promise<boolean> {
+  try {
+    const pid = Number((await readFile(path.join(bundle, 'conmon.pid'), 'utf8')).trim());
+    if (!pid) return false;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(id) && cmdline.includes('conmon');
+  } catch {
+    return false;
+  }
+}
+
+export async function reconcile(rt: RuncRuntime): Promise<void> {
+  const [sbs, ctrs, runcList] = await Promise.all([
+    rt.sandboxStore.loadAll(),
+    rt.containerStore.loadAll(),
+    rt.runc.list(),
+  ]);
+  const runcById = new Map(runcList.map((s) => [s.id, s]));
+  for (const s of sbs.records) rt.sandboxes.set(s.id, s);
+  for (const c of ctrs.records) rt.containers.set(c.id, c);
+
+  await Promise.all(ctrs.records.map((c) => reconcileContainer(rt, c, runcById.get(c.id))));
+  await Promise.all(sbs.records.map((s) => reconcileSandbox(rt, s, runcById.get(s.id))));
+
+  // Orphan dirs (no readable record) and runc containers nobody recorded.
+  await Promise.all([
+    ...ctrs.orphans.map(async (id) => {
+      await rt.runc.delete(id, true);
+      await rt.images.releaseRootfs(id).catch(() => undefined);
+      await rm(path.join(rt.paths.containersDir, id), { recursive: true, force: true });
+    }),
+    ...sbs.orphans.map(async (id) => {
+      await rt.runc.delete(id, true);
+      await unmountShm(rt.exec, path.join(rt.paths.sandboxesDir, id, 'shm')).catch(() => undefined);
+      await rm(path.join(rt.paths.sandboxesDir, id), { recursive: true, force: true });
+    }),
+  ]);
+  for (const s of runcList) {
+    if (!rt.containers.has(s.id) && !rt.sandboxes.has(s.id)) {
+      rt.logger.info({ id: s.id }, 'deleting unrecorded runc container');
+      await rt.runc.delete(s.id, true);
+    }
+  }
+  await removeStaleExitFiles(rt);
+}
+
+async function reconcileContainer(rt: RuncRuntime, c: ContainerRecord, st: RuncState | undefined): Promise<void> {
+  const log = rt.logger.child({ containerId: c.id });
+  if (c.state === 'creating') {
+    log.info('removing half-created container');
+    await rt.teardownContainer(c);
+    return;
+  }
+  if (c.state === 'exited') return;
+  const exit = await readExitFile(rt.paths.exitsDir, c.id);
+  if (exit) return rt.handleExit(c.id, exit);
+  if (await conmonAlive(path.join(rt.paths.containersDir, c.id), c.id)) {
+    log.debug({ pid: c.pid }, 're-adopted container');
+    return;
+  }
+  log.warn({ runcStatus: st?.status }, 'container monitor is gone; exit code unknown');
+  if (st?.status === 'created') await rt.runc.delete(c.id, true);
+  else if (st && st.status !== 'stopped') await rt.runc.kill(c.id, 'SIGKILL').catch(() => undefined);
+  await rt.handleExit(c.id, { code: 255, at: rt.clock.now() }, 'container monitor lost; exit code unknown');
+}
+
+async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState | undefined): Promise<void> {
+  if (s.state === 'creating') {
+    rt.logger.info({ sandboxId: s.id }, 'removing half-created sandbox');
+    for (const c of [...rt.containers.values()].filter((x) => x.sandboxId === s.id)) await rt.teardownContainer(c);
+    await teardownSandbox(rt, s);
+    return;
+  }
+  if (s.state !== 'ready') return;
+  const exit = await readExitFile(rt.paths.exitsDir, s.id);
+  if (exit) return rt.handleExit(s.id, exit);
+  const bundle = path.join(rt.paths.sandboxesDir, s.id, 'infra');
+  if (st?.status === 'running' && (await conmonAlive(bundle, s.id))) return;
+  rt.logger.warn({ sandboxId: s.id, runcStatus: st?.status }, 'infra container lost; sandbox not ready');
+  if (st && st.status !== 'stopped') await rt.runc.kill(s.id, 'SIGKILL').catch(() => undefined);
+  await rt.handleExit(s.id, { code: 255, at: rt.clock.now() });
+}
+
+/** Exit files of ids nobody knows any more (their record was removed before the file). */
+async function removeStaleExitFiles(rt: RuncRuntime): Promise<void> {
+  const names = await readdir(rt.paths.exitsDir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => !rt.containers.has(n) && !rt.sandboxes.has(n))
+      .map((n) => removeConmonLeftovers(rt, n)),
+  );
+}

@@ -1,0 +1,550 @@
+// The Runtime over runc + conmon + catatonit (node-runtime.md). One infra (pause) container per
+// sandbox holds the pod's IPC/UTS/PID namespaces; the network namespace is a pinned file made by the
+// PodNetwork. Every step is recorded (state.ts) before its side effect; containers outlive the daemon
+// and init() re-adopts them (reconcile.ts).
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
+import path from 'node:path';
+import { ConflictError, NotFoundError, InternalError, errorMessage, isNotFound } from '../errors.js';
+import type { ImageService } from '../images/images.js';
+import type { NodePaths } from '../node/paths.js';
+import type { Clock } from '../system/clock.js';
+import type { Exec } from '../system/exec.js';
+import type { Logger } from '../system/logger.js';
+import type { NetworkAttachRequest, PodNetwork } from './network/network.js';
+import {
+  type ContainerConfig,
+  type ContainerEvent,
+  type ContainerFilter,
+  type ContainerStatus,
+  type ExecSyncResult,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxStatus,
+  type Runtime,
+  type RuntimeVersion,
+} from './runtime.js';
+import { PodCgroups } from './cgroups.js';
+import { spawnConmon } from './conmon.js';
+import { ExitWatcher, readExitFile, type ExitInfo } from './exit-watcher.js';
+import { buildAppSpec } from './oci-spec.js';
+import type { OciSpec } from './oci-types.js';
+import { Runc } from './runc.js';
+import { sandboxFilePaths } from './sandbox-files.js';
+import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.js';
+import { exitReason, matchContainer, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
+import { resolveUserInRootfs } from './user.js';
+import { reconcile } from './reconcile.js';
+import { createSandboxResources, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
+
+export const CATATONIT_PATH = '/usr/bin/catatonit';
+const UNDO_TIMEOUT_MS = 60_000;
+const KILL_WAIT_MS = 10_000;
+const TERMINATION_MESSAGE_MAX = 4096;
+
+export interface RuncRuntimeOptions {
+  paths: NodePaths;
+  exec: Exec;
+  clock: Clock;
+  logger: Logger;
+  images: ImageService;
+  network: PodNetwork;
+  catatonitPath?: string;
+}
+
+export class RuncRuntime implements Runtime {
+  readonly paths: NodePaths;
+  readonly exec: Exec;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly images: ImageService;
+  readonly network: PodNetwork;
+  readonly runc: Runc;
+  readonly cgroups: PodCgroups;
+  readonly sandboxStore: RecordStore<SandboxRecord>;
+  readonly containerStore: RecordStore<ContainerRecord>;
+  readonly sandboxes = new Map<string, SandboxRecord>();
+  readonly containers = new Map<string, ContainerRecord>();
+  readonly catatonitPath: string;
+  private readonly listeners = new Set<(ev: ContainerEvent) => void>();
+  private readonly exitWaiters = new Map<string, Set<() => void>>();
+  private readonly exitHandling = new Map<string, Promise<void>>();
+  private readonly watcher: ExitWatcher;
+
+  constructor(opts: RuncRuntimeOptions) {
+    this.paths = opts.paths;
+    this.exec = opts.exec;
+    this.clock = opts.clock;
+    this.logger = opts.logger.child({ component: 'runtime' });
+    this.images = opts.images;
+    this.network = opts.network;
+    this.catatonitPath = opts.catatonitPath ?? CATATONIT_PATH;
+    this.runc = new Runc({ exec: opts.exec, root: opts.paths.runcRoot });
+    this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger });
+    this.sandboxStore = new RecordStore(opts.paths.sandboxesDir);
+    this.containerStore = new RecordStore(opts.paths.containersDir);
+    this.watcher = new ExitWatcher({
+      exitsDir: opts.paths.exitsDir,
+      clock: opts.clock,
+      logger: this.logger,
+      isWatched: (id) => this.isAlive(id),
+      onExit: (id, info) => void this.handleExit(id, info),
+    });
+  }
+
+  /** Creates run dirs, restores records, re-adopts live containers, then GCs network and cgroups. */
+  async init(): Promise<void> {
+    const p = this.paths;
+    await Promise.all(
+      [p.runDir, p.runcRoot, p.exitsDir, p.attachDir, p.containersDir, p.sandboxesDir].map((d) =>
+        mkdir(d, { recursive: true }),
+      ),
+    );
+    await this.cgroups.init();
+    this.watcher.start();
+    await reconcile(this);
+    await this.network.gc(new Set(this.sandboxes.keys()));
+    await this.cgroups.gc(new Set([...this.sandboxes.values()].map((s) => s.config.metadata.uid)));
+  }
+
+  /** Stops watching; containers keep running. */
+  close(): void {
+    this.watcher.close();
+  }
+
+  /** Removes node-level leftovers (the cgroup parent dirs) once no sandbox exists: tests, uninstall. */
+  async teardownNode(): Promise<void> {
+    if (this.sandboxes.size > 0) throw new ConflictError(`runtime teardown: ${this.sandboxes.size} sandboxes still exist`);
+    await this.cgroups.removeParent();
+  }
+
+  async version(): Promise<RuntimeVersion> {
+    return { runtimeName: 'runc', runtimeVersion: await this.runc.version() };
+  }
+
+  onContainerEvent(listener: (ev: ContainerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- sandboxes ----
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const id = randomBytes(32).toString('hex');
+    const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now() };
+    const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
+    rec.netnsRequested = !config.hostNetwork;
+    rec.cgroupCreated = true;
+    rec.shmMounted = !config.hostIPC;
+    this.sandboxes.set(id, rec);
+    try {
+      await this.sandboxStore.save(rec);
+      await createSandboxResources(this, rec, files);
+      rec.state = 'ready';
+      await this.sandboxStore.save(rec);
+      return id;
+    } catch (err) {
+      this.logger.warn({ err, sandboxId: id }, 'sandbox creation failed; undoing');
+      await this.withTimeout(teardownSandbox(this, rec), UNDO_TIMEOUT_MS, `undo sandbox ${id}`).catch((e) =>
+        this.logger.error({ err: e, sandboxId: id }, 'undo of failed sandbox incomplete'),
+      );
+      throw new InternalError(`run pod sandbox ${config.metadata.namespace}/${config.metadata.name}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  attachRequest(rec: SandboxRecord): NetworkAttachRequest {
+    const m = rec.config.metadata;
+    return {
+      sandboxId: rec.id,
+      netnsPath: rec.netnsPath ?? '',
+      podName: m.name,
+      podNamespace: m.namespace,
+      podUid: m.uid,
+      portMappings: rec.config.portMappings,
+    };
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    const rec = this.sandboxes.get(id);
+    if (!rec) return;
+    const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
+    await settleAll(ctrs.map((c) => this.stopContainer(c.id, 0)));
+    await this.stopInfra(rec);
+    if (rec.networkAttached) {
+      await this.network.detach(this.attachRequest(rec));
+      rec.networkAttached = false;
+    }
+    rec.state = 'notready';
+    await this.sandboxStore.save(rec);
+  }
+
+  private async stopInfra(rec: SandboxRecord): Promise<void> {
+    if (!rec.infraCreated || (await readExitFile(this.paths.exitsDir, rec.id))) return;
+    try {
+      await this.runc.kill(rec.id, 'SIGKILL');
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    await this.waitForExitFile(rec.id, KILL_WAIT_MS);
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    const rec = this.sandboxes.get(id);
+    if (!rec) return;
+    const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
+    await settleAll(ctrs.map((c) => this.removeContainer(c.id)));
+    await teardownSandbox(this, rec);
+  }
+
+  /** Lets an id's exit be reported again (its record is gone). */
+  forgetExit(id: string): void {
+    this.watcher.forget(id);
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    const rec = this.sandboxes.get(id);
+    if (!rec) throw new NotFoundError(`pod sandbox ${id} not found`);
+    await this.refreshSandbox(rec);
+    return toSandboxStatus(rec);
+  }
+
+  async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]> {
+    const recs = [...this.sandboxes.values()].filter((r) => r.state !== 'creating');
+    await Promise.all(recs.map((r) => this.refreshSandbox(r)));
+    return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, filter));
+  }
+
+  private async refreshSandbox(rec: SandboxRecord): Promise<void> {
+    if (rec.state !== 'ready') return;
+    const info = await readExitFile(this.paths.exitsDir, rec.id);
+    if (info) await this.handleExit(rec.id, info);
+  }
+
+  // ---- containers ----
+
+  async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    const sb = this.sandboxes.get(sandboxId);
+    const what = `container "${config.metadata.name}" in sandbox ${sandboxId.slice(0, 12)}`;
+    if (!sb) throw new NotFoundError(`create ${what}: pod sandbox not found`);
+    if (sb.state !== 'ready' || !sb.pausePid) throw new ConflictError(`create ${what}: pod sandbox is not ready`);
+    const image = await this.images.imageStatus(config.image);
+    if (!image) throw new NotFoundError(`create ${what}: image "${config.image}" not found`);
+    const id = randomBytes(32).toString('hex');
+    const bundle = path.join(this.paths.containersDir, id);
+    const rec: ContainerRecord = {
+      id,
+      sandboxId,
+      podUid: sb.config.metadata.uid,
+      config,
+      imageId: image.id,
+      state: 'creating',
+      createdAt: this.clock.now(),
+      startedAt: 0,
+      finishedAt: 0,
+      exitCode: 0,
+      reason: '',
+      message: '',
+      logPath: path.resolve(sandboxConfig.logDirectory || sb.config.logDirectory, config.logPath),
+      rootfsPrepared: true,
+      pid: 0,
+    };
+    this.containers.set(id, rec);
+    try {
+      await this.containerStore.save(rec);
+      const t0 = this.clock.now();
+      const [rootfs] = await Promise.all([
+        this.images.prepareRootfs(id, image.id),
+        writeFile(path.join(bundle, 'termination-log'), '', { mode: 0o666 }),
+      ]);
+      const tRootfs = this.clock.now() - t0;
+      const spec = await this.buildContainerSpec(rec, sb, rootfs.mergedDir, bundle);
+      await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+      const started = await spawnConmon({
+        id,
+        name: `k8s_${config.metadata.name}_${podName(sb.config)}_${config.metadata.attempt}`,
+        bundle,
+        logPath: rec.logPath,
+        runcRoot: this.paths.runcRoot,
+        exitsDir: this.paths.exitsDir,
+        attachDir: this.paths.attachDir,
+        terminal: config.tty,
+        stdin: config.stdin,
+        sleep: (ms) => this.clock.sleep(ms),
+      });
+      rec.pid = started.pid;
+      rec.conmonPid = started.conmonPid;
+      if (rec.state === 'creating') rec.state = 'created';
+      await this.containerStore.save(rec);
+      this.logger.debug({ containerId: id, rootfsMs: tRootfs, totalMs: this.clock.now() - t0 }, 'container created');
+    } catch (err) {
+      await this.withTimeout(this.teardownContainer(rec), UNDO_TIMEOUT_MS, `undo container ${id}`).catch((e) =>
+        this.logger.error({ err: e, containerId: id }, 'undo of failed container incomplete'),
+      );
+      if (err instanceof NotFoundError || err instanceof ConflictError) throw err;
+      throw new InternalError(`create ${what}: ${errorMessage(err)}`, { cause: err });
+    }
+    this.emit('created', rec);
+    return id;
+  }
+
+  private async buildContainerSpec(rec: ContainerRecord, sb: SandboxRecord, rootfs: string, bundle: string): Promise<OciSpec> {
+    const c = rec.config;
+    const user = await resolveUserInRootfs(
+      {
+        runAsUser: c.security.runAsUser,
+        runAsGroup: c.security.runAsGroup,
+        imageUser: c.security.imageUser,
+        supplementalGroups: c.security.supplementalGroups,
+      },
+      rootfs,
+    );
+    let targetPid: number | undefined;
+    if (c.targetContainerId) {
+      const t = this.containers.get(c.targetContainerId);
+      if (!t || t.state !== 'running') throw new ConflictError(`target container ${c.targetContainerId} is not running`);
+      targetPid = t.pid;
+    }
+    const files = sandboxFilePaths(this.paths.sandboxesDir, sb.id, sb.config.hostIPC);
+    return buildAppSpec({
+      containerId: rec.id,
+      config: c,
+      sandboxConfig: sb.config,
+      rootfs,
+      user,
+      pausePid: sb.pausePid ?? 0,
+      netnsPath: sb.netnsPath,
+      targetPid,
+      files: { ...files, terminationLog: path.join(bundle, 'termination-log') },
+      cgroupParent: this.paths.cgroupParent,
+    });
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const rec = this.containers.get(id);
+    if (!rec) throw new NotFoundError(`container ${id} not found`);
+    if (rec.state !== 'created') throw new ConflictError(`start container ${id}: container is ${rec.state}`);
+    rec.startedAt = this.clock.now();
+    try {
+      await this.runc.start(id);
+    } catch (err) {
+      throw new InternalError(`start container "${rec.config.metadata.name}" ${id.slice(0, 12)}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    // The exit watcher may already have recorded a quick exit; never move back from 'exited'.
+    if (rec.state === 'created') rec.state = 'running';
+    await this.containerStore.save(rec);
+    this.emit('started', rec);
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    const rec = this.containers.get(id);
+    if (!rec) return;
+    await this.refreshContainer(rec);
+    if (rec.state === 'exited') return;
+    if (timeoutSeconds > 0) {
+      if (await this.signal(rec, resolveSignal(rec.config.stopSignal))) {
+        if (await this.waitForExitFile(id, timeoutSeconds * 1000)) return;
+      }
+    }
+    await this.signal(rec, 'SIGKILL');
+    if (await this.waitForExitFile(id, KILL_WAIT_MS)) return;
+    // No exit file: the monitor is gone. Trust runc's view of the process.
+    const st = await this.runc.state(id).catch(() => undefined);
+    if (!st || st.status === 'stopped') {
+      await this.handleExit(id, { code: 255, at: this.clock.now() }, 'container monitor lost; exit code unknown');
+      return;
+    }
+    throw new InternalError(`stop container ${id}: still ${st.status} after SIGKILL`);
+  }
+
+  /** Sends a signal; false when the container is already gone. */
+  private async signal(rec: ContainerRecord, sig: string): Promise<boolean> {
+    try {
+      await this.runc.kill(rec.id, sig);
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const rec = this.containers.get(id);
+    if (!rec) return;
+    await this.refreshContainer(rec);
+    if (rec.state === 'running' || rec.state === 'created') await this.stopContainer(id, 0).catch(() => undefined);
+    await this.teardownContainer(rec);
+    this.emit('removed', rec);
+  }
+
+  /** Idempotent: runc state, rootfs, bundle (the log file stays), exit file, record. */
+  async teardownContainer(rec: ContainerRecord): Promise<void> {
+    await this.runc.delete(rec.id, true);
+    if (rec.rootfsPrepared) await this.images.releaseRootfs(rec.id);
+    await removeConmonLeftovers(this, rec.id);
+    await rm(path.join(this.paths.containersDir, rec.id), { recursive: true, force: true, maxRetries: 5 });
+    this.containers.delete(rec.id);
+    this.forgetExit(rec.id);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    const rec = this.containers.get(id);
+    if (!rec) throw new NotFoundError(`container ${id} not found`);
+    await this.refreshContainer(rec);
+    return toContainerStatus(rec, rec.imageId);
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
+    const recs = [...this.containers.values()].filter(
+      (r) => r.state !== 'creating' && (!filter?.id || r.id === filter.id) && (!filter?.sandboxId || r.sandboxId === filter.sandboxId),
+    );
+    await Promise.all(recs.map((r) => this.refreshContainer(r)));
+    return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, filter));
+  }
+
+  async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
+    const rec = this.containers.get(id);
+    if (!rec) throw new NotFoundError(`container ${id} not found`);
+    await this.refreshContainer(rec);
+    if (rec.state !== 'running') throw new ConflictError(`exec in container ${id}: container is ${rec.state}`);
+    if (cmd.length === 0) throw new ConflictError(`exec in container ${id}: empty command`);
+    const bundle = path.join(this.paths.containersDir, id);
+    const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec;
+    const proc = { ...spec.process, args: cmd, terminal: false };
+    const r = await this.runc.execProcess(id, bundle, randomBytes(6).toString('hex'), proc, timeoutMs);
+    return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
+  }
+
+  // ---- exits ----
+
+  /** Whether the exit watcher should look at this id (a container or infra thought alive). */
+  isAlive(id: string): boolean {
+    const c = this.containers.get(id);
+    if (c) return c.state === 'created' || c.state === 'running' || c.state === 'creating';
+    const s = this.sandboxes.get(id);
+    return !!s && s.state !== 'notready' && !!s.infraCreated;
+  }
+
+  async refreshContainer(rec: ContainerRecord): Promise<void> {
+    if (rec.state !== 'created' && rec.state !== 'running') return;
+    const info = await readExitFile(this.paths.exitsDir, rec.id);
+    if (info) await this.handleExit(rec.id, info);
+  }
+
+  /**
+   * Records an exit (once), emits 'exited' and wakes waiters. Concurrent callers (watcher, status
+   * refresh, stop) share the one in-flight handling, so nobody sees a half-recorded exit.
+   */
+  handleExit(id: string, info: ExitInfo, message?: string): Promise<void> {
+    const inflight = this.exitHandling.get(id);
+    if (inflight) return inflight;
+    const p = this.recordExit(id, info, message).finally(() => this.exitHandling.delete(id));
+    this.exitHandling.set(id, p);
+    return p;
+  }
+
+  private async recordExit(id: string, info: ExitInfo, message?: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (c) {
+      if (c.state === 'exited') return;
+      const bundle = path.join(this.paths.containersDir, id);
+      c.state = 'exited';
+      c.exitCode = info.code;
+      c.finishedAt = info.at;
+      c.pid = 0;
+      const [oom, term] = await Promise.all([
+        exists(path.join(bundle, 'oom')).then(async (a) => a || exists(path.join(bundle, 'persist', 'oom'))),
+        readFile(path.join(bundle, 'termination-log'), 'utf8').catch(() => ''),
+      ]);
+      c.reason = exitReason(info.code, oom);
+      c.message = message ?? term.slice(0, TERMINATION_MESSAGE_MAX);
+      await this.containerStore.save(c).catch((e) => this.logger.warn({ err: e, containerId: id }, 'save exit failed'));
+      this.logger.debug({ containerId: id, exitCode: info.code, reason: c.reason }, 'container exited');
+      this.emit('exited', c);
+    } else {
+      const s = this.sandboxes.get(id);
+      if (s && s.state === 'ready') {
+        s.state = 'notready';
+        s.pausePid = 0;
+        this.logger.info({ sandboxId: id, exitCode: info.code }, 'infra container exited; sandbox not ready');
+        await this.sandboxStore.save(s).catch(() => undefined);
+      }
+    }
+    const waiters = this.exitWaiters.get(id);
+    this.exitWaiters.delete(id);
+    for (const w of waiters ?? []) w();
+  }
+
+  /** Resolves true once the exit file exists (and is handled), false after timeoutMs. */
+  async waitForExitFile(id: string, timeoutMs: number): Promise<boolean> {
+    const check = async () => {
+      const info = await readExitFile(this.paths.exitsDir, id);
+      if (info) await this.handleExit(id, info);
+      return !!info;
+    };
+    if (await check()) return true;
+    const ac = new AbortController();
+    let wokeFired = false;
+    const woke = new Promise<void>((resolve) => {
+      let set = this.exitWaiters.get(id);
+      if (!set) this.exitWaiters.set(id, (set = new Set()));
+      set.add(resolve);
+      ac.signal.addEventListener('abort', () => {
+        set?.delete(resolve);
+        resolve();
+      });
+    });
+    // The watcher wakes us; a short re-check loop covers a missed inotify event.
+    const deadline = this.clock.now() + timeoutMs;
+    try {
+      while (this.clock.now() < deadline) {
+        const slice = Math.min(250, Math.max(1, deadline - this.clock.now()));
+        const nap = this.clock.sleep(slice, ac.signal).catch(() => undefined);
+        await (wokeFired ? nap : Promise.race([woke.then(() => void (wokeFired = true)), nap]));
+        if (await check()) return true;
+      }
+      return false;
+    } finally {
+      ac.abort();
+    }
+  }
+
+  private emit(type: ContainerEvent['type'], rec: ContainerRecord): void {
+    const ev: ContainerEvent = { type, containerId: rec.id, sandboxId: rec.sandboxId, podUid: rec.podUid };
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch (e) {
+        this.logger.warn({ err: e }, 'container event listener failed');
+      }
+    }
+  }
+
+  private async withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+    const ac = new AbortController();
+    try {
+      return await Promise.race([
+        p,
+        this.clock.sleep(ms, ac.signal).then(() => {
+          throw new InternalError(`${what}: timed out after ${ms}ms`);
+        }),
+      ]);
+    } finally {
+      ac.abort();
+    }
+  }
+}
+
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,113 @@
+// Thin wrapper over `runc --root <runcRoot>` (node-runtime.md §2.3). Decisions live in the caller;
+// this file only builds arguments and maps runc's well-known failures to NotFoundError.
+
+import { writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { NotFoundError, InternalError, TimeoutError } from '../errors.js';
+import type { Exec } from '../system/exec.js';
+import type { OciProcess } from './oci-types.js';
+
+export const RUNC_PATH = '/usr/sbin/runc';
+
+export interface RuncState {
+  id: string;
+  pid: number;
+  status: 'created' | 'running' | 'paused' | 'stopped';
+  bundle: string;
+  created: string;
+}
+
+const NOT_FOUND = /does not exist|not found|container not running|no such process|invalid process/i;
+
+export interface ExecInContainerResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export class Runc {
+  private readonly exec: Exec;
+  private readonly root: string;
+  private readonly bin: string;
+
+  constructor(opts: { exec: Exec; root: string; bin?: string }) {
+    this.exec = opts.exec;
+    this.root = opts.root;
+    this.bin = opts.bin ?? RUNC_PATH;
+  }
+
+  args(...rest: string[]): string[] {
+    return ['--root', this.root, ...rest];
+  }
+
+  private async run(what: string, id: string, args: string[]): Promise<string> {
+    const r = await this.exec.run(this.bin, this.args(...args));
+    if (r.code === 0) return r.stdout;
+    const msg = (r.stderr || r.stdout).trim();
+    if (NOT_FOUND.test(msg)) throw new NotFoundError(`runc ${what} container ${id}: ${msg}`);
+    throw new InternalError(`runc ${what} container ${id}: exit ${r.code}: ${msg}`);
+  }
+
+  /** NotFoundError when runc has no state for the id. */
+  async state(id: string): Promise<RuncState> {
+    return JSON.parse(await this.run('state', id, ['state', id])) as RuncState;
+  }
+
+  async list(): Promise<RuncState[]> {
+    const r = await this.exec.run(this.bin, this.args('list', '-f', 'json'));
+    if (r.code !== 0) throw new InternalError(`runc list: exit ${r.code}: ${r.stderr.trim()}`);
+    const parsed = JSON.parse(r.stdout.trim() || 'null') as RuncState[] | null;
+    return parsed ?? [];
+  }
+
+  async start(id: string): Promise<void> {
+    await this.run('start', id, ['start', id]);
+  }
+
+  /** NotFoundError when the container is gone or not running. */
+  async kill(id: string, signal: string | number, all = false): Promise<void> {
+    await this.run('kill', id, ['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  /** Succeeds when the container is already gone. */
+  async delete(id: string, force = false): Promise<void> {
+    try {
+      await this.run('delete', id, ['delete', ...(force ? ['--force'] : []), id]);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+
+  async version(): Promise<string> {
+    const r = await this.exec.run(this.bin, ['--version']);
+    const m = /runc version (\S+)/.exec(r.stdout);
+    return m ? m[1] : r.stdout.trim();
+  }
+
+  /**
+   * `runc exec -p process.json <id>` with pipes (CRI-O's ExecSync path): the exit code is the process's.
+   * The process spec is written next to the bundle and removed afterwards.
+   */
+  async execProcess(
+    id: string,
+    bundle: string,
+    execId: string,
+    proc: OciProcess,
+    timeoutMs: number,
+  ): Promise<ExecInContainerResult> {
+    const spec = path.join(bundle, `exec-${execId}.json`);
+    await writeFile(spec, JSON.stringify(proc));
+    try {
+      const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, id), {
+        ...(timeoutMs > 0 ? { timeoutMs } : {}),
+      });
+      if (r.timedOut) {
+        throw new TimeoutError(`exec in container ${id} timed out after ${timeoutMs}ms`);
+      }
+      return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: false };
+    } finally {
+      await rm(spec, { force: true });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// Sandbox set-up and tear-down steps of RuncRuntime: pinned netns, pod cgroup, pod files + shm,
+// infra (catatonit) container through conmon, and the CNI attach. Each side effect is recorded on the
+// sandbox record first; teardownSandbox undoes whatever the record says may exist, in reverse order.
+
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { INFRA_CONTAINER_NAME, type PodSandboxConfig } from './runtime.js';
+import type { RuncRuntime } from './runc-runtime.js';
+import { spawnConmon } from './conmon.js';
+import { buildInfraSpec } from './oci-spec.js';
+import {
+  mountShm,
+  sandboxFilePaths,
+  unmountShm,
+  writeHostsWithIp,
+  writeSandboxFiles,
+  type SandboxFilePaths,
+} from './sandbox-files.js';
+import type { SandboxRecord } from './state.js';
+
+/** netns, cgroup and files in parallel; then infra (conmon+runc) and CNI ADD in parallel. */
+export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord, files: SandboxFilePaths): Promise<void> {
+  const c = rec.config;
+  const t0 = rt.clock.now();
+  const ms: Record<string, number> = {};
+  const lap = <T>(name: string, p: Promise<T>) => p.then((v) => ((ms[name] = rt.clock.now() - t0), v));
+  const netnsP = c.hostNetwork
+    ? Promise.resolve(undefined)
+    : lap('netns', rt.network.createNetns(rec.id)).then(async (p) => {
+        rec.netnsPath = p;
+        await rt.sandboxStore.save(rec);
+        return p;
+      });
+  const cgroupP = lap('cgroup', rt.cgroups.create(c.metadata.uid, c.resources));
+  const filesP = lap('files', (async () => {
+    await writeSandboxFiles(files, c);
+    if (rec.shmMounted) await mountShm(rt.exec, files.shm);
+  })());
+  await settleAll([netnsP, cgroupP]);
+  const netnsPath = await netnsP;
+  rec.infraCreated = true;
+  rec.networkAttached = !c.hostNetwork;
+  await rt.sandboxStore.save(rec);
+  const infraP = lap('infra', createInfra(rt, rec, netnsPath));
+  const attachP = netnsPath
+    ? lap('attach', rt.network.attach(rt.attachRequest(rec))).then((r) => {
+        rec.ip = r.ip;
+      })
+    : Promise.resolve();
+  await settleAll([filesP, infraP, attachP]);
+  if (rec.ip) await writeHostsWithIp(files, c, rec.ip);
+  rt.logger.debug({ sandboxId: rec.id, msSinceStart: ms, totalMs: rt.clock.now() - t0 }, 'sandbox created');
+}
+
+export function infraBundle(rt: RuncRuntime, id: string): string {
+  return path.join(rt.paths.sandboxesDir, id, 'infra');
+}
+
+async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: string | undefined): Promise<void> {
+  const bundle = infraBundle(rt, rec.id);
+  const rootfsDir = path.join(bundle, 'rootfs');
+  await mkdir(rootfsDir, { recursive: true });
+  const spec = buildInfraSpec({
+    sandboxId: rec.id,
+    config: rec.config,
+    rootfsDir,
+    netnsPath,
+    cgroupParent: rt.paths.cgroupParent,
+    catatonitPath: rt.catatonitPath,
+  });
+  await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+  const started = await spawnConmon({
+    id: rec.id,
+    name: `k8s_${INFRA_CONTAINER_NAME}_${podName(rec.config)}`,
+    bundle,
+    logPath: path.join(bundle, 'infra.log'),
+    runcRoot: rt.paths.runcRoot,
+    exitsDir: rt.paths.exitsDir,
+    attachDir: rt.paths.attachDir,
+    logSizeMax: 1024 * 1024,
+    sleep: (ms) => rt.clock.sleep(ms),
+  });
+  rec.pausePid = started.pid;
+  rec.conmonPid = started.conmonPid;
+  await rt.sandboxStore.save(rec);
+  await rt.runc.start(rec.id);
+}
+
+/**
+ * Idempotent removal of everything a sandbox record says may exist, in reverse creation order.
+ * Used by removePodSandbox, the undo of a failed runPodSandbox and init() for half-made sandboxes.
+ */
+export async function teardownSandbox(rt: RuncRuntime, rec: SandboxRecord): Promise<void> {
+  const id = rec.id;
+  const files = sandboxFilePaths(rt.paths.sandboxesDir, id, rec.config.hostIPC);
+  if (rec.infraCreated) {
+    await rt.runc.delete(id, true);
+    await removeConmonLeftovers(rt, id);
+  }
+  if (rec.networkAttached) {
+    await rt.network.detach(rt.attachRequest(rec));
+    rec.networkAttached = false;
+  }
+  if (rec.netnsPath) await rt.network.removeNetns(rec.netnsPath);
+  if (rec.shmMounted) await unmountShm(rt.exec, files.shm);
+  const uid = rec.config.metadata.uid;
+  const sameUid = [...rt.sandboxes.values()].some((s) => s.id !== id && s.config.metadata.uid === uid);
+  if (rec.cgroupCreated && !sameUid) await rt.cgroups.remove(uid);
+  await rm(files.dir, { recursive: true, force: true, maxRetries: 5 });
+  rt.sandboxes.delete(id);
+  rt.forgetExit(id);
+}
+
+export async function removeConmonLeftovers(rt: RuncRuntime, id: string): Promise<void> {
+  await Promise.all([
+    rm(path.join(rt.paths.exitsDir, id), { force: true }),
+    rm(path.join(rt.paths.attachDir, id), { force: true, recursive: true }),
+  ]);
+}
+
+/** conmon's -n: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>. */
+export function podName(c: PodSandboxConfig): string {
+  return `${c.metadata.name}_${c.metadata.namespace}_${c.metadata.uid}_${c.metadata.attempt}`;
+}
+
+/** Waits for every promise, then rethrows the first failure (so undo never races a running step). */
+export async function settleAll(ps: Promise<unknown>[]): Promise<void> {
+  const rs = await Promise.allSettled(ps);
+  const failed = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

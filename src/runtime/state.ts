@@ -1,0 +1,115 @@
+// Persisted records of sandboxes and containers: one JSON file each, written atomically (tmp + rename)
+// BEFORE every side effect (node-runtime.md §6), so a restarted daemon knows what may exist on the host.
+//
+// Sandbox lifecycle:   creating ──(infra started, network attached)──▶ ready ──stop──▶ notready
+//                         └─ failure: undo runs; on a crash the record stays and init() removes it
+// Container lifecycle: creating ─▶ created ─▶ running ─▶ exited      (removed = record deleted)
+
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { ContainerConfig, PodSandboxConfig } from './runtime.js';
+
+export interface SandboxRecord {
+  id: string;
+  config: PodSandboxConfig;
+  state: 'creating' | 'ready' | 'notready';
+  createdAt: number;
+  /** Side effects, each set before it is attempted. */
+  netnsRequested?: boolean;
+  netnsPath?: string;
+  cgroupCreated?: boolean;
+  shmMounted?: boolean;
+  infraCreated?: boolean;
+  networkAttached?: boolean;
+  ip?: string;
+  pausePid?: number;
+  conmonPid?: number;
+}
+
+export interface ContainerRecord {
+  id: string;
+  sandboxId: string;
+  podUid: string;
+  config: ContainerConfig;
+  imageId: string;
+  state: 'creating' | 'created' | 'running' | 'exited';
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  reason: string;
+  message: string;
+  logPath: string;
+  rootfsPrepared?: boolean;
+  conmonPid?: number;
+  pid: number;
+}
+
+/** Writes JSON via a temp file and rename, so readers see the old or the new record, never half. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, JSON.stringify(value));
+  await rename(tmp, file);
+}
+
+export async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records live at <dir>/<id>/record.json; the dir also holds the object's other files. */
+export class RecordStore<T extends { id: string }> {
+  /** Per-id chain: saves of one record run in order, each writing the state current at its turn. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly dir: string) {}
+
+  recordPath(id: string): string {
+    return path.join(this.dir, id, 'record.json');
+  }
+
+  save(rec: T): Promise<void> {
+    const prev = this.chains.get(rec.id) ?? Promise.resolve();
+    const next = prev
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(path.join(this.dir, rec.id), { recursive: true });
+        await writeJsonAtomic(this.recordPath(rec.id), rec);
+      });
+    this.chains.set(rec.id, next);
+    void next.finally(() => {
+      if (this.chains.get(rec.id) === next) this.chains.delete(rec.id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  /** Removes the record file only (the caller owns the rest of the dir). */
+  async drop(id: string): Promise<void> {
+    await (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined);
+    await rm(this.recordPath(id), { force: true });
+  }
+
+  /** Every readable record; ids whose dir has no (valid) record are returned in `orphans`. */
+  async loadAll(): Promise<{ records: T[]; orphans: string[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return { records: [], orphans: [] };
+    }
+    const records: T[] = [];
+    const orphans: string[] = [];
+    await Promise.all(
+      names.map(async (n) => {
+        const rec = await readJson<T>(this.recordPath(n));
+        if (rec && rec.id === n) records.push(rec);
+        else orphans.push(n);
+      }),
+    );
+    return { records, orphans };
+  }
+}

@@ -1,0 +1,353 @@
+// Root integration test of RuncRuntime: real runc, conmon, catatonit, cgroups and the CNI pod network
+// (subnet 10.88.202.0/24) and the local image store with the busybox image, with its own data dir. Leaves nothing behind (checked at the end).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { nodePaths, type NodePaths } from '../../src/node/paths.js';
+import { HostExec } from '../../src/system/exec.js';
+import { SystemClock } from '../../src/system/clock.js';
+import type { Logger } from '../../src/system/logger.js';
+import { CniNetwork } from '../../src/runtime/network/cni-network.js';
+import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
+import { describeNamespaces } from '../../src/runtime/inspect.js';
+import type { ContainerConfig, ContainerEvent, ContainerStatus, PodSandboxConfig } from '../../src/runtime/runtime.js';
+import { LocalImageService } from '../../src/images/local-image-service.js';
+import { buildBusyboxImage, BUSYBOX_REF } from '../../src/images/busybox.js';
+
+const SUBNET = '10.88.202.0/24';
+
+if (process.getuid?.() !== 0) {
+  test('runtime integration (needs root)', { skip: 'needs root: run as root' }, () => {});
+} else {
+  suite();
+}
+
+function suite(): void {
+  const exec = new HostExec();
+  const clock = new SystemClock();
+  const logLines: string[] = [];
+  const logger: Logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString());
+        cb();
+      },
+    }),
+  );
+  let dataDir = '';
+  let paths: NodePaths;
+  let images: LocalImageService;
+  let network: CniNetwork;
+  let runtime: RuncRuntime;
+  let failed = false;
+  const timings: Record<string, number[]> = {};
+  const events: ContainerEvent[] = [];
+
+  async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      (timings[name] ??= []).push(Math.round((performance.now() - t0) * 10) / 10);
+    }
+  }
+
+  function makeRuntime(): RuncRuntime {
+    network = new CniNetwork({ paths, exec, logger, podCidr: SUBNET });
+    const rt = new RuncRuntime({ paths, exec, clock, logger, images, network });
+    rt.onContainerEvent((ev) => events.push(ev));
+    return rt;
+  }
+
+  function sandboxConfig(name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
+    const uid = `uid-${name}-${Math.random().toString(16).slice(2, 8)}`;
+    return {
+      metadata: { name, namespace: 'default', uid, attempt: 0 },
+      hostname: name,
+      logDirectory: path.join(paths.podLogsDir, `default_${name}_${uid}`),
+      dns: { servers: ['10.0.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] },
+      hostAliases: [{ ip: '10.1.2.3', hostnames: ['alias-one'] }],
+      portMappings: [],
+      labels: { app: name },
+      annotations: {},
+      hostNetwork: false,
+      hostPID: false,
+      hostIPC: false,
+      shareProcessNamespace: false,
+      sysctls: {},
+      ...over,
+    };
+  }
+
+  function containerConfig(name: string, script: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
+    return {
+      metadata: { name, attempt: 0 },
+      image: BUSYBOX_REF,
+      args: ['/bin/sh', '-c', script],
+      envs: [{ key: 'PATH', value: '/bin' }],
+      workingDir: '/',
+      mounts: [],
+      logPath: `${name}/0.log`,
+      stdin: false,
+      stdinOnce: false,
+      tty: false,
+      labels: { container: name },
+      annotations: {},
+      security: {
+        privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false,
+        capabilitiesAdd: [], capabilitiesDrop: [],
+      },
+      resources: {},
+      stopSignal: 'SIGTERM',
+      ...over,
+    };
+  }
+
+  async function run(sandboxId: string, sb: PodSandboxConfig, c: ContainerConfig): Promise<string> {
+    const id = await timed('createContainer', () => runtime.createContainer(sandboxId, c, sb));
+    await timed('startContainer', () => runtime.startContainer(id));
+    return id;
+  }
+
+  async function waitExited(id: string, ms = 10_000): Promise<ContainerStatus> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const s = await runtime.containerStatus(id);
+      if (s.state === 'exited') return s;
+      if (Date.now() > end) throw new Error(`container ${id} still ${s.state} after ${ms}ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  before(async () => {
+    dataDir = await mkdtemp('/tmp/peapod-rt-');
+    paths = nodePaths(dataDir);
+    images = new LocalImageService({ paths, exec, logger, clock });
+    await images.init();
+    await buildBusyboxImage(images, { exec });
+    runtime = makeRuntime();
+    await network.init();
+    await runtime.init();
+  });
+
+  after(async () => {
+    try {
+      for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
+      await runtime.teardownNode();
+      runtime.close();
+      await network.teardownNode();
+      await assertNothingLeft();
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      console.log('timings (ms):', JSON.stringify(timings));
+      if (failed || process.env.PEAPOD_TEST_LOG) console.log('runtime log:\n' + logLines.join(''));
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(paths.runDir, { recursive: true, force: true });
+    }
+  });
+
+  async function assertNothingLeft(): Promise<void> {
+    const list = await exec.run('/usr/sbin/runc', ['--root', paths.runcRoot, 'list', '-q']);
+    assert.equal(list.stdout.trim(), '', 'runc state left');
+    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+    const ours = mounts.split('\n').filter((l) => l.includes(dataDir) || l.includes(paths.runDir));
+    assert.deepEqual(ours, [], 'mounts left');
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      assert.ok(!(cmd.startsWith('/usr/bin/conmon') && cmd.includes(paths.runcRoot)), `conmon ${pid} left`);
+    }
+    for (const h of await readdir('/sys/fs/cgroup')) {
+      const left = await stat(path.join('/sys/fs/cgroup', h, paths.cgroupParent)).then(() => true, () => false);
+      assert.equal(left, false, `cgroup dir left in ${h}`);
+    }
+    const netns = await readdir(paths.netnsDir).catch(() => [] as string[]);
+    assert.deepEqual(netns, [], 'netns left');
+  }
+
+  function wrap(name: string, fn: () => Promise<void>) {
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    });
+  }
+
+  wrap('a sandbox runs catatonit as PID 1 of its namespace with a pod IP and the pod files', async () => {
+    const sb = sandboxConfig('pause');
+    const id = await timed('runPodSandbox', () => runtime.runPodSandbox(sb));
+    const st = await runtime.podSandboxStatus(id);
+    assert.equal(st.state, 'ready');
+    assert.match(st.ip ?? '', /^10\.88\.202\.\d+$/);
+    assert.ok(st.pid > 0);
+    // runc start returns once runc init was told to exec: the exec itself may lag a few ms.
+    let argv0 = '';
+    for (let i = 0; i < 50 && argv0 !== '/catatonit'; i++) {
+      argv0 = (await readFile(`/proc/${st.pid}/cmdline`, 'utf8')).split('\0')[0];
+      if (argv0 !== '/catatonit') await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(argv0, '/catatonit');
+    const status = await readFile(`/proc/${st.pid}/status`, 'utf8');
+    assert.match(status, new RegExp(`NSpid:\\s+${st.pid}\\s+1\\n`));
+    const hosts = await readFile(path.join(paths.sandboxesDir, id, 'hosts'), 'utf8');
+    assert.ok(hosts.includes(`${st.ip}\tpause\n`) && hosts.includes('10.1.2.3\talias-one'));
+    await timed('stopPodSandbox', () => runtime.stopPodSandbox(id));
+    assert.equal((await runtime.podSandboxStatus(id)).state, 'notready');
+    await timed('removePodSandbox', () => runtime.removePodSandbox(id));
+    await assert.rejects(runtime.podSandboxStatus(id), /not found/);
+  });
+
+  wrap('two containers share the network, IPC and UTS namespaces of their pod', async () => {
+    const sb = sandboxConfig('shared');
+    const sid = await timed('runPodSandbox', () => runtime.runPodSandbox(sb));
+    const web = await run(sid, sb, containerConfig('web', 'mkdir /www && echo hello-pod > /www/index.html && exec httpd -f -p 8080 -h /www'));
+    const client = await run(sid, sb, containerConfig('client', 'exec sleep 1000'));
+    let out = '';
+    for (let i = 0; i < 40 && !out.includes('hello-pod'); i++) {
+      const r = await timed('execSync', () => runtime.execSync(client, ['/bin/sh', '-c', 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc 127.0.0.1 8080'], 5000));
+      out = r.stdout.toString();
+      if (!out.includes('hello-pod')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(out.includes('hello-pod'), `client got: ${out}`);
+    const h = await runtime.execSync(web, ['hostname'], 5000);
+    assert.equal(h.stdout.toString().trim(), 'shared');
+    const [a, b, p] = await Promise.all([
+      runtime.containerStatus(web).then((s) => describeNamespaces(s.pid)),
+      runtime.containerStatus(client).then((s) => describeNamespaces(s.pid)),
+      runtime.podSandboxStatus(sid).then((s) => describeNamespaces(s.pid)),
+    ]);
+    for (const k of ['net', 'ipc', 'uts']) assert.ok(a[k] === b[k] && b[k] === p[k], `${k} shared`);
+    assert.notEqual(a.pid, b.pid);
+    const resolv = await runtime.execSync(client, ['cat', '/etc/resolv.conf'], 5000);
+    assert.match(resolv.stdout.toString(), /nameserver 10\.0\.0\.10/);
+    await runtime.removePodSandbox(sid);
+    assert.deepEqual(await runtime.listContainers({ sandboxId: sid }), []);
+  });
+
+  wrap('exit codes, kill and stop grace periods are reported as Kubernetes expects', async () => {
+    const sb = sandboxConfig('exits');
+    const sid = await runtime.runPodSandbox(sb);
+    const ok = await run(sid, sb, containerConfig('ok', 'exit 0'));
+    const three = await run(sid, sb, containerConfig('three', 'exit 3'));
+    const sleeper = await run(sid, sb, containerConfig('sleeper', 'exec sleep 1000'));
+    const trapper = await run(sid, sb, containerConfig('trapper', "trap 'exit 143' TERM; while true; do sleep 0.1; done"));
+    const stubborn = await run(sid, sb, containerConfig('stubborn', "trap '' TERM; while true; do sleep 0.1; done"));
+    assert.deepEqual([(await waitExited(ok)).exitCode, (await waitExited(ok)).reason], [0, 'Completed']);
+    assert.deepEqual([(await waitExited(three)).exitCode, (await waitExited(three)).reason], [3, 'Error']);
+    await new Promise((r) => setTimeout(r, 300)); // let the traps be installed
+    await timed('stopContainer(kill)', () => runtime.stopContainer(sleeper, 0));
+    assert.equal((await runtime.containerStatus(sleeper)).exitCode, 137);
+    const t0 = Date.now();
+    await runtime.stopContainer(trapper, 10);
+    assert.equal((await runtime.containerStatus(trapper)).exitCode, 143);
+    assert.ok(Date.now() - t0 < 5000, 'trapping shell exits on TERM');
+    const t1 = Date.now();
+    await runtime.stopContainer(stubborn, 1);
+    assert.equal((await runtime.containerStatus(stubborn)).exitCode, 137);
+    assert.ok(Date.now() - t1 >= 1000, 'ignored TERM waits for the grace period');
+    const exited = events.filter((e) => e.type === 'exited' && e.sandboxId === sid).map((e) => e.containerId);
+    for (const id of [ok, three, sleeper, trapper, stubborn]) assert.ok(exited.includes(id), `exited event for ${id}`);
+    await runtime.stopContainer(ok, 5); // already exited: succeeds
+    await runtime.removeContainer(ok);
+    await runtime.removeContainer(ok); // already gone: succeeds
+    await runtime.removePodSandbox(sid);
+  });
+
+  wrap('container output lands in the CRI log file, which outlives the container', async () => {
+    const sb = sandboxConfig('logs');
+    const sid = await runtime.runPodSandbox(sb);
+    const id = await run(sid, sb, containerConfig('talker', 'echo out-line; echo err-line >&2'));
+    const st = await waitExited(id);
+    assert.equal(st.logPath, path.join(sb.logDirectory, 'talker/0.log'));
+    const log = await readFile(st.logPath, 'utf8');
+    assert.match(log, /^\S+T\S+[+-]\d\d:\d\d stdout F out-line$/m);
+    assert.match(log, /^\S+ stderr F err-line$/m);
+    await runtime.removePodSandbox(sid);
+    assert.ok((await stat(st.logPath)).isFile());
+  });
+
+  wrap('containers survive the daemon process; a new runtime re-adopts them and sees their later exit', async () => {
+    const sb = sandboxConfig('restart');
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support', 'runtime-child.js');
+    const out = await exec.run(process.execPath, [child, dataDir, SUBNET, JSON.stringify(sb), JSON.stringify(containerConfig('survivor', 'exec sleep 1000'))], { timeoutMs: 30_000 });
+    assert.equal(out.code, 0, out.stderr);
+    const born = JSON.parse(out.stdout) as { sandboxId: string; containerId: string; pid: number };
+    // The old runtime object in this process knows nothing of them; a new one must find them.
+    runtime.close();
+    runtime = makeRuntime();
+    await network.init();
+    await timed('init(restart)', () => runtime.init());
+    const st = await runtime.containerStatus(born.containerId);
+    assert.deepEqual([st.state, st.pid], ['running', born.pid]);
+    assert.equal((await runtime.podSandboxStatus(born.sandboxId)).state, 'ready');
+    process.kill(st.pid, 'SIGKILL');
+    const t0 = Date.now();
+    while (!events.some((e) => e.type === 'exited' && e.containerId === born.containerId)) {
+      if (Date.now() - t0 > 5000) throw new Error('exit not observed after restart');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal((await runtime.containerStatus(born.containerId)).exitCode, 137);
+    await runtime.removePodSandbox(born.sandboxId);
+  });
+
+  wrap('a sandbox whose infra container cannot be created is undone completely', async () => {
+    const sb = sandboxConfig('undo', { sysctls: { 'net.no.such.key': '1' } });
+    await assert.rejects(runtime.runPodSandbox(sb), /run pod sandbox default\/undo/);
+    assert.deepEqual(await runtime.listPodSandboxes({ labelSelector: { app: 'undo' } }), []);
+    const left = await readdir(paths.sandboxesDir, { recursive: true });
+    assert.deepEqual(left, [], `sandbox files left: ${left.join(' ')}`);
+    assert.deepEqual(await readdir(paths.netnsDir).catch(() => []), []);
+    const ipam = await readdir(path.join(paths.ipamDir, paths.networkName)).catch(() => [] as string[]);
+    assert.deepEqual(ipam.filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)), [], 'no pod IP left allocated');
+  });
+
+  wrap('a container over its memory limit is reported as OOMKilled', async () => {
+    const sb = sandboxConfig('oom');
+    const sid = await runtime.runPodSandbox(sb);
+    const id = await run(sid, sb, containerConfig('hog', 'dd if=/dev/zero of=/dev/null bs=64M count=1', {
+      resources: { memoryLimitBytes: 32 * 1024 * 1024 },
+    }));
+    const st = await waitExited(id);
+    assert.deepEqual([st.exitCode, st.reason], [137, 'OOMKilled']);
+    await runtime.removePodSandbox(sid);
+  });
+
+  wrap('a host-network sandbox uses the host network and UTS namespaces', async () => {
+    const sb = sandboxConfig('hostnet', { hostNetwork: true });
+    const sid = await runtime.runPodSandbox(sb);
+    const st = await runtime.podSandboxStatus(sid);
+    assert.equal(st.ip, undefined);
+    const [pause, self] = await Promise.all([describeNamespaces(st.pid), describeNamespaces(process.pid)]);
+    assert.equal(pause.net, self.net);
+    assert.equal(pause.uts, self.uts);
+    assert.notEqual(pause.ipc, self.ipc);
+    const hosts = await readFile(path.join(paths.sandboxesDir, sid, 'hosts'), 'utf8');
+    assert.ok(hosts.startsWith('# Kubernetes-managed hosts file (host network).'));
+    await runtime.removePodSandbox(sid);
+  });
+
+  wrap('creating a container from an unknown image fails with a clear error and leaves nothing', async () => {
+    const sb = sandboxConfig('noimage');
+    const sid = await runtime.runPodSandbox(sb);
+    await assert.rejects(
+      runtime.createContainer(sid, containerConfig('x', 'true', { image: 'localhost/nope:1' }), sb),
+      /image "localhost\/nope:1" not found/,
+    );
+    const bad = runtime.createContainer(sid, containerConfig('bad', 'true', { args: ['/no/such/binary'] }), sb);
+    await assert.rejects(bad, /no such file|not found|executable/i);
+    assert.deepEqual(await runtime.listContainers({ sandboxId: sid }), []);
+    assert.deepEqual(await readdir(paths.containersDir), []);
+    await runtime.removePodSandbox(sid);
+  });
+}
