@@ -97,7 +97,6 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       nodeName: opts.nodeName,
       nodeIP,
       paths,
-      hostResolvConf: readOptional('/etc/resolv.conf'),
     });
     await manager.start();
     undo.push(() => manager.stop());

@@ -1,0 +1,223 @@
+// computePodActions: desired (the Pod) vs observed (runtime records) → a plain plan. Pure.
+// Mirrors the kubelet's kuberuntime computePodActions (pod-lifecycle.md §4, §6, §9).
+//
+// Decision order:
+//   1. deletionTimestamp set, the stored phase is terminal, or activeDeadlineSeconds ran out → kill
+//      whatever is alive, start nothing.
+//   2. No ready sandbox (or more than one) → kill the pod, create a sandbox, start the first init
+//      container (or all regular ones) — unless RP Never and containers already ran, or RP OnFailure
+//      and every regular container succeeded (then only kill).
+//   3. Init containers not done → start the next one (a failed one is restarted, except under RP Never
+//      where the pod is killed and goes Failed). Regular containers are not looked at.
+//   4. Regular containers: start per §6; kill and restart a running one whose definition changed.
+//   5. Nothing running, nothing to start → kill the pod (stops the sandbox of a finished pod).
+// Slots for later issues: probe results (liveness/startup kills) join step 4, sidecars step 3.
+
+import type { Container, Pod } from '../k8s/types.js';
+import type { ContainerStatus as Rec } from '../runtime/runtime.js';
+import { backoffBlocked, crashLoopKey, type BackoffState } from './backoff.js';
+import {
+  ANNOTATION_HASH,
+  containerHash,
+  kindOf,
+  newestRecord,
+  nextAttempt,
+  pastDeadline,
+  restartPolicyOf,
+  type ContainerKind,
+  type ObservedPod,
+} from './spec.js';
+
+export interface ContainerStart {
+  name: string;
+  kind: ContainerKind;
+  container: Container;
+  /** Restart count of the new instance. */
+  attempt: number;
+  /** Crash-loop key; advanced by sync when a restart after an exit goes ahead. */
+  backoffKey: string;
+  /** True when a previous instance exited (the start is a restart and back-off applies). */
+  isRestart: boolean;
+  /** finishedAt of that previous instance (the back-off reference point). */
+  lastFinishedAt?: number;
+  /** Set when crash-loop back-off blocks this start until `until` (unix ms). */
+  blockedUntil?: { until: number; delayMs: number };
+  /** A created/unknown instance to kill before starting, so that two copies never run. */
+  killFirst?: string;
+}
+
+export type KillReason = 'deleted' | 'terminal' | 'deadline' | 'sandbox-changed' | 'init-failed' | 'completed' | 'definition-changed' | 'unknown-state';
+
+export interface ContainerKill {
+  id: string;
+  name: string;
+  reason: KillReason;
+  /** The Killing event message. */
+  message: string;
+}
+
+export interface KillPod {
+  reason: KillReason;
+  /** Alive containers (running, created or unknown) to stop. */
+  containers: { id: string; name: string }[];
+  /** Ready sandboxes to stop. */
+  sandboxIds: string[];
+}
+
+export interface CreateSandbox {
+  attempt: number;
+  /** True when a previous sandbox existed (SandboxChanged): init records are purged and inits re-run. */
+  changed: boolean;
+}
+
+export interface PodActions {
+  killPod?: KillPod;
+  createSandbox?: CreateSandbox;
+  initToStart?: ContainerStart;
+  containersToStart: ContainerStart[];
+  containersToKill: ContainerKill[];
+}
+
+export interface ActionsInput {
+  pod: Pod;
+  observed: ObservedPod;
+  backoff: BackoffState;
+  now: number;
+}
+
+const alive = (r: Rec) => r.state === 'running' || r.state === 'created' || r.state === 'unknown';
+
+function killPodOf(obs: ObservedPod, reason: KillReason): KillPod | undefined {
+  const containers: KillPod['containers'] = [];
+  for (const [name, recs] of obs.containers) for (const r of recs) if (alive(r)) containers.push({ id: r.id, name });
+  const sandboxIds = obs.sandboxes.filter((s) => s.state === 'ready').map((s) => s.id);
+  return containers.length || sandboxIds.length ? { reason, containers, sandboxIds } : undefined;
+}
+
+function planStart(input: ActionsInput, c: Container, init: boolean): ContainerStart {
+  const { pod, observed, backoff, now } = input;
+  const last = newestRecord(observed, c.name);
+  const m = pod.metadata;
+  const backoffKey = crashLoopKey(m.name ?? '', m.namespace ?? '', m.uid ?? '', c.name, containerHash(c));
+  const start: ContainerStart = {
+    name: c.name,
+    kind: kindOf(c, init),
+    container: c,
+    attempt: nextAttempt(observed, c.name),
+    backoffKey,
+    isRestart: last?.state === 'exited',
+  };
+  if (last?.state === 'exited') start.lastFinishedAt = last.finishedAt;
+  if (last && (last.state === 'created' || last.state === 'unknown')) start.killFirst = last.id;
+  if (last?.state === 'exited') {
+    const blocked = backoffBlocked(backoff.get(backoffKey), last.finishedAt, now);
+    if (blocked) start.blockedUntil = blocked;
+  }
+  return start;
+}
+
+/** §6: whether a regular container that is not running should be (re)started. */
+export function shouldStart(pod: Pod, last: Rec | undefined): boolean {
+  if (pod.metadata.deletionTimestamp) return false;
+  if (!last) return true;
+  if (last.state === 'running') return false;
+  if (last.state === 'created' || last.state === 'unknown') return true;
+  const rp = restartPolicyOf(pod);
+  if (rp === 'Never') return false;
+  if (rp === 'OnFailure' && last.exitCode === 0) return false;
+  return true;
+}
+
+const initFailed = (r: Rec | undefined) => !!r && ((r.state === 'exited' && r.exitCode !== 0) || r.state === 'unknown');
+
+/** The kubelet's findNextInitContainerToRun: the last failed init, else the one after the last success. */
+export function findNextInit(pod: Pod, obs: ObservedPod): { failed?: Rec; next?: Container; done: boolean } {
+  const inits = pod.spec.initContainers ?? [];
+  if (inits.length === 0) return { done: true };
+  if (pod.spec.containers.some((c) => newestRecord(obs, c.name)?.state === 'running')) return { done: true };
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const r = newestRecord(obs, inits[i].name);
+    if (initFailed(r)) return { failed: r, next: inits[i], done: false };
+  }
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const r = newestRecord(obs, inits[i].name);
+    if (!r) continue;
+    if (r.state === 'running') return { done: false };
+    if (r.state === 'created') return { next: inits[i], done: false };
+    if (r.state === 'exited') return i === inits.length - 1 ? { done: true } : { next: inits[i + 1], done: false };
+  }
+  return { next: inits[0], done: false };
+}
+
+const succeeded = (obs: ObservedPod, c: Container) => {
+  const r = newestRecord(obs, c.name);
+  return r?.state === 'exited' && r.exitCode === 0;
+};
+
+function planSandbox(input: ActionsInput, actions: PodActions): PodActions | undefined {
+  const { pod, observed } = input;
+  const ready = observed.sandboxes.filter((s) => s.state === 'ready');
+  const newest = observed.sandboxes[0];
+  if (ready.length === 1 && newest?.state === 'ready') return undefined;
+  const attempt = newest ? newest.metadata.attempt + 1 : 0;
+  const changed = !!newest;
+  const kill = killPodOf(observed, 'sandbox-changed');
+  const rp = restartPolicyOf(pod);
+  const anyRecord = [...observed.containers.values()].some((l) => l.length > 0);
+  if (rp === 'Never' && attempt !== 0 && anyRecord) return { ...actions, killPod: kill };
+  const regular = pod.spec.containers.filter((c) => !(rp === 'OnFailure' && succeeded(observed, c)));
+  if (regular.length === 0 && findNextInit(pod, observed).done) return { ...actions, killPod: kill };
+  const plan: PodActions = { ...actions, killPod: kill, createSandbox: { attempt, changed } };
+  // After a sandbox change every init record is purged, so the planner starts from the first init.
+  const fresh: ObservedPod = changed ? withoutInitRecords(pod, observed) : observed;
+  const freshInput = { ...input, observed: fresh };
+  const inits = pod.spec.initContainers ?? [];
+  if (inits.length) plan.initToStart = planStart(freshInput, inits[0], true);
+  else plan.containersToStart = regular.map((c) => planStart(freshInput, c, false));
+  return plan;
+}
+
+function withoutInitRecords(pod: Pod, obs: ObservedPod): ObservedPod {
+  const containers = new Map(obs.containers);
+  for (const c of pod.spec.initContainers ?? []) containers.delete(c.name);
+  return { ...obs, containers };
+}
+
+export function computePodActions(input: ActionsInput): PodActions {
+  const { pod, observed } = input;
+  const empty: PodActions = { containersToStart: [], containersToKill: [] };
+  if (pod.metadata.deletionTimestamp) return { ...empty, killPod: killPodOf(observed, 'deleted') };
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return { ...empty, killPod: killPodOf(observed, 'terminal') };
+  if (pastDeadline(pod, input.now)) return { ...empty, killPod: killPodOf(observed, 'deadline') };
+
+  const sandboxPlan = planSandbox(input, empty);
+  if (sandboxPlan) return sandboxPlan;
+
+  const init = findNextInit(pod, observed);
+  if (!init.done) {
+    if (!init.next) return empty;
+    if (init.failed && restartPolicyOf(pod) === 'Never') return { ...empty, killPod: killPodOf(observed, 'init-failed') };
+    return { ...empty, initToStart: planStart(input, init.next, true) };
+  }
+
+  const plan: PodActions = { ...empty, containersToStart: [], containersToKill: [] };
+  let keep = 0;
+  for (const c of pod.spec.containers) {
+    const last = newestRecord(observed, c.name);
+    if (last?.state !== 'running') {
+      if (shouldStart(pod, last)) plan.containersToStart.push(planStart(input, c, false));
+      continue;
+    }
+    const hash = last.annotations[ANNOTATION_HASH];
+    if (hash && hash !== containerHash(c)) {
+      const message = `Container ${c.name} definition changed, will be restarted`;
+      plan.containersToKill.push({ id: last.id, name: c.name, reason: 'definition-changed', message });
+      plan.containersToStart.push({ ...planStart(input, c, false), isRestart: false });
+      continue;
+    }
+    keep++;
+  }
+  if (keep === 0 && plan.containersToStart.length === 0) plan.killPod = killPodOf(observed, 'completed');
+  return plan;
+}

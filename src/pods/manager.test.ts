@@ -1,0 +1,488 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Image, ImageService } from '../images/images.js';
+import type { EventSink } from '../k8s/events.js';
+import { RESOURCES } from '../k8s/registry.js';
+import type { ConfigMap, ObjectReference, Pod, PodSpec } from '../k8s/types.js';
+import { nodePaths } from '../node/paths.js';
+import { FakeRuntime } from '../runtime/fake.js';
+import { LABEL_POD_UID } from '../runtime/runtime.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { FakeClock } from '../system/clock.js';
+import { silentLogger } from '../system/logger.js';
+import type { MountedVolume, VolumeManager } from '../volumes/volumes.js';
+import { PodManager } from './manager.js';
+import { T0 } from './test-fixtures.js';
+
+class FakeImages implements ImageService {
+  readonly present = new Map<string, Image>();
+  readonly pulls: string[] = [];
+  add(ref: string): void {
+    this.present.set(ref, {
+      id: 'sha256:' + ref.length.toString(16).padStart(64, '0'),
+      repoTags: [ref],
+      repoDigests: [],
+      size: 1000,
+      createdAt: T0,
+      config: { entrypoint: [], cmd: ['sh'], env: ['PATH=/bin'], workingDir: '', user: '', stopSignal: '', exposedPorts: [], labels: {} },
+      layers: [],
+    });
+  }
+  async imageStatus(ref: string) {
+    return this.present.get(ref);
+  }
+  async listImages() {
+    return [...this.present.values()];
+  }
+  async removeImage(): Promise<void> {}
+  async loadArchive(): Promise<Image[]> {
+    throw new Error('fake images: loadArchive not supported');
+  }
+  async importRootfs(): Promise<Image> {
+    throw new Error('fake images: importRootfs not supported');
+  }
+  async pullImage(ref: string): Promise<Image> {
+    this.pulls.push(ref);
+    throw new Error(`pull access denied for ${ref}`);
+  }
+  async prepareRootfs() {
+    return { mergedDir: '/x' };
+  }
+  async releaseRootfs(): Promise<void> {}
+}
+
+class FakeVolumes implements VolumeManager {
+  readonly setUps: string[] = [];
+  readonly tearDowns: string[] = [];
+  async setUpPodVolumes(pod: Pod) {
+    this.setUps.push(pod.metadata.uid ?? '');
+    return new Map<string, MountedVolume>();
+  }
+  async tearDownPodVolumes(uid: string) {
+    this.tearDowns.push(uid);
+  }
+  async gc() {}
+}
+
+interface Ev {
+  fieldPath?: string;
+  type: string;
+  reason: string;
+  message: string;
+}
+class RecordingEvents implements EventSink {
+  readonly events: Ev[] = [];
+  record(involved: ObjectReference, type: string, reason: string, message: string): void {
+    this.events.push({ fieldPath: involved.fieldPath, type, reason, message });
+  }
+  reasons(): string[] {
+    return this.events.map((e) => e.reason);
+  }
+}
+
+function harness() {
+  const clock = new FakeClock(T0);
+  const runtime = new FakeRuntime({ clock });
+  const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock });
+  const images = new FakeImages();
+  images.add('busybox:1.36');
+  const volumes = new FakeVolumes();
+  const events = new RecordingEvents();
+  const newManager = () =>
+    new PodManager({
+      store, runtime, images, volumes, events, clock,
+      containerMounts: async () => [],
+      logger: silentLogger(),
+      nodeName: 'node1',
+      nodeIP: '192.168.1.2',
+      paths: nodePaths('/tmp/peapod-pods-unit'),
+      hostResolvConf: '/nonexistent/resolv.conf',
+      nodeCpuMilli: 2000,
+      nodeMemoryBytes: 4 << 30,
+    });
+  const mgr = newManager();
+  const h = {
+    clock, runtime, store, images, volumes, events, mgr, newManager,
+    create(spec: Partial<PodSpec>, name = 'p'): Pod {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec } } as Pod;
+      return store.create('pods', pod);
+    },
+    pod(name = 'p'): Pod {
+      return store.get<Pod>('pods', 'default', name);
+    },
+    status(name = 'p', c = 'c') {
+      const s = h.pod(name).status;
+      return [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? [])].find((x) => x.name === c);
+    },
+    /** Advances the fake clock second by second, letting workers run in between. */
+    async step(seconds: number): Promise<void> {
+      for (let i = 0; i < seconds; i++) {
+        clock.advance(1000);
+        await mgr.idle();
+      }
+    },
+    newest(uid: string, name = 'c') {
+      return runtime.containersNamed(uid, name)[0];
+    },
+  };
+  return h;
+}
+
+test('a one-container pod goes Running with Pulled, Created and Started events on the container', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const pod = h.create({});
+  await h.mgr.idle();
+  const p = h.pod();
+  assert.equal(p.status?.phase, 'Running');
+  assert.ok(h.status()?.state.running);
+  assert.equal(p.status?.podIP, '10.88.0.1');
+  assert.equal(p.status?.qosClass, 'BestEffort');
+  assert.deepEqual(h.events.reasons(), ['Pulled', 'Created', 'Started']);
+  assert.deepEqual(h.events.events[1], { fieldPath: 'spec.containers{c}', type: 'Normal', reason: 'Created', message: 'Created container: c' });
+  assert.equal(h.events.events[0].message, 'Container image "busybox:1.36" already present on machine');
+  assert.deepEqual(h.volumes.setUps, [pod.metadata.uid]);
+  await h.mgr.stop();
+});
+
+test('restartPolicy Never with exit 0 ends Succeeded, stops the sandbox and keeps the object', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const pod = h.create({ restartPolicy: 'Never' });
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(pod.metadata.uid!).id, 0);
+  await h.mgr.idle();
+  assert.equal(h.pod().status?.phase, 'Succeeded');
+  assert.equal(h.status()?.state.terminated?.reason, 'Completed');
+  assert.equal(h.runtime.callsOf('startContainer').length, 1);
+  assert.equal(h.runtime.callsOf('stopPodSandbox').length, 1);
+  await h.step(30);
+  assert.equal(h.runtime.callsOf('startContainer').length, 1);
+  await h.mgr.stop();
+});
+
+test('restartPolicy Never with exit 1 ends Failed without a restart', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const pod = h.create({ restartPolicy: 'Never' });
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(pod.metadata.uid!).id, 1);
+  await h.mgr.idle();
+  assert.equal(h.pod().status?.phase, 'Failed');
+  assert.equal(h.status()?.restartCount, 0);
+  await h.mgr.stop();
+});
+
+test('restartPolicy OnFailure restarts after exit 1 and ends Succeeded after exit 0 with one restart', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ restartPolicy: 'OnFailure' }).metadata.uid!;
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(uid).id, 1);
+  await h.mgr.idle();
+  assert.equal(h.newest(uid).state, 'running');
+  h.runtime.exitContainer(h.newest(uid).id, 0);
+  await h.mgr.idle();
+  assert.equal(h.pod().status?.phase, 'Succeeded');
+  assert.equal(h.status()?.restartCount, 1);
+  await h.mgr.stop();
+});
+
+test('restartPolicy Always restarts a container that exited 0 and the pod stays Running', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(uid).id, 0);
+  await h.mgr.idle();
+  assert.equal(h.newest(uid).state, 'running');
+  assert.equal(h.status()?.restartCount, 1);
+  assert.equal(h.status()?.lastState.terminated?.reason, 'Completed');
+  assert.equal(h.pod().status?.phase, 'Running');
+  await h.mgr.stop();
+});
+
+test('crash-loop restarts wait 0, 10, 20, 40, 80, 160, 300 s and never hot-loop', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  const gaps: number[] = [];
+  let sawBackOff = false;
+  for (let i = 0; i < 7; i++) {
+    const cur = h.newest(uid);
+    assert.equal(cur.state, 'running');
+    h.runtime.exitContainer(cur.id, 1);
+    const finishedAt = h.clock.now();
+    await h.mgr.idle();
+    let waited = 0;
+    while (h.newest(uid).state !== 'running' && waited < 400) {
+      if (h.status()?.state.waiting?.reason === 'CrashLoopBackOff') sawBackOff = true;
+      await h.step(1);
+      waited++;
+    }
+    gaps.push((h.newest(uid).startedAt - finishedAt) / 1000);
+  }
+  assert.deepEqual(gaps, [0, 10, 20, 40, 80, 160, 300]);
+  assert.ok(sawBackOff);
+  assert.equal(h.runtime.callsOf('startContainer').length, 8);
+  assert.ok(h.events.events.some((e) => e.reason === 'BackOff' && e.type === 'Warning' && /^Back-off restarting failed container c in pod p_default\(/.test(e.message)));
+  // GC keeps the running instance and the newest dead one only.
+  assert.equal(h.runtime.containersNamed(uid, 'c').length, 2);
+  assert.equal(h.status()?.restartCount, 7);
+  // Blocked attempts happen on the 10 s steady resync and at each back-off's end, never every second.
+  const backOffs = h.events.events.filter((e) => e.reason === 'BackOff').length;
+  const elapsed = (h.clock.now() - T0) / 1000;
+  assert.ok(backOffs <= elapsed / 10 + 14, `${backOffs} BackOff events in ${elapsed} s`);
+  await h.mgr.stop();
+});
+
+test('init containers run strictly one at a time in spec order before the app', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ initContainers: [{ name: 'i1', image: 'busybox:1.36' }, { name: 'i2', image: 'busybox:1.36' }] }).metadata.uid!;
+  await h.mgr.idle();
+  const created = () => h.runtime.callsOf('createContainer').map((c) => (c.args[1] as { metadata: { name: string } }).metadata.name);
+  assert.deepEqual(created(), ['i1']);
+  assert.equal(h.pod().status?.phase, 'Pending');
+  await h.step(5);
+  assert.deepEqual(created(), ['i1']);
+  h.runtime.exitContainer(h.newest(uid, 'i1').id, 0);
+  await h.mgr.idle();
+  assert.deepEqual(created(), ['i1', 'i2']);
+  h.runtime.exitContainer(h.newest(uid, 'i2').id, 0);
+  await h.mgr.idle();
+  assert.deepEqual(created(), ['i1', 'i2', 'c']);
+  assert.equal(h.pod().status?.phase, 'Running');
+  assert.equal(h.pod().status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+  await h.mgr.stop();
+});
+
+test('an init container failing under Never makes the pod Failed and the app never starts', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ restartPolicy: 'Never', initContainers: [{ name: 'i1', image: 'busybox:1.36' }] }).metadata.uid!;
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(uid, 'i1').id, 1);
+  await h.mgr.idle();
+  await h.step(20);
+  assert.equal(h.pod().status?.phase, 'Failed');
+  assert.equal(h.status('p', 'c')?.state.waiting?.reason, 'PodInitializing');
+  assert.equal(h.runtime.containersNamed(uid, 'c').length, 0);
+  await h.mgr.stop();
+});
+
+test('an init container failing under Always is retried with back-off and the pod stays Pending', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ initContainers: [{ name: 'i1', image: 'busybox:1.36' }] }).metadata.uid!;
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(uid, 'i1').id, 1);
+  await h.mgr.idle();
+  assert.equal(h.newest(uid, 'i1').state, 'running'); // first restart is immediate
+  h.runtime.exitContainer(h.newest(uid, 'i1').id, 1);
+  await h.mgr.idle();
+  await h.step(5);
+  assert.equal(h.newest(uid, 'i1').state, 'exited');
+  assert.equal(h.status('p', 'i1')?.state.waiting?.reason, 'CrashLoopBackOff');
+  assert.equal(h.pod().status?.phase, 'Pending');
+  await h.step(6);
+  assert.equal(h.newest(uid, 'i1').state, 'running');
+  assert.equal(h.status('p', 'i1')?.restartCount, 2);
+  assert.equal(h.runtime.containersNamed(uid, 'c').length, 0);
+  await h.mgr.stop();
+});
+
+test('a missing image with pull policy Never shows ErrImageNeverPull with the kubelet message', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ containers: [{ name: 'c', image: 'nothere:1', imagePullPolicy: 'Never' }] });
+  await h.mgr.idle();
+  assert.deepEqual(h.status()?.state.waiting, { reason: 'ErrImageNeverPull', message: 'Container image "nothere:1" is not present with pull policy of Never' });
+  assert.equal(h.pod().status?.phase, 'Pending');
+  assert.equal(h.images.pulls.length, 0);
+  await h.mgr.stop();
+});
+
+test('an unpullable image shows ErrImagePull, then ImagePullBackOff while the pull back-off lasts', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ containers: [{ name: 'c', image: 'nothere:1' }] });
+  await h.mgr.idle();
+  assert.equal(h.status()?.state.waiting?.reason, 'ErrImagePull');
+  assert.ok(h.events.events.some((e) => e.reason === 'Failed' && e.message.startsWith('Failed to pull image "nothere:1": ')));
+  await h.step(2);
+  assert.equal(h.status()?.state.waiting?.reason, 'ImagePullBackOff');
+  assert.ok(h.events.events.some((e) => e.reason === 'BackOff' && e.message === 'Back-off pulling image "nothere:1"'));
+  assert.equal(h.images.pulls.length, 1);
+  await h.step(10);
+  assert.equal(h.images.pulls.length, 2);
+  await h.mgr.stop();
+});
+
+test('a missing ConfigMap gives CreateContainerConfigError and the container starts once it exists', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ containers: [{ name: 'c', image: 'busybox:1.36', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'x' } } }] }] });
+  await h.mgr.idle();
+  assert.deepEqual(h.status()?.state.waiting, { reason: 'CreateContainerConfigError', message: 'configmap "cfg" not found' });
+  assert.ok(h.events.events.some((e) => e.reason === 'Failed' && e.message === 'Error: configmap "cfg" not found'));
+  h.store.create<ConfigMap>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'default' }, data: { x: 'hello' } });
+  await h.step(2);
+  assert.ok(h.status()?.state.running);
+  const config = h.runtime.callsOf('createContainer').at(-1)!.args[1] as { envs: { key: string; value: string }[] };
+  assert.deepEqual(config.envs, [{ key: 'PATH', value: '/bin' }, { key: 'X', value: 'hello' }]);
+  await h.mgr.stop();
+});
+
+const settle = async () => {
+  for (let i = 0; i < 200; i++) await Promise.resolve();
+};
+
+test('a graceful delete stops containers with the grace, tears down, then removes the object', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  h.runtime.ignoreStop.add(h.newest(uid).id);
+  h.store.modify<Pod>('pods', 'default', 'p', (p) => ({
+    ...p,
+    metadata: { ...p.metadata, deletionTimestamp: new Date(T0 + 5000).toISOString(), deletionGracePeriodSeconds: 5 },
+  }));
+  await settle();
+  assert.deepEqual(h.runtime.callsOf('stopContainer').map((c) => c.args[1]), [5]);
+  assert.ok(h.events.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container c'));
+  h.clock.advance(4000);
+  await settle();
+  assert.ok(h.store.tryGet('pods', 'default', 'p'), 'object still there before the grace ends');
+  h.clock.advance(1000);
+  await h.mgr.idle();
+  assert.equal(h.store.tryGet('pods', 'default', 'p'), undefined);
+  assert.equal(h.runtime.sandboxes.size, 0);
+  assert.equal(h.runtime.containers.size, 0);
+  assert.deepEqual(h.volumes.tearDowns, [uid]);
+  await h.mgr.stop();
+});
+
+test('a pod removed from the store while running (force delete) is still torn down', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ terminationGracePeriodSeconds: 0 }).metadata.uid!;
+  await h.mgr.idle();
+  h.store.delete('pods', 'default', 'p');
+  await h.mgr.idle();
+  assert.deepEqual(h.runtime.callsOf('stopContainer').map((c) => c.args[1]), [2]);
+  assert.equal(h.runtime.sandboxes.size, 0);
+  assert.deepEqual(h.volumes.tearDowns, [uid]);
+  await h.mgr.stop();
+});
+
+test('a restarted manager adopts running containers without restarting them', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  await h.mgr.stop();
+  const id = h.newest(uid).id;
+  let writes = 0;
+  const w = h.store.watch('pods', { resourceVersion: h.store.currentResourceVersion() }, () => writes++);
+  const mgr2 = h.newManager();
+  await mgr2.start();
+  await mgr2.idle();
+  h.clock.advance(15_000);
+  await mgr2.idle();
+  w.stop();
+  assert.equal(writes, 0, 'the adopted pod status is unchanged');
+  assert.equal(h.runtime.callsOf('startContainer').length, 1);
+  assert.equal(h.runtime.callsOf('runPodSandbox').length, 1);
+  assert.equal(h.newest(uid).id, id);
+  assert.equal(h.pod().status?.phase, 'Running');
+  await mgr2.stop();
+});
+
+test('runtime pods whose UID the store no longer has are removed at start', async () => {
+  const h = harness();
+  const sb = await h.runtime.runPodSandbox({
+    metadata: { name: 'gone', namespace: 'default', uid: 'old-uid', attempt: 0 },
+    hostname: 'gone', logDirectory: '/x', dns: { servers: [], searches: [], options: [] }, hostAliases: [], portMappings: [],
+    labels: { [LABEL_POD_UID]: 'old-uid' }, annotations: {}, hostNetwork: false, hostPID: false, hostIPC: false, shareProcessNamespace: false, sysctls: {},
+  });
+  await h.mgr.start();
+  assert.equal(h.runtime.sandboxes.has(sb), false);
+  assert.deepEqual(h.volumes.tearDowns, ['old-uid']);
+  await h.mgr.stop();
+});
+
+test('status is written only when it changes', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({});
+  await h.mgr.idle();
+  let writes = 0;
+  const w = h.store.watch('pods', { resourceVersion: h.store.currentResourceVersion() }, () => writes++);
+  await h.step(60);
+  assert.equal(writes, 0);
+  h.runtime.exitContainer(h.runtime.containersNamed(h.pod().metadata.uid!, 'c')[0].id, 1);
+  await h.mgr.idle();
+  assert.ok(writes >= 1);
+  w.stop();
+  await h.mgr.stop();
+});
+
+test('a dead sandbox is recreated with a SandboxChanged event and the container restarted', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  const [sb] = await h.runtime.listPodSandboxes();
+  h.runtime.killSandbox(sb.id);
+  await h.mgr.idle();
+  assert.ok(h.events.reasons().includes('SandboxChanged'));
+  assert.equal(h.runtime.callsOf('runPodSandbox').length, 2);
+  assert.equal(h.newest(uid).state, 'running');
+  assert.equal(h.pod().status?.phase, 'Running');
+  await h.mgr.stop();
+});
+
+test('failed starts show RunContainerError, then CrashLoopBackOff, with lastState exit 128 StartError', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const msg = 'exec: "/nonexistent": stat /nonexistent: no such file or directory';
+  h.runtime.failNextStart(msg, 2);
+  const seen: string[] = [];
+  const w = h.store.watch<Pod>('pods', {}, (ev) => {
+    const r = ev.object.status?.containerStatuses?.[0]?.state.waiting?.reason;
+    if (r && seen.at(-1) !== r) seen.push(r);
+  });
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  w.stop();
+  // The runtime's exit event makes the next pass immediate: the first restart fails too, then back-off.
+  assert.deepEqual(seen, ['RunContainerError', 'CrashLoopBackOff']);
+  assert.equal(h.status()?.lastState.terminated?.exitCode, 128);
+  assert.equal(h.status()?.lastState.terminated?.reason, 'StartError');
+  assert.ok(h.events.events.some((e) => e.reason === 'Failed' && e.message === `Error: ${msg}`));
+  await h.step(11);
+  assert.equal(h.newest(uid).state, 'running');
+  assert.equal(h.status()?.restartCount, 2);
+  await h.mgr.stop();
+});
+
+test('activeDeadlineSeconds fails the pod with DeadlineExceeded and kills its containers', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ activeDeadlineSeconds: 5 }).metadata.uid!;
+  await h.mgr.idle();
+  await h.step(4);
+  assert.equal(h.pod().status?.phase, 'Running');
+  await h.step(1);
+  const st = h.pod().status;
+  assert.equal(st?.phase, 'Failed');
+  assert.equal(st?.reason, 'DeadlineExceeded');
+  assert.equal(st?.message, 'Pod was active on the node longer than the specified deadline');
+  assert.equal(h.newest(uid).state, 'exited');
+  assert.ok(h.events.events.some((e) => e.reason === 'DeadlineExceeded' && e.type === 'Normal'));
+  await h.step(20);
+  assert.equal(h.runtime.callsOf('startContainer').length, 1);
+  await h.mgr.stop();
+});

@@ -1,0 +1,125 @@
+// The pod manager: the kubelet's pod workers driven by the store. Composition:
+//
+//   store.watch(pods on this node) ──▶ PodWorkers.updatePod ──▶ observe / plan / sync / status
+//   runtime.onContainerEvent ──────▶ PodWorkers.kick(uid)
+//
+// start() lists what the runtime already runs FIRST (a restarted daemon adopts running containers
+// rather than restarting them: the workers simply observe them as running), removes pods the store no
+// longer knows (orphans), then watches. stop() stops workers and timers; containers keep running.
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { errorMessage } from '../errors.js';
+import type { ImageService } from '../images/images.js';
+import type { EventSink } from '../k8s/events.js';
+import { computeQosClass } from '../k8s/qos.js';
+import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
+import type { NodePaths } from '../node/paths.js';
+import { LABEL_POD_UID, type DNSConfig, type Runtime } from '../runtime/runtime.js';
+import type { ObjectStore, Watch } from '../store/store.js';
+import type { Clock } from '../system/clock.js';
+import type { Logger } from '../system/logger.js';
+import type { ContainerMountsFn, VolumeManager } from '../volumes/volumes.js';
+import type { ObjectLookup } from './env.js';
+import { parseResolvConf } from './sandbox-config.js';
+import { teardownPod, type SyncDeps } from './sync.js';
+import { PodWorkers } from './workers.js';
+
+export interface PodManagerOptions {
+  store: ObjectStore;
+  runtime: Runtime;
+  images: ImageService;
+  volumes: VolumeManager;
+  containerMounts: ContainerMountsFn;
+  events: EventSink;
+  clock: Clock;
+  logger: Logger;
+  nodeName: string;
+  nodeIP: string;
+  paths: NodePaths;
+  /** Path of the host resolv.conf, read once at start (default /etc/resolv.conf). */
+  hostResolvConf?: string;
+  /** Node capacity for resourceFieldRef defaults and oom_score_adj (default: this host's). */
+  nodeCpuMilli?: number;
+  nodeMemoryBytes?: number;
+}
+
+function storeLookup(store: ObjectStore): ObjectLookup {
+  return {
+    configMap: (ns, name) => store.tryGet<ConfigMap>('configmaps', ns, name),
+    secret: (ns, name) => store.tryGet<Secret>('secrets', ns, name),
+  };
+}
+
+function readHostDns(path: string, logger: Logger): DNSConfig {
+  try {
+    return parseResolvConf(readFileSync(path, 'utf8'));
+  } catch (err) {
+    logger.warn({ path, err: errorMessage(err) }, 'cannot read host resolv.conf; pods get no DNS servers');
+    return { servers: [], searches: [], options: [] };
+  }
+}
+
+export class PodManager {
+  private readonly opts: PodManagerOptions;
+  private workers?: PodWorkers;
+  private watch?: Watch;
+  private unsubscribe?: () => void;
+
+  constructor(opts: PodManagerOptions) {
+    this.opts = opts;
+  }
+
+  async start(): Promise<void> {
+    const o = this.opts;
+    const deps: SyncDeps = {
+      runtime: o.runtime,
+      images: o.images,
+      volumes: o.volumes,
+      containerMounts: o.containerMounts,
+      events: o.events,
+      now: () => o.clock.now(),
+      logger: o.logger,
+      paths: o.paths,
+      nodeIP: o.nodeIP,
+      hostDns: readHostDns(o.hostResolvConf ?? '/etc/resolv.conf', o.logger),
+      lookup: storeLookup(o.store),
+      nodeCpuMilli: o.nodeCpuMilli ?? os.cpus().length * 1000,
+      nodeMemoryBytes: o.nodeMemoryBytes ?? os.totalmem(),
+      qosOf: (pod) => computeQosClass(pod.spec),
+    };
+    // 1. What the runtime runs, before anything else touches it.
+    const [sandboxes, containers] = await Promise.all([o.runtime.listPodSandboxes(), o.runtime.listContainers()]);
+    const runtimeUids = new Set([...sandboxes, ...containers].map((x) => x.labels[LABEL_POD_UID]).filter(Boolean));
+    // 2. The pods bound to this node.
+    const fieldSelector = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: o.nodeName }];
+    const list = o.store.list<Pod>('pods', { fieldSelector });
+    const live = new Set(list.items.map((p) => p.metadata.uid ?? ''));
+    // 3. Orphans: runtime pods the store no longer has.
+    for (const uid of runtimeUids) {
+      if (live.has(uid)) continue;
+      o.logger.info({ uid }, 'removing orphaned pod');
+      await teardownPod(deps, uid).catch((err) => o.logger.warn({ uid, err: errorMessage(err) }, 'orphan teardown failed'));
+    }
+    await o.volumes.gc(live).catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
+    // 4. Workers, runtime events, then the watch from the list's version.
+    const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger });
+    this.workers = workers;
+    this.unsubscribe = o.runtime.onContainerEvent((ev) => workers.kick(ev.podUid));
+    for (const pod of list.items) workers.updatePod({ pod });
+    this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {
+      workers.updatePod({ pod: ev.object, removed: ev.type === 'DELETED' });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.watch?.stop();
+    this.unsubscribe?.();
+    await this.workers?.stop();
+  }
+
+  /** Resolves when every pod worker is idle (tests drive a fake clock, then await this). */
+  async idle(): Promise<void> {
+    await this.workers?.idle();
+  }
+}

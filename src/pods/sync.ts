@@ -1,0 +1,300 @@
+// Executes one plan (actions.ts) against the Runtime, ImageService and VolumeManager, in a fixed order,
+// and records one result per step. It decides nothing: a failed step is recorded (and, for starts,
+// cached as the container's waiting reason) and the next sync pass corrects drift.
+//
+// Order:
+//   1. kill the pod: DeadlineExceeded / SandboxChanged event if it is being recreated; stop alive containers in parallel
+//      (grace: deletionGracePeriodSeconds, else terminationGracePeriodSeconds; at least 2 s); stop sandboxes
+//   2. kill single containers (definition changed), in parallel
+//   3. create the sandbox (purging init records when it replaces an old one)
+//   4. set up volumes (only when something is to be started)
+//   5. start the next init container, or the regular containers in spec order; per container:
+//      crash-loop back-off → kill a created/unknown instance → image → config → create → start
+//   6. garbage-collect dead instances, keeping the newest dead one per container name
+
+import { ContainerConfigError, errorMessage } from '../errors.js';
+import type { ImageService } from '../images/images.js';
+import type { EventSink } from '../k8s/events.js';
+import type { Pod } from '../k8s/types.js';
+import type { QosClass } from '../k8s/qos.js';
+import type { NodePaths } from '../node/paths.js';
+import {
+  LABEL_POD_UID,
+  type DNSConfig,
+  type PodSandboxConfig,
+  type Runtime,
+} from '../runtime/runtime.js';
+import type { Logger } from '../system/logger.js';
+import type { ContainerMountsFn, MountedVolume, VolumeManager } from '../volumes/volumes.js';
+import type { ContainerStart, KillPod, PodActions } from './actions.js';
+import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
+import { resolveEnv, type ObjectLookup } from './env.js';
+import { ensureImage } from './image-pull.js';
+import { sandboxConfigOf } from './sandbox-config.js';
+import { DEADLINE_MESSAGE, fieldPathOf, groupByName, type ObservedPod } from './spec.js';
+import type { ResolvedImage, StartError } from './status.js';
+import { containerConfigOf } from './translate.js';
+
+export interface SyncDeps {
+  runtime: Runtime;
+  images: ImageService;
+  volumes: VolumeManager;
+  containerMounts: ContainerMountsFn;
+  events: EventSink;
+  now: () => number;
+  logger: Logger;
+  paths: NodePaths;
+  nodeIP: string;
+  hostDns: DNSConfig;
+  lookup: ObjectLookup;
+  nodeCpuMilli: number;
+  nodeMemoryBytes: number;
+  qosOf: (pod: Pod) => QosClass;
+}
+
+/** Per-pod memory the worker keeps between passes. */
+export interface PodSyncState {
+  backoff: BackoffState;
+  /** Cached start errors by container name (the kubelet's reasonCache). */
+  startErrors: Map<string, StartError>;
+  /** Resolved images by spec image string. */
+  images: Map<string, ResolvedImage>;
+}
+
+export type StepKind =
+  | 'KillPod'
+  | 'KillContainer'
+  | 'CreatePodSandbox'
+  | 'SetUpVolumes'
+  | 'StartContainer'
+  | 'GarbageCollect';
+
+export interface StepResult {
+  step: StepKind;
+  /** Container name, sandbox id or pod name. */
+  target: string;
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  /** For a start blocked by back-off: when it may be retried (unix ms); the worker wakes then. */
+  retryAt?: number;
+}
+
+export function newPodSyncState(): PodSyncState {
+  return { backoff: new Map(), startErrors: new Map(), images: new Map() };
+}
+
+/** Reads this pod's sandboxes (newest first) and container records (by name, newest first). */
+export async function observePod(runtime: Runtime, uid: string): Promise<ObservedPod> {
+  const sel = { labelSelector: { [LABEL_POD_UID]: uid } };
+  const [sandboxes, containers] = await Promise.all([runtime.listPodSandboxes(sel), runtime.listContainers(sel)]);
+  sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.metadata.attempt - a.metadata.attempt);
+  return { sandboxes, containers: groupByName(containers) };
+}
+
+/** The stop timeout for a pod's containers: deletion grace, else the pod's, at least 2 s. */
+export function killGraceSeconds(pod: Pod): number {
+  const g = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(2, g);
+}
+
+export const podDescription = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+
+/** Runs one sync pass's plan. */
+export class PodSync {
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly pod: Pod,
+    private readonly observed: ObservedPod,
+    private readonly state: PodSyncState,
+  ) {}
+
+  private readonly results: StepResult[] = [];
+
+  private emit(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+    const m = this.pod.metadata;
+    const ref = { kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid };
+    this.deps.events.record(container ? { ...ref, fieldPath: fieldPathOf(this.pod, container) } : ref, type, reason, message);
+  }
+
+  private record(r: StepResult): void {
+    this.results.push(r);
+    if (!r.ok) this.deps.logger.debug({ pod: this.pod.metadata.name, ...r }, 'sync step failed');
+  }
+
+  async run(plan: PodActions): Promise<StepResult[]> {
+    if (plan.createSandbox?.changed) {
+      this.emit('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    }
+    if (plan.killPod?.reason === 'deadline') this.emit('Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
+    if (plan.killPod) await this.killPod(plan.killPod);
+    if (plan.containersToKill.length) {
+      await Promise.all(plan.containersToKill.map((k) => this.stopOne(k.id, k.name, k.message, 'KillContainer')));
+    }
+    let sandbox: { id: string; config: PodSandboxConfig } | undefined;
+    if (plan.createSandbox) {
+      sandbox = await this.createSandbox(plan.createSandbox.attempt, plan.createSandbox.changed);
+      if (!sandbox) return this.results;
+    } else {
+      const sb = this.observed.sandboxes[0];
+      if (sb?.state === 'ready') sandbox = { id: sb.id, config: this.sandboxConfig(sb.metadata.attempt) };
+    }
+    const starts = plan.initToStart ? [plan.initToStart] : plan.containersToStart;
+    if (starts.length && sandbox) {
+      const volumes = await this.setUpVolumes();
+      if (volumes) for (const s of starts) await this.startOne(s, sandbox, volumes);
+    }
+    await this.garbageCollect();
+    return this.results;
+  }
+
+  private sandboxConfig(attempt: number): PodSandboxConfig {
+    return sandboxConfigOf(this.pod, attempt, this.deps.paths, this.deps.hostDns);
+  }
+
+  private async stopOne(id: string, name: string, message: string, step: StepKind): Promise<void> {
+    this.emit('Normal', 'Killing', message, name);
+    try {
+      await this.deps.runtime.stopContainer(id, killGraceSeconds(this.pod));
+      this.record({ step, target: name, ok: true });
+    } catch (err) {
+      this.record({ step, target: name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
+    }
+  }
+
+  private async killPod(kill: KillPod): Promise<void> {
+    await Promise.all(kill.containers.map((c) => this.stopOne(c.id, c.name, `Stopping container ${c.name}`, 'KillPod')));
+    for (const id of kill.sandboxIds) {
+      try {
+        await this.deps.runtime.stopPodSandbox(id);
+        this.record({ step: 'KillPod', target: id, ok: true });
+      } catch (err) {
+        this.record({ step: 'KillPod', target: id, ok: false, reason: 'KillPodSandboxError', message: errorMessage(err) });
+      }
+    }
+  }
+
+  private async createSandbox(attempt: number, changed: boolean): Promise<{ id: string; config: PodSandboxConfig } | undefined> {
+    const { runtime } = this.deps;
+    if (changed) {
+      // Old sandboxes are stopped (their network torn down; idempotent), and a new sandbox re-runs
+      // the init containers: purge their records (§4 re-run).
+      for (const sb of this.observed.sandboxes) await runtime.stopPodSandbox(sb.id).catch(() => undefined);
+      for (const c of this.pod.spec.initContainers ?? []) {
+        for (const r of this.observed.containers.get(c.name) ?? []) await runtime.removeContainer(r.id);
+      }
+    }
+    const config = this.sandboxConfig(attempt);
+    try {
+      const id = await runtime.runPodSandbox(config);
+      this.record({ step: 'CreatePodSandbox', target: id, ok: true });
+      return { id, config };
+    } catch (err) {
+      const message = `Failed to create pod sandbox: ${errorMessage(err)}`;
+      this.emit('Warning', 'FailedCreatePodSandBox', message);
+      this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
+      return undefined;
+    }
+  }
+
+  private async setUpVolumes(): Promise<Map<string, MountedVolume> | undefined> {
+    try {
+      const v = await this.deps.volumes.setUpPodVolumes(this.pod);
+      this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: true });
+      return v;
+    } catch (err) {
+      const message = `MountVolume.SetUp failed: ${errorMessage(err)}`;
+      this.emit('Warning', 'FailedMount', message);
+      this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: false, reason: 'FailedMount', message });
+      return undefined;
+    }
+  }
+
+  private startFailed(name: string, reason: string, message: string, opts: { event?: boolean; retryAt?: number } = {}): void {
+    if (opts.event !== false) this.emit('Warning', 'Failed', `Error: ${message}`, name);
+    this.state.startErrors.set(name, { reason, message });
+    const retry = opts.retryAt !== undefined ? { retryAt: opts.retryAt } : {};
+    this.record({ step: 'StartContainer', target: name, ok: false, reason, message, ...retry });
+  }
+
+  private async startOne(s: ContainerStart, sandbox: { id: string; config: PodSandboxConfig }, volumes: Map<string, MountedVolume>): Promise<void> {
+    const { deps, pod, state } = this;
+    const c = s.container;
+    if (s.blockedUntil) {
+      this.emit('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podDescription(pod)}`, c.name);
+      const message = `back-off ${formatDelay(s.blockedUntil.delayMs)} restarting failed container=${c.name} pod=${podDescription(pod)}`;
+      return this.startFailed(c.name, 'CrashLoopBackOff', message, { event: false, retryAt: s.blockedUntil.until });
+    }
+    if (s.isRestart && s.lastFinishedAt !== undefined) {
+      state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), s.lastFinishedAt));
+    }
+    if (s.killFirst) await deps.runtime.stopContainer(s.killFirst, killGraceSeconds(pod)).catch(() => undefined);
+    const emit = (type: 'Normal' | 'Warning', reason: string, message: string) => this.emit(type, reason, message, c.name);
+    const img = await ensureImage({ images: deps.images, container: c, podUid: pod.metadata.uid ?? '', backoff: state.backoff, now: deps.now, emit });
+    if (!img.ok) {
+      state.startErrors.set(c.name, img.error);
+      const retry = img.retryAt !== undefined ? { retryAt: img.retryAt } : {};
+      return this.record({ step: 'StartContainer', target: c.name, ok: false, ...img.error, ...retry });
+    }
+    state.images.set(c.image ?? '', img.resolved);
+    let config;
+    try {
+      const sb = this.observed.sandboxes.find((x) => x.id === sandbox.id) ?? (await deps.runtime.podSandboxStatus(sandbox.id));
+      const podIPs = pod.spec.hostNetwork ? [deps.nodeIP] : sb?.ip ? [sb.ip, ...sb.additionalIps] : [];
+      const env = resolveEnv({ pod, container: c, lookup: deps.lookup, nodeIP: deps.nodeIP, podIPs, nodeCpuMilli: deps.nodeCpuMilli, nodeMemoryBytes: deps.nodeMemoryBytes });
+      const mounts = await deps.containerMounts(pod, c, volumes);
+      config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes });
+    } catch (err) {
+      const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
+      return this.startFailed(c.name, reason, errorMessage(err));
+    }
+    let id: string;
+    try {
+      id = await deps.runtime.createContainer(sandbox.id, config, sandbox.config);
+    } catch (err) {
+      return this.startFailed(c.name, 'CreateContainerError', errorMessage(err));
+    }
+    this.emit('Normal', 'Created', `Created container: ${c.name}`, c.name);
+    try {
+      await deps.runtime.startContainer(id);
+    } catch (err) {
+      return this.startFailed(c.name, 'RunContainerError', errorMessage(err));
+    }
+    this.emit('Normal', 'Started', `Started container ${c.name}`, c.name);
+    state.startErrors.delete(c.name);
+    this.record({ step: 'StartContainer', target: c.name, ok: true });
+  }
+
+  /** Keeps every alive record and the newest dead one per name; drops empty old sandboxes. */
+  private async garbageCollect(): Promise<void> {
+    const { runtime } = this.deps;
+    const keptSandboxes = new Set<string>();
+    for (const [name, recs] of this.observed.containers) {
+      const dead = recs.filter((r) => r.state === 'exited');
+      for (const r of recs) if (!dead.slice(1).includes(r)) keptSandboxes.add(r.sandboxId);
+      for (const r of dead.slice(1)) {
+        try {
+          await runtime.removeContainer(r.id);
+          this.record({ step: 'GarbageCollect', target: name, ok: true });
+        } catch (err) {
+          this.record({ step: 'GarbageCollect', target: name, ok: false, message: errorMessage(err) });
+        }
+      }
+    }
+    for (const sb of this.observed.sandboxes.slice(1)) {
+      if (sb.state === 'ready' || keptSandboxes.has(sb.id)) continue;
+      await runtime.removePodSandbox(sb.id).catch((err) => this.record({ step: 'GarbageCollect', target: sb.id, ok: false, message: errorMessage(err) }));
+    }
+  }
+}
+
+/** Stops and removes every sandbox and container of a pod, then its volumes (deletion, orphans). */
+export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes'>, uid: string): Promise<void> {
+  const obs = await observePod(deps.runtime, uid);
+  for (const sb of obs.sandboxes) {
+    await deps.runtime.stopPodSandbox(sb.id);
+    await deps.runtime.removePodSandbox(sb.id);
+  }
+  for (const recs of obs.containers.values()) for (const r of recs) await deps.runtime.removeContainer(r.id);
+  await deps.volumes.tearDownPodVolumes(uid);
+}

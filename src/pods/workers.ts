@@ -1,0 +1,276 @@
+// One serialized worker per pod UID (the kubelet's pod workers). Updates that arrive while a worker
+// is busy collapse into the newest; each worker resyncs on a timer (1 s while anything is pending or
+// backing off, 10 s when steady) and at once on a runtime event for its pod.
+//
+// A pass:  observe → computePodActions → PodSync.run → observe again → computePodStatus → write if changed.
+// Lifecycle of a worker:
+//
+//   syncing ──deletionTimestamp──▶ terminating ──all stopped──▶ terminated: final status,
+//      │                                                        teardown, store.delete(uid)
+//      └──removed from the store (force delete)──▶ kill with grace, teardown, forget
+
+import { ConflictError, errorMessage, isNotFound } from '../errors.js';
+import type { Pod, PodStatus } from '../k8s/types.js';
+import type { ObjectStore } from '../store/store.js';
+import type { Clock } from '../system/clock.js';
+import type { Logger } from '../system/logger.js';
+import { computePodActions, type PodActions } from './actions.js';
+import { deadlineOf, type ObservedPod } from './spec.js';
+import { computePodStatus } from './status.js';
+import { resolvedImageOf } from './image-pull.js';
+import { OWN_CONDITIONS } from './status.js';
+import {
+  newPodSyncState,
+  observePod,
+  PodSync,
+  teardownPod,
+  type PodSyncState,
+  type StepResult,
+  type SyncDeps,
+} from './sync.js';
+
+export const RESYNC_PENDING_MS = 1_000;
+export const RESYNC_STEADY_MS = 10_000;
+
+export interface PodUpdate {
+  pod: Pod;
+  /** The object is gone from the store (deleted, possibly forced): tear everything down. */
+  removed?: boolean;
+}
+
+interface Worker {
+  uid: string;
+  pod: Pod;
+  removed: boolean;
+  dirty: boolean;
+  running?: Promise<void>;
+  cancelTimer?: () => void;
+  state: PodSyncState;
+  done: boolean;
+}
+
+/** Stable JSON for change detection (key order independent). */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** What a sync depends on: metadata (minus bookkeeping), spec, and conditions others own (gates). */
+function specKey(pod: Pod): string {
+  const { resourceVersion: _rv, managedFields: _mf, ...meta } = pod.metadata;
+  const foreign = (pod.status?.conditions ?? []).filter((c) => !OWN_CONDITIONS.includes(c.type));
+  return stableJson({ meta, spec: pod.spec, foreign });
+}
+
+const alive = (obs: ObservedPod) =>
+  obs.sandboxes.some((s) => s.state === 'ready') ||
+  [...obs.containers.values()].some((l) => l.some((r) => r.state !== 'exited'));
+
+const planIsEmpty = (p: PodActions) =>
+  !p.killPod && !p.createSandbox && !p.initToStart && !p.containersToStart.length && !p.containersToKill.length;
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  /** UIDs this manager deleted from the store; their DELETED watch event is expected and ignored. */
+  private readonly finished = new Set<string>();
+  private stopped = false;
+  private readonly deps: SyncDeps;
+  private readonly store: ObjectStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(opts: { deps: SyncDeps; store: ObjectStore; clock: Clock; logger: Logger }) {
+    this.deps = opts.deps;
+    this.store = opts.store;
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+  }
+
+  updatePod(u: PodUpdate): void {
+    if (this.stopped) return;
+    const uid = u.pod.metadata.uid ?? '';
+    if (u.removed && this.finished.delete(uid)) return;
+    let w = this.workers.get(uid);
+    if (!w) {
+      // A pod known only from its DELETED event still gets whatever the runtime has torn down.
+      w = { uid, pod: u.pod, removed: false, dirty: false, state: newPodSyncState(), done: false };
+      this.workers.set(uid, w);
+    }
+    const statusOnly = !u.removed && !w.removed && specKey(w.pod) === specKey(u.pod);
+    w.pod = u.pod;
+    w.removed = w.removed || !!u.removed;
+    // Like the kubelet, a change to status alone (e.g. our own writes) waits for the resync; a change
+    // to a condition someone else owns (a readiness gate) is in specKey and syncs at once.
+    if (!statusOnly || !w.running && !w.cancelTimer) this.kick(uid);
+  }
+
+  /** Resync a pod now (runtime events, timers). */
+  kick(uid: string): void {
+    const w = this.workers.get(uid);
+    if (!w || this.stopped || w.done) return;
+    w.dirty = true;
+    if (!w.running) w.running = this.loop(w);
+  }
+
+  knownUids(): Set<string> {
+    return new Set(this.workers.keys());
+  }
+
+  /**
+   * Resolves once no worker has a pass in flight, including passes started by runtime events raised
+   * during other passes (tests step a fake clock, then await this).
+   */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      const busy = [...this.workers.values()].map((w) => w.running).filter(Boolean);
+      if (busy.length) {
+        await Promise.all(busy);
+        continue;
+      }
+      for (let j = 0; j < 20; j++) await Promise.resolve();
+      if (![...this.workers.values()].some((w) => w.running)) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.workers.values()) w.cancelTimer?.();
+    await Promise.all([...this.workers.values()].map((w) => w.running));
+  }
+
+  private async loop(w: Worker): Promise<void> {
+    let wakeMs = RESYNC_PENDING_MS;
+    while (w.dirty && !this.stopped && !w.done) {
+      w.dirty = false;
+      w.cancelTimer?.();
+      w.cancelTimer = undefined;
+      try {
+        wakeMs = await this.syncOnce(w);
+      } catch (err) {
+        wakeMs = RESYNC_PENDING_MS;
+        this.logger.warn({ pod: w.pod.metadata.name, uid: w.uid, err: errorMessage(err) }, 'pod sync failed');
+      }
+    }
+    w.running = undefined;
+    if (w.done) {
+      this.workers.delete(w.uid);
+      return;
+    }
+    if (!this.stopped && !w.dirty) {
+      w.cancelTimer = this.clock.setTimer(wakeMs, () => this.kick(w.uid));
+    }
+  }
+
+  /** One pass; returns when the next resync is due (ms from now). */
+  private async syncOnce(w: Worker): Promise<number> {
+    if (w.removed) return this.syncRemoved(w);
+    const pod = w.pod;
+    let observed = await observePod(this.deps.runtime, w.uid);
+    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
+    let results: StepResult[] = [];
+    if (!planIsEmpty(plan)) {
+      results = await new PodSync(this.deps, pod, observed, w.state).run(plan);
+      observed = await observePod(this.deps.runtime, w.uid);
+    }
+    if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);
+    await this.resolveImages(w, observed);
+    const status = this.statusOf(w, observed);
+    this.writeStatus(w, status);
+    return this.nextWake(results, status, w.pod);
+  }
+
+  /**
+   * When to look again: at the end of a back-off (crash loop or pull) or of activeDeadlineSeconds, 1 s while something else is
+   * in progress or failed (a sandbox, a config error, a pull error), 10 s when steady. Runtime events
+   * wake a worker earlier.
+   */
+  private nextWake(results: StepResult[], status: PodStatus, pod: Pod): number {
+    const now = this.clock.now();
+    const retries = results.filter((r) => r.retryAt !== undefined).map((r) => r.retryAt! - now);
+    const deadline = deadlineOf({ ...pod, status });
+    if (deadline !== undefined && status.phase !== 'Failed' && status.phase !== 'Succeeded') retries.push(deadline - now);
+    const failedNow = results.some((r) => !r.ok && r.retryAt === undefined && r.step !== 'GarbageCollect');
+    const quiet = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'PodInitializing']);
+    const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+    const busy = failedNow || statuses.some((s) => s.state.waiting && !quiet.has(s.state.waiting.reason ?? ''));
+    const candidates = [...retries.map((ms) => Math.max(0, ms)), busy ? RESYNC_PENDING_MS : RESYNC_STEADY_MS];
+    return Math.min(...candidates);
+  }
+
+  /** Resolves images of observed instances not pulled by this worker (after a daemon restart). */
+  private async resolveImages(w: Worker, observed: ObservedPod): Promise<void> {
+    const specs = [...(w.pod.spec.initContainers ?? []), ...w.pod.spec.containers];
+    for (const c of specs) {
+      const ref = c.image ?? '';
+      if (w.state.images.has(ref) || !observed.containers.get(c.name)?.length) continue;
+      const img = await this.deps.images.imageStatus(ref).catch(() => undefined);
+      if (img) w.state.images.set(ref, resolvedImageOf(ref, img));
+    }
+  }
+
+  private statusOf(w: Worker, observed: ObservedPod): PodStatus {
+    return computePodStatus({
+      pod: w.pod,
+      observed,
+      startErrors: w.state.startErrors,
+      images: w.state.images,
+      nodeIP: this.deps.nodeIP,
+      qosClass: this.deps.qosOf(w.pod),
+      now: this.clock.now(),
+    });
+  }
+
+  /** Writes the status only when it changed, guarded by UID. */
+  private writeStatus(w: Worker, status: PodStatus): void {
+    const m = w.pod.metadata;
+    if (stableJson(w.pod.status ?? {}) === stableJson(status)) return;
+    try {
+      w.pod = this.store.modify<Pod>(
+        'pods',
+        m.namespace,
+        m.name ?? '',
+        (cur) => (cur.metadata.uid !== w.uid || stableJson(cur.status ?? {}) === stableJson(status) ? undefined : { ...cur, status }),
+        { expectedUid: w.uid },
+      );
+    } catch (err) {
+      if (!isNotFound(err) && !(err instanceof ConflictError)) throw err;
+    }
+  }
+
+  /** Deleted pod, everything stopped: terminal phase, teardown, then delete with a UID precondition. */
+  private async finishDeletion(w: Worker, observed: ObservedPod): Promise<number> {
+    const status = this.statusOf(w, observed);
+    if (status.phase !== 'Succeeded' && status.phase !== 'Failed') {
+      const all = status.containerStatuses ?? [];
+      const ok = all.length > 0 && all.every((s) => s.state.terminated?.exitCode === 0);
+      status.phase = ok ? 'Succeeded' : 'Failed';
+    }
+    this.writeStatus(w, status);
+    await teardownPod(this.deps, w.uid);
+    const m = w.pod.metadata;
+    this.finished.add(w.uid);
+    try {
+      this.store.delete('pods', m.namespace, m.name ?? '', { expectedUid: w.uid });
+    } catch (err) {
+      this.finished.delete(w.uid);
+      if (!isNotFound(err) && !(err instanceof ConflictError)) throw err;
+    }
+    w.done = true;
+    return 0;
+  }
+
+  /** Gone from the store while possibly running (force delete): stop with grace, tear down, forget. */
+  private async syncRemoved(w: Worker): Promise<number> {
+    const observed = await observePod(this.deps.runtime, w.uid);
+    const pod: Pod = { ...w.pod, metadata: { ...w.pod.metadata, deletionTimestamp: w.pod.metadata.deletionTimestamp ?? new Date(this.clock.now()).toISOString() } };
+    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
+    if (plan.killPod) await new PodSync(this.deps, pod, observed, w.state).run(plan);
+    await teardownPod(this.deps, w.uid);
+    w.done = true;
+    return 0;
+  }
+}

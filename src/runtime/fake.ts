@@ -1,0 +1,266 @@
+// An in-memory Runtime for pods/ unit tests, with test controls: make a container exit, fail the next
+// sandbox/create/start, make a sandbox die, make a container ignore its stop signal, list calls made.
+// Never wired into the daemon.
+
+import { createHash } from 'node:crypto';
+import { NotFoundError } from '../errors.js';
+import type { Clock } from '../system/clock.js';
+import {
+  LABEL_POD_UID,
+  type ContainerConfig,
+  type ContainerEvent,
+  type ContainerFilter,
+  type ContainerStatus,
+  type ExecSyncResult,
+  type PodSandboxConfig,
+  type PodSandboxFilter,
+  type PodSandboxStatus,
+  type Runtime,
+  type RuntimeVersion,
+} from './runtime.js';
+
+export interface FakeCall {
+  method: string;
+  args: unknown[];
+}
+
+const clone = <T>(x: T): T => structuredClone(x);
+
+function matchLabels(labels: Record<string, string>, sel?: Record<string, string>): boolean {
+  return Object.entries(sel ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+export class FakeRuntime implements Runtime {
+  readonly calls: FakeCall[] = [];
+  readonly sandboxes = new Map<string, PodSandboxStatus>();
+  readonly containers = new Map<string, ContainerStatus>();
+  readonly configs = new Map<string, ContainerConfig>();
+  /** Containers (by id) that ignore their stop signal: stop waits the whole timeout, then exit 137. */
+  readonly ignoreStop = new Set<string>();
+  private failures: { sandbox?: string; create?: string; start?: string } = {};
+  private startFailuresLeft = 0;
+  private listeners = new Set<(ev: ContainerEvent) => void>();
+  private seq = 0;
+  private readonly clock: Clock;
+
+  constructor(opts: { clock: Clock }) {
+    this.clock = opts.clock;
+  }
+
+  // ---- test controls ----
+
+  failNextSandbox(message: string): void {
+    this.failures.sandbox = message;
+  }
+  failNextCreate(message: string): void {
+    this.failures.create = message;
+  }
+  /** The next `times` starts fail: each instance ends exited 128, reason StartError (as runc reports it). */
+  failNextStart(message: string, times = 1): void {
+    this.failures.start = message;
+    this.startFailuresLeft = times;
+  }
+  /** Makes a running container exit with `code` (reason OOMKilled when asked). */
+  exitContainer(id: string, code: number, reason?: string): void {
+    const c = this.mustContainer(id);
+    if (c.state !== 'running') throw new Error(`fake: container ${id} is ${c.state}, not running`);
+    this.finish(c, code, reason);
+  }
+  /** The infra container dies: the sandbox goes notready and its containers exit 137. */
+  killSandbox(id: string): void {
+    const s = this.mustSandbox(id);
+    s.state = 'notready';
+    s.pid = 0;
+    for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.finish(c, 137);
+  }
+  /** Records of one pod's container by name, newest first. */
+  containersNamed(podUid: string, name: string): ContainerStatus[] {
+    return [...this.containers.values()]
+      .filter((c) => c.labels[LABEL_POD_UID] === podUid && c.metadata.name === name)
+      .sort((a, b) => b.createdAt - a.createdAt || b.metadata.attempt - a.metadata.attempt)
+      .map(clone);
+  }
+  callsOf(method: string): FakeCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  // ---- Runtime ----
+
+  async version(): Promise<RuntimeVersion> {
+    return { runtimeName: 'fake', runtimeVersion: '0' };
+  }
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    this.calls.push({ method: 'runPodSandbox', args: [clone(config)] });
+    this.throwIf('sandbox');
+    const id = `sb${++this.seq}`;
+    this.sandboxes.set(id, {
+      id,
+      metadata: clone(config.metadata),
+      state: 'ready',
+      createdAt: this.clock.now() + this.seq / 1000,
+      ip: config.hostNetwork ? undefined : `10.88.0.${this.seq}`,
+      additionalIps: [],
+      pid: 1000 + this.seq,
+      netnsPath: config.hostNetwork ? undefined : `/run/netns/${id}`,
+      hostNetwork: config.hostNetwork,
+      labels: clone(config.labels),
+      annotations: clone(config.annotations),
+    });
+    return id;
+  }
+
+  async stopPodSandbox(id: string): Promise<void> {
+    this.calls.push({ method: 'stopPodSandbox', args: [id] });
+    const s = this.sandboxes.get(id);
+    if (!s) return;
+    for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.finish(c, 137);
+    s.state = 'notready';
+    s.pid = 0;
+  }
+
+  async removePodSandbox(id: string): Promise<void> {
+    this.calls.push({ method: 'removePodSandbox', args: [id] });
+    for (const c of [...this.containers.values()]) if (c.sandboxId === id) await this.removeContainer(c.id);
+    this.sandboxes.delete(id);
+  }
+
+  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    return clone(this.mustSandbox(id));
+  }
+
+  async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]> {
+    return [...this.sandboxes.values()]
+      .filter((s) => (!filter?.id || s.id === filter.id) && (!filter?.state || s.state === filter.state))
+      .filter((s) => matchLabels(s.labels, filter?.labelSelector))
+      .map(clone);
+  }
+
+  async createContainer(sandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
+    this.calls.push({ method: 'createContainer', args: [sandboxId, clone(config)] });
+    const sb = this.mustSandbox(sandboxId);
+    if (sb.state !== 'ready') throw new Error(`fake: sandbox ${sandboxId} is not ready`);
+    this.throwIf('create');
+    const id = `c${++this.seq}`;
+    const status: ContainerStatus = {
+      id,
+      sandboxId,
+      metadata: clone(config.metadata),
+      state: 'created',
+      createdAt: this.clock.now() + this.seq / 1000,
+      startedAt: 0,
+      finishedAt: 0,
+      exitCode: 0,
+      reason: '',
+      message: '',
+      image: config.image,
+      imageRef: 'sha256:' + createHash('sha256').update(config.image).digest('hex'),
+      labels: clone(config.labels),
+      annotations: clone(config.annotations),
+      logPath: `/logs/${config.logPath}`,
+      pid: 0,
+    };
+    this.containers.set(id, status);
+    this.configs.set(id, clone(config));
+    this.emit('created', status);
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    this.calls.push({ method: 'startContainer', args: [id] });
+    const c = this.mustContainer(id);
+    const msg = this.failures.start;
+    if (msg !== undefined) {
+      if (--this.startFailuresLeft <= 0) this.failures.start = undefined;
+      c.state = 'exited';
+      c.exitCode = 128;
+      c.reason = 'StartError';
+      c.message = msg;
+      c.finishedAt = this.clock.now();
+      this.emit('exited', c);
+      throw new Error(msg);
+    }
+    c.state = 'running';
+    c.startedAt = this.clock.now();
+    c.pid = 2000 + this.seq;
+    this.emit('started', c);
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    this.calls.push({ method: 'stopContainer', args: [id, timeoutSeconds] });
+    const c = this.containers.get(id);
+    if (!c || c.state === 'exited') return;
+    if (c.state === 'running' && this.ignoreStop.has(id)) {
+      await this.clock.sleep(timeoutSeconds * 1000);
+      if (c.state === 'running') this.finish(c, 137);
+      return;
+    }
+    this.finish(c, c.state === 'running' ? 143 : 137);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    this.calls.push({ method: 'removeContainer', args: [id] });
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.containers.delete(id);
+    this.configs.delete(id);
+    this.emit('removed', c);
+  }
+
+  async containerStatus(id: string): Promise<ContainerStatus> {
+    return clone(this.mustContainer(id));
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
+    return [...this.containers.values()]
+      .filter((c) => (!filter?.id || c.id === filter.id) && (!filter?.sandboxId || c.sandboxId === filter.sandboxId))
+      .filter((c) => (!filter?.state || c.state === filter.state) && matchLabels(c.labels, filter?.labelSelector))
+      .map(clone);
+  }
+
+  async execSync(id: string, cmd: string[], _timeoutMs: number): Promise<ExecSyncResult> {
+    this.calls.push({ method: 'execSync', args: [id, cmd] });
+    this.mustContainer(id);
+    return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+  }
+
+  onContainerEvent(listener: (ev: ContainerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- internals ----
+
+  private finish(c: ContainerStatus, code: number, reason?: string): void {
+    c.state = 'exited';
+    c.exitCode = code;
+    c.reason = reason ?? (code === 0 ? 'Completed' : 'Error');
+    c.finishedAt = this.clock.now();
+    c.pid = 0;
+    this.emit('exited', c);
+  }
+
+  private emit(type: ContainerEvent['type'], c: ContainerStatus): void {
+    const ev: ContainerEvent = { type, containerId: c.id, sandboxId: c.sandboxId, podUid: c.labels[LABEL_POD_UID] ?? '' };
+    for (const l of [...this.listeners]) l(ev);
+  }
+
+  private throwIf(kind: 'sandbox' | 'create'): void {
+    const msg = this.failures[kind];
+    if (msg === undefined) return;
+    this.failures[kind] = undefined;
+    throw new Error(msg);
+  }
+
+  private mustSandbox(id: string): PodSandboxStatus {
+    const s = this.sandboxes.get(id);
+    if (!s) throw new NotFoundError(`sandbox "${id}" not found`);
+    return s;
+  }
+
+  private mustContainer(id: string): ContainerStatus {
+    const c = this.containers.get(id);
+    if (!c) throw new NotFoundError(`container "${id}" not found`);
+    return c;
+  }
+}
