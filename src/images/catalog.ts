@@ -1,0 +1,158 @@
+// The image catalog: ImageRecords in memory, one file each under images/, plus the rules that tie records
+// to layers and blobs. Every source of images (archive load, import, later a registry pull) stores its
+// blobs, then calls commit(); removal frees the layers and blobs no other image (or in-flight commit) uses.
+
+import fs from 'node:fs/promises';
+import { ConflictError } from '../errors.js';
+import type { Clock } from '../system/clock.js';
+import type { Logger } from '../system/logger.js';
+import type { Image } from './images.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { LayerStore } from './layer-store.js';
+import { configDiffIds, isImageRecord, parseImageConfig, readJsonIfExists, toImage, writeJsonAtomic, type ImageRecord } from './metadata.js';
+import { mergeImage, resolveImageRef } from './resolve.js';
+import type { StoreLayout } from './store-layout.js';
+
+/** An image whose manifest, config and layer blobs are already in blobs/. */
+export interface NewImage {
+  manifestDigest: string;
+  configDigest: string;
+  /** The parsed config JSON (rootfs.diff_ids and config are read from it). */
+  config: unknown;
+  /** Layer blob digests, bottom first, as the manifest lists them. */
+  layerBlobs: string[];
+  /** Normalised "name:tag" references; may be empty (an image known by id only). */
+  repoTags: string[];
+  repoDigests: string[];
+}
+
+const CATALOG = 'catalog';
+
+export class Catalog {
+  private readonly records = new Map<string, ImageRecord>();
+  private readonly lock = new KeyedLock();
+  /** Digests (blobs and diff ids) an in-flight load still needs: removal must not free them. */
+  private readonly held = new Map<string, number>();
+  private readonly layout: StoreLayout;
+  private readonly layers: LayerStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+
+  constructor(opts: { layout: StoreLayout; layers: LayerStore; clock: Clock; logger: Logger }) {
+    this.layout = opts.layout;
+    this.layers = opts.layers;
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+  }
+
+  /** Loads every images/*.json; unreadable files are logged and skipped. */
+  async load(): Promise<void> {
+    this.records.clear();
+    for (const name of await fs.readdir(this.layout.imagesMetaDir)) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const file = `${this.layout.imagesMetaDir}/${name}`;
+      try {
+        const v = await readJsonIfExists(file);
+        if (isImageRecord(v)) this.records.set(v.id, v);
+        else this.logger.warn({ file }, 'ignoring malformed image record');
+      } catch (err) {
+        this.logger.warn({ file, err }, 'ignoring unreadable image record');
+      }
+    }
+  }
+
+  all(): ImageRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Protects digests from removal until the returned release function is called. */
+  hold(digests: string[]): () => void {
+    for (const d of digests) this.held.set(d, (this.held.get(d) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      for (const d of digests) {
+        const n = (this.held.get(d) ?? 1) - 1;
+        if (n <= 0) this.held.delete(d);
+        else this.held.set(d, n);
+      }
+    };
+  }
+
+  /** Unpacks missing layers (bottom first), then records the image, moving its tags off other images. */
+  async commit(img: NewImage): Promise<Image> {
+    const diffIds = configDiffIds(img.config);
+    if (diffIds.length !== img.layerBlobs.length) {
+      throw new Error(`image ${img.configDigest}: config lists ${diffIds.length} diff ids but the manifest ${img.layerBlobs.length} layers`);
+    }
+    const release = this.hold([...diffIds, ...img.layerBlobs, img.manifestDigest, img.configDigest]);
+    try {
+      let size = 0;
+      for (let i = 0; i < diffIds.length; i++) {
+        const blobDigest = img.layerBlobs[i]!;
+        const layer = await this.layers.ensure({ blob: this.layout.blobPath(blobDigest), blobDigest, expectedDiffId: diffIds[i], lowerDiffIds: diffIds.slice(0, i) });
+        size += layer.size;
+      }
+      const record: ImageRecord = {
+        id: img.configDigest,
+        repoTags: [...new Set(img.repoTags)],
+        repoDigests: [...new Set(img.repoDigests)],
+        manifestDigest: img.manifestDigest,
+        configDigest: img.configDigest,
+        layers: diffIds,
+        size,
+        createdAt: this.clock.now(),
+        config: parseImageConfig(img.config),
+        blobs: [...new Set([img.manifestDigest, img.configDigest, ...img.layerBlobs])],
+      };
+      return await this.lock.withLock(CATALOG, async () => {
+        const changed = mergeImage(this.records.values(), record);
+        for (const r of changed) await this.save(r);
+        return toImage(changed[changed.length - 1]!);
+      });
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Removes a reference: a tag of an image with other tags is untagged; anything else (last tag, id,
+   * short id, digest) deletes the image and frees unshared layers and blobs. Unknown refs are a no-op
+   * (CRI RemoveImage is idempotent). `usersOf` names containers whose rootfs uses the image.
+   */
+  async remove(ref: string, usersOf: (imageId: string) => Promise<string[]>): Promise<void> {
+    await this.lock.withLock(CATALOG, async () => {
+      const hit = resolveImageRef(this.records.values(), ref);
+      if (!hit) return;
+      const r = hit.record;
+      if (hit.by === 'tag' && r.repoTags.length > 1) {
+        await this.save({ ...r, repoTags: r.repoTags.filter((t) => t !== hit.tag) });
+        return;
+      }
+      const users = await usersOf(r.id);
+      if (users.length > 0) throw new ConflictError(`image "${ref}" (${r.id}) is in use by container ${users.join(', ')}`);
+      await fs.rm(this.layout.imageRecordPath(r.id), { force: true });
+      this.records.delete(r.id);
+      await this.freeUnreferenced(r);
+    });
+  }
+
+  private async freeUnreferenced(removed: ImageRecord): Promise<void> {
+    // Diff ids and blob digests are kept apart: an uncompressed layer blob has its diff id as digest.
+    const usedLayers = new Set<string>(this.held.keys());
+    const usedBlobs = new Set<string>(this.held.keys());
+    for (const r of this.records.values()) {
+      for (const d of r.layers) usedLayers.add(d);
+      for (const b of r.blobs) usedBlobs.add(b);
+    }
+    for (const diffId of removed.layers) if (!usedLayers.has(diffId)) await this.layers.remove(diffId);
+    for (const blob of removed.blobs) if (!usedBlobs.has(blob)) await fs.rm(this.layout.blobPath(blob), { force: true });
+    this.logger.debug({ image: removed.id }, 'image removed');
+  }
+
+  private async save(r: ImageRecord): Promise<void> {
+    await writeJsonAtomic(this.layout.imageRecordPath(r.id), r);
+    this.records.set(r.id, r);
+  }
+}

@@ -1,0 +1,123 @@
+// Unpacked layers keyed by diff id (layers/<hex>/{diff,layer.json}) and their short links (l/<short>).
+// Each layer is unpacked once: a per-layer lock serialises concurrent loads, the work happens in a staging
+// dir under tmp/, and a rename publishes it. A layer dir without layer.json is incomplete and is ignored.
+//
+// Layers are keyed by diff id alone (not containerd's chain id): implied-dir modes are taken from the
+// lowers seen at first unpack, so the same layer under different lowers shares that first result.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../system/clock.js';
+import type { Exec } from '../system/exec.js';
+import type { Logger } from '../system/logger.js';
+import { exists } from './blobs.js';
+import { KeyedLock } from './keyed-lock.js';
+import { isLayerRecord, readJsonIfExists, writeJsonAtomic, type LayerRecord } from './metadata.js';
+import { digestHex } from './reference.js';
+import type { StoreLayout } from './store-layout.js';
+import { unpackLayer } from './unpack.js';
+
+export class LayerStore {
+  private readonly locks = new KeyedLock();
+  private readonly layout: StoreLayout;
+  private readonly exec: Exec;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+
+  constructor(opts: { layout: StoreLayout; exec: Exec; logger: Logger; clock: Clock }) {
+    this.layout = opts.layout;
+    this.exec = opts.exec;
+    this.logger = opts.logger;
+    this.clock = opts.clock;
+  }
+
+  async get(diffId: string): Promise<LayerRecord | undefined> {
+    const v = await readJsonIfExists(this.layout.layerRecordPath(diffId));
+    return isLayerRecord(v) ? v : undefined;
+  }
+
+  /**
+   * Returns the layer, unpacking `blob` first when it is not there. `expectedDiffId` (from the config)
+   * is verified; without it (import) the computed diff id is used. `lowerDiffIds` are bottom first.
+   */
+  async ensure(opts: { blob: string; blobDigest: string; expectedDiffId?: string; lowerDiffIds: string[] }): Promise<LayerRecord> {
+    const key = opts.expectedDiffId ?? opts.blobDigest;
+    return this.locks.withLock(key, async () => {
+      if (opts.expectedDiffId) {
+        const have = await this.get(opts.expectedDiffId);
+        if (have) return have;
+      }
+      const stage = path.join(this.layout.tmpDir, `layer-${randomBytes(8).toString('hex')}`);
+      try {
+        const started = this.clock.now();
+        const lowers = [...opts.lowerDiffIds].reverse().map((d) => this.layout.layerDiffDir(d));
+        const res = await unpackLayer({ exec: this.exec, blob: opts.blob, stageDir: stage, expectedDiffId: opts.expectedDiffId, lowerDiffDirs: lowers });
+        return await this.locks.withLock(`publish:${res.diffId}`, async () => {
+          const have = await this.get(res.diffId);
+          if (have) return have;
+          const record: LayerRecord = { diffId: res.diffId, size: res.size, blobDigest: opts.blobDigest, createdAt: this.clock.now() };
+          await writeJsonAtomic(path.join(stage, 'layer.json'), record);
+          const dest = this.layout.layerDir(res.diffId);
+          await fs.rm(dest, { recursive: true, force: true }); // an incomplete leftover (no layer.json)
+          await fs.rename(stage, dest);
+          this.logger.debug({ diffId: res.diffId, size: res.size, ms: this.clock.now() - started }, 'layer unpacked');
+          return record;
+        });
+      } finally {
+        await fs.rm(stage, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** Deletes a layer and its short link; absent layers are fine. */
+  async remove(diffId: string): Promise<void> {
+    await this.locks.withLock(diffId, async () => {
+      const link = await this.findLink(diffId);
+      if (link) await fs.rm(path.join(this.layout.linksDir, link), { force: true });
+      const dir = this.layout.layerDir(diffId);
+      // Drop the marker first: a crash mid-delete leaves an incomplete layer, never a broken "complete" one.
+      await fs.rm(path.join(dir, 'layer.json'), { force: true });
+      await fs.rm(dir, { recursive: true, force: true });
+    });
+  }
+
+  /**
+   * The short link name for a layer (created if missing): the shortest hex prefix of the diff id, at
+   * least 12 chars, that is free or already points at this layer. Keeps lowerdir lists short.
+   */
+  async ensureLink(diffId: string): Promise<string> {
+    const hex = digestHex(diffId);
+    const target = this.linkTarget(diffId);
+    for (let len = 12; len <= hex.length; len++) {
+      const name = hex.slice(0, len);
+      const file = path.join(this.layout.linksDir, name);
+      const cur = await fs.readlink(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      if (cur === target) return name;
+      if (cur !== undefined) continue;
+      try {
+        await fs.symlink(target, file);
+        return name;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((await fs.readlink(file)) === target) return name;
+      }
+    }
+    throw new Error(`no free short link for layer ${diffId}`);
+  }
+
+  private async findLink(diffId: string): Promise<string | undefined> {
+    const hex = digestHex(diffId);
+    const target = this.linkTarget(diffId);
+    for (let len = 12; len <= hex.length; len++) {
+      const file = path.join(this.layout.linksDir, hex.slice(0, len));
+      if (!(await exists(file))) return undefined;
+      if ((await fs.readlink(file)) === target) return hex.slice(0, len);
+    }
+    return undefined;
+  }
+
+  private linkTarget(diffId: string): string {
+    return path.join('..', 'layers', digestHex(diffId), 'diff');
+  }
+}

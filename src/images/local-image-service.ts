@@ -1,0 +1,96 @@
+// The ImageService of the node: a local store under paths.imagesDir (see store-layout.ts) filled by archive
+// loads and rootfs imports, and overlay root filesystems for containers. Registry pulls are a later issue.
+
+import fs from 'node:fs/promises';
+import { NotFoundError, UnavailableError } from '../errors.js';
+import type { NodePaths } from '../node/paths.js';
+import type { Clock } from '../system/clock.js';
+import type { Exec } from '../system/exec.js';
+import type { Logger } from '../system/logger.js';
+import { loadArchive } from './archive.js';
+import { Catalog } from './catalog.js';
+import type { Image, ImageConfig, ImageService, PreparedRootfs } from './images.js';
+import { importRootfs } from './import.js';
+import { LayerStore } from './layer-store.js';
+import { toImage } from './metadata.js';
+import { OverlayManager } from './overlay.js';
+import { normalizeReference } from './reference.js';
+import { resolveImage } from './resolve.js';
+import { StoreLayout } from './store-layout.js';
+
+export class LocalImageService implements ImageService {
+  readonly layout: StoreLayout;
+  private readonly exec: Exec;
+  private readonly logger: Logger;
+  private readonly layers: LayerStore;
+  private readonly catalog: Catalog;
+  private readonly overlay: OverlayManager;
+
+  constructor(opts: { paths: NodePaths; exec: Exec; logger: Logger; clock: Clock }) {
+    this.layout = new StoreLayout(opts.paths.imagesDir);
+    this.exec = opts.exec;
+    this.logger = opts.logger.child({ component: 'images' });
+    this.layers = new LayerStore({ layout: this.layout, exec: opts.exec, logger: this.logger, clock: opts.clock });
+    this.catalog = new Catalog({ layout: this.layout, layers: this.layers, clock: opts.clock, logger: this.logger });
+    this.overlay = new OverlayManager({ layout: this.layout, layers: this.layers, exec: opts.exec, logger: this.logger });
+  }
+
+  /** Creates the store dirs, clears staging leftovers and loads the image records. */
+  async init(): Promise<void> {
+    for (const d of this.layout.dirs()) await fs.mkdir(d, { recursive: true, mode: 0o700 });
+    for (const name of await fs.readdir(this.layout.tmpDir)) {
+      await fs.rm(`${this.layout.tmpDir}/${name}`, { recursive: true, force: true });
+    }
+    await this.catalog.load();
+  }
+
+  async imageStatus(ref: string): Promise<Image | undefined> {
+    const r = resolveImage(this.catalog.all(), ref);
+    return r ? toImage(r) : undefined;
+  }
+
+  async listImages(): Promise<Image[]> {
+    return this.catalog
+      .all()
+      .map(toImage)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Idempotent: an unknown reference is not an error (CRI RemoveImage). In-use images → ConflictError. */
+  async removeImage(ref: string): Promise<void> {
+    await this.catalog.remove(ref, (id) => this.overlay.usersOf(id));
+  }
+
+  loadArchive(tarPath: string): Promise<Image[]> {
+    return loadArchive({ exec: this.exec, logger: this.logger, layout: this.layout, catalog: this.catalog }, tarPath);
+  }
+
+  importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image> {
+    return importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog }, tarPath, ref, config);
+  }
+
+  async pullImage(ref: string): Promise<Image> {
+    const name = normalizeReference(ref); // InvalidImageNameError first, as the kubelet reports it
+    throw new UnavailableError(
+      `pull image "${name}": pulling images from registries is not supported yet: load it with "peapod image load -i" or import it`,
+    );
+  }
+
+  async prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs> {
+    const image = resolveImage(this.catalog.all(), imageId);
+    if (!image) throw new NotFoundError(`image "${imageId}" not found`, { resource: 'images', name: imageId });
+    return this.overlay.prepare(containerId, { imageId: image.id, layers: image.layers });
+  }
+
+  releaseRootfs(containerId: string): Promise<void> {
+    return this.overlay.release(containerId);
+  }
+
+  /**
+   * Startup reconciliation: unmounts and deletes every container rootfs whose container is not in
+   * `liveContainerIds` (crash leftovers), deepest mounts first. Returns the released container ids.
+   */
+  gcRootfs(liveContainerIds: Iterable<string>): Promise<string[]> {
+    return this.overlay.gc(liveContainerIds);
+  }
+}
