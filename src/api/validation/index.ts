@@ -1,0 +1,51 @@
+// Entry points of object validation, dispatching on the resource (plural, as in the URL).
+// Objects are expected to be decoded and defaulted; an unknown resource has no rules and gets no causes.
+
+import type { FieldCause } from '../../errors.js';
+import type { KubeObject, Pod } from '../../k8s/types.js';
+import {
+  validateConfigMap,
+  validateConfigMapUpdate,
+  validateEvent,
+  validateEventUpdate,
+  validateNamespace,
+  validateNamespaceUpdate,
+  validateNode,
+  validateNodeUpdate,
+  validateSecret,
+  validateSecretUpdate,
+} from './objects.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+
+type CreateRule = (obj: KubeObject) => FieldCause[];
+type UpdateRule = (obj: KubeObject, old: KubeObject) => FieldCause[];
+
+const CREATE: Record<string, CreateRule> = {
+  pods: (obj) => validatePod(obj as Pod),
+  configmaps: validateConfigMap,
+  secrets: validateSecret,
+  namespaces: validateNamespace,
+  nodes: validateNode,
+  events: validateEvent,
+};
+
+const UPDATE: Record<string, UpdateRule> = {
+  pods: (obj, old) => validatePodUpdate(obj as Pod, old as Pod),
+  configmaps: validateConfigMapUpdate,
+  secrets: validateSecretUpdate,
+  namespaces: validateNamespaceUpdate,
+  nodes: validateNodeUpdate,
+  events: validateEventUpdate,
+};
+
+/** Causes that make `obj` invalid to create as `resource`; empty when it is valid. */
+export function validateCreate(resource: string, obj: KubeObject): FieldCause[] {
+  return Object.hasOwn(CREATE, resource) ? CREATE[resource](obj) : [];
+}
+
+/** Causes that make replacing `old` with `obj` invalid; empty when the update is valid. */
+export function validateUpdate(resource: string, obj: KubeObject, old: KubeObject): FieldCause[] {
+  return Object.hasOwn(UPDATE, resource) ? UPDATE[resource](obj, old) : [];
+}
+
+export { validateEphemeralContainersUpdate } from './pod.js';

@@ -1,0 +1,162 @@
+// Pod validation on create and update (upstream ValidatePodCreate / ValidatePodSpec / ValidatePodUpdate).
+//
+// Inputs are expected to be defaulted (src/api/defaults.ts) first, as upstream does; fields that defaulting
+// always fills (restartPolicy, dnsPolicy, imagePullPolicy, port protocol) are checked only when present.
+
+import type { FieldCause } from '../../errors.js';
+import type { Pod } from '../../k8s/types.js';
+import { validateContainerCommon, validateProbesAndLifecycle } from './container.js';
+import {
+  asArray,
+  asObject,
+  duplicate,
+  forbidden,
+  invalid,
+  invalidEach,
+  isObject,
+  type Json,
+  notFound,
+  notSupported,
+  required,
+  str,
+} from './field.js';
+import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from './names.js';
+import { validateTolerations } from './tolerations.js';
+import { validateVolumes } from './volumes.js';
+import { validateEphemeralContainers } from './ephemeral.js';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
+const MAX_INT32 = 2147483647;
+const INIT_ONLY_MSG = 'may not be set for init containers without restartPolicy=Always';
+const POD_META = { namespaced: true, name: 'subdomain' } as const;
+
+/** Host ports (hostIP/protocol/port) must be unique among containers that run at the same time. */
+function checkHostPortConflicts(containers: Json[], field: string, offset = 0): FieldCause[] {
+  const errs: FieldCause[] = [];
+  const seen = new Set<string>();
+  containers.forEach((c, ci) => {
+    asArray(c.ports).forEach((raw, pi) => {
+      const port = asObject(raw);
+      if (!port.hostPort) return;
+      const key = `${str(port.hostIP)}/${str(port.protocol)}/${String(port.hostPort)}`;
+      if (seen.has(key)) errs.push(duplicate(`${field}[${ci + offset}].ports[${pi}].hostPort`, key));
+      else seen.add(key);
+    });
+  });
+  return errs;
+}
+
+function validateRegularContainers(list: Json[], volumes: Set<string>): FieldCause[] {
+  if (list.length === 0) return [required('spec.containers')];
+  const errs: FieldCause[] = [];
+  const names = new Set<string>();
+  list.forEach((c, i) => {
+    const p = `spec.containers[${i}]`;
+    errs.push(...validateContainerCommon(c, p, volumes));
+    if (names.has(str(c.name))) errs.push(duplicate(`${p}.name`, str(c.name)));
+    else names.add(str(c.name));
+    errs.push(...validateProbesAndLifecycle(c, p));
+    if (c.restartPolicy !== undefined && c.restartPolicy !== null) {
+      errs.push(forbidden(`${p}.restartPolicy`, 'may not be set for non-init containers'));
+    }
+  });
+  return [...errs, ...checkHostPortConflicts(list, 'spec.containers')];
+}
+
+function validateInitContainers(list: Json[], regular: Json[], volumes: Set<string>): FieldCause[] {
+  const errs: FieldCause[] = [];
+  const names = new Set(regular.map((c) => str(c.name)));
+  list.forEach((c, i) => {
+    const p = `spec.initContainers[${i}]`;
+    errs.push(...validateContainerCommon(c, p, volumes));
+    const sidecar = c.restartPolicy === 'Always';
+    if (c.restartPolicy !== undefined && c.restartPolicy !== null && !sidecar) {
+      errs.push(notSupported(`${p}.restartPolicy`, c.restartPolicy, ['Always']));
+    }
+    if (names.has(str(c.name))) errs.push(duplicate(`${p}.name`, str(c.name)));
+    else if (str(c.name)) names.add(str(c.name));
+    // Init containers run one by one, so host ports only conflict within one of them.
+    errs.push(...checkHostPortConflicts([c], 'spec.initContainers', i));
+    if (sidecar) errs.push(...validateProbesAndLifecycle(c, p));
+    else {
+      for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+        if (c[k] !== undefined && c[k] !== null) errs.push(forbidden(`${p}.${k}`, INIT_ONLY_MSG));
+      }
+    }
+  });
+  return errs;
+}
+
+/** With hostNetwork, a container port is the host port (defaulting copies it when hostPort is unset). */
+function validateHostNetwork(spec: Json): FieldCause[] {
+  if (spec.hostNetwork !== true) return [];
+  const errs: FieldCause[] = [];
+  for (const kind of ['initContainers', 'containers'] as const) {
+    asArray(spec[kind]).forEach((c, ci) => {
+      asArray(asObject(c).ports).forEach((raw, pi) => {
+        const port = asObject(raw);
+        if (port.hostPort === undefined || port.hostPort === null || port.hostPort === port.containerPort) return;
+        errs.push(invalid(`spec.${kind}[${ci}].ports[${pi}].containerPort`, port.containerPort ?? null, 'must match `hostPort` when `hostNetwork` is true'));
+      });
+    });
+  }
+  return errs;
+}
+
+function validatePolicy(spec: Json, key: 'restartPolicy' | 'dnsPolicy', valid: string[]): FieldCause[] {
+  const v = spec[key];
+  if (v === undefined || v === null || valid.includes(str(v))) return [];
+  return [str(v) ? notSupported(`spec.${key}`, v, valid) : required(`spec.${key}`)];
+}
+
+function validateSpecScalars(spec: Json): FieldCause[] {
+  const errs = [...validatePolicy(spec, 'restartPolicy', RESTART_POLICIES), ...validatePolicy(spec, 'dnsPolicy', DNS_POLICIES)];
+  if (spec.dnsPolicy === 'None' && !isObject(spec.dnsConfig)) {
+    errs.push(required('spec.dnsConfig', 'must provide `dnsConfig` when `dnsPolicy` is None'));
+  }
+  const tgps = spec.terminationGracePeriodSeconds;
+  if (typeof tgps === 'number' && tgps < 0) errs.push(invalid('spec.terminationGracePeriodSeconds', tgps, 'must be greater than or equal to 0'));
+  const ads = spec.activeDeadlineSeconds;
+  if (ads !== undefined && ads !== null && !(typeof ads === 'number' && Number.isInteger(ads) && ads >= 1 && ads <= MAX_INT32)) {
+    errs.push(invalid('spec.activeDeadlineSeconds', ads, inclusiveRangeError(1, MAX_INT32)));
+  }
+  for (const key of ['serviceAccountName', 'nodeName', 'subdomain'] as const) {
+    const v = str(spec[key]);
+    const check = key === 'subdomain' ? isDNS1123Label : isDNS1123Subdomain;
+    if (v) errs.push(...invalidEach(`spec.${key}`, v, check(v)));
+  }
+  const hostname = str(spec.hostname);
+  if (hostname) errs.push(...invalidEach('spec.hostname', hostname, isDNS1123Label(hostname)));
+  if (spec.shareProcessNamespace === true && spec.hostPID === true) {
+    errs.push(invalid('spec.securityContext.shareProcessNamespace', true, 'ShareProcessNamespace and HostPID cannot both be enabled'));
+  }
+  errs.push(...validateLabels(spec.nodeSelector, 'spec.nodeSelector'));
+  errs.push(...validateTolerations(spec.tolerations, 'spec.tolerations'));
+  return errs;
+}
+
+/** The whole spec, ephemeral containers included (as stored). */
+function validatePodSpec(spec: Json): FieldCause[] {
+  const { errs, names } = validateVolumes(spec.volumes, 'spec.volumes');
+  const containers = asArray(spec.containers).map(asObject);
+  const inits = asArray(spec.initContainers).map(asObject);
+  errs.push(...validateRegularContainers(containers, names));
+  errs.push(...validateInitContainers(inits, containers, names));
+  errs.push(...validateEphemeralContainers(spec, names));
+  errs.push(...validateHostNetwork(spec));
+  errs.push(...validateSpecScalars(spec));
+  return errs;
+}
+
+/** Validation of a pod being created. */
+export function validatePod(pod: Pod): FieldCause[] {
+  const errs = validateObjectMeta(pod.metadata, POD_META);
+  const spec = asObject(pod.spec);
+  errs.push(...validatePodSpec(spec));
+  if (asArray(spec.ephemeralContainers).length > 0) errs.push(forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+  return errs;
+}
+
+export { POD_UPDATE_FORBIDDEN, validatePodUpdate, validateEphemeralContainersUpdate } from './pod-update.js';

@@ -1,0 +1,78 @@
+// core/v1 shapes of the other served kinds (1.33), and the resource → schema table.
+
+import { keyed, list, M, obj, scalars, set, S, type SchemaNode } from './schema.js';
+import { OBJECT_META, OBJECT_REF, POD } from './schema-pod.js';
+
+const TOP = scalars('apiVersion kind');
+
+export const CONFIG_MAP = obj({ ...TOP, metadata: OBJECT_META, data: M, binaryData: M, immutable: S });
+export const SECRET = obj({ ...TOP, metadata: OBJECT_META, data: M, stringData: M, type: S, immutable: S });
+
+export const NAMESPACE = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  spec: obj({ finalizers: list(S) }),
+  status: obj({ phase: S, conditions: list(obj(scalars('type status lastTransitionTime reason message'))) }),
+});
+
+export const EVENT = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  involvedObject: OBJECT_REF,
+  related: OBJECT_REF,
+  ...scalars('reason message firstTimestamp lastTimestamp count type eventTime action reportingComponent reportingInstance'),
+  source: obj(scalars('component host')),
+  series: obj(scalars('count lastObservedTime')),
+});
+
+const CONFIG_SOURCE = obj({ configMap: obj(scalars('namespace name uid resourceVersion kubeletConfigKey')) });
+
+export const NODE = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  spec: obj({
+    ...scalars('podCIDR providerID unschedulable externalID'),
+    podCIDRs: set(),
+    taints: list(obj(scalars('key value effect timeAdded'))),
+    configSource: CONFIG_SOURCE,
+  }),
+  status: obj({
+    capacity: M,
+    allocatable: M,
+    phase: S,
+    conditions: keyed(obj(scalars('type status lastHeartbeatTime lastTransitionTime reason message')), 'type'),
+    addresses: keyed(obj(scalars('type address')), 'type'),
+    daemonEndpoints: obj({ kubeletEndpoint: obj(scalars('Port')) }),
+    nodeInfo: obj({
+      ...scalars('machineID systemUUID bootID kernelVersion osImage containerRuntimeVersion kubeletVersion'),
+      ...scalars('kubeProxyVersion operatingSystem architecture'),
+      swap: obj(scalars('capacity')),
+    }),
+    images: list(obj({ names: list(S), sizeBytes: S })),
+    volumesInUse: list(S),
+    volumesAttached: list(obj(scalars('name devicePath'))),
+    config: obj({ assigned: CONFIG_SOURCE, active: CONFIG_SOURCE, lastKnownGood: CONFIG_SOURCE, error: S }),
+    runtimeHandlers: list(obj({ name: S, features: obj(scalars('recursiveReadOnlyMounts userNamespaces')) })),
+    features: obj(scalars('supplementalGroupsPolicy')),
+  }),
+});
+
+/** Schemas by resource (URL plural). */
+export const SCHEMAS: Record<string, SchemaNode> = {
+  pods: POD,
+  configmaps: CONFIG_MAP,
+  secrets: SECRET,
+  namespaces: NAMESPACE,
+  events: EVENT,
+  nodes: NODE,
+};
+
+/** Schemas by kind, for patching objects that carry their kind. */
+export const SCHEMAS_BY_KIND: Record<string, SchemaNode> = {
+  Pod: POD,
+  ConfigMap: CONFIG_MAP,
+  Secret: SECRET,
+  Namespace: NAMESPACE,
+  Event: EVENT,
+  Node: NODE,
+};

@@ -1,0 +1,52 @@
+// A compact description of core/v1 object shapes: which field names exist (for strict decoding) and how
+// lists merge under strategic merge patch (patchMergeKey / patchStrategy of k8s.io/api/core/v1).
+// Builders keep the tables short: S scalar, A any content, M map with free keys, obj({...}), list(...).
+
+export type SchemaNode =
+  | { kind: 'scalar' }
+  | { kind: 'any' }
+  | { kind: 'map'; values: SchemaNode }
+  | { kind: 'object'; fields: Record<string, SchemaNode> }
+  | { kind: 'list'; items: SchemaNode; mergeKey?: string; set?: boolean };
+
+export const S: SchemaNode = { kind: 'scalar' };
+export const A: SchemaNode = { kind: 'any' };
+/** A map with free keys (labels, data, resource lists); values default to scalars. */
+export const M: SchemaNode = { kind: 'map', values: S };
+
+export function mapOf(values: SchemaNode): SchemaNode {
+  return { kind: 'map', values };
+}
+
+export function obj(fields: Record<string, SchemaNode>): SchemaNode {
+  return { kind: 'object', fields };
+}
+
+/** A list replaced whole by strategic merge (no patch strategy). */
+export function list(items: SchemaNode): SchemaNode {
+  return { kind: 'list', items };
+}
+
+/** A list of objects merged by `key` (patchStrategy merge, patchMergeKey key). */
+export function keyed(items: SchemaNode, key: string): SchemaNode {
+  return { kind: 'list', items, mergeKey: key };
+}
+
+/** A list of scalars merged as a set (patchStrategy merge on a primitive list). */
+export function set(): SchemaNode {
+  return { kind: 'list', items: S, set: true };
+}
+
+/** Several scalar fields at once: fields('a b c') → { a: S, b: S, c: S }. */
+export function scalars(names: string): Record<string, SchemaNode> {
+  return Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, S]));
+}
+
+/** The field under `name` of an object node, or undefined when the node is not an object. */
+export function childOf(node: SchemaNode | undefined, name: string): SchemaNode | undefined {
+  if (!node) return undefined;
+  if (node.kind === 'object') return node.fields[name];
+  if (node.kind === 'map') return node.values;
+  if (node.kind === 'any') return A;
+  return undefined;
+}
