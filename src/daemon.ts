@@ -67,6 +67,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const runtime = new RuncRuntime({ paths, exec, clock, logger: logger.child({ component: 'runtime' }), images, network });
     await runtime.init();
     undo.push(() => runtime.close());
+    // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
+    await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
     const volumes = new HostVolumeManager({ paths, exec, store, logger: logger.child({ component: 'volumes' }) });
 
     const nodeIP = detectNodeIP();

@@ -203,7 +203,7 @@ export class PodSync {
       this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: true });
       return v;
     } catch (err) {
-      const message = `MountVolume.SetUp failed: ${errorMessage(err)}`;
+      const message = `MountVolume.SetUp failed ${errorMessage(err)}`;
       this.emit('Warning', 'FailedMount', message);
       this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: false, reason: 'FailedMount', message });
       return undefined;

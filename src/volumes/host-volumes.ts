@@ -60,7 +60,13 @@ export class HostVolumeManager implements VolumeManager {
     await fs.mkdir(path.join(podDir(this.paths, uid), 'volumes'), { recursive: true, mode: 0o750 });
     const out = new Map<string, MountedVolume>();
     for (const v of pod.spec.volumes ?? []) {
-      out.set(v.name, await this.setUpVolume(pod, uid, v));
+      try {
+        out.set(v.name, await this.setUpVolume(pod, uid, v));
+      } catch (err) {
+        // The kubelet names the volume: `MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`.
+        const msg = `for volume "${v.name}" : ${errorMessage(err)}`;
+        throw err instanceof ContainerConfigError ? new ContainerConfigError(msg) : new Error(msg, { cause: err });
+      }
     }
     return out;
   }

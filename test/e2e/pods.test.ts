@@ -176,7 +176,7 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
   - name: app
     image: localhost/busybox:latest
     imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "echo greeting=$GREETING; echo password=$DB_PASSWORD; echo pod=$POD_NAME ip=$POD_IP; cat /etc/app/conf/app.properties; cat /creds/password; ls -l /creds/"]
+    command: ["sh", "-c", "echo greeting=$GREETING; echo password=$DB_PASSWORD; echo pod=$POD_NAME ip=$POD_IP; cat /etc/app/conf/app.properties; echo; cat /creds/password; echo; ls -lL /creds/"]
     env:
     - name: GREETING
       valueFrom:
@@ -194,15 +194,35 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
     - {name: cfg, mountPath: /etc/app, readOnly: true}
     - {name: creds, mountPath: /creds}
 `;
-    await d.kubectl(['create', '-f', '-'], { input: podYaml('config-consumer', spec) }).then((r) => assert.equal(r.code, 0, r.stderr));
+    const envOnly = `  restartPolicy: Never
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo greeting=$GREETING"]
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef: {name: app-config, key: greeting}
+`;
+    const input = [podYaml('config-consumer', spec), podYaml('env-consumer', envOnly)].join('\n---\n');
+    await d.kubectl(['create', '-f', '-'], { input }).then((r) => assert.equal(r.code, 0, r.stderr));
+    // As the kubelet: a missing configMap behind an env var is CreateContainerConfigError; behind a volume
+    // the pod stays ContainerCreating with FailedMount events.
     const w = await d.waitFor('CreateContainerConfigError', async () => {
-      const waiting = (await pod('config-consumer')).status.containerStatuses?.[0]?.state.waiting;
+      const waiting = (await pod('env-consumer')).status.containerStatuses?.[0]?.state.waiting;
       return waiting?.reason === 'CreateContainerConfigError' && waiting;
     });
     assert.match(w.message, /configmap "app-config" not found/);
+    assert.equal((await pod('config-consumer')).status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
+    await d.waitFor('a FailedMount event', async () =>
+      /FailedMount\s+.*MountVolume.SetUp failed for volume "cfg" : configmap "app-config" not found/.test(await d.k('describe', 'pod', 'config-consumer')),
+    );
     await d.k('create', 'configmap', 'app-config', '--from-literal=greeting=hello', '--from-literal=app.properties=mode=production');
     await d.k('create', 'secret', 'generic', 'app-secret', '--from-literal=password=s3cr3t');
     await d.waitFor('config-consumer Succeeded', phaseIs('config-consumer', 'Succeeded'));
+    await d.waitFor('env-consumer Succeeded', phaseIs('env-consumer', 'Succeeded'));
+    assert.match(await d.k('logs', 'env-consumer'), /greeting=hello/);
     const logs = await d.k('logs', 'config-consumer');
     assert.match(logs, /greeting=hello/);
     assert.match(logs, /password=s3cr3t/);

@@ -87,7 +87,8 @@ function runcContainers(runcRoot: string): string[] {
 export function engineLeftovers(paths: NodePaths): Record<string, string[]> {
   const found: Record<string, string[]> = {
     netns: listDir(paths.netnsDir),
-    mounts: mountsUnder([paths.dataDir, paths.runDir]),
+    // The netns dir's own private bind mount is node-level (like the bridge): it stays while the node is set up.
+    mounts: mountsUnder([paths.dataDir, paths.runDir]).filter((m) => m !== paths.netnsDir),
     runc: runcContainers(paths.runcRoot),
     conmon: conmonPids(paths.runcRoot).map(String),
     cgroups: podCgroups(paths.cgroupParent),

@@ -1,0 +1,25 @@
+// What the request handlers need, wired once by ApiServer.
+
+import type { ObjectStore } from '../store/store.js';
+import type { Logger } from '../system/logger.js';
+import type { Clock } from '../system/clock.js';
+import type { NodePaths } from '../node/paths.js';
+import type { EventSink } from '../k8s/events.js';
+import type { ImageService } from '../images/images.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Watch } from '../store/store.js';
+
+export interface ApiDeps {
+  store: ObjectStore;
+  logger: Logger;
+  clock: Clock;
+  nodeName: string;
+  paths: NodePaths;
+  events: EventSink;
+  /** Records as the scheduler would (the Scheduled event of a pod bound at admission). */
+  schedulerEvents: EventSink;
+  images?: ImageService;
+  runtime?: Runtime;
+  /** Background work (namespace finalization) registers store watches here; stop() ends them. */
+  background: Set<Watch>;
+}

@@ -1,0 +1,104 @@
+// Discovery documents: /api, /apis (legacy and aggregated v2/v2beta1, negotiated by Accept) and
+// /api/v1. kubectl caches them (6 h); a wrong shape makes it report "doesn't have a resource type".
+
+import { RESOURCES, type ApiResource } from '../k8s/registry.js';
+import { parseAccept } from './http.js';
+
+export interface SubresourceInfo {
+  name: string;
+  kind: string;
+  verbs: string[];
+  group?: string;
+  version?: string;
+}
+
+/** Subresources this server serves, per resource. */
+export const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
+  pods: [
+    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
+  ],
+  namespaces: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
+  nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
+};
+
+export function legacyResourceList(): Record<string, unknown> {
+  const resources: Record<string, unknown>[] = [];
+  for (const r of RESOURCES) {
+    const e: Record<string, unknown> = { name: r.resource, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+    if (r.shortNames.length) e.shortNames = r.shortNames;
+    if (r.categories?.length) e.categories = r.categories;
+    resources.push(e);
+    for (const s of SUBRESOURCES[r.resource] ?? []) {
+      const sub: Record<string, unknown> = { name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group) Object.assign(sub, { group: s.group, version: s.version });
+      resources.push(sub);
+    }
+  }
+  return { kind: 'APIResourceList', groupVersion: 'v1', resources };
+}
+
+function aggregatedResource(r: ApiResource): Record<string, unknown> {
+  const e: Record<string, unknown> = {
+    resource: r.resource,
+    responseKind: { group: '', version: 'v1', kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singularName,
+    verbs: r.verbs,
+  };
+  if (r.shortNames.length) e.shortNames = r.shortNames;
+  if (r.categories?.length) e.categories = r.categories;
+  const subs = SUBRESOURCES[r.resource];
+  if (subs?.length) {
+    e.subresources = subs.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group ?? '', version: s.version ?? 'v1', kind: s.kind },
+      verbs: s.verbs,
+    }));
+  }
+  return e;
+}
+
+/** The aggregated discovery version an Accept header asks for, with the exact media type to echo. */
+export function negotiateAggregated(accept: string | undefined): { version: 'v2' | 'v2beta1'; contentType: string } | undefined {
+  const raw = (accept ?? '').split(',').map((s) => s.trim());
+  const ranges = parseAccept(accept);
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i];
+    if (r.type !== 'application/json') continue;
+    const { as, g, v } = r.params;
+    if (!as && !g && !v) return undefined;
+    if (as === 'APIGroupDiscoveryList' && g === 'apidiscovery.k8s.io' && (v === 'v2' || v === 'v2beta1')) {
+      return { version: v, contentType: raw[i] };
+    }
+  }
+  return undefined;
+}
+
+export function aggregatedCore(version: 'v2' | 'v2beta1'): Record<string, unknown> {
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items: [
+      {
+        metadata: { name: '', creationTimestamp: null },
+        versions: [{ version: 'v1', resources: RESOURCES.map(aggregatedResource), freshness: 'Current' }],
+      },
+    ],
+  };
+}
+
+export function aggregatedGroups(version: 'v2' | 'v2beta1'): Record<string, unknown> {
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items: [] };
+}
+
+export function legacyApiVersions(serverAddress: string): Record<string, unknown> {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+export function legacyGroupList(): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+}

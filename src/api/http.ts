@@ -1,0 +1,153 @@
+// Request context and the small HTTP helpers every handler uses: body reading and decoding (JSON or
+// YAML), JSON replies with Warning headers, and Accept negotiation.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { BadRequestError } from '../errors.js';
+import { HttpStatusError, unsupportedMediaType } from './api-errors.js';
+import { decodeK8sProtobuf } from './protobuf/decode.js';
+
+export interface RequestContext {
+  id: string;
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** Aborted when the client goes away or the server stops. */
+  signal: AbortSignal;
+  /** Sent as `Warning: 299 - "<text>"` headers with the reply. */
+  warnings: string[];
+}
+
+/** Largest request body accepted in memory (objects); image uploads stream to disk instead. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(ctx: RequestContext, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpStatusError(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The media type of the request body without parameters, lowercased ("" when absent). */
+export function contentType(ctx: RequestContext): string {
+  return (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Decodes a JSON, YAML or Kubernetes-protobuf body, by content type (YAML also for apply-patch+yaml). */
+export function decodeBody(buf: Buffer, type: string): unknown {
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeK8sProtobuf(buf);
+  if (type.includes('protobuf') || type.includes('cbor')) throw unsupportedMediaType(type);
+  const text = buf.toString('utf8');
+  if (text.trim() === '') throw new BadRequestError('the request body is empty');
+  const yaml = type.endsWith('yaml') || type === 'text/yaml';
+  if (yaml) {
+    try {
+      return parseYaml(text, { uniqueKeys: false });
+    } catch (err) {
+      throw new BadRequestError(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new BadRequestError(`couldn't decode the request body as JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Reads and decodes the body; it must be a JSON object. */
+export async function readObject(ctx: RequestContext): Promise<Record<string, unknown>> {
+  const body = decodeBody(await readBody(ctx), contentType(ctx));
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError('the request body must be a JSON or YAML object');
+  }
+  return body as Record<string, unknown>;
+}
+
+function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
+}
+
+export function sendJson(ctx: RequestContext, code: number, body: unknown, type = 'application/json'): void {
+  const data = Buffer.from(JSON.stringify(body));
+  const headers: Record<string, string | string[] | number> = {
+    'Content-Type': type,
+    'Content-Length': data.length,
+    'Cache-Control': 'no-cache, private',
+  };
+  if (ctx.warnings.length) headers['Warning'] = ctx.warnings.map(warningHeader);
+  if (ctx.res.headersSent) {
+    ctx.res.end();
+    return;
+  }
+  ctx.res.writeHead(code, headers);
+  ctx.res.end(data);
+}
+
+export function sendText(ctx: RequestContext, code: number, text: string | Buffer, type = 'text/plain; charset=utf-8'): void {
+  const data = typeof text === 'string' ? Buffer.from(text) : text;
+  ctx.res.writeHead(code, { 'Content-Type': type, 'Content-Length': data.length });
+  ctx.res.end(data);
+}
+
+export interface MediaRange {
+  type: string;
+  params: Record<string, string>;
+}
+
+/** Parses an Accept header into media ranges, in the order given (kubectl lists preference first). */
+export function parseAccept(header: string | undefined): MediaRange[] {
+  if (!header) return [];
+  return header.split(',').map((part) => {
+    const [type, ...rest] = part.split(';').map((s) => s.trim());
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const i = p.indexOf('=');
+      if (i > 0) params[p.slice(0, i).trim().toLowerCase()] = p.slice(i + 1).trim();
+    }
+    return { type: type.toLowerCase(), params };
+  });
+}
+
+export function isJsonRange(r: MediaRange): boolean {
+  return r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*';
+}
+
+/** What shape a GET/list/watch reply should take, from the Accept header. */
+export type ObjectShape =
+  | { kind: 'object' }
+  | { kind: 'table'; version: 'v1' | 'v1beta1' }
+  | { kind: 'partial'; version: 'v1' | 'v1beta1'; list: boolean };
+
+export function negotiateShape(ctx: RequestContext): ObjectShape {
+  for (const r of parseAccept(ctx.req.headers.accept)) {
+    if (r.type !== 'application/json') continue;
+    const { as, g, v } = r.params;
+    if (!as) return { kind: 'object' };
+    if (g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+    if (as === 'Table') return { kind: 'table', version: v };
+    if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') {
+      return { kind: 'partial', version: v, list: as.endsWith('List') };
+    }
+  }
+  return { kind: 'object' };
+}
+
+/** A boolean query parameter as Kubernetes parses it ("true", "1"). */
+export function queryBool(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1' || v === 'True';
+}
+
+/** A non-negative integer query parameter, or undefined; 400 when malformed. */
+export function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw new BadRequestError(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
+  return Number(v);
+}

@@ -1,0 +1,198 @@
+// OpenAPI v3 component schemas for the kinds peapod serves: enough for `kubectl explain <kind>` and
+// `kubectl explain pod.spec` (descriptions follow upstream, abridged). Fields are declared compactly:
+// a type name ("string", "integer", "boolean", "object", "string[]", "map") or a schema name (a $ref,
+// with "[]" for arrays).
+
+type FieldSpec = [type: string, description: string];
+type SchemaSpec = { description: string; gvk?: string; fields: Record<string, FieldSpec>; required?: string[] };
+
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
+const CORE = 'io.k8s.api.core.v1.';
+
+const API_VERSION: FieldSpec = [
+  'string',
+  'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+];
+const KIND: FieldSpec = [
+  'string',
+  'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+];
+const METADATA: FieldSpec = ['ObjectMeta', "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"];
+
+const SPECS: Record<string, SchemaSpec> = {
+  [`${META}ObjectMeta`]: {
+    description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
+    fields: {
+      annotations: ['map', 'Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata.'],
+      creationTimestamp: ['string', 'CreationTimestamp is a timestamp representing the server time when this object was created.'],
+      deletionGracePeriodSeconds: ['integer', 'Number of seconds allowed for this object to gracefully terminate before it will be removed from the system.'],
+      deletionTimestamp: ['string', 'DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted.'],
+      finalizers: ['string[]', 'Must be empty before the object is deleted from the registry.'],
+      generateName: ['string', 'GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided.'],
+      generation: ['integer', 'A sequence number representing a specific generation of the desired state.'],
+      labels: ['map', 'Map of string keys and values that can be used to organize and categorize (scope and select) objects.'],
+      name: ['string', 'Name must be unique within a namespace.'],
+      namespace: ['string', 'Namespace defines the space within which each name must be unique.'],
+      resourceVersion: ['string', 'An opaque value that represents the internal version of this object.'],
+      uid: ['string', 'UID is the unique in time and space value for this object.'],
+    },
+  },
+  [`${CORE}Pod`]: {
+    description: 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.',
+    gvk: 'Pod',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['PodSpec', 'Specification of the desired behavior of the pod. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'],
+      status: ['PodStatus', 'Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'],
+    },
+  },
+  [`${CORE}PodSpec`]: {
+    description: 'PodSpec is a description of a pod.',
+    required: ['containers'],
+    fields: {
+      activeDeadlineSeconds: ['integer', 'Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers.'],
+      containers: ['Container[]', 'List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.'],
+      dnsPolicy: ['string', 'Set DNS policy for the pod. Defaults to "ClusterFirst".'],
+      hostNetwork: ['boolean', "Host networking requested for this pod. Use the host's network namespace."],
+      initContainers: ['Container[]', 'List of initialization containers belonging to the pod.'],
+      nodeName: ['string', 'NodeName indicates in which node this pod is scheduled.'],
+      restartPolicy: ['string', 'Restart policy for all containers within the pod. One of Always, OnFailure, Never. Default to Always.'],
+      shareProcessNamespace: ['boolean', 'Share a single process namespace between all of the containers in a pod.'],
+      terminationGracePeriodSeconds: ['integer', 'Optional duration in seconds the pod needs to terminate gracefully. Defaults to 30 seconds.'],
+      volumes: ['object[]', 'List of volumes that can be mounted by containers belonging to the pod.'],
+    },
+  },
+  [`${CORE}Container`]: {
+    description: 'A single application container that you want to run within a pod.',
+    required: ['name'],
+    fields: {
+      args: ['string[]', 'Arguments to the entrypoint.'],
+      command: ['string[]', 'Entrypoint array. Not executed within a shell.'],
+      env: ['object[]', 'List of environment variables to set in the container. Cannot be updated.'],
+      image: ['string', 'Container image name.'],
+      imagePullPolicy: ['string', 'Image pull policy. One of Always, Never, IfNotPresent.'],
+      name: ['string', 'Name of the container specified as a DNS_LABEL. Each container in a pod must have a unique name (DNS_LABEL). Cannot be updated.'],
+      ports: ['object[]', 'List of ports to expose from the container.'],
+      resources: ['object', 'Compute Resources required by this container. Cannot be updated.'],
+      volumeMounts: ['object[]', "Pod volumes to mount into the container's filesystem. Cannot be updated."],
+      workingDir: ['string', "Container's working directory."],
+    },
+  },
+  [`${CORE}PodStatus`]: {
+    description: 'PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.',
+    fields: {
+      conditions: ['object[]', 'Current service state of pod.'],
+      containerStatuses: ['object[]', 'The list has one entry per container in the manifest.'],
+      hostIP: ['string', 'hostIP holds the IP address of the host to which the pod is assigned.'],
+      message: ['string', 'A human readable message indicating details about why the pod is in this condition.'],
+      phase: ['string', 'The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle.'],
+      podIP: ['string', 'podIP address allocated to the pod.'],
+      qosClass: ['string', 'The Quality of Service (QOS) classification assigned to the pod based on resource requirements.'],
+      reason: ['string', 'A brief CamelCase message indicating details about why the pod is in this state.'],
+      startTime: ['string', 'RFC 3339 date and time at which the object was acknowledged by the Kubelet.'],
+    },
+  },
+  [`${CORE}Namespace`]: {
+    description: 'Namespace provides a scope for Names. Use of multiple namespaces is optional.',
+    gvk: 'Namespace',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['object', 'Spec defines the behavior of the Namespace.'],
+      status: ['object', 'Status describes the current status of a Namespace.'],
+    },
+  },
+  [`${CORE}ConfigMap`]: {
+    description: 'ConfigMap holds configuration data for pods to consume.',
+    gvk: 'ConfigMap',
+    fields: {
+      apiVersion: API_VERSION,
+      binaryData: ['map', 'BinaryData contains the binary data.'],
+      data: ['map', 'Data contains the configuration data.'],
+      immutable: ['boolean', 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).'],
+      kind: KIND,
+      metadata: METADATA,
+    },
+  },
+  [`${CORE}Secret`]: {
+    description: 'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
+    gvk: 'Secret',
+    fields: {
+      apiVersion: API_VERSION,
+      data: ['map', 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string.'],
+      immutable: ['boolean', 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).'],
+      kind: KIND,
+      metadata: METADATA,
+      stringData: ['map', 'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience.'],
+      type: ['string', 'Used to facilitate programmatic handling of secret data.'],
+    },
+  },
+  [`${CORE}Event`]: {
+    description: 'Event is a report of an event somewhere in the cluster.',
+    gvk: 'Event',
+    required: ['metadata', 'involvedObject'],
+    fields: {
+      apiVersion: API_VERSION,
+      count: ['integer', 'The number of times this event has occurred.'],
+      firstTimestamp: ['string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)'],
+      involvedObject: ['object', 'The object that this event is about.'],
+      kind: KIND,
+      lastTimestamp: ['string', 'The time at which the most recent occurrence of this event was recorded.'],
+      message: ['string', 'A human-readable description of the status of this operation.'],
+      metadata: METADATA,
+      reason: ['string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."],
+      source: ['object', 'The component reporting this event. Should be a short machine understandable string.'],
+      type: ['string', 'Type of this event (Normal, Warning), new types could be added in the future'],
+    },
+  },
+  [`${CORE}Node`]: {
+    description: 'Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).',
+    gvk: 'Node',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['object', 'Spec defines the behavior of a node.'],
+      status: ['object', 'Most recently observed status of the node. Populated by the system. Read-only.'],
+    },
+  },
+};
+
+function refName(type: string): string {
+  return type === 'ObjectMeta' ? `${META}ObjectMeta` : `${CORE}${type}`;
+}
+
+function fieldSchema([type, description]: FieldSpec): Record<string, unknown> {
+  const base = type.endsWith('[]') ? type.slice(0, -2) : type;
+  const isArray = type.endsWith('[]');
+  let item: Record<string, unknown>;
+  if (base === 'map') return { type: 'object', additionalProperties: { type: 'string', default: '' }, description };
+  if (['string', 'integer', 'boolean', 'object'].includes(base)) {
+    item = base === 'integer' ? { type: 'integer', format: 'int64' } : { type: base };
+  } else {
+    if (!isArray) return { allOf: [{ $ref: `#/components/schemas/${refName(base)}` }], default: {}, description };
+    item = { allOf: [{ $ref: `#/components/schemas/${refName(base)}` }], default: {} };
+  }
+  return isArray ? { type: 'array', items: item, description } : { ...item, description };
+}
+
+/** components.schemas for the v3 api/v1 document. */
+export function componentSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SPECS)) {
+    const properties: Record<string, unknown> = {};
+    for (const [f, fs] of Object.entries(spec.fields)) properties[f] = fieldSchema(fs);
+    const schema: Record<string, unknown> = { description: spec.description, type: 'object', properties };
+    if (spec.required) schema.required = spec.required;
+    if (spec.gvk) schema['x-kubernetes-group-version-kind'] = [{ group: '', kind: spec.gvk, version: 'v1' }];
+    out[name] = schema;
+  }
+  return out;
+}
+
+export function schemaNameFor(kind: string): string {
+  return `${CORE}${kind}`;
+}

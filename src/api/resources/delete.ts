@@ -1,0 +1,94 @@
+// DELETE of one object and deletecollection. Pods go through the graceful path (the pod manager
+// stops a marked pod and then removes the object); namespaces are finalized in the background;
+// other kinds are removed at once and answered with a Success Status.
+
+import { BadRequestError, ConflictError, NotFoundError, isNotFound } from '../../errors.js';
+import type { ApiResource } from '../../k8s/registry.js';
+import type { KubeObject, Pod } from '../../k8s/types.js';
+import type { ApiDeps } from '../deps.js';
+import { contentType, decodeBody, readBody, sendJson, type RequestContext } from '../http.js';
+import type { ResourceRoute } from '../route.js';
+import { successStatus } from '../status.js';
+import { isDryRun, listOptions } from './common.js';
+import { deletePod } from './pod-delete.js';
+import { beginNamespaceDeletion } from './namespace-delete.js';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+  dryRun?: boolean;
+}
+
+/** DeleteOptions from the body (JSON/YAML, may be empty) and the query string. */
+export async function readDeleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+  const buf = await readBody(ctx);
+  let body: Record<string, unknown> = {};
+  if (buf.length && buf.toString().trim() !== '') {
+    const v = decodeBody(buf, contentType(ctx));
+    if (v && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+    else throw new BadRequestError('the delete options must be an object');
+  }
+  const opts: DeleteOptions = {};
+  const g = body.gracePeriodSeconds ?? ctx.query.get('gracePeriodSeconds') ?? undefined;
+  if (g !== undefined && g !== null) {
+    const n = Number(g);
+    if (!Number.isInteger(n)) throw new BadRequestError(`invalid gracePeriodSeconds: ${JSON.stringify(g)}`);
+    opts.gracePeriodSeconds = n;
+  }
+  if (body.preconditions && typeof body.preconditions === 'object') opts.preconditions = body.preconditions as DeleteOptions['preconditions'];
+  const p = (body.propagationPolicy as string | undefined) ?? ctx.query.get('propagationPolicy') ?? undefined;
+  if (p !== undefined && !['Orphan', 'Background', 'Foreground'].includes(p)) {
+    throw new BadRequestError(`propagationPolicy: Unsupported value: ${JSON.stringify(p)}: supported values: "Foreground", "Background", "Orphan"`);
+  }
+  opts.propagationPolicy = p;
+  opts.dryRun = isDryRun(ctx.query) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
+  return opts;
+}
+
+function checkPreconditions(r: ApiResource, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
+  const name = obj.metadata.name!;
+  const fail = (what: string, want: string, got: string | undefined) =>
+    new ConflictError(
+      `Operation cannot be fulfilled on ${r.resource} "${name}": Precondition failed: ${what} in precondition: ${want}, ${what} in object meta: ${got ?? ''}`,
+      { resource: r.resource, name },
+    );
+  if (pre?.uid && pre.uid !== obj.metadata.uid) throw fail('UID', pre.uid, obj.metadata.uid);
+  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+    throw fail('ResourceVersion', pre.resourceVersion, obj.metadata.resourceVersion);
+  }
+}
+
+/** Deletes one object of any kind; returns the reply body. */
+export function deleteObject(deps: ApiDeps, r: ApiResource, obj: KubeObject, opts: DeleteOptions): unknown {
+  checkPreconditions(r, obj, opts.preconditions);
+  if (r.resource === 'pods') return deletePod(deps, obj as Pod, opts);
+  if (r.resource === 'namespaces') return beginNamespaceDeletion(deps, obj, opts.dryRun ?? false);
+  const m = obj.metadata;
+  const gone = opts.dryRun ? obj : deps.store.delete<KubeObject>(r.resource, r.namespaced ? m.namespace : undefined, m.name!, { expectedUid: m.uid });
+  return successStatus(200, { name: m.name, kind: r.resource, uid: gone.metadata.uid });
+}
+
+export async function handleDelete(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const opts = await readDeleteOptions(ctx);
+  const obj = deps.store.tryGet<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
+  if (!obj) throw NotFoundError.of({ resource: r.resource, name: route.name });
+  sendJson(ctx, 200, deleteObject(deps, r, obj, opts));
+}
+
+export async function handleDeleteCollection(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const opts = await readDeleteOptions(ctx);
+  const list = deps.store.list<KubeObject>(r.resource, { ...listOptions(ctx.query, r, r.namespaced ? route.namespace : undefined), limit: 0, continue: undefined });
+  const items: KubeObject[] = [];
+  for (const obj of list.items) {
+    try {
+      const out = deleteObject(deps, r, obj, opts);
+      items.push((out as KubeObject).kind === r.kind ? (out as KubeObject) : obj);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+  sendJson(ctx, 200, { kind: `${r.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: deps.store.currentResourceVersion() }, items });
+}

@@ -1,0 +1,211 @@
+// create (POST), update (PUT) and patch (PATCH) for every resource, and their /status variants.
+// Order as upstream: decode → kind/namespace checks → unknown fields → defaults → validation →
+// admission (pods) → store. Main-resource writes keep the stored status; /status writes keep the rest.
+
+import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../../errors.js';
+import type { ApiResource } from '../../k8s/registry.js';
+import type { KubeObject, Pod } from '../../k8s/types.js';
+import { applyDefaults } from '../defaults.js';
+import { applyPatch } from '../patch.js';
+import { validateCreate, validateUpdate } from '../validation/index.js';
+import { HttpStatusError, unsupportedMediaType } from '../api-errors.js';
+import type { ApiDeps } from '../deps.js';
+import { contentType, decodeBody, readBody, readObject, sendJson, type RequestContext } from '../http.js';
+import type { ResourceRoute } from '../route.js';
+import {
+  applyUrlNamespace,
+  asKubeObject,
+  checkNamespaceWritable,
+  checkUnknownFields,
+  conflictMessage,
+  isDryRun,
+  sameObject,
+  stripServerFields,
+} from './common.js';
+import { admitPod } from './pod-admission.js';
+
+/** Kinds whose status is owned by the system; main-resource writes cannot change it. */
+const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes']);
+
+function invalid(resource: ApiResource, name: string | undefined, causes: ReturnType<typeof validateCreate>): void {
+  if (causes.length) throw new InvalidError({ resource: resource.resource, kind: resource.kind, name }, causes);
+}
+
+/** Secrets: stringData is write-only and merges into data (base64); type defaults to Opaque. */
+function normalizeSecret(resource: ApiResource, obj: KubeObject): void {
+  if (resource.resource !== 'secrets') return;
+  const sd = obj.stringData as Record<string, string> | undefined;
+  if (sd && typeof sd === 'object') {
+    const data = { ...((obj.data as Record<string, string>) ?? {}) };
+    for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v)).toString('base64');
+    obj.data = data;
+  }
+  delete obj.stringData;
+  if (!obj.type) obj.type = 'Opaque';
+}
+
+/** As upstream's namespace strategy: the kubernetes finalizer, the metadata.name label, phase Active. */
+function prepareNamespace(obj: KubeObject): void {
+  obj.spec = { finalizers: ['kubernetes'] };
+  obj.status = { phase: 'Active' };
+  if (obj.metadata.name) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
+}
+
+/** Prepares an object for creation (shared by POST and apply-patch on an absent object). */
+function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject; bound: boolean } {
+  const r = route.resource;
+  applyUrlNamespace(obj, route);
+  checkUnknownFields(ctx, r, obj);
+  stripServerFields(obj);
+  if (r.namespaced) checkNamespaceWritable(deps.store, r, obj.metadata.name ?? obj.metadata.generateName ?? '', obj.metadata.namespace!);
+  applyDefaults(r.resource, obj);
+  normalizeSecret(r, obj);
+  invalid(r, obj.metadata.name ?? obj.metadata.generateName, validateCreate(r.resource, obj));
+  let bound = false;
+  if (r.resource === 'pods') bound = admitPod(obj as Pod, deps.nodeName, deps.clock.now());
+  else if (r.resource === 'namespaces') prepareNamespace(obj);
+  return { obj, bound };
+}
+
+function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: KubeObject, bound: boolean): KubeObject {
+  if (isDryRun(ctx.query)) return obj;
+  const stored = deps.store.create(r.resource, obj);
+  if (bound) {
+    const m = stored.metadata;
+    deps.schedulerEvents.record(
+      { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion },
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${m.namespace}/${m.name} to ${deps.nodeName}`,
+    );
+  }
+  return stored;
+}
+
+export async function handleCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const obj = asKubeObject(await readObject(ctx), route.resource);
+  const { bound } = prepareCreate(deps, ctx, route, obj);
+  sendJson(ctx, 201, storeCreate(deps, ctx, route.resource, obj, bound));
+}
+
+/**
+ * Merges the requested new state with the stored one according to the endpoint: the main resource
+ * keeps the stored status, /status keeps everything but status (and labels/annotations are kept
+ * from the request, as upstream's status strategy does).
+ */
+function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObject, next: KubeObject): KubeObject {
+  const merged: KubeObject = { ...next, metadata: { ...next.metadata } };
+  const m = merged.metadata;
+  m.uid = current.metadata.uid;
+  m.creationTimestamp = current.metadata.creationTimestamp;
+  m.namespace = current.metadata.namespace;
+  m.name = current.metadata.name;
+  if (current.metadata.deletionTimestamp) {
+    m.deletionTimestamp = current.metadata.deletionTimestamp;
+    m.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+  } else {
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+  }
+  if (route.subresource === 'status') {
+    const out: KubeObject = { ...current, metadata: { ...current.metadata, labels: m.labels, annotations: m.annotations } };
+    if (next.status === undefined) delete out.status;
+    else out.status = next.status;
+    return out;
+  }
+  if (HAS_STATUS.has(r.resource)) {
+    if (current.status === undefined) delete merged.status;
+    else merged.status = current.status;
+  }
+  return merged;
+}
+
+/** The shared tail of PUT and PATCH: defaults, validation and an atomic write with preconditions. */
+function writeUpdate(
+  deps: ApiDeps,
+  ctx: RequestContext,
+  route: ResourceRoute,
+  compute: (current: KubeObject) => KubeObject,
+): KubeObject {
+  const r = route.resource;
+  const ns = r.namespaced ? route.namespace : undefined;
+  const name = route.name!;
+  const dryRun = isDryRun(ctx.query);
+  let result: KubeObject | undefined;
+  const mutate = (current: KubeObject): KubeObject | undefined => {
+    const requested = compute(structuredClone(current));
+    const rv = requested.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) {
+      throw new ConflictError(conflictMessage(r.resource, name), { resource: r.resource, name });
+    }
+    checkUnknownFields(ctx, r, requested);
+    const next = mergeForEndpoint(r, route, current, requested);
+    if (route.subresource !== 'status') {
+      applyDefaults(r.resource, next);
+      normalizeSecret(r, next);
+    }
+    invalid(r, name, validateUpdate(r.resource, next, current));
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (dryRun || sameObject(next, current)) {
+      result = dryRun ? next : current;
+      return undefined;
+    }
+    return next;
+  };
+  const stored = deps.store.modify<KubeObject>(r.resource, ns, name, mutate);
+  return result ?? stored;
+}
+
+export async function handleUpdate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const body = asKubeObject(await readObject(ctx), r);
+  if (body.metadata.name && body.metadata.name !== route.name) {
+    throw new BadRequestError(`the name of the object (${body.metadata.name}) does not match the name on the URL (${route.name})`);
+  }
+  body.metadata.name = route.name;
+  applyUrlNamespace(body, route);
+  const updated = writeUpdate(deps, ctx, route, () => body);
+  sendJson(ctx, 200, updated);
+}
+
+const PATCH_TYPES = new Set([
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]);
+
+export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const type = contentType(ctx);
+  if (type === 'application/apply-patch+cbor') throw unsupportedMediaType(type);
+  if (!PATCH_TYPES.has(type)) {
+    throw new HttpStatusError(415, 'UnsupportedMediaType', `the server does not support patch type ${JSON.stringify(type)}`);
+  }
+  const patch = decodeBody(await readBody(ctx), type);
+  const ns = r.namespaced ? route.namespace : undefined;
+  if (type === 'application/apply-patch+yaml' && !route.subresource && !deps.store.tryGet(r.resource, ns, route.name!)) {
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('the apply patch must be an object');
+    const obj = asKubeObject(patch as Record<string, unknown>, r);
+    if (obj.metadata.name && obj.metadata.name !== route.name) {
+      throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${route.name})`);
+    }
+    obj.metadata.name = route.name;
+    const { bound } = prepareCreate(deps, ctx, route, obj);
+    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, bound));
+    return;
+  }
+  const patched = writeUpdate(deps, ctx, route, (current) => {
+    const out = applyPatch(current, type, patch);
+    if (out.apiVersion !== 'v1' || out.kind !== r.kind) throw new BadRequestError(`the patch changed the kind or apiVersion of ${r.resource} "${route.name}"`);
+    return out;
+  });
+  sendJson(ctx, 200, patched);
+}
+
+export function ensureExists(deps: ApiDeps, route: ResourceRoute): KubeObject {
+  const r = route.resource;
+  const obj = deps.store.tryGet<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
+  if (!obj) throw NotFoundError.of({ resource: r.resource, name: route.name });
+  return obj;
+}

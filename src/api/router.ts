@@ -1,0 +1,150 @@
+// Maps a request to its handler: health, version, discovery, OpenAPI, peapod's own endpoints, and the
+// resource paths (verbs checked against the registry, subresources against discovery).
+
+import { NotFoundError } from '../errors.js';
+import { HttpStatusError, methodNotAllowed } from './api-errors.js';
+import type { ApiDeps } from './deps.js';
+import {
+  aggregatedCore,
+  aggregatedGroups,
+  legacyApiVersions,
+  legacyGroupList,
+  legacyResourceList,
+  negotiateAggregated,
+  SUBRESOURCES,
+} from './discovery.js';
+import { parseAccept, queryBool, sendJson, sendText, type RequestContext } from './http.js';
+import { handleLogs } from './logs.js';
+import type { OpenApiDocuments } from './openapi/documents.js';
+import { handlePeapod } from './peapod-endpoints.js';
+import { parseResourcePath, type ResourceRoute } from './route.js';
+import { handleDelete, handleDeleteCollection } from './resources/delete.js';
+import { handleBinding, handleEviction } from './resources/pod-subresources.js';
+import { handleGet, handleList } from './resources/read.js';
+import { handleCreate, handlePatch, handleUpdate } from './resources/write.js';
+import { handleWatch } from './watch.js';
+
+export interface RouterEnv {
+  deps: ApiDeps;
+  openapi: OpenApiDocuments;
+  version: { major: string; minor: string; gitVersion: string };
+  serverAddress: string;
+}
+
+const notFound = (ctx: RequestContext) => new HttpStatusError(404, 'NotFound', `the server could not find the requested resource`);
+
+export async function dispatch(env: RouterEnv, ctx: RequestContext): Promise<void> {
+  const p = ctx.path.length > 1 ? ctx.path.replace(/\/+$/, '') : ctx.path;
+  if (p === '/healthz' || p === '/readyz' || p === '/livez' || p.startsWith('/healthz/') || p.startsWith('/readyz/') || p.startsWith('/livez/')) {
+    return sendText(ctx, 200, 'ok');
+  }
+  if (p === '/version') return sendJson(ctx, 200, versionInfo(env.version));
+  if (p === '/api' || p === '/apis') {
+    const agg = negotiateAggregated(ctx.req.headers.accept);
+    if (agg) return sendJson(ctx, 200, p === '/api' ? aggregatedCore(agg.version) : aggregatedGroups(agg.version), agg.contentType);
+    return sendJson(ctx, 200, p === '/api' ? legacyApiVersions(env.serverAddress) : legacyGroupList());
+  }
+  if (p === '/api/v1') return sendJson(ctx, 200, legacyResourceList());
+  if (p === '/openapi/v3') return sendJson(ctx, 200, env.openapi.v3Index);
+  if (p === '/openapi/v3/api/v1') return sendRaw(ctx, env.openapi.v3GroupJson, 'application/json');
+  if (p === '/openapi/v2') {
+    const wantsProto = parseAccept(ctx.req.headers.accept).some((r) => r.type.includes('protobuf'));
+    if (wantsProto) return sendRaw(ctx, env.openapi.v2Protobuf, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    return sendRaw(ctx, env.openapi.v2Json, 'application/json');
+  }
+  if (p.startsWith('/peapod/v1/')) return handlePeapod(env.deps, { ...ctx, path: p });
+  const route = parseResourcePath(p);
+  if (!route) throw notFound(ctx);
+  return handleResource(env.deps, ctx, route);
+}
+
+function sendRaw(ctx: RequestContext, body: Buffer, type: string): void {
+  ctx.res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length });
+  ctx.res.end(body);
+}
+
+function versionInfo(v: RouterEnv['version']): Record<string, string> {
+  return {
+    major: v.major,
+    minor: v.minor,
+    gitVersion: v.gitVersion,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'go1.24.0',
+    compiler: 'gc',
+    platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+function requireVerb(route: ResourceRoute, verb: string, method: string): void {
+  if (!route.resource.verbs.includes(verb)) throw methodNotAllowed(method, route.resource.resource);
+}
+
+async function handleResource(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const m = ctx.method;
+  if (r.namespaced && route.name !== undefined && route.namespace === undefined) throw notFoundPath();
+  if (route.subresource) return handleSubresource(deps, ctx, route);
+  const watching = route.legacyWatch || queryBool(ctx.query, 'watch');
+  if (route.name === undefined) {
+    if (m === 'GET') {
+      requireVerb(route, watching ? 'watch' : 'list', m);
+      return watching ? handleWatch(deps, ctx, route) : handleList(deps, ctx, route);
+    }
+    if (route.legacyWatch) throw methodNotAllowed(m, r.resource);
+    if (m === 'POST') {
+      if (r.namespaced && route.namespace === undefined) throw methodNotAllowed(m, r.resource);
+      requireVerb(route, 'create', m);
+      return handleCreate(deps, ctx, route);
+    }
+    if (m === 'DELETE') {
+      requireVerb(route, 'deletecollection', m);
+      return handleDeleteCollection(deps, ctx, route);
+    }
+    throw methodNotAllowed(m, r.resource);
+  }
+  if (m === 'GET') {
+    requireVerb(route, watching ? 'watch' : 'get', m);
+    return watching ? handleWatch(deps, ctx, route) : handleGet(deps, ctx, route);
+  }
+  if (route.legacyWatch) throw methodNotAllowed(m, r.resource);
+  if (m === 'PUT') return requireVerb(route, 'update', m), handleUpdate(deps, ctx, route);
+  if (m === 'PATCH') return requireVerb(route, 'patch', m), handlePatch(deps, ctx, route);
+  if (m === 'DELETE') return requireVerb(route, 'delete', m), handleDelete(deps, ctx, route);
+  throw methodNotAllowed(m, r.resource);
+}
+
+function notFoundPath(): HttpStatusError {
+  return new HttpStatusError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const sub = route.subresource!;
+  const info = (SUBRESOURCES[route.resource.resource] ?? []).find((s) => s.name === sub);
+  if (!info || route.name === undefined || route.legacyWatch) throw notFoundPath();
+  const m = ctx.method;
+  const allowed = (verb: string) => {
+    if (!info.verbs.includes(verb)) throw methodNotAllowed(m, `${route.resource.resource}/${sub}`);
+  };
+  switch (sub) {
+    case 'status':
+      if (m === 'GET') return allowed('get'), handleGet(deps, ctx, route);
+      if (m === 'PUT') return allowed('update'), handleUpdate(deps, ctx, route);
+      if (m === 'PATCH') return allowed('patch'), handlePatch(deps, ctx, route);
+      break;
+    case 'log':
+      if (m === 'GET') return handleLogs(deps, ctx, route);
+      break;
+    case 'binding':
+      if (m === 'POST') return handleBinding(deps, ctx, route);
+      break;
+    case 'eviction':
+      if (m === 'POST') return handleEviction(deps, ctx, route);
+      break;
+  }
+  if (!deps.store.tryGet(route.resource.resource, route.namespace, route.name)) {
+    throw NotFoundError.of({ resource: route.resource.resource, name: route.name });
+  }
+  throw methodNotAllowed(m, `${route.resource.resource}/${sub}`);
+}

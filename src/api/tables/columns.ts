@@ -1,0 +1,175 @@
+// Server-side printing: the Table columns and cells per resource, as upstream's printers produce them
+// with Wide=true (kubectl hides priority-1 columns unless -o wide). See kube-api.md §5.
+
+import type { KubeEvent, KubeObject, Node, Pod } from '../../k8s/types.js';
+import { podRowCells } from './pod-row.js';
+import { timestampSince } from './age.js';
+
+export interface ColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export interface RowCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Printer {
+  columns: ColumnDefinition[];
+  row(obj: KubeObject, now: number): { cells: unknown[]; conditions?: RowCondition[] };
+}
+
+const col = (name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
+const NAME = col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name');
+const AGE = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+const age = (o: KubeObject, now: number) => timestampSince(o.metadata.creationTimestamp, now);
+
+const podPrinter: Printer = {
+  columns: [
+    NAME,
+    col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
+    col('Status', 'string', 'The aggregate status of the containers in this pod.'),
+    col('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    AGE,
+    col('IP', 'string', 'IP address allocated to the pod. Routable at least within the cluster.', 1),
+    col('Node', 'string', 'NodeName is a request to schedule this pod onto a specific node.', 1),
+    col('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
+    col('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+  ],
+  row(obj, now) {
+    const c = podRowCells(obj as Pod, now);
+    const cells = [obj.metadata.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominatedNode, c.readinessGates];
+    const conditions = c.completed ? [{ type: 'Completed', status: 'True', ...c.completed }] : undefined;
+    return { cells, conditions };
+  },
+};
+
+const namespacePrinter: Printer = {
+  columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
+  row: (o, now) => ({ cells: [o.metadata.name, (o.status as { phase?: string } | undefined)?.phase ?? '', age(o, now)] }),
+};
+
+const count = (v: unknown) => (v && typeof v === 'object' ? Object.keys(v).length : 0);
+
+const configMapPrinter: Printer = {
+  columns: [NAME, col('Data', 'string', 'Data contains the configuration data.'), AGE],
+  row: (o, now) => ({ cells: [o.metadata.name, count(o.data) + count(o.binaryData), age(o, now)] }),
+};
+
+const secretPrinter: Printer = {
+  columns: [NAME, col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), AGE],
+  row: (o, now) => ({ cells: [o.metadata.name, (o.type as string | undefined) ?? '', count(o.data), age(o, now)] }),
+};
+
+function nodeStatus(n: Node): string {
+  const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+  let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
+  if (n.spec?.unschedulable) s += ',SchedulingDisabled';
+  return s;
+}
+
+function nodeRoles(n: Node): string {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries(n.metadata.labels ?? {})) {
+    if (k.startsWith('node-role.kubernetes.io/')) roles.add(k.slice('node-role.kubernetes.io/'.length));
+    else if (k === 'kubernetes.io/role' && v) roles.add(v);
+  }
+  return roles.size ? [...roles].sort().join(',') : '<none>';
+}
+
+const addr = (n: Node, type: string) => n.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
+
+const nodePrinter: Printer = {
+  columns: [
+    NAME,
+    col('Status', 'string', 'The status of the node'),
+    col('Roles', 'string', 'The roles of the node'),
+    AGE,
+    col('Version', 'string', 'Kubelet Version reported by the node.'),
+    col('Internal-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
+    col('External-IP', 'string', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
+    col('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+    col('Kernel-Version', 'string', 'Kernel Version reported by the node from `uname -r` (e.g. 3.16.0-0.bpo.4-amd64).', 1),
+    col('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+  ],
+  row(o, now) {
+    const n = o as Node;
+    const info = n.status?.nodeInfo;
+    const dash = (s: string | undefined) => s || '<unknown>';
+    return {
+      cells: [
+        n.metadata.name,
+        nodeStatus(n),
+        nodeRoles(n),
+        age(n, now),
+        info?.kubeletVersion ?? '',
+        addr(n, 'InternalIP'),
+        addr(n, 'ExternalIP'),
+        dash(info?.osImage),
+        dash(info?.kernelVersion),
+        dash(info?.containerRuntimeVersion),
+      ],
+    };
+  },
+};
+
+function eventSource(e: KubeEvent): string {
+  const src = e.source ?? {};
+  const component = src.component || e.reportingComponent || '';
+  const host = src.host || e.reportingInstance || '';
+  return host ? `${component}, ${host}` : component;
+}
+
+const eventPrinter: Printer = {
+  columns: [
+    col('Last Seen', 'string', 'Time when last occurrence of this event was recorded.'),
+    col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+    col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    col('Object', 'string', 'The object that this event is about.'),
+    col('Subobject', 'string', 'The subobject that this event is about.', 1),
+    col('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', 1),
+    col('Message', 'string', 'A human-readable description of the status of this operation.'),
+    col('First Seen', 'string', 'The time at which the event was first recorded.', 1),
+    col('Count', 'string', 'The number of times this event has occurred.', 1),
+    col('Name', 'string', 'Name must be unique within a namespace.', 1, 'name'),
+  ],
+  row(o, now) {
+    const e = o as KubeEvent;
+    let first = timestampSince(e.firstTimestamp, now);
+    if (!e.firstTimestamp) first = timestampSince(e.eventTime, now);
+    const last = e.lastTimestamp ? timestampSince(e.lastTimestamp, now) : first;
+    const inv = e.involvedObject ?? {};
+    const kind = (inv.kind ?? '').toLowerCase();
+    const target = inv.name ? `${kind}/${inv.name}` : kind;
+    return {
+      cells: [last, e.type ?? '', e.reason ?? '', target, inv.fieldPath ?? '', eventSource(e), (e.message ?? '').trim(), first, e.count || 1, e.metadata.name],
+    };
+  },
+};
+
+const defaultPrinter: Printer = { columns: [NAME, AGE], row: (o, now) => ({ cells: [o.metadata.name, age(o, now)] }) };
+
+const PRINTERS: Record<string, Printer> = {
+  pods: podPrinter,
+  namespaces: namespacePrinter,
+  configmaps: configMapPrinter,
+  secrets: secretPrinter,
+  nodes: nodePrinter,
+  events: eventPrinter,
+};
+
+export function printerFor(resource: string): Printer {
+  return PRINTERS[resource] ?? defaultPrinter;
+}

@@ -1,0 +1,104 @@
+// Watch streams: one `{"type","object"}` JSON line per event, chunked and flushed per event.
+// Table mode sends one-row Tables (column definitions only in the first event). Bookmarks are sent
+// periodically and after the initial events when allowWatchBookmarks=true. The stream ends cleanly at
+// timeoutSeconds (default 30 min), when the client goes away, or when the server stops.
+
+import { GoneError, PeapodError } from '../errors.js';
+import type { KubeObject } from '../k8s/types.js';
+import type { WatchEvent } from '../store/store.js';
+import type { ApiDeps } from './deps.js';
+import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
+import type { ResourceRoute } from './route.js';
+import { listOptions } from './resources/common.js';
+import { errorToStatus } from './status.js';
+import { buildTable, parseIncludeObject, partialObject } from './tables/table.js';
+
+/** Seconds between bookmarks; upstream sends one about every minute. */
+const BOOKMARK_INTERVAL_MS = 60_000;
+const DEFAULT_TIMEOUT_S = 1800;
+
+export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): void {
+  const r = route.resource;
+  const namespace = r.namespaced ? route.namespace : undefined;
+  const base = listOptions(ctx.query, r, namespace);
+  if (route.name) base.fieldSelector = [...(base.fieldSelector ?? []), { field: 'metadata.name', operator: 'Equals', value: route.name }];
+  const shape = negotiateShape(ctx);
+  const includeObject = parseIncludeObject(ctx.query.get('includeObject'));
+  const bookmarks = queryBool(ctx.query, 'allowWatchBookmarks');
+  const sendInitial = queryBool(ctx.query, 'sendInitialEvents');
+  const timeoutS = queryInt(ctx.query, 'timeoutSeconds') || DEFAULT_TIMEOUT_S;
+  let rv = ctx.query.get('resourceVersion') ?? undefined;
+  if (sendInitial && rv && rv !== '0') rv = undefined;
+  let firstTable = true;
+
+  const res = ctx.res;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  let ended = false;
+  const cleanups: (() => void)[] = [];
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    for (const c of cleanups) c();
+    res.end();
+  };
+  const write = (type: string, object: unknown): void => {
+    if (ended) return;
+    res.write(JSON.stringify({ type, object }) + '\n');
+  };
+  const encode = (obj: KubeObject): unknown => {
+    if (shape.kind === 'table') {
+      const t = buildTable([obj], { resourceVersion: obj.metadata.resourceVersion }, {
+        resource: r.resource,
+        version: shape.version,
+        includeObject,
+        noHeaders: !firstTable,
+        now: deps.clock.now(),
+      });
+      firstTable = false;
+      return t;
+    }
+    if (shape.kind === 'partial') return partialObject(obj, shape.version);
+    return obj;
+  };
+  const bookmark = (initialEnd: boolean): void => {
+    const metadata: Record<string, unknown> = { resourceVersion: deps.store.currentResourceVersion() };
+    if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    write('BOOKMARK', { kind: r.kind, apiVersion: 'v1', metadata });
+  };
+
+  const onEvent = (ev: WatchEvent<KubeObject>): void => {
+    try {
+      write(ev.type, encode(ev.object));
+    } catch (err) {
+      deps.logger.error({ err, req: ctx.id }, 'watch: encoding an event failed');
+      end();
+    }
+  };
+  try {
+    const w = deps.store.watch<KubeObject>(r.resource, { ...base, resourceVersion: rv }, onEvent);
+    cleanups.push(() => w.stop());
+  } catch (err) {
+    if (err instanceof GoneError || (err instanceof PeapodError && err.code === 'Gone')) {
+      write('ERROR', errorToStatus(err).status);
+      end();
+      return;
+    }
+    end();
+    throw err;
+  }
+  if (bookmarks && (sendInitial || !rv || rv === '0')) bookmark(sendInitial);
+  if (bookmarks) {
+    const tick = (): void => {
+      bookmark(false);
+      cancelTick = deps.clock.setTimer(BOOKMARK_INTERVAL_MS, tick);
+    };
+    let cancelTick = deps.clock.setTimer(BOOKMARK_INTERVAL_MS, tick);
+    cleanups.push(() => cancelTick());
+  }
+  const cancelTimeout = deps.clock.setTimer(Math.max(0, timeoutS) * 1000, end);
+  cleanups.push(cancelTimeout);
+  const onAbort = (): void => end();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  cleanups.push(() => ctx.signal.removeEventListener('abort', onAbort));
+}
