@@ -86,7 +86,7 @@ if (process.getuid?.() !== 0) {
     await vm.tearDownPodVolumes('uid-hp');
     assert.equal(await fs.readFile(path.join(target, 'keep'), 'utf8'), 'k');
     const bad = newPod('hp2', [{ name: 'x', hostPath: { path: path.join(hostDir, 'f.txt'), type: 'Directory' } }]);
-    await assert.rejects(vm.setUpPodVolumes(bad), { message: `hostPath type check failed: ${path.join(hostDir, 'f.txt')} is not a directory` });
+    await assert.rejects(vm.setUpPodVolumes(bad), { message: `for volume "x" : hostPath type check failed: ${path.join(hostDir, 'f.txt')} is not a directory` });
     await vm.tearDownPodVolumes('uid-hp2');
   });
 
@@ -120,7 +120,7 @@ if (process.getuid?.() !== 0) {
     await assert.rejects(fs.lstat(path.join(all, 'c')), { code: 'ENOENT' });
     await vm.tearDownPodVolumes('uid-cm');
     const missing = newPod('cm2', [{ name: 'x', configMap: { name: 'nope' } }]);
-    await assert.rejects(vm.setUpPodVolumes(missing), { message: 'configmap "nope" not found' });
+    await assert.rejects(vm.setUpPodVolumes(missing), { message: 'for volume "x" : configmap "nope" not found' });
     await vm.tearDownPodVolumes('uid-cm2');
   });
 
