@@ -115,7 +115,7 @@ if (process.getuid?.() !== 0) {
     assert.equal(await fs.readFile(path.join(some, 'sub/bee'), 'utf8'), 'dos');
     // Dropping key b: the full projection loses the file, the item that needs it is a config error.
     store.modify<ConfigMap>('configmaps', 'default', 'cfg', (c) => ({ ...c, data: { a: 'uno' } }));
-    await assert.rejects(vm.setUpPodVolumes(pod), (err: unknown) => err instanceof ContainerConfigError && err.message === 'configmap references non-existent config key: b');
+    await assert.rejects(vm.setUpPodVolumes(pod), (err: unknown) => err instanceof ContainerConfigError && err.message === 'for volume "some" : configmap references non-existent config key: b');
     await assert.rejects(fs.lstat(path.join(all, 'b')), { code: 'ENOENT' });
     await assert.rejects(fs.lstat(path.join(all, 'c')), { code: 'ENOENT' });
     await vm.tearDownPodVolumes('uid-cm');
