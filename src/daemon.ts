@@ -60,16 +60,16 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
 
-    const images = new LocalImageService({ paths, exec, logger: logger.child({ component: 'images' }), clock });
+    const images = new LocalImageService({ paths, exec, logger, clock });
     await images.init();
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
-    const runtime = new RuncRuntime({ paths, exec, clock, logger: logger.child({ component: 'runtime' }), images, network });
+    const runtime = new RuncRuntime({ paths, exec, clock, logger, images, network });
     await runtime.init();
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
     await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
-    const volumes = new HostVolumeManager({ paths, exec, store, logger: logger.child({ component: 'volumes' }) });
+    const volumes = new HostVolumeManager({ paths, exec, store, logger });
 
     const nodeIP = detectNodeIP();
     const runtimeVersion = await runtime.version();
@@ -103,7 +103,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     await manager.start();
     undo.push(() => manager.stop());
 
-    const api = new ApiServer({ store, logger: logger.child({ component: 'api' }), clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION });
     const { url } = await api.start(opts.listen);
     undo.push(() => api.stop());
     fs.writeFileSync(paths.kubeconfigPath, renderKubeconfig(url), { mode: 0o600 });

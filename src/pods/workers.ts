@@ -31,6 +31,8 @@ import {
 
 export const RESYNC_PENDING_MS = 1_000;
 export const RESYNC_STEADY_MS = 10_000;
+/** Retries of failed steps (sandbox, create, mount, config) double from 1 s up to the kubelet's 10 s. */
+export const RESYNC_ERROR_MAX_MS = 10_000;
 
 export interface PodUpdate {
   pod: Pod;
@@ -47,6 +49,8 @@ interface Worker {
   cancelTimer?: () => void;
   state: PodSyncState;
   done: boolean;
+  /** Consecutive passes with a failed step (no back-off of its own): spaces the retries out. */
+  failedPasses?: number;
 }
 
 /** Stable JSON for change detection (key order independent). */
@@ -180,25 +184,32 @@ export class PodWorkers {
     await this.resolveImages(w, observed);
     const status = this.statusOf(w, observed);
     this.writeStatus(w, status);
-    return this.nextWake(results, status, w.pod);
+    return this.nextWake(w, results, status);
   }
 
   /**
-   * When to look again: at the end of a back-off (crash loop or pull) or of activeDeadlineSeconds, 1 s while something else is
-   * in progress or failed (a sandbox, a config error, a pull error), 10 s when steady. Runtime events
-   * wake a worker earlier.
+   * When to look again: at the end of a back-off (crash loop or pull) or of activeDeadlineSeconds; after a
+   * failed step 1 s doubling to 10 s; 1 s while a container is still being created; 10 s when steady.
+   * Runtime events wake a worker earlier.
    */
-  private nextWake(results: StepResult[], status: PodStatus, pod: Pod): number {
+  private nextWake(w: Worker, results: StepResult[], status: PodStatus): number {
     const now = this.clock.now();
     const retries = results.filter((r) => r.retryAt !== undefined).map((r) => r.retryAt! - now);
-    const deadline = deadlineOf({ ...pod, status });
+    const deadline = deadlineOf({ ...w.pod, status });
     if (deadline !== undefined && status.phase !== 'Failed' && status.phase !== 'Succeeded') retries.push(deadline - now);
     const failedNow = results.some((r) => !r.ok && r.retryAt === undefined && r.step !== 'GarbageCollect');
+    // A failing step is retried after 1, 2, 4, 8, then every 10 s (the kubelet retries failed syncs after
+    // ~10 s): never a hot loop of creates, yet a quick first retry.
+    w.failedPasses = failedNow ? (w.failedPasses ?? 0) + 1 : 0;
     const quiet = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'PodInitializing']);
     const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
-    const busy = failedNow || statuses.some((s) => s.state.waiting && !quiet.has(s.state.waiting.reason ?? ''));
-    const candidates = [...retries.map((ms) => Math.max(0, ms)), busy ? RESYNC_PENDING_MS : RESYNC_STEADY_MS];
-    return Math.min(...candidates);
+    const busy = statuses.some((s) => s.state.waiting && !quiet.has(s.state.waiting.reason ?? ''));
+    const pending = failedNow
+      ? Math.min(RESYNC_ERROR_MAX_MS, RESYNC_PENDING_MS * 2 ** (w.failedPasses - 1))
+      : busy
+        ? RESYNC_PENDING_MS
+        : RESYNC_STEADY_MS;
+    return Math.min(...retries.map((ms) => Math.max(0, ms)), pending);
   }
 
   /** Resolves images of observed instances not pulled by this worker (after a daemon restart). */

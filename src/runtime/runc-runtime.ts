@@ -33,7 +33,7 @@ import type { OciSpec } from './oci-types.js';
 import { Runc } from './runc.js';
 import { sandboxFilePaths } from './sandbox-files.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.js';
-import { exitReason, matchContainer, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
+import { exitReason, processStartFailure, matchContainer, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
 import { createSandboxResources, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
@@ -283,6 +283,15 @@ export class RuncRuntime implements Runtime {
       await this.withTimeout(this.teardownContainer(rec), UNDO_TIMEOUT_MS, `undo container ${id}`).catch((e) =>
         this.logger.error({ err: e, containerId: id }, 'undo of failed container incomplete'),
       );
+      const startFailure = processStartFailure(errorMessage(err));
+      if (startFailure) {
+        // Nothing of it is left on the host; the record remains so that startContainer reports the failure.
+        Object.assign(rec, { state: 'created', startError: startFailure, rootfsPrepared: false, pid: 0, conmonPid: undefined });
+        this.containers.set(id, rec);
+        await this.containerStore.save(rec);
+        this.emit('created', rec);
+        return id;
+      }
       if (err instanceof NotFoundError || err instanceof ConflictError) throw err;
       throw new InternalError(`create ${what}: ${errorMessage(err)}`, { cause: err });
     }
@@ -326,6 +335,12 @@ export class RuncRuntime implements Runtime {
     const rec = this.containers.get(id);
     if (!rec) throw new NotFoundError(`container ${id} not found`);
     if (rec.state !== 'created') throw new ConflictError(`start container ${id}: container is ${rec.state}`);
+    if (rec.startError) {
+      Object.assign(rec, { state: 'exited', exitCode: 128, reason: 'StartError', message: rec.startError, finishedAt: this.clock.now() });
+      await this.containerStore.save(rec);
+      this.emit('exited', rec);
+      throw new InternalError(`start container "${rec.config.metadata.name}" ${id.slice(0, 12)}: ${rec.startError}`);
+    }
     rec.startedAt = this.clock.now();
     try {
       await this.runc.start(id);

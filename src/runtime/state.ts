@@ -42,6 +42,8 @@ export interface ContainerRecord {
   message: string;
   logPath: string;
   rootfsPrepared?: boolean;
+  /** Set when runc could not start the process at create (missing binary...): startContainer reports it. */
+  startError?: string;
   conmonPid?: number;
   pid: number;
 }

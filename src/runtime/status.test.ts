@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exitReason, resolveSignal } from './status.js';
+import { exitReason, processStartFailure, resolveSignal } from './status.js';
 
 const reasons: [number, boolean, string][] = [[0, false, 'Completed'], [3, false, 'Error'], [137, true, 'OOMKilled'], [137, false, 'Error']];
 for (const [code, oom, want] of reasons) {
@@ -13,3 +13,17 @@ for (const [input, want] of signals) {
 }
 
 test('an unknown stop signal is rejected', () => assert.throws(() => resolveSignal('SIGNOPE'), /SIGNOPE/));
+
+test('processStartFailure finds the exec failure in a conmon/runc create error', () => {
+  const err =
+    'create container 5bb4: time="2026-11-22T04:00:18Z" level=error msg="runc create failed: unable to start container process: exec: \\"/nonexistent\\": stat /nonexistent: no such file or directory"';
+  assert.equal(
+    processStartFailure(err),
+    'runc create failed: unable to start container process: exec: "/nonexistent": stat /nonexistent: no such file or directory',
+  );
+});
+
+test('processStartFailure ignores create failures that are not about starting the process', () => {
+  assert.equal(processStartFailure('time="x" level=error msg="runc create failed: unable to apply cgroup configuration: mkdir: busy"'), undefined);
+  assert.equal(processStartFailure('image "x" not found'), undefined);
+});

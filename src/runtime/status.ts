@@ -80,3 +80,15 @@ export function matchSandbox(s: PodSandboxStatus, f?: PodSandboxFilter): boolean
   if (!f) return true;
   return (!f.id || s.id === f.id) && (!f.state || s.state === f.state) && matchLabels(s.labels, f.labelSelector);
 }
+
+/**
+ * The process-start failure inside a `runc create` error (missing or non-executable binary, bad cwd), or
+ * undefined for any other create failure. runc execs the process during create; containerd and the kubelet
+ * report such failures when the container *starts* (RunContainerError, then StartError with exit 128).
+ */
+export function processStartFailure(createError: string): string | undefined {
+  const quoted = /msg="((?:[^"\\]|\\.)*)"/.exec(createError);
+  const text = quoted ? quoted[1]!.replace(/\\(.)/g, '$1') : createError;
+  const m = /(runc create failed: )?unable to start container process: .*/.exec(text);
+  return m ? m[0].trim() : undefined;
+}
