@@ -116,6 +116,7 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
       podYaml('never-fails', `  restartPolicy: Never\n${c('echo bye; exit 3')}`),
       podYaml('onfailure-ok', `  restartPolicy: OnFailure\n${c('exit 0')}`),
       podYaml('always-crashes', `  restartPolicy: Always\n${c('exit 1')}`),
+      podYaml('no-binary', `  restartPolicy: Never\n  containers:\n  - name: main\n    image: localhost/busybox:latest\n    imagePullPolicy: IfNotPresent\n    command: ["/nonexistent"]\n`),
     ].join('\n---\n');
     await d.kubectl(['create', '-f', '-'], { input: pods }).then((r) => assert.equal(r.code, 0, r.stderr));
     await d.waitFor('never-fails Failed', phaseIs('never-fails', 'Failed'));
@@ -135,6 +136,10 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
       return w?.reason === 'CrashLoopBackOff' && w;
     });
     assert.match(status.message, /back-off \d+s restarting failed container=main pod=always-crashes_default/);
+    await d.waitFor('no-binary Failed', phaseIs('no-binary', 'Failed'));
+    const nb = (await pod('no-binary')).status.containerStatuses[0].state.terminated;
+    assert.deepEqual([nb.exitCode, nb.reason], [128, 'StartError']);
+    assert.match(nb.message, /exec: "\/nonexistent": stat \/nonexistent: no such file or directory/);
     const table = await d.k('get', 'pods');
     assert.match(table, /never-fails\s+0\/1\s+Error\s+0/);
     assert.match(table, /onfailure-ok\s+0\/1\s+Completed\s+0/);

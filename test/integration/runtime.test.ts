@@ -337,15 +337,19 @@ function suite(): void {
     await runtime.removePodSandbox(sid);
   });
 
-  wrap('creating a container from an unknown image fails with a clear error and leaves nothing', async () => {
+  wrap('an unknown image fails create and a missing binary fails start, each with a clear error, leaving nothing', async () => {
     const sb = sandboxConfig('noimage');
     const sid = await runtime.runPodSandbox(sb);
     await assert.rejects(
       runtime.createContainer(sid, containerConfig('x', 'true', { image: 'localhost/nope:1' }), sb),
       /image "localhost\/nope:1" not found/,
     );
-    const bad = runtime.createContainer(sid, containerConfig('bad', 'true', { args: ['/no/such/binary'] }), sb);
-    await assert.rejects(bad, /no such file|not found|executable/i);
+    // A missing binary is reported at start, as containerd and the kubelet do: StartError, exit 128.
+    const bad = await runtime.createContainer(sid, containerConfig('bad', 'true', { args: ['/no/such/binary'] }), sb);
+    await assert.rejects(runtime.startContainer(bad), /no such file|not found|executable/i);
+    const st = await runtime.containerStatus(bad);
+    assert.deepEqual([st.state, st.exitCode, st.reason], ['exited', 128, 'StartError']);
+    await runtime.removeContainer(bad);
     assert.deepEqual(await runtime.listContainers({ sandboxId: sid }), []);
     assert.deepEqual(await readdir(paths.containersDir), []);
     await runtime.removePodSandbox(sid);
