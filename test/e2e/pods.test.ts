@@ -4,6 +4,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestDaemon, REPO_ROOT, freePort, httpGet, sleep } from '../support/daemon.js';
@@ -234,6 +235,26 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
     assert.match(logs, /pod=config-consumer ip=10\.88\.210\.\d+/);
     assert.match(logs, /mode=production/);
     assert.match(logs, /-r-------- .* password/);
+  });
+
+  step('imports a root filesystem as an image, runs a pod on it, and removes it', async () => {
+    const dir = fs.mkdtempSync(path.join(d.paths.dataDir, 'rootfs-'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.copyFileSync('/usr/bin/busybox', path.join(dir, 'bin', 'busybox'));
+    fs.symlinkSync('busybox', path.join(dir, 'bin', 'sh'));
+    const tar = path.join(d.paths.dataDir, 'mini.tar');
+    execFileSync('tar', ['-cf', tar, '-C', dir, '.']);
+    const imported = await d.peapod(['image', 'import', tar, 'localhost/mini:1']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match((await d.peapod(['image', 'ls'])).stdout, /localhost\/mini\s+1\s/);
+    const spec = `  restartPolicy: Never\n  containers:\n  - name: app\n    image: localhost/mini:1\n    command: ["/bin/sh", "-c", "echo hello from an imported image"]\n`;
+    await d.kubectl(['create', '-f', '-'], { input: podYaml('mini', spec) }).then((r) => assert.equal(r.code, 0, r.stderr));
+    await d.waitFor('mini Succeeded', phaseIs('mini', 'Succeeded'));
+    assert.match(await d.k('logs', 'mini'), /hello from an imported image/);
+    await d.k('delete', 'pod', 'mini', '--wait=true');
+    const rm = await d.peapod(['image', 'rm', 'localhost/mini:1']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.doesNotMatch((await d.peapod(['image', 'ls'])).stdout, /localhost\/mini/);
   });
 
   step('rejects bad input with field errors and keeps serving', async () => {
