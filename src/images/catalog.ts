@@ -9,7 +9,8 @@ import type { Logger } from '../system/logger.js';
 import type { Image } from './images.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { LayerStore } from './layer-store.js';
-import { configDiffIds, isImageRecord, parseImageConfig, readJsonIfExists, toImage, writeJsonAtomic, type ImageRecord } from './metadata.js';
+import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
+import { configDiffIds, isImageRecord, parseImageConfig, toImage, type ImageRecord } from './metadata.js';
 import { mergeImage, resolveImageRef } from './resolve.js';
 import type { StoreLayout } from './store-layout.js';
 
@@ -152,7 +153,7 @@ export class Catalog {
   }
 
   private async save(r: ImageRecord): Promise<void> {
-    await writeJsonAtomic(this.layout.imageRecordPath(r.id), r);
+    await writeJsonAtomic(this.layout.imageRecordPath(r.id), r, { pretty: true });
     this.records.set(r.id, r);
   }
 }

@@ -13,7 +13,8 @@ import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { exists } from './blobs.js';
 import { KeyedLock } from './keyed-lock.js';
-import { isLayerRecord, readJsonIfExists, writeJsonAtomic, type LayerRecord } from './metadata.js';
+import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
+import { isLayerRecord, type LayerRecord } from './metadata.js';
 import { digestHex } from './reference.js';
 import type { StoreLayout } from './store-layout.js';
 import { unpackLayer } from './unpack.js';
@@ -57,7 +58,7 @@ export class LayerStore {
           const have = await this.get(res.diffId);
           if (have) return have;
           const record: LayerRecord = { diffId: res.diffId, size: res.size, blobDigest: opts.blobDigest, createdAt: this.clock.now() };
-          await writeJsonAtomic(path.join(stage, 'layer.json'), record);
+          await writeJsonAtomic(path.join(stage, 'layer.json'), record, { pretty: true });
           const dest = this.layout.layerDir(res.diffId);
           await fs.rm(dest, { recursive: true, force: true }); // an incomplete leftover (no layer.json)
           await fs.rename(stage, dest);

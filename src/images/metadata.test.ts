@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
 import { appletLinks } from './busybox.js';
 import { buildImportConfig } from './import.js';
 import { KeyedLock } from './keyed-lock.js';
-import { configDiffIds, parseImageConfig, readJsonIfExists, writeJsonAtomic } from './metadata.js';
+import { configDiffIds, parseImageConfig } from './metadata.js';
 
 const D = `sha256:${'1'.repeat(64)}`;
 
@@ -31,20 +28,6 @@ test('the import config round-trips through parseImageConfig and carries its dif
 
 test('configDiffIds rejects a config without valid diff ids', () => {
   assert.throws(() => configDiffIds({ rootfs: { diff_ids: ['nope'] } }), /rootfs.diff_ids/);
-});
-
-test('writeJsonAtomic round-trips and leaves no temp file', async () => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'peapod-meta-'));
-  try {
-    const file = path.join(dir, 'x.json');
-    await writeJsonAtomic(file, { a: 1 });
-    await writeJsonAtomic(file, { a: 2 });
-    assert.deepEqual(await readJsonIfExists(file), { a: 2 });
-    assert.deepEqual(await fs.readdir(dir), ['x.json']);
-    assert.equal(await readJsonIfExists(path.join(dir, 'missing.json')), undefined);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
 });
 
 test('KeyedLock runs callers of one key one after another', async () => {

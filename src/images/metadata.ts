@@ -1,9 +1,6 @@
-// The image store's metadata records and their (atomic) persistence. One JSON file per image and per
-// layer: a crash leaves either the old or the new file, never a torn one (write tmp + fsync + rename).
+// The image store's metadata records. One JSON file per image and per layer, written with
+// system/atomic-file.ts (pretty, fsynced): a crash leaves either the old or the new file, never a torn one.
 
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { Image, ImageConfig } from './images.js';
 
 /** What images/<id-hex>.json holds. */
@@ -92,40 +89,6 @@ export function isImageRecord(v: unknown): v is ImageRecord {
 
 export function isLayerRecord(v: unknown): v is LayerRecord {
   return isObject(v) && typeof v.diffId === 'string' && typeof v.size === 'number';
-}
-
-/** Writes `data` to `file` atomically: a temp file beside it, fsync, rename. */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  return writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
-}
-
-/** Parsed JSON of `file`, or undefined when it does not exist. */
-export async function readJsonIfExists(file: string): Promise<unknown | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  return JSON.parse(text) as unknown;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -15,8 +15,9 @@ import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { LayerStore } from './layer-store.js';
-import { isObject, readJsonIfExists, writeJsonAtomic } from './metadata.js';
-import { mountsUnder, readMountInfo } from './mountinfo.js';
+import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
+import { isObject } from './metadata.js';
+import { mountPointsUnder, readMountInfo } from '../system/mountinfo.js';
 import type { StoreLayout } from './store-layout.js';
 
 /** The kernel copies mount options into one page; keep a margin. */
@@ -55,7 +56,7 @@ export class OverlayManager {
       const upper = path.join(dir, 'upper');
       const work = path.join(dir, 'work');
       for (const d of [dir, upper, work, merged]) await fs.mkdir(d, { recursive: true, mode: 0o755 });
-      await writeJsonAtomic(path.join(dir, 'rootfs.json'), rec);
+      await writeJsonAtomic(path.join(dir, 'rootfs.json'), rec, { pretty: true });
       const lower: string[] = [];
       for (const diffId of [...rec.layers].reverse()) lower.push(await this.layers.ensureLink(diffId));
       const options = `lowerdir=${lower.join(':')},upperdir=${upper},workdir=${work}`;
@@ -78,8 +79,8 @@ export class OverlayManager {
     await this.locks.withLock(containerId, async () => {
       const real = await fs.realpath(dir).catch(() => undefined);
       if (real === undefined) return;
-      for (const m of mountsUnder(await readMountInfo(), real)) await this.unmount(m);
-      const left = mountsUnder(await readMountInfo(), real);
+      for (const m of mountPointsUnder(await readMountInfo(), real)) await this.unmount(m);
+      const left = mountPointsUnder(await readMountInfo(), real);
       // Never rm -rf through a mount: it could reach the shared layers or host files.
       if (left.length > 0) throw new InternalError(`release rootfs of container ${containerId}: still mounted: ${left.join(', ')}`);
       await fs.rm(dir, { recursive: true, force: true });
@@ -114,7 +115,7 @@ export class OverlayManager {
     const keep = new Set(live);
     const ids = new Set(await this.containerIds());
     const base = await fs.realpath(this.layout.overlayDir);
-    for (const m of mountsUnder(await readMountInfo(), base)) {
+    for (const m of mountPointsUnder(await readMountInfo(), base)) {
       const id = path.relative(base, m).split(path.sep)[0];
       if (id) ids.add(id);
     }

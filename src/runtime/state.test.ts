@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { RecordStore, readJson, writeJsonAtomic } from './state.js';
+import { RecordStore, readJson } from './state.js';
 
-test('an atomic write leaves only the final file and reads back the same value', async () => {
+test('a saved record is compact JSON in <dir>/<id>/record.json with no temp file left', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-state-'));
   try {
-    const f = path.join(dir, 'r.json');
-    await writeJsonAtomic(f, { a: 1 });
-    await writeJsonAtomic(f, { a: 2 });
-    assert.deepEqual(await readJson(f), { a: 2 });
-    assert.deepEqual(await readdir(dir), ['r.json']);
+    const store = new RecordStore<{ id: string; n: number }>(dir);
+    await store.save({ id: 'r', n: 1 });
+    await store.save({ id: 'r', n: 2 });
+    assert.equal(await readFile(path.join(dir, 'r', 'record.json'), 'utf8'), '{"id":"r","n":2}');
+    assert.deepEqual(await readdir(path.join(dir, 'r')), ['record.json']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

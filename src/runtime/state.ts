@@ -5,9 +5,9 @@
 //                         └─ failure: undo runs; on a crash the record stays and init() removes it
 // Container lifecycle: creating ─▶ created ─▶ running ─▶ exited      (removed = record deleted)
 
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
 import type { ContainerConfig, PodSandboxConfig } from './runtime.js';
 
 export interface SandboxRecord {
@@ -48,19 +48,9 @@ export interface ContainerRecord {
   pid: number;
 }
 
-/** Writes JSON via a temp file and rename, so readers see the old or the new record, never half. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, JSON.stringify(value));
-  await rename(tmp, file);
-}
-
+/** A record file's JSON, or undefined when it is missing, unreadable or corrupt (an orphan to clean up). */
 export async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
+  return (await readJsonIfExists(file).catch(() => undefined)) as T | undefined;
 }
 
 /** Records live at <dir>/<id>/record.json; the dir also holds the object's other files. */
@@ -80,7 +70,9 @@ export class RecordStore<T extends { id: string }> {
       .catch(() => undefined)
       .then(async () => {
         await mkdir(path.join(this.dir, rec.id), { recursive: true });
-        await writeJsonAtomic(this.recordPath(rec.id), rec);
+        // Compact and not fsynced: saved before every side effect on the pod start path, and what it
+        // describes (processes, netns, mounts) does not survive the host crash that fsync guards against.
+        await writeJsonAtomic(this.recordPath(rec.id), rec, { fsync: false });
       });
     this.chains.set(rec.id, next);
     void next.finally(() => {

@@ -18,7 +18,7 @@ import { ContainerConfigError, errorMessage } from '../errors.js';
 import { quantityToBytes } from '../k8s/quantity.js';
 import type { MountedVolume, VolumeManager } from './volumes.js';
 import { checkHostPathType } from './host-path.js';
-import { isMountPoint, mountsUnder, parseMountInfo, type MountInfoEntry } from './mountinfo.js';
+import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
 import { configMapPayload, downwardApiPayload, secretPayload, type Payload } from './projection.js';
 import { writeAtomic } from './atomic-writer.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
@@ -135,7 +135,7 @@ export class HostVolumeManager implements VolumeManager {
   }
 
   private async readMounts(): Promise<MountInfoEntry[]> {
-    return parseMountInfo(await fs.readFile(this.mountInfoPath, 'utf8'));
+    return readMountInfo(this.mountInfoPath);
   }
 
   async tearDownPodVolumes(podUid: string): Promise<void> {

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { ConflictError } from '../../src/errors.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
-import { mountsUnder, readMountInfo } from '../../src/images/mountinfo.js';
+import { mountPointsUnder, readMountInfo } from '../../src/system/mountinfo.js';
 import { imageConfig, tarLayer, writeDockerArchive, writeOciArchive, type FixtureLayer } from '../../src/images/test-archives.js';
 import { nodePaths } from '../../src/node/paths.js';
 import { SystemClock } from '../../src/system/clock.js';
@@ -34,7 +34,7 @@ function suite(): void {
   let busyboxId: string;
   const timings: Record<string, number> = {};
 
-  const mountsIn = async (dir: string) => mountsUnder(await readMountInfo(), dir);
+  const mountsIn = async (dir: string) => mountPointsUnder(await readMountInfo(), dir);
   const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
     const r = await fn();

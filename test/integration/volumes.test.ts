@@ -16,7 +16,7 @@ import { HostExec } from '../../src/system/exec.js';
 import { silentLogger } from '../../src/system/logger.js';
 import { HostVolumeManager } from '../../src/volumes/host-volumes.js';
 import { containerMounts } from '../../src/volumes/mounts.js';
-import { mountsUnder, parseMountInfo } from '../../src/volumes/mountinfo.js';
+import { mountsUnder, readMountInfo } from '../../src/system/mountinfo.js';
 
 if (process.getuid?.() !== 0) {
   test('volumes (needs root)', { skip: 'needs root: run as root' }, () => {});
@@ -28,7 +28,7 @@ if (process.getuid?.() !== 0) {
   let vm: HostVolumeManager;
   const uids: string[] = [];
 
-  const mounts = async () => parseMountInfo(await fs.readFile('/proc/self/mountinfo', 'utf8'));
+  const mounts = () => readMountInfo();
 
   before(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'peapod-vol-it-'));

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
+import { readFileIfExists, writeJsonAtomic } from '../../system/atomic-file.js';
 import type { CapabilityArgs, CniResult, CniRuntimeArgs, Conflist } from './cni.js';
 
 export interface CniCacheRecord {
@@ -84,21 +85,16 @@ export class CniCache {
 
   async write(record: CniCacheRecord): Promise<void> {
     const file = path.join(this.dir, cacheFileName(record.networkName, record.containerId, record.ifName));
-    const tmp = `${file}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-    await fs.rename(tmp, file);
+    // Compact like libcni's files, private (results name netns paths and IPs); no fsync, as this is on
+    // the path of every sandbox start.
+    await writeJsonAtomic(file, record, { mode: 0o600, fsync: false });
   }
 
   /** The record, or undefined when there is none. A corrupt file is an error naming it. */
   async read(networkName: string, containerId: string, ifName: string): Promise<CniCacheRecord | undefined> {
     const file = path.join(this.dir, cacheFileName(networkName, containerId, ifName));
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
+    const text = await readFileIfExists(file);
+    if (text === undefined) return undefined;
     try {
       return parseCacheRecord(text);
     } catch (err) {

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isMountPoint, mountPointsUnder, mountsUnder, parseMountInfo, unescapeMountField } from './mountinfo.js';
+
+// Overlay rootfs mounts of the image store (from the former images/mountinfo tests).
+const OVERLAYS = [
+  '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw',
+  '90 22 0:50 / /d/images/overlay/c1/merged rw,relatime - overlay overlay rw,lowerdir=a:b',
+  '91 90 0:51 / /d/images/overlay/c1/merged/proc rw - proc proc rw',
+  '92 22 0:52 / /d/images/overlay/c\\0402/merged rw - overlay overlay rw',
+  '93 22 0:53 / /d/images/overlay/c10/merged rw - overlay overlay rw',
+  '',
+].join('\n');
+
+// Pod volume mounts (from the former volumes/mountinfo tests).
+const VOLUMES = [
+  '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+  '100 22 0:50 / /d/pods/u1/volumes/kubernetes.io~empty-dir/cache rw,relatime shared:60 - tmpfs tmpfs rw,size=1024k',
+  '101 22 0:51 / /d/pods/u1/volumes/kubernetes.io~secret/s rw,relatime - tmpfs tmpfs rw,size=4096k',
+  '102 100 0:52 / /d/pods/u1/volumes/kubernetes.io~empty-dir/cache/inner rw - tmpfs tmpfs rw',
+  '103 22 0:53 / /d/pods/u10/volumes/kubernetes.io~empty-dir/x rw - tmpfs tmpfs rw',
+  '104 22 0:54 / /mnt/with\\040space rw - tmpfs none rw',
+].join('\n');
+
+const PARSE_CASES = [
+  {
+    name: 'parses mount point, fs type, source and both option fields of an overlay mount',
+    text: OVERLAYS,
+    count: 5,
+    want: { mountPoint: '/d/images/overlay/c1/merged', mountOptions: 'rw,relatime', fsType: 'overlay', source: 'overlay', superOptions: 'rw,lowerdir=a:b' },
+  },
+  {
+    name: 'parses mount point, type, source and super options of a line with optional fields',
+    text: VOLUMES,
+    count: 6,
+    want: { mountPoint: '/d/pods/u1/volumes/kubernetes.io~empty-dir/cache', mountOptions: 'rw,relatime', fsType: 'tmpfs', source: 'tmpfs', superOptions: 'rw,size=1024k' },
+  },
+];
+
+for (const c of PARSE_CASES) {
+  test(c.name, () => {
+    const entries = parseMountInfo(c.text);
+    assert.equal(entries.length, c.count);
+    assert.deepEqual(entries[1], c.want);
+  });
+}
+
+test('unescapes octal escapes in mount points', () => {
+  assert.equal(parseMountInfo(OVERLAYS)[3].mountPoint, '/d/images/overlay/c 2/merged');
+  assert.equal(parseMountInfo(VOLUMES)[5].mountPoint, '/mnt/with space');
+  assert.equal(unescapeMountField('a\\011b\\012c\\134d'), 'a\tb\nc\\d');
+});
+
+test('unescapes octal escapes in the mount source', () => {
+  assert.equal(parseMountInfo('30 22 0:60 / /m rw - fuse.x /home/a\\040b rw')[0].source, '/home/a b');
+});
+
+test('skips blank and malformed lines and reads a line without super options', () => {
+  const text = ['', 'garbage', '1 0 0:1 / /x rw - tmpfs', '2 0 0:2 / /y rw - tmpfs t'].join('\n');
+  assert.deepEqual(parseMountInfo(text).map((e) => [e.mountPoint, e.superOptions]), [['/y', '']]);
+});
+
+test('lists the mount points below a dir deepest first and not its siblings with a common prefix', () => {
+  assert.deepEqual(mountPointsUnder(parseMountInfo(OVERLAYS), '/d/images/overlay/c1'), [
+    '/d/images/overlay/c1/merged/proc',
+    '/d/images/overlay/c1/merged',
+  ]);
+});
+
+test('lists the mounts under a pod dir deepest first and ignores a sibling with a common prefix', () => {
+  const got = mountsUnder(parseMountInfo(VOLUMES), '/d/pods/u1/').map((e) => e.mountPoint);
+  assert.deepEqual(got, [
+    '/d/pods/u1/volumes/kubernetes.io~empty-dir/cache/inner',
+    '/d/pods/u1/volumes/kubernetes.io~secret/s',
+    '/d/pods/u1/volumes/kubernetes.io~empty-dir/cache',
+  ]);
+});
+
+test('unmounts stacked mounts on one point newest first', () => {
+  const text = ['1 0 0:1 / /a rw - tmpfs t rw,size=1k', '2 1 0:2 / /a rw - tmpfs t rw,size=2k'].join('\n');
+  assert.deepEqual(mountsUnder(parseMountInfo(text), '/a').map((e) => e.superOptions), ['rw,size=2k', 'rw,size=1k']);
+});
+
+test('lists a stacked mount point once among the mount points', () => {
+  const text = ['1 0 0:1 / /a rw - tmpfs t rw', '2 1 0:2 / /a rw - tmpfs t rw', '3 2 0:3 / /a/b rw - tmpfs t rw'].join('\n');
+  assert.deepEqual(mountPointsUnder(parseMountInfo(text), '/a'), ['/a/b', '/a']);
+});
+
+test('tells whether a dir is itself a mount point', () => {
+  const entries = parseMountInfo(VOLUMES);
+  assert.equal(isMountPoint(entries, '/d/pods/u1/volumes/kubernetes.io~secret/s'), true);
+  assert.equal(isMountPoint(entries, '/d/pods/u1/volumes/kubernetes.io~secret/s/'), true);
+  assert.equal(isMountPoint(entries, '/d/pods/u1/volumes'), false);
+});

@@ -1,0 +1,74 @@
+// Parsing /proc/self/mountinfo (proc(5)), so teardown can find and unmount, deepest first, whatever is
+// mounted under a directory before removing it. Pure helpers plus one reader.
+
+import fs from 'node:fs/promises';
+
+export interface MountInfoEntry {
+  /** Field 5, octal escapes decoded. */
+  mountPoint: string;
+  fsType: string;
+  /** The mount source after the separator ("overlay", "tmpfs", "/dev/vda"), octal escapes decoded. */
+  source: string;
+  /** Per-mount options (field 6), e.g. "rw,nosuid". */
+  mountOptions: string;
+  /** Per-superblock options after the separator, e.g. "rw,size=1024k"; "" when absent. */
+  superOptions: string;
+}
+
+/** Undoes the kernel's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash). */
+export function unescapeMountField(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** One entry per well-formed line, in file order (mount order); malformed lines are skipped. */
+export function parseMountInfo(text: string): MountInfoEntry[] {
+  const out: MountInfoEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const fields = line.split(' ');
+    // Optional fields (shared:N, master:N...) start at index 6 and end with a lone "-".
+    const sep = fields.indexOf('-', 6);
+    if (sep < 0 || fields.length < sep + 3) continue;
+    out.push({
+      mountPoint: unescapeMountField(fields[4]),
+      mountOptions: fields[5],
+      fsType: fields[sep + 1],
+      source: unescapeMountField(fields[sep + 2]),
+      superOptions: fields[sep + 3] ?? '',
+    });
+  }
+  return out;
+}
+
+/**
+ * The mounts at or below `dir`, deepest first (children before parents, later-stacked before earlier at
+ * the same point): the order in which they can be unmounted. A sibling sharing a name prefix is not below.
+ */
+export function mountsUnder(entries: MountInfoEntry[], dir: string): MountInfoEntry[] {
+  const base = dir.replace(/\/+$/, '');
+  const under = entries
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => e.mountPoint === base || e.mountPoint.startsWith(base + '/'));
+  under.sort((a, b) => depth(b.e.mountPoint) - depth(a.e.mountPoint) || b.i - a.i);
+  return under.map(({ e }) => e);
+}
+
+/** The distinct mount points of mountsUnder, in its order (for callers that unmount by path once each). */
+export function mountPointsUnder(entries: MountInfoEntry[], dir: string): string[] {
+  return [...new Set(mountsUnder(entries, dir).map((e) => e.mountPoint))];
+}
+
+/** True when `dir` itself is a mount point. */
+export function isMountPoint(entries: MountInfoEntry[], dir: string): boolean {
+  const base = dir.replace(/\/+$/, '');
+  return entries.some((e) => e.mountPoint === base);
+}
+
+/** The mounts of this process's mount namespace; `file` is for reading another process's table. */
+export async function readMountInfo(file = '/proc/self/mountinfo'): Promise<MountInfoEntry[]> {
+  return parseMountInfo(await fs.readFile(file, 'utf8'));
+}
+
+function depth(p: string): number {
+  return p.split('/').filter(Boolean).length;
+}
