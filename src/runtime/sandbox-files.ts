@@ -2,11 +2,15 @@
 // and the pod's /dev/shm tmpfs, under <sandboxesDir>/<id>. Rendering is pure; writing uses fs APIs
 // (no shell on the hot path); only the shm mount spawns mount(8) (Node has no mount syscall).
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DNSConfig, HostAliasEntry, PodSandboxConfig } from './runtime.js';
 import type { Exec } from '../system/exec.js';
 import { runChecked } from '../system/exec.js';
+import { writeFileAtomic } from '../system/atomic-file.js';
+
+/** Sandbox files are written tmp + rename (a container never binds a half-written file), without fsync: volatile. */
+const NO_FSYNC = { fsync: false } as const;
 
 export interface SandboxFilePaths {
   dir: string;
@@ -65,13 +69,6 @@ export function renderResolvConf(dns: DNSConfig): string | undefined {
   return out;
 }
 
-/** Writes tmp + rename, so a container never binds a half-written file. */
-export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data, { mode });
-  await rename(tmp, file);
-}
-
 async function readOr(file: string, fallback: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
@@ -87,16 +84,16 @@ export async function writeSandboxFiles(p: SandboxFilePaths, config: PodSandboxC
     : renderHosts(config.hostname, ip, config.hostAliases);
   const resolv = renderResolvConf(config.dns) ?? (await readOr('/etc/resolv.conf', ''));
   await Promise.all([
-    writeFileAtomic(p.hosts, hosts),
-    writeFileAtomic(p.hostname, `${config.hostname}\n`),
-    writeFileAtomic(p.resolvConf, resolv),
+    writeFileAtomic(p.hosts, hosts, NO_FSYNC),
+    writeFileAtomic(p.hostname, `${config.hostname}\n`, NO_FSYNC),
+    writeFileAtomic(p.resolvConf, resolv, NO_FSYNC),
   ]);
 }
 
 /** Rewrites only the hosts file once the pod IP is known. */
 export async function writeHostsWithIp(p: SandboxFilePaths, config: PodSandboxConfig, ip: string): Promise<void> {
   if (config.hostNetwork) return;
-  await writeFileAtomic(p.hosts, renderHosts(config.hostname, ip, config.hostAliases));
+  await writeFileAtomic(p.hosts, renderHosts(config.hostname, ip, config.hostAliases), NO_FSYNC);
 }
 
 export async function mountShm(exec: Exec, shmDir: string): Promise<void> {

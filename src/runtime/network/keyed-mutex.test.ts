@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { KeyedMutex } from './keyed-mutex.js';
-import { parseMountPoints } from './netns.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -27,14 +26,4 @@ test('runs work for one key in order, even after a failure', async () => {
   await assert.rejects(first, /boom/);
   await second;
   assert.deepEqual(order, ['b1', 'a1', 'a2']);
-});
-
-test('reads mount points from mountinfo, decoding octal escapes', () => {
-  const info = [
-    '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
-    '42 27 254:0 /run/peapod-x/netns /run/peapod-x/netns rw,relatime - ext4 /dev/vda rw',
-    '43 42 0:4 net:[4026532177] /run/peapod-x/netns/sb\\0401 rw - nsfs nsfs rw',
-    '',
-  ].join('\n');
-  assert.deepEqual(parseMountPoints(info), ['/', '/run/peapod-x/netns', '/run/peapod-x/netns/sb 1']);
 });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { InternalError } from '../../errors.js';
 import type { Exec } from '../../system/exec.js';
 import { runChecked } from '../../system/exec.js';
+import { isMountPoint, readMountInfo } from '../../system/mountinfo.js';
 
 /** statfs f_type of nsfs (linux/magic.h NSFS_MAGIC). */
 const NSFS_MAGIC = 0x6e736673;
@@ -22,15 +23,6 @@ export async function isNetnsMounted(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Mount points listed in /proc/self/mountinfo (field 5, octal escapes decoded). */
-export function parseMountPoints(mountinfo: string): string[] {
-  return mountinfo
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => !!p)
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
 }
 
 export class NetnsManager {
@@ -61,8 +53,7 @@ export class NetnsManager {
   }
 
   private async isMountPoint(): Promise<boolean> {
-    const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
-    return parseMountPoints(info).includes(this.dir);
+    return isMountPoint(await readMountInfo(), this.dir);
   }
 
   pathOf(sandboxId: string): string {
