@@ -46,7 +46,7 @@ function runStage(files) {
 
 const [only, filter] = process.argv.slice(2);
 const stages = [
-  ['unit', find(path.join(dist, 'src'))],
+  ['unit', [...find(path.join(dist, 'src')), ...find(path.join(dist, 'bench'))]],
   ['integration', find(path.join(dist, 'test', 'integration'))],
   ['e2e', find(path.join(dist, 'test', 'e2e'))],
 ];

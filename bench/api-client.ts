@@ -1,0 +1,137 @@
+// A small Kubernetes API client for the bench: JSON requests over keep-alive connections to the daemon on
+// 127.0.0.1, and a pods watch that delivers each event with the epoch time it arrived.
+
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { PodObject } from './pod-state.js';
+
+export interface ApiResponse {
+  status: number;
+  body: any;
+}
+
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: PodObject;
+}
+
+/** Epoch ms with sub-ms precision, comparable with the daemon's log `time`. */
+export const epochMs = () => performance.timeOrigin + performance.now();
+
+const PODS = '/api/v1/namespaces/default/pods';
+
+export class ApiClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly url: URL;
+
+  constructor(serverUrl: string) {
+    this.url = new URL(serverUrl);
+    if (this.url.protocol !== 'http:') throw new Error(`bench api client: only http:// servers are supported, got ${serverUrl}`);
+  }
+
+  request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<ApiResponse> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: this.url.hostname,
+          port: this.url.port,
+          method,
+          path,
+          agent: this.agent,
+          timeout: timeoutMs,
+          headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              /* keep the text */
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  async createPod(pod: unknown): Promise<PodObject> {
+    const r = await this.request('POST', PODS, pod);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`create pod: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body as PodObject;
+  }
+
+  /** DELETE with a grace period; 404 counts as done. */
+  async deletePod(name: string, gracePeriodSeconds: number): Promise<void> {
+    const r = await this.request('DELETE', `${PODS}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds });
+    if (r.status >= 300 && r.status !== 404) throw new Error(`delete pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+
+  listPods(): Promise<ApiResponse> {
+    return this.request('GET', PODS);
+  }
+
+  getPod(name: string): Promise<ApiResponse> {
+    return this.request('GET', `${PODS}/${name}`);
+  }
+
+  /**
+   * Watches pods from `resourceVersion`, calling `onEvent` with each event and its arrival time. When the
+   * server ends the stream, re-watches from the last version seen, until `close()`.
+   */
+  watchPods(resourceVersion: string, onEvent: (ev: WatchEvent, atMs: number) => void, onError: (err: Error) => void): { close(): void } {
+    let rv = resourceVersion;
+    let closed = false;
+    let current: http.ClientRequest | undefined;
+    const open = () => {
+      if (closed) return;
+      const req = http.get({ host: this.url.hostname, port: this.url.port, path: `${PODS}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true` }, (res) => {
+        if (res.statusCode !== 200) {
+          onError(new Error(`watch pods from ${rv}: status ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const at = epochMs();
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            const ev = JSON.parse(line) as WatchEvent;
+            const v = ev.object?.metadata?.resourceVersion;
+            if (v) rv = v;
+            onEvent(ev, at);
+          }
+        });
+        res.on('end', () => open());
+        res.on('error', () => open());
+      });
+      req.on('error', (e) => (closed ? undefined : onError(e)));
+      current = req;
+    };
+    open();
+    return {
+      close: () => {
+        closed = true;
+        current?.destroy();
+      },
+    };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { commandLine, countsFor, parseArgs } from './args.js';
+
+test('no options run both columns and write the report', () => {
+  assert.deepEqual(parseArgs([]), { withPodman: false, podman: true, peapod: true, write: true, quick: false });
+});
+
+test('options are read with their values', () => {
+  const a = parseArgs(['--with-podman', '--peapod-cli', '/x/cli.js', '--out', '/tmp/b.md', '--quick', '--no-write']);
+  assert.equal(a.withPodman, true);
+  assert.equal(a.peapodCli, '/x/cli.js');
+  assert.equal(a.out, '/tmp/b.md');
+  assert.equal(a.quick, true);
+  assert.equal(a.write, false);
+});
+
+test('an unknown option or a missing value is an error that shows the usage', () => {
+  assert.throws(() => parseArgs(['--fast']), /unknown option --fast\nusage:/);
+  assert.throws(() => parseArgs(['--out']), /--out needs a value/);
+});
+
+test('the full run uses the issue\'s counts', () => {
+  assert.deepEqual(countsFor(parseArgs([])), { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000 });
+});
+
+test('the command line reads as npm run bench when npm started it', () => {
+  assert.equal(commandLine(['--with-podman'], 'bench', 'dist/bench/bench.js'), 'npm run bench -- --with-podman');
+  assert.equal(commandLine([], 'bench', 'dist/bench/bench.js'), 'npm run bench');
+  assert.equal(commandLine(['--quick'], undefined, '.build/bench/bench/bench.js'), 'node .build/bench/bench/bench.js --quick');
+});

@@ -1,0 +1,70 @@
+// Command-line options of `npm run bench -- [options]`. Pure.
+
+export interface BenchArgs {
+  /** apt-get install podman when missing. */
+  withPodman: boolean;
+  podman: boolean;
+  peapod: boolean;
+  /** The peapod CLI entry to run the daemon with; default: peapod-cli.js next to the bench. */
+  peapodCli?: string;
+  /** Where to write the report; undefined = BENCHMARKS.md at the repo root. */
+  out?: string;
+  write: boolean;
+  /** Smaller counts, for trying the harness. */
+  quick: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--no-peapod] [--peapod-cli PATH] [--out FILE] [--no-write] [--quick]
+  --with-podman     install podman (apt-get) when it is missing, for the comparison column
+  --no-podman       skip the podman column
+  --no-peapod       skip the peapod column (the report is then not written)
+  --peapod-cli PATH the peapod CLI entry the daemon runs from (default: the one built with the bench)
+  --out FILE        write the report there instead of BENCHMARKS.md
+  --no-write        print only
+  --quick           fewer pods per scenario (trial runs; not for BENCHMARKS.md)`;
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const a: BenchArgs = { withPodman: false, podman: true, peapod: true, write: true, quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (arg) {
+      case '--with-podman': a.withPodman = true; break;
+      case '--no-podman': a.podman = false; break;
+      case '--no-peapod': a.peapod = false; break;
+      case '--peapod-cli': a.peapodCli = value(); break;
+      case '--out': a.out = value(); break;
+      case '--no-write': a.write = false; break;
+      case '--quick': a.quick = true; break;
+      default: throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  return a;
+}
+
+export interface Counts {
+  start1: number;
+  startInit: number;
+  /** podman's start-init: fewer pods: kube play with an init container is slow on podman 4.3.1. */
+  podmanStartInit: number;
+  churn: number;
+  density: number;
+  apiList: number;
+  apiGet: number;
+}
+
+export function countsFor(a: BenchArgs): Counts {
+  return a.quick
+    ? { start1: 5, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100 }
+    : { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000 };
+}
+
+/** How the run was invoked, for the report. */
+export function commandLine(argv: string[], lifecycleEvent: string | undefined, script: string): string {
+  if (lifecycleEvent === 'bench') return `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  return ['node', script, ...argv].join(' ');
+}

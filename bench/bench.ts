@@ -1,0 +1,184 @@
+// `npm run bench`: peapod against `podman kube play` — pod start latency, churn, density, API — on the
+// same pods and image. Runs as root; starts its own daemon and podman world, removes both at the end
+// (also on failure or Ctrl-C), prints tables and targets, writes BENCHMARKS.md. See BENCHMARKS.md § Method.
+
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HostExec } from '../src/system/exec.js';
+import { commandLine, countsFor, parseArgs, type BenchArgs, type Counts } from './args.js';
+import type { PodDriver } from './driver.js';
+import { busyboxLayer } from './image-export.js';
+import { describeMachine } from './machine.js';
+import { BenchDaemon } from './peapod-daemon.js';
+import { PeapodDriver } from './peapod-driver.js';
+import { initPod, sleepPod } from './pod-specs.js';
+import { PodmanDriver } from './podman-driver.js';
+import { PodmanEnv } from './podman-env.js';
+import { findPodman, installPodman } from './podman-setup.js';
+import { buildProfile, parseLogLines } from './profile.js';
+import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js';
+import { emptyResults } from './results.js';
+import { runApi, runChurn, runDensity, runStarts } from './scenarios.js';
+
+const PEAPOD_CIDR = '10.88.220.0/22';
+const exec = new HostExec();
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
+
+/** Hard time limits per scenario and side, ms. */
+const LIMITS = { start1: 120_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, cleanup: 120_000 };
+
+/** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
+async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  const signal = AbortSignal.any([outer, AbortSignal.timeout(limitMs)]);
+  progress(`${label} …`);
+  const t0 = Date.now();
+  try {
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`hard limit of ${limitMs / 1000} s reached`)), { once: true }));
+    const v = await Promise.race([fn(signal), aborted]);
+    progress(`${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return v;
+  } catch (err) {
+    const msg = `${label} did not complete: ${(err as Error).message.split('\n')[0]}`;
+    progress(msg);
+    notes.push(msg);
+    return undefined;
+  }
+}
+
+/** One churn run; its time budget is 80% of the hard limit, and a shortened run is noted. */
+async function churn(d: PodDriver, label: string, prefix: string, concurrency: number, limitMs: number, count: number, report: BenchReport, signal: AbortSignal): Promise<number | undefined> {
+  const f = await scenario(`${d.side} churn ${label}`, limitMs, signal, report.notes, (s) => runChurn(d, prefix, count, concurrency, limitMs * 0.8, s));
+  if (f && f.pods < count) report.notes.push(`${d.side} churn ${label}: ${f.pods} of ${count} pods within the ${(limitMs * 0.8) / 1000} s budget; the rate is over those`);
+  return f?.podsPerSecond;
+}
+
+/** The scenarios every side runs, in order; cleanup (not timed) after each. */
+async function runSide(d: PodDriver, counts: Counts, report: BenchReport, signal: AbortSignal, afterDensity?: (names: string[]) => Promise<void>): Promise<void> {
+  const r = report.results;
+  const notes = report.notes;
+  const clean = () => scenario(`${d.side} cleanup`, LIMITS.cleanup, signal, notes, () => d.removeAll());
+  r.start1[d.side] = await scenario(`${d.side} start-1`, LIMITS.start1, signal, notes, (s) => runStarts(d, sleepPod, 'start1', counts.start1, s));
+  await clean();
+  r.startInit[d.side] = await scenario(`${d.side} start-init`, LIMITS.startInit, signal, notes, (s) =>
+    runStarts(d, initPod, 'init', d.side === 'podman' ? counts.podmanStartInit : counts.startInit, s),
+  );
+  await clean();
+  r.churnSequential[d.side] = await churn(d, 'one at a time', 'churn1', 1, LIMITS.churnSeq, counts.churn, report, signal);
+  await clean();
+  r.churnBatch[d.side] = await churn(d, '10 at a time', 'churn10', 10, LIMITS.churnBatch, counts.churn, report, signal);
+  await clean();
+  r.density[d.side] = await scenario(`${d.side} density`, LIMITS.density, signal, notes, (s) => runDensity(d, 'dense', counts.density, s));
+  if (r.density[d.side] && afterDensity) await afterDensity(Array.from({ length: counts.density }, (_, i) => `dense-${i}`));
+  await clean();
+}
+
+async function runPeapod(daemon: BenchDaemon, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
+  await daemon.serve();
+  const driver = new PeapodDriver(daemon);
+  try {
+    await driver.open();
+    await runSide(driver, counts, report, signal, async (names) => {
+      report.results.api = await scenario('peapod api', LIMITS.api, signal, report.notes, (s) =>
+        runApi(driver.client, names, { list: counts.apiList, get: counts.apiGet }, 8, s),
+      );
+    });
+    const start1 = driver.timelines.filter((t) => t.name.startsWith('start1-'));
+    report.profile = buildProfile(start1, parseLogLines(daemon.log()));
+  } finally {
+    await driver.removeAll().catch(() => undefined);
+    driver.close();
+  }
+}
+
+async function preparePodman(args: BenchArgs, daemon: BenchDaemon, report: BenchReport): Promise<PodmanEnv | undefined> {
+  let podman = await findPodman(fileExists);
+  if (!podman && args.withPodman) podman = await installPodman({ exec, exists: fileExists, out: progress });
+  if (!podman) {
+    report.notes.push('podman column skipped: podman is not installed (`npm run bench -- --with-podman` installs it)');
+    return undefined;
+  }
+  const env = await PodmanEnv.create({ podman, exec });
+  try {
+    report.podmanVersion = await env.version();
+    const layer = await busyboxLayer(daemon.paths, exec);
+    await env.importRootfs(layer.layerDir, layer.env, layer.cmd);
+    return env;
+  } catch (err) {
+    await env.destroy();
+    throw err;
+  }
+}
+
+function repoRoot(): string {
+  // dist/bench/bench.js or .build/<dir>/bench/bench.js: the repo root is the nearest dir above with
+  // package.json and bench/.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    dir = path.dirname(dir);
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'bench'))) return dir;
+  }
+  return process.cwd();
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  if (process.getuid?.() !== 0) {
+    console.error('the bench must run as root: it runs pods (runc, CNI, overlayfs)');
+    return 1;
+  }
+  const counts = countsFor(args);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const report: BenchReport = {
+    machine: describeMachine(),
+    date: new Date().toISOString(),
+    command: commandLine(argv, process.env.npm_lifecycle_event, path.relative(process.cwd(), process.argv[1] ?? 'bench.js')),
+    results: emptyResults(),
+    notes: [],
+  };
+  if (args.quick) report.notes.push(`quick run: ${JSON.stringify(counts)} pods/requests per scenario`);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const daemon = BenchDaemon.create({ cliEntry: args.peapodCli ?? path.join(here, 'peapod-cli.js'), podCidr: PEAPOD_CIDR, nodeName: 'peapod-bench' });
+  let podmanEnv: PodmanEnv | undefined;
+  try {
+    if (args.podman) podmanEnv = await preparePodman(args, daemon, report);
+    if (args.peapod) {
+      await runPeapod(daemon, counts, report, abort.signal).catch((err: Error) => {
+        report.notes.push(`peapod column incomplete: ${err.message.split('\n')[0]} ${daemon.logTail(3).replace(/\s+/g, ' ').slice(0, 400)}`);
+      });
+    } else report.notes.push('peapod column skipped (--no-peapod)');
+    if (podmanEnv) {
+      report.notes.push(`podman start-init runs ${counts.podmanStartInit} pods, not ${counts.startInit}: \`kube play\` of a pod with an init container is slow with podman ${report.podmanVersion} here (see its p50), and the whole bench stays under 10 minutes`);
+      await runSide(new PodmanDriver(podmanEnv), counts, report, abort.signal);
+    }
+  } finally {
+    const keptLog = path.join(os.tmpdir(), 'peapod-bench-daemon.log');
+    await daemon.stop({ keepLogAt: keptLog }).catch((e: Error) => report.notes.push(`peapod cleanup: ${e.message}`));
+    progress(`daemon log kept at ${keptLog}`);
+    if (podmanEnv) for (const p of await podmanEnv.destroy()) report.notes.push(`podman cleanup: ${p}`);
+  }
+
+  console.log(renderConsole(report));
+  const out = args.out ?? path.join(repoRoot(), 'BENCHMARKS.md');
+  if (!args.write) return 0;
+  if (!report.results.start1.peapod) {
+    progress(`not writing ${out}: the peapod column has no start-1 figures`);
+    return 1;
+  }
+  await fs.writeFile(out, renderBenchmarksMd(report));
+  progress(`wrote ${out}`);
+  return 0;
+}
+
+process.exitCode = await main().catch((err: Error) => {
+  console.error(`bench failed: ${err.stack ?? err.message}`);
+  return 1;
+});

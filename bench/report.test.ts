@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js';
+import { emptyResults } from './results.js';
+import { summarize } from './stats.js';
+
+function report(): BenchReport {
+  const results = emptyResults();
+  results.start1 = { peapod: summarize([100, 110, 120]), podman: summarize([400, 420, 440]) };
+  return {
+    machine: { cores: 2, memoryGiB: 23.5, kernel: '6.1.0', cpu: 'Test CPU' },
+    date: '2025-01-01T00:00:00.000Z',
+    command: 'npm run bench -- --with-podman',
+    podmanVersion: '4.3.1',
+    results,
+    profile: { pods: 3, totalP50Ms: 110, phases: [{ name: 'API', p50Ms: 10 }, { name: 'sandbox', p50Ms: 60 }], source: 'client timestamps', summary: 'sandbox dominates.' },
+    notes: ['podman column skipped: podman is not installed'],
+  };
+}
+
+test('the console report has the machine, the command, every table, the targets and the notes', () => {
+  const text = renderConsole(report());
+  for (const want of ['machine: 2 cores (Test CPU), 23.5 GiB memory, Linux 6.1.0', 'command: npm run bench -- --with-podman', 'start-1:', 'churn:', 'targets', 'start-1 p50 ≤ 150 ms', 'sandbox dominates.', 'note: podman column skipped']) {
+    assert.ok(text.includes(want), `missing ${want}`);
+  }
+});
+
+test('BENCHMARKS.md has the start-1 row with both sides and the ratio', () => {
+  const md = renderBenchmarksMd(report());
+  assert.match(md, /^# Benchmarks/);
+  assert.ok(md.includes('| p50 | 110 ms | 420 ms | 3.8× |'));
+  assert.ok(md.includes('- podman: 4.3.1'));
+  assert.ok(md.includes('## Where a pod start goes'));
+  assert.ok(md.includes('| start-1 ≥ 3× faster than podman kube play (p50) | 3.8× | met |'));
+});
+
+test('BENCHMARKS.md leaves out the profile section when there is none', () => {
+  const r = report();
+  r.profile = undefined;
+  assert.ok(!renderBenchmarksMd(r).includes('Where a pod start goes'));
+});

@@ -1,0 +1,76 @@
+// The bench's output, twice: plain text for the console and BENCHMARKS.md. Pure.
+
+import { formatValue, renderMarkdownTable, renderTextTable } from './format.js';
+import { machineLine, type Machine } from './machine.js';
+import type { Profile } from './profile.js';
+import { evaluateTargets, scenarioTables, TABLE_HEADER, tableCells, TARGET_HEADER, targetCells, type BenchResults } from './results.js';
+
+export interface BenchReport {
+  machine: Machine;
+  /** ISO 8601. */
+  date: string;
+  command: string;
+  podmanVersion?: string;
+  results: BenchResults;
+  profile?: Profile;
+  /** Skips, timeouts and failures, one sentence each. */
+  notes: string[];
+}
+
+const METHOD = [
+  'Both sides run the same pod manifests with the same busybox rootfs (`localhost/busybox:latest`, built by `peapod setup` and `podman import`ed from the same layer), `imagePullPolicy: IfNotPresent` and `terminationGracePeriodSeconds: 1`.',
+  'peapod: its own daemon (own data dir, pod CIDR 10.88.220.0/22, debug log); a start is timed from the create call to the watch event that shows every container running; a delete (grace 1 s) until the DELETED event.',
+  'podman: `podman kube play` with its own containers.conf and storage under a temp dir (runc, cgroupfs, file events, CNI bridge on 10.88.240.0/22); a start is the whole `kube play` command (it returns once the containers run), a delete is `podman pod rm -f -t 1`.',
+  'churn pods run `sh -c \'trap "exit 0" TERM; sleep 3600 & wait\'` so a delete measures engine work, not the SIGTERM-ignoring `sleep` waiting out the grace period. density creates 10 at a time. Host memory per pod sums Rss/Pss (/proc/PID/smaps_rollup) of each pod\'s conmon monitors and everything below them (pause, containers), over the pod count; the cgroup row is the pods\' memory cgroup usage (includes page cache).',
+];
+
+function profileRows(p: Profile): string[][] {
+  return [...p.phases.map((ph) => [ph.name, formatValue(ph.p50Ms, 'ms')]), ['total (create → Running)', formatValue(p.totalP50Ms, 'ms')]];
+}
+
+export function renderConsole(r: BenchReport): string {
+  const out: string[] = [`peapod bench — ${r.date}`, `machine: ${machineLine(r.machine)}`, `command: ${r.command}`, ''];
+  for (const t of scenarioTables(r.results)) out.push(t.title, renderTextTable(TABLE_HEADER, tableCells(t.rows)), '');
+  out.push('targets', renderTextTable(TARGET_HEADER, targetCells(evaluateTargets(r.results))), '');
+  if (r.profile) out.push(`profile of a pod start (p50 over ${r.profile.pods} start-1 pods)`, renderTextTable(['phase', 'p50'], profileRows(r.profile)), r.profile.summary, '');
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n');
+}
+
+export function renderBenchmarksMd(r: BenchReport): string {
+  const out: string[] = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (see bench/); these are the latest results. peapod against `podman kube play` on the same host, pods and image.',
+    '',
+    `- Date: ${r.date}`,
+    `- Machine: ${machineLine(r.machine)}`,
+    `- Command: \`${r.command}\``,
+    `- podman: ${r.podmanVersion ?? 'not run'}`,
+    '',
+    '## Method',
+    '',
+    ...METHOD.map((m) => `- ${m}`),
+    '',
+    '## Results',
+    '',
+    'Ratio = podman / peapod: above 1 means peapod takes less time (or memory); for pods/s, below 1 means peapod is faster.',
+    '',
+  ];
+  for (const t of scenarioTables(r.results)) out.push(`### ${t.title}`, '', renderMarkdownTable(TABLE_HEADER, tableCells(t.rows)), '');
+  out.push('## Targets', '', renderMarkdownTable(TARGET_HEADER, targetCells(evaluateTargets(r.results))), '');
+  if (r.profile) {
+    out.push(
+      '## Where a pod start goes',
+      '',
+      `Median per phase over ${r.profile.pods} start-1 pods. Source: ${r.profile.source}.`,
+      '',
+      renderMarkdownTable(['phase', 'p50'], profileRows(r.profile)),
+      '',
+      r.profile.summary,
+      '',
+    );
+  }
+  if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  return out.join('\n');
+}

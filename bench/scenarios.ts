@@ -1,0 +1,85 @@
+// The scenarios, written once against PodDriver so both sides run exactly the same sequence of pods.
+// Each checks `signal` between pods: the caller aborts it at the scenario's hard time limit.
+
+import { epochMs } from './api-client.js';
+import type { PodDriver } from './driver.js';
+import { churnPod, type PodManifest, sleepPod } from './pod-specs.js';
+import type { ApiFigures, DensityFigures } from './results.js';
+import { percentile, perSecond, summarize, type LatencySummary } from './stats.js';
+import type { ApiClient } from './api-client.js';
+
+/** Runs `fn` over `items` with at most `concurrency` at once; rejects on the first failure. */
+export async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/** start-1 / start-init: `count` pods one after another; latency of each start. Pods stay until cleanup. */
+export async function runStarts(d: PodDriver, make: (name: string) => PodManifest, prefix: string, count: number, signal: AbortSignal): Promise<LatencySummary> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    signal.throwIfAborted();
+    samples.push(await d.start(make(`${prefix}-${i}`)));
+  }
+  return summarize(samples);
+}
+
+export interface ChurnFigures {
+  podsPerSecond: number;
+  /** Pods that went through; fewer than asked when the time budget ran out. */
+  pods: number;
+}
+
+/**
+ * churn: create → Running → delete → gone for `count` pods, `concurrency` at a time; pods per second.
+ * No new pod starts after `budgetMs`, so a slow side still yields a rate (over the pods that went through).
+ */
+export async function runChurn(d: PodDriver, prefix: string, count: number, concurrency: number, budgetMs: number, signal: AbortSignal): Promise<ChurnFigures> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const t0 = epochMs();
+  let done = 0;
+  await runPool(names, concurrency, async (name) => {
+    if (epochMs() - t0 > budgetMs) return;
+    await d.start(churnPod(name));
+    await d.remove(name);
+    done++;
+  }, signal);
+  return { podsPerSecond: perSecond(done, epochMs() - t0), pods: done };
+}
+
+/** density: `count` one-container pods (10 creates in flight), until every one runs; then memory. */
+export async function runDensity(d: PodDriver, prefix: string, count: number, signal: AbortSignal): Promise<DensityFigures> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  const t0 = epochMs();
+  let lastRunning = t0;
+  await runPool(names, 10, async (name) => {
+    await d.start(sleepPod(name));
+    lastRunning = Math.max(lastRunning, epochMs());
+  }, signal);
+  return { pods: count, allRunningMs: lastRunning - t0, ...(await d.memory(count)) };
+}
+
+/** api: `requests` lists then gets (round-robin over `names`), `concurrency` in flight; rate and p99. */
+export async function runApi(client: ApiClient, names: string[], requests: { list: number; get: number }, concurrency: number, signal: AbortSignal): Promise<ApiFigures> {
+  const measure = async (n: number, call: (i: number) => Promise<{ status: number }>) => {
+    const lat: number[] = [];
+    const t0 = epochMs();
+    await runPool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+      const s = epochMs();
+      const r = await call(i);
+      if (r.status !== 200) throw new Error(`api scenario: request ${i} answered ${r.status}`);
+      lat.push(epochMs() - s);
+    }, signal);
+    return { rps: perSecond(n, epochMs() - t0), p99Ms: percentile(lat, 99) };
+  };
+  const list = await measure(requests.list, () => client.listPods());
+  const get = await measure(requests.get, (i) => client.getPod(names[i % names.length]!));
+  return { pods: names.length, list, get };
+}
