@@ -128,6 +128,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
 /** `peapod serve`: runs until SIGINT or SIGTERM. */
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel });
+  // A bug in one pod's handling must not take the node down with every other pod's monitoring: log it.
+  process.on('unhandledRejection', (reason) => logger.error({ err: errorMessage(reason) }, 'unhandled rejection (bug): the daemon keeps running'));
   const daemon = await startDaemon(opts, logger);
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {

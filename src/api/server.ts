@@ -19,6 +19,9 @@ import { dispatch, type RouterEnv } from './router.js';
 import { errorToStatus } from './status.js';
 import { StoreEventSink } from '../store/events.js';
 
+/** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
+const IDLE_CONNECTION_MS = 120_000;
+
 export interface ApiServerOptions {
   store: ObjectStore;
   logger: Logger;
@@ -79,6 +82,10 @@ export class ApiServer {
     if (this.server) throw new Error('api server already started');
     const { host, port } = parseListenAddress(listen);
     const server = http.createServer({ keepAlive: true }, (req, res) => void this.onRequest(req, res));
+    // Clients (kubectl, informers, the bench) keep connections idle for long stretches; Node's 5 s default
+    // closes them while a client may be reusing one, which the client sees as ECONNRESET.
+    server.keepAliveTimeout = IDLE_CONNECTION_MS;
+    server.headersTimeout = IDLE_CONNECTION_MS + 5_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

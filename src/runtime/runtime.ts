@@ -235,7 +235,8 @@ export interface Runtime {
 }
 
 export interface ContainerEvent {
-  type: 'created' | 'started' | 'exited' | 'removed';
+  /** 'sandbox-exited': the infra container died (containerId is empty); the pod's sandbox is not ready. */
+  type: 'created' | 'started' | 'exited' | 'removed' | 'sandbox-exited';
   containerId: string;
   sandboxId: string;
   podUid: string;
