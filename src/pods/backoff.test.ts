@@ -2,27 +2,41 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { backoffBlocked, backoffNext, formatDelay, type BackoffRecord } from './backoff.js';
 
-test('restart gaps follow 0, 10, 20, 40, 80, 160, 300, 300 s when each run is short', () => {
+/**
+ * Simulates a crash loop as the worker drives it: each instance runs `runs[i]` s, then the restart is
+ * attempted every second after the exit until it is no longer blocked (so an expiry in the middle of a
+ * wait would show as a shorter gap). Returns the gaps between each exit and the next start, in s.
+ */
+function simulate(runs: number[]): number[] {
   let rec: BackoffRecord | undefined;
-  let now = 0;
+  let start = 0;
   const gaps: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const finishedAt = now + 1000; // each instance runs 1 s
-    now = finishedAt;
-    const blocked = backoffBlocked(rec, finishedAt, now);
-    const start = blocked ? blocked.until : now;
-    gaps.push((start - finishedAt) / 1000);
-    rec = backoffNext(rec, finishedAt);
-    now = start;
+  for (const run of runs) {
+    const finishedAt = start + run * 1000;
+    let now = finishedAt;
+    while (backoffBlocked(rec, finishedAt, now)) now += 1000;
+    gaps.push((now - finishedAt) / 1000);
+    rec = backoffNext(rec, now, finishedAt);
+    start = now;
   }
-  assert.deepEqual(gaps, [0, 10, 20, 40, 80, 160, 300, 300]);
-});
+  return gaps;
+}
 
-test('a run of more than 10 minutes resets the schedule to an immediate restart', () => {
-  const rec = backoffNext(backoffNext(undefined, 0), 1000); // delay 20 s, updated at 1 s
-  const finishedAt = 1000 + 11 * 60_000;
-  assert.equal(backoffBlocked(rec, finishedAt, finishedAt), undefined);
-  assert.equal(backoffNext(rec, finishedAt).delayMs, 10_000);
+const cases: { name: string; runs: number[]; gaps: number[] }[] = [
+  { name: 'containers that crash at once restart after 0, 10, 20, 40, 80, 160, 300, 300, 300 s', runs: Array(9).fill(0), gaps: [0, 10, 20, 40, 80, 160, 300, 300, 300] },
+  { name: 'containers that crash after 100 s restart after 0, 10, 20, 40, 80, 160, 300, 300, 300 s', runs: Array(9).fill(100), gaps: [0, 10, 20, 40, 80, 160, 300, 300, 300] },
+  { name: 'containers that crash after 600 s keep the back-off (only more than 10 min resets it)', runs: [0, 0, 0, 600, 0], gaps: [0, 10, 20, 40, 80] },
+  { name: 'a run of 601 s resets the schedule to an immediate restart, then 10 s', runs: [0, 0, 0, 601, 0], gaps: [0, 10, 20, 0, 10] },
+  { name: 'a run of 601 s at the cap resets the schedule too', runs: [...Array(8).fill(0), 601, 0, 0], gaps: [0, 10, 20, 40, 80, 160, 300, 300, 0, 10, 20] },
+];
+for (const c of cases) {
+  test(c.name, () => {
+    assert.deepEqual(simulate(c.runs), c.gaps);
+  });
+}
+
+test('a record remembers the restart time, not the previous finish', () => {
+  assert.deepEqual(backoffNext(undefined, 5000, 1000), { delayMs: 10_000, lastUpdateMs: 5000 });
 });
 
 test('a start is allowed exactly when now minus finishedAt reaches the delay', () => {

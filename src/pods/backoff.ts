@@ -3,18 +3,20 @@
 //
 // Schedule (pod-lifecycle.md §6): the first restart is immediate; the first restart creates a record
 // with a 10 s delay; each later restart doubles it up to 300 s (gaps 0, 10, 20, 40, 80, 160, 300 s).
-// A start is allowed once now − finishedAt ≥ delay. A record not touched for more than 2 × 300 s
-// (= a run of more than 10 min since the last restart) expires, which resets the schedule.
+// A start is allowed once now − finishedAt ≥ delay. As the kubelet's hasExpired(eventTime, lastUpdate):
+// a record expires (the schedule resets) when the event — the new exit's finishedAt, for a crash loop —
+// is more than 2 × 300 s after the record's last update (the restart), i.e. the container ran > 10 min.
+// Expiry never depends on `now`, so a long wait cannot shorten a back-off.
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
-/** A record older than this (since its last restart) is forgotten: the kubelet's 2 × max. */
+/** A record whose event is more than this after its last update is forgotten: the kubelet's 2 × max. */
 export const BACKOFF_RESET_MS = 2 * BACKOFF_MAX_MS;
 
 export interface BackoffRecord {
   /** The delay the next restart must wait after the previous instance finished. */
   delayMs: number;
-  /** When the record was last advanced (the last restart or failed pull). */
+  /** When the record was last advanced: the time of the last restart (or failed pull). */
   lastUpdateMs: number;
 }
 
@@ -31,29 +33,34 @@ export function pullKey(podUid: string, image: string): string {
   return `${podUid}_${image}`;
 }
 
-function live(rec: BackoffRecord | undefined, now: number): BackoffRecord | undefined {
+/** The record unless it expired for an event at `eventMs` (kubelet hasExpired). */
+function live(rec: BackoffRecord | undefined, eventMs: number): BackoffRecord | undefined {
   if (!rec) return undefined;
-  return now - rec.lastUpdateMs > BACKOFF_RESET_MS ? undefined : rec;
+  return eventMs - rec.lastUpdateMs > BACKOFF_RESET_MS ? undefined : rec;
 }
 
 /**
  * Whether a restart is still blocked: `since` is when the previous instance finished (crash loop)
- * or the record's last update (pulls). Returns the end of the wait and the current delay when blocked.
+ * or the record's last update (pulls); it is also the event expiry is judged by. Returns the end of
+ * the wait and the current delay when blocked.
  */
 export function backoffBlocked(
   rec: BackoffRecord | undefined,
   since: number,
   now: number,
 ): { until: number; delayMs: number } | undefined {
-  const r = live(rec, now);
+  const r = live(rec, since);
   if (!r) return undefined;
   const until = since + r.delayMs;
   return now < until ? { until, delayMs: r.delayMs } : undefined;
 }
 
-/** The record after one more restart (or failed pull) at `now`. */
-export function backoffNext(rec: BackoffRecord | undefined, now: number): BackoffRecord {
-  const r = live(rec, now);
+/**
+ * The record after one more restart (or failed pull) at `now`: lastUpdate = now. `eventMs` is what
+ * expiry is judged by: the finishedAt of the exit being restarted (crash loop), else now (pulls).
+ */
+export function backoffNext(rec: BackoffRecord | undefined, now: number, eventMs = now): BackoffRecord {
+  const r = live(rec, eventMs);
   const delayMs = r ? Math.min(r.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
   return { delayMs, lastUpdateMs: now };
 }

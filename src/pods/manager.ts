@@ -105,6 +105,8 @@ export class PodManager {
     // 4. Workers, runtime events, then the watch from the list's version.
     const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger });
     this.workers = workers;
+    // Every event type kicks its pod, 'sandbox-exited' included (containerId is '' there): a dead infra
+    // container is seen at once, not at the next resync.
     this.unsubscribe = o.runtime.onContainerEvent((ev) => workers.kick(ev.podUid));
     for (const pod of list.items) workers.updatePod({ pod });
     this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {

@@ -9,8 +9,17 @@
 //   3. create the sandbox (purging init records when it replaces an old one)
 //   4. set up volumes (only when something is to be started)
 //   5. start the next init container, or the regular containers in spec order; per container:
-//      crash-loop back-off → kill a created/unknown instance → image → config → create → start
+//      crash-loop back-off → kill a created/unknown instance → image → config → create → start.
+//      A container whose kill failed in this pass is not started (two copies must never run).
 //   6. garbage-collect dead instances, keeping the newest dead one per container name
+//
+// A pass runs on the pod as it was when the pass began, so the worker hands it a PassControl:
+// - aborted(): the pod has since been deleted or removed. Checked before creating the sandbox, setting
+//   up volumes and each step of a container start: a deleted pod never gets anything new. `deleted`
+//   fires at the same moment and ends a wait on an image pull (the pull goes on in the background;
+//   it makes no runtime object, so nothing leaks — unlike runPodSandbox, which is always awaited).
+// - interrupt: fired when a newer delete shortens the grace. Stop waits are abandoned (the runtime's stop
+//   keeps going in the background) and the pass ends at once; the next pass stops again with the newer grace.
 
 import { ContainerConfigError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/images.js';
@@ -98,6 +107,36 @@ export function killGraceSeconds(pod: Pod): number {
   return Math.max(2, g);
 }
 
+/** How the worker steers a pass in flight (see the header). */
+export interface PassControl {
+  aborted: () => boolean;
+  deleted?: AbortSignal;
+  interrupt?: AbortSignal;
+}
+
+/** `{ value }` when `p` settles first, undefined when `signal` fires first (p's outcome is then dropped). */
+function unlessSignalled<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<{ value: T } | undefined> {
+  if (!signal) return p.then((value) => ({ value }));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => undefined);
+      resolve(undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ value });
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 export const podDescription = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
 /** Runs one sync pass's plan. */
@@ -107,9 +146,20 @@ export class PodSync {
     private readonly pod: Pod,
     private readonly observed: ObservedPod,
     private readonly state: PodSyncState,
+    private readonly control: PassControl = { aborted: () => false },
   ) {}
 
   private readonly results: StepResult[] = [];
+  /** Containers (by name) whose kill failed in this pass: they are not started again in it. */
+  private readonly killFailed = new Set<string>();
+
+  private aborted(): boolean {
+    return this.interrupted() || this.control.aborted();
+  }
+
+  private interrupted(): boolean {
+    return !!this.control.interrupt?.aborted;
+  }
 
   private emit(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
     const m = this.pod.metadata;
@@ -131,8 +181,10 @@ export class PodSync {
     if (plan.containersToKill.length) {
       await Promise.all(plan.containersToKill.map((k) => this.stopOne(k.id, k.name, k.message, 'KillContainer')));
     }
+    if (this.interrupted()) return this.results;
     let sandbox: { id: string; config: PodSandboxConfig } | undefined;
     if (plan.createSandbox) {
+      if (this.aborted()) return this.results;
       sandbox = await this.createSandbox(plan.createSandbox.attempt, plan.createSandbox.changed);
       if (!sandbox) return this.results;
     } else {
@@ -140,9 +192,9 @@ export class PodSync {
       if (sb?.state === 'ready') sandbox = { id: sb.id, config: this.sandboxConfig(sb.metadata.attempt) };
     }
     const starts = plan.initToStart ? [plan.initToStart] : plan.containersToStart;
-    if (starts.length && sandbox) {
+    if (starts.length && sandbox && !this.aborted()) {
       const volumes = await this.setUpVolumes();
-      if (volumes) for (const s of starts) await this.startOne(s, sandbox, volumes);
+      if (volumes) for (const s of starts) if (!this.aborted()) await this.startOne(s, sandbox, volumes);
     }
     await this.garbageCollect();
     return this.results;
@@ -152,12 +204,16 @@ export class PodSync {
     return sandboxConfigOf(this.pod, attempt, this.deps.paths, this.deps.hostDns);
   }
 
+  /** Stops one container; an interrupted wait records nothing (the next pass stops it again). */
   private async stopOne(id: string, name: string, message: string, step: StepKind): Promise<void> {
+    if (this.interrupted()) return;
     this.emit('Normal', 'Killing', message, name);
     try {
-      await this.deps.runtime.stopContainer(id, killGraceSeconds(this.pod));
+      const stop = this.deps.runtime.stopContainer(id, killGraceSeconds(this.pod));
+      if (!(await unlessSignalled(stop, this.control.interrupt))) return;
       this.record({ step, target: name, ok: true });
     } catch (err) {
+      this.killFailed.add(name);
       this.record({ step, target: name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
     }
   }
@@ -165,6 +221,8 @@ export class PodSync {
   private async killPod(kill: KillPod): Promise<void> {
     await Promise.all(kill.containers.map((c) => this.stopOne(c.id, c.name, `Stopping container ${c.name}`, 'KillPod')));
     for (const id of kill.sandboxIds) {
+      // Stopping the sandbox SIGKILLs what is left: not while a shorter grace is being applied.
+      if (this.interrupted()) return;
       try {
         await this.deps.runtime.stopPodSandbox(id);
         this.record({ step: 'KillPod', target: id, ok: true });
@@ -225,18 +283,32 @@ export class PodSync {
       const message = `back-off ${formatDelay(s.blockedUntil.delayMs)} restarting failed container=${c.name} pod=${podDescription(pod)}`;
       return this.startFailed(c.name, 'CrashLoopBackOff', message, { event: false, retryAt: s.blockedUntil.until });
     }
-    if (s.isRestart && s.lastFinishedAt !== undefined) {
-      state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), s.lastFinishedAt));
+    if (this.killFailed.has(c.name)) return;
+    if (s.killFirst) {
+      try {
+        await deps.runtime.stopContainer(s.killFirst, killGraceSeconds(pod));
+      } catch (err) {
+        return this.record({ step: 'KillContainer', target: c.name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
+      }
     }
-    if (s.killFirst) await deps.runtime.stopContainer(s.killFirst, killGraceSeconds(pod)).catch(() => undefined);
+    if (s.isRestart && s.lastFinishedAt !== undefined) {
+      // As the kubelet: lastUpdate is the restart time; expiry is judged by the exit's finishedAt.
+      state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), deps.now(), s.lastFinishedAt));
+    }
     const emit = (type: 'Normal' | 'Warning', reason: string, message: string) => this.emit(type, reason, message, c.name);
-    const img = await ensureImage({ images: deps.images, container: c, podUid: pod.metadata.uid ?? '', backoff: state.backoff, now: deps.now, emit });
+    const pulled = await unlessSignalled(
+      ensureImage({ images: deps.images, container: c, podUid: pod.metadata.uid ?? '', backoff: state.backoff, now: deps.now, emit }),
+      this.control.deleted,
+    );
+    if (!pulled) return;
+    const img = pulled.value;
     if (!img.ok) {
       state.startErrors.set(c.name, img.error);
       const retry = img.retryAt !== undefined ? { retryAt: img.retryAt } : {};
       return this.record({ step: 'StartContainer', target: c.name, ok: false, ...img.error, ...retry });
     }
     state.images.set(c.image ?? '', img.resolved);
+    if (this.aborted()) return;
     let config;
     try {
       const sb = this.observed.sandboxes.find((x) => x.id === sandbox.id) ?? (await deps.runtime.podSandboxStatus(sandbox.id));
@@ -248,6 +320,7 @@ export class PodSync {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       return this.startFailed(c.name, reason, errorMessage(err));
     }
+    if (this.aborted()) return;
     let id: string;
     try {
       id = await deps.runtime.createContainer(sandbox.id, config, sandbox.config);
@@ -255,6 +328,8 @@ export class PodSync {
       return this.startFailed(c.name, 'CreateContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Created', `Created container: ${c.name}`, c.name);
+    // A created instance left here is killed by the deletion pass (created counts as alive).
+    if (this.aborted()) return;
     try {
       await deps.runtime.startContainer(id);
     } catch (err) {

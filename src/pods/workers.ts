@@ -5,9 +5,13 @@
 // A pass:  observe → computePodActions → PodSync.run → observe again → computePodStatus → write if changed.
 // Lifecycle of a worker:
 //
-//   syncing ──deletionTimestamp──▶ terminating ──all stopped──▶ terminated: final status,
-//      │                                                        teardown, store.delete(uid)
-//      └──removed from the store (force delete)──▶ kill with grace, teardown, forget
+//   syncing ──deletionTimestamp──▶ terminating ──all stopped──▶ terminated: final status, teardown,
+//      │                                                        store.delete(uid) once no finalizers remain
+//      └──removed from the store (force delete)──▶ kill with the 2 s minimum grace, teardown, forget
+//
+// A pass works on the pod as it was when it began. An update that deletes or removes the pod makes the
+// pass start nothing more (PassControl.aborted); one that shortens the kill grace also interrupts its
+// stop waits, so the next pass (with the newest pod) stops again with the shorter grace.
 
 import { ConflictError, errorMessage, isNotFound } from '../errors.js';
 import type { Pod, PodStatus } from '../k8s/types.js';
@@ -20,6 +24,7 @@ import { computePodStatus } from './status.js';
 import { resolvedImageOf } from './image-pull.js';
 import { OWN_CONDITIONS } from './status.js';
 import {
+  killGraceSeconds,
   newPodSyncState,
   observePod,
   PodSync,
@@ -51,7 +56,14 @@ interface Worker {
   done: boolean;
   /** Consecutive passes with a failed step (no back-off of its own): spaces the retries out. */
   failedPasses?: number;
+  /** The plan in flight: the kill grace it uses; `deleted` ends its pull waits, `interrupt` its stop waits. */
+  pass?: { graceSeconds: number; deleted: AbortController; interrupt: AbortController };
+  /** The deleted pod's runtime and volumes are gone; only its finalizers keep the object. */
+  tornDown?: boolean;
 }
+
+/** Whether the newest state of the pod is deleted (marked) or removed from the store. */
+const deleting = (w: Worker) => w.removed || !!w.pod.metadata.deletionTimestamp;
 
 /** Stable JSON for change detection (key order independent). */
 export function stableJson(v: unknown): string {
@@ -107,6 +119,11 @@ export class PodWorkers {
     const statusOnly = !u.removed && !w.removed && specKey(w.pod) === specKey(u.pod);
     w.pod = u.pod;
     w.removed = w.removed || !!u.removed;
+    const pass = w.pass;
+    if (pass && deleting(w)) {
+      pass.deleted.abort();
+      if (killGraceSeconds(this.podToSync(w)) < pass.graceSeconds) pass.interrupt.abort();
+    }
     // Like the kubelet, a change to status alone (e.g. our own writes) waits for the resync; a change
     // to a condition someone else owns (a readiness gate) is in specKey and syncs at once.
     if (!statusOnly || !w.running && !w.cancelTimer) this.kick(uid);
@@ -177,7 +194,7 @@ export class PodWorkers {
     const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
     let results: StepResult[] = [];
     if (!planIsEmpty(plan)) {
-      results = await new PodSync(this.deps, pod, observed, w.state).run(plan);
+      results = await this.runPlan(w, pod, observed, plan);
       observed = await observePod(this.deps.runtime, w.uid);
     }
     if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);
@@ -185,6 +202,31 @@ export class PodWorkers {
     const status = this.statusOf(w, observed);
     this.writeStatus(w, status);
     return this.nextWake(w, results, status);
+  }
+
+  /** Runs a plan on `pod` (the pod as this pass began), steerable by newer updates (see the header). */
+  private async runPlan(w: Worker, pod: Pod, observed: ObservedPod, plan: PodActions): Promise<StepResult[]> {
+    const pass = { graceSeconds: killGraceSeconds(pod), deleted: new AbortController(), interrupt: new AbortController() };
+    w.pass = pass;
+    const control = { aborted: () => deleting(w), deleted: pass.deleted.signal, interrupt: pass.interrupt.signal };
+    try {
+      return await new PodSync(this.deps, pod, observed, w.state, control).run(plan);
+    } finally {
+      w.pass = undefined;
+    }
+  }
+
+  /**
+   * The pod a pass works on. A pod removed from the store was removed without waiting (a force delete,
+   * or a delete of a pod already marked without a grace; our own graceful finish is never synced): as
+   * the apiserver records a force delete, its grace is 0, whatever grace an earlier delete had set —
+   * so its containers get the 2 s minimum.
+   */
+  private podToSync(w: Worker): Pod {
+    if (!w.removed) return w.pod;
+    const m = w.pod.metadata;
+    const deletionTimestamp = m.deletionTimestamp ?? new Date(this.clock.now()).toISOString();
+    return { ...w.pod, metadata: { ...m, deletionTimestamp, deletionGracePeriodSeconds: 0 } };
   }
 
   /**
@@ -252,7 +294,11 @@ export class PodWorkers {
     }
   }
 
-  /** Deleted pod, everything stopped: terminal phase, teardown, then delete with a UID precondition. */
+  /**
+   * Deleted pod, everything stopped: terminal phase, teardown, then delete with a UID precondition.
+   * While metadata.finalizers is non-empty the object stays (terminal, nothing running); the update
+   * that clears them syncs again and finishes here.
+   */
   private async finishDeletion(w: Worker, observed: ObservedPod): Promise<number> {
     const status = this.statusOf(w, observed);
     if (status.phase !== 'Succeeded' && status.phase !== 'Failed') {
@@ -261,8 +307,10 @@ export class PodWorkers {
       status.phase = ok ? 'Succeeded' : 'Failed';
     }
     this.writeStatus(w, status);
-    await teardownPod(this.deps, w.uid);
+    if (!w.tornDown) await teardownPod(this.deps, w.uid);
+    w.tornDown = true;
     const m = w.pod.metadata;
+    if (m.finalizers?.length) return RESYNC_STEADY_MS;
     this.finished.add(w.uid);
     try {
       this.store.delete('pods', m.namespace, m.name ?? '', { expectedUid: w.uid });
@@ -274,12 +322,12 @@ export class PodWorkers {
     return 0;
   }
 
-  /** Gone from the store while possibly running (force delete): stop with grace, tear down, forget. */
+  /** Gone from the store while possibly running (force delete): stop (2 s), tear down, forget. */
   private async syncRemoved(w: Worker): Promise<number> {
     const observed = await observePod(this.deps.runtime, w.uid);
-    const pod: Pod = { ...w.pod, metadata: { ...w.pod.metadata, deletionTimestamp: w.pod.metadata.deletionTimestamp ?? new Date(this.clock.now()).toISOString() } };
+    const pod = this.podToSync(w);
     const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
-    if (plan.killPod) await new PodSync(this.deps, pod, observed, w.state).run(plan);
+    if (plan.killPod) await this.runPlan(w, pod, observed, plan);
     await teardownPod(this.deps, w.uid);
     w.done = true;
     return 0;

@@ -11,10 +11,12 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { InternalError } from '../errors.js';
+import { InternalError, TimeoutError } from '../errors.js';
 import { RUNC_PATH } from './runc.js';
 
 export const CONMON_PATH = '/usr/bin/conmon';
+/** How long `runc create` under conmon may take before it is killed (CRI-O's default create timeout). */
+export const CONMON_CREATE_TIMEOUT_MS = 4 * 60_000;
 /** Per-file cap before conmon truncates (k8s-file has no rotation of its own). */
 export const DEFAULT_LOG_SIZE_MAX = 16 * 1024 * 1024;
 
@@ -31,12 +33,14 @@ export interface ConmonOptions {
   logSizeMax?: number;
   conmonPath?: string;
   runcPath?: string;
-  /** The clock's sleep, used to wait for conmon to finish after a failed create. */
-  sleep?: (ms: number) => Promise<void>;
+  /** The clock's sleep: the create timeout, and the wait for conmon to finish after a failed create. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Default CONMON_CREATE_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 /** The conmon argv (pure; unit-tested). */
-export function conmonArgs(o: ConmonOptions): string[] {
+export function conmonArgs(o: Omit<ConmonOptions, 'sleep' | 'timeoutMs'>): string[] {
   const args = [
     '--api-version', '1',
     '-c', o.id, '-u', o.id, '-n', o.name,
@@ -120,9 +124,21 @@ export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
   start.end(Buffer.from([0]));
   child.unref();
   const conmonPidFile = path.join(o.bundle, 'conmon.pid');
+  const timeoutMs = o.timeoutMs ?? CONMON_CREATE_TIMEOUT_MS;
+  const ac = new AbortController();
   try {
-    const code = await firstExit;
-    const text = await syncText;
+    const done = await Promise.race([
+      Promise.all([firstExit, syncText]),
+      o.sleep(timeoutMs, ac.signal).then(() => undefined),
+    ]);
+    if (!done) {
+      // The first conmon process (if still not exited, so not reaped: its pid is ours) leads the
+      // session spawn() made for it, then the long-lived conmon named in its pid file.
+      if (child.pid && child.exitCode === null && child.signalCode === null) killGroup(child.pid);
+      await killConmon(conmonPidFile, o.id);
+      throw new TimeoutError(`create container ${o.id}: no pid from conmon after ${timeoutMs}ms; conmon killed`);
+    }
+    const [code, text] = done;
     try {
       if (code !== 0 && text.trim() === '') {
         const log = await readFile(stderrFile, 'utf8').catch(() => '');
@@ -134,22 +150,54 @@ export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
     } catch (err) {
       // After a failed create conmon still writes its exit files into the bundle for a few ms: let it
       // finish, so the caller's cleanup does not race it.
-      if (o.sleep) await waitForConmonExit(conmonPidFile, o.id, o.sleep);
+      await waitForConmonExit(conmonPidFile, o.id, o.sleep);
       throw err;
     }
   } finally {
+    ac.abort();
     sync.destroy();
     start.destroy();
   }
 }
 
+/** The pid in conmon.pid when it still names a conmon monitoring `id` (guards against pid reuse). */
+async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!pid) return undefined;
+  const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmd.includes(id) && cmd.includes('conmon') ? pid : undefined;
+}
+
+/**
+ * SIGKILLs a hung conmon; when it leads its own process group (it setsid()s), the whole group, so the
+ * `runc create` under it goes too. The caller then runs `runc delete --force` for the container.
+ */
+async function killConmon(pidFile: string, id: string): Promise<void> {
+  const pid = await liveConmonPid(pidFile, id);
+  if (!pid) return;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the ")" of the command: state, ppid, pgrp.
+  const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  if (pgrp === pid) killGroup(pid);
+  else killPid(pid);
+}
+
+function killGroup(leader: number): void {
+  killPid(-leader);
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
 /** Waits (up to ~2 s) until the conmon named in the pid file is gone. */
 async function waitForConmonExit(pidFile: string, id: string, sleep: (ms: number) => Promise<void>): Promise<void> {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (!pid) return;
   for (let i = 0; i < 100; i++) {
-    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmd.includes(id)) return;
+    if (!(await liveConmonPid(pidFile, id))) return;
     await sleep(20);
   }
 }

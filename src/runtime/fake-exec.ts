@@ -1,4 +1,5 @@
-// A recording Exec for unit tests of the runc wrapper: records each call and answers from a script.
+// A recording Exec for unit tests of the runc wrapper and the runtime: records each call and answers
+// from a script (which may wait, to hold a step in flight).
 // Never wired into the daemon.
 
 import type { Exec, ExecOptions, ExecResult } from '../system/exec.js';
@@ -11,7 +12,9 @@ export interface RecordedCall {
 
 export class RecordingExec implements Exec {
   readonly calls: RecordedCall[] = [];
-  constructor(private readonly answer: (call: RecordedCall) => ExecResult = () => ({ code: 0, stdout: '', stderr: '' })) {}
+  constructor(
+    private readonly answer: (call: RecordedCall) => ExecResult | Promise<ExecResult> = () => ({ code: 0, stdout: '', stderr: '' }),
+  ) {}
 
   async run(file: string, args: string[], opts?: ExecOptions): Promise<ExecResult> {
     const call = { file, args, opts };

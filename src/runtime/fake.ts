@@ -37,7 +37,9 @@ export class FakeRuntime implements Runtime {
   readonly configs = new Map<string, ContainerConfig>();
   /** Containers (by id) that ignore their stop signal: stop waits the whole timeout, then exit 137. */
   readonly ignoreStop = new Set<string>();
-  private failures: { sandbox?: string; create?: string; start?: string } = {};
+  /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
+  sandboxDelayMs = 0;
+  private failures: { sandbox?: string; create?: string; start?: string; stop?: string } = {};
   private startFailuresLeft = 0;
   private listeners = new Set<(ev: ContainerEvent) => void>();
   private seq = 0;
@@ -55,6 +57,10 @@ export class FakeRuntime implements Runtime {
   failNextCreate(message: string): void {
     this.failures.create = message;
   }
+  /** The next stopContainer fails and leaves the container as it was. */
+  failNextStop(message: string): void {
+    this.failures.stop = message;
+  }
   /** The next `times` starts fail: each instance ends exited 128, reason StartError (as runc reports it). */
   failNextStart(message: string, times = 1): void {
     this.failures.start = message;
@@ -66,12 +72,14 @@ export class FakeRuntime implements Runtime {
     if (c.state !== 'running') throw new Error(`fake: container ${id} is ${c.state}, not running`);
     this.finish(c, code, reason);
   }
-  /** The infra container dies: the sandbox goes notready and its containers exit 137. */
+  /** The infra container dies: the sandbox goes notready, its containers exit 137, then 'sandbox-exited'. */
   killSandbox(id: string): void {
     const s = this.mustSandbox(id);
     s.state = 'notready';
     s.pid = 0;
     for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.finish(c, 137);
+    const ev: ContainerEvent = { type: 'sandbox-exited', containerId: '', sandboxId: id, podUid: s.labels[LABEL_POD_UID] ?? '' };
+    for (const l of [...this.listeners]) l(ev);
   }
   /** Records of one pod's container by name, newest first. */
   containersNamed(podUid: string, name: string): ContainerStatus[] {
@@ -92,6 +100,7 @@ export class FakeRuntime implements Runtime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     this.calls.push({ method: 'runPodSandbox', args: [clone(config)] });
+    if (this.sandboxDelayMs > 0) await this.clock.sleep(this.sandboxDelayMs);
     this.throwIf('sandbox');
     const id = `sb${++this.seq}`;
     this.sandboxes.set(id, {
@@ -188,6 +197,7 @@ export class FakeRuntime implements Runtime {
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
     this.calls.push({ method: 'stopContainer', args: [id, timeoutSeconds] });
+    this.throwIf('stop');
     const c = this.containers.get(id);
     if (!c || c.state === 'exited') return;
     if (c.state === 'running' && this.ignoreStop.has(id)) {
@@ -245,7 +255,7 @@ export class FakeRuntime implements Runtime {
     for (const l of [...this.listeners]) l(ev);
   }
 
-  private throwIf(kind: 'sandbox' | 'create'): void {
+  private throwIf(kind: 'sandbox' | 'create' | 'stop'): void {
     const msg = this.failures[kind];
     if (msg === undefined) return;
     this.failures[kind] = undefined;

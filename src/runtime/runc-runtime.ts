@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import { ConflictError, NotFoundError, InternalError, errorMessage, isNotFound } from '../errors.js';
+import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
@@ -41,6 +41,8 @@ import { createSandboxResources, podName, removeConmonLeftovers, settleAll, tear
 export const CATATONIT_PATH = '/usr/bin/catatonit';
 const UNDO_TIMEOUT_MS = 60_000;
 const KILL_WAIT_MS = 10_000;
+/** runc says the process is gone: how long conmon may take to write the exit file anyway. */
+const GONE_EXIT_WAIT_MS = 500;
 const TERMINATION_MESSAGE_MAX = 4096;
 
 export interface RuncRuntimeOptions {
@@ -146,12 +148,25 @@ export class RuncRuntime implements Runtime {
       return id;
     } catch (err) {
       this.logger.warn({ err, sandboxId: id }, 'sandbox creation failed; undoing');
-      await this.withTimeout(teardownSandbox(this, rec), UNDO_TIMEOUT_MS, `undo sandbox ${id}`).catch((e) =>
-        this.logger.error({ err: e, sandboxId: id }, 'undo of failed sandbox incomplete'),
-      );
-      throw new InternalError(`run pod sandbox ${config.metadata.namespace}/${config.metadata.name}: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      await this.undoSandbox(rec);
+      const msg = `run pod sandbox ${config.metadata.namespace}/${config.metadata.name}: ${errorMessage(err)}`;
+      if (err instanceof TimeoutError) throw new TimeoutError(msg, { cause: err });
+      throw new InternalError(msg, { cause: err });
+    }
+  }
+
+  /**
+   * Undo of a failed runPodSandbox. When the undo fails too, the record becomes a listed 'notready'
+   * sandbox (not a hidden 'creating' one), so the pod manager's removePodSandbox and GC retry it.
+   */
+  private async undoSandbox(rec: SandboxRecord): Promise<void> {
+    try {
+      await this.withTimeout(teardownSandbox(this, rec), UNDO_TIMEOUT_MS, `undo sandbox ${rec.id}`);
+    } catch (e) {
+      this.logger.error({ err: e, sandboxId: rec.id }, 'undo of failed sandbox incomplete; left not ready for removal');
+      if (this.sandboxes.get(rec.id) !== rec) return; // the undo finished after all
+      rec.state = 'notready';
+      await this.sandboxStore.save(rec).catch((se) => this.logger.warn({ err: se, sandboxId: rec.id }, 'save sandbox failed'));
     }
   }
 
@@ -272,7 +287,7 @@ export class RuncRuntime implements Runtime {
         attachDir: this.paths.attachDir,
         terminal: config.tty,
         stdin: config.stdin,
-        sleep: (ms) => this.clock.sleep(ms),
+        sleep: (ms, signal) => this.clock.sleep(ms, signal),
       });
       rec.pid = started.pid;
       rec.conmonPid = started.conmonPid;
@@ -293,6 +308,7 @@ export class RuncRuntime implements Runtime {
         return id;
       }
       if (err instanceof NotFoundError || err instanceof ConflictError) throw err;
+      if (err instanceof TimeoutError) throw new TimeoutError(`create ${what}: ${errorMessage(err)}`, { cause: err });
       throw new InternalError(`create ${what}: ${errorMessage(err)}`, { cause: err });
     }
     this.emit('created', rec);
@@ -342,12 +358,16 @@ export class RuncRuntime implements Runtime {
       throw new InternalError(`start container "${rec.config.metadata.name}" ${id.slice(0, 12)}: ${rec.startError}`);
     }
     rec.startedAt = this.clock.now();
+    const what = `start container "${rec.config.metadata.name}" ${id.slice(0, 12)}`;
     try {
       await this.runc.start(id);
     } catch (err) {
-      throw new InternalError(`start container "${rec.config.metadata.name}" ${id.slice(0, 12)}: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      if (err instanceof TimeoutError) {
+        // A hung start leaves the process in limbo: kill it, so conmon reports an exit and the pod moves on.
+        await this.runc.delete(id, true).catch((e) => this.logger.warn({ err: e, containerId: id }, 'delete after start timeout failed'));
+        throw new TimeoutError(`${what}: ${errorMessage(err)}`, { cause: err });
+      }
+      throw new InternalError(`${what}: ${errorMessage(err)}`, { cause: err });
     }
     // The exit watcher may already have recorded a quick exit; never move back from 'exited'.
     if (rec.state === 'created') rec.state = 'running';
@@ -360,20 +380,31 @@ export class RuncRuntime implements Runtime {
     if (!rec) return;
     await this.refreshContainer(rec);
     if (rec.state === 'exited') return;
+    let delivered = true;
     if (timeoutSeconds > 0) {
-      if (await this.signal(rec, resolveSignal(rec.config.stopSignal))) {
-        if (await this.waitForExitFile(id, timeoutSeconds * 1000)) return;
-      }
+      delivered = await this.signal(rec, resolveSignal(rec.config.stopSignal));
+      if (delivered && (await this.waitForExitFile(id, timeoutSeconds * 1000))) return;
     }
-    await this.signal(rec, 'SIGKILL');
-    if (await this.waitForExitFile(id, KILL_WAIT_MS)) return;
+    if (delivered) delivered = await this.signal(rec, 'SIGKILL');
+    // When runc says the process is already gone, conmon writes the exit file at once or never.
+    const gone = !delivered && (await this.runcSaysGone(id));
+    if (await this.waitForExitFile(id, gone ? GONE_EXIT_WAIT_MS : KILL_WAIT_MS)) return;
     // No exit file: the monitor is gone. Trust runc's view of the process.
-    const st = await this.runc.state(id).catch(() => undefined);
-    if (!st || st.status === 'stopped') {
+    if (gone || (await this.runcSaysGone(id))) {
       await this.handleExit(id, { code: 255, at: this.clock.now() }, 'container monitor lost; exit code unknown');
       return;
     }
-    throw new InternalError(`stop container ${id}: still ${st.status} after SIGKILL`);
+    throw new InternalError(`stop container ${id}: still running after SIGKILL`);
+  }
+
+  /** `runc state` says stopped, or knows no such container. */
+  private async runcSaysGone(id: string): Promise<boolean> {
+    try {
+      return (await this.runc.state(id)).status === 'stopped';
+    } catch (e) {
+      if (isNotFound(e)) return true;
+      throw e;
+    }
   }
 
   /** Sends a signal; false when the container is already gone. */
@@ -467,16 +498,22 @@ export class RuncRuntime implements Runtime {
     if (c) {
       if (c.state === 'exited') return;
       const bundle = path.join(this.paths.containersDir, id);
-      c.state = 'exited';
-      c.exitCode = info.code;
-      c.finishedAt = info.at;
-      c.pid = 0;
       const [oom, term] = await Promise.all([
         exists(path.join(bundle, 'oom')).then(async (a) => a || exists(path.join(bundle, 'persist', 'oom'))),
         readFile(path.join(bundle, 'termination-log'), 'utf8').catch(() => ''),
       ]);
-      c.reason = exitReason(info.code, oom);
-      c.message = message ?? term.slice(0, TERMINATION_MESSAGE_MAX);
+      // Removed meanwhile (saving would bring its record back), or its exit recorded by another path.
+      const now = this.containers.get(id);
+      if (now !== c || now.state === 'exited') return;
+      // Every field at once (no await in between): a reader sees the whole exit or none of it.
+      Object.assign(c, {
+        state: 'exited',
+        exitCode: info.code,
+        finishedAt: info.at,
+        pid: 0,
+        reason: exitReason(info.code, oom),
+        message: message ?? term.slice(0, TERMINATION_MESSAGE_MAX),
+      } satisfies Partial<ContainerRecord>);
       await this.containerStore.save(c).catch((e) => this.logger.warn({ err: e, containerId: id }, 'save exit failed'));
       this.logger.debug({ containerId: id, exitCode: info.code, reason: c.reason }, 'container exited');
       this.emit('exited', c);
@@ -487,6 +524,8 @@ export class RuncRuntime implements Runtime {
         s.pausePid = 0;
         this.logger.info({ sandboxId: id, exitCode: info.code }, 'infra container exited; sandbox not ready');
         await this.sandboxStore.save(s).catch(() => undefined);
+        // Wakes the pod's worker (also after a deliberate stopPodSandbox: a harmless extra sync).
+        this.publish({ type: 'sandbox-exited', containerId: '', sandboxId: id, podUid: s.config.metadata.uid });
       }
     }
     const waiters = this.exitWaiters.get(id);
@@ -528,8 +567,11 @@ export class RuncRuntime implements Runtime {
     }
   }
 
-  private emit(type: ContainerEvent['type'], rec: ContainerRecord): void {
-    const ev: ContainerEvent = { type, containerId: rec.id, sandboxId: rec.sandboxId, podUid: rec.podUid };
+  private emit(type: 'created' | 'started' | 'exited' | 'removed', rec: ContainerRecord): void {
+    this.publish({ type, containerId: rec.id, sandboxId: rec.sandboxId, podUid: rec.podUid });
+  }
+
+  private publish(ev: ContainerEvent): void {
     for (const l of this.listeners) {
       try {
         l(ev);

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isNotFound } from '../errors.js';
-import { conmonArgs, parseSyncMessage } from './conmon.js';
+import { TimeoutError, isNotFound } from '../errors.js';
+import { FakeClock } from '../system/clock.js';
+import { CONMON_CREATE_TIMEOUT_MS, conmonArgs, parseSyncMessage, spawnConmon } from './conmon.js';
 import { RecordingExec } from './fake-exec.js';
-import { Runc } from './runc.js';
+import { RUNC_TIMEOUT_MS, Runc } from './runc.js';
 
 const fail = (stderr: string) => ({ code: 1, stdout: '', stderr });
 
@@ -22,6 +23,22 @@ test('every runc call passes the engine root first', async () => {
     ['/usr/sbin/runc', '--root', '/run/pp/runc', 'delete', '--force', 'c1'],
   ]);
 });
+
+const hung = () => ({ code: -1, stdout: '', stderr: '', timedOut: true });
+const timeoutCases: { name: string; call: (r: Runc) => Promise<unknown>; want: RegExp }[] = [
+  { name: 'start', call: (r) => r.start('c1'), want: /^runc start container c1: timed out after 30000ms$/ },
+  { name: 'kill', call: (r) => r.kill('c1', 'KILL'), want: /^runc kill container c1: timed out after 30000ms$/ },
+  { name: 'delete', call: (r) => r.delete('c1', true), want: /^runc delete container c1: timed out after 30000ms$/ },
+  { name: 'state', call: (r) => r.state('c1'), want: /^runc state container c1: timed out after 30000ms$/ },
+  { name: 'list', call: (r) => r.list(), want: /^runc list: timed out after 30000ms$/ },
+];
+for (const c of timeoutCases) {
+  test(`a hung runc ${c.name} is killed after the call timeout and reported as a timeout error`, async () => {
+    const exec = new RecordingExec(hung);
+    await assert.rejects(c.call(new Runc({ exec, root: '/r' })), (e: unknown) => e instanceof TimeoutError && c.want.test(e.message));
+    assert.equal(exec.calls[0]!.opts?.timeoutMs, RUNC_TIMEOUT_MS);
+  });
+}
 
 const notFoundCases = [
   'container not running',
@@ -112,3 +129,41 @@ for (const c of syncCases) {
     else assert.throws(() => parseSyncMessage(c.text, 'c1'), c.want);
   });
 }
+
+test('a conmon that never reports a pid is killed at the create timeout', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-conmon-'));
+  try {
+    // Stands in for a conmon whose `runc create` hangs: it never writes the sync pipe.
+    const fake = path.join(dir, 'hung-conmon');
+    await writeFile(fake, '#!/bin/sh\necho $$ > "$PWD/hung.pid"\nexec sleep 1000\n');
+    await chmod(fake, 0o755);
+    const clock = new FakeClock();
+    let settled = false;
+    const p = spawnConmon({
+      id: 'c1', name: 'k8s_x', bundle: dir, logPath: path.join(dir, 'log'), runcRoot: '/r', exitsDir: dir, attachDir: dir,
+      conmonPath: fake, sleep: (ms, signal) => clock.sleep(ms, signal),
+    });
+    p.then(() => (settled = true), () => (settled = true));
+    const pidFile = path.join(dir, 'hung.pid');
+    let pid = 0;
+    for (let i = 0; i < 100_000 && !pid; i++) {
+      await new Promise((r) => setImmediate(r));
+      pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+    }
+    assert.ok(pid > 0, 'the fake conmon started');
+    clock.advance(CONMON_CREATE_TIMEOUT_MS - 1000);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(settled, false, 'still waiting before the timeout');
+    clock.advance(1000);
+    await assert.rejects(p, (e: unknown) => e instanceof TimeoutError && /create container c1: no pid from conmon after 240000ms/.test(e.message));
+    let alive = true;
+    for (let i = 0; i < 100_000 && alive; i++) {
+      await new Promise((r) => setImmediate(r));
+      const st = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      alive = st !== '' && !/\) Z /.test(st);
+    }
+    assert.equal(alive, false, 'the hung conmon was killed');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -4,10 +4,15 @@
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, InternalError, TimeoutError } from '../errors.js';
-import type { Exec } from '../system/exec.js';
+import type { Exec, ExecResult } from '../system/exec.js';
 import type { OciProcess } from './oci-types.js';
 
 export const RUNC_PATH = '/usr/sbin/runc';
+/**
+ * Bound on every runc call but exec (which has the caller's own timeout): a runc wedged on a stuck
+ * mount or a frozen cgroup must not block a pod worker forever. HostExec SIGKILLs runc on expiry.
+ */
+export const RUNC_TIMEOUT_MS = 30_000;
 
 export interface RuncState {
   id: string;
@@ -30,19 +35,28 @@ export class Runc {
   private readonly exec: Exec;
   private readonly root: string;
   private readonly bin: string;
+  private readonly timeoutMs: number;
 
-  constructor(opts: { exec: Exec; root: string; bin?: string }) {
+  constructor(opts: { exec: Exec; root: string; bin?: string; timeoutMs?: number }) {
     this.exec = opts.exec;
     this.root = opts.root;
     this.bin = opts.bin ?? RUNC_PATH;
+    this.timeoutMs = opts.timeoutMs ?? RUNC_TIMEOUT_MS;
   }
 
   args(...rest: string[]): string[] {
     return ['--root', this.root, ...rest];
   }
 
+  /** Runs runc with the call timeout; TimeoutError when runc had to be killed. */
+  private async call(what: string, args: string[]): Promise<ExecResult> {
+    const r = await this.exec.run(this.bin, args, { timeoutMs: this.timeoutMs });
+    if (r.timedOut) throw new TimeoutError(`runc ${what}: timed out after ${this.timeoutMs}ms`);
+    return r;
+  }
+
   private async run(what: string, id: string, args: string[]): Promise<string> {
-    const r = await this.exec.run(this.bin, this.args(...args));
+    const r = await this.call(`${what} container ${id}`, this.args(...args));
     if (r.code === 0) return r.stdout;
     const msg = (r.stderr || r.stdout).trim();
     if (NOT_FOUND.test(msg)) throw new NotFoundError(`runc ${what} container ${id}: ${msg}`);
@@ -55,7 +69,7 @@ export class Runc {
   }
 
   async list(): Promise<RuncState[]> {
-    const r = await this.exec.run(this.bin, this.args('list', '-f', 'json'));
+    const r = await this.call('list', this.args('list', '-f', 'json'));
     if (r.code !== 0) throw new InternalError(`runc list: exit ${r.code}: ${r.stderr.trim()}`);
     const parsed = JSON.parse(r.stdout.trim() || 'null') as RuncState[] | null;
     return parsed ?? [];
@@ -70,7 +84,7 @@ export class Runc {
     await this.run('kill', id, ['kill', ...(all ? ['--all'] : []), id, String(signal)]);
   }
 
-  /** Succeeds when the container is already gone. */
+  /** Succeeds when the container is already gone; TimeoutError when runc hangs. */
   async delete(id: string, force = false): Promise<void> {
     try {
       await this.run('delete', id, ['delete', ...(force ? ['--force'] : []), id]);
@@ -80,7 +94,7 @@ export class Runc {
   }
 
   async version(): Promise<string> {
-    const r = await this.exec.run(this.bin, ['--version']);
+    const r = await this.call('--version', ['--version']);
     const m = /runc version (\S+)/.exec(r.stdout);
     return m ? m[1] : r.stdout.trim();
   }

@@ -18,36 +18,52 @@ import {
 } from './sandbox-files.js';
 import type { SandboxRecord } from './state.js';
 
-/** netns, cgroup and files in parallel; then infra (conmon+runc) and CNI ADD in parallel. */
+/**
+ * netns, cgroup and files in parallel; then infra (conmon+runc) and CNI ADD in parallel. On failure it
+ * rejects only once every step it started has settled, so the caller's undo never runs under a step
+ * that could still create something (a tmpfs mounted after the undo) or reject with nobody listening.
+ */
 export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord, files: SandboxFilePaths): Promise<void> {
   const c = rec.config;
   const t0 = rt.clock.now();
   const ms: Record<string, number> = {};
   const lap = <T>(name: string, p: Promise<T>) => p.then((v) => ((ms[name] = rt.clock.now() - t0), v));
-  const netnsP = c.hostNetwork
-    ? Promise.resolve(undefined)
-    : lap('netns', rt.network.createNetns(rec.id)).then(async (p) => {
-        rec.netnsPath = p;
-        await rt.sandboxStore.save(rec);
-        return p;
-      });
-  const cgroupP = lap('cgroup', rt.cgroups.create(c.metadata.uid, c.resources));
-  const filesP = lap('files', (async () => {
-    await writeSandboxFiles(files, c);
-    if (rec.shmMounted) await mountShm(rt.exec, files.shm);
-  })());
-  await settleAll([netnsP, cgroupP]);
-  const netnsPath = await netnsP;
-  rec.infraCreated = true;
-  rec.networkAttached = !c.hostNetwork;
-  await rt.sandboxStore.save(rec);
-  const infraP = lap('infra', createInfra(rt, rec, netnsPath));
-  const attachP = netnsPath
-    ? lap('attach', rt.network.attach(rt.attachRequest(rec))).then((r) => {
-        rec.ip = r.ip;
-      })
-    : Promise.resolve();
-  await settleAll([filesP, infraP, attachP]);
+  const started: Promise<unknown>[] = [];
+  const step = <T>(name: string, p: Promise<T>): Promise<T> => {
+    const timed = lap(name, p);
+    // Observed at once: a step may reject while an earlier await is pending.
+    started.push(timed.catch(() => undefined));
+    return timed;
+  };
+  try {
+    const netnsP = c.hostNetwork
+      ? Promise.resolve(undefined)
+      : step('netns', rt.network.createNetns(rec.id).then(async (p) => {
+          rec.netnsPath = p;
+          await rt.sandboxStore.save(rec);
+          return p;
+        }));
+    const cgroupP = step('cgroup', rt.cgroups.create(c.metadata.uid, c.resources));
+    const filesP = step('files', (async () => {
+      await writeSandboxFiles(files, c);
+      if (rec.shmMounted) await mountShm(rt.exec, files.shm);
+    })());
+    await settleAll([netnsP, cgroupP]);
+    const netnsPath = await netnsP;
+    rec.infraCreated = true;
+    rec.networkAttached = !c.hostNetwork;
+    await rt.sandboxStore.save(rec);
+    const infraP = step('infra', createInfra(rt, rec, netnsPath));
+    const attachP = netnsPath
+      ? step('attach', rt.network.attach(rt.attachRequest(rec))).then((r) => {
+          rec.ip = r.ip;
+        })
+      : Promise.resolve();
+    await settleAll([filesP, infraP, attachP]);
+  } catch (err) {
+    await Promise.all(started);
+    throw err;
+  }
   if (rec.ip) await writeHostsWithIp(files, c, rec.ip);
   rt.logger.debug({ sandboxId: rec.id, msSinceStart: ms, totalMs: rt.clock.now() - t0 }, 'sandbox created');
 }
@@ -78,7 +94,7 @@ async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: strin
     exitsDir: rt.paths.exitsDir,
     attachDir: rt.paths.attachDir,
     logSizeMax: 1024 * 1024,
-    sleep: (ms) => rt.clock.sleep(ms),
+    sleep: (ms, signal) => rt.clock.sleep(ms, signal),
   });
   rec.pausePid = started.pid;
   rec.conmonPid = started.conmonPid;

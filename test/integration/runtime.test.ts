@@ -3,6 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import path from 'node:path';
@@ -354,4 +355,54 @@ function suite(): void {
     assert.deepEqual(await readdir(paths.containersDir), []);
     await runtime.removePodSandbox(sid);
   });
+
+  async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`${what}: not seen after ${ms}ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  wrap('a dead pause process makes the sandbox not ready and emits sandbox-exited', async () => {
+    const sb = sandboxConfig('pausedeath');
+    const sid = await runtime.runPodSandbox(sb);
+    const st = await runtime.podSandboxStatus(sid);
+    process.kill(st.pid, 'SIGKILL');
+    await waitFor('sandbox-exited event', () => events.some((e) => e.type === 'sandbox-exited' && e.sandboxId === sid));
+    const ev = events.find((e) => e.type === 'sandbox-exited' && e.sandboxId === sid);
+    assert.deepEqual(ev, { type: 'sandbox-exited', containerId: '', sandboxId: sid, podUid: sb.metadata.uid });
+    assert.equal((await runtime.podSandboxStatus(sid)).state, 'notready');
+    await runtime.removePodSandbox(sid);
+  });
+
+  wrap('stopping a container whose monitor and process are both gone records exit 255 without the kill wait', async () => {
+    const sb = sandboxConfig('lost');
+    const sid = await runtime.runPodSandbox(sb);
+    const id = await run(sid, sb, containerConfig('lost', 'exec sleep 1000'));
+    const { pid } = await runtime.containerStatus(id);
+    const conmonPid = runtime.containers.get(id)?.conmonPid ?? 0;
+    assert.ok(conmonPid > 0 && pid > 0);
+    // The monitor first (so nobody writes an exit file), then the process it watched.
+    process.kill(conmonPid, 'SIGKILL');
+    await waitFor('conmon gone', () => !isLive(conmonPid));
+    process.kill(pid, 'SIGKILL');
+    await waitFor('container process gone', () => !isLive(pid));
+    const t0 = Date.now();
+    await runtime.stopContainer(id, 10);
+    assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0}ms`);
+    const st = await runtime.containerStatus(id);
+    assert.deepEqual([st.state, st.exitCode, st.message], ['exited', 255, 'container monitor lost; exit code unknown']);
+    await runtime.removePodSandbox(sid);
+  });
+}
+
+/** The pid names a process that is neither gone nor a zombie. */
+function isLive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,148 @@
+// The pod manager test harness (not used by the daemon): a PodManager over FakeRuntime, a FakeClock,
+// an in-memory SqliteStore, fake images and volumes, and a recording event sink.
+
+import type { Image, ImageService } from '../images/images.js';
+import type { EventSink } from '../k8s/events.js';
+import { RESOURCES } from '../k8s/registry.js';
+import type { ObjectMeta, ObjectReference, Pod, PodSpec } from '../k8s/types.js';
+import { nodePaths } from '../node/paths.js';
+import { FakeRuntime } from '../runtime/fake.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { FakeClock, type Clock } from '../system/clock.js';
+import { silentLogger } from '../system/logger.js';
+import type { MountedVolume, VolumeManager } from '../volumes/volumes.js';
+import { PodManager } from './manager.js';
+import { T0 } from './test-fixtures.js';
+
+/** Lets pending promise chains run without advancing the clock (a pass in flight stays in flight). */
+export const settle = async () => {
+  for (let i = 0; i < 200; i++) await Promise.resolve();
+};
+
+export class FakeImages implements ImageService {
+  readonly present = new Map<string, Image>();
+  readonly pulls: string[] = [];
+  /** Images whose pull succeeds, with how long it takes on the fake clock (ms); others fail. */
+  readonly pullable = new Map<string, number>();
+  constructor(private readonly clock: Clock) {}
+  add(ref: string): void {
+    this.present.set(ref, {
+      id: 'sha256:' + ref.length.toString(16).padStart(64, '0'),
+      repoTags: [ref],
+      repoDigests: [],
+      size: 1000,
+      createdAt: T0,
+      config: { entrypoint: [], cmd: ['sh'], env: ['PATH=/bin'], workingDir: '', user: '', stopSignal: '', exposedPorts: [], labels: {} },
+      layers: [],
+    });
+  }
+  async imageStatus(ref: string) {
+    return this.present.get(ref);
+  }
+  async listImages() {
+    return [...this.present.values()];
+  }
+  async removeImage(): Promise<void> {}
+  async loadArchive(): Promise<Image[]> {
+    throw new Error('fake images: loadArchive not supported');
+  }
+  async importRootfs(): Promise<Image> {
+    throw new Error('fake images: importRootfs not supported');
+  }
+  async pullImage(ref: string): Promise<Image> {
+    this.pulls.push(ref);
+    const ms = this.pullable.get(ref);
+    if (ms === undefined) throw new Error(`pull access denied for ${ref}`);
+    await this.clock.sleep(ms);
+    this.add(ref);
+    return this.present.get(ref)!;
+  }
+  async prepareRootfs() {
+    return { mergedDir: '/x' };
+  }
+  async releaseRootfs(): Promise<void> {}
+}
+
+export class FakeVolumes implements VolumeManager {
+  readonly setUps: string[] = [];
+  readonly tearDowns: string[] = [];
+  async setUpPodVolumes(pod: Pod) {
+    this.setUps.push(pod.metadata.uid ?? '');
+    return new Map<string, MountedVolume>();
+  }
+  async tearDownPodVolumes(uid: string) {
+    this.tearDowns.push(uid);
+  }
+  async gc() {}
+}
+
+interface Ev {
+  fieldPath?: string;
+  type: string;
+  reason: string;
+  message: string;
+}
+export class RecordingEvents implements EventSink {
+  readonly events: Ev[] = [];
+  record(involved: ObjectReference, type: string, reason: string, message: string): void {
+    this.events.push({ fieldPath: involved.fieldPath, type, reason, message });
+  }
+  reasons(): string[] {
+    return this.events.map((e) => e.reason);
+  }
+}
+
+export function harness() {
+  const clock = new FakeClock(T0);
+  const runtime = new FakeRuntime({ clock });
+  const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock });
+  const images = new FakeImages(clock);
+  images.add('busybox:1.36');
+  const volumes = new FakeVolumes();
+  const events = new RecordingEvents();
+  const newManager = () =>
+    new PodManager({
+      store, runtime, images, volumes, events, clock,
+      containerMounts: async () => [],
+      logger: silentLogger(),
+      nodeName: 'node1',
+      nodeIP: '192.168.1.2',
+      paths: nodePaths('/tmp/peapod-pods-unit'),
+      hostResolvConf: '/nonexistent/resolv.conf',
+      nodeCpuMilli: 2000,
+      nodeMemoryBytes: 4 << 30,
+    });
+  const mgr = newManager();
+  const h = {
+    clock, runtime, store, images, volumes, events, mgr, newManager,
+    create(spec: Partial<PodSpec>, name = 'p', meta: Partial<ObjectMeta> = {}): Pod {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta }, spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec } } as Pod;
+      return store.create('pods', pod);
+    },
+    /** A graceful delete as the API marks it: deletionTimestamp = now + grace (a shorter grace moves it). */
+    markDeleted(graceSeconds: number, name = 'p'): Pod {
+      return store.modify<Pod>('pods', 'default', name, (p) => ({
+        ...p,
+        metadata: { ...p.metadata, deletionTimestamp: new Date(clock.now() + graceSeconds * 1000).toISOString(), deletionGracePeriodSeconds: graceSeconds },
+      }));
+    },
+    pod(name = 'p'): Pod {
+      return store.get<Pod>('pods', 'default', name);
+    },
+    status(name = 'p', c = 'c') {
+      const s = h.pod(name).status;
+      return [...(s?.containerStatuses ?? []), ...(s?.initContainerStatuses ?? [])].find((x) => x.name === c);
+    },
+    /** Advances the fake clock second by second, letting workers run in between. */
+    async step(seconds: number): Promise<void> {
+      for (let i = 0; i < seconds; i++) {
+        clock.advance(1000);
+        await mgr.idle();
+      }
+    },
+    newest(uid: string, name = 'c') {
+      return runtime.containersNamed(uid, name)[0];
+    },
+  };
+  return h;
+}

@@ -1,0 +1,287 @@
+// RuncRuntime paths that need no root: a recording Exec stands in for runc/mount/umount, a fake
+// network for CNI, a fake clock for time; records and sandbox files go to a temp dir.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TimeoutError } from '../errors.js';
+import { LocalImageService } from '../images/local-image-service.js';
+import { nodePaths, type NodePaths } from '../node/paths.js';
+import { FakeClock } from '../system/clock.js';
+import type { ExecResult } from '../system/exec.js';
+import { silentLogger } from '../system/logger.js';
+import { RecordingExec, type RecordedCall } from './fake-exec.js';
+import { FakeNetwork } from './fake-network.js';
+import { RuncRuntime } from './runc-runtime.js';
+import type { ContainerEvent, PodSandboxConfig } from './runtime.js';
+import type { ContainerRecord, SandboxRecord } from './state.js';
+
+const OK: ExecResult = { code: 0, stdout: '', stderr: '' };
+
+interface Harness {
+  rt: RuncRuntime;
+  exec: RecordingExec;
+  network: FakeNetwork;
+  clock: SteppingClock;
+  paths: NodePaths;
+  events: ContainerEvent[];
+  done(): Promise<void>;
+}
+
+async function harness(answer: (c: RecordedCall) => ExecResult | Promise<ExecResult>, network = new FakeNetwork()): Promise<Harness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-rt-unit-'));
+  // Everything under the temp dir: nothing of the host's /run is read or written.
+  const paths: NodePaths = { ...nodePaths(dir), exitsDir: path.join(dir, 'exits'), runcRoot: path.join(dir, 'runc') };
+  await mkdir(paths.exitsDir, { recursive: true });
+  const exec = new RecordingExec(answer);
+  const clock = new SteppingClock();
+  const logger = silentLogger();
+  const images = new LocalImageService({ paths, exec, logger, clock });
+  const rt = new RuncRuntime({ paths, exec, clock, logger, images, network });
+  const events: ContainerEvent[] = [];
+  rt.onContainerEvent((ev) => events.push(ev));
+  return { rt, exec, network, clock, paths, events, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+function sandboxConfig(name: string): PodSandboxConfig {
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 },
+    hostname: name,
+    logDirectory: `/logs/${name}`,
+    dns: { servers: ['10.0.0.10'], searches: [], options: [] },
+    hostAliases: [],
+    portMappings: [],
+    labels: { app: name },
+    annotations: {},
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    shareProcessNamespace: false,
+    sysctls: {},
+  };
+}
+
+function containerRecord(id: string, sandboxId: string, state: ContainerRecord['state']): ContainerRecord {
+  return {
+    id,
+    sandboxId,
+    podUid: 'uid-p',
+    config: {
+      metadata: { name: 'app', attempt: 0 },
+      image: 'busybox',
+      args: ['true'],
+      envs: [],
+      workingDir: '/',
+      mounts: [],
+      logPath: 'app/0.log',
+      stdin: false,
+      stdinOnce: false,
+      tty: false,
+      labels: {},
+      annotations: {},
+      security: { privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false, capabilitiesAdd: [], capabilitiesDrop: [] },
+      resources: {},
+      stopSignal: 'SIGTERM',
+    },
+    imageId: 'img',
+    state,
+    createdAt: 1,
+    startedAt: 2,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    logPath: '/logs/app/0.log',
+    rootfsPrepared: false,
+    pid: 4242,
+  };
+}
+
+/** Lets pending I/O and promise callbacks run (event-loop turns, no timers). */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 20_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), `timed out waiting for ${what}`);
+}
+
+/** A fake clock that knows whether someone is asleep on it, so a test moves time only when code waits. */
+class SteppingClock extends FakeClock {
+  sleeping = 0;
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeping++;
+    const p = super.sleep(ms, signal);
+    p.then(
+      () => this.sleeping--,
+      () => this.sleeping--,
+    );
+    return p;
+  }
+}
+
+/** Runs p, advancing the clock in steps whenever the code under test sleeps; returns the fake time taken. */
+async function drive(clock: SteppingClock, p: Promise<unknown>, stepMs = 50): Promise<number> {
+  const t0 = clock.now();
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 1_000_000 && !settled; i++) {
+    await new Promise((r) => setImmediate(r));
+    if (clock.sleeping > 0) clock.advance(stepMs);
+  }
+  await p;
+  return clock.now() - t0;
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+const calledFile = (exec: RecordingExec, file: string) => exec.calls.findIndex((c) => c.file === file);
+
+test('a failed netns creation undoes the sandbox only after the shm mount in flight has finished', async () => {
+  let releaseMount = () => {};
+  const mountHeld = new Promise<void>((r) => (releaseMount = r));
+  const h = await harness(async (c) => {
+    if (c.file === 'mount') await mountHeld;
+    return OK;
+  }, new FakeNetwork({ createNetns: async () => Promise.reject(new Error('netns boom')) }));
+  try {
+    let settled = false;
+    const run = h.rt.runPodSandbox(sandboxConfig('race'));
+    run.then(() => (settled = true), () => (settled = true));
+    await until(() => calledFile(h.exec, 'mount') >= 0, 'the shm mount');
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(calledFile(h.exec, 'umount'), -1, 'the undo must not unmount while the mount runs');
+    assert.equal(settled, false);
+    releaseMount();
+    await assert.rejects(run, /run pod sandbox default\/race: netns boom/);
+    assert.ok(calledFile(h.exec, 'umount') > calledFile(h.exec, 'mount'), 'the undo unmounts the shm it mounted');
+    assert.deepEqual(await h.rt.listPodSandboxes(), []);
+  } finally {
+    await h.done();
+  }
+});
+
+test('a step failing while an earlier step is pending is not an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  let failNetns = (_e: Error) => {};
+  const netnsHeld = new Promise<string>((_r, reject) => (failNetns = reject));
+  const h = await harness(
+    (c) => (c.file === 'mount' ? { code: 32, stdout: '', stderr: 'mount: shm boom' } : OK),
+    new FakeNetwork({ createNetns: () => netnsHeld }),
+  );
+  try {
+    const run = h.rt.runPodSandbox(sandboxConfig('early'));
+    run.catch(() => undefined);
+    await until(() => calledFile(h.exec, 'mount') >= 0, 'the failing shm mount');
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    failNetns(new Error('netns boom'));
+    await assert.rejects(run, /netns boom/);
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await h.done();
+  }
+});
+
+test('a sandbox whose undo fails is kept as not ready, listed, and removed by a later removePodSandbox', async () => {
+  let umountFails = true;
+  const h = await harness(
+    (c) => (c.file === 'umount' && umountFails ? { code: 32, stdout: '', stderr: 'umount: target is busy' } : OK),
+    new FakeNetwork({ createNetns: async () => Promise.reject(new Error('netns boom')) }),
+  );
+  try {
+    await assert.rejects(h.rt.runPodSandbox(sandboxConfig('leaky')), /netns boom/);
+    const listed = await h.rt.listPodSandboxes();
+    assert.deepEqual(listed.map((s) => [s.metadata.name, s.state]), [['leaky', 'notready']]);
+    const id = listed[0]!.id;
+    const saved = JSON.parse(await readFile(h.rt.sandboxStore.recordPath(id), 'utf8')) as SandboxRecord;
+    assert.equal(saved.state, 'notready', 'a restarted daemon keeps it listed too');
+    umountFails = false;
+    await h.rt.removePodSandbox(id);
+    assert.deepEqual(await h.rt.listPodSandboxes(), []);
+    assert.equal(await exists(path.join(h.paths.sandboxesDir, id)), false);
+  } finally {
+    await h.done();
+  }
+});
+
+test('a dead infra container marks its sandbox not ready and emits sandbox-exited', async () => {
+  const h = await harness(() => OK);
+  try {
+    const rec: SandboxRecord = { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 77 };
+    h.rt.sandboxes.set(rec.id, rec);
+    await writeFile(path.join(h.paths.exitsDir, 'sb1'), '137');
+    const [st] = await h.rt.listPodSandboxes();
+    assert.equal(st!.state, 'notready');
+    assert.deepEqual(h.events, [{ type: 'sandbox-exited', containerId: '', sandboxId: 'sb1', podUid: 'uid-p' }]);
+    await h.rt.listPodSandboxes();
+    assert.equal(h.events.length, 1, 'reported once');
+  } finally {
+    await h.done();
+  }
+});
+
+test('an exit read while being recorded is reported whole: OOMKilled with the termination message', async () => {
+  const h = await harness(() => OK);
+  try {
+    const rec = containerRecord('c1', 'sb1', 'running');
+    h.rt.containers.set(rec.id, rec);
+    const bundle = path.join(h.paths.containersDir, 'c1');
+    await mkdir(bundle, { recursive: true });
+    await Promise.all([
+      writeFile(path.join(bundle, 'oom'), ''),
+      writeFile(path.join(bundle, 'termination-log'), 'out of memory'),
+      writeFile(path.join(h.paths.exitsDir, 'c1'), '137'),
+    ]);
+    const recording = h.rt.handleExit('c1', { code: 137, at: 5 });
+    const [listed] = await h.rt.listContainers();
+    await recording;
+    assert.deepEqual(
+      [listed!.state, listed!.exitCode, listed!.reason, listed!.message],
+      ['exited', 137, 'OOMKilled', 'out of memory'],
+    );
+    assert.equal(h.events.filter((e) => e.type === 'exited').length, 1);
+  } finally {
+    await h.done();
+  }
+});
+
+const goneCases: { name: string; state: ExecResult }[] = [
+  { name: 'runc state says stopped', state: { code: 0, stdout: JSON.stringify({ id: 'c1', pid: 0, status: 'stopped', bundle: '/b', created: '' }), stderr: '' } },
+  { name: 'runc knows no such container', state: { code: 1, stdout: '', stderr: 'container "c1" does not exist' } },
+];
+for (const c of goneCases) {
+  test(`stopping a container that is already gone does not wait for the kill timeout when ${c.name}`, async () => {
+    const h = await harness((call) => {
+      if (call.args.includes('kill')) return { code: 1, stdout: '', stderr: 'container not running' };
+      if (call.args.includes('state')) return c.state;
+      return OK;
+    });
+    try {
+      h.rt.containers.set('c1', containerRecord('c1', 'sb1', 'running'));
+      const took = await drive(h.clock, h.rt.stopContainer('c1', 30));
+      assert.ok(took <= 1000, `stop took ${took}ms of fake time`);
+      assert.equal(h.exec.calls.filter((x) => x.args.includes('kill')).length, 1, 'no SIGKILL after runc said it is gone');
+      const st = await h.rt.containerStatus('c1');
+      assert.deepEqual([st.state, st.exitCode, st.message], ['exited', 255, 'container monitor lost; exit code unknown']);
+    } finally {
+      await h.done();
+    }
+  });
+}
+
+test('a hung runc start kills the container and reports a timeout', async () => {
+  const h = await harness((call) => (call.args.includes('start') ? { code: -1, stdout: '', stderr: '', timedOut: true } : OK));
+  try {
+    h.rt.containers.set('c1', containerRecord('c1', 'sb1', 'created'));
+    await assert.rejects(h.rt.startContainer('c1'), (e: unknown) => e instanceof TimeoutError && /start container "app" c1: runc start container c1: timed out after 30000ms/.test(e.message));
+    const del = h.exec.calls.find((x) => x.args.includes('delete'));
+    assert.deepEqual(del?.args.slice(-2), ['--force', 'c1']);
+  } finally {
+    await h.done();
+  }
+});
