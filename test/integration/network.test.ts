@@ -1,7 +1,9 @@
 // Root integration test of CniNetwork against the real CNI plugins: pinned netns, bridge + host-local +
-// portmap on our own data dir, bridge and subnet 10.88.201.0/24; pod↔pod traffic, a hostPort served from a
-// pod, port reservation and clash, clean detach, parallel attach/detach, gc of leaks and node teardown.
-// Prints attach/detach timings (p50) and the network log on failure.
+// portmap on our own data dir, bridge and subnet 10.88.201.0/24; pod↔pod and pod→gateway traffic, one
+// node-level masquerade rule set (idempotent across restarts), no per-pod nat rule for a pod without
+// hostPorts, a hostPort served from a pod, port reservation and clash, clean detach, parallel
+// attach/detach, attachments cached before node masquerade (ipMasq, portmap) detached and gc'd, gc of
+// leaks and node teardown. Prints attach/detach timings (p50) and the network log on failure.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,10 @@ import { pino } from 'pino';
 import { nodePaths, type NodePaths } from '../../src/node/paths.js';
 import { HostExec } from '../../src/system/exec.js';
 import { CniNetwork } from '../../src/runtime/network/cni-network.js';
+import { CniCache, buildCacheRecord } from '../../src/runtime/network/cni-cache.js';
+import { CniInvoker } from '../../src/runtime/network/cni-invoke.js';
+import { POD_IFNAME, buildCniArgs, renderBridgeConflist, toCniPortMappings } from '../../src/runtime/network/cni.js';
+import { nodeMasqChain, removeNodeMasq } from '../../src/runtime/network/node-masq.js';
 import type { NetworkAttachRequest, NetworkAttachResult } from '../../src/runtime/network/network.js';
 import type { PortMapping } from '../../src/runtime/runtime.js';
 
@@ -35,6 +41,18 @@ if (process.getuid?.() !== 0) {
 
   const sh = (file: string, args: string[]) => exec.run(file, args);
   const natRules = async () => (await sh('iptables-save', ['-t', 'nat'])).stdout;
+  /** The nat lines of our node masquerade (chain declaration and rules). */
+  const nodeMasqLines = async () => {
+    const chain = nodeMasqChain(paths.key);
+    return (await natRules())
+      .split('\n')
+      .filter((l) => l.includes(`peapod node masquerade: ${paths.networkName}"`) || l.startsWith(`:${chain} `));
+  };
+  /** The nat rules (`-A` lines) naming our network, subnet or one of `ids`; other engines' rules may change meanwhile. */
+  const oursInNat = async (ids: string[]) =>
+    (await natRules())
+      .split('\n')
+      .filter((l) => l.startsWith('-A ') && [paths.networkName, '10.88.201.', ...ids].some((k) => l.includes(k)));
   const ipamFiles = async () =>
     (await fs.readdir(path.join(paths.ipamDir, paths.networkName)).catch(() => [] as string[])).filter((n) => net.isIP(n));
   const cacheFiles = async () => await fs.readdir(path.join(paths.cniCacheDir, 'results')).catch(() => [] as string[]);
@@ -102,6 +120,7 @@ if (process.getuid?.() !== 0) {
     for (const req of attached.values()) await network.detach(req).catch(() => undefined);
     await network.gc(new Set()).catch(() => undefined);
     await network.teardownNode().catch(() => undefined);
+    await removeNodeMasq(exec, nodeMasqChain(paths.key)).catch(() => undefined);
     // Belt and braces: nothing of ours may survive a failed run.
     await sh('ip', ['link', 'del', paths.bridgeName]);
     const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8'))
@@ -145,6 +164,49 @@ if (process.getuid?.() !== 0) {
       `${paths.networkName}-ita-eth0`,
       `${paths.networkName}-itb-eth0`,
     ]);
+  });
+
+  step('egress masquerade is one node-level rule set and no pod has a per-pod masquerade chain', async () => {
+    const chain = nodeMasqChain(paths.key);
+    const c = `-m comment --comment "peapod node masquerade: ${paths.networkName}"`;
+    assert.deepEqual(await nodeMasqLines(), [
+      `:${chain} - [0:0]`,
+      `-A POSTROUTING -s ${SUBNET} ${c} -j ${chain}`,
+      `-A ${chain} -d ${SUBNET} ${c} -j RETURN`,
+      `-A ${chain} -d 224.0.0.0/4 ${c} -j RETURN`,
+      `-A ${chain} ${c} -j MASQUERADE`,
+    ]);
+    const perPod = (await natRules()).split('\n').filter((l) => /^-A POSTROUTING .*name: \\"/.test(l) && l.includes(paths.networkName));
+    assert.deepEqual(perPod, []);
+  });
+
+  step('a pod without hostPorts adds no nat rule and records only loopback + bridge', async () => {
+    const q = await newPod('itq');
+    const before = await oursInNat(['itq']);
+    const res = await attach(q);
+    assert.deepEqual(await oursInNat(['itq', res.ip]), before);
+    const record = JSON.parse(await fs.readFile(path.join(paths.cniCacheDir, 'results', `${paths.networkName}-itq-eth0`), 'utf8'));
+    const list = JSON.parse(Buffer.from(record.config, 'base64').toString('utf8'));
+    assert.deepEqual(list.plugins.map((p: { type: string }) => p.type), ['bridge']);
+    assert.equal(list.plugins[0].ipMasq, false);
+    await detach(q);
+    assert.deepEqual(await oursInNat(['itq', res.ip]), before);
+    await assertGone('itq', res.ip);
+    await network.removeNetns(q.netnsPath);
+  });
+
+  step('a restarted daemon (init on a new CniNetwork, twice) keeps exactly one rule set', async () => {
+    const before = await nodeMasqLines();
+    for (let i = 0; i < 2; i++) await new CniNetwork({ paths, exec, logger, podCidr: SUBNET }).init();
+    assert.deepEqual(await nodeMasqLines(), before);
+    assert.equal(before.length, 5);
+  });
+
+  step('pods reach the host on the gateway address', async () => {
+    for (const from of [a, b]) {
+      const r = await sh('nsenter', [`--net=${from.netnsPath}`, 'busybox', 'ping', '-c1', '-W2', '10.88.201.1']);
+      assert.equal(r.code, 0, `ping gateway from ${from.sandboxId}: ${r.stdout}${r.stderr}`);
+    }
   });
 
   step('pods reach each other', async () => {
@@ -226,6 +288,22 @@ if (process.getuid?.() !== 0) {
     process.stderr.write(`network: 10 parallel attach ${addWall.toFixed(0)} ms, detach ${delWall.toFixed(0)} ms (wall)\n`);
   });
 
+  step('10 parallel attaches with hostPorts and their detaches clean up', async () => {
+    const pods = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => newPod(`itpp${i}`, [{ protocol: 'TCP', containerPort: 80, hostPort: await freePort() }])),
+    );
+    const t0 = performance.now();
+    await Promise.all(pods.map((p) => attach(p)));
+    const addWall = performance.now() - t0;
+    const t1 = performance.now();
+    await Promise.all(pods.map((p) => detach(p)));
+    const delWall = performance.now() - t1;
+    assert.deepEqual(await ipamFiles(), []);
+    for (const p of pods) await assertGone(p.sandboxId);
+    await Promise.all(pods.map((p) => network.removeNetns(p.netnsPath)));
+    process.stderr.write(`network: 10 parallel attach with hostPorts ${addWall.toFixed(0)} ms, detach ${delWall.toFixed(0)} ms (wall)\n`);
+  });
+
   step('sequential attach/detach, with and without a hostPort (timing sample)', async () => {
     for (let i = 0; i < 12; i++) {
       const ports: PortMapping[] = i % 2 ? [] : [{ protocol: 'TCP', containerPort: 80, hostPort: await freePort() }];
@@ -262,6 +340,37 @@ if (process.getuid?.() !== 0) {
     await assertGone('itg', res.ip);
   });
 
+  /** ADDs `req` the way the engine did before node masquerade (bridge ipMasq on, portmap always) and caches it. */
+  async function attachOldStyle(req: NetworkAttachRequest): Promise<string> {
+    const old = renderBridgeConflist({ networkName: paths.networkName, bridgeName: paths.bridgeName, ipamDir: paths.ipamDir, podCidr: SUBNET });
+    old.plugins[0]!.ipMasq = true;
+    const invoker = new CniInvoker({ exec, binDirs: ['/usr/lib/cni'], resolve: (t) => `/usr/lib/cni/${t}` });
+    const args = { containerId: req.sandboxId, netns: req.netnsPath, ifName: POD_IFNAME, podNamespace: 'default', podName: req.podName, podUid: req.podUid };
+    const caps = { portMappings: toCniPortMappings(req.portMappings) };
+    const result = await invoker.add(old, args, caps);
+    await new CniCache(paths.cniCacheDir).write(buildCacheRecord({ list: old, args, cniArgs: buildCniArgs(args), caps, result }));
+    attached.set(req.sandboxId, req);
+    const ip = (result.ips ?? [])[0]!.address.split('/')[0]!;
+    assert.match(await natRules(), new RegExp(`-A POSTROUTING -s ${ip.replace(/\./g, '\\.')}/32 .*id: \\\\"${req.sandboxId}\\\\"`));
+    return ip;
+  }
+
+  step('an attachment cached before node masquerade (ipMasq, portmap) detaches completely', async () => {
+    const o = await newPod('itold');
+    const ip = await attachOldStyle(o);
+    await detach(o);
+    await assertGone('itold', ip);
+    await network.removeNetns(o.netnsPath);
+  });
+
+  step('gc removes an unknown sandbox attached before node masquerade, per-pod chain included', async () => {
+    const o = await newPod('itoldgc');
+    const ip = await attachOldStyle(o);
+    attached.delete(o.sandboxId);
+    await network.gc(new Set());
+    await assertGone('itoldgc', ip);
+  });
+
   step('gc drops the cached attachment of an unknown sandbox and keeps live ones', async () => {
     const live = await newPod('itlive', [{ protocol: 'TCP', containerPort: 80, hostPort: await freePort() }]);
     const dead = await newPod('itdead', [{ protocol: 'TCP', containerPort: 80, hostPort: await freePort() }]);
@@ -292,9 +401,15 @@ if (process.getuid?.() !== 0) {
     assert.deepEqual(await ipamFiles(), []);
   });
 
-  step('teardownNode removes the bridge and our dirs', async () => {
+  step('gc leaves the node masquerade alone', async () => {
+    await network.gc(new Set());
+    assert.equal((await nodeMasqLines()).length, 5);
+  });
+
+  step('teardownNode removes the bridge, the node masquerade and our dirs', async () => {
     await network.teardownNode();
     assert.equal(await linkExists(paths.bridgeName), false);
+    assert.deepEqual(await nodeMasqLines(), []);
     for (const dir of [paths.cniConfDir, paths.cniCacheDir, paths.ipamDir, paths.netnsDir]) {
       await fs.access(dir).then(
         () => assert.fail(`${dir} left`),

@@ -74,6 +74,23 @@ function natRules(networkName: string): string[] {
     .filter((l) => l.includes(`name: "${networkName}"`) || l.includes(`name: \\"${networkName}\\"`));
 }
 
+/**
+ * The node masquerade of this network (node-masq.ts): rules commented `peapod node masquerade: <net>`
+ * and the chains they belong to or jump to. Node-level like the bridge, so engineLeftovers ignores it.
+ */
+function nodeMasq(networkName: string): { rules: string[]; chains: string[] } {
+  const rules = sh('iptables-save', ['-t', 'nat'])
+    .split('\n')
+    .filter((l) => l.startsWith('-A ') && l.includes(`peapod node masquerade: ${networkName}"`));
+  const chains = new Set<string>();
+  for (const rule of rules) {
+    const [, chain] = rule.split(/\s+/);
+    const target = /\s-j\s+(\S+)/.exec(rule)?.[1];
+    for (const c of [chain, target]) if (c && c.startsWith('PEAPOD-MASQ-')) chains.add(c);
+  }
+  return { rules, chains: [...chains] };
+}
+
 function ipReservations(ipamDir: string, networkName: string): string[] {
   return listDir(path.join(ipamDir, networkName)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
 }
@@ -102,7 +119,7 @@ export function engineLeftovers(paths: NodePaths): Record<string, string[]> {
 
 /**
  * Removes whatever this data dir's engine left on the host (for after() hooks of failed tests), then the
- * bridge, the cgroup parent, the run dir and the data dir. Only touches things keyed to these paths.
+ * node masquerade chain, the bridge, the cgroup parent, the run dir and the data dir. Only touches things keyed to these paths.
  */
 export function scrubHost(paths: NodePaths, opts: { keepDataDir?: boolean } = {}): void {
   for (const pid of conmonPids(paths.runcRoot)) {
@@ -122,6 +139,14 @@ export function scrubHost(paths: NodePaths, opts: { keepDataDir?: boolean } = {}
     if (rule.startsWith('-A ')) sh('iptables', ['-t', 'nat', '-D', ...splitRule(rule.slice(3))]);
   }
   for (const chain of chains) {
+    sh('iptables', ['-t', 'nat', '-F', chain]);
+    sh('iptables', ['-t', 'nat', '-X', chain]);
+  }
+  const masq = nodeMasq(paths.networkName);
+  for (const rule of masq.rules) {
+    if (rule.startsWith('-A POSTROUTING ')) sh('iptables', ['-t', 'nat', '-D', ...splitRule(rule.slice(3))]);
+  }
+  for (const chain of masq.chains) {
     sh('iptables', ['-t', 'nat', '-F', chain]);
     sh('iptables', ['-t', 'nat', '-X', chain]);
   }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { buildCniArgs, renderBridgeConflist, type CniRuntimeArgs } from './cni.js';
+import { buildCniArgs, masqueradesPerPod, renderBridgeConflist, selectPlugins, type CniRuntimeArgs } from './cni.js';
 import { CniCache, buildCacheRecord, cacheFileName, cachedConflist, parseCacheRecord } from './cni-cache.js';
 
 const list = renderBridgeConflist({ networkName: 'peapod-x', bridgeName: 'ppx', ipamDir: '/d/ipam', podCidr: '10.88.7.0/24' });
@@ -35,6 +35,47 @@ describe('cache record', () => {
 
   test('survives a JSON round trip unchanged', () => {
     assert.deepEqual(parseCacheRecord(JSON.stringify(record)), record);
+  });
+
+  test('records only bridge for a pod without port mappings, and reads it back that way', () => {
+    const noPorts = { portMappings: [] };
+    const r = buildCacheRecord({ list: selectPlugins(list, noPorts), args, cniArgs: buildCniArgs(args), caps: noPorts, result });
+    const back = cachedConflist(parseCacheRecord(JSON.stringify(r)));
+    assert.deepEqual(back.plugins.map((p) => p.type), ['bridge']);
+    assert.equal(masqueradesPerPod(back), false);
+    assert.deepEqual(parseCacheRecord(JSON.stringify(r)).capabilityArgs, noPorts);
+  });
+
+  test('records bridge and portmap for a pod with a host port, and reads it back that way', () => {
+    const r = buildCacheRecord({ list: selectPlugins(list, caps), args, cniArgs: buildCniArgs(args), caps, result });
+    const back = parseCacheRecord(JSON.stringify(r));
+    assert.deepEqual(cachedConflist(back).plugins.map((p) => p.type), ['bridge', 'portmap']);
+    assert.deepEqual(back.capabilityArgs, caps);
+  });
+
+  test('reads a record written before node masquerade with its own plugins (ipMasq, portmap without mappings)', () => {
+    const oldList = {
+      cniVersion: '1.0.0',
+      name: 'peapod-x',
+      plugins: [
+        { type: 'bridge', bridge: 'ppx', isGateway: true, ipMasq: true, hairpinMode: true, ipam: { type: 'host-local' } },
+        { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      ],
+    };
+    const text = JSON.stringify({
+      kind: 'cniCacheV1',
+      containerId: 'old1',
+      config: Buffer.from(JSON.stringify(oldList)).toString('base64'),
+      ifName: 'eth0',
+      networkName: 'peapod-x',
+      netns: '/run/peapod-x/netns/old1',
+      cniArgs: buildCniArgs({ ...args, containerId: 'old1' }),
+      capabilityArgs: { portMappings: [] },
+      result,
+    });
+    const back = cachedConflist(parseCacheRecord(text));
+    assert.deepEqual(back, oldList);
+    assert.equal(masqueradesPerPod(back), true);
   });
 
   test('rejects a record of another kind', () => {

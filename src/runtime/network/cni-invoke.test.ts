@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { renderBridgeConflist, type CniRuntimeArgs } from './cni.js';
+import { renderBridgeConflist, selectPlugins, type CniRuntimeArgs } from './cni.js';
 import { CniInvoker, CniPluginError } from './cni-invoke.js';
 import { RecordingExec, type RecordedCall } from './recording-exec.js';
 
@@ -32,6 +32,14 @@ describe('CniInvoker.add', () => {
     assert.deepEqual(result, { ...bridgeResult, by: '/usr/lib/cni/portmap' });
   });
 
+  test('runs only bridge for a pod without port mappings and returns its result', async () => {
+    const { exec, inv } = invoker(() => ({ stdout: JSON.stringify(bridgeResult) }));
+    const result = await inv.add(selectPlugins(list, { portMappings: [] }), args, { portMappings: [] });
+    assert.deepEqual(exec.calls.map((c) => c.file), ['/usr/lib/cni/bridge']);
+    assert.equal(conf(exec.calls[0]!).ipMasq, false);
+    assert.deepEqual(result, bridgeResult);
+  });
+
   test('stops at the first failing plugin and reports its CNI error', async () => {
     const { exec, inv } = invoker(() => ({ code: 1, stdout: '{"code":7,"msg":"invalid config"}' }));
     await assert.rejects(inv.add(list, args, caps), (err: unknown) => {
@@ -54,6 +62,12 @@ describe('CniInvoker.del', () => {
     ]);
     for (const c of exec.calls) assert.deepEqual(conf(c).prevResult, bridgeResult);
     assert.deepEqual(conf(exec.calls[0]!).runtimeConfig, caps);
+  });
+
+  test('runs only bridge DEL for a list recorded without portmap', async () => {
+    const { exec, inv } = invoker(() => undefined);
+    await inv.del(selectPlugins(list, {}), args, { portMappings: [] }, bridgeResult);
+    assert.deepEqual(exec.calls.map((c) => [c.file, c.env.CNI_COMMAND]), [['/usr/lib/cni/bridge', 'DEL']]);
   });
 
   test('still runs the remaining plugins after one fails, then throws the first error', async () => {

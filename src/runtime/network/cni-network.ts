@@ -3,9 +3,13 @@
 // NodePaths, so daemons with different data dirs and pod CIDRs coexist on one host; the host's own
 // CNI dirs (/etc/cni, /var/lib/cni) and shared chains (CNI-HOSTPORT-*, NETAVARK*) are never touched.
 //
-// Call order (runtime): createNetns → start pause → attach … detach → removeNetns. detach must run
-// while the netns still exists: bridge DEL reads the pod IP from eth0 to remove its masquerade
-// rule; without the netns that rule leaks (detach then removes it by comment, gc catches the rest).
+// Egress masquerade is one node-level rule set (node-masq.ts, installed by init) and portmap runs
+// only for pods with hostPorts, so a pod without hostPorts costs no iptables call on attach or detach.
+//
+// Call order (runtime): createNetns → start pause → attach … detach → removeNetns. Attachments cached
+// before the node-level masquerade (bridge ipMasq on) need the netns at DEL: bridge reads the pod IP
+// from eth0 to remove its per-pod masquerade chain; without the netns detach removes that chain by
+// comment, and gc catches the rest.
 
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
@@ -18,9 +22,11 @@ import {
   LOOPBACK_IFNAME,
   POD_IFNAME,
   buildCniArgs,
+  masqueradesPerPod,
   podAddressOf,
   renderBridgeConflist,
   renderLoopbackConflist,
+  selectPlugins,
   toCniPortMappings,
   type CapabilityArgs,
   type CniRuntimeArgs,
@@ -32,6 +38,7 @@ import { HostPortReservations } from './hostports.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { removeLeakedChains, removeLeakedIpamFiles } from './leak-cleanup.js';
 import { NetnsManager, isNetnsMounted } from './netns.js';
+import { installNodeMasq, nodeMasqChain, removeNodeMasq, type NodeMasqSpec } from './node-masq.js';
 import type { NetworkAttachRequest, NetworkAttachResult, PodNetwork } from './network.js';
 
 export const DEFAULT_CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin'];
@@ -52,6 +59,7 @@ export class CniNetwork implements PodNetwork {
   private readonly logger: Logger;
   private readonly binDirs: string[];
   private readonly bridgeList: Conflist;
+  private readonly masq: NodeMasqSpec;
   private readonly loopbackList = renderLoopbackConflist();
   private readonly netns: NetnsManager;
   private readonly cache: CniCache;
@@ -76,6 +84,7 @@ export class CniNetwork implements PodNetwork {
       ipamDir: opts.paths.ipamDir,
       podCidr: opts.podCidr,
     });
+    this.masq = { chain: nodeMasqChain(opts.paths.key), podCidr: opts.podCidr, networkName: opts.paths.networkName };
     this.netns = new NetnsManager({ dir: opts.paths.netnsDir, exec: opts.exec });
     this.cache = new CniCache(opts.paths.cniCacheDir);
     this.ports = new HostPortReservations({ logger: this.logger });
@@ -96,10 +105,14 @@ export class CniNetwork implements PodNetwork {
     await fs.mkdir(this.paths.ipamDir, { recursive: true, mode: 0o700 });
     await this.cache.init();
     await this.netns.prepareDir();
-    // For reference and debugging only: attach uses the rendered list, DEL the cached one.
+    // For reference and debugging only: attach uses the rendered list (portmap only with hostPorts),
+    // DEL the cached one.
     const conf = path.join(this.paths.cniConfDir, `10-${this.paths.networkName}.conflist`);
     await fs.writeFile(conf, JSON.stringify(this.bridgeList, null, 2) + '\n');
     await this.enableIpForward();
+    if (await installNodeMasq(this.exec, this.masq)) {
+      this.logger.info({ chain: this.masq.chain, podCidr: this.masq.podCidr }, 'installed node egress masquerade');
+    }
   }
 
   private async findPlugins(): Promise<void> {
@@ -160,7 +173,7 @@ export class CniNetwork implements PodNetwork {
     try {
       await this.addNetwork(this.loopbackList, LOOPBACK_IFNAME, req, {});
       const caps = { portMappings: toCniPortMappings(req.portMappings) };
-      const result = await this.addNetwork(this.bridgeList, POD_IFNAME, req, caps);
+      const result = await this.addNetwork(selectPlugins(this.bridgeList, caps), POD_IFNAME, req, caps);
       const { ip, gateway } = podAddressOf(result);
       return { ip, gateway, cniResult: result };
     } catch (err) {
@@ -189,36 +202,39 @@ export class CniNetwork implements PodNetwork {
     });
   }
 
-  /** DEL bridge list then loopback, each from its cache record when there is one. */
+  /**
+   * DEL bridge list then loopback, each with the plugins, runtimeConfig and result of its cache record
+   * (exactly what ADD ran); without a record, with the plugins ADD would select for these mappings.
+   */
   private async detachLocked(req: NetworkAttachRequest): Promise<void> {
     const netnsAlive = await isNetnsMounted(req.netnsPath);
     const mappings = { portMappings: toCniPortMappings(req.portMappings) };
     const errors: unknown[] = [];
-    for (const [list, ifName, caps] of [
+    let perPodMasq = false;
+    for (const [current, ifName, caps] of [
       [this.bridgeList, POD_IFNAME, mappings],
       [this.loopbackList, LOOPBACK_IFNAME, {}],
     ] as const) {
-      const record = await this.cache.read(list.name, req.sandboxId, ifName);
+      const record = await this.cache.read(current.name, req.sandboxId, ifName);
+      const list = record ? cachedConflist(record) : selectPlugins(current, caps);
       const args = record ? recordArgs(record, req.netnsPath) : runtimeArgs(req, ifName);
-      await this.delNetwork(list, args, caps, record).catch((err: unknown) => errors.push(err));
+      perPodMasq ||= masqueradesPerPod(list);
+      await this.delNetwork(list, args, record?.capabilityArgs ?? caps, record?.result).catch((err: unknown) =>
+        errors.push(err),
+      );
     }
     if (errors.length > 0) throw errors[0];
-    if (!netnsAlive) {
-      // bridge DEL could not read the pod IP: drop its masquerade chain by owner comment.
+    if (!netnsAlive && perPodMasq) {
+      // An old (ipMasq) attachment whose bridge DEL could not read the pod IP: drop its chain by owner comment.
       await removeLeakedChains(this.exec, this.bridgeList.name, (id) => id !== req.sandboxId);
     }
     await this.ports.release(req.sandboxId);
   }
 
-  private async delNetwork(
-    current: Conflist,
-    args: CniRuntimeArgs,
-    caps: CapabilityArgs,
-    record: CniCacheRecord | undefined,
-  ): Promise<void> {
-    const list = record ? cachedConflist(record) : current;
+  /** Runs DEL of `list` (the cached or selected plugins) and drops the cache record. */
+  private async delNetwork(list: Conflist, args: CniRuntimeArgs, caps: CapabilityArgs, result: unknown): Promise<void> {
     const netns = (await isNetnsMounted(args.netns)) ? args.netns : '';
-    await this.invoker.del(list, { ...args, netns }, record?.capabilityArgs ?? caps, record?.result);
+    await this.invoker.del(list, { ...args, netns }, caps, result);
     await this.cache.remove(list.name, args.containerId, args.ifName);
   }
 
@@ -230,7 +246,9 @@ export class CniNetwork implements PodNetwork {
     for (const record of records) {
       if (keep(record.containerId)) continue;
       await this.locks
-        .run(record.containerId, () => this.delNetwork(cachedConflist(record), recordArgs(record, ''), {}, record))
+        .run(record.containerId, () =>
+          this.delNetwork(cachedConflist(record), recordArgs(record, ''), record.capabilityArgs, record.result),
+        )
         .catch((err: unknown) => this.logger.warn({ id: record.containerId, err: errorMessage(err) }, 'gc cni del'));
     }
     for (const owner of this.ports.owners()) if (!keep(owner)) await this.ports.release(owner);
@@ -272,6 +290,7 @@ export class CniNetwork implements PodNetwork {
     await removeLeakedChains(this.exec, this.bridgeList.name, () => false).catch((err: unknown) =>
       this.logger.warn({ err: errorMessage(err) }, 'teardown chains'),
     );
+    await removeNodeMasq(this.exec, this.masq.chain);
     const r = await this.exec.run('ip', ['link', 'del', this.paths.bridgeName]);
     if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) {
       throw new InternalError(`delete bridge ${this.paths.bridgeName}: ${r.stderr.trim()}`);

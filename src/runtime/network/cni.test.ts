@@ -7,11 +7,14 @@ import {
   buildPluginConfig,
   describePluginFailure,
   gatewayOf,
+  masqueradesPerPod,
+  networkOf,
   parsePluginFailure,
   parseResult,
   podAddressOf,
   renderBridgeConflist,
   renderLoopbackConflist,
+  selectPlugins,
   toCniPortMappings,
   type CniRuntimeArgs,
 } from './cni.js';
@@ -42,11 +45,13 @@ describe('gatewayOf', () => {
   for (const [name, cidr, want] of cases) test(name, () => assert.equal(gatewayOf(cidr), want));
 
   test('rejects a CIDR that is not IPv4', () => assert.throws(() => gatewayOf('fd00::/64'), /not an IPv4 CIDR/));
+  test('gives the network address of a CIDR with host bits set', () => assert.equal(networkOf('10.88.201.77/24'), '10.88.201.0/24'));
+  test('keeps a CIDR that is already a network', () => assert.equal(networkOf('10.88.0.0/16'), '10.88.0.0/16'));
   test('rejects a /32', () => assert.throws(() => gatewayOf('10.0.0.1/32'), /prefix length/));
 });
 
 describe('renderBridgeConflist', () => {
-  test('renders bridge with host-local in our ipam dir, then portmap with the capability', () => {
+  test('renders bridge without per-pod masquerade, host-local in our ipam dir, then portmap with the capability', () => {
     assert.deepEqual(list, {
       cniVersion: '1.0.0',
       name: 'peapod-abc',
@@ -55,7 +60,7 @@ describe('renderBridgeConflist', () => {
           type: 'bridge',
           bridge: 'ppabc',
           isGateway: true,
-          ipMasq: true,
+          ipMasq: false,
           hairpinMode: true,
           ipam: {
             type: 'host-local',
@@ -75,6 +80,40 @@ describe('renderBridgeConflist', () => {
       name: 'cni-loopback',
       plugins: [{ type: 'loopback' }],
     });
+  });
+});
+
+describe('selectPlugins', () => {
+  const types = (caps: Parameters<typeof selectPlugins>[1]) => selectPlugins(list, caps).plugins.map((p) => p.type);
+  const cases: [string, Parameters<typeof selectPlugins>[1], string[]][] = [
+    ['runs only bridge when the pod has no port mappings', { portMappings: [] }, ['bridge']],
+    ['runs only bridge when the capability arg is absent', {}, ['bridge']],
+    [
+      'runs only bridge when no mapping has a host port',
+      { portMappings: [{ hostPort: 0, containerPort: 80, protocol: 'tcp' }] },
+      ['bridge'],
+    ],
+    [
+      'runs bridge then portmap when a mapping has a host port',
+      { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] },
+      ['bridge', 'portmap'],
+    ],
+  ];
+  for (const [name, caps, want] of cases) test(name, () => assert.deepEqual(types(caps), want));
+
+  test('keeps the list name and version so the cache and DEL address the same network', () => {
+    const selected = selectPlugins(list, {});
+    assert.equal(selected.name, list.name);
+    assert.equal(selected.cniVersion, list.cniVersion);
+    assert.deepEqual(selected.plugins[0], list.plugins[0]);
+  });
+});
+
+describe('masqueradesPerPod', () => {
+  test('is false for the rendered list (the node masquerades)', () => assert.equal(masqueradesPerPod(list), false));
+  test('is true for an old list with bridge ipMasq on', () => {
+    const old = { ...list, plugins: list.plugins.map((p) => (p.type === 'bridge' ? { ...p, ipMasq: true } : p)) };
+    assert.equal(masqueradesPerPod(old), true);
   });
 });
 

@@ -76,21 +76,34 @@ export interface CniRuntimeArgs {
 
 /** Parses an IPv4 CIDR and returns its first host address (the bridge gateway): 10.88.0.0/16 → 10.88.0.1. */
 export function gatewayOf(cidr: string): string {
+  return intToIPv4(parseCidr(cidr).network + 1);
+}
+
+/** `10.88.201.77/24` → `10.88.201.0/24`: the network as iptables prints it. */
+export function networkOf(cidr: string): string {
+  const { network, prefix } = parseCidr(cidr);
+  return `${intToIPv4(network)}/${prefix}`;
+}
+
+function parseCidr(cidr: string): { network: number; prefix: number } {
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
   if (!m || !isIPv4(m[1]!)) throw new Error(`pod cidr "${cidr}" is not an IPv4 CIDR`);
   const prefix = Number(m[2]);
   if (prefix < 8 || prefix > 30) throw new Error(`pod cidr "${cidr}" must have a prefix length between 8 and 30`);
   const addr = m[1]!.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
   const size = 2 ** (32 - prefix);
-  const network = addr - (addr % size);
-  return intToIPv4(network + 1);
+  return { network: addr - (addr % size), prefix };
 }
 
 function intToIPv4(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
-/** The node's pod network: bridge + host-local IPAM, then portmap for hostPorts. */
+/**
+ * The node's pod network: bridge + host-local IPAM, then portmap for hostPorts. `ipMasq` is off: pod
+ * egress is masqueraded by one node-level rule set for the whole pod CIDR (node-masq.ts), so a pod
+ * without hostPorts costs no iptables work on ADD or DEL (the per-pod CNI-<hash> chain did).
+ */
 export function renderBridgeConflist(opts: {
   networkName: string;
   bridgeName: string;
@@ -105,7 +118,7 @@ export function renderBridgeConflist(opts: {
         type: 'bridge',
         bridge: opts.bridgeName,
         isGateway: true,
-        ipMasq: true,
+        ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
@@ -117,6 +130,23 @@ export function renderBridgeConflist(opts: {
       { type: 'portmap', capabilities: { portMappings: true }, snat: true },
     ],
   };
+}
+
+/**
+ * The plugins one attachment runs: portmap only when there is a host port to map (it takes the
+ * xtables lock on ADD and DEL even with no mappings). The result is what ADD runs and what the cache
+ * records, so DEL runs exactly the same plugins; records written before this selection (portmap
+ * and ipMasq always on) are deleted from their own cached config.
+ */
+export function selectPlugins(list: Conflist, caps: CapabilityArgs): Conflist {
+  const hasHostPorts = (caps.portMappings ?? []).some((m) => m.hostPort > 0);
+  if (hasHostPorts) return list;
+  return { ...list, plugins: list.plugins.filter((p) => p.type !== 'portmap') };
+}
+
+/** Whether a list (possibly an old cached one) masquerades per pod (bridge ipMasq: a CNI-<hash> chain). */
+export function masqueradesPerPod(list: Conflist): boolean {
+  return list.plugins.some((p) => p.type === 'bridge' && p.ipMasq === true);
 }
 
 export function renderLoopbackConflist(): Conflist {

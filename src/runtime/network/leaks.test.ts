@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { isPerSandboxChain, ownerOf, parseNatRules, renderChainCleanup, selectLeakedChains, selectLeakedIpamFiles } from './leaks.js';
+import { isPerSandboxChain, ownerOf, parseNatChains, parseNatRules, renderChainCleanup, selectLeakedChains, selectLeakedIpamFiles } from './leaks.js';
 
 // Captured from this host (iptables 1.8.9 nft) with one pod of peapod-135f1b73 holding hostPort 18080,
 // plus chains of another peapod network and of netavark that must never be selected.
@@ -61,6 +61,15 @@ describe('parseNatRules', () => {
     assert.equal(isPerSandboxChain('CNI-HOSTPORT-DNAT'), false);
     assert.equal(isPerSandboxChain('NETAVARK-1D8721804F16F'), false);
     assert.equal(isPerSandboxChain('CNI-FORWARD'), false);
+  });
+});
+
+describe('parseNatChains', () => {
+  test('lists the eleven chains the nat table declares', () => {
+    const chains = parseNatChains(SAVE);
+    assert.ok(chains.has('CNI-1ff9fdb01174a8150b7fb391'));
+    assert.ok(chains.has('POSTROUTING'));
+    assert.equal(chains.size, 11);
   });
 });
 

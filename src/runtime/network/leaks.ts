@@ -5,7 +5,9 @@
 // `name: "<net>" id: "<ctrId>"`, portmap's jump to its CNI-DN-<hash> chain carries
 // `dnat name: "<net>" id: "<ctrId>"`. Only rules naming OUR network are considered, and only
 // per-sandbox chains (CNI-<hex>, CNI-DN-<hex>) are ever removed: shared chains such as
-// CNI-HOSTPORT-* and other engines' NETAVARK* chains are left alone.
+// CNI-HOSTPORT-* and other engines' NETAVARK* chains are left alone. Bridge per-pod chains only come
+// from attachments made with ipMasq on (cache records written before the node-level masquerade of
+// node-masq.ts); the node chain PEAPOD-MASQ-* is never per-sandbox and never selected.
 
 import { isIP } from 'node:net';
 
@@ -45,6 +47,19 @@ export function parseNatRules(save: string): NatRule[] {
     });
   }
   return rules;
+}
+
+/** The chains the nat table declares (`:NAME policy [counters]` lines). */
+export function parseNatChains(save: string): Set<string> {
+  const chains = new Set<string>();
+  let table = '';
+  for (const raw of save.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('*')) table = line.slice(1);
+    if (table === 'nat' && line.startsWith(':')) chains.add(line.slice(1).split(/\s+/)[0] ?? '');
+  }
+  chains.delete('');
+  return chains;
 }
 
 function unquote(s: string): string {
