@@ -1,13 +1,15 @@
 // A real `peapod serve` for end-to-end tests: its own data dir, subnet, node name and port, run as a child
 // process through bin/peapod.js (so a restart is a real process restart), driven by the real kubectl.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { nodePaths, type NodePaths } from '../../src/node/paths.js';
+import type { NodePaths } from '../../src/node/paths.js';
+import { DaemonProcess, freePort, sleep } from './daemon-process.js';
 import { engineLeftovers, scrubHost } from './host-state.js';
+
+export { freePort, sleep };
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const PEAPOD_BIN = path.join(REPO_ROOT, 'bin', 'peapod.js');
@@ -30,60 +32,31 @@ export class TestDaemon {
   readonly paths: NodePaths;
   readonly kubeconfig: string;
   readonly nodeName: string;
-  private child?: ChildProcess;
-  private logFile: string;
-  port = 0;
+  private readonly proc: DaemonProcess;
 
-  private constructor(readonly opts: TestDaemonOptions, dataDir: string) {
-    this.paths = nodePaths(dataDir);
-    this.kubeconfig = path.join(dataDir, 'kubeconfig');
+  private constructor(opts: TestDaemonOptions, dataDir: string) {
     this.nodeName = `peapod-${opts.name}`;
-    this.logFile = path.join(dataDir, 'daemon.log');
+    this.proc = new DaemonProcess({ cliEntry: PEAPOD_BIN, dataDir, nodeName: this.nodeName, podCidr: opts.podCidr });
+    this.paths = this.proc.paths;
+    this.kubeconfig = this.paths.kubeconfigPath;
   }
 
   /** Makes the data dir, builds the busybox image into it (`peapod setup --no-install`), starts the daemon. */
   static async start(opts: TestDaemonOptions): Promise<TestDaemon> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `peapod-${opts.name}-`));
-    const d = new TestDaemon(opts, dataDir);
-    const setup = spawnSync(process.execPath, [PEAPOD_BIN, 'setup', '--no-install', '--data-dir', dataDir], { encoding: 'utf8' });
-    if (setup.status !== 0) throw new Error(`peapod setup failed: ${setup.stdout}\n${setup.stderr}`);
+    const d = new TestDaemon(opts, fs.mkdtempSync(path.join(os.tmpdir(), `peapod-${opts.name}-`)));
+    d.proc.setupImage();
     await d.serve();
     return d;
   }
 
   /** Starts (or restarts) the daemon process on the same data dir and port. */
   async serve(): Promise<void> {
-    if (!this.port) this.port = await freePort();
-    const log = fs.openSync(this.logFile, 'a');
-    this.child = spawn(
-      process.execPath,
-      [PEAPOD_BIN, 'serve', '--data-dir', this.paths.dataDir, '--listen', `127.0.0.1:${this.port}`, '--node-name', this.nodeName, '--pod-cidr', this.opts.podCidr, '--log-level', 'debug'],
-      { stdio: ['ignore', log, log] },
-    );
-    fs.closeSync(log);
-    const child = this.child;
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${this.log()}`);
-      if (fs.existsSync(this.kubeconfig)) {
-        const r = await this.kubectl(['get', '--raw', '/readyz']);
-        if (r.code === 0) return;
-      }
-      await sleep(100);
-    }
-    throw new Error(`daemon did not become ready in 30 s:\n${this.log()}`);
+    await this.proc.start();
   }
 
   /** Stops the daemon process (SIGTERM); containers keep running. */
   async stopProcess(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-    fs.rmSync(this.kubeconfig, { force: true });
+    await this.proc.stop();
   }
 
   kubectl(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
@@ -126,15 +99,11 @@ export class TestDaemon {
   }
 
   log(): string {
-    try {
-      return fs.readFileSync(this.logFile, 'utf8');
-    } catch {
-      return '';
-    }
+    return this.proc.log();
   }
 
   logTail(lines = 60): string {
-    return this.log().split('\n').slice(-lines).join('\n');
+    return this.proc.logTail(lines);
   }
 
   /**
@@ -142,11 +111,11 @@ export class TestDaemon {
    * left of this data dir on the host. Prints the daemon log when `failed`.
    */
   async destroy(failed: boolean): Promise<void> {
-    if (this.child && this.child.exitCode === null) {
+    if (this.proc.running) {
       await this.kubectl(['delete', 'pods', '--all', '-A', '--grace-period=1', '--wait=true', '--timeout=60s']);
     }
     await this.stopProcess();
-    if (failed || process.env.PEAPOD_TEST_SHOW_LOG) console.log(`--- daemon log (${this.logFile}) ---\n${this.logTail(200)}`);
+    if (failed || process.env.PEAPOD_TEST_SHOW_LOG) console.log(`--- daemon log (${this.proc.logFile}) ---\n${this.logTail(200)}`);
     if (process.env.PEAPOD_TEST_KEEP) {
       console.log(`keeping ${this.paths.dataDir} (PEAPOD_TEST_KEEP)`);
       scrubHost(this.paths, { keepDataDir: true });
@@ -171,21 +140,6 @@ export function run(file: string, args: string[], opts: { input?: string; timeou
     });
     child.stdin.end(opts.input ?? '');
   });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** GET over plain HTTP with a timeout; resolves the status and body, rejects on connection errors. */
