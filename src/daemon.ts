@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RESOURCES } from './k8s/registry.js';
+import { KUBE_VERSION } from './k8s/version.js';
 import type { Node } from './k8s/types.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { ensureNamespaces } from './store/bootstrap.js';
@@ -35,8 +36,6 @@ export interface DaemonOptions {
   logLevel: string;
 }
 
-/** The Kubernetes version peapod's kubelet and API report. */
-export const KUBE_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
 const NODE_HEARTBEAT_MS = 10_000;
 
 export interface RunningDaemon {

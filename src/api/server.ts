@@ -5,38 +5,25 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ObjectStore, Watch } from '../store/store.js';
-import type { Logger } from '../system/logger.js';
-import type { Clock } from '../system/clock.js';
-import type { NodePaths } from '../node/paths.js';
+import type { Watch } from '../store/store.js';
 import type { EventSink } from '../k8s/events.js';
-import type { ImageService } from '../images/images.js';
-import type { Runtime } from '../runtime/runtime.js';
 import type { ApiDeps } from './deps.js';
 import { sendJson, type RequestContext } from './http.js';
 import { buildOpenApi } from './openapi/documents.js';
 import { dispatch, type RouterEnv } from './router.js';
 import { errorToStatus } from './status.js';
 import { StoreEventSink } from '../store/events.js';
+import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
 
-export interface ApiServerOptions {
-  store: ObjectStore;
-  logger: Logger;
-  clock: Clock;
-  nodeName: string;
-  paths: NodePaths;
-  events: EventSink;
-  images?: ImageService;
-  runtime?: Runtime;
-  version?: { major: string; minor: string; gitVersion: string };
+/** What ApiServer is built from: the handlers' dependencies, with the scheduler's event sink optional. */
+export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background'> & {
+  version?: KubeVersion;
   /** Where the Scheduled event of a pod bound at admission goes; default: a store sink as "default-scheduler". */
   schedulerEvents?: EventSink;
-}
-
-export const DEFAULT_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
+};
 
 /** Splits "host:port" ("[::1]:6443" for IPv6) and refuses anything but a loopback address. */
 export function parseListenAddress(listen: string): { host: string; port: number } {
@@ -54,14 +41,14 @@ export function parseListenAddress(listen: string): { host: string; port: number
 
 export class ApiServer {
   private readonly deps: ApiDeps;
-  private readonly version: { major: string; minor: string; gitVersion: string };
+  private readonly version: KubeVersion;
   private server?: http.Server;
   private readonly inflight = new Set<AbortController>();
   private readonly background = new Set<Watch>();
   private seq = 0;
 
   constructor(opts: ApiServerOptions) {
-    this.version = opts.version ?? DEFAULT_VERSION;
+    this.version = opts.version ?? KUBE_VERSION;
     this.deps = {
       store: opts.store,
       logger: opts.logger.child({ component: 'api' }),
