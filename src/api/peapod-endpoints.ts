@@ -75,7 +75,12 @@ export async function handlePeapod(deps: ApiDeps, ctx: RequestContext): Promise<
   }
   if (sub.startsWith('images/')) {
     if (m !== 'DELETE') throw methodNotAllowed(m, ctx.path);
-    const ref = decodeURIComponent(sub.slice('images/'.length));
+    let ref: string;
+    try {
+      ref = decodeURIComponent(sub.slice('images/'.length));
+    } catch {
+      throw new BadRequestError(`malformed image reference in the path: ${sub.slice('images/'.length)}`);
+    }
     await images(deps).removeImage(ref);
     return sendJson(ctx, 200, successStatus(200, { name: ref, kind: 'images' }));
   }

@@ -14,6 +14,7 @@ import { dispatch, type RouterEnv } from './router.js';
 import { errorToStatus } from './status.js';
 import { StoreEventSink } from '../store/events.js';
 import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
+import { BadRequestError } from '../errors.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
@@ -111,7 +112,15 @@ export class ApiServer {
       ac.abort();
       this.inflight.delete(ac);
     });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target like "//:99999" is not a URL: answer it rather than leave the client hanging.
+      const { status } = errorToStatus(new BadRequestError(`invalid request target ${JSON.stringify(req.url)}`));
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+      return;
+    }
     const ctx: RequestContext = {
       id,
       req,

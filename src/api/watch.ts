@@ -13,6 +13,9 @@ import { listOptions } from './resources/common.js';
 import { errorToStatus } from './status.js';
 import { buildTable, parseIncludeObject, partialObject } from './tables/table.js';
 
+/** Unread bytes a watch may queue for a client before it is closed. */
+const MAX_UNREAD_WATCH_BYTES = 16 * 1024 * 1024;
+
 /** Seconds between bookmarks; upstream sends one about every minute. */
 const BOOKMARK_INTERVAL_MS = 60_000;
 const DEFAULT_TIMEOUT_S = 1800;
@@ -45,6 +48,12 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   const write = (type: string, object: unknown): void => {
     if (ended) return;
     res.write(JSON.stringify({ type, object }) + '\n');
+    // A client that stays connected but stops reading would make every event pile up in memory: drop it,
+    // as the API server drops slow watchers (clients re-watch from their last resourceVersion).
+    if (res.writableLength > MAX_UNREAD_WATCH_BYTES) {
+      deps.logger.warn({ req: ctx.id, unread: res.writableLength }, 'watch: client is not reading; closing the watch');
+      end();
+    }
   };
   const encode = (obj: KubeObject): unknown => {
     if (shape.kind === 'table') {
@@ -77,7 +86,9 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   };
   try {
     const w = deps.store.watch<KubeObject>(r.resource, { ...base, resourceVersion: rv }, onEvent);
-    cleanups.push(() => w.stop());
+    // The initial events are delivered inside store.watch; if one of them ended the watch, stop it now.
+    if (ended) w.stop();
+    else cleanups.push(() => w.stop());
   } catch (err) {
     if (err instanceof GoneError || (err instanceof PeapodError && err.code === 'Gone')) {
       write('ERROR', errorToStatus(err).status);

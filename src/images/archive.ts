@@ -44,7 +44,8 @@ export async function loadArchive(deps: ArchiveDeps, tarPath: string): Promise<I
   try {
     const r = await deps.exec.run('tar', ['-xf', tarPath, '-C', dir, '--no-same-owner', '--no-same-permissions']);
     if (r.code !== 0) throw new BadRequestError(`${what}: not a readable tar archive: ${r.stderr.trim()}`);
-    const src = new ArchiveDir(dir, what);
+    // realpath: the containment check compares canonical paths, and the data dir may sit behind a symlink.
+    const src = new ArchiveDir(await fs.realpath(dir), what);
     const isOci = (await src.has('oci-layout')) && (await src.has('index.json'));
     const isDocker = await src.has('manifest.json');
     if (!isOci && !isDocker) {

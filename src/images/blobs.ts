@@ -60,8 +60,12 @@ export async function putBlobBytes(layout: StoreLayout, data: Buffer | string): 
   const dest = layout.blobPath(digest);
   if (await exists(dest)) return digest;
   const tmp = path.join(layout.tmpDir, `blob-${randomBytes(6).toString('hex')}`);
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, dest);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, dest);
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
   return digest;
 }
 

@@ -12,6 +12,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Payload } from './projection.js';
 
+/** A generation dir's name (`..2026_11_22_04_00_18.<random>`): only such a dir is ever removed as old. */
+const GENERATION_NAME = /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.[A-Za-z0-9]+$/;
+
 const DATA_DIR = '..data';
 const DATA_TMP = '..data_tmp';
 
@@ -119,7 +122,7 @@ export async function writeAtomic(dir: string, payload: Payload, nowMs: number):
   const names = topLevel(payload);
   await linkVisible(dir, names);
   await unlinkStale(dir, names);
-  if (oldGen !== undefined && oldGen !== path.basename(genDir) && oldGen.startsWith('..') && !oldGen.includes('/')) {
+  if (oldGen !== undefined && oldGen !== path.basename(genDir) && GENERATION_NAME.test(oldGen)) {
     await fs.rm(path.join(dir, oldGen), { recursive: true, force: true });
   }
   return true;

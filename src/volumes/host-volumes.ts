@@ -140,7 +140,12 @@ export class HostVolumeManager implements VolumeManager {
 
   async tearDownPodVolumes(podUid: string): Promise<void> {
     if (!podUid || podUid.includes('/') || podUid.startsWith('.')) throw new Error(`invalid pod uid ${JSON.stringify(podUid)}`);
-    const dir = podDir(this.paths, podUid);
+    // mountinfo lists canonical paths: resolve symlinks in the data dir path, or no mount would match.
+    const dir = await fs.realpath(podDir(this.paths, podUid)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!dir) return;
     await this.unmountAllUnder(dir);
     const left = mountsUnder(await this.readMounts(), dir);
     if (left.length > 0) {

@@ -35,8 +35,9 @@ export async function resolveSubPath(volumeRoot: string, subPath: string): Promi
       const isLink = await fs.lstat(next).then((s) => s.isSymbolicLink(), () => false);
       if (isLink) throw new ContainerConfigError(`subPath ${subPath}: ${part} is a dangling symlink`);
       await fs.mkdir(next, { mode: 0o755 });
-      await fs.chmod(next, 0o755);
-      real = next;
+      // Resolve again: another container sharing the volume may have swapped the new dir for a symlink
+      // (no chmod through it either; the mode comes from mkdir).
+      real = await fs.realpath(next);
     }
     if (!inside(root, real)) {
       throw new ContainerConfigError(`subPath ${subPath} resolves outside the volume`);

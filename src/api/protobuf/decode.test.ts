@@ -65,3 +65,8 @@ test('a body without the magic prefix is not protobuf', () => {
   assert.equal(isK8sProtobuf(Buffer.from('{"kind":"Pod"}')), false);
   assert.throws(() => decodeK8sProtobuf(Buffer.from('{}')), /magic prefix/);
 });
+
+test('an overlong varint is a bad request, refused at its 11th byte', () => {
+  const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.alloc(1 << 20, 0xff)]);
+  assert.throws(() => decodeK8sProtobuf(body), /varint longer than 10 bytes/);
+});

@@ -48,6 +48,8 @@ class Reader {
       result |= BigInt(b & 0x7f) << shift;
       if (b < 0x80) return result;
       shift += 7n;
+      // A varint is at most 10 bytes; longer input would grow the BigInt without bound on the event loop.
+      if (shift > 63n) throw new BadRequestError('protobuf: varint longer than 10 bytes');
     }
   }
   bytes(): Buffer {
@@ -89,7 +91,9 @@ function special(type: string, raw: Buffer): unknown {
       const secs = Number(BigInt.asIntN(64, (m.get(1)?.[0] as bigint | undefined) ?? 0n));
       const nanos = Number((m.get(2)?.[0] as bigint | undefined) ?? 0n);
       if (!m.size) return undefined;
-      const iso = new Date(secs * 1000).toISOString().slice(0, 19);
+      const date = new Date(secs * 1000);
+      if (Number.isNaN(date.getTime())) throw new BadRequestError(`protobuf: ${type} out of range: ${secs} s`);
+      const iso = date.toISOString().slice(0, 19);
       if (type === 'meta.v1.Time') return `${iso}Z`;
       return `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
     }
