@@ -1,0 +1,89 @@
+// Who may do what on peapod, in one place: roles written as RBAC ClusterRoles and the groups they are
+// bound to, as ClusterRoleBindings would bind them. Anything no binding allows is denied.
+//
+//   system:masters          cluster-admin               everything
+//   system:authenticated    system:discovery            read discovery, OpenAPI, version and health
+//                           system:basic-user           ask what they may do, and who they are
+//                           system:public-info-viewer   read version and health
+//   system:unauthenticated  system:public-info-viewer   read version and health
+//   peapod:viewers          view                        read everything but secrets and the streams
+//                                                       into containers; list images and containers
+//
+// The system roles follow Kubernetes' bootstrap policy. Differences: health paths cover their
+// subpaths (/healthz/ping, /readyz/log), which peapod serves to everyone who may read /healthz; and
+// "view" is written as "everything except", where Kubernetes' view role lists what it may read.
+
+import { GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_UNAUTHENTICATED, GROUP_VIEWERS } from './types.js';
+import type { PolicyRule } from './policy.js';
+
+export interface Role {
+  name: string;
+  rules: PolicyRule[];
+}
+
+/** A role granted to every member of a group. */
+export interface RoleBinding {
+  group: string;
+  role: Role;
+}
+
+const HEALTH_URLS = ['/healthz', '/healthz/*', '/livez', '/livez/*', '/readyz', '/readyz/*'];
+
+export const CLUSTER_ADMIN: Role = {
+  name: 'cluster-admin',
+  rules: [
+    { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+    { verbs: ['*'], nonResourceURLs: ['*'] },
+  ],
+};
+
+export const DISCOVERY: Role = {
+  name: 'system:discovery',
+  rules: [
+    {
+      verbs: ['get'],
+      nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', ...HEALTH_URLS],
+    },
+  ],
+};
+
+export const BASIC_USER: Role = {
+  name: 'system:basic-user',
+  rules: [
+    { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
+    { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
+  ],
+};
+
+export const PUBLIC_INFO_VIEWER: Role = {
+  name: 'system:public-info-viewer',
+  rules: [{ verbs: ['get'], nonResourceURLs: [...HEALTH_URLS, '/version', '/version/'] }],
+};
+
+/**
+ * Read-only access. Never: secrets (credentials), and the subresources that reach into a container
+ * or a node (exec, attach, port-forward and proxies): over WebSocket these are plain GETs, so a
+ * "get on every subresource" would hand out a root shell.
+ */
+export const VIEW: Role = {
+  name: 'view',
+  rules: [
+    {
+      verbs: ['get', 'list', 'watch'],
+      apiGroups: ['*'],
+      resources: ['*'],
+      exceptResources: ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy', 'nodes/proxy'],
+    },
+    { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps'] },
+  ],
+};
+
+/** In order: the first binding whose role allows a request gives the decision's reason. */
+export const BINDINGS: RoleBinding[] = [
+  { group: GROUP_MASTERS, role: CLUSTER_ADMIN },
+  { group: GROUP_VIEWERS, role: VIEW },
+  { group: GROUP_AUTHENTICATED, role: DISCOVERY },
+  { group: GROUP_AUTHENTICATED, role: BASIC_USER },
+  { group: GROUP_AUTHENTICATED, role: PUBLIC_INFO_VIEWER },
+  { group: GROUP_UNAUTHENTICATED, role: PUBLIC_INFO_VIEWER },
+];
