@@ -67,13 +67,11 @@ export function requestAttributes(user: UserInfo, method: string, path: string, 
   attrs.apiVersion = parts[0]!;
   parts = parts.slice(1);
 
-  let verbViaPath = false;
   if (SPECIAL_VERBS.has(parts[0]!)) {
     // `/api/v1/watch` alone names nothing: Kubernetes fails the request; here it stays a resource
     // request for resource "" (which only "*" rules match, and the router answers 404).
     attrs.verb = parts[0]!;
     parts = parts.slice(1);
-    verbViaPath = true;
   } else {
     attrs.verb = METHOD_VERBS[method.toUpperCase()] ?? '';
   }
@@ -89,7 +87,7 @@ export function requestAttributes(user: UserInfo, method: string, path: string, 
   if (attrs.verb === 'get' && attrs.name === '') {
     attrs.verb = queryBool(query, 'watch') ? 'watch' : 'list';
     attrs.name = nameFromFieldSelector(query.get('fieldSelector') ?? '');
-  } else if (attrs.verb === 'get' && attrs.subresource === '' && !verbViaPath && queryBool(query, 'watch')) {
+  } else if (attrs.verb === 'get' && attrs.subresource === '' && queryBool(query, 'watch')) {
     attrs.verb = 'watch';
   }
   if (attrs.verb === 'delete' && attrs.name === '') attrs.verb = 'deletecollection';
