@@ -8,6 +8,8 @@ import type { EventSink } from '../k8s/events.js';
 import type { ImageService } from '../images/images.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Watch } from '../store/store.js';
+import type { Authorizer } from './auth/types.js';
+import type { RuleResolver } from './auth/authorizer.js';
 
 export interface ApiDeps {
   store: ObjectStore;
@@ -22,4 +24,6 @@ export interface ApiDeps {
   runtime?: Runtime;
   /** Background work (namespace finalization) registers store watches here; stop() ends them. */
   background: Set<Watch>;
+  /** The authorizer the security stage uses; the review APIs answer with it. */
+  authorizer?: Authorizer & RuleResolver;
 }

@@ -3,6 +3,7 @@
 
 import { RESOURCES, type ApiResource } from '../k8s/registry.js';
 import { parseAccept } from './http.js';
+import { API_GROUPS, resourcesIn, type ApiGroupInfo } from './groups.js';
 
 export interface SubresourceInfo {
   name: string;
@@ -92,7 +93,41 @@ export function aggregatedCore(version: 'v2' | 'v2beta1'): Record<string, unknow
 }
 
 export function aggregatedGroups(version: 'v2' | 'v2beta1'): Record<string, unknown> {
-  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items: [] };
+  const items = API_GROUPS.map((g) => ({
+    metadata: { name: g.group, creationTimestamp: null },
+    versions: g.versions.map((v) => ({
+      version: v,
+      resources: resourcesIn(g, v).map((r) => ({
+        resource: r.name,
+        responseKind: { group: g.group, version: v, kind: r.kind },
+        scope: r.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: r.singularName,
+        verbs: r.verbs,
+      })),
+      freshness: 'Current',
+    })),
+  }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+function groupEntry(g: ApiGroupInfo): Record<string, unknown> {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.group}/${v}`, version: v }));
+  return { name: g.group, versions, preferredVersion: versions[0] };
+}
+
+/** /apis/<group>: one APIGroup. */
+export function legacyGroup(g: ApiGroupInfo): Record<string, unknown> {
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(g) };
+}
+
+/** /apis/<group>/<version>: its APIResourceList. */
+export function groupResourceList(g: ApiGroupInfo, version: string): Record<string, unknown> {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: `${g.group}/${version}`,
+    resources: resourcesIn(g, version).map((r) => ({ name: r.name, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs })),
+  };
 }
 
 export function legacyApiVersions(serverAddress: string): Record<string, unknown> {
@@ -100,5 +135,5 @@ export function legacyApiVersions(serverAddress: string): Record<string, unknown
 }
 
 export function legacyGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: API_GROUPS.map(groupEntry) };
 }

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { BadRequestError } from '../errors.js';
 import { HttpStatusError, unsupportedMediaType } from './api-errors.js';
 import { decodeK8sProtobuf } from './protobuf/decode.js';
+import type { UserInfo } from './auth/types.js';
 
 export interface RequestContext {
   id: string;
@@ -18,6 +19,8 @@ export interface RequestContext {
   signal: AbortSignal;
   /** Sent as `Warning: 299 - "<text>"` headers with the reply. */
   warnings: string[];
+  /** Who is asking, set by the security stage before dispatch. */
+  user?: UserInfo;
 }
 
 /** Largest request body accepted in memory (objects); image uploads stream to disk instead. */

@@ -23,6 +23,7 @@ import { handleBinding, handleEviction } from './resources/pod-subresources.js';
 import { handleGet, handleList } from './resources/read.js';
 import { handleCreate, handlePatch, handleUpdate } from './resources/write.js';
 import { handleWatch } from './watch.js';
+import { handleGroupPath } from './group-routes.js';
 
 export interface RouterEnv {
   deps: ApiDeps;
@@ -31,30 +32,57 @@ export interface RouterEnv {
   serverAddress: string;
 }
 
-const notFound = (ctx: RequestContext) => new HttpStatusError(404, 'NotFound', `the server could not find the requested resource`);
+const notFound = () => new HttpStatusError(404, 'NotFound', `the server could not find the requested resource`);
+
+/**
+ * One row per kind of path, first match wins. Who may call each is not decided here: the security
+ * stage (auth/stage.ts) has already admitted the request by its attributes (auth/request-info.ts)
+ * under the rules in auth/authorizer.ts; handlers read the user from ctx.user.
+ */
+interface Route {
+  name: string;
+  match: (p: string) => boolean;
+  handle: (env: RouterEnv, ctx: RequestContext, p: string) => Promise<void> | void;
+}
+
+const exact = (...paths: string[]) => (p: string) => paths.includes(p);
+const under = (...prefixes: string[]) => (p: string) => prefixes.some((x) => p === x || p.startsWith(x + '/'));
+
+export const ROUTES: Route[] = [
+  { name: 'health', match: under('/healthz', '/livez', '/readyz'), handle: (_e, ctx) => sendText(ctx, 200, 'ok') },
+  { name: 'version', match: exact('/version'), handle: (env, ctx) => sendJson(ctx, 200, versionInfo(env.version)) },
+  { name: 'discovery: /api and /apis', match: exact('/api', '/apis'), handle: discoveryRoot },
+  { name: 'discovery: core v1 resources', match: exact('/api/v1'), handle: (_e, ctx) => sendJson(ctx, 200, legacyResourceList()) },
+  { name: 'openapi v3 index', match: exact('/openapi/v3'), handle: (env, ctx) => sendJson(ctx, 200, env.openapi.v3Index) },
+  { name: 'openapi v3 core', match: exact('/openapi/v3/api/v1'), handle: (env, ctx) => sendRaw(ctx, env.openapi.v3GroupJson, 'application/json') },
+  { name: 'openapi v2', match: exact('/openapi/v2'), handle: openApiV2 },
+  { name: 'API groups: discovery and reviews', match: (p) => p.startsWith('/apis/'), handle: (env, ctx, p) => handleGroupPath(env.deps, ctx, p) },
+  { name: 'peapod endpoints', match: (p) => p.startsWith('/peapod/v1/'), handle: (env, ctx, p) => handlePeapod(env.deps, { ...ctx, path: p }) },
+  { name: 'core resources', match: (p) => p.startsWith('/api/v1/'), handle: coreResource },
+];
 
 export async function dispatch(env: RouterEnv, ctx: RequestContext): Promise<void> {
   const p = ctx.path.length > 1 ? ctx.path.replace(/\/+$/, '') : ctx.path;
-  if (p === '/healthz' || p === '/readyz' || p === '/livez' || p.startsWith('/healthz/') || p.startsWith('/readyz/') || p.startsWith('/livez/')) {
-    return sendText(ctx, 200, 'ok');
-  }
-  if (p === '/version') return sendJson(ctx, 200, versionInfo(env.version));
-  if (p === '/api' || p === '/apis') {
-    const agg = negotiateAggregated(ctx.req.headers.accept);
-    if (agg) return sendJson(ctx, 200, p === '/api' ? aggregatedCore(agg.version) : aggregatedGroups(agg.version), agg.contentType);
-    return sendJson(ctx, 200, p === '/api' ? legacyApiVersions(env.serverAddress) : legacyGroupList());
-  }
-  if (p === '/api/v1') return sendJson(ctx, 200, legacyResourceList());
-  if (p === '/openapi/v3') return sendJson(ctx, 200, env.openapi.v3Index);
-  if (p === '/openapi/v3/api/v1') return sendRaw(ctx, env.openapi.v3GroupJson, 'application/json');
-  if (p === '/openapi/v2') {
-    const wantsProto = parseAccept(ctx.req.headers.accept).some((r) => r.type.includes('protobuf'));
-    if (wantsProto) return sendRaw(ctx, env.openapi.v2Protobuf, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
-    return sendRaw(ctx, env.openapi.v2Json, 'application/json');
-  }
-  if (p.startsWith('/peapod/v1/')) return handlePeapod(env.deps, { ...ctx, path: p });
+  const route = ROUTES.find((r) => r.match(p));
+  if (!route) throw notFound();
+  return route.handle(env, ctx, p);
+}
+
+function discoveryRoot(env: RouterEnv, ctx: RequestContext, p: string): void {
+  const agg = negotiateAggregated(ctx.req.headers.accept);
+  if (agg) return sendJson(ctx, 200, p === '/api' ? aggregatedCore(agg.version) : aggregatedGroups(agg.version), agg.contentType);
+  return sendJson(ctx, 200, p === '/api' ? legacyApiVersions(env.serverAddress) : legacyGroupList());
+}
+
+function openApiV2(env: RouterEnv, ctx: RequestContext): void {
+  const wantsProto = parseAccept(ctx.req.headers.accept).some((r) => r.type.includes('protobuf'));
+  if (wantsProto) return sendRaw(ctx, env.openapi.v2Protobuf, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  return sendRaw(ctx, env.openapi.v2Json, 'application/json');
+}
+
+function coreResource(env: RouterEnv, ctx: RequestContext, p: string): Promise<void> {
   const route = parseResourcePath(p);
-  if (!route) throw notFound(ctx);
+  if (!route) throw notFound();
   return handleResource(env.deps, ctx, route);
 }
 

@@ -1,9 +1,11 @@
-// ApiServer: the Kubernetes-compatible HTTP API on node:http, loopback only (there is no
-// authentication yet). Every request runs in its own try/catch: a handler bug becomes a 500 Status
-// and a log line with the request id, never a daemon crash. stop() ends watches, log follows and
-// keep-alive sockets.
+// ApiServer: the Kubernetes-compatible API over HTTPS only (node:https), every request through the
+// security stage (authentication, then authorization) before it is dispatched. Every request runs in
+// its own try/catch: a handler bug becomes a 500 Status and a log line with the request id, never a
+// daemon crash. stop() ends watches, log follows and keep-alive sockets. `listener` is the bare
+// request handler, for in-process tests that inject requests without a socket.
 
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Watch } from '../store/store.js';
 import type { EventSink } from '../k8s/events.js';
@@ -15,41 +17,55 @@ import { errorToStatus } from './status.js';
 import { StoreEventSink } from '../store/events.js';
 import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
 import { BadRequestError } from '../errors.js';
+import type { SecurityStage } from './auth/stage.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
 
 /** What ApiServer is built from: the handlers' dependencies, with the scheduler's event sink optional. */
-export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background'> & {
+export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background' | 'authorizer'> & {
   version?: KubeVersion;
+  /** Authentication and authorization of every request. */
+  security: SecurityStage;
   /** Where the Scheduled event of a pod bound at admission goes; default: a store sink as "default-scheduler". */
   schedulerEvents?: EventSink;
 };
 
-/** Splits "host:port" ("[::1]:6443" for IPv6) and refuses anything but a loopback address. */
+/** Splits "host:port" ("[::1]:6443" for IPv6). */
 export function parseListenAddress(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen.trim());
   if (!m) throw new Error(`invalid listen address ${JSON.stringify(listen)}: want host:port, e.g. 127.0.0.1:6443`);
   const host = m[1] ?? m[2];
   const port = Number(m[3]);
   if (port > 65535) throw new Error(`invalid listen address ${JSON.stringify(listen)}: port out of range`);
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-  if (!loopback) {
-    throw new Error(`refusing to listen on ${host}: the API has no authentication yet, so it only listens on loopback (127.0.0.1 or ::1)`);
-  }
   return { host, port };
+}
+
+/** The TLS material the API serves with: its certificate and key, and the CA that client certificates must chain to. */
+export interface TlsMaterial {
+  certPem: string;
+  keyPem: string;
+  clientCaPem: string;
+}
+
+function secureOptions(tls: TlsMaterial) {
+  // Client certificates are asked for but not required: token and anonymous requests come without one.
+  // A certificate that fails verification still connects; the security stage answers it 401.
+  return { cert: tls.certPem, key: tls.keyPem, ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
 }
 
 export class ApiServer {
   private readonly deps: ApiDeps;
   private readonly version: KubeVersion;
-  private server?: http.Server;
+  private server?: https.Server;
+  private readonly security: SecurityStage;
   private readonly inflight = new Set<AbortController>();
   private readonly background = new Set<Watch>();
   private seq = 0;
 
   constructor(opts: ApiServerOptions) {
     this.version = opts.version ?? KUBE_VERSION;
+    this.security = opts.security;
     this.deps = {
       store: opts.store,
       logger: opts.logger.child({ component: 'api' }),
@@ -63,13 +79,18 @@ export class ApiServer {
       images: opts.images,
       runtime: opts.runtime,
       background: this.background,
+      authorizer: opts.security.authorizer,
     };
+    this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '' };
   }
 
-  async start(listen: string): Promise<{ url: string }> {
+  /** The request handler itself: what the HTTPS server calls, and what in-process tests inject into. */
+  readonly listener = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.onRequest(req, res);
+
+  async start(listen: string, tls: TlsMaterial): Promise<{ url: string }> {
     if (this.server) throw new Error('api server already started');
     const { host, port } = parseListenAddress(listen);
-    const server = http.createServer({ keepAlive: true }, (req, res) => void this.onRequest(req, res));
+    const server = https.createServer({ keepAlive: true, ...secureOptions(tls) }, this.listener);
     // Clients (kubectl, informers, the bench) keep connections idle for long stretches; Node's 5 s default
     // closes them while a client may be reusing one, which the client sees as ECONNRESET.
     server.keepAliveTimeout = IDLE_CONNECTION_MS;
@@ -84,13 +105,18 @@ export class ApiServer {
     });
     const addr = server.address() as AddressInfo;
     const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    const url = `http://${shown}:${addr.port}`;
-    this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: `${shown}:${addr.port}` };
+    const url = `https://${shown}:${addr.port}`;
+    this.env.serverAddress = `${shown}:${addr.port}`;
     this.deps.logger.info({ url }, 'api server listening');
     return { url };
   }
 
-  private env?: RouterEnv;
+  /** Serves new connections with renewed certificates; open connections keep theirs. */
+  updateTls(tls: TlsMaterial): void {
+    this.server?.setSecureContext(secureOptions(tls));
+  }
+
+  private readonly env: RouterEnv;
 
   async stop(): Promise<void> {
     const server = this.server;
@@ -133,13 +159,16 @@ export class ApiServer {
     };
     const log = this.deps.logger;
     try {
-      if (!this.env) throw new Error('api server not started');
+      ctx.user = this.security.check(req, ctx.method, ctx.path, ctx.query).user;
       await dispatch(this.env, ctx);
       log.debug({ req: id, method: ctx.method, path: ctx.path, code: res.statusCode }, 'request');
     } catch (err) {
       const { status, internal } = errorToStatus(err);
       if (internal) log.error({ err, req: id, method: ctx.method, path: ctx.path }, 'request failed');
-      else log.debug({ req: id, method: ctx.method, path: ctx.path, code: status.code, reason: status.reason }, 'request rejected');
+      else {
+        const authFailure = (err as { authFailure?: string }).authFailure;
+        log.debug({ req: id, method: ctx.method, path: ctx.path, code: status.code, reason: status.reason, user: ctx.user?.username, authFailure }, 'request rejected');
+      }
       if (res.headersSent) {
         res.destroy();
         return;

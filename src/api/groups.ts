@@ -1,0 +1,54 @@
+// The API groups served besides the core group, with their resources: today the review APIs that
+// `kubectl auth can-i` and `kubectl auth whoami` call (auth/review-api.ts is their one table).
+// Discovery (legacy and aggregated) and the route table read this.
+
+import { REVIEW_APIS } from './auth/review-api.js';
+
+export interface GroupResource {
+  name: string;
+  singularName: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  /** The versions of the group that serve it. */
+  versions: string[];
+}
+
+export interface ApiGroupInfo {
+  group: string;
+  /** Served versions, preferred first. */
+  versions: string[];
+  resources: GroupResource[];
+}
+
+function groupsOf(apis: typeof REVIEW_APIS): ApiGroupInfo[] {
+  const out: ApiGroupInfo[] = [];
+  for (const a of apis) {
+    let g = out.find((x) => x.group === a.group);
+    if (!g) out.push((g = { group: a.group, versions: [], resources: [] }));
+    for (const v of a.versions) if (!g.versions.includes(v)) g.versions.push(v);
+    g.resources.push({ name: a.resource, singularName: a.singularName, kind: a.kind, namespaced: a.namespaced, verbs: a.verbs, versions: a.versions });
+  }
+  return out.sort((x, y) => x.group.localeCompare(y.group));
+}
+
+export const API_GROUPS: ApiGroupInfo[] = groupsOf(REVIEW_APIS);
+
+/** The resources one version of a group serves. */
+export function resourcesIn(g: ApiGroupInfo, version: string): GroupResource[] {
+  return g.resources.filter((r) => r.versions.includes(version));
+}
+
+/** The group, version and resource of a path /apis/<group>/<version>[/<resource>], if served. */
+export function parseGroupPath(path: string): { info: ApiGroupInfo; version?: string; resource?: GroupResource; rest: string[] } | undefined {
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] !== 'apis' || parts.length < 2) return undefined;
+  const info = API_GROUPS.find((g) => g.group === parts[1]);
+  if (!info) return undefined;
+  if (parts.length === 2) return { info, rest: [] };
+  if (!info.versions.includes(parts[2])) return undefined;
+  if (parts.length === 3) return { info, version: parts[2], rest: [] };
+  const resource = resourcesIn(info, parts[2]).find((r) => r.name === parts[3]);
+  if (!resource) return undefined;
+  return { info, version: parts[2], resource, rest: parts.slice(4) };
+}
