@@ -1,7 +1,10 @@
-// A small Kubernetes API client for the bench: JSON requests over keep-alive connections to the daemon on
-// 127.0.0.1, and a pods watch that delivers each event with the epoch time it arrived.
+// A small Kubernetes API client for the bench: JSON requests over keep-alive TLS connections to the daemon
+// on 127.0.0.1 (trusting its CA, presenting the admin's client certificate from its kubeconfig), and a
+// pods watch that delivers each event with the epoch time it arrived.
 
-import http from 'node:http';
+import type http from 'node:http';
+import https from 'node:https';
+import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { performance } from 'node:perf_hooks';
 import type { PodObject } from './pod-state.js';
 
@@ -21,18 +24,19 @@ export const epochMs = () => performance.timeOrigin + performance.now();
 const PODS = '/api/v1/namespaces/default/pods';
 
 export class ApiClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly agent: https.Agent;
   private readonly url: URL;
 
-  constructor(serverUrl: string) {
-    this.url = new URL(serverUrl);
-    if (this.url.protocol !== 'http:') throw new Error(`bench api client: only http:// servers are supported, got ${serverUrl}`);
+  constructor(cluster: ClusterConfig) {
+    this.url = new URL(cluster.server);
+    if (this.url.protocol !== 'https:') throw new Error(`bench api client: the API serves https only, got ${cluster.server}`);
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: cluster.ca, cert: cluster.cert, key: cluster.key });
   }
 
   request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<ApiResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = http.request(
+      const req = https.request(
         {
           host: this.url.hostname,
           port: this.url.port,
@@ -94,7 +98,7 @@ export class ApiClient {
     let current: http.ClientRequest | undefined;
     const open = () => {
       if (closed) return;
-      const req = http.get({ host: this.url.hostname, port: this.url.port, path: `${PODS}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true` }, (res) => {
+      const req = https.get({ host: this.url.hostname, port: this.url.port, agent: this.agent, path: `${PODS}?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true` }, (res) => {
         if (res.statusCode !== 200) {
           onError(new Error(`watch pods from ${rv}: status ${res.statusCode}`));
           res.resume();

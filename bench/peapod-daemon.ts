@@ -3,6 +3,7 @@
 // profile can read the runtime's duration lines. stop() deletes nothing itself: the caller removes pods
 // first; then the process ends and scrubHost removes whatever is left of the data dir on the host.
 
+import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,8 +33,10 @@ export class BenchDaemon {
     return this.proc.pid;
   }
 
-  get serverUrl(): string {
-    return this.proc.url;
+  /** The daemon's kubeconfig once it serves: server, CA and admin client certificate. */
+  get cluster(): ClusterConfig {
+    if (!this.proc.cluster) throw new Error('the bench daemon is not serving');
+    return this.proc.cluster;
   }
 
   /** Makes the data dir and builds the busybox image into it (`peapod setup --no-install`). */

@@ -22,7 +22,7 @@ export class PeapodDriver implements PodDriver {
   private watch?: { close(): void };
 
   constructor(private readonly daemon: BenchDaemon) {
-    this.client = new ApiClient(daemon.serverUrl);
+    this.client = new ApiClient(daemon.cluster);
   }
 
   /** Opens the pods watch from the current list version. */

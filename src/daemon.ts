@@ -19,6 +19,8 @@ import { containerMounts } from './volumes/mounts.js';
 import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
+import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
+import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { HostExec } from './system/exec.js';
@@ -29,14 +31,21 @@ import { errorMessage } from './errors.js';
 
 export interface DaemonOptions {
   dataDir: string;
-  /** host:port to serve the API on; loopback only (no authentication yet). */
+  /** host:port to serve the API on (HTTPS). */
   listen: string;
+  /** The operator's own serving certificate and key (PEM files); default: made under <data-dir>/pki. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** Bearer tokens, kube-apiserver's CSV format: token,user,uid,"group1,group2". */
+  tokenAuthFile?: string;
   nodeName: string;
   podCidr: string;
   logLevel: string;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
+/** How often certificates are checked for renewal (they are renewed 30 days before they expire). */
+const CERT_CHECK_MS = 3_600_000;
 
 export interface RunningDaemon {
   url: string;
@@ -102,10 +111,31 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     await manager.start();
     undo.push(() => manager.stop());
 
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION });
-    const { url } = await api.start(opts.listen);
+    if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
+      throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    }
+    const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
+    const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles });
+    let pki = await ensurePki(pkiOpts());
+    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security });
+    const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
+    const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());
-    fs.writeFileSync(paths.kubeconfigPath, renderKubeconfig(url), { mode: 0o600 });
+    const writeKubeconfig = (p: PkiState) =>
+      // With the operator's own serving certificate, the client trusts it through the system's roots.
+      fs.writeFileSync(paths.kubeconfigPath, renderKubeconfig(url, { caPem: servingFiles ? undefined : p.ca.certPem, client: p.admin }), { mode: 0o600 });
+    writeKubeconfig(pki);
+    fs.chmodSync(paths.kubeconfigPath, 0o600);
+    undo.push(watchCertificates(clock, logger, async () => {
+      const next = await ensurePki(pkiOpts());
+      if (next.serving.certPem !== pki.serving.certPem || next.serving.keyPem !== pki.serving.keyPem) {
+        api.updateTls(tlsOf(next));
+        logger.info('serving with the renewed certificate');
+      }
+      if (next.admin.certPem !== pki.admin.certPem) writeKubeconfig(next);
+      pki = next;
+    }));
     logger.info({ url, dataDir: paths.dataDir, nodeName: opts.nodeName, podCidr: opts.podCidr }, 'peapod is serving');
 
     let stopped = false;
@@ -172,6 +202,22 @@ function registerNode(store: ObjectStore, clock: Clock, facts: Parameters<typeof
     cancel = clock.setTimer(NODE_HEARTBEAT_MS, again);
   });
   return () => cancel();
+}
+
+/** Runs `renew` every CERT_CHECK_MS; returns the function that stops it. */
+function watchCertificates(clock: Clock, logger: Logger, renew: () => Promise<void>): () => void {
+  let stopped = false;
+  let cancel = clock.setTimer(CERT_CHECK_MS, function again() {
+    renew()
+      .catch((err) => logger.error({ err: errorMessage(err) }, 'certificate renewal failed; retrying in an hour'))
+      .finally(() => {
+        if (!stopped) cancel = clock.setTimer(CERT_CHECK_MS, again);
+      });
+  });
+  return () => {
+    stopped = true;
+    cancel();
+  };
 }
 
 /** One daemon per data dir: a pid file naming a live process refuses a second one. */

@@ -22,6 +22,18 @@ function parseIntArg(v: string): number {
 }
 const parseBool = (v: string | undefined) => v === undefined || !['false', '0', 'no'].includes(v.toLowerCase());
 
+interface ServeOptions {
+  listen: string;
+  nodeName: string;
+  podCidr: string;
+  logLevel: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  tokenAuthFile?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 /** Builds the command tree; `run` wraps each action with a context. */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('peapod')
@@ -42,13 +54,16 @@ export function buildProgram(io: CliIO): Command {
   program
     .command('serve')
     .description('run the node daemon (API, pod manager, runtime) until SIGINT/SIGTERM')
-    .option('--listen <addr>', 'API address', '127.0.0.1:6443')
+    .option('--listen <addr>', 'API address (HTTPS only)', '127.0.0.1:6443')
     .option('--node-name <name>', 'node name', os.hostname().toLowerCase())
     .option('--pod-cidr <cidr>', 'pod network', '10.88.0.0/16')
     .option('--log-level <level>', 'log level', 'info')
-    .action(run(async (ctx, o: { listen: string; nodeName: string; podCidr: string; logLevel: string }) => {
+    .option('--tls-cert-file <file>', 'serving certificate (PEM; default: made under <data-dir>/pki, signed by its CA)')
+    .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
+    .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
+    .action(run(async (ctx, o: ServeOptions) => {
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, listen: o.listen, nodeName: o.nodeName, podCidr: o.podCidr, logLevel: o.logLevel });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...o });
     }));
 
   program
@@ -74,13 +89,22 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('kubeconfig')
-    .description('print the kubeconfig the daemon wrote')
-    .action(run(async (ctx) => {
+    .description('print the admin kubeconfig the daemon wrote; with --user, mint a client certificate for another user (needs root)')
+    .option('--user <name>', 'the user to mint a client certificate for (the certificate\'s CN)')
+    .option('--group <group>', 'a group of that user (the certificate\'s O); repeat for more, e.g. --group peapod:viewers', collect, [])
+    .option('--days <n>', 'how long the minted certificate is valid', '365')
+    .action(run(async (ctx, o: { user?: string; group: string[]; days: string }) => {
       const file = nodePaths(ctx.globals.dataDir).kubeconfigPath;
-      const text = await fs.readFile(file, 'utf8').catch(() => {
+      const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EACCES') throw new CliError(`error: cannot read ${file}: permission denied (the admin kubeconfig is root's)`);
         throw new CliError(`error: no kubeconfig at ${file}: is \`peapod serve\` running with this data dir?`);
       });
-      ctx.io.stdout(text);
+      if (!o.user) {
+        if (o.group.length) throw new CliError('error: --group needs --user');
+        return ctx.io.stdout(text);
+      }
+      const { mintKubeconfig } = await import('./mint-kubeconfig.js');
+      ctx.io.stdout(await mintKubeconfig({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, adminKubeconfig: text, user: o.user, groups: o.group, days: o.days, now: ctx.io.clock.now() }));
     }));
 
   program

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiServer } from '../../src/api/server.js';
-import { renderKubeconfig } from '../../src/api/kubeconfig.js';
+import { buildSecurityStage } from '../../src/api/auth/security.js';
+import { makeTestPki, type TestPki } from '../support/api-tls.js';
 import { RESOURCES } from '../../src/k8s/registry.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { containerLogPath, nodePaths, podLogDirectory } from '../../src/node/paths.js';
@@ -39,17 +40,20 @@ describe('the API server drives the real kubectl', { skip: existsSync(KUBECTL) ?
   let server: ApiServer;
   let url: string;
   let stopPodManager: () => void;
+  let pki: TestPki;
 
   before(async () => {
+    pki = await makeTestPki();
+    tlsOpts = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
     dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-api-e2e-'));
     const clock = new SystemClock();
     const logger = silentLogger();
     store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: NODE });
-    server = new ApiServer({ store, logger, clock, nodeName: NODE, paths: nodePaths(dir), events });
-    ({ url } = await server.start('127.0.0.1:0'));
-    await writeFile(path.join(dir, 'kubeconfig'), renderKubeconfig(url));
+    server = new ApiServer({ store, logger, clock, nodeName: NODE, paths: nodePaths(dir), events, security: buildSecurityStage() });
+    ({ url } = await server.start('127.0.0.1:0', pki.tls));
+    await writeFile(path.join(dir, 'kubeconfig'), pki.kubeconfig(url));
     // The pod manager's part in deletion: once a pod is marked, stop it (nothing runs) and remove it.
     const w = store.watch<KubeObject>('pods', { resourceVersion: store.currentResourceVersion() }, (ev) => {
       const m = ev.object.metadata;
@@ -307,8 +311,8 @@ describe('the API server drives the real kubectl', { skip: existsSync(KUBECTL) ?
     const small = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, historyLimit: 1 });
     const logger = silentLogger();
     const events = new StoreEventSink({ store: small, clock, logger, component: 'kubelet', host: NODE });
-    const other = new ApiServer({ store: small, logger, clock, nodeName: NODE, paths: nodePaths(dir), events });
-    const { url: otherUrl } = await other.start('127.0.0.1:0');
+    const other = new ApiServer({ store: small, logger, clock, nodeName: NODE, paths: nodePaths(dir), events, security: buildSecurityStage() });
+    const { url: otherUrl } = await other.start('127.0.0.1:0', pki.tls);
     try {
       ensureNamespaces(small);
       const lines = await rawWatch(otherUrl, '/api/v1/namespaces?watch=true&resourceVersion=1&timeoutSeconds=1');
@@ -362,9 +366,12 @@ describe('the API server drives the real kubectl', { skip: existsSync(KUBECTL) ?
   }
 });
 
+/** The admin's TLS options (CA and client certificate) for the raw requests below; set in before(). */
+let tlsOpts: { ca: string; cert: string; key: string };
+
 function rawRequest(base: string, method: string, p: string, body: string, type: string): Promise<{ code: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(p, base), { method, headers: { 'Content-Type': type } }, (res) => {
+    const req = https.request(new URL(p, base), { method, headers: { 'Content-Type': type }, ...tlsOpts, agent: false }, (res) => {
       let data = '';
       res.on('data', (d) => (data += d));
       res.on('end', () => resolve({ code: res.statusCode ?? 0, body: data }));
@@ -376,8 +383,8 @@ function rawRequest(base: string, method: string, p: string, body: string, type:
 
 function rawWatch(base: string, p: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    http
-      .get(new URL(p, base), (res) => {
+    https
+      .get(new URL(p, base), { ...tlsOpts, agent: false }, (res) => {
         let data = '';
         res.on('data', (d) => (data += d));
         res.on('end', () => resolve(data.split('\n').filter((l) => l.trim() !== '')));

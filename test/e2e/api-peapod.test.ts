@@ -6,7 +6,8 @@ import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import http from 'node:http';
+import { buildSecurityStage } from '../../src/api/auth/security.js';
+import { httpsRequest, makeTestPki, type TestPki } from '../support/api-tls.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiServer } from '../../src/api/server.js';
@@ -20,17 +21,12 @@ import { SystemClock } from '../../src/system/clock.js';
 import { HostExec } from '../../src/system/exec.js';
 import { silentLogger } from '../../src/system/logger.js';
 
-function request(base: string, method: string, p: string, body?: Buffer | string | NodeJS.ReadableStream): Promise<{ code: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(p, base), { method }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, json: data ? JSON.parse(data) : undefined }));
-    });
-    req.on('error', reject);
-    if (body && typeof body === 'object' && 'pipe' in body) (body as NodeJS.ReadableStream).pipe(req);
-    else req.end(body);
-  });
+let pki: TestPki;
+
+/** A request as the admin (system:masters, by client certificate). */
+async function request(base: string, method: string, p: string, body?: Buffer | string | NodeJS.ReadableStream): Promise<{ code: number; json: any }> {
+  const r = await httpsRequest(base, method, p, { ca: pki.ca.certPem, client: pki.admin, body: body as Buffer | string | undefined });
+  return { code: r.code, json: r.json };
 }
 
 if (process.getuid?.() !== 0) {
@@ -54,10 +50,11 @@ if (process.getuid?.() !== 0) {
       const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'n1' });
       const images = new LocalImageService({ paths, exec, logger, clock });
       await images.init();
-      server = new ApiServer({ store, logger, clock, nodeName: 'n1', paths, events, images, runtime: new FakeRuntime({ clock }) });
-      ({ url } = await server.start('127.0.0.1:0'));
-      bare = new ApiServer({ store, logger, clock, nodeName: 'n1', paths, events });
-      ({ url: bareUrl } = await bare.start('127.0.0.1:0'));
+      pki = await makeTestPki();
+      server = new ApiServer({ store, logger, clock, nodeName: 'n1', paths, events, images, runtime: new FakeRuntime({ clock }), security: buildSecurityStage() });
+      ({ url } = await server.start('127.0.0.1:0', pki.tls));
+      bare = new ApiServer({ store, logger, clock, nodeName: 'n1', paths, events, security: buildSecurityStage() });
+      ({ url: bareUrl } = await bare.start('127.0.0.1:0', pki.tls));
     });
 
     after(async () => {

@@ -5,10 +5,11 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { nodePaths, type NodePaths } from '../../src/node/paths.js';
+import { parseKubeconfig, type ClusterConfig } from '../../src/cli/kubeconfig.js';
 
 export interface DaemonProcessOptions {
   /** The CLI entry to run with node (bin/peapod.js or a build's dist/src/cli entry wrapper). */
@@ -17,6 +18,8 @@ export interface DaemonProcessOptions {
   nodeName: string;
   podCidr: string;
   logLevel?: string;
+  /** More `peapod serve` flags (e.g. --token-auth-file). */
+  extraArgs?: string[];
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -27,6 +30,8 @@ export class DaemonProcess {
   readonly logFile: string;
   /** The API address, set once ready; the port is kept across restarts. */
   url = '';
+  /** The daemon's kubeconfig as read once it was ready: server, CA and the admin's client certificate. */
+  cluster?: ClusterConfig;
   private port = 0;
   private child?: ChildProcess;
 
@@ -63,6 +68,7 @@ export class DaemonProcess {
       '--node-name', this.opts.nodeName,
       '--pod-cidr', this.opts.podCidr,
       '--log-level', this.opts.logLevel ?? 'debug',
+      ...(this.opts.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
     this.child = child;
@@ -70,10 +76,11 @@ export class DaemonProcess {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`peapod serve exited with ${child.exitCode}:\n${this.logTail()}`);
-      const url = this.readyUrl();
-      if (url && (await isReady(url))) {
-        this.url = url;
-        return url;
+      const cluster = this.readCluster();
+      if (cluster && (await isReady(cluster))) {
+        this.url = cluster.server;
+        this.cluster = cluster;
+        return cluster.server;
       }
       await sleep(100);
     }
@@ -105,24 +112,25 @@ export class DaemonProcess {
     return this.log().split('\n').slice(-lines).join('\n');
   }
 
-  private readyUrl(): string | undefined {
-    if (!fs.existsSync(this.paths.kubeconfigPath)) return undefined;
-    return serverFromKubeconfig(fs.readFileSync(this.paths.kubeconfigPath, 'utf8'));
+  private readCluster(): ClusterConfig | undefined {
+    try {
+      return parseKubeconfig(fs.readFileSync(this.paths.kubeconfigPath, 'utf8'));
+    } catch {
+      return undefined; // not written yet, or half-written
+    }
   }
 }
 
-function serverFromKubeconfig(text: string): string | undefined {
-  const kc = parse(text) as { clusters?: { cluster?: { server?: string } }[] } | null;
-  return kc?.clusters?.[0]?.cluster?.server;
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2000) });
-    return r.status === 200;
-  } catch {
-    return false;
-  }
+/** /readyz answers 200 over TLS, verified with the kubeconfig's CA (anonymous: /readyz is public). */
+function isReady(c: ClusterConfig): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(new URL('/readyz', c.server), { ca: c.ca, agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 export function freePort(): Promise<number> {

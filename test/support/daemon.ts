@@ -26,6 +26,8 @@ export interface TestDaemonOptions {
   name: string;
   /** Pod subnet inside 10.88.0.0/16, e.g. "10.88.210.0/24". */
   podCidr: string;
+  /** More `peapod serve` flags. */
+  extraArgs?: string[];
 }
 
 export class TestDaemon {
@@ -36,7 +38,7 @@ export class TestDaemon {
 
   private constructor(opts: TestDaemonOptions, dataDir: string) {
     this.nodeName = `peapod-${opts.name}`;
-    this.proc = new DaemonProcess({ cliEntry: PEAPOD_BIN, dataDir, nodeName: this.nodeName, podCidr: opts.podCidr });
+    this.proc = new DaemonProcess({ cliEntry: PEAPOD_BIN, dataDir, nodeName: this.nodeName, podCidr: opts.podCidr, extraArgs: opts.extraArgs });
     this.paths = this.proc.paths;
     this.kubeconfig = this.paths.kubeconfigPath;
   }
@@ -59,8 +61,15 @@ export class TestDaemon {
     await this.proc.stop();
   }
 
-  kubectl(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
-    return run(KUBECTL, ['--kubeconfig', this.kubeconfig, '--cache-dir', path.join(this.paths.dataDir, 'kcache'), ...args], opts);
+  kubectl(args: string[], opts: { input?: string; timeoutMs?: number; kubeconfig?: string; bin?: string } = {}): Promise<KubectlResult> {
+    const cache = path.join(this.paths.dataDir, `kcache-${path.basename(opts.bin ?? KUBECTL)}`);
+    return run(opts.bin ?? KUBECTL, ['--kubeconfig', opts.kubeconfig ?? this.kubeconfig, '--cache-dir', cache, ...args], opts);
+  }
+
+  /** The daemon's cluster config as it was when it became ready (server, CA, admin certificate). */
+  get cluster() {
+    if (!this.proc.cluster) throw new Error('the daemon is not serving');
+    return this.proc.cluster;
   }
 
   peapod(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
