@@ -7,7 +7,10 @@
 // generated marshallers write non-pointer strings even when empty, JSON would omit them).
 
 import { BadRequestError } from '../../errors.js';
-import { K8S_MESSAGES } from './k8s-schema.js';
+import { K8S_MESSAGES as CORE_MESSAGES } from './k8s-schema.js';
+import { AUTH_MESSAGES } from './auth-schema.js';
+
+const K8S_MESSAGES: Record<string, string> = { ...CORE_MESSAGES, ...AUTH_MESSAGES };
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
