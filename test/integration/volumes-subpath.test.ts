@@ -25,10 +25,11 @@ import { HostVolumeManager } from '../../src/volumes/host-volumes.js';
 import { makeContainerMounts } from '../../src/volumes/mounts.js';
 import type { ContainerMountsFn, MountedVolume } from '../../src/volumes/volumes.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
-import { buildBusyboxImage, BUSYBOX_REF } from '../../src/images/busybox.js';
+import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import { FakeNetwork } from '../../src/runtime/fake-network.js';
-import type { ContainerConfig, PodSandboxConfig } from '../../src/runtime/runtime.js';
+import type { PodSandboxConfig } from '../../src/runtime/runtime.js';
+import { busyboxContainer, waitExited } from './support/runtime-fixtures.js';
 
 const SWAPPER_PY = `
 import ctypes, os, random, signal, sys, time
@@ -291,7 +292,8 @@ function suite(): void {
           refused++;
           continue;
         }
-        const config = containerConfig(seen.length, script, mounts);
+        const attempt = seen.length;
+        const config = busyboxContainer('c', script, { metadata: { name: 'c', attempt }, mounts, logPath: `c/${attempt}.log` });
         const id = await runtime.createContainer(sandboxId, config, sb);
         await runtime.startContainer(id);
         const st = await waitExited(runtime, id);
@@ -312,37 +314,4 @@ function suite(): void {
     await vm.tearDownPodVolumes('uid-loop');
     assert.deepEqual(mountsUnder(await readMountInfo(), await fs.realpath(dataDir)).filter((m) => m.mountPoint.includes('/pods/')), []);
   });
-}
-
-function containerConfig(attempt: number, script: string, mounts: ContainerConfig['mounts']): ContainerConfig {
-  return {
-    metadata: { name: 'c', attempt },
-    image: BUSYBOX_REF,
-    args: ['/bin/sh', '-c', script],
-    envs: [{ key: 'PATH', value: '/bin' }],
-    workingDir: '/',
-    mounts,
-    logPath: `c/${attempt}.log`,
-    stdin: false,
-    stdinOnce: false,
-    tty: false,
-    labels: {},
-    annotations: {},
-    security: {
-      privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false,
-      capabilitiesAdd: [], capabilitiesDrop: [],
-    },
-    resources: {},
-    stopSignal: 'SIGTERM',
-  };
-}
-
-async function waitExited(runtime: RuncRuntime, id: string, ms = 10_000): Promise<{ exitCode?: number }> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const s = await runtime.containerStatus(id);
-    if (s.state === 'exited') return s;
-    if (Date.now() > end) throw new Error(`container ${id} still ${s.state} after ${ms}ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
