@@ -15,7 +15,7 @@ import { LocalImageService } from './images/local-image-service.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
 import { HostVolumeManager } from './volumes/host-volumes.js';
-import { containerMounts } from './volumes/mounts.js';
+import { makeContainerMounts } from './volumes/mounts.js';
 import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
@@ -24,6 +24,7 @@ import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { HostExec } from './system/exec.js';
+import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
 import type { ObjectStore } from './store/store.js';
@@ -78,6 +79,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
     await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
     const volumes = new HostVolumeManager({ paths, exec, store, logger });
+    const containerMounts = makeContainerMounts({ paths, mounter: new HostMounter({ exec }) });
 
     const nodeIP = detectNodeIP();
     const runtimeVersion = await runtime.version();

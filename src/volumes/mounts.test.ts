@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import fs, { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Container, Pod, VolumeMount } from '../k8s/types.js';
 import { ContainerConfigError } from '../errors.js';
-import { containerMounts } from './mounts.js';
-import type { MountedVolume } from './volumes.js';
+import { nodePaths } from '../node/paths.js';
+import type { Mounter } from '../system/mounter.js';
+import { makeContainerMounts } from './mounts.js';
+import type { ContainerMountsFn, MountedVolume } from './volumes.js';
 import { writeAtomic } from './atomic-writer.js';
 
 const pod = (): Pod => ({
@@ -23,39 +25,62 @@ const pod = (): Pod => ({
   },
 });
 
-async function withVolumes(fn: (root: string, vols: Map<string, MountedVolume>) => Promise<void>): Promise<void> {
-  const root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'peapod-mnt-')));
+/** Records what each staged mount would bind: the path the kernel gives for the open descriptor. */
+class RecordingMounter implements Mounter {
+  readonly binds: { source: string; target: string }[] = [];
+  async bindFd(fd: number, target: string): Promise<void> {
+    this.binds.push({ source: fs.readlinkSync(`/proc/self/fd/${fd}`), target });
+  }
+  async unmount(): Promise<void> {}
+}
+
+interface Env {
+  root: string;
+  vols: Map<string, MountedVolume>;
+  mounter: RecordingMounter;
+  containerMounts: ContainerMountsFn;
+  /** The staging path of mount `index` of container "c" on `volume`. */
+  staged: (volume: string, index: number) => string;
+}
+
+async function withVolumes(fn: (env: Env) => Promise<void>): Promise<void> {
+  const root = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'peapod-mnt-')));
   try {
-    await fs.mkdir(path.join(root, 'data'));
-    await fs.mkdir(path.join(root, 'cfg'));
+    await fsp.mkdir(path.join(root, 'data'));
+    await fsp.mkdir(path.join(root, 'cfg'));
     await writeAtomic(path.join(root, 'cfg'), new Map([['app.conf', { data: Buffer.from('x'), mode: 0o644 }]]), 0);
     const vols = new Map<string, MountedVolume>([
       ['data', { name: 'data', hostPath: path.join(root, 'data'), readOnly: false }],
       ['cfg', { name: 'cfg', hostPath: path.join(root, 'cfg'), readOnly: true }],
       ['file', { name: 'file', hostPath: '/dev/null', readOnly: false }],
     ]);
-    await fn(root, vols);
+    const paths = nodePaths(path.join(root, 'state'));
+    await fsp.mkdir(path.join(paths.podsDir, 'u1'), { recursive: true });
+    const mounter = new RecordingMounter();
+    const staged = (volume: string, index: number) => path.join(paths.podsDir, 'u1', 'volume-subpaths', volume, 'c', String(index));
+    await fn({ root, vols, mounter, containerMounts: makeContainerMounts({ paths, mounter }), staged });
   } finally {
-    await fs.rm(root, { recursive: true, force: true });
+    await fsp.rm(root, { recursive: true, force: true });
   }
 }
 
 const ctr = (mounts: VolumeMount[]): Container => ({ name: 'c', image: 'busybox', volumeMounts: mounts });
 
 test('maps a plain mount with private propagation and the mount readOnly flag', () =>
-  withVolumes(async (root, vols) => {
+  withVolumes(async ({ root, vols, containerMounts, mounter }) => {
     const got = await containerMounts(pod(), ctr([{ name: 'data', mountPath: '/data', readOnly: true }]), vols);
     assert.deepEqual(got, [{ containerPath: '/data', hostPath: path.join(root, 'data'), readonly: true, propagation: 'private' }]);
+    assert.deepEqual(mounter.binds, [], 'a mount without subPath is not staged');
   }));
 
 test('a projected volume is read-only even when the mount is not', () =>
-  withVolumes(async (_root, vols) => {
+  withVolumes(async ({ vols, containerMounts }) => {
     const [m] = await containerMounts(pod(), ctr([{ name: 'cfg', mountPath: '/etc/app' }]), vols);
     assert.equal(m.readonly, true);
   }));
 
 test('maps HostToContainer to rslave and Bidirectional to rshared', () =>
-  withVolumes(async (_root, vols) => {
+  withVolumes(async ({ vols, containerMounts }) => {
     const got = await containerMounts(pod(), ctr([
       { name: 'data', mountPath: '/a', mountPropagation: 'HostToContainer' },
       { name: 'data', mountPath: '/b', mountPropagation: 'Bidirectional' },
@@ -64,25 +89,58 @@ test('maps HostToContainer to rslave and Bidirectional to rshared', () =>
     assert.deepEqual(got.map((m) => m.propagation), ['rslave', 'rshared', 'private']);
   }));
 
-test('creates a missing subPath as a directory inside the volume', () =>
-  withVolumes(async (root, vols) => {
+test('creates a missing subPath as a directory inside the volume and stages it', () =>
+  withVolumes(async ({ root, vols, containerMounts, mounter, staged }) => {
     const [m] = await containerMounts(pod(), ctr([{ name: 'data', mountPath: '/x', subPath: 'a/b' }]), vols);
-    assert.equal(m.hostPath, path.join(root, 'data/a/b'));
-    assert.ok((await fs.stat(m.hostPath)).isDirectory());
+    assert.equal(m.hostPath, staged('data', 0));
+    assert.deepEqual(mounter.binds, [{ source: path.join(root, 'data/a/b'), target: staged('data', 0) }]);
+    assert.ok((await fsp.stat(path.join(root, 'data/a/b'))).isDirectory());
+    assert.ok((await fsp.lstat(m.hostPath)).isDirectory(), 'a directory is staged on a directory');
   }));
 
-test('a configMap subPath binds the key file under ..data', () =>
-  withVolumes(async (root, vols) => {
+test('the staging path carries the volumeMount index', () =>
+  withVolumes(async ({ vols, containerMounts, staged }) => {
+    const got = await containerMounts(pod(), ctr([
+      { name: 'data', mountPath: '/plain' },
+      { name: 'data', mountPath: '/x', subPath: 'x' },
+    ]), vols);
+    assert.equal(got[1].hostPath, staged('data', 1));
+  }));
+
+test('a configMap subPath binds the key file under ..data, staged on a file', () =>
+  withVolumes(async ({ root, vols, containerMounts, mounter, staged }) => {
     const [m] = await containerMounts(pod(), ctr([{ name: 'cfg', mountPath: '/etc/app.conf', subPath: 'app.conf' }]), vols);
-    assert.equal(m.hostPath, path.join(root, 'cfg/..data/app.conf'));
+    assert.equal(m.hostPath, staged('cfg', 0));
+    assert.equal(mounter.binds[0].source, await fsp.realpath(path.join(root, 'cfg/..data/app.conf')));
+    assert.ok((await fsp.lstat(m.hostPath)).isFile());
   }));
 
 test('follows a symlink that stays inside the volume', () =>
-  withVolumes(async (root, vols) => {
-    await fs.mkdir(path.join(root, 'data/real'));
-    await fs.symlink('real', path.join(root, 'data/link'));
-    const [m] = await containerMounts(pod(), ctr([{ name: 'data', mountPath: '/x', subPath: 'link' }]), vols);
-    assert.equal(m.hostPath, path.join(root, 'data/real'));
+  withVolumes(async ({ root, vols, containerMounts, mounter }) => {
+    await fsp.mkdir(path.join(root, 'data/real'));
+    await fsp.symlink('real', path.join(root, 'data/link'));
+    await containerMounts(pod(), ctr([{ name: 'data', mountPath: '/x', subPath: 'link' }]), vols);
+    assert.equal(mounter.binds[0].source, path.join(root, 'data/real'));
+  }));
+
+test('a restart replaces the staged target, also when the subPath changed type', () =>
+  withVolumes(async ({ root, vols, containerMounts, mounter, staged }) => {
+    const mount = ctr([{ name: 'data', mountPath: '/x', subPath: 'x' }]);
+    await fsp.writeFile(path.join(root, 'data/x'), 'f');
+    await containerMounts(pod(), mount, vols);
+    assert.ok((await fsp.lstat(staged('data', 0))).isFile());
+    await fsp.rm(path.join(root, 'data/x'));
+    await containerMounts(pod(), mount, vols);
+    assert.ok((await fsp.lstat(staged('data', 0))).isDirectory());
+    assert.equal(mounter.binds.length, 2);
+  }));
+
+test('the staging dirs are private to root', () =>
+  withVolumes(async ({ vols, containerMounts, staged }) => {
+    await containerMounts(pod(), ctr([{ name: 'data', mountPath: '/x', subPath: 'x' }]), vols);
+    for (let dir = path.dirname(staged('data', 0)); path.basename(dir) !== 'u1'; dir = path.dirname(dir)) {
+      assert.equal((await fsp.lstat(dir)).mode & 0o777, 0o700, dir);
+    }
   }));
 
 const bad: { name: string; subPath: string; volume?: string; setup?: (root: string) => Promise<void>; message: RegExp }[] = [
@@ -91,29 +149,54 @@ const bad: { name: string; subPath: string; volume?: string; setup?: (root: stri
   {
     name: 'rejects a symlink pointing out of the volume',
     subPath: 'esc/passwd',
-    setup: (root) => fs.symlink('/etc', path.join(root, 'data/esc')),
+    setup: (root) => fsp.symlink('/etc', path.join(root, 'data/esc')),
     message: /resolves outside the volume/,
   },
   {
     name: 'rejects an absolute symlink even when it names a path that looks inside',
     subPath: 'up',
-    setup: (root) => fs.symlink(root, path.join(root, 'data/up')),
+    setup: (root) => fsp.symlink(root, path.join(root, 'data/up')),
     message: /resolves outside the volume/,
+  },
+  {
+    name: 'rejects a subPath that is a symlink to the host root',
+    subPath: 'root',
+    setup: (root) => fsp.symlink('/', path.join(root, 'data/root')),
+    message: /^subPath root resolves outside the volume$/,
+  },
+  {
+    name: 'rejects a subPath through a dangling symlink',
+    subPath: 'gone/x',
+    setup: (root) => fsp.symlink('/nonexistent-peapod', path.join(root, 'data/gone')),
+    message: /gone is a dangling symlink/,
+  },
+  {
+    name: 'rejects a subPath through a symlink loop',
+    subPath: 'loop/x',
+    setup: (root) => fsp.symlink('loop', path.join(root, 'data/loop')),
+    message: /^subPath loop\/x: loop is a symlink loop$/,
+  },
+  {
+    name: 'rejects a subPath through a file',
+    subPath: 'f/x',
+    setup: (root) => fsp.writeFile(path.join(root, 'data/f'), ''),
+    message: /^subPath f\/x: f is not a directory$/,
   },
   { name: 'rejects a subPath on a volume that is a file', subPath: 'x', volume: 'file', message: /is not a directory/ },
 ];
 for (const c of bad) {
   test(c.name, () =>
-    withVolumes(async (root, vols) => {
+    withVolumes(async ({ root, vols, containerMounts, mounter }) => {
       await c.setup?.(root);
       await assert.rejects(
         containerMounts(pod(), ctr([{ name: c.volume ?? 'data', mountPath: '/x', subPath: c.subPath }]), vols),
         (err: unknown) => err instanceof ContainerConfigError && c.message.test(err.message),
       );
+      assert.deepEqual(mounter.binds, []);
     }));
 }
 
 test('a mount of an unknown volume is a config error', () =>
-  withVolumes(async (_root, vols) => {
+  withVolumes(async ({ vols, containerMounts }) => {
     await assert.rejects(containerMounts(pod(), ctr([{ name: 'nope', mountPath: '/x' }]), vols), ContainerConfigError);
   }));

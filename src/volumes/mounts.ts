@@ -1,6 +1,8 @@
 // containerMounts: a container's volumeMounts → runtime bind mounts. readOnly is the mount's flag or
 // the volume's (projected volumes are always read-only); mountPropagation maps like the kubelet's
-// CRI translation (HostToContainer → rslave, Bidirectional → rshared, else private).
+// CRI translation (HostToContainer → rslave, Bidirectional → rshared, else private). A mount with a
+// subPath is opened by descriptor inside its volume and staged (subpath-staging.ts): the runtime gets
+// the staging path, never a path inside the volume, which a container could have changed by then.
 
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
@@ -9,7 +11,8 @@ import type { Mount } from '../runtime/runtime.js';
 import { ContainerConfigError } from '../errors.js';
 import type { ContainerMountsFn, MountedVolume } from './volumes.js';
 import { isProjected, volumeKind } from './layout.js';
-import { checkSubPathSyntax, resolveSubPath } from './subpath.js';
+import { checkSubPathSyntax } from './subpath.js';
+import { stageSubPath, type SubPathStagerOptions } from './subpath-staging.js';
 
 export function propagationOf(m: VolumeMount): Mount['propagation'] {
   if (m.mountPropagation === 'HostToContainer') return 'rslave';
@@ -17,44 +20,58 @@ export function propagationOf(m: VolumeMount): Mount['propagation'] {
   return 'private';
 }
 
-/** For a projected volume, a subPath naming a payload entry binds the file under `..data`. */
-async function projectedEntry(root: string, subPath: string): Promise<string | undefined> {
-  const p = path.join(root, '..data', subPath);
-  return fs.lstat(p).then(() => p, () => undefined);
-}
-
-async function hostPathFor(pod: Pod, vm: VolumeMount, vol: MountedVolume): Promise<string> {
-  if (!vm.subPath) return vol.hostPath;
+/**
+ * The subPath to open inside the volume root: for a projected volume, a subPath naming a payload
+ * entry means the entry under `..data` (the engine's own symlink to the current generation, which
+ * the walk resolves by name like any other in-volume symlink); anything else as written.
+ */
+async function subPathInVolume(pod: Pod, vm: VolumeMount & { subPath: string }, vol: MountedVolume): Promise<string> {
   const spec = pod.spec.volumes?.find((v) => v.name === vm.name);
-  const bad = checkSubPathSyntax(vm.subPath);
-  if (bad) throw new ContainerConfigError(bad);
   if (spec && isProjected(volumeKind(spec))) {
-    const entry = await projectedEntry(vol.hostPath, vm.subPath);
-    if (entry) return entry;
+    const entry = path.join('..data', vm.subPath);
+    if (await fs.lstat(path.join(vol.hostPath, entry)).then(() => true, () => false)) return entry;
   }
-  const st = await fs.stat(vol.hostPath).catch(() => undefined);
-  if (!st?.isDirectory()) {
-    throw new ContainerConfigError(`volume "${vm.name}" is not a directory, so it cannot have subPath ${vm.subPath}`);
-  }
-  return resolveSubPath(vol.hostPath, vm.subPath);
+  return vm.subPath;
 }
 
-export const containerMounts: ContainerMountsFn = async (pod: Pod, container: Container, volumes: Map<string, MountedVolume>) => {
-  const out: Mount[] = [];
-  for (const vm of container.volumeMounts ?? []) {
-    const vol = volumes.get(vm.name);
-    if (!vol) {
-      throw new ContainerConfigError(`container "${container.name}": volume "${vm.name}" is not set up`);
+/** containerMounts with subPath staging under `paths` through `mounter`. */
+export function makeContainerMounts(opts: SubPathStagerOptions): ContainerMountsFn {
+  return async (pod: Pod, container: Container, volumes: Map<string, MountedVolume>) => {
+    const out: Mount[] = [];
+    const mounts = container.volumeMounts ?? [];
+    for (let index = 0; index < mounts.length; index++) {
+      const vm = mounts[index];
+      const vol = volumes.get(vm.name);
+      if (!vol) {
+        throw new ContainerConfigError(`container "${container.name}": volume "${vm.name}" is not set up`);
+      }
+      if (vm.subPathExpr) {
+        throw new ContainerConfigError(`container "${container.name}": subPathExpr is not supported`);
+      }
+      let hostPath = vol.hostPath;
+      if (vm.subPath) {
+        const bad = checkSubPathSyntax(vm.subPath);
+        if (bad) throw new ContainerConfigError(bad);
+        const st = await fs.stat(vol.hostPath).catch(() => undefined);
+        if (!st?.isDirectory()) {
+          throw new ContainerConfigError(`volume "${vm.name}" is not a directory, so it cannot have subPath ${vm.subPath}`);
+        }
+        hostPath = await stageSubPath(opts, {
+          podUid: pod.metadata.uid ?? '',
+          volume: vm.name,
+          container: container.name,
+          index,
+          volumeRoot: vol.hostPath,
+          subPath: await subPathInVolume(pod, { ...vm, subPath: vm.subPath }, vol),
+        });
+      }
+      out.push({
+        containerPath: vm.mountPath,
+        hostPath,
+        readonly: vm.readOnly === true || vol.readOnly,
+        propagation: propagationOf(vm),
+      });
     }
-    if (vm.subPathExpr) {
-      throw new ContainerConfigError(`container "${container.name}": subPathExpr is not supported`);
-    }
-    out.push({
-      containerPath: vm.mountPath,
-      hostPath: await hostPathFor(pod, vm, vol),
-      readonly: vm.readOnly === true || vol.readOnly,
-      propagation: propagationOf(vm),
-    });
-  }
-  return out;
-};
+    return out;
+  };
+}

@@ -27,8 +27,9 @@ export interface VolumeManager {
 }
 
 /**
- * Translates a container's volumeMounts into runtime mounts (subPath resolved and created inside the
- * volume, readOnly applied). Throws ContainerConfigError for a bad subPath. Pure apart from creating
- * the subPath directory inside the volume, as the kubelet does.
+ * Translates a container's volumeMounts into runtime mounts (readOnly applied). A subPath is opened
+ * inside its volume without following symlinks (missing directories created, as the kubelet does) and
+ * bind-mounted on a staging path under the pod dir, which replaces the previous instance's; the mount's
+ * host path is that staging path. Throws ContainerConfigError for a bad or unsafe subPath.
  */
 export type ContainerMountsFn = (pod: Pod, container: Container, volumes: Map<string, MountedVolume>) => Promise<Mount[]>;

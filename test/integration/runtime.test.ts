@@ -18,7 +18,8 @@ import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import { describeNamespaces } from '../../src/runtime/inspect.js';
 import type { ContainerConfig, ContainerEvent, ContainerStatus, PodSandboxConfig } from '../../src/runtime/runtime.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
-import { buildBusyboxImage, BUSYBOX_REF } from '../../src/images/busybox.js';
+import { buildBusyboxImage } from '../../src/images/busybox.js';
+import { busyboxContainer as containerConfig, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
 
 const SUBNET = '10.88.202.0/24';
 
@@ -86,45 +87,13 @@ function suite(): void {
     };
   }
 
-  function containerConfig(name: string, script: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
-    return {
-      metadata: { name, attempt: 0 },
-      image: BUSYBOX_REF,
-      args: ['/bin/sh', '-c', script],
-      envs: [{ key: 'PATH', value: '/bin' }],
-      workingDir: '/',
-      mounts: [],
-      logPath: `${name}/0.log`,
-      stdin: false,
-      stdinOnce: false,
-      tty: false,
-      labels: { container: name },
-      annotations: {},
-      security: {
-        privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false,
-        capabilitiesAdd: [], capabilitiesDrop: [],
-      },
-      resources: {},
-      stopSignal: 'SIGTERM',
-      ...over,
-    };
-  }
-
   async function run(sandboxId: string, sb: PodSandboxConfig, c: ContainerConfig): Promise<string> {
     const id = await timed('createContainer', () => runtime.createContainer(sandboxId, c, sb));
     await timed('startContainer', () => runtime.startContainer(id));
     return id;
   }
 
-  async function waitExited(id: string, ms = 10_000): Promise<ContainerStatus> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const s = await runtime.containerStatus(id);
-      if (s.state === 'exited') return s;
-      if (Date.now() > end) throw new Error(`container ${id} still ${s.state} after ${ms}ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const waitExited = (id: string, ms?: number): Promise<ContainerStatus> => waitExitedOf(runtime, id, ms);
 
   before(async () => {
     dataDir = await mkdtemp('/tmp/peapod-rt-');

@@ -15,7 +15,9 @@ import { SystemClock } from '../../src/system/clock.js';
 import { HostExec } from '../../src/system/exec.js';
 import { silentLogger } from '../../src/system/logger.js';
 import { HostVolumeManager } from '../../src/volumes/host-volumes.js';
-import { containerMounts } from '../../src/volumes/mounts.js';
+import { makeContainerMounts } from '../../src/volumes/mounts.js';
+import { HostMounter } from '../../src/system/mounter.js';
+import type { ContainerMountsFn } from '../../src/volumes/volumes.js';
 import { mountsUnder, readMountInfo } from '../../src/system/mountinfo.js';
 
 if (process.getuid?.() !== 0) {
@@ -26,6 +28,7 @@ if (process.getuid?.() !== 0) {
   let paths: NodePaths;
   let store: SqliteStore;
   let vm: HostVolumeManager;
+  let containerMounts: ContainerMountsFn;
   const uids: string[] = [];
 
   const mounts = () => readMountInfo();
@@ -37,6 +40,7 @@ if (process.getuid?.() !== 0) {
     paths = nodePaths(dataDir);
     store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock: new SystemClock() });
     vm = new HostVolumeManager({ paths, exec: new HostExec(), store, logger: silentLogger() });
+    containerMounts = makeContainerMounts({ paths, mounter: new HostMounter({ exec: new HostExec() }) });
   });
 
   after(async () => {
@@ -147,8 +151,16 @@ if (process.getuid?.() !== 0) {
       { name: 'data', mountPath: '/logs', subPath: 'logs/c' },
       { name: 'app', mountPath: '/etc/app.conf', subPath: 'app.conf' },
     ] }, vols);
-    assert.equal(got[0].hostPath, path.join(vols.get('data')!.hostPath, 'logs/c'));
+    // Each subPath is staged: a bind mount of the opened dir or file under the pod's volume-subpaths.
+    const staging = path.join(await fs.realpath(paths.podsDir), 'uid-sp/volume-subpaths');
+    assert.deepEqual(got.map((m) => m.hostPath), [path.join(staging, 'data/c/0'), path.join(staging, 'app/c/1')]);
+    const same = async (a: string, b: string) => {
+      const [x, y] = [await fs.stat(a), await fs.stat(b)];
+      return x.dev === y.dev && x.ino === y.ino;
+    };
+    assert.ok(await same(got[0].hostPath, path.join(vols.get('data')!.hostPath, 'logs/c')));
     assert.equal(await fs.readFile(got[1].hostPath, 'utf8'), 'x=1');
+    assert.ok((await mounts()).some((m) => m.mountPoint === got[1].hostPath), 'a file subPath is a bind mount on a file');
     // A mount a container propagated back (Bidirectional) must be unmounted, not deleted through.
     const nested = path.join(vols.get('data')!.hostPath, 'logs');
     const r = await new HostExec().run('mount', ['-t', 'tmpfs', 'tmpfs', nested]);

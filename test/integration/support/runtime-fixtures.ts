@@ -1,0 +1,40 @@
+// Small fixtures shared by the root suites that drive RuncRuntime directly.
+
+import { BUSYBOX_REF } from '../../../src/images/busybox.js';
+import type { ContainerConfig, ContainerStatus, Runtime } from '../../../src/runtime/runtime.js';
+
+/** A busybox container running `sh -c script` as root, attempt 0, logging to <name>/0.log. */
+export function busyboxContainer(name: string, script: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
+  return {
+    metadata: { name, attempt: 0 },
+    image: BUSYBOX_REF,
+    args: ['/bin/sh', '-c', script],
+    envs: [{ key: 'PATH', value: '/bin' }],
+    workingDir: '/',
+    mounts: [],
+    logPath: `${name}/0.log`,
+    stdin: false,
+    stdinOnce: false,
+    tty: false,
+    labels: { container: name },
+    annotations: {},
+    security: {
+      privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false,
+      capabilitiesAdd: [], capabilitiesDrop: [],
+    },
+    resources: {},
+    stopSignal: 'SIGTERM',
+    ...over,
+  };
+}
+
+/** Polls the container's status until it has exited; throws after `ms`. */
+export async function waitExited(runtime: Runtime, id: string, ms = 10_000): Promise<ContainerStatus> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await runtime.containerStatus(id);
+    if (s.state === 'exited') return s;
+    if (Date.now() > end) throw new Error(`container ${id} still ${s.state} after ${ms}ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
