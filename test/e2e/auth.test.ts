@@ -171,6 +171,27 @@ describe('API security (issue 6)', { skip: isRoot ? false : 'needs root (a real 
     assert.match(r.stderr, /Forbidden/);
   }));
 
+  it('gives a local user other than root nothing: no kubeconfig, no key, no API', track(async () => {
+    const asNobody = (file: string, args: string[]) =>
+      run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', file, ...args]);
+    const files = pkiFiles(d.paths.dataDir);
+    for (const f of [d.kubeconfig, files.caKey, files.adminKey, d.paths.dbPath]) {
+      const r = await asNobody('/bin/cat', [f]);
+      assert.notEqual(r.code, 0, `nobody read ${f}`);
+      assert.match(r.stderr, /Permission denied/, f);
+    }
+    const kc = await asNobody(process.execPath, [PEAPOD_BIN, 'kubeconfig', '--data-dir', d.paths.dataDir]);
+    assert.notEqual(kc.code, 0);
+    assert.match(kc.stderr, /permission denied/);
+    const mint = await asNobody(process.execPath, [PEAPOD_BIN, 'kubeconfig', '--user', 'me', '--group', 'system:masters', '--data-dir', d.paths.dataDir]);
+    assert.notEqual(mint.code, 0);
+    // The API itself: without credentials, nothing but 401 (the request is made as nobody, over loopback).
+    const script = `const https=require('https');https.get(${JSON.stringify(base + '/api/v1/namespaces/default/secrets')},{rejectUnauthorized:false},r=>{let b='';r.on('data',d=>b+=d);r.on('end',()=>console.log(r.statusCode,b))}).on('error',e=>console.log('error',e.message))`;
+    const api = await asNobody(process.execPath, ['-e', script]);
+    assert.match(api.stdout, /^401 /);
+    assert.doesNotMatch(api.stdout, /s3cret|czNjcmV0/);
+  }));
+
   it('keeps its keys and kubeconfig private to root', track(async () => {
     const files = pkiFiles(d.paths.dataDir);
     for (const f of [files.caKey, files.servingKey, files.adminKey, d.kubeconfig]) {
