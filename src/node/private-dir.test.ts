@@ -69,6 +69,8 @@ test('an open data dir is repaired path by path, each logged once with its old a
     mk(path.join(d, 'pki'), 0o755);
     mk(path.join(d, 'pki', 'server.key'), 0o644, 'k');
     mk(path.join(d, 'pki', 'ca.crt'), 0o644, 'c');
+    mk(path.join(d, 'pki', 'etcd'), 0o755);
+    mk(path.join(d, 'pki', 'etcd', 'peer.key'), 0o640, 'k');
     mk(path.join(d, 'containers', ID), 0o755);
     fs.chmodSync(path.join(d, 'containers'), 0o711);
     mk(path.join(d, 'containers', ID, 'config.json'), 0o644, '{}');
@@ -92,6 +94,8 @@ test('an open data dir is repaired path by path, each logged once with its old a
       ['pki', 0o700],
       ['pki/server.key', 0o600],
       ['pki/ca.crt', 0o644],
+      ['pki/etcd', 0o700],
+      ['pki/etcd/peer.key', 0o600],
       ['containers', 0o700],
       [`containers/${ID}`, 0o700],
       [`containers/${ID}/config.json`, 0o600],
@@ -119,6 +123,8 @@ test('an open data dir is repaired path by path, each logged once with its old a
       'peapod.db-wal 0644->0600',
       'pki 0755->0700',
       'pki/server.key 0644->0600',
+      'pki/etcd 0755->0700',
+      'pki/etcd/peer.key 0640->0600',
       'images 0755->0700',
       'images/layers 0755->0700',
       'logs 0755->0700',

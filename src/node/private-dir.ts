@@ -120,16 +120,17 @@ export function repairTree(root: string, rule: ModeRule, owner: Owner, report: P
     });
   }
   if (rule.type !== 'dir' || !rule.entries) return;
-  let names: string[];
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(root);
+    entries = fs.readdirSync(root, { withFileTypes: true });
   } catch (err) {
     report.skipped.push({ path: root, reason: `cannot list: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
     return;
   }
-  for (const name of names) {
-    const r = childRule(rule, name);
-    if (r) repairTree(path.join(root, name), r, owner, report);
+  for (const e of entries) {
+    const p = path.join(root, e.name);
+    const r = childRule(rule, e.name, direntKind(e, p));
+    if (r) repairTree(p, r, owner, report);
   }
 }
 
@@ -159,9 +160,17 @@ function observe(st: Stats): Observed {
   return { kind: kindOf(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }
 
-function kindOf(st: Stats): EntryKind {
+function kindOf(st: Stats | fs.Dirent): EntryKind {
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isDirectory()) return 'dir';
   if (st.isFile()) return 'file';
   return 'other';
+}
+
+/** The kind readdir reports (lstat when the filesystem does not say); lstat in repairTree has the last word. */
+function direntKind(e: fs.Dirent, p: string): EntryKind | undefined {
+  const kind = kindOf(e);
+  if (kind !== 'other') return kind;
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  return st ? kindOf(st) : undefined;
 }

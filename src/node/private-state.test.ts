@@ -36,6 +36,7 @@ test('the inventory makes the daemon\'s own state under the data dir private', (
     ['pki/apiserver.key', 'file 0600'],
     ['pki/token', 'file 0600'],
     ['pki/ca.crt', 'file 0644'],
+    ['pki/etcd/peer.key', 'file 0600'],
     ['containers', 'dir 0700'],
     [`containers/${ID}`, 'dir 0700'],
     [`containers/${ID}/config.json`, 'file 0600'],
@@ -62,6 +63,12 @@ test('the inventory makes the daemon\'s own state under the data dir private', (
     ['tmp/upload-0011.tar', 'file 0600'],
   ];
   for (const [rel, want] of cases) assert.equal(ruleOf(rel), want, rel || '<data-dir>');
+});
+
+test('an entry rule can ask for a kind: a dir in pki/ is ruled like pki/, a file there is a key', () => {
+  assert.equal(classify(DATA_DIR_RULE, 'pki/etcd', 'dir')?.type, 'dir');
+  assert.equal(classify(DATA_DIR_RULE, 'pki/etcd', 'file')?.maxMode, 0o600);
+  assert.equal(classify(DATA_DIR_RULE, 'pki/etcd/ca.crt', 'file')?.maxMode, 0o644);
 });
 
 test('container-facing state and what runc and conmon own are not judged', () => {

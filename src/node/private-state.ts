@@ -8,7 +8,7 @@
 //     peapod.db, -wal, -shm, -journal    0600  every object, Secrets included (SQLite gives -wal/-shm the db's mode)
 //     peapod.pid                         0600
 //     kubeconfig                         0600  credentials for the API
-//     pki/                               0700  TLS: keys and anything else 0600, certificates (*.crt) at most 0644
+//     pki/ (and its subdirs)             0700  TLS: keys and anything else 0600, certificates (*.crt) at most 0644
 //     containers/<id>/                   0700  bundle: config.json, record.json, exec-*.json (env from Secrets),
 //                                              conmon.log 0600. Not judged: termination-log 0666 (container-facing,
 //                                              as the kubelet makes it), pidfile, conmon.pid, ctl, winsz, persist/,
@@ -34,6 +34,7 @@ import path from 'node:path';
 import type { NodePaths } from './paths.js';
 
 export type EntryType = 'dir' | 'file';
+export type EntryKind = EntryType | 'symlink' | 'other';
 
 export interface ModeRule {
   type: EntryType;
@@ -46,6 +47,8 @@ export interface ModeRule {
 export interface ChildRule {
   /** An exact name, or a pattern the whole name must match. */
   name: string | RegExp;
+  /** Only entries known to be of this kind match (default: any kind; a mismatch is then reported). */
+  kind?: EntryType;
   rule: ModeRule;
 }
 
@@ -57,7 +60,9 @@ export interface PrivateRoot {
 
 const file = (maxMode = 0o600): ModeRule => ({ type: 'file', maxMode });
 const dir = (entries?: readonly ChildRule[], maxMode = 0o700): ModeRule => ({ type: 'dir', maxMode, ...(entries ? { entries } : {}) });
-const any = (rule: ModeRule): ChildRule => ({ name: /^[^.].*$/, rule });
+/** Any name but a hidden one. */
+const ANY = /^[^.].*$/;
+const any = (rule: ModeRule): ChildRule => ({ name: ANY, rule });
 
 /** A container bundle: only the files that carry the pod's config (env from Secrets) or runc's errors. */
 const BUNDLE = dir([
@@ -84,15 +89,13 @@ const SANDBOX = dir([
 /** <pod-logs-dir>/<ns>_<pod>_<uid>/<container>/<restart>.log (and rotated files beside them). */
 export const POD_LOGS_RULE: ModeRule = dir([any(dir([any(dir([any(file())]))]))]);
 
-/** TLS material: certificates may stay readable (they are public), keys and anything unknown may not. */
-const PKI: ModeRule = {
-  type: 'dir',
-  maxMode: 0o700,
-  entries: [
-    { name: /^[^.].*\.crt$/, rule: file(0o644) },
-    { name: /^[^.].*$/, rule: file() },
-  ],
-};
+/**
+ * TLS material, in subdirs too: certificates may stay readable (they are public), keys and anything
+ * unknown may not.
+ */
+const pkiEntries: ChildRule[] = [];
+const PKI: ModeRule = { type: 'dir', maxMode: 0o700, entries: pkiEntries };
+pkiEntries.push({ name: ANY, kind: 'dir', rule: PKI }, { name: /^[^.].*\.crt$/, rule: file(0o644) }, any(file()));
 
 const IMAGES = dir([
   { name: 'blobs', rule: dir([{ name: 'sha256', rule: dir() }]) },
@@ -151,9 +154,13 @@ function isWithin(parent: string, p: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-/** The rule of the entry `name` inside a dir ruled by `rule`, or undefined when it is not judged. */
-export function childRule(rule: ModeRule, name: string): ModeRule | undefined {
+/**
+ * The rule of the entry `name` (of `kind`, when known) inside a dir ruled by `rule`, or undefined
+ * when it is not judged.
+ */
+export function childRule(rule: ModeRule, name: string, kind?: EntryKind): ModeRule | undefined {
   for (const c of rule.entries ?? []) {
+    if (c.kind && c.kind !== kind) continue;
     if (typeof c.name === 'string' ? c.name === name : fullMatch(c.name, name)) return c.rule;
   }
   return undefined;
@@ -164,17 +171,16 @@ function fullMatch(re: RegExp, name: string): boolean {
   return m !== null && m.index === 0 && m[0].length === name.length;
 }
 
-/** The rule of a path relative to a root ("containers/<id>/config.json"), or undefined when not judged. */
-export function classify(root: ModeRule, rel: string): ModeRule | undefined {
+/**
+ * The rule of a path relative to a root ("containers/<id>/config.json"), or undefined when not judged.
+ * Every part but the last is a dir; `kind` is the last one's, when known.
+ */
+export function classify(root: ModeRule, rel: string, kind?: EntryKind): ModeRule | undefined {
+  const parts = rel.split('/').filter(Boolean);
   let rule: ModeRule | undefined = root;
-  for (const part of rel.split('/').filter(Boolean)) {
-    if (!rule) return undefined;
-    rule = childRule(rule, part);
-  }
+  for (let i = 0; i < parts.length && rule; i++) rule = childRule(rule, parts[i]!, i === parts.length - 1 ? kind : 'dir');
   return rule;
 }
-
-export type EntryKind = 'dir' | 'file' | 'symlink' | 'other';
 
 /** What lstat says of an entry. */
 export interface Observed {
