@@ -22,6 +22,7 @@ import { renderKubeconfig } from './api/kubeconfig.js';
 import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
+import { prepareDataDir } from './node/private-dir.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { HostExec } from './system/exec.js';
 import { HostMounter } from './system/mounter.js';
@@ -60,7 +61,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   const paths = nodePaths(opts.dataDir);
   const exec = new HostExec();
   const clock = new SystemClock();
-  fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o711 });
+  prepareDataDir(paths, logger); // 0700 and root's, repaired if an older run or an admin left it open
   const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
   const undo: (() => Promise<void> | void)[] = [releaseLock];
   try {
@@ -159,6 +160,9 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
 /** `peapod serve`: runs until SIGINT or SIGTERM. */
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel });
+  // Private state gets explicit modes; this makes what containers see (rootfs dirs, /etc/hosts) the
+  // modes Kubernetes gives them whatever umask started us, as dockerd does.
+  process.umask(0o022);
   // A bug in one pod's handling must not take the node down with every other pod's monitoring: log it.
   process.on('unhandledRejection', (reason) => logger.error({ err: errorMessage(reason) }, 'unhandled rejection (bug): the daemon keeps running'));
   const daemon = await startDaemon(opts, logger);
@@ -229,7 +233,7 @@ function acquirePidLock(file: string): () => void {
   if (pid > 0 && pid !== process.pid && processAlive(pid)) {
     throw new Error(`another peapod daemon (pid ${pid}) already serves this data dir (${path.dirname(file)})`);
   }
-  fs.writeFileSync(file, `${process.pid}\n`);
+  fs.writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
   return () => {
     if (readOptional(file)?.trim() === String(process.pid)) fs.rmSync(file, { force: true });
   };

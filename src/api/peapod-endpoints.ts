@@ -33,7 +33,7 @@ function runtime(deps: ApiDeps): Runtime {
 /** Streams the request body to a temp file under <dataDir>/tmp, runs `use`, removes the file. */
 async function withUploadedFile<T>(deps: ApiDeps, ctx: RequestContext, use: (file: string) => Promise<T>): Promise<T> {
   const dir = path.join(deps.paths.dataDir, 'tmp');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, `upload-${randomBytes(8).toString('hex')}.tar`);
   try {
     await pipeline(ctx.req, createWriteStream(file, { mode: 0o600 }));

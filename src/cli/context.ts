@@ -52,7 +52,9 @@ export class CliContext {
       throw new CliError(
         err.code === 'ENOENT'
           ? `error: no kubeconfig at ${file}: start the daemon with \`peapod serve\` or pass --kubeconfig`
-          : `error: read kubeconfig ${file}: ${err.message}`,
+          : err.code === 'EACCES'
+            ? `error: read kubeconfig ${file}: permission denied: the data dir is root's (run as root, or pass --kubeconfig)`
+            : `error: read kubeconfig ${file}: ${err.message}`,
       );
     });
     this.client = new ApiClient(parseKubeconfig(text));

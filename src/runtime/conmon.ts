@@ -82,16 +82,26 @@ export function parseSyncMessage(text: string, id: string): number {
 }
 
 /**
+ * The container's log file, made before conmon opens it (conmon appends to an existing file): its
+ * dirs 0700 and the file 0600 whatever conmon's own create mode (2.1.6 makes it 0600; containerd makes its logs 0640),
+ * as a log prints a Secret as readily as the env does (node/private-state.ts).
+ */
+async function createLogFile(logPath: string): Promise<void> {
+  await mkdir(path.dirname(logPath), { recursive: true, mode: 0o700 });
+  await (await open(logPath, 'a', 0o600)).close();
+}
+
+/**
  * Spawns conmon for `runc create` and waits for the container pid. On failure the error carries
  * runc's message (from the sync pipe) or conmon's own stderr.
  */
 export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
   await Promise.all([
-    mkdir(path.join(o.bundle, 'persist'), { recursive: true }),
-    mkdir(path.dirname(o.logPath), { recursive: true }),
+    mkdir(path.join(o.bundle, 'persist'), { recursive: true, mode: 0o700 }),
+    createLogFile(o.logPath),
   ]);
   const stderrFile = path.join(o.bundle, 'conmon.log');
-  const out = await open(stderrFile, 'a');
+  const out = await open(stderrFile, 'a', 0o600);
   let child;
   try {
     child = spawn(o.conmonPath ?? CONMON_PATH, conmonArgs(o), {

@@ -4,7 +4,7 @@
 // and init() re-adopts them (reconcile.ts).
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
 import type { ImageService } from '../images/images.js';
@@ -95,12 +95,16 @@ export class RuncRuntime implements Runtime {
     });
   }
 
-  /** Creates run dirs, restores records, re-adopts live containers, then GCs network and cgroups. */
+  /**
+   * Creates run dirs, restores records, re-adopts live containers, then GCs network and cgroups.
+   * Every dir is the daemon's own (runc state, exit codes, attach links, bundles with the pods' env):
+   * 0700 (node/private-state.ts).
+   */
   async init(): Promise<void> {
     const p = this.paths;
     await Promise.all(
       [p.runDir, p.runcRoot, p.exitsDir, p.attachDir, p.containersDir, p.sandboxesDir].map((d) =>
-        mkdir(d, { recursive: true }),
+        mkdir(d, { recursive: true, mode: 0o700 }),
       ),
     );
     await this.cgroups.init();
@@ -272,11 +276,12 @@ export class RuncRuntime implements Runtime {
       const t0 = this.clock.now();
       const [rootfs] = await Promise.all([
         this.images.prepareRootfs(id, image.id),
-        writeFile(path.join(bundle, 'termination-log'), '', { mode: 0o666 }),
+        createTerminationLog(path.join(bundle, 'termination-log')),
       ]);
       const tRootfs = this.clock.now() - t0;
       const spec = await this.buildContainerSpec(rec, sb, rootfs.mergedDir, bundle);
-      await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+      // The process env, values from Secrets included: private like the bundle dir it is in.
+      await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       const started = await spawnConmon({
         id,
         name: `k8s_${config.metadata.name}_${podName(sb.config)}_${config.metadata.attempt}`,
@@ -604,4 +609,14 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The file bound at the container's terminationMessagePath: 0666 whatever the umask, as the kubelet
+ * chmods it, so a container running as any user can write its message. The 0700 bundle dir keeps it
+ * from other host users.
+ */
+async function createTerminationLog(file: string): Promise<void> {
+  await writeFile(file, '', { mode: 0o666 });
+  await chmod(file, 0o666);
 }

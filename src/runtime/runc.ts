@@ -111,7 +111,7 @@ export class Runc {
     timeoutMs: number,
   ): Promise<ExecInContainerResult> {
     const spec = path.join(bundle, `exec-${execId}.json`);
-    await writeFile(spec, JSON.stringify(proc));
+    await writeFile(spec, JSON.stringify(proc), { mode: 0o600 }); // the env, values from Secrets included
     try {
       const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, id), {
         ...(timeoutMs > 0 ? { timeoutMs } : {}),

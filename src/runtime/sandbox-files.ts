@@ -9,8 +9,12 @@ import type { Exec } from '../system/exec.js';
 import { runChecked } from '../system/exec.js';
 import { writeFileAtomic } from '../system/atomic-file.js';
 
-/** Sandbox files are written tmp + rename (a container never binds a half-written file), without fsync: volatile. */
-const NO_FSYNC = { fsync: false } as const;
+/**
+ * Sandbox files are written tmp + rename (a container never binds a half-written file), without fsync:
+ * volatile. Container-facing, 0644 as the kubelet writes them; the 0700 sandbox dir keeps them from
+ * other host users.
+ */
+const SANDBOX_FILE = { fsync: false, mode: 0o644 } as const;
 
 export interface SandboxFilePaths {
   dir: string;
@@ -84,20 +88,20 @@ export async function writeSandboxFiles(p: SandboxFilePaths, config: PodSandboxC
     : renderHosts(config.hostname, ip, config.hostAliases);
   const resolv = renderResolvConf(config.dns) ?? (await readOr('/etc/resolv.conf', ''));
   await Promise.all([
-    writeFileAtomic(p.hosts, hosts, NO_FSYNC),
-    writeFileAtomic(p.hostname, `${config.hostname}\n`, NO_FSYNC),
-    writeFileAtomic(p.resolvConf, resolv, NO_FSYNC),
+    writeFileAtomic(p.hosts, hosts, SANDBOX_FILE),
+    writeFileAtomic(p.hostname, `${config.hostname}\n`, SANDBOX_FILE),
+    writeFileAtomic(p.resolvConf, resolv, SANDBOX_FILE),
   ]);
 }
 
 /** Rewrites only the hosts file once the pod IP is known. */
 export async function writeHostsWithIp(p: SandboxFilePaths, config: PodSandboxConfig, ip: string): Promise<void> {
   if (config.hostNetwork) return;
-  await writeFileAtomic(p.hosts, renderHosts(config.hostname, ip, config.hostAliases), NO_FSYNC);
+  await writeFileAtomic(p.hosts, renderHosts(config.hostname, ip, config.hostAliases), SANDBOX_FILE);
 }
 
 export async function mountShm(exec: Exec, shmDir: string): Promise<void> {
-  await mkdir(shmDir, { recursive: true });
+  await mkdir(shmDir, { recursive: true, mode: 0o700 }); // the tmpfs's mode=1777 is what containers see
   await runChecked(exec, 'mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=65536k,nosuid,nodev,noexec', 'shm', shmDir]);
 }
 

@@ -75,7 +75,8 @@ export function infraBundle(rt: RuncRuntime, id: string): string {
 async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: string | undefined): Promise<void> {
   const bundle = infraBundle(rt, rec.id);
   const rootfsDir = path.join(bundle, 'rootfs');
-  await mkdir(rootfsDir, { recursive: true });
+  await mkdir(bundle, { recursive: true, mode: 0o700 });
+  await mkdir(rootfsDir, { recursive: true, mode: 0o755 }); // the pause container's /
   const spec = buildInfraSpec({
     sandboxId: rec.id,
     config: rec.config,
@@ -84,7 +85,7 @@ async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: strin
     cgroupParent: rt.paths.cgroupParent,
     catatonitPath: rt.catatonitPath,
   });
-  await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+  await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
   const started = await spawnConmon({
     id: rec.id,
     name: `k8s_${INFRA_CONTAINER_NAME}_${podName(rec.config)}`,

@@ -69,10 +69,11 @@ export class RecordStore<T extends { id: string }> {
     const next = prev
       .catch(() => undefined)
       .then(async () => {
-        await mkdir(path.join(this.dir, rec.id), { recursive: true });
+        // Private: a record holds the whole config, env values from Secrets included.
+        await mkdir(path.join(this.dir, rec.id), { recursive: true, mode: 0o700 });
         // Compact and not fsynced: saved before every side effect on the pod start path, and what it
         // describes (processes, netns, mounts) does not survive the host crash that fsync guards against.
-        await writeJsonAtomic(this.recordPath(rec.id), rec, { fsync: false });
+        await writeJsonAtomic(this.recordPath(rec.id), rec, { fsync: false, mode: 0o600 });
       });
     this.chains.set(rec.id, next);
     void next.finally(() => {

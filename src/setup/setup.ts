@@ -7,6 +7,7 @@ import { promises as fs, constants as fsc } from 'node:fs';
 import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { nodePaths } from '../node/paths.js';
+import { prepareDataDir } from '../node/private-dir.js';
 import { SystemClock } from '../system/clock.js';
 import { describeMissing, findMissing, packagesFor, REQUIREMENTS, type FileExists } from './requirements.js';
 import { hasCgroups, hasOverlay } from './kernel.js';
@@ -92,6 +93,7 @@ async function buildBusybox(opts: SetupOptions): Promise<string> {
     import('../images/busybox.js'),
   ]);
   const exec = opts.exec;
+  prepareDataDir(nodePaths(opts.dataDir), opts.logger); // private whichever of setup and serve runs first
   const images = new LocalImageService({ paths: nodePaths(opts.dataDir), exec, logger: opts.logger, clock: new SystemClock() });
   await images.init();
   const existing = await images.imageStatus(BUSYBOX_IMAGE);

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PeapodError } from '../errors.js';
@@ -342,4 +342,17 @@ test('a reopened file store keeps its objects and continues the resourceVersion 
   assert.deepEqual(s2.get('pods', 'default', 'web'), created);
   assert.equal(s2.create('pods', pod('next')).metadata.resourceVersion, '4');
   s2.close();
+});
+
+test('the database file and the -wal and -shm files SQLite makes beside it are 0600, whatever the umask', () => {
+  const file = join(tmp, 'private.db');
+  const old = process.umask(0);
+  try {
+    const s = newStore({ path: file });
+    s.create('pods', pod('a'));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) assert.equal((statSync(f).mode & 0o777).toString(8), '600', f);
+    s.close();
+  } finally {
+    process.umask(old);
+  }
 });

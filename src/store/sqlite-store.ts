@@ -10,6 +10,7 @@
 // - Returned objects and watch events are fresh copies parsed from the stored JSON.
 
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import {
@@ -54,6 +55,16 @@ export interface SqliteStoreOptions {
 
 const GENERATE_NAME_ATTEMPTS = 16;
 
+/**
+ * Creates a missing database file 0600 before SQLite opens it: SQLite would make it 0644, and gives
+ * the -wal, -shm and -journal files it creates the database file's mode. Every Secret is in there.
+ * An existing file keeps its mode (the daemon's start-up repair tightens it: node/private-dir.ts).
+ */
+function createPrivate(file: string): void {
+  if (file === ':memory:' || file === '' || file.startsWith('file:')) return;
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+}
+
 export class SqliteStore implements ObjectStore {
   private readonly db: Db;
   private readonly st: Statements;
@@ -77,6 +88,7 @@ export class SqliteStore implements ObjectStore {
     this.historyLimit = Math.max(1, Math.floor(opts.historyLimit ?? 10000));
     this.nameSuffix = opts.nameSuffix ?? randomNameSuffix;
     for (const info of opts.resources) this.infos.set(info.resource, info);
+    createPrivate(opts.path);
     this.db = new Database(opts.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

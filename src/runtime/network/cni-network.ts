@@ -101,14 +101,15 @@ export class CniNetwork implements PodNetwork {
 
   private async doInit(): Promise<void> {
     await this.findPlugins();
-    await fs.mkdir(this.paths.cniConfDir, { recursive: true, mode: 0o755 });
+    // The daemon's own (node/private-state.ts): 0700 dirs, 0600 files.
+    await fs.mkdir(this.paths.cniConfDir, { recursive: true, mode: 0o700 });
     await fs.mkdir(this.paths.ipamDir, { recursive: true, mode: 0o700 });
     await this.cache.init();
     await this.netns.prepareDir();
     // For reference and debugging only: attach uses the rendered list (portmap only with hostPorts),
     // DEL the cached one.
     const conf = path.join(this.paths.cniConfDir, `10-${this.paths.networkName}.conflist`);
-    await fs.writeFile(conf, JSON.stringify(this.bridgeList, null, 2) + '\n');
+    await fs.writeFile(conf, JSON.stringify(this.bridgeList, null, 2) + '\n', { mode: 0o600 });
     await this.enableIpForward();
     if (await installNodeMasq(this.exec, this.masq)) {
       this.logger.info({ chain: this.masq.chain, podCidr: this.masq.podCidr }, 'installed node egress masquerade');

@@ -45,7 +45,7 @@ export class NetnsManager {
   }
 
   private async doPrepare(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o755 });
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 }); // only the daemon and its CNI plugins open them
     if (await this.isMountPoint()) return;
     // --rbind keeps netns mounts left by a previous daemon visible under the new mount.
     await runChecked(this.exec, 'mount', ['--rbind', this.dir, this.dir]);

@@ -1,0 +1,225 @@
+// The repair against a real temp dir, as the user running the tests (root or not): the expected owner
+// is that user, so only modes are exercised here; the chown to root is in the root integration test.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { pino } from 'pino';
+import type { Logger } from '../system/logger.js';
+import { nodePaths } from './paths.js';
+import { prepareDataDir, type RepairReport } from './private-dir.js';
+
+const ME = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+const ID = 'c'.repeat(64);
+
+function withTemp(fn: (tmp: string) => void): void {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peapod-private-'));
+  try {
+    fn(tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function capture(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const out: string[] = [];
+  const logger: Logger = pino({ level: 'info' }, new Writable({ write: (b: Buffer, _e, cb) => (out.push(b.toString()), cb()) }));
+  return { logger, lines: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+const modeOf = (p: string) => fs.lstatSync(p).mode & 0o7777;
+
+function mk(p: string, mode: number, content?: string): void {
+  if (content === undefined) fs.mkdirSync(p, { recursive: true });
+  else {
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+  fs.chmodSync(p, mode);
+}
+
+test('a missing data dir is made 0700 and its missing parents 0755, with nothing to repair', () =>
+  withTemp((tmp) => {
+    const dataDir = path.join(tmp, 'a', 'b', 'data');
+    const old = process.umask(0); // the worst umask: modes must come from the code, not from it
+    let report: RepairReport;
+    try {
+      report = prepareDataDir(nodePaths(dataDir), capture().logger, { owner: ME });
+    } finally {
+      process.umask(old);
+    }
+    assert.equal(modeOf(dataDir), 0o700);
+    assert.equal(modeOf(path.join(tmp, 'a')), 0o755);
+    assert.equal(modeOf(path.join(tmp, 'a', 'b')), 0o755);
+    assert.deepEqual(report.repaired, []);
+    assert.equal(report.dataDir, dataDir);
+  }));
+
+test('an open data dir is repaired path by path, each logged once with its old and new mode', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    const paths = nodePaths(d);
+    mk(d, 0o755);
+    mk(path.join(d, 'peapod.db'), 0o644, 'db');
+    mk(path.join(d, 'peapod.db-wal'), 0o644, 'wal');
+    mk(path.join(d, 'kubeconfig'), 0o644, 'kc');
+    mk(path.join(d, 'pki'), 0o755);
+    mk(path.join(d, 'pki', 'server.key'), 0o644, 'k');
+    mk(path.join(d, 'pki', 'ca.crt'), 0o644, 'c');
+    mk(path.join(d, 'pki', 'etcd'), 0o755);
+    mk(path.join(d, 'pki', 'etcd', 'peer.key'), 0o640, 'k');
+    mk(path.join(d, 'containers', ID), 0o755);
+    fs.chmodSync(path.join(d, 'containers'), 0o711);
+    mk(path.join(d, 'containers', ID, 'config.json'), 0o644, '{}');
+    mk(path.join(d, 'containers', ID, 'record.json'), 0o600, '{}');
+    mk(path.join(d, 'containers', ID, 'termination-log'), 0o666, '');
+    mk(path.join(d, 'images', 'layers', 'x', 'diff'), 0o755);
+    fs.chmodSync(path.join(d, 'images'), 0o755);
+    mk(path.join(d, 'pods', 'uid-1', 'volumes', 'kubernetes.io~empty-dir', 'e'), 0o777);
+    fs.chmodSync(path.join(d, 'pods'), 0o755);
+    mk(path.join(d, 'logs', 'pods', 'default_p_uid', 'c', '0.log'), 0o640, 'x');
+    fs.chmodSync(path.join(d, 'logs', 'pods', 'default_p_uid', 'c'), 0o755);
+
+    const log = capture();
+    const report = prepareDataDir(paths, log.logger, { owner: ME });
+
+    const want: [string, number][] = [
+      ['', 0o700],
+      ['peapod.db', 0o600],
+      ['peapod.db-wal', 0o600],
+      ['kubeconfig', 0o600],
+      ['pki', 0o700],
+      ['pki/server.key', 0o600],
+      ['pki/ca.crt', 0o644],
+      ['pki/etcd', 0o700],
+      ['pki/etcd/peer.key', 0o600],
+      ['containers', 0o700],
+      [`containers/${ID}`, 0o700],
+      [`containers/${ID}/config.json`, 0o600],
+      [`containers/${ID}/record.json`, 0o600],
+      [`containers/${ID}/termination-log`, 0o666],
+      ['images', 0o700],
+      ['images/layers/x/diff', 0o755],
+      ['pods', 0o750],
+      ['pods/uid-1/volumes/kubernetes.io~empty-dir/e', 0o777],
+      ['logs/pods/default_p_uid/c', 0o700],
+      ['logs/pods/default_p_uid/c/0.log', 0o600],
+    ];
+    for (const [rel, mode] of want) assert.equal(modeOf(path.join(d, rel)).toString(8), mode.toString(8), rel || '<data-dir>');
+
+    const repaired = report.repaired.map((r) => `${path.relative(d, r.path) || '.'} ${r.oldMode}->${r.newMode}`).sort();
+    assert.deepEqual(repaired, [
+      '. 0755->0700',
+      'containers 0711->0700',
+      `containers/${ID} 0755->0700`,
+      `containers/${ID}/config.json 0644->0600`,
+      'kubeconfig 0644->0600',
+      'logs/pods/default_p_uid/c 0755->0700',
+      'logs/pods/default_p_uid/c/0.log 0640->0600',
+      'peapod.db 0644->0600',
+      'peapod.db-wal 0644->0600',
+      'pki 0755->0700',
+      'pki/server.key 0644->0600',
+      'pki/etcd 0755->0700',
+      'pki/etcd/peer.key 0640->0600',
+      'images 0755->0700',
+      'images/layers 0755->0700',
+      'logs 0755->0700',
+      'logs/pods 0755->0700',
+      'logs/pods/default_p_uid 0755->0700',
+      'pods 0755->0750',
+    ].sort());
+    const warned = log.lines().filter((l) => l.msg === 'repaired daemon-private state that was more open than it should be');
+    assert.deepEqual(warned.map((l) => l.path).sort(), report.repaired.map((r) => r.path).sort(), 'one warning per path');
+    assert.ok(warned.every((l) => l.level === 40 && typeof l.oldMode === 'string' && typeof l.newMode === 'string'));
+
+    const again = prepareDataDir(paths, capture().logger, { owner: ME });
+    assert.deepEqual(again.repaired, [], 'a second start has nothing to repair');
+  }));
+
+test('symlinks under the data dir are never followed: reported and left, their targets untouched', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    const outside = path.join(tmp, 'outside');
+    mk(outside, 0o755);
+    mk(path.join(outside, 'secret.json'), 0o644, '{}');
+    mk(path.join(d, 'sandboxes'), 0o700);
+    fs.chmodSync(d, 0o700);
+    fs.symlinkSync(outside, path.join(d, 'containers'));
+    mk(path.join(d, 'sandboxes', ID), 0o700);
+    fs.symlinkSync(path.join(outside, 'secret.json'), path.join(d, 'sandboxes', ID, 'record.json'));
+
+    const report = prepareDataDir(nodePaths(d), capture().logger, { owner: ME });
+    assert.equal(modeOf(outside), 0o755);
+    assert.equal(modeOf(path.join(outside, 'secret.json')), 0o644);
+    assert.deepEqual(
+      report.skipped.map((s) => [path.relative(d, s.path), s.reason]).sort(),
+      [
+        ['containers', 'is a symlink (never followed)'],
+        [`sandboxes/${ID}/record.json`, 'is a symlink (never followed)'],
+      ],
+    );
+    assert.deepEqual(report.repaired, []);
+  }));
+
+test('a data dir that is a symlink keeps its target private', () =>
+  withTemp((tmp) => {
+    const target = path.join(tmp, 'real');
+    mk(target, 0o755);
+    mk(path.join(target, 'peapod.db'), 0o644, 'db');
+    const link = path.join(tmp, 'link');
+    fs.symlinkSync(target, link);
+    const report = prepareDataDir(nodePaths(link), capture().logger, { owner: ME });
+    assert.equal(report.dataDir, target);
+    assert.equal(modeOf(target), 0o700);
+    assert.equal(modeOf(path.join(target, 'peapod.db')), 0o600);
+    assert.equal(fs.lstatSync(link).isSymbolicLink(), true);
+  }));
+
+test('a data dir that is a file is refused', () =>
+  withTemp((tmp) => {
+    const f = path.join(tmp, 'file');
+    fs.writeFileSync(f, '');
+    assert.throws(() => prepareDataDir(nodePaths(f), capture().logger, { owner: ME }), /exists and is not a directory/);
+  }));
+
+test('a parent dir another user could write to is reported, never changed', () =>
+  withTemp((tmp) => {
+    const open = path.join(tmp, 'open');
+    mk(open, 0o777);
+    const d = path.join(open, 'data');
+    const log = capture();
+    const report = prepareDataDir(nodePaths(d), log.logger, { owner: ME });
+    assert.equal(modeOf(open), 0o777);
+    const mine = report.unsafeAncestors.find((a) => a.path === open);
+    assert.ok(mine, JSON.stringify(report.unsafeAncestors));
+    assert.match(mine.reason, ME.uid === 0 ? /writable by every user/ : /owned by uid/);
+  }));
+
+test('a data dir with hundreds of containers is checked in well under a second', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    fs.mkdirSync(d, { mode: 0o700 });
+    for (const sub of ['containers', 'sandboxes']) fs.mkdirSync(path.join(d, sub), { mode: 0o700 });
+    for (let i = 0; i < 200; i++) {
+      const id = i.toString(16).padStart(64, '0');
+      const bundle = path.join(d, 'containers', id);
+      fs.mkdirSync(bundle, { mode: 0o700 });
+      for (const f of ['config.json', 'record.json']) fs.writeFileSync(path.join(bundle, f), '{}', { mode: 0o600 });
+      if (i % 4 === 0) {
+        const sb = path.join(d, 'sandboxes', id);
+        fs.mkdirSync(path.join(sb, 'infra'), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(path.join(sb, 'record.json'), '{}', { mode: 0o600 });
+      }
+    }
+    fs.chmodSync(path.join(d, 'containers', (7).toString(16).padStart(64, '0'), 'config.json'), 0o644);
+    const t0 = performance.now();
+    const report = prepareDataDir(nodePaths(d), capture().logger, { owner: ME });
+    const ms = performance.now() - t0;
+    assert.equal(report.repaired.length, 1);
+    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+    console.log(`# repair check of 200 containers: ${ms.toFixed(1)} ms`);
+  }));
