@@ -5,7 +5,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import net from 'node:net';
 import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +20,7 @@ import { StoreEventSink } from '../../src/store/events.js';
 import { ensureNamespaces } from '../../src/store/bootstrap.js';
 import { SystemClock } from '../../src/system/clock.js';
 import { silentLogger } from '../../src/system/logger.js';
-import { httpsRequest, makeTestPki, type TestPki } from '../support/api-tls.js';
+import { httpsRequest, makeTestPki, plainHttpProbe, type TestPki } from '../support/api-tls.js';
 
 const DAY = 86_400_000;
 
@@ -72,14 +71,7 @@ describe('the API over TLS', () => {
 
   it('gives a plain HTTP request no answer with data', async () => {
     const port = Number(new URL(url).port);
-    const got = await new Promise<string>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => s.write('GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n\r\n'));
-      let text = '';
-      s.on('data', (b) => (text += b.toString('latin1')));
-      s.on('close', () => resolve(text));
-      s.on('error', () => resolve(text));
-      s.setTimeout(3000, () => s.destroy());
-    });
+    const got = await plainHttpProbe(port, '/api/v1/namespaces');
     assert.doesNotMatch(got, /NamespaceList|"items"/);
   });
 

@@ -7,12 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PEAPOD_BIN, TestDaemon, run } from '../support/daemon.js';
 import { renderKubeconfig } from '../../src/api/kubeconfig.js';
-import { httpsRequest } from '../support/api-tls.js';
+import { httpsRequest, plainHttpProbe } from '../support/api-tls.js';
 import { createCa, issueCert } from '../../src/api/auth/certs.js';
 import { pkiFiles } from '../../src/api/auth/pki.js';
 
@@ -72,14 +71,7 @@ describe('API security (issue 6)', { skip: isRoot ? false : 'needs root (a real 
 
   it('gives plain HTTP no answer with data', track(async () => {
     const port = Number(new URL(base).port);
-    const got = await new Promise<string>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => s.write('GET /api/v1/namespaces/default/secrets HTTP/1.1\r\nHost: x\r\n\r\n'));
-      let text = '';
-      s.on('data', (b) => (text += b.toString('latin1')));
-      s.on('close', () => resolve(text));
-      s.on('error', () => resolve(text));
-      s.setTimeout(3000, () => s.destroy());
-    });
+    const got = await plainHttpProbe(port, '/api/v1/namespaces/default/secrets');
     assert.doesNotMatch(got, /s3cret|SecretList|"items"/);
   }));
 

@@ -3,6 +3,7 @@
 // them. ECDSA keys make this a few milliseconds per certificate.
 
 import https from 'node:https';
+import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { createCa, issueCert, type CertAndKey } from '../../src/api/auth/certs.js';
 import { servingNames } from '../../src/api/auth/pki.js';
@@ -77,5 +78,17 @@ export function httpsRequest(
     const body = opts.body;
     if (body && typeof body === 'object' && 'pipe' in body) (body as Readable).pipe(req);
     else req.end(body);
+  });
+}
+
+/** Sends a plain-HTTP request to a TLS port and returns whatever came back before the server closed. */
+export function plainHttpProbe(port: number, path: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    let text = '';
+    s.on('data', (b) => (text += b.toString('latin1')));
+    s.on('close', () => resolve(text));
+    s.on('error', () => resolve(text));
+    s.setTimeout(3000, () => s.destroy());
   });
 }
