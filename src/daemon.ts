@@ -14,6 +14,8 @@ import { StoreEventSink } from './store/events.js';
 import { LocalImageService } from './images/local-image-service.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
+import { hostSeccompFacts } from './runtime/seccomp/host.js';
+import { SeccompProfiles } from './runtime/seccomp/profiles.js';
 import { HostVolumeManager } from './volumes/host-volumes.js';
 import { makeContainerMounts } from './volumes/mounts.js';
 import { PodManager } from './pods/manager.js';
@@ -62,6 +64,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   const exec = new HostExec();
   const clock = new SystemClock();
   prepareDataDir(paths, logger); // 0700 and root's, repaired if an older run or an admin left it open
+  // Where node admins put Localhost seccomp profiles (the kubelet's <root-dir>/seccomp).
+  fs.mkdirSync(paths.seccompDir, { recursive: true, mode: 0o755 });
   const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
   const undo: (() => Promise<void> | void)[] = [releaseLock];
   try {
@@ -74,7 +78,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     await images.init();
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
-    const runtime = new RuncRuntime({ paths, exec, clock, logger, images, network });
+    const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
+    const runtime = new RuncRuntime({ paths, exec, clock, logger, images, network, seccomp });
     await runtime.init();
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.

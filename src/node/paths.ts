@@ -44,6 +44,8 @@ export interface NodePaths {
   cgroupParent: string;
   /** kubeconfig the daemon writes for kubectl. */
   kubeconfigPath: string;
+  /** The kubelet's seccomp profile root: Localhost profiles (localhostProfile) are relative to it. */
+  seccompDir: string;
 }
 
 export function nodePaths(dataDir: string = DEFAULT_DATA_DIR): NodePaths {
@@ -72,6 +74,7 @@ export function nodePaths(dataDir: string = DEFAULT_DATA_DIR): NodePaths {
     networkName: key ? `peapod-${key}` : 'peapod',
     cgroupParent: key ? `peapod-${key}` : 'peapod',
     kubeconfigPath: path.join(abs, 'kubeconfig'),
+    seccompDir: path.join(abs, 'seccomp'),
   };
 }
 

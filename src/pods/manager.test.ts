@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConfigMap, Pod } from '../k8s/types.js';
-import { LABEL_POD_UID } from '../runtime/runtime.js';
+import { LABEL_POD_UID, type ContainerConfig } from '../runtime/runtime.js';
 import { harness, settle } from './manager-harness.js';
 import { T0 } from './test-fixtures.js';
 
@@ -209,6 +209,19 @@ test('a missing ConfigMap gives CreateContainerConfigError and the container sta
   assert.ok(h.status()?.state.running);
   const config = h.runtime.callsOf('createContainer').at(-1)!.args[1] as { envs: { key: string; value: string }[] };
   assert.deepEqual(config.envs, [{ key: 'PATH', value: '/bin' }, { key: 'X', value: 'hello' }]);
+  await h.mgr.stop();
+});
+
+test('a Localhost seccomp profile the runtime cannot load shows CreateContainerError naming the file', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const msg = 'create container "c" in sandbox sb1: setup seccomp: unable to load local seccomp profile "/tmp/peapod-pods-unit/seccomp/p.json": ENOENT';
+  h.runtime.failNextCreate(msg);
+  h.create({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } } });
+  await h.mgr.idle();
+  assert.deepEqual(h.status()?.state.waiting, { reason: 'CreateContainerError', message: msg });
+  const config = h.runtime.callsOf('createContainer').at(-1)!.args[1] as ContainerConfig;
+  assert.deepEqual(config.security.seccompProfile, { type: 'Localhost', localhostRef: '/tmp/peapod-pods-unit/seccomp/p.json' });
   await h.mgr.stop();
 });
 

@@ -315,7 +315,7 @@ export class PodSync {
       const podIPs = pod.spec.hostNetwork ? [deps.nodeIP] : sb?.ip ? [sb.ip, ...sb.additionalIps] : [];
       const env = resolveEnv({ pod, container: c, lookup: deps.lookup, nodeIP: deps.nodeIP, podIPs, nodeCpuMilli: deps.nodeCpuMilli, nodeMemoryBytes: deps.nodeMemoryBytes });
       const mounts = await deps.containerMounts(pod, c, volumes);
-      config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes });
+      config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes, seccompDir: deps.paths.seccompDir });
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       return this.startFailed(c.name, reason, errorMessage(err));

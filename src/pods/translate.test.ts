@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ContainerConfigError } from '../errors.js';
 import type { ImageConfig } from '../images/images.js';
-import type { ConfigMap, Container, Secret } from '../k8s/types.js';
+import type { ConfigMap, Container, PodSecurityContext, Secret, SecurityContext } from '../k8s/types.js';
+import type { SeccompProfile } from '../runtime/runtime.js';
 import { nodePaths } from '../node/paths.js';
 import { expandVars, mergeImageEnv, resolveEnv, type ObjectLookup } from './env.js';
 import { parseResolvConf, podDns, podHostname, portMappingsOf, sandboxConfigOf } from './sandbox-config.js';
-import { commandOf, containerConfigOf, cpuShares, oomScoreAdj, resourcesOf, securityOf, stopSignalOf } from './translate.js';
+import { commandOf, containerConfigOf, cpuShares, oomScoreAdj, resourcesOf, seccompOf, securityOf, stopSignalOf } from './translate.js';
 import { ctr, makePod } from './test-fixtures.js';
 
 const IMAGE: ImageConfig = { entrypoint: ['/ep'], cmd: ['cmd1'], env: ['PATH=/bin', 'A=image'], workingDir: '/img', user: '1000:1000', stopSignal: 'QUIT', exposedPorts: [], labels: {} };
@@ -111,7 +112,7 @@ test('cpu shares follow max(2, milli*1024/1000)', () => {
 test('resources pass quota, period, memory limit and oom score through', () => {
   const pod = makePod();
   const c = ctr('c', { resources: { limits: { cpu: '500m', memory: '64Mi' } } });
-  assert.deepEqual(resourcesOf({ pod, container: c, attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'Guaranteed', nodeMemoryBytes: 1 << 30 }), {
+  assert.deepEqual(resourcesOf({ pod, container: c, attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'Guaranteed', nodeMemoryBytes: 1 << 30, seccompDir: '/sc' }), {
     cpuShares: 512, cpuPeriod: 100000, cpuQuota: 50000, memoryLimitBytes: 64 << 20, oomScoreAdj: -997,
   });
 });
@@ -141,6 +142,43 @@ test('runAsNonRoot with a root image is a CreateContainerConfigError', () => {
   assert.doesNotThrow(() => securityOf(pod, ctr('c'), IMAGE));
 });
 
+const seccompCases: [string, PodSecurityContext['seccompProfile'], SecurityContext['seccompProfile'], SeccompProfile | undefined][] = [
+  ['is unset (unconfined) when neither the pod nor the container asks', undefined, undefined, undefined],
+  ['takes the pod-level profile when the container sets none', { type: 'RuntimeDefault' }, undefined, { type: 'RuntimeDefault' }],
+  ['lets the container-level profile override the pod-level one', { type: 'RuntimeDefault' }, { type: 'Unconfined' }, undefined],
+  ['lets a container ask for RuntimeDefault in an unconfined pod', { type: 'Unconfined' }, { type: 'RuntimeDefault' }, { type: 'RuntimeDefault' }],
+  ['resolves Localhost under the node seccomp dir', undefined, { type: 'Localhost', localhostProfile: 'profiles/deny.json' }, { type: 'Localhost', localhostRef: '/sc/profiles/deny.json' }],
+  ['resolves a pod-level Localhost the same way', { type: 'Localhost', localhostProfile: 'a.json' }, undefined, { type: 'Localhost', localhostRef: '/sc/a.json' }],
+  ['treats an unknown type as unconfined (validation rejects it first)', undefined, { type: 'Bogus' }, undefined],
+];
+for (const [name, podLevel, ctrLevel, want] of seccompCases) {
+  test(`seccomp ${name}`, () => {
+    const pod = makePod({ securityContext: podLevel ? { seccompProfile: podLevel } : {} });
+    assert.deepEqual(seccompOf(pod, ctr('c', ctrLevel ? { securityContext: { seccompProfile: ctrLevel } } : {}), '/sc'), want);
+  });
+}
+
+test('seccomp Localhost without a profile, or escaping the seccomp dir, is a CreateContainerConfigError', () => {
+  const at = (localhostProfile?: string) => () => seccompOf(makePod(), ctr('c', { securityContext: { seccompProfile: { type: 'Localhost', localhostProfile } } }), '/sc');
+  assert.throws(at(undefined), (e: unknown) => e instanceof ContainerConfigError && /localhostProfile must be set if seccompProfile type is Localhost/.test(e.message));
+  assert.throws(at('../etc/shadow'), (e: unknown) => e instanceof ContainerConfigError && /outside the node's seccomp directory \/sc/.test(e.message));
+  assert.throws(at('/etc/x.json'), ContainerConfigError);
+});
+
+test('a privileged container keeps its requested profile in the config: the runtime runs it unconfined', () => {
+  const pod = makePod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } });
+  const c = ctr('c', { securityContext: { privileged: true } });
+  const cfg = containerConfigOf({ pod, container: c, attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'BestEffort', nodeMemoryBytes: 1 << 30, seccompDir: '/sc' });
+  assert.deepEqual([cfg.security.privileged, cfg.security.seccompProfile], [true, { type: 'RuntimeDefault' }]);
+});
+
+test('the container config carries the seccomp profile only when one applies', () => {
+  const input = (pod: ReturnType<typeof makePod>) => ({ pod, container: ctr('c'), attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'BestEffort' as const, nodeMemoryBytes: 1 << 30, seccompDir: '/sc' });
+  assert.equal('seccompProfile' in containerConfigOf(input(makePod())).security, false);
+  const rd = containerConfigOf(input(makePod({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } })));
+  assert.deepEqual(rd.security.seccompProfile, { type: 'RuntimeDefault' });
+});
+
 test('the stop signal comes from the image, else SIGTERM', () => {
   assert.equal(stopSignalOf(IMAGE), 'SIGQUIT');
   assert.equal(stopSignalOf({ ...IMAGE, stopSignal: '' }), 'SIGTERM');
@@ -148,7 +186,7 @@ test('the stop signal comes from the image, else SIGTERM', () => {
 
 test('the container config carries labels, annotations, log path and working dir', () => {
   const pod = makePod();
-  const cfg = containerConfigOf({ pod, container: ctr('c', { terminationMessagePath: '/tm' }), attempt: 3, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'BestEffort', nodeMemoryBytes: 1 << 30 });
+  const cfg = containerConfigOf({ pod, container: ctr('c', { terminationMessagePath: '/tm' }), attempt: 3, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'BestEffort', nodeMemoryBytes: 1 << 30, seccompDir: '/sc' });
   assert.equal(cfg.logPath, 'c/3.log');
   assert.equal(cfg.workingDir, '/img');
   assert.equal(cfg.metadata.attempt, 3);

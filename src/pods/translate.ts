@@ -1,6 +1,7 @@
 // Pod + container + image config → the runtime's ContainerConfig, as the kubelet builds the CRI
 // request (pure). Env comes resolved from env.ts; mounts from the injected ContainerMountsFn.
 
+import path from 'node:path';
 import { ContainerConfigError } from '../errors.js';
 import type { Container, Pod } from '../k8s/types.js';
 import type { QosClass } from '../k8s/qos.js';
@@ -15,6 +16,7 @@ import {
   type LinuxContainerResources,
   type LinuxContainerSecurity,
   type Mount,
+  type SeccompProfile,
 } from '../runtime/runtime.js';
 import { expandVars, mergeImageEnv, type EnvVarValue } from './env.js';
 import {
@@ -38,6 +40,8 @@ export interface TranslateInput {
   mounts: Mount[];
   qosClass: QosClass;
   nodeMemoryBytes: number;
+  /** The node's seccomp profile root (NodePaths.seccompDir); Localhost profiles are relative to it. */
+  seccompDir: string;
 }
 
 /** Kubernetes' command rules (node-runtime.md §5.4), then $(VAR) expansion of command and args. */
@@ -105,7 +109,6 @@ export function securityOf(pod: Pod, c: Container, image: ImageConfig): LinuxCon
   }
   const groups = [...(psc.supplementalGroups ?? [])];
   if (psc.fsGroup !== undefined && !groups.includes(psc.fsGroup)) groups.push(psc.fsGroup);
-  const seccomp = (sc.seccompProfile ?? psc.seccompProfile)?.type;
   const out: LinuxContainerSecurity = {
     privileged: sc.privileged ?? false,
     supplementalGroups: groups,
@@ -117,9 +120,29 @@ export function securityOf(pod: Pod, c: Container, image: ImageConfig): LinuxCon
   if (runAsUser !== undefined) out.runAsUser = runAsUser;
   else if (image.user) out.imageUser = image.user;
   if (runAsGroup !== undefined) out.runAsGroup = runAsGroup;
-  if (seccomp === 'RuntimeDefault' || seccomp === 'Unconfined') out.seccompProfile = seccomp;
   return out;
 }
+
+/**
+ * The kubelet's getSeccompProfile: the container's seccompProfile, else the pod's; unset and
+ * Unconfined mean no profile (the kubelet's SeccompDefault is off). Localhost names a file under
+ * seccompDir. Privileged containers keep what they asked for here: the runtime ignores it, as CRI-O does.
+ */
+export function seccompOf(pod: Pod, c: Container, seccompDir: string): SeccompProfile | undefined {
+  const sp = c.securityContext?.seccompProfile ?? pod.spec.securityContext?.seccompProfile;
+  if (sp?.type === 'RuntimeDefault') return { type: 'RuntimeDefault' };
+  if (sp?.type !== 'Localhost') return undefined;
+  if (!sp.localhostProfile) throw new ContainerConfigError('localhostProfile must be set if seccompProfile type is Localhost.');
+  // API validation keeps it relative and free of "..": checked again, since the file is read as root.
+  const root = path.resolve(seccompDir);
+  const localhostRef = path.resolve(root, sp.localhostProfile);
+  if (!localhostRef.startsWith(`${root}${path.sep}`)) {
+    throw new ContainerConfigError(`seccomp localhostProfile "${sp.localhostProfile}" is outside the node's seccomp directory ${root}`);
+  }
+  return { type: 'Localhost', localhostRef };
+}
+
+const seccompField = (p: SeccompProfile | undefined) => (p ? { seccompProfile: p } : {});
 
 /** "TERM" / "SIGTERM" / "15" → "SIGTERM" style; the image's STOPSIGNAL, else SIGTERM. */
 export function stopSignalOf(image: ImageConfig): string {
@@ -155,7 +178,7 @@ export function containerConfigOf(input: TranslateInput): ContainerConfig {
       [ANNOTATION_TERMINATION_MESSAGE_PATH]: c.terminationMessagePath || DEFAULT_TERMINATION_MESSAGE_PATH,
       [ANNOTATION_TERMINATION_MESSAGE_POLICY]: c.terminationMessagePolicy || 'File',
     },
-    security: securityOf(pod, c, image),
+    security: { ...securityOf(pod, c, image), ...seccompField(seccompOf(pod, c, input.seccompDir)) },
     resources: resourcesOf(input),
     stopSignal: stopSignalOf(image),
   };

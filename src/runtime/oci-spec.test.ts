@@ -179,3 +179,45 @@ test('user mounts are sorted parents first and keep read-only and propagation', 
 test('oom score adjustments are clamped to 0..1000', () => {
   assert.deepEqual([-1000, -1, 0, 500, 2000].map(clampOomScoreAdj), [0, 0, 0, 500, 1000]);
 });
+
+const SECCOMP: AppSpecInput['seccomp'] = {
+  arch: 'amd64',
+  kernel: [6, 1, 0],
+  profile: {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 38,
+    architectures: [],
+    archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] }],
+    flags: [],
+    syscalls: [
+      { names: ['read'], action: 'SCMP_ACT_ALLOW', args: [], includes: { caps: [], arches: [] }, excludes: { caps: [], arches: [] } },
+      { names: ['bpf'], action: 'SCMP_ACT_ALLOW', args: [], includes: { caps: ['CAP_SYS_ADMIN'], arches: [] }, excludes: { caps: [], arches: [] } },
+    ],
+  },
+};
+const withSecurity = (security: Partial<ContainerConfig['security']>, seccomp = SECCOMP): AppSpecInput => {
+  const input = appInput({ container: { security: { ...container.security, ...security } } });
+  return { ...input, seccomp };
+};
+
+test('no seccomp profile means no linux.seccomp (unconfined)', () => {
+  assert.equal('seccomp' in buildAppSpec(appInput()).linux, false);
+});
+
+test('a seccomp profile is resolved against the host arch and the container capabilities', () => {
+  const s = buildAppSpec(withSecurity({}));
+  assert.deepEqual(s.linux.seccomp, {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    defaultErrnoRet: 38,
+    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }],
+  });
+  const admin = buildAppSpec(withSecurity({ capabilitiesAdd: ['SYS_ADMIN'] }));
+  assert.deepEqual(admin.linux.seccomp?.syscalls?.map((r) => r.names[0]), ['read', 'bpf']);
+  const dropped = buildAppSpec(withSecurity({ capabilitiesDrop: ['ALL'], capabilitiesAdd: ['CAP_SYS_ADMIN'] }));
+  assert.deepEqual(dropped.linux.seccomp?.syscalls?.map((r) => r.names[0]), ['read', 'bpf']);
+});
+
+test('a privileged container runs unconfined even when given a profile', () => {
+  assert.equal('seccomp' in buildAppSpec(withSecurity({ privileged: true })).linux, false);
+});

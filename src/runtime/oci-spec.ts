@@ -2,7 +2,9 @@
 // (node-runtime.md §2.1, §3). No I/O: every host fact (pause pid, netns path, resolved user) is an input.
 
 import type { ContainerConfig, Mount, PodSandboxConfig } from './runtime.js';
-import type { OciMount, OciNamespace, OciResources, OciSpec, OciUser } from './oci-types.js';
+import type { OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec, OciUser } from './oci-types.js';
+import { toOciSeccomp } from './seccomp/convert.js';
+import type { ResolvedSeccomp } from './seccomp/profiles.js';
 
 export const OCI_VERSION = '1.0.2';
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -140,12 +142,16 @@ export interface AppSpecInput {
   targetPid?: number;
   files: { hosts: string; resolvConf: string; hostname: string; shm: string; terminationLog: string };
   cgroupParent: string;
+  /** The container's seccomp profile (undefined = unconfined), resolved against its capabilities here. */
+  seccomp?: ResolvedSeccomp;
 }
 
 export function buildAppSpec(input: AppSpecInput): OciSpec {
   const c = input.config;
   const sb = input.sandboxConfig;
   const priv = c.security.privileged;
+  const caps = computeCapabilities(priv, c.security.capabilitiesAdd, c.security.capabilitiesDrop);
+  const seccomp = appSeccomp(input.seccomp, priv, caps);
   return {
     ociVersion: OCI_VERSION,
     process: {
@@ -154,7 +160,7 @@ export function buildAppSpec(input: AppSpecInput): OciSpec {
       args: c.args,
       env: buildEnv(c, sb),
       cwd: c.workingDir || '/',
-      capabilities: capSet(computeCapabilities(priv, c.security.capabilitiesAdd, c.security.capabilitiesDrop)),
+      capabilities: capSet(caps),
       noNewPrivileges: c.security.noNewPrivileges,
       ...(c.resources.oomScoreAdj !== undefined ? { oomScoreAdj: clampOomScoreAdj(c.resources.oomScoreAdj) } : {}),
     },
@@ -167,8 +173,18 @@ export function buildAppSpec(input: AppSpecInput): OciSpec {
       cgroupsPath: cgroupsPathFor(input.cgroupParent, sb.metadata.uid, input.containerId),
       resources: appResources(c, priv),
       ...(priv ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
+      ...(seccomp ? { seccomp } : {}),
     },
   };
+}
+
+/**
+ * The profile's rules resolved against this container's capabilities (bounding = effective here).
+ * Privileged containers run unconfined whatever they asked for, as CRI-O and containerd do.
+ */
+function appSeccomp(resolved: ResolvedSeccomp | undefined, priv: boolean, caps: string[]): OciSeccomp | undefined {
+  if (!resolved || priv) return undefined;
+  return toOciSeccomp(resolved.profile, { arch: resolved.arch, kernel: resolved.kernel, caps });
 }
 
 /**

@@ -50,6 +50,33 @@ export interface OciResources {
   pids?: { limit: number };
 }
 
+/** One seccomp argument condition; for SCMP_CMP_MASKED_EQ, `value` is the mask and `valueTwo` the datum. */
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
+}
+
+export interface OciSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: OciSeccompArg[];
+}
+
+/** linux.seccomp: runc 1.1 (libseccomp 2.5) builds the BPF filter from it just before exec. */
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  /** Empty: libseccomp uses the native architecture only. */
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  syscalls?: OciSyscall[];
+}
+
 export interface OciSpec {
   ociVersion: string;
   process: OciProcess;
@@ -64,5 +91,6 @@ export interface OciSpec {
     sysctl?: Record<string, string>;
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    seccomp?: OciSeccomp;
   };
 }

@@ -36,6 +36,8 @@ import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.j
 import { exitReason, processStartFailure, matchContainer, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
+import { hostSeccompFacts } from './seccomp/host.js';
+import { SeccompProfiles, type ResolvedSeccomp } from './seccomp/profiles.js';
 import { createSandboxResources, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
 
 export const CATATONIT_PATH = '/usr/bin/catatonit';
@@ -53,6 +55,8 @@ export interface RuncRuntimeOptions {
   images: ImageService;
   network: PodNetwork;
   catatonitPath?: string;
+  /** Seccomp profile source; defaults to the RuntimeDefault file and this host's facts. */
+  seccomp?: SeccompProfiles;
 }
 
 export class RuncRuntime implements Runtime {
@@ -69,6 +73,7 @@ export class RuncRuntime implements Runtime {
   readonly sandboxes = new Map<string, SandboxRecord>();
   readonly containers = new Map<string, ContainerRecord>();
   readonly catatonitPath: string;
+  readonly seccomp: SeccompProfiles;
   private readonly listeners = new Set<(ev: ContainerEvent) => void>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly exitHandling = new Map<string, Promise<void>>();
@@ -82,6 +87,7 @@ export class RuncRuntime implements Runtime {
     this.images = opts.images;
     this.network = opts.network;
     this.catatonitPath = opts.catatonitPath ?? CATATONIT_PATH;
+    this.seccomp = opts.seccomp ?? new SeccompProfiles({ host: hostSeccompFacts() });
     this.runc = new Runc({ exec: opts.exec, root: opts.paths.runcRoot });
     this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger });
     this.sandboxStore = new RecordStore(opts.paths.sandboxesDir);
@@ -251,6 +257,13 @@ export class RuncRuntime implements Runtime {
     if (sb.state !== 'ready' || !sb.pausePid) throw new ConflictError(`create ${what}: pod sandbox is not ready`);
     const image = await this.images.imageStatus(config.image);
     if (!image) throw new NotFoundError(`create ${what}: image "${config.image}" not found`);
+    // Before any side effect: a profile that cannot be read fails the create, never runs unconfined.
+    let seccomp: ResolvedSeccomp | undefined;
+    try {
+      seccomp = await this.seccomp.resolve(config.security);
+    } catch (err) {
+      throw new InternalError(`create ${what}: setup seccomp: ${errorMessage(err)}`, { cause: err });
+    }
     const id = randomBytes(32).toString('hex');
     const bundle = path.join(this.paths.containersDir, id);
     const rec: ContainerRecord = {
@@ -279,7 +292,7 @@ export class RuncRuntime implements Runtime {
         createTerminationLog(path.join(bundle, 'termination-log')),
       ]);
       const tRootfs = this.clock.now() - t0;
-      const spec = await this.buildContainerSpec(rec, sb, rootfs.mergedDir, bundle);
+      const spec = await this.buildContainerSpec(rec, sb, rootfs.mergedDir, bundle, seccomp);
       // The process env, values from Secrets included: private like the bundle dir it is in.
       await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
       const started = await spawnConmon({
@@ -320,7 +333,13 @@ export class RuncRuntime implements Runtime {
     return id;
   }
 
-  private async buildContainerSpec(rec: ContainerRecord, sb: SandboxRecord, rootfs: string, bundle: string): Promise<OciSpec> {
+  private async buildContainerSpec(
+    rec: ContainerRecord,
+    sb: SandboxRecord,
+    rootfs: string,
+    bundle: string,
+    seccomp: ResolvedSeccomp | undefined,
+  ): Promise<OciSpec> {
     const c = rec.config;
     const user = await resolveUserInRootfs(
       {
@@ -349,6 +368,7 @@ export class RuncRuntime implements Runtime {
       targetPid,
       files: { ...files, terminationLog: path.join(bundle, 'termination-log') },
       cgroupParent: this.paths.cgroupParent,
+      seccomp,
     });
   }
 

@@ -125,8 +125,16 @@ export interface LinuxContainerSecurity {
   noNewPrivileges: boolean;
   capabilitiesAdd: string[];
   capabilitiesDrop: string[];
-  seccompProfile?: 'RuntimeDefault' | 'Unconfined';
+  /** Unset = Unconfined. Ignored for privileged containers, which always run unconfined (as in CRI-O). */
+  seccompProfile?: SeccompProfile;
 }
+
+/**
+ * The CRI's seccomp SecurityProfile: the runtime's default profile, or a profile file on the node
+ * (the kubelet resolves the pod's relative localhostProfile against its seccomp dir). A file that is
+ * missing or unreadable fails createContainer; it never falls back to unconfined.
+ */
+export type SeccompProfile = { type: 'RuntimeDefault' } | { type: 'Localhost'; localhostRef: string };
 
 export interface ContainerMetadata {
   name: string;

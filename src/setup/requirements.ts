@@ -1,5 +1,7 @@
-// The host programs peapod drives and the Debian packages that provide them. Pure: which programs
-// are missing given a file-existence check, and which packages to install for them.
+// The host programs (and data files) peapod uses and the Debian packages that provide them. Pure:
+// which are missing given a file-existence check, and which packages to install for them.
+
+import { DEFAULT_SECCOMP_PROFILE_PACKAGE, DEFAULT_SECCOMP_PROFILE_PATH } from '../runtime/seccomp/profiles.js';
 
 export interface Requirement {
   /** What the engine calls it. */
@@ -10,6 +12,8 @@ export interface Requirement {
   pkg: string;
   /** Why peapod needs it, for messages. */
   purpose: string;
+  /** A data file peapod reads (found when readable) rather than a program it runs (found when executable). */
+  file?: boolean;
 }
 
 const cni = (p: string): Requirement => ({ program: `cni/${p}`, paths: [`/usr/lib/cni/${p}`], pkg: 'containernetworking-plugins', purpose: 'pod network' });
@@ -30,15 +34,20 @@ export const REQUIREMENTS: Requirement[] = [
   { program: 'tar', paths: ['/usr/bin/tar', '/bin/tar'], pkg: 'tar', purpose: 'image layers' },
   { program: 'busybox', paths: ['/usr/bin/busybox', '/bin/busybox'], pkg: 'busybox-static', purpose: 'the localhost/busybox image' },
   { program: 'python3', paths: ['/usr/bin/python3'], pkg: 'python3', purpose: 'layer whiteouts (mknod, setxattr)' },
+  {
+    program: 'containers/seccomp.json', paths: [DEFAULT_SECCOMP_PROFILE_PATH], pkg: DEFAULT_SECCOMP_PROFILE_PACKAGE,
+    purpose: 'the RuntimeDefault seccomp profile', file: true,
+  },
 ];
 
-export type FileExists = (path: string) => Promise<boolean>;
+/** Whether the path exists: executable for programs, readable for data files. */
+export type FileExists = (path: string, kind: 'program' | 'file') => Promise<boolean>;
 
 export async function findMissing(reqs: Requirement[], exists: FileExists): Promise<Requirement[]> {
   const missing: Requirement[] = [];
   for (const r of reqs) {
     let found = false;
-    for (const p of r.paths) if (!found && (await exists(p))) found = true;
+    for (const p of r.paths) if (!found && (await exists(p, r.file ? 'file' : 'program'))) found = true;
     if (!found) missing.push(r);
   }
   return missing;

@@ -69,6 +69,21 @@ test('updates once and installs only the missing packages, non-interactively', a
   assert.deepEqual(exec.calls, ['apt-get update', 'apt-get install -y --no-install-recommends runc busybox-static']);
 });
 
+test('installs golang-github-containers-common when the RuntimeDefault seccomp profile is missing', async () => {
+  const host = without('containers/seccomp.json');
+  const exec = new FakeExec(host);
+  await runSetup(options(host, exec));
+  assert.deepEqual(exec.calls, ['apt-get update', 'apt-get install -y --no-install-recommends golang-github-containers-common']);
+  assert.ok(host.has('/usr/share/containers/seccomp.json'));
+});
+
+test('checks programs for execution and the seccomp profile for reading', async () => {
+  const kinds = new Map<string, string>();
+  await findMissing(REQUIREMENTS, async (p, kind) => (kinds.set(p, kind), true));
+  assert.equal(kinds.get('/usr/share/containers/seccomp.json'), 'file');
+  assert.equal(kinds.get('/usr/sbin/runc'), 'program');
+});
+
 test('without install it names each missing program and its package and runs nothing', async () => {
   const host = without('catatonit');
   const exec = new FakeExec(host);

@@ -29,7 +29,7 @@ export interface SetupOptions {
   buildImage?: (opts: SetupOptions) => Promise<string>;
 }
 
-const hostExists: FileExists = (p) => fs.access(p, fsc.X_OK).then(() => true, () => false);
+const hostExists: FileExists = (p, kind) => fs.access(p, kind === 'file' ? fsc.R_OK : fsc.X_OK).then(() => true, () => false);
 const hostRead = (p: string) => fs.readFile(p, 'utf8');
 
 export async function runSetup(opts: SetupOptions): Promise<void> {

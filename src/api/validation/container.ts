@@ -21,6 +21,7 @@ import {
 import { validateEnv, validateEnvFrom } from './env.js';
 import { isDNS1123Label, isQualifiedName, isValidPortName, isValidPortNum } from './names.js';
 import { QUANTITY_ERROR, validateLocalDescendingPath } from './volumes.js';
+import { validateSeccompProfileField } from './seccomp.js';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
@@ -202,5 +203,6 @@ export function validateContainerCommon(c: Json, field: string, volumes: Set<str
   const privileged = asObject(c.securityContext).privileged === true;
   errs.push(...validateVolumeMounts(c.volumeMounts, `${field}.volumeMounts`, volumes, privileged));
   errs.push(...validateResources(c.resources, `${field}.resources`));
+  errs.push(...validateSeccompProfileField(asObject(c.securityContext).seccompProfile, `${field}.securityContext.seccompProfile`));
   return errs;
 }

@@ -25,6 +25,7 @@ import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from './names
 import { validateTolerations } from './tolerations.js';
 import { validateVolumes } from './volumes.js';
 import { validateEphemeralContainers } from './ephemeral.js';
+import { validateSeccompProfileField } from './seccomp.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
@@ -134,6 +135,7 @@ function validateSpecScalars(spec: Json): FieldCause[] {
   }
   errs.push(...validateLabels(spec.nodeSelector, 'spec.nodeSelector'));
   errs.push(...validateTolerations(spec.tolerations, 'spec.tolerations'));
+  errs.push(...validateSeccompProfileField(asObject(spec.securityContext).seccompProfile, 'spec.securityContext.seccompProfile'));
   return errs;
 }
 
