@@ -7,6 +7,7 @@ import {
   computeCapabilities,
   DEFAULT_CAPABILITIES,
   ALL_CAPABILITIES,
+  capabilitiesFromMask,
   userMounts,
   type AppSpecInput,
 } from './oci-spec.js';
@@ -133,6 +134,22 @@ test('privileged containers get every capability, rw /sys and no masked paths', 
   assert.equal(s.linux.maskedPaths, undefined);
   assert.equal(s.linux.readonlyPaths, undefined);
   assert.ok(s.mounts.find((m) => m.destination === '/sys')?.options?.includes('rw'));
+});
+
+test('privileged means every capability the host grants the runtime, no more (a host without CAP_SYS_RESOURCE)', () => {
+  const host = capabilitiesFromMask('000001fffeffffff');
+  assert.equal(host.includes('CAP_SYS_RESOURCE'), false);
+  assert.equal(host.length, ALL_CAPABILITIES.length - 1);
+  const s = buildAppSpec({ ...appInput({ container: { security: { ...container.security, privileged: true } } }), hostCapabilities: host });
+  assert.deepEqual(s.process.capabilities.bounding, host);
+  const all = buildAppSpec({ ...appInput({ container: { security: { ...container.security, capabilitiesAdd: ['ALL'] } } }), hostCapabilities: host });
+  assert.equal(all.process.capabilities.bounding.includes('CAP_SYS_RESOURCE'), false);
+});
+
+test('a capability mask reads bit by bit', () => {
+  assert.deepEqual(capabilitiesFromMask('1'), ['CAP_CHOWN']);
+  assert.deepEqual(capabilitiesFromMask('0'), []);
+  assert.deepEqual(capabilitiesFromMask('200000'), ['CAP_SYS_ADMIN']);
 });
 
 test('environment gets a default PATH and HOSTNAME when the config has none', () => {

@@ -47,13 +47,27 @@ function normCap(c: string): string {
   return u.startsWith('CAP_') ? u : `CAP_${u}`;
 }
 
-/** Default set, then drops, then adds ("ALL" in either works as in containerd: drop ALL first). */
-export function computeCapabilities(privileged: boolean, add: string[], drop: string[]): string[] {
-  if (privileged) return [...ALL_CAPABILITIES];
+/**
+ * The capabilities a bounding mask grants, by bit number (/proc/<pid>/status CapBnd, hex). A container
+ * can hold no capability its runtime lacks: runc fails to start it ("unable to apply caps").
+ */
+export function capabilitiesFromMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
+/**
+ * Default set, then drops, then adds ("ALL" in either works as in containerd: drop ALL first).
+ * "Everything" (privileged, add ALL) means every capability the host grants the runtime, as containerd
+ * and CRI-O give privileged containers their own capabilities, not a fixed list.
+ */
+export function computeCapabilities(privileged: boolean, add: string[], drop: string[], hostCapabilities: readonly string[] = ALL_CAPABILITIES): string[] {
+  const all = ALL_CAPABILITIES.filter((c) => hostCapabilities.includes(c));
+  if (privileged) return all;
   const adds = add.map(normCap);
   const drops = drop.map(normCap);
   let caps = drops.includes('CAP_ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drops.includes(c));
-  if (adds.includes('CAP_ALL')) caps = ALL_CAPABILITIES.filter((c) => !drops.includes(c) || adds.includes(c));
+  if (adds.includes('CAP_ALL')) caps = all.filter((c) => !drops.includes(c) || adds.includes(c));
   for (const c of adds) if (c !== 'CAP_ALL' && !caps.includes(c)) caps.push(c);
   return caps;
 }
@@ -144,13 +158,15 @@ export interface AppSpecInput {
   cgroupParent: string;
   /** The container's seccomp profile (undefined = unconfined), resolved against its capabilities here. */
   seccomp?: ResolvedSeccomp;
+  /** The runtime's own bounding set: what "all capabilities" means on this host; default every known one. */
+  hostCapabilities?: readonly string[];
 }
 
 export function buildAppSpec(input: AppSpecInput): OciSpec {
   const c = input.config;
   const sb = input.sandboxConfig;
   const priv = c.security.privileged;
-  const caps = computeCapabilities(priv, c.security.capabilitiesAdd, c.security.capabilitiesDrop);
+  const caps = computeCapabilities(priv, c.security.capabilitiesAdd, c.security.capabilitiesDrop, input.hostCapabilities);
   const seccomp = appSeccomp(input.seccomp, priv, caps);
   return {
     ociVersion: OCI_VERSION,

@@ -28,7 +28,7 @@ import {
 import { PodCgroups } from './cgroups.js';
 import { spawnConmon } from './conmon.js';
 import { ExitWatcher, readExitFile, type ExitInfo } from './exit-watcher.js';
-import { buildAppSpec } from './oci-spec.js';
+import { buildAppSpec, capabilitiesFromMask } from './oci-spec.js';
 import type { OciSpec } from './oci-types.js';
 import { Runc } from './runc.js';
 import { sandboxFilePaths } from './sandbox-files.js';
@@ -114,6 +114,7 @@ export class RuncRuntime implements Runtime {
       ),
     );
     await this.cgroups.init();
+    this.hostCapabilities = await readBoundingCapabilities();
     this.watcher.start();
     await reconcile(this);
     await this.network.gc(new Set(this.sandboxes.keys()));
@@ -369,8 +370,12 @@ export class RuncRuntime implements Runtime {
       files: { ...files, terminationLog: path.join(bundle, 'termination-log') },
       cgroupParent: this.paths.cgroupParent,
       seccomp,
+      hostCapabilities: this.hostCapabilities,
     });
   }
+
+  /** The daemon's bounding set, read once: privileged containers get these, not more. */
+  private hostCapabilities?: string[];
 
   async startContainer(id: string): Promise<void> {
     const rec = this.containers.get(id);
@@ -639,4 +644,14 @@ async function exists(p: string): Promise<boolean> {
 async function createTerminationLog(file: string): Promise<void> {
   await writeFile(file, '', { mode: 0o666 });
   await chmod(file, 0o666);
+}
+
+/** CapBnd of this process; every known capability when /proc cannot tell. */
+async function readBoundingCapabilities(): Promise<string[] | undefined> {
+  try {
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'));
+    return m ? capabilitiesFromMask(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
 }

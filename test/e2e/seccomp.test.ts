@@ -67,6 +67,17 @@ describe('seccomp profiles end to end with kubectl', { skip: ROOT ? false : 'nee
     assert.match(un, /Seccomp:\s+0\nunshare=0\nmkdir=0\n/);
   });
 
+  step('a privileged container runs unconfined, with the capabilities this host grants', async () => {
+    const yaml = podYaml('priv', '{type: RuntimeDefault}', 'grep -E "^(Seccomp|CapBnd):" /proc/self/status')
+      .replace("command:", "securityContext: {privileged: true}, command:");
+    const r = await create(yaml);
+    assert.equal(r.code, 0, r.stderr);
+    const out = await logsWhenDone('priv');
+    assert.match(out, /Seccomp:\s+0\n/);
+    const host = /^CapBnd:\s*(\S+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1];
+    assert.match(out, new RegExp(`CapBnd:\\s+${host}`));
+  });
+
   step('a Localhost profile file that does not exist keeps the container in CreateContainerError', async () => {
     const r = await create(podYaml('missing', '{type: Localhost, localhostProfile: nope/missing.json}', 'true'));
     assert.equal(r.code, 0, r.stderr);
