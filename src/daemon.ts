@@ -125,7 +125,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
     const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles });
     let pki = await ensurePki(pkiOpts());
-    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined });
+    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
     const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
@@ -137,7 +137,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     fs.chmodSync(paths.kubeconfigPath, 0o600);
     undo.push(watchCertificates(clock, logger, async () => {
       const next = await ensurePki(pkiOpts());
-      if (next.serving.certPem !== pki.serving.certPem || next.serving.keyPem !== pki.serving.keyPem) {
+      if (next.serving.certPem !== pki.serving.certPem || next.serving.keyPem !== pki.serving.keyPem || next.ca.certPem !== pki.ca.certPem) {
         api.updateTls(tlsOf(next));
         logger.info('serving with the renewed certificate');
       }

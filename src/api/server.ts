@@ -6,6 +6,7 @@
 
 import type http from 'node:http';
 import https from 'node:https';
+import { constants as cryptoConstants } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Watch } from '../store/store.js';
 import type { EventSink } from '../k8s/events.js';
@@ -50,8 +51,25 @@ export interface TlsMaterial {
 
 function secureOptions(tls: TlsMaterial) {
   // Client certificates are asked for but not required: token and anonymous requests come without one.
-  // A certificate that fails verification still connects; the security stage answers it 401.
-  return { cert: tls.certPem, key: tls.keyPem, ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
+  // A certificate that fails verification still connects; the security stage answers it 401. No
+  // renegotiation: a TLS 1.2 client could otherwise present another certificate mid-connection (Go's
+  // servers refuse it too); the stage also verifies the certificate again on every request.
+  return {
+    cert: tls.certPem,
+    key: tls.keyPem,
+    ca: tls.clientCaPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2' as const,
+    secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
+  };
+}
+
+/** The address clients should dial: the bound one, or loopback when bound to every address. */
+export function dialAddress(addr: AddressInfo): string {
+  if (addr.address === '0.0.0.0') return '127.0.0.1';
+  if (addr.address === '::') return '[::1]';
+  return addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
 }
 
 export class ApiServer {
@@ -90,6 +108,7 @@ export class ApiServer {
   async start(listen: string, tls: TlsMaterial): Promise<{ url: string }> {
     if (this.server) throw new Error('api server already started');
     const { host, port } = parseListenAddress(listen);
+    this.security.trustClientCa(tls.clientCaPem);
     const server = https.createServer({ keepAlive: true, ...secureOptions(tls) }, this.listener);
     // Clients (kubectl, informers, the bench) keep connections idle for long stretches; Node's 5 s default
     // closes them while a client may be reusing one, which the client sees as ECONNRESET.
@@ -104,7 +123,7 @@ export class ApiServer {
       });
     });
     const addr = server.address() as AddressInfo;
-    const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const shown = dialAddress(addr);
     const url = `https://${shown}:${addr.port}`;
     this.env.serverAddress = `${shown}:${addr.port}`;
     this.deps.logger.info({ url }, 'api server listening');
@@ -114,6 +133,7 @@ export class ApiServer {
   /** Serves new connections with renewed certificates; open connections keep theirs. */
   updateTls(tls: TlsMaterial): void {
     this.server?.setSecureContext(secureOptions(tls));
+    this.security.trustClientCa(tls.clientCaPem);
   }
 
   private readonly env: RouterEnv;

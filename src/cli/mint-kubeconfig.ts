@@ -11,7 +11,10 @@ import { parseKubeconfig } from './kubeconfig.js';
 export async function mintKubeconfig(o: { dataDir: string; adminKubeconfig: string; user: string; groups: string[]; days: string; now: number }): Promise<string> {
   const days = Number(o.days);
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CliError(`error: --days must be a whole number of days from 1 to 3650, got ${JSON.stringify(o.days)}`);
-  if (!o.user.trim() || /[\x00-\x1f]/.test(o.user)) throw new CliError(`error: invalid user name ${JSON.stringify(o.user)}`);
+  if (!o.user.trim() || /[\x00-\x1f\x7f]/.test(o.user)) throw new CliError(`error: invalid user name ${JSON.stringify(o.user)}`);
+  for (const g of o.groups) {
+    if (!g.trim() || /[\x00-\x1f\x7f]/.test(g)) throw new CliError(`error: invalid group name ${JSON.stringify(g)}`);
+  }
   const admin = parseKubeconfig(o.adminKubeconfig);
   let minted;
   try {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +24,8 @@ import { silentLogger } from '../../src/system/logger.js';
 import { httpsRequest, makeTestPki, plainHttpProbe, type TestPki } from '../support/api-tls.js';
 
 const DAY = 86_400_000;
+/** The security stage's clock: tests move it to expire certificates on open connections. */
+let now = Date.now();
 
 function servedCertificate(url: string, ca: string): Promise<X509Certificate> {
   const u = new URL(url);
@@ -52,7 +55,7 @@ describe('the API over TLS', () => {
     store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'n1' });
-    server = new ApiServer({ store, logger, clock, nodeName: 'n1', paths: nodePaths(dir), events, security: buildSecurityStage() });
+    server = new ApiServer({ store, logger, clock, nodeName: 'n1', paths: nodePaths(dir), events, security: buildSecurityStage({ now: () => now }) });
     ({ url } = await server.start('127.0.0.1:0', pki.tls));
   });
 
@@ -93,6 +96,41 @@ describe('the API over TLS', () => {
     const r = await httpsRequest(url, 'POST', '/api/v1/namespaces', { ca: pki.ca.certPem, client: vera, headers: { 'content-type': 'application/json' }, body: '{"metadata":{"name":"x"}}' });
     assert.equal(r.code, 403);
     assert.equal(r.json.message, 'namespaces is forbidden: User "vera" cannot create resource "namespaces" in API group "" at the cluster scope');
+  });
+
+  it('refuses a TLS 1.2 renegotiation (a second certificate on the same connection)', async () => {
+    const vera = await pki.client('vera', ['peapod:viewers']);
+    const u = new URL(url);
+    const err = await new Promise<Error | null>((resolve, reject) => {
+      const s = tls.connect({ host: u.hostname, port: Number(u.port), ca: pki.ca.certPem, cert: vera.certPem, key: vera.keyPem, maxVersion: 'TLSv1.2', servername: 'localhost' }, () => {
+        s.renegotiate({ rejectUnauthorized: true }, (e) => {
+          s.destroy();
+          resolve(e);
+        });
+      });
+      s.on('error', (e) => resolve(e));
+      s.setTimeout(5000, () => reject(new Error('no answer to the renegotiation')));
+    });
+    assert.ok(err, 'the renegotiation must fail');
+  });
+
+  it('checks the certificate\'s dates on every request, not once per connection', async () => {
+    const agent = new https.Agent({ keepAlive: true, ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem, maxSockets: 1 });
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        https.get(new URL('/api/v1/namespaces', url), { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+    try {
+      assert.equal(await get(), 200);
+      now = Date.now() + 60 * DAY; // past the test certificates' 30 days
+      assert.equal(await get(), 401, 'the same keep-alive connection, now with an expired certificate');
+    } finally {
+      now = Date.now();
+      agent.destroy();
+    }
   });
 
   it('serves a renewed certificate to new connections without a restart', async () => {

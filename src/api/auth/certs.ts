@@ -49,10 +49,12 @@ function serial(): string {
   return b.toString('hex');
 }
 
-/** An X.500 name from CN and O values, escaped as RFC 4514 wants. */
-export function distinguishedName(cn: string, orgs: string[] = []): string {
-  const esc = (v: string) => v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
-  return [...orgs.map((o) => `O=${esc(o)}`), `CN=${esc(cn)}`].join(', ');
+/**
+ * An X.500 name from CN and O values, built as structured attributes rather than a string to parse, so
+ * no value can spill into another (a group ending in a backslash, a comma, a newline).
+ */
+export function distinguishedName(cn: string, orgs: string[] = []): x509.JsonName {
+  return [...orgs.map((o) => ({ O: [o] })), { CN: [cn] }];
 }
 
 function validity(opts: IssueOptions): { notBefore: Date; notAfter: Date } {
@@ -89,7 +91,7 @@ export async function issueCert(ca: CertAndKey, usage: CertUsage, opts: IssueOpt
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
   ];
-  let subject: string;
+  let subject: x509.JsonName;
   if (usage.kind === 'server') {
     subject = distinguishedName(usage.names.dnsNames[0] ?? 'peapod');
     extensions.push(new x509.ExtendedKeyUsageExtension([OID_SERVER_AUTH], false));
@@ -113,6 +115,11 @@ export async function issueCert(ca: CertAndKey, usage: CertUsage, opts: IssueOpt
     extensions,
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+}
+
+/** The subject's attributes in order, as structured values (for checks and tests). */
+export function subjectAttributes(certPem: string): x509.JsonName {
+  return new x509.X509Certificate(certPem).subjectName.toJSON();
 }
 
 export interface CertFacts {

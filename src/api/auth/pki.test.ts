@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { certFacts, createCa, issueCert, type CertAndKey } from './certs.js';
+import { certFacts, createCa, issueCert, subjectAttributes, type CertAndKey } from './certs.js';
 import { ensurePki, hostAddresses, mintClientCert, pkiFiles, renewalReason, servingNames } from './pki.js';
 import { silentLogger } from '../../system/logger.js';
 
@@ -25,6 +25,12 @@ describe('certificates', () => {
     assert.match(x.subject, /O=dev/);
     assert.deepEqual(x.keyUsage, ['1.3.6.1.5.5.7.3.2']);
     assert.equal(certFacts(c.certPem).issuedBy(ca.certPem), true);
+  });
+
+  it('keeps names with backslashes, commas and equals signs apart, one O per group', async () => {
+    const c = await issueCert(ca, { kind: 'client', user: 'alice\\', groups: ['x\\', 'system:masters', 'a,b=c'] }, { now: NOW, validDays: 1 });
+    const parsed = subjectAttributes(c.certPem);
+    assert.deepEqual(parsed, [{ O: ['x\\'] }, { O: ['system:masters'] }, { O: ['a,b=c'] }, { CN: ['alice\\'] }]);
   });
 
   it('a serving certificate names its DNS names and addresses', async () => {

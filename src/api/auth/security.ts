@@ -9,13 +9,14 @@ import { requestAttributes } from './request-info.js';
 import { SecurityStage, type SecurityStageOptions } from './stage.js';
 import type { UserInfo } from './types.js';
 
-export function buildSecurityStage(opts: { tokens?: ReadonlyMap<string, UserInfo>; peerOf?: SecurityStageOptions['peerOf'] } = {}): SecurityStage {
+export function buildSecurityStage(opts: { tokens?: ReadonlyMap<string, UserInfo>; peerOf?: SecurityStageOptions['peerOf']; now?: () => number } = {}): SecurityStage {
   return new SecurityStage({
     tokens: opts.tokens ?? new Map(),
     authorizer: new RuleAuthorizer(),
     attributes: requestAttributes,
     forbidden: forbiddenError,
     peerOf: opts.peerOf,
+    now: opts.now ?? Date.now,
   });
 }
 

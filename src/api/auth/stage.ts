@@ -3,6 +3,7 @@
 // Every route, stream and upgrade goes through check(); the handlers read the user from the context.
 // Anonymous requests that the policy does not allow get 401 (log in), authenticated ones 403.
 
+import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
@@ -19,9 +20,14 @@ export interface SecurityStageOptions {
   attributes: (user: UserInfo, method: string, path: string, query: URLSearchParams) => RequestAttributes;
   /** The 403 for a denied request, as kube-apiserver words it. */
   forbidden: (attrs: RequestAttributes, reason: string) => Error;
-  /** How the client certificate is read; the TLS socket's by default (tests inject one). */
+  /** How the client certificate is read; the TLS socket's, verified again per request, by default (tests inject one). */
   peerOf?: (req: IncomingMessage) => PeerCertificate | undefined;
+  /** Unix ms, for the certificate's validity on every request. */
+  now: () => number;
 }
+
+/** Verified chains by certificate fingerprint, so a request costs a map lookup, not a signature check. */
+const VERIFIED_CACHE_MAX = 1024;
 
 export interface Admitted {
   user: UserInfo;
@@ -29,11 +35,20 @@ export interface Admitted {
 }
 
 export class SecurityStage {
+  private clientCa?: X509Certificate;
+  private readonly verified = new Map<string, boolean>();
+
   constructor(private readonly opts: SecurityStageOptions) {}
+
+  /** The CA client certificates must chain to (set by the server at start and at every renewal). */
+  trustClientCa(pem: string): void {
+    this.clientCa = new X509Certificate(pem);
+    this.verified.clear();
+  }
 
   /** The user and attributes of an allowed request; throws the 401 or 403 otherwise. */
   check(req: IncomingMessage, method: string, path: string, query: URLSearchParams): Admitted {
-    const peer = (this.opts.peerOf ?? peerCertificateOf)(req);
+    const peer = this.opts.peerOf ? this.opts.peerOf(req) : this.tlsPeer(req);
     const header = req.headers.authorization;
     const who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens });
     if (!who.ok) throw Object.assign(unauthorizedError(), { authFailure: who.reason });
@@ -50,23 +65,40 @@ export class SecurityStage {
   get authorizer(): Authorizer & RuleResolver {
     return this.opts.authorizer;
   }
+
+  /**
+   * The client certificate of this request's connection, verified here again on every request: chain to
+   * the current client CA and validity now. Node's `authorized` flag alone is not enough: it is set once
+   * per connection and never cleared, and a resumed TLS session skips the date check.
+   */
+  private tlsPeer(req: IncomingMessage): PeerCertificate | undefined {
+    const sock = req.socket as TLSSocket;
+    if (!sock.encrypted || typeof sock.getPeerCertificate !== 'function') return undefined;
+    const c = sock.getPeerCertificate(false);
+    if (!c || Object.keys(c).length === 0) return undefined;
+    const subject = (c.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
+    const facts = { commonName: first(subject.CN), organizations: all(subject.O), extKeyUsage: c.ext_key_usage };
+    if (!sock.authorized) return { ...facts, authorized: false, authorizationError: String(sock.authorizationError ?? 'unverified') };
+    const x509 = sock.getPeerX509Certificate();
+    const why = x509 ? this.rejectReason(x509) : 'no certificate';
+    return why ? { ...facts, authorized: false, authorizationError: why } : { ...facts, authorized: true };
+  }
+
+  private rejectReason(x509: X509Certificate): string | undefined {
+    const now = this.opts.now();
+    if (now < Date.parse(x509.validFrom)) return 'CERT_NOT_YET_VALID';
+    if (now > Date.parse(x509.validTo)) return 'CERT_HAS_EXPIRED';
+    const ca = this.clientCa;
+    if (!ca) return 'no client CA configured';
+    let ok = this.verified.get(x509.fingerprint256);
+    if (ok === undefined) {
+      ok = x509.checkIssued(ca) && x509.verify(ca.publicKey);
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
+      this.verified.set(x509.fingerprint256, ok);
+    }
+    return ok ? undefined : 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+  }
 }
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-/** What Node's TLS layer verified of the client's certificate; undefined when none was sent or not TLS. */
-export function peerCertificateOf(req: IncomingMessage): PeerCertificate | undefined {
-  const sock = req.socket as TLSSocket;
-  if (!sock.encrypted || typeof sock.getPeerCertificate !== 'function') return undefined;
-  const c = sock.getPeerCertificate(false);
-  if (!c || Object.keys(c).length === 0) return undefined;
-  const subject = (c.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
-  return {
-    authorized: sock.authorized,
-    authorizationError: sock.authorizationError ? String(sock.authorizationError) : undefined,
-    commonName: first(subject.CN),
-    organizations: all(subject.O),
-    extKeyUsage: c.ext_key_usage,
-  };
-}
