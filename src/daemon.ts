@@ -30,6 +30,7 @@ import { HostExec } from './system/exec.js';
 import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
+import { writeFileAtomic } from './system/atomic-file.js';
 import type { ObjectStore } from './store/store.js';
 import { errorMessage } from './errors.js';
 
@@ -130,18 +131,19 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());
+    // Renamed over the name, so a symlink there is replaced, never written through; the new file is 0600
+    // whatever mode the old one had. With the operator's own serving certificate, the client trusts it
+    // through the system's roots.
     const writeKubeconfig = (p: PkiState) =>
-      // With the operator's own serving certificate, the client trusts it through the system's roots.
-      fs.writeFileSync(paths.kubeconfigPath, renderKubeconfig(url, { caPem: servingFiles ? undefined : p.ca.certPem, client: p.admin }), { mode: 0o600 });
-    writeKubeconfig(pki);
-    fs.chmodSync(paths.kubeconfigPath, 0o600);
+      writeFileAtomic(paths.kubeconfigPath, renderKubeconfig(url, { caPem: servingFiles ? undefined : p.ca.certPem, client: p.admin }), { mode: 0o600 });
+    await writeKubeconfig(pki);
     undo.push(watchCertificates(clock, logger, async () => {
       const next = await ensurePki(pkiOpts());
       if (next.serving.certPem !== pki.serving.certPem || next.serving.keyPem !== pki.serving.keyPem || next.ca.certPem !== pki.ca.certPem) {
         api.updateTls(tlsOf(next));
         logger.info('serving with the renewed certificate');
       }
-      if (next.admin.certPem !== pki.admin.certPem) writeKubeconfig(next);
+      if (next.admin.certPem !== pki.admin.certPem) await writeKubeconfig(next);
       pki = next;
     }));
     logger.info({ url, dataDir: paths.dataDir, nodeName: opts.nodeName, podCidr: opts.podCidr }, 'peapod is serving');
@@ -231,14 +233,30 @@ function watchCertificates(clock: Clock, logger: Logger, renew: () => Promise<vo
   };
 }
 
-/** One daemon per data dir: a pid file naming a live process refuses a second one. */
-function acquirePidLock(file: string): () => void {
+/**
+ * One daemon per data dir: a pid file naming a live process refuses a second one. Written without
+ * following a symlink at the name (prepareDataDir refuses one first; this holds even so).
+ */
+export function acquirePidLock(file: string): () => void {
   const existing = readOptional(file);
   const pid = Number(existing?.trim());
   if (pid > 0 && pid !== process.pid && processAlive(pid)) {
     throw new Error(`another peapod daemon (pid ${pid}) already serves this data dir (${path.dirname(file)})`);
   }
-  fs.writeFileSync(file, `${process.pid}\n`, { mode: 0o600 });
+  const c = fs.constants;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, c.O_WRONLY | c.O_CREAT | c.O_TRUNC | c.O_NOFOLLOW | c.O_NONBLOCK | c.O_NOCTTY, 0o600);
+  } catch (err) {
+    throw new Error(`write pid file ${file}: ${(err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symlink' : errorMessage(err)}`, { cause: err });
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new Error(`write pid file ${file}: not a regular file`);
+    fs.fchmodSync(fd, 0o600);
+    fs.writeSync(fd, `${process.pid}\n`);
+  } finally {
+    fs.closeSync(fd);
+  }
   return () => {
     if (readOptional(file)?.trim() === String(process.pid)) fs.rmSync(file, { force: true });
   };

@@ -1,11 +1,13 @@
-// The repair against a real temp dir, as the user running the tests (root or not): the expected owner
-// is that user, so only modes are exercised here; the chown to root is in the root integration test.
+// The check and repair against a real temp dir, as the user running the tests (root or not): the
+// expected owner is that user (another uid stands for "someone else's"); the root integration test
+// has real other users, the daemon's refusal and the swap race.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import type { Logger } from '../system/logger.js';
@@ -140,29 +142,111 @@ test('an open data dir is repaired path by path, each logged once with its old a
     assert.deepEqual(again.repaired, [], 'a second start has nothing to repair');
   }));
 
-test('symlinks under the data dir are never followed: reported and left, their targets untouched', () =>
+/** Every file and dir under `dir` with its mode, type and owner, to show that nothing changed. */
+function snapshot(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = fs.lstatSync(p);
+    out.push(`${path.relative(dir, p) || '.'} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${st.isSymbolicLink() ? 'l' : st.isDirectory() ? 'd' : 'f'}`);
+    if (st.isDirectory()) for (const n of fs.readdirSync(p).sort()) walk(path.join(p, n));
+  };
+  walk(dir);
+  return out;
+}
+
+// Issue 6 security review: symlinks were skipped with a warning, and the daemon then wrote and read
+// through them as root. A symlink at a private name now refuses the start.
+test('symlinks at private names refuse the start, naming each; nothing is changed nor followed', () =>
   withTemp((tmp) => {
     const d = path.join(tmp, 'data');
     const outside = path.join(tmp, 'outside');
     mk(outside, 0o755);
     mk(path.join(outside, 'secret.json'), 0o644, '{}');
-    mk(path.join(d, 'sandboxes'), 0o700);
-    fs.chmodSync(d, 0o700);
+    mk(path.join(d, 'sandboxes', ID), 0o755);
+    fs.chmodSync(d, 0o755);
+    mk(path.join(d, 'peapod.db'), 0o644, 'db');
     fs.symlinkSync(outside, path.join(d, 'containers'));
-    mk(path.join(d, 'sandboxes', ID), 0o700);
     fs.symlinkSync(path.join(outside, 'secret.json'), path.join(d, 'sandboxes', ID, 'record.json'));
+    fs.symlinkSync(path.join(outside, 'secret.json'), path.join(d, 'kubeconfig'));
+    const before = [...snapshot(d), ...snapshot(outside)];
 
-    const report = prepareDataDir(nodePaths(d), capture().logger, { owner: ME });
-    assert.equal(modeOf(outside), 0o755);
-    assert.equal(modeOf(path.join(outside, 'secret.json')), 0o644);
-    assert.deepEqual(
-      report.skipped.map((s) => [path.relative(d, s.path), s.reason]).sort(),
-      [
-        ['containers', 'is a symlink (never followed)'],
-        [`sandboxes/${ID}/record.json`, 'is a symlink (never followed)'],
-      ],
+    assert.throws(
+      () => prepareDataDir(nodePaths(d), capture().logger, { owner: ME }),
+      (err: Error) => {
+        const lines = err.message.split('\n');
+        assert.equal(lines[0], `refusing to use data dir ${d}: another user could have written to the daemon's private state, so what it holds cannot be trusted`);
+        assert.deepEqual(lines.slice(1, 4).sort(), [
+          `  ${d}/containers: is a symlink (remove it)`,
+          `  ${d}/kubeconfig: is a symlink (remove it)`,
+          `  ${d}/sandboxes/${ID}/record.json: is a symlink (remove it)`,
+        ]);
+        assert.match(lines[4]!, /^inspect each path .*; remove it, or if you trust it fix it as shown .*, then start again$/);
+        assert.equal(lines[5], '(nothing was changed)');
+        return true;
+      },
     );
-    assert.deepEqual(report.repaired, []);
+    assert.deepEqual([...snapshot(d), ...snapshot(outside)], before, 'not even the 0755 data dir and 0644 store were repaired');
+  }));
+
+test('a data dir, or a private path, that another user owns or could write refuses the start', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    mk(d, 0o700);
+    const someoneElse = { uid: ME.uid + 1, gid: ME.gid };
+    assert.throws(() => prepareDataDir(nodePaths(d), capture().logger, { owner: someoneElse }), new RegExp(`\n  ${d}: owned by uid ${ME.uid} \\(chown ${ME.uid + 1}:${ME.gid}\\)\n`));
+
+    mk(path.join(d, 'logs', 'pods', 'default_p_uid', 'c'), 0o777);
+    mk(path.join(d, 'pki'), 0o700);
+    mk(path.join(d, 'pki', 'ca.key'), 0o620, 'theirs');
+    mk(path.join(d, 'peapod.db'), 0o644, 'db');
+    const before = snapshot(d);
+    assert.throws(() => prepareDataDir(nodePaths(d), capture().logger, { owner: ME }), (err: Error) => {
+      const listed = err.message.split('\n').filter((l) => l.startsWith('  ')).sort();
+      assert.deepEqual(listed, [
+        `  ${d}/logs/pods/default_p_uid/c: writable by every user (mode 0777) (chmod go-w)`,
+        `  ${d}/pki/ca.key: writable by group ${ME.gid} (mode 0620) (chmod go-w)`,
+      ]);
+      return true;
+    });
+    assert.deepEqual(snapshot(d), before);
+
+    fs.chmodSync(path.join(d, 'logs', 'pods', 'default_p_uid', 'c'), 0o755);
+    fs.chmodSync(path.join(d, 'pki', 'ca.key'), 0o644);
+    const report = prepareDataDir(nodePaths(d), capture().logger, { owner: ME });
+    assert.deepEqual(report.repaired.map((r) => `${path.relative(d, r.path)} ${r.newMode}`).sort(), [
+      'logs 0700',
+      'logs/pods 0700',
+      'logs/pods/default_p_uid 0700',
+      'logs/pods/default_p_uid/c 0700',
+      'peapod.db 0600',
+      'pki/ca.key 0600',
+    ], 'once fixed as the message says, the rest is repaired');
+  }));
+
+test('a FIFO at a private name refuses the start without being opened', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    mk(d, 0o700);
+    const made = spawnSync('mkfifo', ['-m', '600', path.join(d, 'kubeconfig')]);
+    assert.equal(made.status, 0, 'mkfifo');
+    // Opening a FIFO for reading would block this test forever: the refusal is the proof it was not.
+    assert.throws(() => prepareDataDir(nodePaths(d), capture().logger, { owner: ME }), /kubeconfig: is a special file, expected a file \(remove it\)/);
+  }));
+
+test('a private file with other hard links is left as it is, with a warning; its other name keeps its mode', () =>
+  withTemp((tmp) => {
+    const d = path.join(tmp, 'data');
+    mk(path.join(d, 'containers', ID), 0o700);
+    fs.chmodSync(d, 0o700);
+    fs.chmodSync(path.join(d, 'containers'), 0o700);
+    const elsewhere = path.join(tmp, 'elsewhere.json');
+    mk(elsewhere, 0o644, '{}');
+    fs.linkSync(elsewhere, path.join(d, 'containers', ID, 'config.json'));
+    const log = capture();
+    const report = prepareDataDir(nodePaths(d), log.logger, { owner: ME });
+    assert.equal(modeOf(elsewhere), 0o644);
+    assert.deepEqual(report.skipped, [{ path: path.join(d, 'containers', ID, 'config.json'), reason: 'has 2 hard links (a change would reach its other names)' }]);
+    assert.ok(log.lines().some((l) => l.msg === 'left daemon-private path unrepaired' && l.level === 40));
   }));
 
 test('a data dir that is a symlink keeps its target private', () =>

@@ -1,20 +1,27 @@
-// Making the data dir private, whoever creates it first, and repairing one that is more open than it
-// should be (an older peapod made it 0711 with a 0644 store; an admin pre-created it 0755; it was
-// copied with another umask). Runs at `peapod serve` start before anything opens the store, and in
-// `peapod setup` before the image store is built. The decisions are private-state.ts's; this file
-// only looks (lstat, never following a symlink) and applies them.
+// Making the data dir private, whoever creates it first, and checking it at start: a data dir more open
+// than it should be for reading is repaired (an older peapod made it 0711 with a 0644 store; an admin
+// pre-created it 0755; it was copied with another umask), one that shows another user could have written
+// there is refused (private-state.ts decides which). Runs at `peapod serve` start before anything opens
+// the store, and in `peapod setup` before the image store is built.
 //
 // Parents of the data dir are not peapod's: missing ones are created 0755 (as `mkdir -p`), existing
 // ones are never changed, but one that lets a user other than root replace the data dir is reported.
 // The data dir itself may be a symlink (an admin's /var/lib/peapod -> /data/peapod): its target is
-// what is kept private, and the walk below it never follows a symlink.
+// what is checked, and the walk below it never follows a symlink.
 //
-// Synchronous on purpose: it runs once before the daemon serves, and a walk of a few thousand lstat
-// calls is faster without a promise per entry (hundreds of containers: a few ms).
+// The walk goes by descriptor (system/open-beneath.ts): each entry is opened O_PATH|O_NOFOLLOW relative
+// to its parent's descriptor, judged on fstat of that descriptor, listed and changed through it. A dir
+// swapped for a symlink partway down cannot send the walk, or a chmod, elsewhere; nothing but a
+// directory is ever opened for reading (no device, no FIFO). Two passes: the first only looks and
+// refuses, so a refused data dir is left exactly as found; the second repairs.
+//
+// Synchronous on purpose: it runs once before the daemon serves, and a walk of a few thousand entries
+// is faster without a promise per entry (200 containers, both passes: well under 100 ms).
 
-import fs, { constants as fsc, type Stats } from 'node:fs';
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../system/logger.js';
+import { fdPath, O_PATH, openBeneath } from '../system/open-beneath.js';
 import type { NodePaths } from './paths.js';
 import {
   ancestorRisk,
@@ -33,8 +40,15 @@ export interface RepairedPath {
   path: string;
   oldMode: string;
   newMode: string;
-  /** "uid:gid" before a chown to root. */
+  /** "uid:gid" before the group was set to root's (a uid other than root's is refused, never changed). */
   oldOwner?: string;
+}
+
+export interface RefusedPath {
+  path: string;
+  reason: string;
+  /** What an admin does about it: "remove it", "chown 0:0 and chmod go-w". */
+  remedy: string;
 }
 
 export interface RepairReport {
@@ -45,6 +59,13 @@ export interface RepairReport {
   unsafeAncestors: { path: string; reason: string }[];
 }
 
+/** What one pass of the walk found. */
+interface WalkReport {
+  repaired: RepairedPath[];
+  skipped: { path: string; reason: string }[];
+  refused: RefusedPath[];
+}
+
 export interface PrepareOptions {
   /** Owner of private state; root (0:0) unless a test runs as another user. */
   owner?: Owner;
@@ -53,10 +74,11 @@ export interface PrepareOptions {
 const ROOT: Owner = { uid: 0, gid: 0 };
 
 /**
- * Creates the data dir 0700 if missing, then repairs the data dir, the pod logs dir and the run dir
- * (private-state.ts) and warns about each path it changed, each it had to leave (a symlink, a file
- * where a dir belongs) and each parent dir a user other than root could swap. Throws only when the
- * data dir cannot be made or is not a directory.
+ * Creates the data dir 0700 if missing, then checks the data dir, the pod logs dir and the run dir
+ * (private-state.ts). Throws, changing nothing, when another user could have written to any of them
+ * (the message names each path, what is wrong and what to do); else repairs what is too open and warns
+ * about each path it changed, each it left (a file with other hard links) and each parent dir a user
+ * other than root could swap. Also throws when the data dir cannot be made or is not a directory.
  */
 export function prepareDataDir(paths: NodePaths, logger: Logger, opts: PrepareOptions = {}): RepairReport {
   const owner = opts.owner ?? ROOT;
@@ -70,10 +92,33 @@ export function prepareDataDir(paths: NodePaths, logger: Logger, opts: PrepareOp
     report.unsafeAncestors.push({ path: dir, reason });
     logger.warn({ path: dir, dataDir: paths.dataDir, reason }, 'a dir above the data dir lets a user other than root replace it (left as it is: not peapod\'s)');
   }
-  for (const root of privateRoots(paths, dataDir)) repairTree(root.path, root.rule, owner, report);
+  const roots = privateRoots(paths, dataDir);
+  for (const apply of [false, true]) {
+    const found: WalkReport = { repaired: [], skipped: [], refused: [] };
+    for (const root of roots) walkTree(root.path, root.rule, owner, apply, found);
+    if (found.refused.length) throw new Error(refusalMessage(paths.dataDir, found.refused, apply));
+    if (apply) {
+      report.repaired.push(...found.repaired);
+      report.skipped.push(...found.skipped);
+    }
+  }
   for (const r of report.repaired) logger.warn({ ...r }, 'repaired daemon-private state that was more open than it should be');
   for (const s of report.skipped) logger.warn({ ...s }, 'left daemon-private path unrepaired');
   return report;
+}
+
+/** How many refused paths the message lists; the rest are counted. */
+const REFUSALS_LISTED = 20;
+
+function refusalMessage(dataDir: string, refused: RefusedPath[], afterRepairs: boolean): string {
+  const lines = refused.slice(0, REFUSALS_LISTED).map((r) => `  ${r.path}: ${r.reason} (${r.remedy})`);
+  if (refused.length > REFUSALS_LISTED) lines.push(`  and ${refused.length - REFUSALS_LISTED} more`);
+  return [
+    `refusing to use data dir ${dataDir}: another user could have written to the daemon's private state, so what it holds cannot be trusted`,
+    ...lines,
+    'inspect each path (a key, kubeconfig or config there may have been planted); remove it, or if you trust it fix it as shown (path by path, not recursively: volumes and termination logs keep their own modes), then start again',
+    afterRepairs ? '(this appeared while repairing: read bits of other private paths may already have been removed)' : '(nothing was changed)',
+  ].join('\n');
 }
 
 /** Creates the data dir if missing (0700; missing parents 0755); returns its canonical path. */
@@ -92,85 +137,95 @@ function ensureDataDir(dataDir: string): string {
 }
 
 /**
- * Applies the rules to `root` and, for dirs with entry rules, to the entries they name. Missing paths
- * are fine (nothing to repair). A dir is repaired before it is read, so once the walk is below it no
- * other user can swap an entry; each fix goes through an O_NOFOLLOW descriptor checked against the
- * lstat, so a swap before that is refused rather than followed.
+ * Walks `root` (a path from the inventory, its last element never followed) and, for dirs with entry
+ * rules, the entries they name, by descriptor. Missing paths are fine (nothing to check). With `apply`
+ * the fixes are made; refused entries are recorded either way, and a refused dir is still descended
+ * (by descriptor, harmlessly) so the admin sees everything at once.
  */
-export function repairTree(root: string, rule: ModeRule, owner: Owner, report: Pick<RepairReport, 'repaired' | 'skipped'>): void {
-  const st = fs.lstatSync(root, { throwIfNoEntry: false });
-  if (!st) return;
-  const seen = observe(st);
-  const d = decide(rule, seen, owner);
-  if (d.action === 'skip') {
-    report.skipped.push({ path: root, reason: d.reason });
-    return;
-  }
-  if (d.action === 'fix') {
-    const failure = applyFix(root, rule, st, d.mode, d.chown ? owner : undefined);
-    if (failure) {
-      report.skipped.push({ path: root, reason: failure });
-      return;
-    }
-    report.repaired.push({
-      path: root,
-      oldMode: formatMode(seen.mode),
-      newMode: formatMode(d.mode),
-      ...(d.chown ? { oldOwner: `${seen.uid}:${seen.gid}` } : {}),
-    });
-  }
-  if (rule.type !== 'dir' || !rule.entries) return;
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(root, { withFileTypes: true });
-  } catch (err) {
-    report.skipped.push({ path: root, reason: `cannot list: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-    return;
-  }
-  for (const e of entries) {
-    const p = path.join(root, e.name);
-    const r = childRule(rule, e.name, direntKind(e, p));
-    if (r) repairTree(p, r, owner, report);
-  }
-}
-
-/** chown (when `owner`) then chmod through a descriptor that cannot be a symlink; returns why not. */
-function applyFix(p: string, rule: ModeRule, seen: Stats, mode: number, owner: Owner | undefined): string | undefined {
-  const flags = fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK | fsc.O_NOCTTY | (rule.type === 'dir' ? fsc.O_DIRECTORY : 0);
+function walkTree(root: string, rule: ModeRule, owner: Owner, apply: boolean, report: WalkReport): void {
   let fd: number;
   try {
-    fd = fs.openSync(p, flags);
+    fd = fs.openSync(root, O_PATH | fs.constants.O_NOFOLLOW);
   } catch (err) {
-    return `cannot open to repair: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`check private path ${root}: ${errCode(err)}`, { cause: err });
   }
   try {
-    const now = fs.fstatSync(fd);
-    if (now.ino !== seen.ino || now.dev !== seen.dev) return 'replaced while being repaired';
-    if (owner) fs.fchownSync(fd, owner.uid, owner.gid);
-    fs.fchmodSync(fd, mode);
-    return undefined;
-  } catch (err) {
-    return `cannot repair: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    visit(fd, root, rule, owner, apply, report);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function observe(st: Stats): Observed {
-  return { kind: kindOf(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+/** Judges the entry `fd` holds (an O_PATH descriptor) and, for a dir with entry rules, its entries. */
+function visit(fd: number, p: string, rule: ModeRule, owner: Owner, apply: boolean, report: WalkReport): void {
+  const st = fs.fstatSync(fd);
+  const seen = observe(st);
+  const d = decide(rule, seen, owner);
+  if (d.action === 'refuse') {
+    report.refused.push({ path: p, reason: d.reason, remedy: d.remedy });
+    if (seen.kind !== 'dir') return;
+  } else if (d.action === 'skip') {
+    if (apply) report.skipped.push({ path: p, reason: d.reason });
+    return;
+  } else if (d.action === 'fix' && apply) {
+    const failure = applyFix(fd, d.mode, d.chgrp ? owner : undefined);
+    if (failure) {
+      report.skipped.push({ path: p, reason: failure });
+      return;
+    }
+    report.repaired.push({
+      path: p,
+      oldMode: formatMode(seen.mode),
+      newMode: formatMode(d.mode),
+      ...(d.chgrp ? { oldOwner: `${seen.uid}:${seen.gid}` } : {}),
+    });
+  }
+  if (seen.kind !== 'dir' || !rule.entries) return;
+  let names: string[];
+  try {
+    names = fs.readdirSync(fdPath(fd));
+  } catch (err) {
+    if (apply) report.skipped.push({ path: p, reason: `cannot list: ${errCode(err)}` });
+    return;
+  }
+  for (const name of names) {
+    const child = openBeneath(fd, name);
+    if (child === undefined) continue; // gone since the listing
+    try {
+      const r = childRule(rule, name, kindOf(fs.fstatSync(child)));
+      if (r) visit(child, path.join(p, name), r, owner, apply, report);
+    } finally {
+      fs.closeSync(child);
+    }
+  }
 }
 
-function kindOf(st: Stats | fs.Dirent): EntryKind {
+/**
+ * chown (when `owner`) then chmod the inode an O_PATH descriptor holds (a regular file or a dir,
+ * decide() made sure), through its /proc path; returns why not.
+ */
+function applyFix(fd: number, mode: number, owner: Owner | undefined): string | undefined {
+  try {
+    if (owner) fs.chownSync(fdPath(fd), owner.uid, owner.gid);
+    fs.chmodSync(fdPath(fd), mode);
+    return undefined;
+  } catch (err) {
+    return `cannot repair: ${errCode(err)}`;
+  }
+}
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
+function observe(st: Stats): Observed {
+  return { kind: kindOf(st), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, nlink: st.nlink };
+}
+
+function kindOf(st: Stats): EntryKind {
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isDirectory()) return 'dir';
   if (st.isFile()) return 'file';
   return 'other';
-}
-
-/** The kind readdir reports (lstat when the filesystem does not say); lstat in repairTree has the last word. */
-function direntKind(e: fs.Dirent, p: string): EntryKind | undefined {
-  const kind = kindOf(e);
-  if (kind !== 'other') return kind;
-  const st = fs.lstatSync(p, { throwIfNoEntry: false });
-  return st ? kindOf(st) : undefined;
 }

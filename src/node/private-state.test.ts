@@ -115,22 +115,50 @@ const DIR: ModeRule = { type: 'dir', maxMode: 0o700 };
 test('decide removes the bits a private path must not have, and nothing else', () => {
   assert.deepEqual(decide(FILE, seen({}), ROOT), { action: 'none' });
   assert.deepEqual(decide(FILE, seen({ mode: 0o400 }), ROOT), { action: 'none' }, 'a tighter mode is never opened up');
-  assert.deepEqual(decide(FILE, seen({ mode: 0o644 }), ROOT), { action: 'fix', mode: 0o600, chown: false });
-  assert.deepEqual(decide(FILE, seen({ mode: 0o4755 }), ROOT), { action: 'fix', mode: 0o600, chown: false }, 'setuid goes too');
-  assert.deepEqual(decide(DIR, seen({ kind: 'dir', mode: 0o711 }), ROOT), { action: 'fix', mode: 0o700, chown: false });
-  assert.deepEqual(decide(DIR, seen({ kind: 'dir', mode: 0o2775 }), ROOT), { action: 'fix', mode: 0o700, chown: false });
+  assert.deepEqual(decide(FILE, seen({ mode: 0o644 }), ROOT), { action: 'fix', mode: 0o600, chgrp: false });
+  assert.deepEqual(decide(FILE, seen({ mode: 0o4755 }), ROOT), { action: 'fix', mode: 0o600, chgrp: false }, 'setuid goes too');
+  assert.deepEqual(decide(DIR, seen({ kind: 'dir', mode: 0o711 }), ROOT), { action: 'fix', mode: 0o700, chgrp: false });
+  assert.deepEqual(decide(DIR, seen({ kind: 'dir', mode: 0o2755 }), ROOT), { action: 'fix', mode: 0o700, chgrp: false });
   assert.deepEqual(decide({ type: 'dir', maxMode: 0o750 }, seen({ kind: 'dir', mode: 0o750 }), ROOT), { action: 'none' });
 });
 
-test('decide gives a path owned by another user back to root, even when its mode is private', () => {
-  assert.deepEqual(decide(DIR, seen({ kind: 'dir', mode: 0o700, uid: 1000, gid: 1000 }), ROOT), { action: 'fix', mode: 0o700, chown: true });
-  assert.deepEqual(decide(FILE, seen({ gid: 100 }), ROOT), { action: 'fix', mode: 0o600, chown: true });
+// Issue 6 security review: a data dir others could write was "repaired" and its content then trusted
+// (a kubeconfig symlinked to a user's file, a CA key of theirs). Only what lets others read is repaired.
+test('decide repairs what only let others read, and refuses what shows another user could have written', () => {
+  const cases: [string, ModeRule, Partial<Observed>, string][] = [
+    ['repairs a store readable by everyone', FILE, { mode: 0o644 }, 'fix 0600'],
+    ['repairs a dir others could list and enter', DIR, { kind: 'dir', mode: 0o755 }, 'fix 0700'],
+    ['gives a readable file of another group back to root\'s group', FILE, { mode: 0o640, gid: 100 }, 'fix 0600 chgrp'],
+    ['gives a private file of another group back to root\'s group', FILE, { gid: 100 }, 'fix 0600 chgrp'],
+    ['refuses a data dir owned by another user, even 0700', DIR, { kind: 'dir', mode: 0o700, uid: 1000, gid: 1000 }, 'refuse: owned by uid 1000 / chown 0:0'],
+    ['refuses a file owned by another user', FILE, { uid: 1000 }, 'refuse: owned by uid 1000 / chown 0:0'],
+    ['refuses a world-writable dir', DIR, { kind: 'dir', mode: 0o777 }, 'refuse: writable by every user (mode 0777) / chmod go-w'],
+    ['refuses a sticky world-writable dir: no private dir is sticky', DIR, { kind: 'dir', mode: 0o1777 }, 'refuse: writable by every user (mode 01777) / chmod go-w'],
+    ['refuses a group-writable dir, root\'s group too', DIR, { kind: 'dir', mode: 0o770 }, 'refuse: writable by group 0 (mode 0770) / chmod go-w'],
+    ['refuses a group-writable file', FILE, { mode: 0o660, gid: 50 }, 'refuse: writable by group 50 (mode 0660) / chmod go-w'],
+    ['names both when a writable file is another user\'s', FILE, { mode: 0o666, uid: 1000 }, 'refuse: owned by uid 1000, writable by every user (mode 0666) / chown 0:0 and chmod go-w'],
+    ['refuses a symlink at a private name, never following it', FILE, { kind: 'symlink', mode: 0o777 }, 'refuse: is a symlink / remove it'],
+    ['refuses a symlink even when it is root\'s', DIR, { kind: 'symlink', mode: 0o777 }, 'refuse: is a symlink / remove it'],
+    ['refuses a file where a dir belongs', DIR, { kind: 'file' }, 'refuse: is a file, expected a dir / remove it'],
+    ['refuses a dir where a file belongs', FILE, { kind: 'dir', mode: 0o700 }, 'refuse: is a dir, expected a file / remove it'],
+    ['refuses a device or FIFO where a file belongs', FILE, { kind: 'other' }, 'refuse: is a special file, expected a file / remove it'],
+    ['leaves a file with other hard links, which a chmod would change too', FILE, { mode: 0o644, nlink: 2 }, 'skip: has 2 hard links (a change would reach its other names)'],
+    ['refuses a hard-linked file of another user rather than leaving it', FILE, { uid: 1000, nlink: 2 }, 'refuse: owned by uid 1000 / chown 0:0'],
+    ['judges a dir\'s link count as normal', DIR, { kind: 'dir', mode: 0o755, nlink: 5 }, 'fix 0700'],
+  ];
+  for (const [name, rule, over, want] of cases) {
+    const d = decide(rule, seen(over), ROOT);
+    const got =
+      d.action === 'fix' ? `fix ${formatMode(d.mode)}${d.chgrp ? ' chgrp' : ''}`
+      : d.action === 'refuse' ? `refuse: ${d.reason} / ${d.remedy}`
+      : d.action === 'skip' ? `skip: ${d.reason}`
+      : 'none';
+    assert.equal(got, want, name);
+  }
 });
 
-test('decide never follows a symlink and leaves an entry of the wrong type', () => {
-  assert.deepEqual(decide(FILE, seen({ kind: 'symlink', mode: 0o777 }), ROOT), { action: 'skip', reason: 'is a symlink (never followed)' });
-  assert.deepEqual(decide(DIR, seen({ kind: 'file' }), ROOT), { action: 'skip', reason: 'is a file, expected a dir' });
-  assert.deepEqual(decide(FILE, seen({ kind: 'other' }), ROOT), { action: 'skip', reason: 'is a special file, expected a file' });
+test('decide names the expected owner in its remedy', () => {
+  assert.deepEqual(decide(FILE, seen({ uid: 0 }), { uid: 1000, gid: 1000 }), { action: 'refuse', reason: 'owned by uid 0', remedy: 'chown 1000:1000' });
 });
 
 test('ancestorRisk reports a parent another user could use to swap the data dir', () => {

@@ -28,7 +28,17 @@
 //                                        peapod owns it and keeps logs (which print Secrets as readily as env) private
 //   /run/peapod[-key]/                   0700  runc/ (runc --root), exits/, attach/, netns/ 0700; not descended
 //
-// The repair only removes permission bits and sets a non-root owner to root: it never opens a mode up.
+// The daemon trusts what these paths hold (it loads pki/ca.key, writes the kubeconfig, opens the store as
+// root), so the start-up check tells two cases apart (decide):
+// - too open for reading: read/execute bits (and setuid, setgid, sticky) beyond the rule, or a group other
+//   than root's. Others could only have read: the bits are removed, the group set to root's, each logged.
+// - another user could have written there: an owner other than root, a group or other write bit, a
+//   symlink or an entry of another type at a private name. What such a path holds may have been planted
+//   (a kubeconfig that is a symlink to a file of theirs, a CA key of their own), and no chmod undoes that:
+//   the daemon refuses to start and names the path, for an admin to inspect. A sticky bit is no excuse
+//   (no private dir has one): others could not replace root's entries, but could plant names not made yet.
+// A regular file with other hard links is left as it is, with a warning: a change would reach its other
+// names. The check never opens a mode up.
 
 import path from 'node:path';
 import type { NodePaths } from './paths.js';
@@ -189,6 +199,8 @@ export interface Observed {
   mode: number;
   uid: number;
   gid: number;
+  /** Hard links (st_nlink); only a regular file's are judged. */
+  nlink?: number;
 }
 
 export interface Owner {
@@ -198,16 +210,44 @@ export interface Owner {
 
 export type Decision =
   | { action: 'none' }
-  | { action: 'fix'; mode: number; chown: boolean }
-  | { action: 'skip'; reason: string };
+  /** Remove permission bits (mode is what is left); chgrp: set the group to the owner's. */
+  | { action: 'fix'; mode: number; chgrp: boolean }
+  /** Leave the entry as it is, with a warning. */
+  | { action: 'skip'; reason: string }
+  /** Another user could have written there: the daemon must not start. `remedy` is what an admin does. */
+  | { action: 'refuse'; reason: string; remedy: string };
 
-/** What the repair does to one entry: nothing, chmod/chown it, or leave it with a warning. */
+/**
+ * What the start-up check does with one private entry: nothing, repair bits that let others read,
+ * refuse what shows others could have written, or leave a hard-linked file (see the header).
+ */
 export function decide(rule: ModeRule, seen: Observed, owner: Owner): Decision {
-  if (seen.kind === 'symlink') return { action: 'skip', reason: 'is a symlink (never followed)' };
-  if (seen.kind !== rule.type) return { action: 'skip', reason: `is ${article(seen.kind)}, expected ${article(rule.type)}` };
+  if (seen.kind === 'symlink') return { action: 'refuse', reason: 'is a symlink', remedy: 'remove it' };
+  if (seen.kind !== rule.type) return { action: 'refuse', reason: `is ${article(seen.kind)}, expected ${article(rule.type)}`, remedy: 'remove it' };
+  const reasons: string[] = [];
+  const remedies: string[] = [];
+  if (seen.uid !== owner.uid) {
+    reasons.push(`owned by uid ${seen.uid}`);
+    remedies.push(`chown ${owner.uid}:${owner.gid}`);
+  }
+  const writers = writableBy(seen);
+  if (writers) {
+    reasons.push(`writable by ${writers} (mode ${formatMode(seen.mode)})`);
+    remedies.push('chmod go-w');
+  }
+  if (reasons.length) return { action: 'refuse', reason: reasons.join(', '), remedy: remedies.join(' and ') };
+  const nlink = seen.nlink ?? 1;
+  if (seen.kind === 'file' && nlink > 1) return { action: 'skip', reason: `has ${nlink} hard links (a change would reach its other names)` };
   const mode = seen.mode & rule.maxMode;
-  const chown = seen.uid !== owner.uid || seen.gid !== owner.gid;
-  return mode === seen.mode && !chown ? { action: 'none' } : { action: 'fix', mode, chown };
+  const chgrp = seen.gid !== owner.gid;
+  return mode === seen.mode && !chgrp ? { action: 'none' } : { action: 'fix', mode, chgrp };
+}
+
+/** Who besides the owner may write to an entry ("every user", "group 50"), or undefined. */
+function writableBy(seen: Observed): string | undefined {
+  if (seen.mode & 0o002) return 'every user';
+  if (seen.mode & 0o020) return `group ${seen.gid}`;
+  return undefined;
 }
 
 function article(kind: EntryKind | EntryType): string {

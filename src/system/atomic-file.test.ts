@@ -61,3 +61,18 @@ test('readFileIfExists throws errors other than a missing file', () =>
   withDir(async (dir) => {
     await assert.rejects(readFileIfExists(dir), /EISDIR/);
   }));
+
+// Issue 6 security review: the daemon wrote its kubeconfig with writeFileSync, through a symlink
+// planted at the name. It now goes through this writer.
+test('writeFileAtomic replaces a symlink at the name instead of writing through it', () =>
+  withDir(async (dir) => {
+    const target = path.join(dir, 'theirs');
+    await fs.writeFile(target, 'theirs');
+    const file = path.join(dir, 'kubeconfig');
+    await fs.symlink(target, file);
+    await writeFileAtomic(file, 'admin credentials', { mode: 0o600 });
+    assert.equal(await fs.readFile(target, 'utf8'), 'theirs');
+    assert.equal((await fs.lstat(file)).isFile(), true);
+    assert.equal((await fs.lstat(file)).mode & 0o777, 0o600);
+    assert.equal(await fs.readFile(file, 'utf8'), 'admin credentials');
+  }));

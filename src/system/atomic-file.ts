@@ -22,11 +22,17 @@ export interface JsonWriteOptions extends AtomicWriteOptions {
   pretty?: boolean;
 }
 
-/** Writes `data` to `file` atomically: a temp file in the same dir, optional fsync, rename. */
+/**
+ * Writes `data` to `file` atomically: a temp file in the same dir, optional fsync, rename. A symlink
+ * at `file` is replaced, never written through; the temp file is made with O_EXCL, so nothing at its
+ * name is followed either.
+ */
 export async function writeFileAtomic(file: string, data: string | Buffer, opts: AtomicWriteOptions = {}): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let made = false;
   try {
-    const fh = await fs.open(tmp, 'w', opts.mode ?? 0o644);
+    const fh = await fs.open(tmp, 'wx', opts.mode ?? 0o644);
+    made = true;
     try {
       await fh.writeFile(data);
       if (opts.fsync ?? true) await fh.sync();
@@ -35,7 +41,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer, opts:
     }
     await fs.rename(tmp, file);
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    if (made) await fs.rm(tmp, { force: true });
     throw err;
   }
 }

@@ -1,28 +1,19 @@
 // Opening a subPath beneath its volume by file descriptor (the kubelet's fix for CVE-2021-25741).
 //
-// Node has no openat(2), but the kernel resolves `/proc/self/fd/<dirfd>/<name>` by jumping through
-// the magic link to the very directory the descriptor holds (not to a path name) and looking `name`
-// up in it; with O_NOFOLLOW the last element is not followed. That is openat(dirfd, name, O_NOFOLLOW):
-// renaming the directory, or putting a symlink where it used to be, changes nothing for the walk.
-// Every element is opened with O_PATH, which needs no permission and has no side effects (a FIFO
-// does not block, a device is not opened), so fstat can tell what it is before anything else happens.
-// Missing directories are made with mkdir relative to the opened parent (mkdir never follows a final
-// symlink) and opened again the same way, so what was made is what the walk continues from.
+// Each element is opened relative to the descriptor of the one before it, with O_PATH|O_NOFOLLOW
+// (system/open-beneath.ts: openat through /proc/self/fd): renaming a directory, or putting a symlink
+// where it used to be, changes nothing for the walk, and fstat tells what an element is before
+// anything else happens. Missing directories are made with mkdir relative to the opened parent
+// (mkdir never follows a final symlink) and opened again the same way, so what was made is what the
+// walk continues from.
 //
 // The synchronous calls are deliberate: each is one local syscall, and the descriptors live only
 // inside this walk or until the caller closes the result.
 
 import fs from 'node:fs';
 import { ContainerConfigError } from '../errors.js';
+import { beneath, O_PATH, openBeneath } from '../system/open-beneath.js';
 import { checkElement, decideStep, routeBelow, type ElementKind } from './subpath.js';
-
-/** O_PATH (Linux, x86-64 and arm64); Node's fs.constants lacks it, fs.openSync accepts it numerically. */
-export const O_PATH = 0o10000000;
-
-/** A path that makes the kernel resolve `name` relative to the open directory `dirFd` (openat). */
-export function beneath(dirFd: number, name: string): string {
-  return `/proc/self/fd/${dirFd}/${name}`;
-}
 
 /** A subPath held open: the descriptor is what gets mounted. Close it when done. */
 export interface OpenedSubPath {
@@ -46,13 +37,8 @@ function kindOf(st: fs.Stats): ElementKind {
 
 /** openat(dirFd, name, O_PATH|O_NOFOLLOW) and fstat; kind 'missing' (fd -1) when there is no such entry. */
 function openElement(dirFd: number, name: string): Opened {
-  let fd: number;
-  try {
-    fd = fs.openSync(beneath(dirFd, name), O_PATH | fs.constants.O_NOFOLLOW);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { fd: -1, kind: 'missing' };
-    throw err;
-  }
+  const fd = openBeneath(dirFd, name);
+  if (fd === undefined) return { fd: -1, kind: 'missing' };
   try {
     return { fd, kind: kindOf(fs.fstatSync(fd)) };
   } catch (err) {

@@ -119,6 +119,25 @@ describe('ensurePki', () => {
     await assert.rejects(ensurePki({ dataDir: dir, nodeName: 'n1', nodeIps: [], now: NOW, logger: silentLogger(), servingFiles: { certFile: path.join(byo, 'nope'), keyFile: path.join(byo, 'tls.key') } }), /read the API serving certificate/);
   });
 
+  // Issue 6 security review: ensurePki chmod'ed pki through a symlink and loaded whatever ca.key it held.
+  it('refuses a pki dir that is a symlink, leaving its target as it was', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'peapod-pki-link-'));
+    try {
+      const theirs = path.join(data, 'theirs');
+      fs.mkdirSync(theirs, { mode: 0o755 });
+      fs.writeFileSync(path.join(theirs, 'ca.key'), 'their key');
+      fs.symlinkSync(theirs, path.join(data, 'pki'));
+      await assert.rejects(ensurePki({ dataDir: data, nodeName: 'n1', nodeIps: [], now: NOW, logger: silentLogger() }), /^Error: pki dir .*\/pki is a symlink: refusing to use it/);
+      assert.equal(fs.statSync(theirs).mode & 0o777, 0o755);
+      assert.deepEqual(fs.readdirSync(theirs), ['ca.key']);
+      fs.rmSync(path.join(data, 'pki'));
+      fs.writeFileSync(path.join(data, 'pki'), '');
+      await assert.rejects(ensurePki({ dataDir: data, nodeName: 'n1', nodeIps: [], now: NOW, logger: silentLogger() }), /pki is not a directory: refusing/);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   it('mints a client certificate with the data dir\'s CA', async () => {
     const { ca, client } = await mintClientCert(dir, 'bob', ['peapod:viewers'], { now: NOW, validDays: 30 });
     assert.equal(certFacts(client.certPem).issuedBy(ca.certPem), true);

@@ -120,11 +120,38 @@ export interface PkiOptions {
   servingFiles?: { certFile: string; keyFile: string };
 }
 
+/**
+ * Makes `dir` 0700 (and a missing data dir above it), never through a symlink: the CA key read from it
+ * is trusted, so a symlink or another file type at pki/ is fatal. The start-up check
+ * (node/private-dir.ts) refuses one before this runs; this holds at every renewal too.
+ */
+function ensurePkiDir(dir: string): void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 }); // mkdir never follows a symlink at the name: EEXIST
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  } catch (err) {
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st || st.isDirectory()) throw new Error(`open pki dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
+    const what = st.isSymbolicLink() ? 'is a symlink' : 'is not a directory';
+    throw new Error(`pki dir ${dir} ${what}: refusing to use it (the CA key there must be the daemon's own: inspect it, remove it, then start again)`, { cause: err });
+  }
+  try {
+    fs.fchmodSync(fd, 0o700);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Loads the PKI, making or renewing what is missing, expiring or stale. Idempotent. */
 export async function ensurePki(opts: PkiOptions): Promise<PkiState> {
   const files = pkiFiles(opts.dataDir);
-  fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(files.dir, 0o700);
+  ensurePkiDir(files.dir);
   const log = opts.logger;
   let ca = readPair(files.caCert, files.caKey);
   if (!ca) {
