@@ -5,7 +5,8 @@ import fs, { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerConfigError } from '../errors.js';
-import { O_PATH, beneath, openSubPath, walkRoute } from './subpath-open.js';
+import { O_PATH, beneath } from '../system/fd-path.js';
+import { openSubPath, walkRoute } from './subpath-open.js';
 
 async function withVolume(fn: (vol: string) => Promise<void>): Promise<void> {
   const dir = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'peapod-spo-')));

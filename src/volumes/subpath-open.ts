@@ -1,11 +1,10 @@
 // Opening a subPath beneath its volume by file descriptor (the kubelet's fix for CVE-2021-25741).
 //
-// Node has no openat(2), but the kernel resolves `/proc/self/fd/<dirfd>/<name>` by jumping through
-// the magic link to the very directory the descriptor holds (not to a path name) and looking `name`
-// up in it; with O_NOFOLLOW the last element is not followed. That is openat(dirfd, name, O_NOFOLLOW):
-// renaming the directory, or putting a symlink where it used to be, changes nothing for the walk.
-// Every element is opened with O_PATH, which needs no permission and has no side effects (a FIFO
-// does not block, a device is not opened), so fstat can tell what it is before anything else happens.
+// Each element is opened with openat(dirfd, name, O_NOFOLLOW), spelt `/proc/self/fd/<dirfd>/<name>`
+// (system/fd-path.ts): renaming the directory, or putting a symlink where it used to be, changes
+// nothing for the walk. Every element is opened with O_PATH, which needs no permission and has no
+// side effects (a FIFO does not block, a device is not opened), so fstat can tell what it is before
+// anything else happens.
 // Missing directories are made with mkdir relative to the opened parent (mkdir never follows a final
 // symlink) and opened again the same way, so what was made is what the walk continues from.
 //
@@ -14,15 +13,8 @@
 
 import fs from 'node:fs';
 import { ContainerConfigError } from '../errors.js';
+import { O_PATH, beneath } from '../system/fd-path.js';
 import { checkElement, decideStep, routeBelow, type ElementKind } from './subpath.js';
-
-/** O_PATH (Linux, x86-64 and arm64); Node's fs.constants lacks it, fs.openSync accepts it numerically. */
-export const O_PATH = 0o10000000;
-
-/** A path that makes the kernel resolve `name` relative to the open directory `dirFd` (openat). */
-export function beneath(dirFd: number, name: string): string {
-  return `/proc/self/fd/${dirFd}/${name}`;
-}
 
 /** A subPath held open: the descriptor is what gets mounted. Close it when done. */
 export interface OpenedSubPath {
