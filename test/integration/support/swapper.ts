@@ -4,7 +4,7 @@
 // A swapper ends by itself when an exchange fails (one of the names is gone); stop() ends it by its
 // pid otherwise. Swappers.killAll() is for a suite's after(), so none outlives a failed test.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 const SWAPPER_PY = `
 import ctypes, os, random, signal, sys, time
@@ -17,12 +17,13 @@ def end(how):
     print(how, swaps, flush=True)
     sys.exit(0)
 signal.signal(signal.SIGTERM, lambda *_: end('stopped'))
-print('ready', flush=True)
 while True:
     for a, b in pairs:
         if libc.renameat2(-100, a, -100, b, 2) != 0:  # AT_FDCWD, RENAME_EXCHANGE
             end('ended:' + os.strerror(ctypes.get_errno()).replace(' ', '_'))
     swaps += 1
+    if swaps == 1:
+        print('ready', flush=True)
     if max_pause > 0:
         time.sleep(random.random() * max_pause)
 `;
@@ -43,11 +44,21 @@ export interface Swapper {
 
 export class Swappers {
   private readonly live = new Set<ChildProcess>();
+  private python?: string;
 
-  /** Starts swapping each pair of names in `dir` and resolves once the first round is about to run. */
+  /**
+   * The interpreter itself, not a wrapper such as a pyenv shim (which takes a few hundred ms per
+   * start); run with -I -S, which skips site-packages: the swapper needs only ctypes.
+   */
+  private interpreter(): string {
+    this.python ??= execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    return this.python;
+  }
+
+  /** Starts swapping each pair of names in `dir` and resolves once the first round is done. */
   async start(dir: string, pairs: [string, string][], opts: SwapperOptions = {}): Promise<Swapper> {
     const pauseSeconds = String((opts.maxPauseMs ?? 2) / 1000);
-    const child = spawn('python3', ['-c', SWAPPER_PY, dir, pauseSeconds, ...pairs.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(this.interpreter(), ['-I', '-S', '-c', SWAPPER_PY, dir, pauseSeconds, ...pairs.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.live.add(child);
     let out = '';
     // 'close', not 'exit': by then everything the swapper printed has been read.
@@ -57,16 +68,17 @@ export class Swappers {
       child.once('exit', (code) => reject(new Error(`swapper exited ${code} before it was ready`)));
       child.stdout!.on('data', () => out.startsWith('ready\n') && resolve());
     });
-    const last = () => out.split('\n')[1]?.split(' ') ?? [];
+    /** The swapper's last word: "stopped <rounds>" or "ended:<why> <rounds>". */
+    const end = () => /^(stopped|ended:\S+) (\d+)$/m.exec(out);
     return {
       pid: child.pid!,
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;
         this.live.delete(child);
-        return Number(last()[1]);
+        return Number(end()?.[2] ?? 0);
       },
-      endedBy: () => (last()[0]?.startsWith('ended:') ? last()[0] : undefined),
+      endedBy: () => (end()?.[1].startsWith('ended:') ? end()![1] : undefined),
     };
   }
 
