@@ -18,6 +18,7 @@ import type { LayerStore } from './layer-store.js';
 import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
 import { isObject } from './metadata.js';
 import { mountPointsUnder, readMountInfo } from '../system/mountinfo.js';
+import { removeTreeBeneath } from '../system/remove-tree.js';
 import type { StoreLayout } from './store-layout.js';
 
 /** The kernel copies mount options into one page; keep a margin. */
@@ -83,7 +84,9 @@ export class OverlayManager {
       const left = mountPointsUnder(await readMountInfo(), real);
       // Never rm -rf through a mount: it could reach the shared layers or host files.
       if (left.length > 0) throw new InternalError(`release rootfs of container ${containerId}: still mounted: ${left.join(', ')}`);
-      await fs.rm(dir, { recursive: true, force: true });
+      // By descriptor, not fs.rm: the upper dir is the container's writable layer, and a container that
+      // outlived a lazy unmount could swap a dir in it for a symlink to the host mid-removal (issue 6).
+      await removeTreeBeneath(dir);
       this.logger.debug({ containerId }, 'rootfs released');
     });
   }
@@ -139,10 +142,11 @@ export class OverlayManager {
   }
 
   private async unmount(mountPoint: string): Promise<void> {
-    const r = await this.exec.run('umount', [mountPoint]);
+    // --no-canonicalize: mountinfo's path as it is, not umount(8)'s realpath() of it (issue 6).
+    const r = await this.exec.run('umount', ['--no-canonicalize', mountPoint]);
     if (r.code === 0) return;
     this.logger.warn({ mountPoint, stderr: r.stderr.trim() }, 'umount failed, detaching lazily');
-    const l = await this.exec.run('umount', ['-l', mountPoint]);
+    const l = await this.exec.run('umount', ['--no-canonicalize', '-l', mountPoint]);
     if (l.code !== 0) throw new InternalError(`umount -l ${mountPoint}: exit ${l.code}: ${l.stderr.trim()}`);
   }
 }

@@ -66,14 +66,21 @@ export class FakeImages implements ImageService {
 export class FakeVolumes implements VolumeManager {
   readonly setUps: string[] = [];
   readonly tearDowns: string[] = [];
+  /** The liveUids of each gc call, sorted. */
+  readonly gcs: string[][] = [];
+  /** Pod UIDs whose teardown fails (recorded all the same). */
+  readonly failTearDown = new Set<string>();
   async setUpPodVolumes(pod: Pod) {
     this.setUps.push(pod.metadata.uid ?? '');
     return new Map<string, MountedVolume>();
   }
   async tearDownPodVolumes(uid: string) {
     this.tearDowns.push(uid);
+    if (this.failTearDown.has(uid)) throw new Error(`fake: tear down volumes of pod ${uid}: device busy`);
   }
-  async gc() {}
+  async gc(liveUids: Set<string>) {
+    this.gcs.push([...liveUids].sort());
+  }
 }
 
 interface Ev {

@@ -296,7 +296,43 @@ test('runtime pods whose UID the store no longer has are removed at start', asyn
   await h.mgr.start();
   assert.equal(h.runtime.sandboxes.has(sb), false);
   assert.deepEqual(h.volumes.tearDowns, ['old-uid']);
+  assert.deepEqual(h.volumes.gcs, [[]], 'volume gc may take the orphan: its teardown succeeded');
   await h.mgr.stop();
+});
+
+/** A pod running in the runtime that the store no longer has, as a daemon that was down during a delete sees it. */
+async function orphanPod(h: ReturnType<typeof harness>, name: string): Promise<string> {
+  await h.mgr.start();
+  const uid = h.create({}, name).metadata.uid!;
+  await h.mgr.idle();
+  await h.mgr.stop();
+  h.store.delete('pods', 'default', name);
+  return uid;
+}
+
+test('issue 6: volume gc at start spares a pod whose orphan teardown failed while the runtime still lists it', async () => {
+  const h = harness();
+  const orphan = await orphanPod(h, 'gone');
+  h.runtime.failNextRemoveSandbox('runc delete: device or resource busy');
+  const mgr = h.newManager();
+  await mgr.start();
+  assert.equal(h.runtime.containersNamed(orphan, 'c').length, 1, 'its container is still there');
+  assert.deepEqual(h.volumes.tearDowns, [], 'teardown stopped at the sandbox');
+  assert.deepEqual(h.volumes.gcs.at(-1), [orphan]);
+  await mgr.stop();
+});
+
+test('issue 6: volume gc at start spares a pod whose volume teardown failed, and the live pods', async () => {
+  const h = harness();
+  const orphan = await orphanPod(h, 'gone');
+  const live = h.create({}, 'stays').metadata.uid!;
+  h.volumes.failTearDown.add(orphan);
+  const mgr = h.newManager();
+  await mgr.start();
+  assert.equal(h.runtime.containersNamed(orphan, 'c').length, 0, 'the runtime removed it');
+  assert.deepEqual(h.volumes.tearDowns, [orphan]);
+  assert.deepEqual(h.volumes.gcs.at(-1), [live, orphan].sort());
+  await mgr.stop();
 });
 
 test('status is written only when it changes', async () => {

@@ -5,7 +5,8 @@
 //
 // start() lists what the runtime already runs FIRST (a restarted daemon adopts running containers
 // rather than restarting them: the workers simply observe them as running), removes pods the store no
-// longer knows (orphans), then watches. stop() stops workers and timers; containers keep running.
+// longer knows (orphans) and the volumes of pods neither knows, then watches. stop() stops workers and
+// timers; containers keep running.
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,12 @@ function readHostDns(path: string, logger: Logger): DNSConfig {
   }
 }
 
+/** The pod UIDs of every sandbox and container the runtime lists, whatever their state. */
+async function podUidsInRuntime(runtime: Runtime): Promise<Set<string>> {
+  const [sandboxes, containers] = await Promise.all([runtime.listPodSandboxes(), runtime.listContainers()]);
+  return new Set([...sandboxes, ...containers].map((x) => x.labels[LABEL_POD_UID]).filter(Boolean));
+}
+
 export class PodManager {
   private readonly opts: PodManagerOptions;
   private workers?: PodWorkers;
@@ -89,20 +96,28 @@ export class PodManager {
       qosOf: (pod) => computeQosClass(pod.spec),
     };
     // 1. What the runtime runs, before anything else touches it.
-    const [sandboxes, containers] = await Promise.all([o.runtime.listPodSandboxes(), o.runtime.listContainers()]);
-    const runtimeUids = new Set([...sandboxes, ...containers].map((x) => x.labels[LABEL_POD_UID]).filter(Boolean));
+    const runtimeUids = await podUidsInRuntime(o.runtime);
     // 2. The pods bound to this node.
     const fieldSelector = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: o.nodeName }];
     const list = o.store.list<Pod>('pods', { fieldSelector });
     const live = new Set(list.items.map((p) => p.metadata.uid ?? ''));
     // 3. Orphans: runtime pods the store no longer has.
+    const failed = new Set<string>();
     for (const uid of runtimeUids) {
       if (live.has(uid)) continue;
       o.logger.info({ uid }, 'removing orphaned pod');
-      await teardownPod(deps, uid).catch((err) => o.logger.warn({ uid, err: errorMessage(err) }, 'orphan teardown failed'));
+      await teardownPod(deps, uid).catch((err) => {
+        failed.add(uid);
+        o.logger.warn({ uid, err: errorMessage(err) }, 'orphan teardown failed');
+      });
     }
-    await o.volumes.gc(live).catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
-    // 4. Workers, runtime events, then the watch from the list's version.
+    // 4. Volumes of pods nobody knows. Not those of a pod whose teardown failed or that the runtime
+    // still lists: a container that may still run must not have its volumes removed under it (it could
+    // write into them during the removal, issue 6); the next start tries again.
+    await podUidsInRuntime(o.runtime)
+      .then((inRuntime) => o.volumes.gc(new Set([...live, ...failed, ...inRuntime])))
+      .catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
+    // 5. Workers, runtime events, then the watch from the list's version.
     const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger });
     this.workers = workers;
     // Every event type kicks its pod, 'sandbox-exited' included (containerId is '' there): a dead infra

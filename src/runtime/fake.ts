@@ -1,5 +1,5 @@
 // An in-memory Runtime for pods/ unit tests, with test controls: make a container exit, fail the next
-// sandbox/create/start, make a sandbox die, make a container ignore its stop signal, list calls made.
+// sandbox/create/start/sandbox removal, make a sandbox die, make a container ignore its stop signal, list calls made.
 // Never wired into the daemon.
 
 import { createHash } from 'node:crypto';
@@ -39,7 +39,7 @@ export class FakeRuntime implements Runtime {
   readonly ignoreStop = new Set<string>();
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
   sandboxDelayMs = 0;
-  private failures: { sandbox?: string; create?: string; start?: string; stop?: string } = {};
+  private failures: { sandbox?: string; create?: string; start?: string; stop?: string; removeSandbox?: string } = {};
   private startFailuresLeft = 0;
   private listeners = new Set<(ev: ContainerEvent) => void>();
   private seq = 0;
@@ -60,6 +60,10 @@ export class FakeRuntime implements Runtime {
   /** The next stopContainer fails and leaves the container as it was. */
   failNextStop(message: string): void {
     this.failures.stop = message;
+  }
+  /** The next removePodSandbox fails and leaves the sandbox and its containers as they were. */
+  failNextRemoveSandbox(message: string): void {
+    this.failures.removeSandbox = message;
   }
   /** The next `times` starts fail: each instance ends exited 128, reason StartError (as runc reports it). */
   failNextStart(message: string, times = 1): void {
@@ -130,6 +134,7 @@ export class FakeRuntime implements Runtime {
 
   async removePodSandbox(id: string): Promise<void> {
     this.calls.push({ method: 'removePodSandbox', args: [id] });
+    this.throwIf('removeSandbox');
     for (const c of [...this.containers.values()]) if (c.sandboxId === id) await this.removeContainer(c.id);
     this.sandboxes.delete(id);
   }
@@ -255,7 +260,7 @@ export class FakeRuntime implements Runtime {
     for (const l of [...this.listeners]) l(ev);
   }
 
-  private throwIf(kind: 'sandbox' | 'create' | 'stop'): void {
+  private throwIf(kind: 'sandbox' | 'create' | 'stop' | 'removeSandbox'): void {
     const msg = this.failures[kind];
     if (msg === undefined) return;
     this.failures[kind] = undefined;

@@ -5,6 +5,8 @@
 
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { removeTreeBeneath } from '../system/remove-tree.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import type { RuncState } from './runc.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
@@ -46,8 +48,7 @@ export async function reconcile(rt: RuncRuntime): Promise<void> {
     }),
     ...sbs.orphans.map(async (id) => {
       await rt.runc.delete(id, true);
-      await unmountShm(rt.exec, path.join(rt.paths.sandboxesDir, id, 'shm')).catch(() => undefined);
-      await rm(path.join(rt.paths.sandboxesDir, id), { recursive: true, force: true });
+      await removeOrphanedSandboxDir(rt, id);
     }),
   ]);
   for (const s of runcList) {
@@ -57,6 +58,24 @@ export async function reconcile(rt: RuncRuntime): Promise<void> {
     }
   }
   await removeStaleExitFiles(rt);
+}
+
+/**
+ * The dir of a sandbox without a record. Its shm was the pod's /dev/shm, a 1777 tmpfs the containers
+ * write: while that cannot be unmounted the dir is left alone (a removal would run inside it), and
+ * the removal is by descriptor, never following a symlink left there (issue 6). A failure leaves the
+ * dir for the next start rather than failing this one.
+ */
+async function removeOrphanedSandboxDir(rt: RuncRuntime, id: string): Promise<void> {
+  const dir = path.join(rt.paths.sandboxesDir, id);
+  const log = rt.logger.child({ sandboxId: id });
+  try {
+    await unmountShm(rt.exec, path.join(dir, 'shm'));
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, 'orphaned sandbox dir kept: its shm cannot be unmounted');
+    return;
+  }
+  await removeTreeBeneath(dir).catch((err) => log.warn({ err: errorMessage(err) }, 'orphaned sandbox dir not removed'));
 }
 
 async function reconcileContainer(rt: RuncRuntime, c: ContainerRecord, st: RuncState | undefined): Promise<void> {

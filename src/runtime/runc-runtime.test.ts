@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TimeoutError } from '../errors.js';
@@ -15,6 +15,7 @@ import { silentLogger } from '../system/logger.js';
 import { RecordingExec, type RecordedCall } from './fake-exec.js';
 import { FakeNetwork } from './fake-network.js';
 import { RuncRuntime } from './runc-runtime.js';
+import { reconcile } from './reconcile.js';
 import type { ContainerEvent, PodSandboxConfig } from './runtime.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
 
@@ -281,6 +282,45 @@ test('a hung runc start kills the container and reports a timeout', async () => 
     await assert.rejects(h.rt.startContainer('c1'), (e: unknown) => e instanceof TimeoutError && /start container "app" c1: runc start container c1: timed out after 30000ms/.test(e.message));
     const del = h.exec.calls.find((x) => x.args.includes('delete'));
     assert.deepEqual(del?.args.slice(-2), ['--force', 'c1']);
+  } finally {
+    await h.done();
+  }
+});
+
+/** A sandbox dir without a record, as a crash leaves it: pod files and a shm dir holding a symlink out. */
+async function orphanSandboxDir(h: Harness, id: string): Promise<{ dir: string; outside: string }> {
+  const dir = path.join(h.paths.sandboxesDir, id);
+  const outside = path.join(h.paths.dataDir, 'host-files');
+  await mkdir(path.join(dir, 'shm', 'd'), { recursive: true });
+  await mkdir(outside, { recursive: true });
+  await writeFile(path.join(dir, 'hosts'), '127.0.0.1 localhost\n');
+  await writeFile(path.join(outside, 'keep'), 'host');
+  await symlink(outside, path.join(dir, 'shm', 'link'));
+  await symlink(outside, path.join(dir, 'shm', 'd', 'link'));
+  return { dir, outside };
+}
+
+test('issue 6: start-up removes an orphaned sandbox dir once its shm is unmounted, never through a symlink in it', async () => {
+  const h = await harness(() => OK);
+  try {
+    const { dir, outside } = await orphanSandboxDir(h, 'sb-orphan');
+    await reconcile(h.rt);
+    assert.ok(h.exec.calls.some((c) => c.file === 'umount' && c.args.join(' ') === `--no-canonicalize -l ${path.join(dir, 'shm')}`));
+    assert.equal(await exists(dir), false);
+    assert.deepEqual(await readdir(outside), ['keep']);
+  } finally {
+    await h.done();
+  }
+});
+
+test('issue 6: start-up keeps an orphaned sandbox dir whose shm cannot be unmounted, and starts all the same', async () => {
+  const h = await harness((c) => (c.file === 'umount' ? { code: 32, stdout: '', stderr: 'umount: target is busy' } : OK));
+  try {
+    const { dir, outside } = await orphanSandboxDir(h, 'sb-orphan');
+    await reconcile(h.rt);
+    assert.equal(await exists(path.join(dir, 'shm', 'd')), true, 'nothing was removed inside the still-mounted shm');
+    assert.equal(await exists(path.join(dir, 'hosts')), true);
+    assert.deepEqual(await readdir(outside), ['keep']);
   } finally {
     await h.done();
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderHostNetworkHosts, renderHosts, renderResolvConf, sandboxFilePaths } from './sandbox-files.js';
+import { RecordingExec } from './fake-exec.js';
+import { renderHostNetworkHosts, renderHosts, renderResolvConf, sandboxFilePaths, unmountShm } from './sandbox-files.js';
 
 test('the hosts file has the kubelet header, localhost lines and the pod ip with its hostname', () => {
   const h = renderHosts('web', '10.88.0.5', []);
@@ -36,4 +37,19 @@ test('an empty dns config means the node resolv.conf is used', () => {
 test('a hostIPC pod uses the host /dev/shm instead of its own tmpfs', () => {
   assert.equal(sandboxFilePaths('/d/sandboxes', 's1', true).shm, '/dev/shm');
   assert.equal(sandboxFilePaths('/d/sandboxes', 's1', false).shm, '/d/sandboxes/s1/shm');
+});
+
+test('shm is unmounted lazily with the path as given, never canonicalized by umount(8) (issue 6)', async () => {
+  const exec = new RecordingExec();
+  await unmountShm(exec, '/var/lib/peapod/sandboxes/sb1/shm');
+  assert.deepEqual(exec.calls.map((c) => [c.file, ...c.args]), [['umount', '--no-canonicalize', '-l', '/var/lib/peapod/sandboxes/sb1/shm']]);
+});
+
+test('unmounting a shm that is not mounted succeeds; other umount failures are errors', async () => {
+  // util-linux 2.38.1's words for a dir that is not a mount point, and for a path that is gone.
+  for (const stderr of ['umount: /x/shm: not mounted.', 'umount: /x/shm: no mount point specified.']) {
+    await unmountShm(new RecordingExec(() => ({ code: 32, stdout: '', stderr })), '/x/shm');
+  }
+  const denied = new RecordingExec(() => ({ code: 32, stdout: '', stderr: 'umount: /x/shm: permission denied.' }));
+  await assert.rejects(unmountShm(denied, '/x/shm'), { message: 'unmount shm /x/shm: umount: /x/shm: permission denied.' });
 });

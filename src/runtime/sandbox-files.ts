@@ -105,9 +105,12 @@ export async function mountShm(exec: Exec, shmDir: string): Promise<void> {
   await runChecked(exec, 'mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=65536k,nosuid,nodev,noexec', 'shm', shmDir]);
 }
 
-/** Unmounts (lazily, so a busy mount never wedges removal); succeeds when not mounted. */
+/**
+ * Unmounts (lazily, so a busy mount never wedges removal); succeeds when not mounted. The path goes to
+ * umount(2) as given, not through umount(8)'s realpath() (issue 6).
+ */
 export async function unmountShm(exec: Exec, shmDir: string): Promise<void> {
-  const r = await exec.run('umount', ['-l', shmDir]);
+  const r = await exec.run('umount', ['--no-canonicalize', '-l', shmDir]);
   if (r.code !== 0 && !/not mounted|no mount point|not found|No such file/i.test(r.stderr)) {
     throw new Error(`unmount shm ${shmDir}: ${r.stderr.trim()}`);
   }

@@ -4,6 +4,7 @@
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { removeTreeBeneath } from '../system/remove-tree.js';
 import { INFRA_CONTAINER_NAME, type PodSandboxConfig } from './runtime.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import { spawnConmon } from './conmon.js';
@@ -123,7 +124,8 @@ export async function teardownSandbox(rt: RuncRuntime, rec: SandboxRecord): Prom
   const uid = rec.config.metadata.uid;
   const sameUid = [...rt.sandboxes.values()].some((s) => s.id !== id && s.config.metadata.uid === uid);
   if (rec.cgroupCreated && !sameUid) await rt.cgroups.remove(uid);
-  await rm(files.dir, { recursive: true, force: true, maxRetries: 5 });
+  // By descriptor: shm (a 1777 tmpfs the pod's containers wrote) is a dir in it; issue 6.
+  await removeTreeBeneath(files.dir);
   rt.sandboxes.delete(id);
   rt.forgetExit(id);
 }

@@ -3,7 +3,10 @@
 // tmpfs mounts (secrets never touch disk); configMap/secret/downwardAPI use the atomic writer, and
 // every setUp call re-projects them, so updates reach running pods. Teardown unmounts everything
 // under the pod dir (deepest first) and refuses to delete while any mount remains, so a removal
-// can never run through a mount into the host.
+// can never run through a mount into the host. A container may still be writing into its volumes
+// while they are torn down (a lazy unmount detaches a busy mount; gc after a daemon crash), so the
+// tree is removed by descriptor, never following a symlink it swaps in (system/remove-tree.ts), and
+// mount points are unmounted as mountinfo names them, not canonicalized by umount(8) (issue 6).
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +22,7 @@ import { quantityToBytes } from '../k8s/quantity.js';
 import type { MountedVolume, VolumeManager } from './volumes.js';
 import { checkHostPathType } from './host-path.js';
 import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
+import { removeTreeBeneath } from '../system/remove-tree.js';
 import { configMapPayload, downwardApiPayload, secretPayload, type Payload } from './projection.js';
 import { writeAtomic } from './atomic-writer.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
@@ -151,20 +155,26 @@ export class HostVolumeManager implements VolumeManager {
     if (left.length > 0) {
       throw new Error(`tear down volumes of pod ${podUid}: still mounted: ${left.map((m) => m.mountPoint).join(', ')}`);
     }
-    // fs.rm never follows symlinks; with no mount left it cannot leave the pod dir.
-    await fs.rm(dir, { recursive: true, force: true });
+    // Not fs.rm: it re-resolves each directory by name between its steps (issue 6).
+    await removeTreeBeneath(dir);
   }
 
-  /** Unmounts every mount at or below dir, deepest first, lazily when a plain unmount is refused. */
+  /**
+   * Unmounts every mount at or below dir, deepest first, lazily when a plain unmount is refused.
+   * --no-canonicalize: the path mountinfo lists goes to umount(2) as it is, not umount(8)'s realpath()
+   * of it, which follows whatever a container made of the directories on the way. (The kernel's own
+   * walk of the path still follows them; only mounts a privileged container propagated back
+   * (Bidirectional) sit below a directory a container can write.)
+   */
   private async unmountAllUnder(dir: string): Promise<void> {
     for (let round = 0; round < 8; round++) {
       const mounts = mountsUnder(await this.readMounts(), dir);
       if (mounts.length === 0) return;
       for (const m of mounts) {
-        const r = await this.exec.run('umount', [m.mountPoint]);
+        const r = await this.exec.run('umount', ['--no-canonicalize', m.mountPoint]);
         if (r.code === 0) continue;
         this.logger.warn({ mountPoint: m.mountPoint, err: r.stderr.trim() }, 'umount failed; detaching lazily');
-        const lazy = await this.exec.run('umount', ['-l', m.mountPoint]);
+        const lazy = await this.exec.run('umount', ['--no-canonicalize', '-l', m.mountPoint]);
         if (lazy.code !== 0) this.logger.warn({ mountPoint: m.mountPoint, err: lazy.stderr.trim() }, 'lazy umount failed');
       }
     }

@@ -8,7 +8,7 @@
 //
 // Lifecycle: each container (re)start replaces its staging mounts (whatever is mounted there is
 // unmounted, the target removed and made again), so a mount never outlives the descriptor decision
-// that made it. Pod volume teardown unmounts everything under the pod dir, deepest first, and
+// that made it; a staging that fails unmounts whatever it may have left on the target too. Pod volume teardown unmounts everything under the pod dir, deepest first, and
 // removes it (host-volumes.ts): that covers staging mounts, including those a crash left behind.
 
 import { promises as fs } from 'node:fs';
@@ -83,8 +83,12 @@ export async function stageSubPath(opts: SubPathStagerOptions, req: StageRequest
     try {
       await opts.mounter.bindFd(opened.fd, target);
     } catch (err) {
-      await removeTarget(target).catch(() => undefined);
-      throw new Error(`stage subPath ${req.subPath} of volume "${req.volume}" for container "${req.container}": ${errorMessage(err)}`, { cause: err });
+      // Something may be mounted on the target all the same (mount(8) exiting non-zero after mounting,
+      // a check that threw, an unmount that failed), never verified: unmount it before removing the
+      // target. The staging error is the one reported; a failed clean-up is added as context.
+      const failed = await clearTarget(opts, target).then(() => undefined, (e: unknown) => e);
+      const context = failed === undefined ? '' : `; clean-up of ${target} failed too: ${errorMessage(failed)}`;
+      throw new Error(`stage subPath ${req.subPath} of volume "${req.volume}" for container "${req.container}": ${errorMessage(err)}${context}`, { cause: err });
     }
     return target;
   } finally {

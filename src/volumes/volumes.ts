@@ -22,7 +22,11 @@ export interface VolumeManager {
   setUpPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>>;
   /** Unmounts and removes every volume dir of the pod; succeeds when already gone. */
   tearDownPodVolumes(podUid: string): Promise<void>;
-  /** Removes volume dirs of pods not in liveUids (after a crash). */
+  /**
+   * Removes volume dirs of pods not in liveUids (after a crash). liveUids must hold every pod that may
+   * still have a container running, not only those the store knows: removal under a running container
+   * is what it can race (issue 6).
+   */
   gc(liveUids: Set<string>): Promise<void>;
 }
 

@@ -1,13 +1,12 @@
 // Root integration test of subPath staging (issue 6, CVE-2021-25741): while a "sidecar" keeps swapping
 // a directory inside an emptyDir with a symlink to the host root, subPath mounts are staged again and
 // again, by containerMounts alone and for a crash-looping container run by the real runtime. Every
-// staged mount must be the volume's directory, never the host root. The swapper is python3 (a project
-// requirement) calling renameat2(RENAME_EXCHANGE), so the name always exists and is either the real
+// staged mount must be the volume's directory, never the host root. The swapper (support/swapper.ts)
+// exchanges the names with renameat2(RENAME_EXCHANGE), so each always exists and is either the real
 // directory or the symlink, with no gap. Leaves nothing behind: mounts, dirs, runc state, the swapper.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,52 +29,10 @@ import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import { FakeNetwork } from '../../src/runtime/fake-network.js';
 import type { PodSandboxConfig } from '../../src/runtime/runtime.js';
 import { busyboxContainer, waitExited } from './support/runtime-fixtures.js';
+import { Swappers } from './support/swapper.js';
 
-const SWAPPER_PY = `
-import ctypes, os, random, signal, sys, time
-libc = ctypes.CDLL(None, use_errno=True)
-os.chdir(sys.argv[1])
-pairs = [(a.encode(), b.encode()) for a, b in zip(sys.argv[2::2], sys.argv[3::2])]
-swaps = 0
-def done(*_):
-    print(swaps, flush=True)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, done)
-print('ready', flush=True)
-while True:
-    for a, b in pairs:
-        if libc.renameat2(-100, a, -100, b, 2) != 0:  # AT_FDCWD, RENAME_EXCHANGE
-            sys.exit('renameat2: ' + os.strerror(ctypes.get_errno()))
-    swaps += 1
-    time.sleep(random.random() * 0.002)
-`;
-
-/** A running swapper; stop() ends it (by its pid) and returns how many swaps it made. */
-interface Swapper {
-  stop(): Promise<number>;
-}
-
-const swappers = new Set<ChildProcess>();
-
-async function startSwapper(dir: string, pairs: [string, string][]): Promise<Swapper> {
-  const child = spawn('python3', ['-c', SWAPPER_PY, dir, ...pairs.flat()], { stdio: ['ignore', 'pipe', 'inherit'] });
-  swappers.add(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`swapper exited ${code} before it was ready`)));
-    child.stdout!.on('data', () => out.startsWith('ready\n') && resolve());
-  });
-  return {
-    async stop() {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      await exited;
-      swappers.delete(child);
-      return Number(out.split('\n')[1]);
-    },
-  };
-}
+const swappers = new Swappers();
+const startSwapper = (dir: string, pairs: [string, string][]) => swappers.start(dir, pairs);
 
 /** dev:ino, the identity a bind mount shares with its source. */
 async function identity(p: string): Promise<string> {
@@ -110,7 +67,7 @@ function suite(): void {
 
   after(async () => {
     // Runs even on failure: the swappers, the runtime's sandboxes, then every mount under the data dir.
-    for (const child of swappers) child.kill('SIGKILL');
+    swappers.killAll();
     try {
       if (runtime) {
         for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
