@@ -27,10 +27,11 @@ import { SystemClock } from '../../src/system/clock.js';
 import type { Logger } from '../../src/system/logger.js';
 import { renderKubeconfig } from '../../src/api/kubeconfig.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
-import { buildBusyboxImage, BUSYBOX_REF } from '../../src/images/busybox.js';
+import { buildBusyboxImage } from '../../src/images/busybox.js';
+import { busyboxContainer, sandboxFixture } from './support/runtime-fixtures.js';
 import { CniNetwork } from '../../src/runtime/network/cni-network.js';
 import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
-import type { ContainerConfig, PodSandboxConfig } from '../../src/runtime/runtime.js';
+import type { ContainerConfig } from '../../src/runtime/runtime.js';
 import { startDaemon } from '../../src/daemon.js';
 import { runSetup } from '../../src/setup/setup.js';
 import type { Exec, ExecResult } from '../../src/system/exec.js';
@@ -340,41 +341,12 @@ function suite(): void {
       fs.mkdirSync(path.join(paths.dataDir, 'pki'), { mode: 0o700 });
       fs.writeFileSync(path.join(paths.dataDir, 'pki', 'apiserver.key'), SECRET, { mode: 0o600 });
 
-      const uid = 'uid-priv-1';
-      const sb: PodSandboxConfig = {
-        metadata: { name: 'priv', namespace: 'default', uid, attempt: 0 },
-        hostname: 'priv',
-        logDirectory: path.join(paths.podLogsDir, `default_priv_${uid}`),
-        dns: { servers: ['10.0.0.10'], searches: [], options: [] },
-        hostAliases: [],
-        portMappings: [],
-        labels: {},
-        annotations: {},
-        hostNetwork: false,
-        hostPID: false,
-        hostIPC: false,
-        shareProcessNamespace: false,
-        sysctls: {},
-      };
+      const sb = sandboxFixture(paths.podLogsDir, 'priv', { dns: { servers: ['10.0.0.10'], searches: [], options: [] }, labels: {} });
+      const base = busyboxContainer('app', 'echo "token=$TOKEN"; cat /etc/hosts /etc/resolv.conf >/dev/null && echo pod-files-ok; echo bye > /dev/termination-log && echo termlog-ok; exec sleep 1000', { labels: {} });
       const c: ContainerConfig = {
-        metadata: { name: 'app', attempt: 0 },
-        image: BUSYBOX_REF,
-        args: ['/bin/sh', '-c', 'echo "token=$TOKEN"; cat /etc/hosts /etc/resolv.conf >/dev/null && echo pod-files-ok; echo bye > /dev/termination-log && echo termlog-ok; exec sleep 1000'],
-        envs: [{ key: 'PATH', value: '/bin' }, { key: 'TOKEN', value: SECRET }],
-        workingDir: '/',
-        mounts: [],
-        logPath: 'app/0.log',
-        stdin: false,
-        stdinOnce: false,
-        tty: false,
-        labels: {},
-        annotations: {},
-        security: {
-          privileged: false, runAsUser: NOBODY, runAsGroup: NOBODY, supplementalGroups: [], readonlyRootfs: false,
-          noNewPrivileges: true, capabilitiesAdd: [], capabilitiesDrop: [],
-        },
-        resources: {},
-        stopSignal: 'SIGTERM',
+        ...base,
+        envs: [...base.envs, { key: 'TOKEN', value: SECRET }],
+        security: { ...base.security, runAsUser: NOBODY, runAsGroup: NOBODY, noNewPrivileges: true },
       };
       const sid = await runtime.runPodSandbox(sb);
       const cid = await runtime.createContainer(sid, c, sb);

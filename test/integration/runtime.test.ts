@@ -19,7 +19,7 @@ import { describeNamespaces } from '../../src/runtime/inspect.js';
 import type { ContainerConfig, ContainerEvent, ContainerStatus, PodSandboxConfig } from '../../src/runtime/runtime.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
-import { busyboxContainer as containerConfig, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
+import { busyboxContainer as containerConfig, sandboxFixture, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
 
 const SUBNET = '10.88.202.0/24';
 
@@ -67,25 +67,12 @@ function suite(): void {
     return rt;
   }
 
-  function sandboxConfig(name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
-    const uid = `uid-${name}-${Math.random().toString(16).slice(2, 8)}`;
-    return {
-      metadata: { name, namespace: 'default', uid, attempt: 0 },
-      hostname: name,
-      logDirectory: path.join(paths.podLogsDir, `default_${name}_${uid}`),
+  const sandboxConfig = (name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig =>
+    sandboxFixture(paths.podLogsDir, name, {
       dns: { servers: ['10.0.0.10'], searches: ['default.svc.cluster.local'], options: ['ndots:5'] },
       hostAliases: [{ ip: '10.1.2.3', hostnames: ['alias-one'] }],
-      portMappings: [],
-      labels: { app: name },
-      annotations: {},
-      hostNetwork: false,
-      hostPID: false,
-      hostIPC: false,
-      shareProcessNamespace: false,
-      sysctls: {},
       ...over,
-    };
-  }
+    });
 
   async function run(sandboxId: string, sb: PodSandboxConfig, c: ContainerConfig): Promise<string> {
     const id = await timed('createContainer', () => runtime.createContainer(sandboxId, c, sb));

@@ -15,7 +15,8 @@ import { CniNetwork } from '../../src/runtime/network/cni-network.js';
 import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import type { ContainerConfig, LinuxContainerSecurity, PodSandboxConfig, SeccompProfile } from '../../src/runtime/runtime.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
-import { buildBusyboxImage, BUSYBOX_REF } from '../../src/images/busybox.js';
+import { buildBusyboxImage } from '../../src/images/busybox.js';
+import { busyboxContainer, sandboxFixture, waitExited } from './support/runtime-fixtures.js';
 import { DEFAULT_SECCOMP_PROFILE_PATH } from '../../src/runtime/seccomp/profiles.js';
 
 const SUBNET = '10.88.222.0/24';
@@ -96,59 +97,18 @@ function suite(): void {
     });
   }
 
-  function sandboxConfig(name: string): PodSandboxConfig {
-    const uid = `uid-${name}-${Math.random().toString(16).slice(2, 8)}`;
-    return {
-      metadata: { name, namespace: 'default', uid, attempt: 0 },
-      hostname: name,
-      logDirectory: path.join(paths.podLogsDir, `default_${name}_${uid}`),
-      dns: { servers: [], searches: [], options: [] },
-      hostAliases: [],
-      portMappings: [],
-      labels: { app: name },
-      annotations: {},
-      hostNetwork: false,
-      hostPID: false,
-      hostIPC: false,
-      shareProcessNamespace: false,
-      sysctls: {},
-    };
-  }
+  const sandboxConfig = (name: string): PodSandboxConfig => sandboxFixture(paths.podLogsDir, name);
 
-  function containerConfig(name: string, security: Partial<LinuxContainerSecurity>): ContainerConfig {
-    return {
-      metadata: { name, attempt: 0 },
-      image: BUSYBOX_REF,
-      args: ['/bin/sh', '-c', PROBES],
-      envs: [{ key: 'PATH', value: '/bin' }],
-      workingDir: '/',
-      mounts: [],
-      logPath: `${name}/0.log`,
-      stdin: false,
-      stdinOnce: false,
-      tty: false,
-      labels: {},
-      annotations: {},
-      security: {
-        privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false,
-        capabilitiesAdd: [], capabilitiesDrop: [], ...security,
-      },
-      resources: {},
-      stopSignal: 'SIGTERM',
-    };
-  }
+  const containerConfig = (name: string, security: Partial<LinuxContainerSecurity>): ContainerConfig => {
+    const c = busyboxContainer(name, PROBES, { labels: {} });
+    return { ...c, security: { ...c.security, ...security } };
+  };
 
   /** Runs the probes in a container and returns what they printed, as key → value. */
   async function probe(sid: string, sb: PodSandboxConfig, name: string, security: Partial<LinuxContainerSecurity>): Promise<Record<string, string>> {
     const id = await runtime.createContainer(sid, containerConfig(name, security), sb);
     await runtime.startContainer(id);
-    const end = Date.now() + 10_000;
-    let st = await runtime.containerStatus(id);
-    while (st.state !== 'exited') {
-      if (Date.now() > end) throw new Error(`container ${name} still ${st.state}`);
-      await new Promise((r) => setTimeout(r, 50));
-      st = await runtime.containerStatus(id);
-    }
+    const st = await waitExited(runtime, id);
     const out: Record<string, string> = {};
     const lines: string[] = [];
     for (const line of (await readFile(st.logPath, 'utf8')).split('\n')) {

@@ -1,7 +1,29 @@
 // Small fixtures shared by the root suites that drive RuncRuntime directly.
 
+import path from 'node:path';
 import { BUSYBOX_REF } from '../../../src/images/busybox.js';
-import type { ContainerConfig, ContainerStatus, Runtime } from '../../../src/runtime/runtime.js';
+import type { ContainerConfig, ContainerStatus, PodSandboxConfig, Runtime } from '../../../src/runtime/runtime.js';
+
+/** A pod sandbox named `name` in "default" with a fresh uid, logging under `podLogsDir`; `over` changes fields. */
+export function sandboxFixture(podLogsDir: string, name: string, over: Partial<PodSandboxConfig> = {}): PodSandboxConfig {
+  const uid = `uid-${name}-${Math.random().toString(16).slice(2, 8)}`;
+  return {
+    metadata: { name, namespace: 'default', uid, attempt: 0 },
+    hostname: name,
+    logDirectory: path.join(podLogsDir, `default_${name}_${uid}`),
+    dns: { servers: [], searches: [], options: [] },
+    hostAliases: [],
+    portMappings: [],
+    labels: { app: name },
+    annotations: {},
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    shareProcessNamespace: false,
+    sysctls: {},
+    ...over,
+  };
+}
 
 /** A busybox container running `sh -c script` as root, attempt 0, logging to <name>/0.log. */
 export function busyboxContainer(name: string, script: string, over: Partial<ContainerConfig> = {}): ContainerConfig {
