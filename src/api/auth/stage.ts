@@ -9,7 +9,6 @@ import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
 import { authenticate, type PeerCertificate, type TokenTable } from './authn.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
-import { ANONYMOUS_USER } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
 export interface SecurityStageOptions {
@@ -55,7 +54,7 @@ export class SecurityStage {
     const attrs = this.opts.attributes(who.user, method, path, query);
     const decision = this.opts.authorizer.authorize(attrs);
     if (!decision.allowed) {
-      if (who.user.username === ANONYMOUS_USER) throw unauthorizedError();
+      if (who.method === 'anonymous') throw unauthorizedError();
       throw this.opts.forbidden(attrs, decision.reason);
     }
     return { user: who.user, attrs };
