@@ -147,6 +147,10 @@ export function run(file: string, args: string[], opts: { input?: string; timeou
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A child that exits before reading its stdin (a refused command) closes the pipe: not an error here.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') reject(err);
+    });
     child.stdin.end(opts.input ?? '');
   });
 }
