@@ -22,6 +22,7 @@ import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
 import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
+import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
@@ -124,7 +125,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       throw new Error('--tls-cert-file and --tls-private-key-file go together');
     }
     const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
-    const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles });
+    const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles, maker: workerCertMaker });
     let pki = await ensurePki(pkiOpts());
     const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
     const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security });

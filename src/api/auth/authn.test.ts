@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { authenticate, parseTokenFile, type PeerCertificate } from './authn.js';
-import { OID_CLIENT_AUTH } from './certs.js';
+import { OID_CLIENT_AUTH } from './cert-facts.js';
 
 const tokens = parseTokenFile('t1,alice,100,"system:masters,dev"\nt2,bob,101\n');
 const goodCert: PeerCertificate = { authorized: true, commonName: 'carol', organizations: ['peapod:viewers'], extKeyUsage: [OID_CLIENT_AUTH] };

@@ -4,7 +4,7 @@
 // anonymous: a client that tried to log in and failed must learn so. Pure: the TLS layer verifies the
 // chain and dates, and hands over what it found.
 
-import { OID_CLIENT_AUTH } from './certs.js';
+import { OID_CLIENT_AUTH } from './cert-facts.js';
 import { ANONYMOUS_USER, GROUP_AUTHENTICATED, GROUP_UNAUTHENTICATED, type UserInfo } from './types.js';
 
 /** What the TLS layer knows of the client's certificate. */

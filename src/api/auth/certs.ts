@@ -1,35 +1,26 @@
-// Making and reading X.509 certificates: a self-signed CA, serving certificates (SANs for the API's
-// names and addresses) and client certificates (the user in CN, groups in O, as Kubernetes reads them).
-// Keys are ECDSA P-256, PKCS#8 PEM, which Go's crypto/tls (kubectl) and Node both take. Making uses
-// @peculiar/x509 over WebCrypto; reading uses Node's own X509Certificate. Pure apart from randomness.
+// Making X.509 certificates: a self-signed CA, serving certificates (SANs for the API's names and
+// addresses) and client certificates (the user in CN, groups in O, as Kubernetes reads them). Keys are
+// ECDSA P-256, PKCS#8 PEM, which Go's crypto/tls (kubectl) and Node both take. Made with @peculiar/x509
+// over WebCrypto; reading is cert-facts.ts's, with Node's own X509Certificate. The daemon makes
+// certificates in a worker thread (cert-maker.ts), so this library never stays in its memory.
 
 import 'reflect-metadata';
-import { X509Certificate, webcrypto, randomBytes } from 'node:crypto';
-import net from 'node:net';
+import { webcrypto, randomBytes } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { OID_CLIENT_AUTH, OID_SERVER_AUTH, type CertAndKey, type ServingNames } from './cert-facts.js';
+
+export type { CertAndKey, ServingNames } from './cert-facts.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-export const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** Certificates are back-dated a little, so a client whose clock lags does not see "not yet valid". */
 const BACKDATE_MS = 5 * 60_000;
-
-export interface CertAndKey {
-  certPem: string;
-  keyPem: string;
-}
 
 export interface IssueOptions {
   /** Unix ms the certificate is made at (its notBefore, minus a small back-dating). */
   now: number;
   validDays: number;
-}
-
-export interface ServingNames {
-  dnsNames: string[];
-  ips: string[];
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
@@ -122,47 +113,3 @@ export function subjectAttributes(certPem: string): x509.JsonName {
   return new x509.X509Certificate(certPem).subjectName.toJSON();
 }
 
-export interface CertFacts {
-  notBefore: number;
-  notAfter: number;
-  dnsNames: string[];
-  ips: string[];
-  /** Whether `caPem` issued it and its signature verifies. */
-  issuedBy(caPem: string): boolean;
-}
-
-/** Reads what renewal decisions need from a PEM certificate (the first in the file). Throws when unreadable. */
-export function certFacts(certPem: string): CertFacts {
-  const c = new X509Certificate(certPem);
-  const dnsNames: string[] = [];
-  const ips: string[] = [];
-  for (const part of (c.subjectAltName ?? '').split(/,\s*/)) {
-    if (part.startsWith('DNS:')) dnsNames.push(part.slice(4));
-    else if (part.startsWith('IP Address:')) ips.push(normalizeIp(part.slice(11)));
-  }
-  return {
-    notBefore: Date.parse(c.validFrom),
-    notAfter: Date.parse(c.validTo),
-    dnsNames,
-    ips,
-    issuedBy(caPem: string) {
-      try {
-        const ca = new X509Certificate(caPem);
-        return c.checkIssued(ca) && c.verify(ca.publicKey);
-      } catch {
-        return false;
-      }
-    },
-  };
-}
-
-/** One spelling per address (Node prints IPv6 SANs in full form, "0:0:…:1"). */
-export function normalizeIp(ip: string): string {
-  const v = ip.trim();
-  if (net.isIPv6(v)) {
-    // Expand, then compress the way everyone writes it.
-    const sock = new net.SocketAddress({ address: v, family: 'ipv6' });
-    return sock.address;
-  }
-  return v;
-}

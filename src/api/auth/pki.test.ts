@@ -4,7 +4,9 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { certFacts, createCa, issueCert, subjectAttributes, type CertAndKey } from './certs.js';
+import { certFacts, type CertAndKey } from './cert-facts.js';
+import { createCa, issueCert, subjectAttributes } from './certs.js';
+import { workerCertMaker } from './cert-maker.js';
 import { ensurePki, hostAddresses, mintClientCert, pkiFiles, renewalReason, servingNames } from './pki.js';
 import { silentLogger } from '../../system/logger.js';
 
@@ -57,6 +59,15 @@ describe('certificates', () => {
     const other = await createCa('other', { now: NOW, validDays: 10 });
     assert.equal(renewalReason(c, { now: NOW, caPem: other.certPem }), 'not issued by the current CA');
     assert.equal(renewalReason({ certPem: 'junk', keyPem: '' }, { now: NOW, caPem: ca.certPem }), 'unreadable');
+  });
+});
+
+describe('the worker-thread certificate maker', () => {
+  it('makes a CA and a client certificate that chains to it', async () => {
+    const ca = await workerCertMaker.createCa('worker-ca', { now: NOW, validDays: 2 });
+    const leaf = await workerCertMaker.issueCert(ca, { kind: 'client', user: 'w', groups: ['g'] }, { now: NOW, validDays: 1 });
+    assert.equal(certFacts(leaf.certPem).issuedBy(ca.certPem), true);
+    assert.match(new X509Certificate(leaf.certPem).subject, /CN=w/);
   });
 });
 

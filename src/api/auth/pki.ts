@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../../system/atomic-file.js';
 import type { Logger } from '../../system/logger.js';
-import { certFacts, createCa, issueCert, normalizeIp, type CertAndKey, type ServingNames } from './certs.js';
+import { certFacts, normalizeIp, type CertAndKey, type ServingNames } from './cert-facts.js';
+import { inProcessCertMaker, type CertMaker } from './cert-maker.js';
 import { GROUP_MASTERS } from './types.js';
 
 export const CA_VALID_DAYS = 3650;
@@ -118,6 +119,8 @@ export interface PkiOptions {
   logger: Logger;
   /** A serving pair of the operator's own (--tls-cert-file/--tls-private-key-file): used as is. */
   servingFiles?: { certFile: string; keyFile: string };
+  /** Where certificates are made; in process by default (the daemon passes the worker-thread maker). */
+  maker?: CertMaker;
 }
 
 /**
@@ -153,6 +156,7 @@ export async function ensurePki(opts: PkiOptions): Promise<PkiState> {
   const files = pkiFiles(opts.dataDir);
   ensurePkiDir(files.dir);
   const log = opts.logger;
+  const { createCa, issueCert } = opts.maker ?? inProcessCertMaker;
   let ca = readPair(files.caCert, files.caKey);
   if (!ca) {
     ca = await createCa(`peapod-ca@${Math.floor(opts.now / 1000)}`, { now: opts.now, validDays: CA_VALID_DAYS });
@@ -206,5 +210,5 @@ export async function mintClientCert(dataDir: string, user: string, groups: stri
     throw err;
   }
   if (!ca) throw new Error(`no CA at ${files.caCert}: start \`peapod serve\` with this data dir once to make it`);
-  return { ca, client: await issueCert(ca, { kind: 'client', user, groups }, opts) };
+  return { ca, client: await inProcessCertMaker.issueCert(ca, { kind: 'client', user, groups }, opts) };
 }
