@@ -14,6 +14,7 @@ import { renderKubeconfig } from '../../src/api/kubeconfig.js';
 import { httpsRequest, plainHttpProbe } from '../support/api-tls.js';
 import { createCa, issueCert } from '../../src/api/auth/certs.js';
 import { pkiFiles } from '../../src/api/auth/pki.js';
+import { reportingFailure } from '../support/failure.js';
 
 const SDK = '/usr/lib/google-cloud-sdk/bin';
 const VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'].filter((v) => fs.existsSync(`${SDK}/kubectl.${v}`));
@@ -49,14 +50,7 @@ describe('API security (issue 6)', { skip: isRoot ? false : 'needs root (a real 
     fs.rmSync(tokenDir, { recursive: true, force: true });
   });
 
-  const track = (fn: () => Promise<void>) => async () => {
-    try {
-      await fn();
-    } catch (err) {
-      failed = true;
-      throw err;
-    }
-  };
+  const track = (fn: () => Promise<void>) => reportingFailure(fn, () => (failed = true));
 
   it('answers anonymous requests 401, except health and version', track(async () => {
     for (const p of ['/healthz', '/livez', '/readyz', '/version']) {

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestDaemon, REPO_ROOT, freePort, httpGet, sleep } from '../support/daemon.js';
+import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -32,15 +33,7 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
     await d?.destroy(failed);
   });
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const step = (name: string, fn: () => Promise<void>) => it(name, reportingFailure(fn, () => (failed = true)));
 
   const pod = (name: string) => d.getJson('pod', name);
   const phaseIs = (name: string, phase: string) => async () => (await pod(name)).status?.phase === phase;

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestDaemon } from '../support/daemon.js';
+import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
 const PROBES = 'grep ^Seccomp: /proc/self/status; unshare -U true; echo unshare=$?; mkdir /tmp/d; echo mkdir=$?';
@@ -29,15 +30,7 @@ describe('seccomp profiles end to end with kubectl', { skip: ROOT ? false : 'nee
     await d?.destroy(failed);
   });
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const step = (name: string, fn: () => Promise<void>) => it(name, reportingFailure(fn, () => (failed = true)));
 
   const create = async (yaml: string) => d.kubectl(['create', '-f', '-'], { input: yaml });
   const logsWhenDone = async (name: string) => {

@@ -22,6 +22,7 @@ import { POD_IFNAME, buildCniArgs, renderBridgeConflist, toCniPortMappings } fro
 import { nodeMasqChain, removeNodeMasq } from '../../src/runtime/network/node-masq.js';
 import type { NetworkAttachRequest, NetworkAttachResult } from '../../src/runtime/network/network.js';
 import type { PortMapping } from '../../src/runtime/runtime.js';
+import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.201.0/24';
 
@@ -60,15 +61,7 @@ if (process.getuid?.() !== 0) {
   const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
   /** A test that flags the suite as failed (so after() prints the log). */
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const step = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
 
   async function freePort(): Promise<number> {
     const srv = net.createServer();

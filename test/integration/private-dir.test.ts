@@ -106,6 +106,7 @@ while True:
     if n % 65536 == 0 and os.getppid() != parent:
         break
 `;
+import { reportingFailure } from '../support/failure.js';
 
 /** The same with rename(2) through a hidden third name: the name is now the dir, now missing, now the link. */
 const NODE_RACER = `
@@ -166,16 +167,7 @@ function suite(): void {
   let runtime: RuncRuntime | undefined;
   let network: CniNetwork | undefined;
 
-  function wrap(name: string, fn: () => Promise<void>) {
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
-  }
+  const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
 
   function newDataDir(prefix: string): NodePaths {
     const dir = fs.mkdtempSync(`/tmp/peapod-${prefix}-`);

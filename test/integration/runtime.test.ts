@@ -20,6 +20,7 @@ import type { ContainerConfig, ContainerEvent, ContainerStatus, PodSandboxConfig
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { busyboxContainer as containerConfig, sandboxFixture, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
+import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.202.0/24';
 
@@ -130,16 +131,7 @@ function suite(): void {
     assert.deepEqual(netns, [], 'netns left');
   }
 
-  function wrap(name: string, fn: () => Promise<void>) {
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
-  }
+  const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
 
   wrap('a sandbox runs catatonit as PID 1 of its namespace with a pod IP and the pod files', async () => {
     const sb = sandboxConfig('pause');

@@ -18,6 +18,7 @@ import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { busyboxContainer, sandboxFixture, waitExited } from './support/runtime-fixtures.js';
 import { DEFAULT_SECCOMP_PROFILE_PATH } from '../../src/runtime/seccomp/profiles.js';
+import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.222.0/24';
 
@@ -86,16 +87,7 @@ function suite(): void {
     }
   });
 
-  function wrap(name: string, fn: () => Promise<void>) {
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    });
-  }
+  const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
 
   const sandboxConfig = (name: string): PodSandboxConfig => sandboxFixture(paths.podLogsDir, name);
 
