@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { pino } from 'pino';
-import type { Logger } from '../system/logger.js';
+import { capturingLogger, type Logger } from '../system/logger.js';
 import { nodePaths } from './paths.js';
 import { prepareDataDir, type RepairReport } from './private-dir.js';
 
@@ -28,7 +26,7 @@ function withTemp(fn: (tmp: string) => void): void {
 
 function capture(): { logger: Logger; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
-  const logger: Logger = pino({ level: 'info' }, new Writable({ write: (b: Buffer, _e, cb) => (out.push(b.toString()), cb()) }));
+  const logger: Logger = capturingLogger(out, 'info');
   return { logger, lines: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 

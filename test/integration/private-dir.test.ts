@@ -14,8 +14,6 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { RESOURCES } from '../../src/k8s/registry.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { nodePaths, type NodePaths } from '../../src/node/paths.js';
@@ -24,7 +22,7 @@ import { classify, DATA_DIR_RULE, RUN_DIR_RULE } from '../../src/node/private-st
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { HostExec } from '../../src/system/exec.js';
 import { SystemClock } from '../../src/system/clock.js';
-import type { Logger } from '../../src/system/logger.js';
+import { capturingLogger, type Logger } from '../../src/system/logger.js';
 import { renderKubeconfig } from '../../src/api/kubeconfig.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
@@ -69,10 +67,6 @@ function assertNobodyLockedOut(paths: string[]): void {
 }
 
 const modeOf = (p: string) => (fs.lstatSync(p).mode & 0o7777).toString(8).padStart(4, '0');
-
-function capturingLogger(lines: string[]): Logger {
-  return pino({ level: 'debug' }, new Writable({ write: (b: Buffer, _e, cb) => (lines.push(b.toString()), cb()) }));
-}
 
 /** Every entry under `dir` with mode, owner and type, to show that nothing changed. */
 function snapshot(dir: string): string[] {

@@ -5,14 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { nodePaths, type NodePaths } from '../../src/node/paths.js';
 import { HostExec } from '../../src/system/exec.js';
 import { SystemClock } from '../../src/system/clock.js';
-import type { Logger } from '../../src/system/logger.js';
+import { capturingLogger, type Logger } from '../../src/system/logger.js';
 import { CniNetwork } from '../../src/runtime/network/cni-network.js';
 import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import { describeNamespaces } from '../../src/runtime/inspect.js';
@@ -34,15 +32,7 @@ function suite(): void {
   const exec = new HostExec();
   const clock = new SystemClock();
   const logLines: string[] = [];
-  const logger: Logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        logLines.push(chunk.toString());
-        cb();
-      },
-    }),
-  );
+  const logger: Logger = capturingLogger(logLines);
   let dataDir = '';
   let paths: NodePaths;
   let images: LocalImageService;

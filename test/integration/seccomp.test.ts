@@ -6,8 +6,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { nodePaths, type NodePaths } from '../../src/node/paths.js';
 import { HostExec } from '../../src/system/exec.js';
 import { SystemClock } from '../../src/system/clock.js';
@@ -19,6 +17,7 @@ import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { busyboxContainer, sandboxFixture, waitExited } from './support/runtime-fixtures.js';
 import { DEFAULT_SECCOMP_PROFILE_PATH } from '../../src/runtime/seccomp/profiles.js';
 import { reportingFailure } from '../support/failure.js';
+import { capturingLogger } from '../../src/system/logger.js';
 
 const SUBNET = '10.88.222.0/24';
 
@@ -42,12 +41,7 @@ function suite(): void {
   const exec = new HostExec();
   const clock = new SystemClock();
   const logLines: string[] = [];
-  const logger = pino({ level: 'debug' }, new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logLines.push(chunk.toString());
-      cb();
-    },
-  }));
+  const logger = capturingLogger(logLines);
   let dataDir = '';
   let paths: NodePaths;
   let network: CniNetwork;
