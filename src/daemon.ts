@@ -71,6 +71,16 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
   const undo: (() => Promise<void> | void)[] = [releaseLock];
   try {
+    // The API's credentials first: a bad flag, token file or certificate stops the start before any
+    // component touches the host.
+    if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
+      throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    }
+    const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
+    const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles, maker: workerCertMaker });
+    let pki = await ensurePki(pkiOpts());
+    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
+
     const store = new SqliteStore({ path: paths.dbPath, resources: RESOURCES, clock, logger: logger.child({ component: 'store' }) });
     undo.push(() => store.close());
     ensureNamespaces(store);
@@ -121,13 +131,6 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     await manager.start();
     undo.push(() => manager.stop());
 
-    if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
-      throw new Error('--tls-cert-file and --tls-private-key-file go together');
-    }
-    const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
-    const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles, maker: workerCertMaker });
-    let pki = await ensurePki(pkiOpts());
-    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
     const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
