@@ -27,7 +27,7 @@ import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
-import { HostExec } from './system/exec.js';
+import { SpawnHelper } from './system/spawner/client.js';
 import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
@@ -63,7 +63,6 @@ export interface RunningDaemon {
 export async function startDaemon(opts: DaemonOptions, logger: Logger = createLogger({ level: opts.logLevel })): Promise<RunningDaemon> {
   if (process.getuid?.() !== 0) throw new Error('peapod serve must run as root (it drives runc, mounts and the pod network)');
   const paths = nodePaths(opts.dataDir);
-  const exec = new HostExec();
   const clock = new SystemClock();
   prepareDataDir(paths, logger); // 0700 and root's, repaired if an older run or an admin left it open
   // Where node admins put Localhost seccomp profiles (the kubelet's <root-dir>/seccomp).
@@ -71,6 +70,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
   const undo: (() => Promise<void> | void)[] = [releaseLock];
   try {
+    // Every program the daemon runs is started by this helper process, forked now while we are small.
+    const exec = new SpawnHelper(logger.child({ component: 'spawner' }));
+    exec.start();
+    undo.push(() => exec.close());
     // The API's credentials first: a bad flag, token file or certificate stops the start before any
     // component touches the host.
     if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
@@ -91,7 +94,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
     const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
-    const runtime = new RuncRuntime({ paths, exec, clock, logger, images, network, seccomp });
+    const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp });
     await runtime.init();
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.

@@ -1,17 +1,15 @@
-// Spawning conmon, the per-container monitor (node-runtime.md §1). This is the one runtime file that
-// uses child_process directly: Exec cannot hand a child extra socketpair fds (sync pipe 3, start pipe 4)
-// nor leave it running detached.
+// Starting conmon, the per-container monitor (node-runtime.md §1), through a Launcher: Exec cannot hand
+// a child extra pipes (sync pipe 3, start pipe 4) nor leave it running detached.
 //
 // conmon setsid()s and double-forks: the first process exits in ~10 ms (reaped on 'exit'), the
 // grandchild runs `runc create`, reports {"data": pid} (or {"data": -1, "message": ...}) on fd 3,
 // then stays as the container's subreaper. It outlives the daemon: nothing of ours stays open in it
 // (stdout/stderr go to a file in the bundle, our pipe ends are closed after the sync message).
 
-import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { InternalError, TimeoutError } from '../errors.js';
+import { definedEnv, type Launcher } from '../system/exec.js';
 import { RUNC_PATH } from './runc.js';
 
 export const CONMON_PATH = '/usr/bin/conmon';
@@ -92,69 +90,40 @@ async function createLogFile(logPath: string): Promise<void> {
 }
 
 /**
- * Spawns conmon for `runc create` and waits for the container pid. On failure the error carries
- * runc's message (from the sync pipe) or conmon's own stderr.
+ * Starts conmon for `runc create` (through `launcher`: the daemon's spawn helper) and waits for the
+ * container pid. On failure the error carries runc's message (from the sync pipe) or conmon's own stderr.
  */
-export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
+export async function spawnConmon(launcher: Launcher, o: ConmonOptions): Promise<ConmonStarted> {
   await Promise.all([
     mkdir(path.join(o.bundle, 'persist'), { recursive: true, mode: 0o700 }),
     createLogFile(o.logPath),
   ]);
   const stderrFile = path.join(o.bundle, 'conmon.log');
-  const out = await open(stderrFile, 'a', 0o600);
-  let child;
-  try {
-    child = spawn(o.conmonPath ?? CONMON_PATH, conmonArgs(o), {
-      cwd: o.bundle,
-      detached: true,
-      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-      stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe'],
-    });
-  } finally {
-    await out.close();
-  }
-  const sync = child.stdio[3] as Readable;
-  const start = child.stdio[4] as Writable;
-  const firstExit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
+  const child = launcher.launchMonitor({
+    file: o.conmonPath ?? CONMON_PATH,
+    args: conmonArgs(o),
+    cwd: o.bundle,
+    env: { ...definedEnv(), _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    outputFile: stderrFile,
   });
-  const chunks: Buffer[] = [];
-  const syncText = new Promise<string>((resolve) => {
-    sync.on('data', (b: Buffer) => {
-      chunks.push(b);
-      if (b.includes(10)) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    sync.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    sync.once('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  });
-  start.on('error', () => {
-    /* conmon died before reading the start byte: reported through the sync result */
-  });
-  start.end(Buffer.from([0]));
-  child.unref();
   const conmonPidFile = path.join(o.bundle, 'conmon.pid');
   const timeoutMs = o.timeoutMs ?? CONMON_CREATE_TIMEOUT_MS;
   const ac = new AbortController();
   try {
-    const done = await Promise.race([
-      Promise.all([firstExit, syncText]),
-      o.sleep(timeoutMs, ac.signal).then(() => undefined),
-    ]);
+    const done = await Promise.race([child.done, o.sleep(timeoutMs, ac.signal).then(() => undefined)]);
     if (!done) {
-      // The first conmon process (if still not exited, so not reaped: its pid is ours) leads the
-      // session spawn() made for it, then the long-lived conmon named in its pid file.
-      if (child.pid && child.exitCode === null && child.signalCode === null) killGroup(child.pid);
+      // The first conmon process (if still running) leads the session made for it; then the
+      // long-lived conmon named in its pid file.
+      child.kill();
       await killConmon(conmonPidFile, o.id);
       throw new TimeoutError(`create container ${o.id}: no pid from conmon after ${timeoutMs}ms; conmon killed`);
     }
-    const [code, text] = done;
     try {
-      if (code !== 0 && text.trim() === '') {
+      if (done.code !== 0 && done.syncText.trim() === '') {
         const log = await readFile(stderrFile, 'utf8').catch(() => '');
-        throw new InternalError(`create container ${o.id}: conmon exited ${code}: ${log.trim()}`);
+        throw new InternalError(`create container ${o.id}: conmon exited ${done.code}: ${log.trim()}`);
       }
-      const pid = parseSyncMessage(text, o.id);
+      const pid = parseSyncMessage(done.syncText, o.id);
       const conmonPid = Number((await readFile(conmonPidFile, 'utf8')).trim());
       return { pid, conmonPid };
     } catch (err) {
@@ -165,8 +134,6 @@ export async function spawnConmon(o: ConmonOptions): Promise<ConmonStarted> {
     }
   } finally {
     ac.abort();
-    sync.destroy();
-    start.destroy();
   }
 }
 
@@ -188,12 +155,8 @@ async function killConmon(pidFile: string, id: string): Promise<void> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   // Fields after the ")" of the command: state, ppid, pgrp.
   const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  if (pgrp === pid) killGroup(pid);
+  if (pgrp === pid) killPid(-pid);
   else killPid(pid);
-}
-
-function killGroup(leader: number): void {
-  killPid(-leader);
 }
 
 function killPid(pid: number): void {

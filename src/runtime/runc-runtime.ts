@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage
 import type { ImageService } from '../images/images.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
-import type { Exec } from '../system/exec.js';
+import { HostExec, type Exec, type Launcher } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import type { NetworkAttachRequest, PodNetwork } from './network/network.js';
 import {
@@ -50,6 +50,8 @@ const TERMINATION_MESSAGE_MAX = 4096;
 export interface RuncRuntimeOptions {
   paths: NodePaths;
   exec: Exec;
+  /** Starts conmon; default: from this process (the daemon passes its spawn helper). */
+  launcher?: Launcher;
   clock: Clock;
   logger: Logger;
   images: ImageService;
@@ -62,6 +64,7 @@ export interface RuncRuntimeOptions {
 export class RuncRuntime implements Runtime {
   readonly paths: NodePaths;
   readonly exec: Exec;
+  readonly launcher: Launcher;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly images: ImageService;
@@ -82,6 +85,7 @@ export class RuncRuntime implements Runtime {
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
     this.exec = opts.exec;
+    this.launcher = opts.launcher ?? new HostExec();
     this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'runtime' });
     this.images = opts.images;
@@ -296,7 +300,7 @@ export class RuncRuntime implements Runtime {
       const spec = await this.buildContainerSpec(rec, sb, rootfs.mergedDir, bundle, seccomp);
       // The process env, values from Secrets included: private like the bundle dir it is in.
       await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
-      const started = await spawnConmon({
+      const started = await spawnConmon(this.launcher, {
         id,
         name: `k8s_${config.metadata.name}_${podName(sb.config)}_${config.metadata.attempt}`,
         bundle,

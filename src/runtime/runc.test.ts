@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { TimeoutError, isNotFound } from '../errors.js';
 import { FakeClock } from '../system/clock.js';
+import { HostExec } from '../system/exec.js';
 import { CONMON_CREATE_TIMEOUT_MS, conmonArgs, parseSyncMessage, spawnConmon } from './conmon.js';
 import { RecordingExec } from './fake-exec.js';
 import { RUNC_TIMEOUT_MS, Runc } from './runc.js';
@@ -139,7 +140,7 @@ test('a conmon that never reports a pid is killed at the create timeout', async 
     await chmod(fake, 0o755);
     const clock = new FakeClock();
     let settled = false;
-    const p = spawnConmon({
+    const p = spawnConmon(new HostExec(), {
       id: 'c1', name: 'k8s_x', bundle: dir, logPath: path.join(dir, 'log'), runcRoot: '/r', exitsDir: dir, attachDir: dir,
       conmonPath: fake, sleep: (ms, signal) => clock.sleep(ms, signal),
     });

@@ -87,7 +87,7 @@ async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: strin
     catatonitPath: rt.catatonitPath,
   });
   await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec), { mode: 0o600 });
-  const started = await spawnConmon({
+  const started = await spawnConmon(rt.launcher, {
     id: rec.id,
     name: `k8s_${INFRA_CONTAINER_NAME}_${podName(rec.config)}`,
     bundle,

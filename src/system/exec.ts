@@ -1,7 +1,10 @@
 // The process seam: the only place (with system/ siblings) that spawns programs. Everything else
-// receives an Exec, so wrappers around runc, CNI, ip and tar are tested by their arguments.
+// receives an Exec (and the runtime a Launcher), so wrappers around runc, CNI, ip and tar are tested by
+// their arguments. HostExec spawns from this process; the daemon instead hands both to a small helper
+// process (system/spawner/), because a spawn blocks the calling event loop until the child has exec'd.
 
 import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 
 export interface ExecOptions {
   /** Bytes written to stdin, then closed. */
@@ -25,7 +28,38 @@ export interface Exec {
   run(file: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;
 }
 
-export class HostExec implements Exec {
+/**
+ * conmon's start protocol (node-runtime.md §1): a program started in its own session (it outlives us),
+ * its stdout and stderr appended to `outputFile` (made 0600), a sync pipe on fd 3 it reports on and a
+ * start pipe on fd 4 that gets one byte at once.
+ */
+export interface MonitorLaunch {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  outputFile: string;
+}
+
+export interface MonitorOutcome {
+  /** The first process's exit code; null when a signal ended it. */
+  code: number | null;
+  /** What it wrote on fd 3, up to the first newline (or everything, when it closed without one). */
+  syncText: string;
+}
+
+export interface LaunchedMonitor {
+  /** Settles when the first process has exited and the sync text is in; rejects when it could not start. */
+  done: Promise<MonitorOutcome>;
+  /** SIGKILLs the first process's process group while that process still runs; no-op afterwards. */
+  kill(): void;
+}
+
+export interface Launcher {
+  launchMonitor(req: MonitorLaunch): LaunchedMonitor;
+}
+
+export class HostExec implements Exec, Launcher {
   run(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, {
@@ -65,11 +99,81 @@ export class HostExec implements Exec {
       child.stdin.end(opts.input ?? '');
     });
   }
+
+  launchMonitor(req: MonitorLaunch): LaunchedMonitor {
+    let child: ReturnType<typeof spawn> | undefined;
+    const done = (async () => {
+      const out = await open(req.outputFile, 'a', 0o600);
+      let outcome: Promise<MonitorOutcome>;
+      try {
+        child = spawn(req.file, req.args, {
+          cwd: req.cwd,
+          detached: true,
+          env: req.env,
+          stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe'],
+        });
+        outcome = monitorOutcome(child); // its listeners before any await: 'error' and 'exit' may come next
+      } finally {
+        await out.close();
+      }
+      return outcome;
+    })();
+    return {
+      done,
+      kill: () => {
+        if (child?.pid && child.exitCode === null && child.signalCode === null) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+        }
+      },
+    };
+  }
+}
+
+/** Sends the start byte, gathers the sync text and waits for the first process to exit. */
+function monitorOutcome(child: ReturnType<typeof spawn>): Promise<MonitorOutcome> {
+  const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+  const start = child.stdio[4] as NodeJS.WritableStream & { destroy(): void; on(e: 'error', f: () => void): void };
+  const firstExit = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+  const chunks: Buffer[] = [];
+  const syncText = new Promise<string>((resolve) => {
+    const text = () => Buffer.concat(chunks).toString('utf8');
+    sync.on('data', (b: Buffer) => {
+      chunks.push(b);
+      if (b.includes(10)) resolve(text());
+    });
+    sync.once('close', () => resolve(text()));
+    sync.once('error', () => resolve(text()));
+  });
+  start.on('error', () => {
+    /* the program died before reading the start byte: its exit code and sync text tell */
+  });
+  start.end(Buffer.from([0]));
+  child.unref();
+  return Promise.all([firstExit, syncText])
+    .then(([code, text]) => ({ code, syncText: text }))
+    .finally(() => {
+      sync.destroy();
+      start.destroy();
+    });
 }
 
 function signalNumber(sig: NodeJS.Signals): number {
   const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
   return table[sig] ?? 0;
+}
+
+/** The environment without unset entries: what a child gets, in a form that crosses to the spawn helper. */
+export function definedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 /** Runs and throws a descriptive error on a non-zero exit; returns stdout. */

@@ -1,0 +1,24 @@
+// The messages between the daemon and its spawn helper (client.ts ↔ helper.ts), over the Node IPC
+// channel with the 'advanced' serialization (structured clone), so a Buffer input crosses as bytes.
+
+import type { ExecResult, MonitorLaunch, MonitorOutcome } from '../exec.js';
+
+export type SpawnRequest =
+  | {
+      t: 'run';
+      id: number;
+      file: string;
+      args: string[];
+      input?: string | Uint8Array;
+      env?: Record<string, string>;
+      cwd?: string;
+      timeoutMs?: number;
+    }
+  | { t: 'monitor'; id: number; launch: MonitorLaunch }
+  /** A run: abort its signal (the child gets SIGTERM). A monitor: kill() it. */
+  | { t: 'cancel'; id: number };
+
+export type SpawnReply =
+  | { id: number; ok: true; run: ExecResult }
+  | { id: number; ok: true; monitor: MonitorOutcome }
+  | { id: number; ok: false; message: string; code?: string };
