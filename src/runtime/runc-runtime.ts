@@ -242,9 +242,12 @@ export class RuncRuntime implements Runtime {
   }
 
   async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]> {
-    const recs = [...this.sandboxes.values()].filter((r) => r.state !== 'creating');
+    // Only the candidates are refreshed (each reads its exit file): a pod's sync asks for its own
+    // sandboxes, and refreshing every pod's would make each pass cost O(pods). State is matched after.
+    const { state, ...fixed } = filter ?? {};
+    const recs = [...this.sandboxes.values()].filter((r) => r.state !== 'creating' && matchSandbox(toSandboxStatus(r), fixed));
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
-    return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, filter));
+    return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, { state }));
   }
 
   private async refreshSandbox(rec: SandboxRecord): Promise<void> {
@@ -479,11 +482,11 @@ export class RuncRuntime implements Runtime {
   }
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
-    const recs = [...this.containers.values()].filter(
-      (r) => r.state !== 'creating' && (!filter?.id || r.id === filter.id) && (!filter?.sandboxId || r.sandboxId === filter.sandboxId),
-    );
+    // As for sandboxes: refresh (an exit file read each) only the candidates, then match the state.
+    const { state, ...fixed } = filter ?? {};
+    const recs = [...this.containers.values()].filter((r) => r.state !== 'creating' && matchContainer(toContainerStatus(r, r.imageId), fixed));
     await Promise.all(recs.map((r) => this.refreshContainer(r)));
-    return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, filter));
+    return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, { state }));
   }
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
