@@ -36,6 +36,7 @@ export interface Admitted {
 export class SecurityStage {
   private clientCa?: X509Certificate;
   private readonly verified = new Map<string, boolean>();
+  private readonly peers = new WeakMap<TLSSocket, ConnectionPeer | null>();
 
   constructor(private readonly opts: SecurityStageOptions) {}
 
@@ -68,35 +69,64 @@ export class SecurityStage {
   /**
    * The client certificate of this request's connection, verified here again on every request: chain to
    * the current client CA and validity now. Node's `authorized` flag alone is not enough: it is set once
-   * per connection and never cleared, and a resumed TLS session skips the date check.
+   * per connection and never cleared, and a resumed TLS session skips the date check. What the
+   * certificate says is read once per connection (renegotiation is off, so it cannot change under it).
    */
   private tlsPeer(req: IncomingMessage): PeerCertificate | undefined {
     const sock = req.socket as TLSSocket;
     if (!sock.encrypted || typeof sock.getPeerCertificate !== 'function') return undefined;
-    const c = sock.getPeerCertificate(false);
-    if (!c || Object.keys(c).length === 0) return undefined;
-    const subject = (c.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
-    const facts = { commonName: first(subject.CN), organizations: all(subject.O), extKeyUsage: c.ext_key_usage };
-    if (!sock.authorized) return { ...facts, authorized: false, authorizationError: String(sock.authorizationError ?? 'unverified') };
-    const x509 = sock.getPeerX509Certificate();
-    const why = x509 ? this.rejectReason(x509) : 'no certificate';
-    return why ? { ...facts, authorized: false, authorizationError: why } : { ...facts, authorized: true };
+    let peer = this.peers.get(sock);
+    if (peer === undefined) {
+      peer = readPeer(sock);
+      this.peers.set(sock, peer);
+    }
+    if (peer === null) return undefined;
+    if (!peer.cert) return { ...peer.facts, authorized: false, authorizationError: peer.tlsError ?? 'no certificate' };
+    const why = this.rejectReason(peer.cert);
+    return why ? { ...peer.facts, authorized: false, authorizationError: why } : { ...peer.facts, authorized: true };
   }
 
-  private rejectReason(x509: X509Certificate): string | undefined {
+  private rejectReason(cert: ConnectionCert): string | undefined {
     const now = this.opts.now();
-    if (now < Date.parse(x509.validFrom)) return 'CERT_NOT_YET_VALID';
-    if (now > Date.parse(x509.validTo)) return 'CERT_HAS_EXPIRED';
+    if (now < cert.validFrom) return 'CERT_NOT_YET_VALID';
+    if (now > cert.validTo) return 'CERT_HAS_EXPIRED';
     const ca = this.clientCa;
     if (!ca) return 'no client CA configured';
-    let ok = this.verified.get(x509.fingerprint256);
+    let ok = this.verified.get(cert.fingerprint);
     if (ok === undefined) {
-      ok = x509.checkIssued(ca) && x509.verify(ca.publicKey);
+      ok = cert.x509.checkIssued(ca) && cert.x509.verify(ca.publicKey);
       if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
-      this.verified.set(x509.fingerprint256, ok);
+      this.verified.set(cert.fingerprint, ok);
     }
     return ok ? undefined : 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
   }
+}
+
+interface ConnectionCert {
+  x509: X509Certificate;
+  fingerprint: string;
+  /** Unix ms. */
+  validFrom: number;
+  validTo: number;
+}
+
+/** A connection's client certificate as read once: its names, and (when TLS verified it) the certificate. */
+interface ConnectionPeer {
+  facts: Pick<PeerCertificate, 'commonName' | 'organizations' | 'extKeyUsage'>;
+  cert?: ConnectionCert;
+  tlsError?: string;
+}
+
+/** null: the connection presented no certificate. */
+function readPeer(sock: TLSSocket): ConnectionPeer | null {
+  const c = sock.getPeerCertificate(false);
+  if (!c || Object.keys(c).length === 0) return null;
+  const subject = (c.subject ?? {}) as unknown as Record<string, string | string[] | undefined>;
+  const facts = { commonName: first(subject.CN), organizations: all(subject.O), extKeyUsage: c.ext_key_usage };
+  if (!sock.authorized) return { facts, tlsError: String(sock.authorizationError ?? 'unverified') };
+  const x509 = sock.getPeerX509Certificate();
+  if (!x509) return { facts };
+  return { facts, cert: { x509, fingerprint: x509.fingerprint256, validFrom: Date.parse(x509.validFrom), validTo: Date.parse(x509.validTo) } };
 }
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
