@@ -13,7 +13,14 @@ import type { Logger } from '../system/logger.js';
 import type { KubeObject } from '../k8s/types.js';
 import { errorMessage } from '../errors.js';
 import { fieldValue, matchesFields, matchesLabels } from './selectors.js';
-import type { FieldRequirement, LabelRequirement, ResourceInfo, WatchEvent, WatchEventType } from './store.js';
+import type {
+  FieldRequirement,
+  LabelRequirement,
+  ResourceInfo,
+  StoredObject,
+  StoredWatchEvent,
+  WatchEventType,
+} from './store.js';
 
 /** What a selector can see of an object: its labels and every supported field's value. */
 export interface SelectorView {
@@ -29,8 +36,11 @@ export interface ChangeRecord {
   /** "" for cluster-scoped resources. */
   namespace: string;
   name: string;
-  /** The object after the change; for DELETED its last state with the delete's resourceVersion. */
-  json: string;
+  /**
+   * The object after the change; for DELETED its last state with the delete's resourceVersion. Parsed
+   * once, on first use, for every watcher.
+   */
+  stored: StoredObject;
   /** MODIFIED only: the previous state's selector view, when it differed from the new one. */
   prev?: SelectorView;
 }
@@ -52,7 +62,7 @@ export interface WatcherSpec {
   namespace?: string;
   labelSelector: LabelRequirement[];
   fieldSelector: FieldRequirement[];
-  onEvent: (ev: WatchEvent) => void;
+  onEvent: (ev: StoredWatchEvent) => void;
 }
 
 export class Watcher {
@@ -71,27 +81,25 @@ export class Watcher {
   }
 
   /** Translates a change into this watcher's event, or undefined when it does not concern it. */
-  eventFor(c: ChangeRecord): WatchEvent | undefined {
+  eventFor(c: ChangeRecord): StoredWatchEvent | undefined {
     const { namespace, labelSelector, fieldSelector, info } = this.spec;
     if (namespace !== undefined && c.namespace !== namespace) return undefined;
-    const obj = JSON.parse(c.json) as KubeObject;
-    if (labelSelector.length === 0 && fieldSelector.length === 0) return { type: c.type, object: obj };
+    const stored = c.stored;
+    if (labelSelector.length === 0 && fieldSelector.length === 0) return { type: c.type, stored };
+    const obj = stored.object;
     const now = matchesLabels(obj.metadata.labels, labelSelector) && matchesFields(obj, fieldSelector, info);
-    if (c.type !== 'MODIFIED') return now ? { type: c.type, object: obj } : undefined;
+    if (c.type !== 'MODIFIED') return now ? { type: c.type, stored } : undefined;
     const before = c.prev ? viewMatches(c.prev, labelSelector, fieldSelector) : now;
-    if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj };
-    return before ? { type: 'DELETED', object: obj } : undefined;
+    if (now) return { type: before ? 'MODIFIED' : 'ADDED', stored };
+    return before ? { type: 'DELETED', stored } : undefined;
   }
 
   /** Delivers one event to the listener; a throwing listener is logged, never propagated. */
-  emit(ev: WatchEvent): void {
+  emit(ev: StoredWatchEvent, name: string): void {
     try {
       this.spec.onEvent(ev);
     } catch (err) {
-      this.logger.error(
-        { err: errorMessage(err), resource: this.spec.info.resource, type: ev.type, name: ev.object.metadata.name },
-        'watch listener threw',
-      );
+      this.logger.error({ err: errorMessage(err), resource: this.spec.info.resource, type: ev.type, name }, 'watch listener threw');
     }
   }
 
@@ -104,14 +112,14 @@ export class Watcher {
     }
     this.lastRv = c.rv;
     const ev = this.eventFor(c);
-    if (ev) this.emit(ev);
+    if (ev) this.emit(ev, c.name);
   }
 
   /** A change from history (replay); delivered at once. */
   replay(c: ChangeRecord): void {
     if (this.stopped) return;
     const ev = this.eventFor(c);
-    if (ev) this.emit(ev);
+    if (ev) this.emit(ev, c.name);
   }
 
   /** Ends the replay phase: delivers the live changes that arrived meanwhile. */
