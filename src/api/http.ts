@@ -77,7 +77,12 @@ function warningHeader(text: string): string {
 }
 
 export function sendJson(ctx: RequestContext, code: number, body: unknown, type = 'application/json'): void {
-  const data = Buffer.from(JSON.stringify(body));
+  sendSerialized(ctx, code, JSON.stringify(body), type);
+}
+
+/** sendJson for a body serialised already (a stored object's JSON, or a list spliced from such). */
+export function sendSerialized(ctx: RequestContext, code: number, json: string, type = 'application/json'): void {
+  const data = Buffer.from(json);
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': type,
     'Content-Length': data.length,
@@ -90,6 +95,15 @@ export function sendJson(ctx: RequestContext, code: number, body: unknown, type 
   }
   ctx.res.writeHead(code, headers);
   ctx.res.end(data);
+}
+
+/**
+ * JSON.stringify({ ...head, items }) for items serialised already: the stored objects' JSON is spliced in
+ * as it is, not parsed and serialised again (most of a list's cost). `items` comes last, as upstream's.
+ */
+export function listJson(head: Record<string, unknown> & { items?: never }, items: readonly string[]): string {
+  const open = JSON.stringify({ ...head, items: [] });
+  return `${open.slice(0, -3)}[${items.join(',')}]}`;
 }
 
 export function sendText(ctx: RequestContext, code: number, text: string | Buffer, type = 'text/plain; charset=utf-8'): void {
