@@ -37,6 +37,7 @@ describe('get and list replies', () => {
     const whole = await h.request('admin', { method: 'GET', url: PODS });
     const list = h.store.list('pods', { namespace: 'default' });
     assert.equal(whole.payload, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: list.resourceVersion }, items: list.items }));
+    assert.equal(Number(whole.headers['content-length']), Buffer.byteLength(whole.payload));
     const page = await h.request('admin', { method: 'GET', url: `${PODS}?limit=2` });
     const first = h.store.list('pods', { namespace: 'default', limit: 2 });
     const metadata = { resourceVersion: first.resourceVersion, continue: first.continue };
