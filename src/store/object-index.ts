@@ -19,6 +19,14 @@ export class SharedJson implements StoredObject {
   get object(): KubeObject {
     return (this.parsed ??= deepFreeze(JSON.parse(this.json) as KubeObject));
   }
+
+  /**
+   * The object for one look by the store itself: the shared parse when made already, else a throwaway
+   * one (a writer about to replace the entry would only pay for freezing and keeping it).
+   */
+  glance(): KubeObject {
+    return this.parsed ?? (JSON.parse(this.json) as KubeObject);
+  }
 }
 
 /** One stored object with its key and what write preconditions check. */

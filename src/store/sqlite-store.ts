@@ -193,7 +193,7 @@ export class SqliteStore implements ObjectStore {
       this.st.insertObject.run(resource, ns, name, uid, rv, json);
       const entry = new StoredEntry(ns, name, uid, rv, json);
       this.index.put(resource, entry);
-      this.logChange({ rv, type: 'ADDED', resource, namespace: ns, name, stored: entry });
+      this.logChange({ rv, type: 'ADDED', resource, namespace: ns, name, stored: entry, view: selectorView(stored, info) });
       return JSON.parse(json) as T;
     });
   }
@@ -240,7 +240,8 @@ export class SqliteStore implements ObjectStore {
       const json = JSON.stringify(last);
       this.st.deleteObject.run(resource, ns, name);
       this.index.remove(resource, row);
-      this.logChange({ rv, type: 'DELETED', resource, namespace: ns, name, stored: new SharedJson(json) });
+      const view = selectorView(last, info);
+      this.logChange({ rv, type: 'DELETED', resource, namespace: ns, name, stored: new SharedJson(json), view });
       return last;
     });
   }
@@ -348,7 +349,7 @@ export class SqliteStore implements ObjectStore {
 
   /** Writes `obj` over the stored row, keeping identity; a byte-identical result is not a write. */
   private replace<T extends KubeObject>(info: ResourceInfo, ns: string, name: string, row: StoredEntry, obj: T): T {
-    const cur = row.object;
+    const cur = row.glance();
     const keep = { name, namespace: ns, uid: row.uid, creationTimestamp: cur.metadata.creationTimestamp };
     const same = JSON.stringify(this.withMeta(info, obj, { ...keep, resourceVersion: String(row.rv) }));
     if (same === row.json) return copyOf<T>(row);
@@ -359,9 +360,10 @@ export class SqliteStore implements ObjectStore {
     const entry = new StoredEntry(ns, name, row.uid, rv, json);
     this.index.put(info.resource, entry);
     const prev = selectorView(cur, info);
-    const changed = JSON.stringify(prev) !== JSON.stringify(selectorView(next, info));
+    const view = selectorView(next, info);
+    const changed = JSON.stringify(prev) !== JSON.stringify(view);
     const resource = info.resource;
-    this.logChange({ rv, type: 'MODIFIED', resource, namespace: ns, name, stored: entry, prev: changed ? prev : undefined });
+    this.logChange({ rv, type: 'MODIFIED', resource, namespace: ns, name, stored: entry, view, prev: changed ? prev : undefined });
     return JSON.parse(json) as T;
   }
 

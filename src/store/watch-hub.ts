@@ -12,7 +12,7 @@
 import type { Logger } from '../system/logger.js';
 import type { KubeObject } from '../k8s/types.js';
 import { errorMessage } from '../errors.js';
-import { fieldValue, matchesFields, matchesLabels } from './selectors.js';
+import { fieldValue, matchesLabels } from './selectors.js';
 import type {
   FieldRequirement,
   LabelRequirement,
@@ -43,12 +43,18 @@ export interface ChangeRecord {
   stored: StoredObject;
   /** MODIFIED only: the previous state's selector view, when it differed from the new one. */
   prev?: SelectorView;
+  /**
+   * The new state's selector view, when the writer has it (not from history): watchers with selectors
+   * match on it instead of each parsing the object.
+   */
+  view?: SelectorView;
 }
 
+/** A copy: a view kept in a change record must not follow later changes to the writer's object. */
 export function selectorView(obj: KubeObject, info: ResourceInfo): SelectorView {
   const f: Record<string, string> = {};
   for (const field of Object.keys(info.fields)) f[field] = fieldValue(obj, field, info);
-  return { l: obj.metadata.labels ?? {}, f };
+  return { l: { ...obj.metadata.labels }, f };
 }
 
 function viewMatches(v: SelectorView, labels: LabelRequirement[], fields: FieldRequirement[]): boolean {
@@ -86,8 +92,7 @@ export class Watcher {
     if (namespace !== undefined && c.namespace !== namespace) return undefined;
     const stored = c.stored;
     if (labelSelector.length === 0 && fieldSelector.length === 0) return { type: c.type, stored };
-    const obj = stored.object;
-    const now = matchesLabels(obj.metadata.labels, labelSelector) && matchesFields(obj, fieldSelector, info);
+    const now = viewMatches(c.view ?? selectorView(stored.object, info), labelSelector, fieldSelector);
     if (c.type !== 'MODIFIED') return now ? { type: c.type, stored } : undefined;
     const before = c.prev ? viewMatches(c.prev, labelSelector, fieldSelector) : now;
     if (now) return { type: before ? 'MODIFIED' : 'ADDED', stored };
