@@ -203,3 +203,19 @@ test('shared objects are frozen: a reader that tries to change one fails instead
   assert.equal(s.get('pods', 'default', 'a').metadata.labels!.app, 'web');
   s.close();
 });
+
+test('watchers match a change on what was written, even if the writer changes its object before the commit', () => {
+  const s = openStore();
+  s.create('pods', pod('outer'));
+  const seen: string[] = [];
+  const w = s.watchStored('pods', { labelSelector: parseLabelSelector('app=web') }, (ev) => seen.push(`${ev.type} ${ev.stored.object.metadata.name}`));
+  s.modify('pods', 'default', 'outer', () => {
+    const labels = { app: 'web' };
+    s.create('pods', pod('inner', 'default', labels));
+    labels.app = 'db'; // after the nested write, before the outer transaction commits and publishes
+    return undefined;
+  });
+  assert.deepEqual(seen, ['ADDED inner']);
+  w.stop();
+  s.close();
+});
