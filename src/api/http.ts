@@ -77,7 +77,12 @@ function warningHeader(text: string): string {
 }
 
 export function sendJson(ctx: RequestContext, code: number, body: unknown, type = 'application/json'): void {
-  const data = Buffer.from(JSON.stringify(body));
+  sendSerialized(ctx, code, JSON.stringify(body), type);
+}
+
+/** sendJson for a body serialised already (a stored object's JSON, or a list spliced from such). */
+export function sendSerialized(ctx: RequestContext, code: number, json: string | Buffer, type = 'application/json'): void {
+  const data = typeof json === 'string' ? Buffer.from(json) : json;
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': type,
     'Content-Length': data.length,
@@ -90,6 +95,26 @@ export function sendJson(ctx: RequestContext, code: number, body: unknown, type 
   }
   ctx.res.writeHead(code, headers);
   ctx.res.end(data);
+}
+
+/**
+ * JSON.stringify({ ...head, items }) for items serialised already, as UTF-8: the stored objects' JSON is
+ * written as it is, not parsed and serialised again (most of a list's cost), and straight into the reply's
+ * buffer (joining a multi-megabyte string first, then encoding it, costs several times more).
+ * `items` comes last, as upstream's.
+ */
+export function listJson(head: Record<string, unknown> & { items?: never }, items: readonly string[]): Buffer {
+  const open = JSON.stringify({ ...head, items: [] }).slice(0, -2);
+  let size = Buffer.byteLength(open) + Math.max(0, items.length - 1) + 2;
+  for (const item of items) size += Buffer.byteLength(item);
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write(open);
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) at += out.write(',', at);
+    at += out.write(items[i]!, at);
+  }
+  out.write(']}', at);
+  return out;
 }
 
 export function sendText(ctx: RequestContext, code: number, text: string | Buffer, type = 'text/plain; charset=utf-8'): void {

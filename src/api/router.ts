@@ -171,7 +171,7 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
       if (m === 'POST') return handleEviction(deps, ctx, route);
       break;
   }
-  if (!deps.store.tryGet(route.resource.resource, route.namespace, route.name)) {
+  if (!deps.store.getStored(route.resource.resource, route.namespace, route.name)) {
     throw NotFoundError.of({ resource: route.resource.resource, name: route.name });
   }
   throw methodNotAllowed(m, `${route.resource.resource}/${sub}`);

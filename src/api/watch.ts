@@ -2,10 +2,11 @@
 // Table mode sends one-row Tables (column definitions only in the first event). Bookmarks are sent
 // periodically and after the initial events when allowWatchBookmarks=true. The stream ends cleanly at
 // timeoutSeconds (default 30 min), when the client goes away, or when the server stops.
+// Events carry the store's shared objects (watchStored): a plain event splices the stored JSON as it is.
 
 import { GoneError, PeapodError } from '../errors.js';
 import type { KubeObject } from '../k8s/types.js';
-import type { WatchEvent } from '../store/store.js';
+import type { StoredObject, StoredWatchEvent } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
@@ -45,9 +46,10 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
     for (const c of cleanups) c();
     res.end();
   };
-  const write = (type: string, object: unknown): void => {
+  /** One event line: JSON.stringify({ type, object }), with the object serialised already. */
+  const writeLine = (type: string, objectJson: string): void => {
     if (ended) return;
-    res.write(JSON.stringify({ type, object }) + '\n');
+    res.write(`{"type":${JSON.stringify(type)},"object":${objectJson}}\n`);
     // A client that stays connected but stops reading would make every event pile up in memory: drop it,
     // as the API server drops slow watchers (clients re-watch from their last resourceVersion).
     if (res.writableLength > MAX_UNREAD_WATCH_BYTES) {
@@ -55,7 +57,10 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
       end();
     }
   };
-  const encode = (obj: KubeObject): unknown => {
+  const write = (type: string, object: unknown): void => writeLine(type, JSON.stringify(object));
+  const encode = (stored: StoredObject): string => {
+    if (shape.kind === 'object') return stored.json;
+    const obj = stored.object;
     if (shape.kind === 'table') {
       const t = buildTable([obj], { resourceVersion: obj.metadata.resourceVersion }, {
         resource: r.resource,
@@ -65,10 +70,9 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
         now: deps.clock.now(),
       });
       firstTable = false;
-      return t;
+      return JSON.stringify(t);
     }
-    if (shape.kind === 'partial') return partialObject(obj, shape.version);
-    return obj;
+    return JSON.stringify(partialObject(obj, shape.version));
   };
   const bookmark = (initialEnd: boolean): void => {
     const metadata: Record<string, unknown> = { resourceVersion: deps.store.currentResourceVersion() };
@@ -76,16 +80,16 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
     write('BOOKMARK', { kind: r.kind, apiVersion: 'v1', metadata });
   };
 
-  const onEvent = (ev: WatchEvent<KubeObject>): void => {
+  const onEvent = (ev: StoredWatchEvent<KubeObject>): void => {
     try {
-      write(ev.type, encode(ev.object));
+      writeLine(ev.type, encode(ev.stored));
     } catch (err) {
       deps.logger.error({ err, req: ctx.id }, 'watch: encoding an event failed');
       end();
     }
   };
   try {
-    const w = deps.store.watch<KubeObject>(r.resource, { ...base, resourceVersion: rv }, onEvent);
+    const w = deps.store.watchStored<KubeObject>(r.resource, { ...base, resourceVersion: rv }, onEvent);
     // The initial events are delivered inside store.watch; if one of them ended the watch, stop it now.
     if (ended) w.stop();
     else cleanups.push(() => w.stop());

@@ -1,11 +1,13 @@
 // The SQLite layout behind SqliteStore, and its prepared statements.
 //
 // objects: the current state, keyed by (resource, namespace, name); namespace is "" for cluster-scoped
-//   resources. Rows are ordered by that key, which is also the list and continue-token order.
+//   resources. Read once, at open, into the in-memory index that serves every read (object-index.ts),
+//   which keeps them in that key's order: the list and continue-token order.
 // changes: one row per write, keyed by its resourceVersion (the global counter), for watch resume.
 //   Compaction keeps the newest entries, so max(changes.rv) is always the counter after a restart.
 
 import type { Database, Statement } from 'better-sqlite3';
+import type { ObjectRow } from './object-index.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -30,18 +32,6 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 `;
 
-export interface ObjectRow {
-  uid: string;
-  rv: number;
-  json: string;
-}
-
-export interface ListRow {
-  namespace: string;
-  name: string;
-  json: string;
-}
-
 export interface ChangeRow {
   rv: number;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -53,14 +43,11 @@ export interface ChangeRow {
 }
 
 export interface Statements {
-  getObject: Statement<[string, string, string], ObjectRow>;
+  /** Every object, to load the in-memory index (object-index.ts) that serves reads. */
+  allObjects: Statement<[], ObjectRow>;
   insertObject: Statement<[string, string, string, string, number, string]>;
   updateObject: Statement<[string, number, string, string, string, string]>;
   deleteObject: Statement<[string, string, string]>;
-  /** (resource, namespace, afterNamespace, afterName) */
-  listInNamespace: Statement<[string, string, string, string], ListRow>;
-  /** (resource, afterNamespace, afterName) */
-  listAll: Statement<[string, string, string], ListRow>;
   insertChange: Statement<[number, string, string, string, string, string, string | null]>;
   compactChanges: Statement<[number]>;
   /** (afterRv, resource) */
@@ -77,7 +64,7 @@ export function openSchema(db: Database): Statements {
   db.exec(SCHEMA);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   return {
-    getObject: db.prepare('SELECT uid, rv, json FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
+    allObjects: db.prepare('SELECT resource, namespace, name, uid, rv, json FROM objects'),
     insertObject: db.prepare(
       'INSERT INTO objects (resource, namespace, name, uid, rv, json) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -85,14 +72,6 @@ export function openSchema(db: Database): Statements {
       'UPDATE objects SET uid = ?, rv = ?, json = ? WHERE resource = ? AND namespace = ? AND name = ?',
     ),
     deleteObject: db.prepare('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?'),
-    listInNamespace: db.prepare(
-      'SELECT namespace, name, json FROM objects WHERE resource = ? AND namespace = ? ' +
-        'AND (namespace, name) > (?, ?) ORDER BY name',
-    ),
-    listAll: db.prepare(
-      'SELECT namespace, name, json FROM objects WHERE resource = ? AND (namespace, name) > (?, ?) ' +
-        'ORDER BY namespace, name',
-    ),
     insertChange: db.prepare(
       'INSERT INTO changes (rv, type, resource, namespace, name, json, prev) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),

@@ -1,13 +1,16 @@
 // The ObjectStore on embedded SQLite (better-sqlite3, synchronous). Every write is one transaction that
 // bumps the global resourceVersion, stores the object and appends to the change log; watchers are told
 // after the outermost transaction commits (see watch-hub.ts for ordering and listener isolation).
+// Reads never touch SQLite: they are served from the in-memory index (object-index.ts), loaded at open
+// and kept in step by every write.
 //
 // Semantics worth knowing:
 // - update/modify that produce a byte-identical object are no-ops: no new resourceVersion, no event
 //   (as the apiserver's GuaranteedUpdate). Every real write gets a new resourceVersion.
 // - create overwrites uid, resourceVersion and creationTimestamp; update/modify keep the stored uid,
 //   creationTimestamp, name and namespace whatever the new body says.
-// - Returned objects and watch events are fresh copies parsed from the stored JSON.
+// - Returned objects and watch events are fresh copies parsed from the stored JSON, except from the
+//   *Stored reads, which hand out the index's own frozen objects (store.ts, StoredObject).
 
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -27,13 +30,17 @@ import { silentLogger, type Logger } from '../system/logger.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { orderMetadata, randomNameSuffix, rfc3339Seconds } from './object-meta.js';
 import { matchesFields, matchesLabels } from './selectors.js';
-import { openSchema, type ChangeRow, type ObjectRow, type Statements } from './sqlite-schema.js';
+import { ObjectIndex, SharedJson, StoredEntry } from './object-index.js';
+import { openSchema, type ChangeRow, type Statements } from './sqlite-schema.js';
 import type {
   DeleteOptions,
   ListOptions,
   ListResult,
   ObjectStore,
   ResourceInfo,
+  StoredList,
+  StoredObject,
+  StoredWatchEvent,
   UpdateOptions,
   Watch,
   WatchEvent,
@@ -74,6 +81,8 @@ export class SqliteStore implements ObjectStore {
   private readonly historyLimit: number;
   private readonly nameSuffix: () => string;
   private readonly hub: WatchHub;
+  /** The current state, which every read is served from. */
+  private readonly index: ObjectIndex;
   /** The newest resourceVersion handed out. */
   private rv: number;
   /** The oldest resourceVersion still in the change log (undefined: empty log). */
@@ -94,6 +103,7 @@ export class SqliteStore implements ObjectStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.st = openSchema(this.db);
+    this.index = ObjectIndex.load(this.st.allObjects.iterate());
     this.rv = this.st.maxRv.get()?.rv ?? 0;
     this.oldestChange = this.st.minChangeRv.get()?.rv ?? undefined;
     this.hub = new WatchHub(this.logger);
@@ -109,37 +119,45 @@ export class SqliteStore implements ObjectStore {
   }
 
   tryGet<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): T | undefined {
+    const stored = this.getStored<T>(resource, namespace, name);
+    return stored ? copyOf<T>(stored) : undefined;
+  }
+
+  getStored<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): StoredObject<T> | undefined {
     const info = this.info(resource);
-    const row = this.st.getObject.get(resource, this.scope(info, namespace), name);
-    return row ? (JSON.parse(row.json) as T) : undefined;
+    return this.index.get(resource, this.scope(info, namespace), name) as StoredObject<T> | undefined;
   }
 
   list<T extends KubeObject>(resource: string, opts: ListOptions = {}): ListResult<T> {
+    const page = this.listStored<T>(resource, opts);
+    return { ...page, items: page.items.map((s) => copyOf<T>(s)) };
+  }
+
+  listStored<T extends KubeObject>(resource: string, opts: ListOptions = {}): StoredList<T> {
     const info = this.info(resource);
     const ns = info.namespaced ? opts.namespace : undefined;
     const labels = opts.labelSelector ?? [];
     const fields = opts.fieldSelector ?? [];
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const after = opts.continue ? decodeContinue(opts.continue, resource) : { namespace: '', name: '' };
-    const rows =
-      ns !== undefined
-        ? this.st.listInNamespace.iterate(resource, ns, after.namespace, after.name)
-        : this.st.listAll.iterate(resource, after.namespace, after.name);
-    const items: T[] = [];
-    let last: { namespace: string; name: string } | undefined;
+    // A namespace's entries are contiguous in the index: the walk stops at the first one past it.
+    const { list, start } = this.index.seek(resource, after, ns);
+    const items: StoredObject<T>[] = [];
+    let last: StoredEntry | undefined;
     let more = false;
-    for (const row of rows) {
-      const obj = JSON.parse(row.json) as T;
-      if (labels.length && !matchesLabels(obj.metadata.labels, labels)) continue;
-      if (fields.length && !matchesFields(obj, fields, info)) continue;
+    for (let i = start; i < list.length; i++) {
+      const e = list[i]!;
+      if (ns !== undefined && e.namespace !== ns) break;
+      if (labels.length && !matchesLabels(e.object.metadata.labels, labels)) continue;
+      if (fields.length && !matchesFields(e.object, fields, info)) continue;
       if (items.length >= limit) {
         more = true;
         break;
       }
-      items.push(obj);
-      last = row;
+      items.push(e as StoredObject as StoredObject<T>);
+      last = e;
     }
-    const result: ListResult<T> = { items, resourceVersion: String(this.rv) };
+    const result: StoredList<T> = { items, resourceVersion: String(this.rv) };
     if (more && last) result.continue = encodeContinue({ resource, namespace: last.namespace, name: last.name });
     return result;
   }
@@ -161,7 +179,7 @@ export class SqliteStore implements ObjectStore {
     }
     return this.write(() => {
       const name = meta.name || this.generateName(info, ns, meta.generateName!);
-      if (this.st.getObject.get(resource, ns, name)) throw AlreadyExistsError.of({ resource, kind: info.kind, name });
+      if (this.index.get(resource, ns, name)) throw AlreadyExistsError.of({ resource, kind: info.kind, name });
       const rv = ++this.rv;
       const uid = randomUUID();
       const stored = this.withMeta(info, obj, {
@@ -173,7 +191,9 @@ export class SqliteStore implements ObjectStore {
       });
       const json = JSON.stringify(stored);
       this.st.insertObject.run(resource, ns, name, uid, rv, json);
-      this.logChange({ rv, type: 'ADDED', resource, namespace: ns, name, json });
+      const entry = new StoredEntry(ns, name, uid, rv, json);
+      this.index.put(resource, entry);
+      this.logChange({ rv, type: 'ADDED', resource, namespace: ns, name, stored: entry, view: selectorView(stored, info) });
       return JSON.parse(json) as T;
     });
   }
@@ -202,8 +222,8 @@ export class SqliteStore implements ObjectStore {
     return this.write(() => {
       const row = this.mustGetRow(info, ns, name);
       this.checkPreconditions(info, name, row, opts, 'update');
-      const next = mutate(JSON.parse(row.json) as T);
-      if (next === undefined) return JSON.parse(row.json) as T;
+      const next = mutate(copyOf<T>(row));
+      if (next === undefined) return copyOf<T>(row);
       return this.replace(info, ns, name, row, next);
     });
   }
@@ -215,11 +235,13 @@ export class SqliteStore implements ObjectStore {
       const row = this.mustGetRow(info, ns, name);
       this.checkPreconditions(info, name, row, opts, 'delete');
       const rv = ++this.rv;
-      const last = JSON.parse(row.json) as T;
+      const last = copyOf<T>(row);
       last.metadata.resourceVersion = String(rv);
       const json = JSON.stringify(last);
       this.st.deleteObject.run(resource, ns, name);
-      this.logChange({ rv, type: 'DELETED', resource, namespace: ns, name, json });
+      this.index.remove(resource, row);
+      const view = selectorView(last, info);
+      this.logChange({ rv, type: 'DELETED', resource, namespace: ns, name, stored: new SharedJson(json), view });
       return last;
     });
   }
@@ -227,6 +249,10 @@ export class SqliteStore implements ObjectStore {
   // ---- watch ----
 
   watch<T extends KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): Watch {
+    return this.watchStored<T>(resource, opts, (ev) => onEvent({ type: ev.type, object: copyOf(ev.stored) }));
+  }
+
+  watchStored<T extends KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: StoredWatchEvent<T>) => void): Watch {
     const info = this.info(resource);
     const from = parseResourceVersion(opts.resourceVersion);
     const current = this.rv;
@@ -238,7 +264,7 @@ export class SqliteStore implements ObjectStore {
       namespace: info.namespaced ? opts.namespace : undefined,
       labelSelector: opts.labelSelector ?? [],
       fieldSelector: opts.fieldSelector ?? [],
-      onEvent: onEvent as (ev: WatchEvent) => void,
+      onEvent: onEvent as (ev: StoredWatchEvent) => void,
     };
     // Registered before the initial events, holding live changes until the replay is done, so a write
     // made by the listener itself during the replay is neither lost nor delivered out of order.
@@ -273,8 +299,8 @@ export class SqliteStore implements ObjectStore {
     return namespace;
   }
 
-  private mustGetRow(info: ResourceInfo, ns: string, name: string): ObjectRow {
-    const row = this.st.getObject.get(info.resource, ns, name);
+  private mustGetRow(info: ResourceInfo, ns: string, name: string): StoredEntry {
+    const row = this.index.get(info.resource, ns, name);
     if (!row) throw NotFoundError.of({ resource: info.resource, kind: info.kind, name });
     return row;
   }
@@ -282,7 +308,7 @@ export class SqliteStore implements ObjectStore {
   private checkPreconditions(
     info: ResourceInfo,
     name: string,
-    row: ObjectRow,
+    row: StoredEntry,
     opts: UpdateOptions,
     verb: 'update' | 'delete',
   ): void {
@@ -322,19 +348,22 @@ export class SqliteStore implements ObjectStore {
   }
 
   /** Writes `obj` over the stored row, keeping identity; a byte-identical result is not a write. */
-  private replace<T extends KubeObject>(info: ResourceInfo, ns: string, name: string, row: ObjectRow, obj: T): T {
-    const cur = JSON.parse(row.json) as KubeObject;
+  private replace<T extends KubeObject>(info: ResourceInfo, ns: string, name: string, row: StoredEntry, obj: T): T {
+    const cur = row.glance();
     const keep = { name, namespace: ns, uid: row.uid, creationTimestamp: cur.metadata.creationTimestamp };
     const same = JSON.stringify(this.withMeta(info, obj, { ...keep, resourceVersion: String(row.rv) }));
-    if (same === row.json) return cur as T;
+    if (same === row.json) return copyOf<T>(row);
     const rv = ++this.rv;
     const next = this.withMeta(info, obj, { ...keep, resourceVersion: String(rv) });
     const json = JSON.stringify(next);
     this.st.updateObject.run(row.uid, rv, json, info.resource, ns, name);
+    const entry = new StoredEntry(ns, name, row.uid, rv, json);
+    this.index.put(info.resource, entry);
     const prev = selectorView(cur, info);
-    const changed = JSON.stringify(prev) !== JSON.stringify(selectorView(next, info));
+    const view = selectorView(next, info);
+    const changed = JSON.stringify(prev) !== JSON.stringify(view);
     const resource = info.resource;
-    this.logChange({ rv, type: 'MODIFIED', resource, namespace: ns, name, json, prev: changed ? prev : undefined });
+    this.logChange({ rv, type: 'MODIFIED', resource, namespace: ns, name, stored: entry, view, prev: changed ? prev : undefined });
     return JSON.parse(json) as T;
   }
 
@@ -342,7 +371,7 @@ export class SqliteStore implements ObjectStore {
     let candidate = '';
     for (let i = 0; i < GENERATE_NAME_ATTEMPTS; i++) {
       candidate = prefix + this.nameSuffix();
-      if (!this.st.getObject.get(info.resource, ns, candidate)) return candidate;
+      if (!this.index.get(info.resource, ns, candidate)) return candidate;
     }
     throw AlreadyExistsError.of({ resource: info.resource, kind: info.kind, name: candidate });
   }
@@ -350,7 +379,7 @@ export class SqliteStore implements ObjectStore {
   /** Appends to the change log, compacting it to the newest historyLimit entries. */
   private logChange(c: ChangeRecord): void {
     const prev = c.prev ? JSON.stringify(c.prev) : null;
-    this.st.insertChange.run(c.rv, c.type, c.resource, c.namespace, c.name, c.json, prev);
+    this.st.insertChange.run(c.rv, c.type, c.resource, c.namespace, c.name, c.stored.json, prev);
     if (this.oldestChange === undefined) this.oldestChange = c.rv;
     const cut = c.rv - this.historyLimit;
     if (cut >= this.oldestChange) {
@@ -362,10 +391,10 @@ export class SqliteStore implements ObjectStore {
 
   /**
    * Runs `fn` in a transaction (a savepoint when nested, e.g. a store call inside modify's mutate).
-   * On failure the in-memory counter and pending events roll back with the database.
+   * On failure the in-memory counter, index and pending events roll back with the database.
    */
   private write<R>(fn: () => R): R {
-    const saved = { rv: this.rv, oldest: this.oldestChange, pending: this.pending.length };
+    const saved = { rv: this.rv, oldest: this.oldestChange, pending: this.pending.length, index: this.index.mark() };
     this.depth++;
     let result: R;
     try {
@@ -374,11 +403,14 @@ export class SqliteStore implements ObjectStore {
       this.rv = saved.rv;
       this.oldestChange = saved.oldest;
       this.pending.length = saved.pending;
+      this.index.rollback(saved.index);
       throw err;
     } finally {
       this.depth--;
     }
-    if (this.depth === 0 && this.pending.length > 0) {
+    if (this.depth > 0) return result;
+    this.index.commit();
+    if (this.pending.length > 0) {
       const committed = this.pending;
       this.pending = [];
       this.hub.publish(committed);
@@ -386,17 +418,15 @@ export class SqliteStore implements ObjectStore {
     return result;
   }
 
-  // Rows are read in full before any listener runs: better-sqlite3 forbids statements (such as a
-  // listener's own write) while an iterator is open on the connection.
+  // The entries are taken before any listener runs: a listener's own write changes the index.
   private replayCurrent(w: Watcher, current: number): void {
     const { info, namespace } = w.spec;
-    const rows =
-      namespace !== undefined
-        ? this.st.listInNamespace.all(info.resource, namespace, '', '')
-        : this.st.listAll.all(info.resource, '', '');
-    for (const row of rows) {
-      const { namespace: ns, name, json } = row;
-      w.replay({ rv: current, type: 'ADDED', resource: info.resource, namespace: ns, name, json });
+    const resource = info.resource;
+    const { list, start } = this.index.seek(resource, { namespace: '', name: '' }, namespace);
+    let end = start;
+    while (end < list.length && (namespace === undefined || list[end]!.namespace === namespace)) end++;
+    for (const e of list.slice(start, end)) {
+      w.replay({ rv: current, type: 'ADDED', resource, namespace: e.namespace, name: e.name, stored: e });
     }
   }
 
@@ -412,10 +442,15 @@ function changeFromRow(row: ChangeRow): ChangeRecord {
     resource: row.resource,
     namespace: row.namespace,
     name: row.name,
-    json: row.json,
+    stored: new SharedJson(row.json),
   };
   if (row.prev) c.prev = JSON.parse(row.prev) as SelectorView;
   return c;
+}
+
+/** A fresh copy of a stored object, which the caller may change. */
+function copyOf<T extends KubeObject>(stored: { readonly json: string }): T {
+  return JSON.parse(stored.json) as T;
 }
 
 /** undefined for "" / "0" / absent (start with the current state); otherwise a non-negative integer. */

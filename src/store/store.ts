@@ -44,6 +44,25 @@ export interface WatchEvent<T extends KubeObject = KubeObject> {
   object: T;
 }
 
+/**
+ * An object as the store holds it, shared by every reader instead of copied (the *Stored reads). `object`
+ * is deeply frozen: a reader that wants to change it copies it first (changing it throws). `json` is its
+ * serialised form, byte for byte JSON.stringify(object), to splice into a reply without serialising again.
+ */
+export interface StoredObject<T extends KubeObject = KubeObject> {
+  readonly object: T;
+  readonly json: string;
+}
+
+/** A list page of shared stored objects (listStored). */
+export type StoredList<T extends KubeObject = KubeObject> = Omit<ListResult<T>, 'items'> & { items: StoredObject<T>[] };
+
+/** A watch event carrying the shared stored form (watchStored). */
+export interface StoredWatchEvent<T extends KubeObject = KubeObject> {
+  type: WatchEventType;
+  stored: StoredObject<T>;
+}
+
 export interface WatchOptions {
   namespace?: string;
   labelSelector?: LabelRequirement[];
@@ -77,6 +96,10 @@ export interface DeleteOptions {
  * Resources are named by their plural ("pods", "configmaps", "namespaces"); whether a resource is
  * namespaced is decided by the registry passed to the store (cluster-scoped resources ignore namespace).
  * Every write bumps the global resourceVersion and notifies watchers synchronously, in commit order.
+ *
+ * Reads come in two kinds. get/tryGet/list/watch return fresh copies the caller may change. The *Stored
+ * reads (getStored, listStored, watchStored) return the store's own shared objects with their serialised
+ * form: no copy, no serialisation, for the readers that only look (the API's get, list and watch replies).
  */
 export interface ObjectStore {
   /** Assigns uid, resourceVersion, creationTimestamp (and a name from generateName). AlreadyExists on clash. */
@@ -86,6 +109,10 @@ export interface ObjectStore {
   /** undefined when absent. */
   tryGet<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): T | undefined;
   list<T extends KubeObject>(resource: string, opts?: ListOptions): ListResult<T>;
+  /** tryGet without the copy: the shared stored form (see StoredObject); undefined when absent. */
+  getStored<T extends KubeObject>(resource: string, namespace: string | undefined, name: string): StoredObject<T> | undefined;
+  /** list without copies: the same options, order and paging, items in their shared stored form. */
+  listStored<T extends KubeObject>(resource: string, opts?: ListOptions): StoredList<T>;
   /** Replaces the whole object (metadata.uid/creationTimestamp are kept from the stored one). */
   update<T extends KubeObject>(resource: string, obj: T, opts?: UpdateOptions): T;
   /**
@@ -103,6 +130,8 @@ export interface ObjectStore {
   delete<T extends KubeObject>(resource: string, namespace: string | undefined, name: string, opts?: DeleteOptions): T;
   /** Calls `onEvent` for each matching change, in order, until stopped. */
   watch<T extends KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): Watch;
+  /** watch without copies: the same events, each carrying the shared stored form of its object. */
+  watchStored<T extends KubeObject>(resource: string, opts: WatchOptions, onEvent: (ev: StoredWatchEvent<T>) => void): Watch;
   /** The newest resourceVersion the store has handed out. */
   currentResourceVersion(): string;
   close(): void;

@@ -12,8 +12,15 @@
 import type { Logger } from '../system/logger.js';
 import type { KubeObject } from '../k8s/types.js';
 import { errorMessage } from '../errors.js';
-import { fieldValue, matchesFields, matchesLabels } from './selectors.js';
-import type { FieldRequirement, LabelRequirement, ResourceInfo, WatchEvent, WatchEventType } from './store.js';
+import { fieldValue, matchesLabels } from './selectors.js';
+import type {
+  FieldRequirement,
+  LabelRequirement,
+  ResourceInfo,
+  StoredObject,
+  StoredWatchEvent,
+  WatchEventType,
+} from './store.js';
 
 /** What a selector can see of an object: its labels and every supported field's value. */
 export interface SelectorView {
@@ -29,16 +36,25 @@ export interface ChangeRecord {
   /** "" for cluster-scoped resources. */
   namespace: string;
   name: string;
-  /** The object after the change; for DELETED its last state with the delete's resourceVersion. */
-  json: string;
+  /**
+   * The object after the change; for DELETED its last state with the delete's resourceVersion. Parsed
+   * once, on first use, for every watcher.
+   */
+  stored: StoredObject;
   /** MODIFIED only: the previous state's selector view, when it differed from the new one. */
   prev?: SelectorView;
+  /**
+   * The new state's selector view, when the writer has it (not from history): watchers with selectors
+   * match on it instead of each parsing the object.
+   */
+  view?: SelectorView;
 }
 
+/** A copy: a view kept in a change record must not follow later changes to the writer's object. */
 export function selectorView(obj: KubeObject, info: ResourceInfo): SelectorView {
   const f: Record<string, string> = {};
   for (const field of Object.keys(info.fields)) f[field] = fieldValue(obj, field, info);
-  return { l: obj.metadata.labels ?? {}, f };
+  return { l: { ...obj.metadata.labels }, f };
 }
 
 function viewMatches(v: SelectorView, labels: LabelRequirement[], fields: FieldRequirement[]): boolean {
@@ -52,7 +68,7 @@ export interface WatcherSpec {
   namespace?: string;
   labelSelector: LabelRequirement[];
   fieldSelector: FieldRequirement[];
-  onEvent: (ev: WatchEvent) => void;
+  onEvent: (ev: StoredWatchEvent) => void;
 }
 
 export class Watcher {
@@ -71,27 +87,24 @@ export class Watcher {
   }
 
   /** Translates a change into this watcher's event, or undefined when it does not concern it. */
-  eventFor(c: ChangeRecord): WatchEvent | undefined {
+  eventFor(c: ChangeRecord): StoredWatchEvent | undefined {
     const { namespace, labelSelector, fieldSelector, info } = this.spec;
     if (namespace !== undefined && c.namespace !== namespace) return undefined;
-    const obj = JSON.parse(c.json) as KubeObject;
-    if (labelSelector.length === 0 && fieldSelector.length === 0) return { type: c.type, object: obj };
-    const now = matchesLabels(obj.metadata.labels, labelSelector) && matchesFields(obj, fieldSelector, info);
-    if (c.type !== 'MODIFIED') return now ? { type: c.type, object: obj } : undefined;
+    const stored = c.stored;
+    if (labelSelector.length === 0 && fieldSelector.length === 0) return { type: c.type, stored };
+    const now = viewMatches(c.view ?? selectorView(stored.object, info), labelSelector, fieldSelector);
+    if (c.type !== 'MODIFIED') return now ? { type: c.type, stored } : undefined;
     const before = c.prev ? viewMatches(c.prev, labelSelector, fieldSelector) : now;
-    if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj };
-    return before ? { type: 'DELETED', object: obj } : undefined;
+    if (now) return { type: before ? 'MODIFIED' : 'ADDED', stored };
+    return before ? { type: 'DELETED', stored } : undefined;
   }
 
   /** Delivers one event to the listener; a throwing listener is logged, never propagated. */
-  emit(ev: WatchEvent): void {
+  emit(ev: StoredWatchEvent, name: string): void {
     try {
       this.spec.onEvent(ev);
     } catch (err) {
-      this.logger.error(
-        { err: errorMessage(err), resource: this.spec.info.resource, type: ev.type, name: ev.object.metadata.name },
-        'watch listener threw',
-      );
+      this.logger.error({ err: errorMessage(err), resource: this.spec.info.resource, type: ev.type, name }, 'watch listener threw');
     }
   }
 
@@ -104,14 +117,14 @@ export class Watcher {
     }
     this.lastRv = c.rv;
     const ev = this.eventFor(c);
-    if (ev) this.emit(ev);
+    if (ev) this.emit(ev, c.name);
   }
 
   /** A change from history (replay); delivered at once. */
   replay(c: ChangeRecord): void {
     if (this.stopped) return;
     const ev = this.eventFor(c);
-    if (ev) this.emit(ev);
+    if (ev) this.emit(ev, c.name);
   }
 
   /** Ends the replay phase: delivers the live changes that arrived meanwhile. */

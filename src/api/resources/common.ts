@@ -64,7 +64,7 @@ export function applyUrlNamespace(obj: KubeObject, route: ResourceRoute): void {
 
 /** The target namespace must exist and not be terminating (403 like upstream's lifecycle admission). */
 export function checkNamespaceWritable(store: ObjectStore, resource: ApiResource, name: string, namespace: string): void {
-  const ns = store.tryGet<KubeObject>('namespaces', undefined, namespace);
+  const ns = store.getStored<KubeObject>('namespaces', undefined, namespace)?.object;
   if (!ns) throw NotFoundError.of({ resource: 'namespaces', name: namespace });
   if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
     throw forbidden(

@@ -1,24 +1,31 @@
 // get and list, in the shape the Accept header asks for: the object(s), a Table, or
-// PartialObjectMetadata(List).
+// PartialObjectMetadata(List). They only read, so they take the store's shared objects (getStored,
+// listStored) and reply with the stored JSON as it is, without copying or serialising it again.
 
 import type { KubeObject } from '../../k8s/types.js';
 import { NotFoundError } from '../../errors.js';
+import type { StoredObject } from '../../store/store.js';
 import type { ApiDeps } from '../deps.js';
-import { negotiateShape, sendJson, type RequestContext } from '../http.js';
+import { listJson, negotiateShape, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { buildTable, parseIncludeObject, partialObject } from '../tables/table.js';
 import { listOptions } from './common.js';
 
-export function getObject(deps: ApiDeps, route: ResourceRoute): KubeObject {
+function storedObject(deps: ApiDeps, route: ResourceRoute): StoredObject {
   const r = route.resource;
-  const obj = deps.store.tryGet<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
-  if (!obj) throw NotFoundError.of({ resource: r.resource, name: route.name });
-  return obj;
+  const stored = deps.store.getStored<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
+  if (!stored) throw NotFoundError.of({ resource: r.resource, name: route.name });
+  return stored;
 }
 
 export function handleGet(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): void {
-  const obj = getObject(deps, route);
+  const stored = storedObject(deps, route);
   const shape = negotiateShape(ctx);
+  if (shape.kind === 'object') {
+    sendSerialized(ctx, 200, stored.json);
+    return;
+  }
+  const obj = stored.object; // parsed on first use only: a JSON reply never needs it
   if (shape.kind === 'table') {
     const table = buildTable([obj], { resourceVersion: obj.metadata.resourceVersion }, {
       resource: route.resource.resource,
@@ -27,21 +34,19 @@ export function handleGet(deps: ApiDeps, ctx: RequestContext, route: ResourceRou
       now: deps.clock.now(),
     });
     sendJson(ctx, 200, table);
-  } else if (shape.kind === 'partial') {
-    sendJson(ctx, 200, partialObject(obj, shape.version));
   } else {
-    sendJson(ctx, 200, obj);
+    sendJson(ctx, 200, partialObject(obj, shape.version));
   }
 }
 
 export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): void {
   const r = route.resource;
-  const result = deps.store.list<KubeObject>(r.resource, listOptions(ctx.query, r, r.namespaced ? route.namespace : undefined));
+  const result = deps.store.listStored<KubeObject>(r.resource, listOptions(ctx.query, r, r.namespaced ? route.namespace : undefined));
   const meta: { resourceVersion: string; continue?: string } = { resourceVersion: result.resourceVersion };
   if (result.continue) meta.continue = result.continue;
   const shape = negotiateShape(ctx);
   if (shape.kind === 'table') {
-    const table = buildTable(result.items, meta, {
+    const table = buildTable(result.items.map((s) => s.object), meta, {
       resource: r.resource,
       version: shape.version,
       includeObject: parseIncludeObject(ctx.query.get('includeObject')),
@@ -51,9 +56,10 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
     return;
   }
   if (shape.kind === 'partial') {
-    const items = result.items.map((o) => partialObject(o, shape.version));
+    const items = result.items.map((s) => partialObject(s.object, shape.version));
     sendJson(ctx, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${shape.version}`, metadata: meta, items });
     return;
   }
-  sendJson(ctx, 200, { kind: `${r.kind}List`, apiVersion: 'v1', metadata: meta, items: result.items });
+  const head = { kind: `${r.kind}List`, apiVersion: 'v1', metadata: meta };
+  sendSerialized(ctx, 200, listJson(head, result.items.map((s) => s.json)));
 }

@@ -184,7 +184,7 @@ export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: Res
   }
   const patch = decodeBody(await readBody(ctx), type);
   const ns = r.namespaced ? route.namespace : undefined;
-  if (type === 'application/apply-patch+yaml' && !route.subresource && !deps.store.tryGet(r.resource, ns, route.name!)) {
+  if (type === 'application/apply-patch+yaml' && !route.subresource && !deps.store.getStored(r.resource, ns, route.name!)) {
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('the apply patch must be an object');
     const obj = asKubeObject(patch as Record<string, unknown>, r);
     if (obj.metadata.name && obj.metadata.name !== route.name) {
