@@ -3,6 +3,7 @@
 // PodNetwork. Every step is recorded (state.ts) before its side effect; containers outlive the daemon
 // and init() re-adopts them (reconcile.ts).
 
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import type { ImageService } from '../images/images.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
 import { HostExec, type Exec, type Launcher } from '../system/exec.js';
+import { Limiter } from '../system/limiter.js';
 import type { Logger } from '../system/logger.js';
 import type { NetworkAttachRequest, PodNetwork } from './network/network.js';
 import {
@@ -59,6 +61,20 @@ export interface RuncRuntimeOptions {
   catatonitPath?: string;
   /** Seccomp profile source; defaults to the RuntimeDefault file and this host's facts. */
   seccomp?: SeccompProfiles;
+  /** How many sandbox runs and removals and container creates, starts and removals run at once. */
+  parallelism?: number;
+}
+
+/**
+ * Each of those calls starts programs (runc, conmon, CNI plugins) that keep a core busy for tens of ms.
+ * Hundreds at once (a kubectl apply of 250 pods) only time-slice the cores: every pod becomes Running
+ * late, memory peaks with hundreds of runc processes, and the daemon's own event loop queues behind
+ * their continuations. A few per core keep the cores busy and the pipeline moving.
+ */
+export function defaultRuntimeParallelism(): number {
+  const override = Number(process.env.PEAPOD_RT_PAR);
+  if (override >= 1) return override;
+  return Math.max(2, os.availableParallelism() * 2);
 }
 
 export class RuncRuntime implements Runtime {
@@ -81,11 +97,13 @@ export class RuncRuntime implements Runtime {
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly exitHandling = new Map<string, Promise<void>>();
   private readonly watcher: ExitWatcher;
+  private readonly heavy: Limiter;
 
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
     this.exec = opts.exec;
     this.launcher = opts.launcher ?? new HostExec();
+    this.heavy = new Limiter(opts.parallelism ?? defaultRuntimeParallelism());
     this.clock = opts.clock;
     this.logger = opts.logger.child({ component: 'runtime' });
     this.images = opts.images;
@@ -147,7 +165,11 @@ export class RuncRuntime implements Runtime {
 
   // ---- sandboxes ----
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    return this.heavy.run(() => this.runPodSandboxNow(config));
+  }
+
+  private async runPodSandboxNow(config: PodSandboxConfig): Promise<string> {
     const id = randomBytes(32).toString('hex');
     const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now() };
     const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
@@ -221,12 +243,14 @@ export class RuncRuntime implements Runtime {
     await this.waitForExitFile(rec.id, KILL_WAIT_MS);
   }
 
-  async removePodSandbox(id: string): Promise<void> {
-    const rec = this.sandboxes.get(id);
-    if (!rec) return;
-    const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
-    await settleAll(ctrs.map((c) => this.removeContainer(c.id)));
-    await teardownSandbox(this, rec);
+  removePodSandbox(id: string): Promise<void> {
+    return this.heavy.run(async () => {
+      const rec = this.sandboxes.get(id);
+      if (!rec) return;
+      const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
+      await settleAll(ctrs.map((c) => this.removeContainerNow(c.id)));
+      await teardownSandbox(this, rec);
+    });
   }
 
   /** Lets an id's exit be reported again (its record is gone). */
@@ -258,7 +282,11 @@ export class RuncRuntime implements Runtime {
 
   // ---- containers ----
 
-  async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+  createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    return this.heavy.run(() => this.createContainerNow(sandboxId, config, sandboxConfig));
+  }
+
+  private async createContainerNow(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const sb = this.sandboxes.get(sandboxId);
     const what = `container "${config.metadata.name}" in sandbox ${sandboxId.slice(0, 12)}`;
     if (!sb) throw new NotFoundError(`create ${what}: pod sandbox not found`);
@@ -384,7 +412,11 @@ export class RuncRuntime implements Runtime {
   /** The daemon's bounding set, read once: privileged containers get these, not more. */
   private hostCapabilities?: string[];
 
-  async startContainer(id: string): Promise<void> {
+  startContainer(id: string): Promise<void> {
+    return this.heavy.run(() => this.startContainerNow(id));
+  }
+
+  private async startContainerNow(id: string): Promise<void> {
     const rec = this.containers.get(id);
     if (!rec) throw new NotFoundError(`container ${id} not found`);
     if (rec.state !== 'created') throw new ConflictError(`start container ${id}: container is ${rec.state}`);
@@ -455,7 +487,11 @@ export class RuncRuntime implements Runtime {
     }
   }
 
-  async removeContainer(id: string): Promise<void> {
+  removeContainer(id: string): Promise<void> {
+    return this.heavy.run(() => this.removeContainerNow(id));
+  }
+
+  private async removeContainerNow(id: string): Promise<void> {
     const rec = this.containers.get(id);
     if (!rec) return;
     await this.refreshContainer(rec);
