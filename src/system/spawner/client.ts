@@ -29,6 +29,8 @@ export class SpawnHelper implements Exec, Launcher {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Programs started through the helper, by file name (for the daemon's metrics). */
+  readonly started = new Map<string, number>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -89,6 +91,8 @@ export class SpawnHelper implements Exec, Launcher {
 
   private send(req: Request): { id: number; reply: Promise<SpawnReply & { ok: true }> } {
     const id = this.nextId++;
+    const file = fileOf(req);
+    this.started.set(file, (this.started.get(file) ?? 0) + 1);
     const reply = new Promise<SpawnReply & { ok: true }>((resolve, reject) => {
       if (this.closed) {
         reject(new Error(`run ${fileOf(req)}: the spawn helper is closed`));
