@@ -84,7 +84,7 @@ export function metricFamilies(r: MetricsReading): MetricFamily[] {
       samples: r.loopDelay.max.map((m) => ({ labels: { window: `${m.windowS}s` }, value: m.seconds })),
     },
     counter('peapod_spawns_total', 'Child processes started (spawn, execFile, exec, fork).', r.spawns.count),
-    histogramFamily('peapod_spawn_blocked_seconds', 'Per child process started: how long starting it blocked the event loop (an upper bound).', r.spawns),
+    histogramFamily('peapod_spawn_blocked_seconds', 'Per child process started: how long its synchronous spawn (fork, then wait for the exec) blocked the event loop.', r.spawns),
     counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', r.cpu.user / 1e6),
     counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', r.cpu.system / 1e6),
     counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (r.cpu.user + r.cpu.system) / 1e6),

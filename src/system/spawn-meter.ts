@@ -1,51 +1,54 @@
 // How many child processes this process starts, and how long each start blocks the event loop, for
 // /metrics, without touching the spawn sites (system/exec.ts, runtime/conmon.ts). Node publishes every new
 // ChildProcess (spawn, execFile, exec, fork; not the *Sync calls) on the 'child_process' diagnostics
-// channel, synchronously, just before ChildProcess#spawn() forks and waits for the child's exec. The
-// block ends when the caller's synchronous code does, which is when a microtask queued at publication
-// runs. So each figure is an upper bound: it includes what the caller does synchronously right after
-// spawn() (wiring stdio listeners, a few µs). Spawns in one synchronous stretch: each ends where the next
-// begins, so none is counted twice.
+// channel from its constructor, before the caller's `child.spawn(options)`: that synchronous call forks,
+// then waits until the child has exec'd (libuv reads the exec status from a pipe), and it is the whole
+// block. The meter wraps `spawn` on that one instance to time it. Timing from publication to a microtask
+// instead would also count every microtask already queued, which under load is most of the figure.
 
 import diagnostics from 'node:diagnostics_channel';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 
 const CHANNEL = 'child_process';
 /** Upper bounds, seconds: a fork of a process of ~100 MB takes a few ms; the target is ≤ 1 ms. */
-export const SPAWN_BLOCK_BUCKETS_S = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1];
+export const SPAWN_BLOCK_BUCKETS_S = [0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
+
+type Spawnable = ChildProcess & { spawn?: (...args: unknown[]) => unknown };
 
 export class SpawnMeter {
   private readonly blocked = new Histogram(SPAWN_BLOCK_BUCKETS_S);
-  private started?: number;
   private subscribed = false;
 
-  private readonly onSpawn = (): void => {
-    const now = performance.now();
-    if (this.started !== undefined) this.blocked.observe((now - this.started) / 1000);
-    else queueMicrotask(this.settle);
-    this.started = now;
-  };
-
-  private readonly settle = (): void => {
-    if (this.started === undefined) return;
-    this.blocked.observe((performance.now() - this.started) / 1000);
-    this.started = undefined;
+  private readonly onChild = (message: unknown): void => {
+    const child = (message as { process?: Spawnable }).process;
+    const spawn = child?.spawn;
+    if (!child || typeof spawn !== 'function') return;
+    const observe = (s: number) => this.blocked.observe(s);
+    child.spawn = function timedSpawn(this: unknown, ...args: unknown[]) {
+      const t0 = performance.now();
+      try {
+        return spawn.apply(this, args);
+      } finally {
+        observe((performance.now() - t0) / 1000);
+      }
+    };
   };
 
   start(): void {
     if (this.subscribed) return;
-    diagnostics.subscribe(CHANNEL, this.onSpawn);
+    diagnostics.subscribe(CHANNEL, this.onChild);
     this.subscribed = true;
   }
 
   stop(): void {
     if (!this.subscribed) return;
-    diagnostics.unsubscribe(CHANNEL, this.onSpawn);
+    diagnostics.unsubscribe(CHANNEL, this.onChild);
     this.subscribed = false;
   }
 
-  /** count = child processes started; sum = seconds of loop they blocked. */
+  /** count = child processes started; sum = seconds of loop their starts blocked. */
   snapshot(): HistogramSnapshot {
     return this.blocked.snapshot();
   }
