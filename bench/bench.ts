@@ -100,7 +100,10 @@ async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, r
       const load: LoadFigures = { pods: counts.loadPods };
       report.results.load = load;
       const loadCounts = { pods: counts.loadPods, storedIdle: counts.loadStoredIdle, stored: counts.loadStored, listRequests: counts.loadListRequests };
+      // Other work on a shared host shows in every figure of a burst: the note says how busy it was.
+      const before = os.loadavg()[0]!;
       await scenario('peapod load', LIMITS.load, signal, report.notes, (s) => runLoad({ daemon, driver, progress }, loadCounts, s, load));
+      report.notes.push(`load: host load average (1 min) ${before.toFixed(1)} before the scenario, ${os.loadavg()[0]!.toFixed(1)} after (${os.cpus().length} cores)`);
       if (load.leftovers?.length) report.notes.push(`load: once every pod was deleted the engine still held ${load.leftovers.join('; ')}`);
     }
     const start1 = driver.timelines.filter((t) => t.name.startsWith('start1-'));
