@@ -32,8 +32,9 @@ export interface BurstFigures {
     /** Upper bound of the bucket holding the p99 spawn. */
     p99BlockedMs: number;
   };
-  /** The largest process_resident_memory_bytes scraped in the window, MB. */
+  /** The largest process_resident_memory_bytes and nodejs_heap_size_used_bytes scraped in the window, MB. */
   peakRssMB: number;
+  peakHeapMB: number;
 }
 
 const SAMPLE_MS = 50;
@@ -80,14 +81,19 @@ interface Window {
   /** peapod_event_loop_delay_max_seconds{window="1s"} of each scrape in the window. */
   maxReadings: number[];
   rssMB: number[];
+  heapMB: number[];
   loops: Promise<void>[];
 }
 
 function record(w: Window, samples: readonly PromSample[], withMax: boolean): void {
   const max = sampleValue(samples, LOOP_DELAY_MAX, { window: '1s' });
   if (withMax && max !== undefined) w.maxReadings.push(max);
-  const rss = sampleValue(samples, 'process_resident_memory_bytes');
-  if (rss !== undefined) w.rssMB.push(rss / (1024 * 1024));
+  const mb = (name: string, into: number[]) => {
+    const v = sampleValue(samples, name);
+    if (v !== undefined) into.push(v / (1024 * 1024));
+  };
+  mb('process_resident_memory_bytes', w.rssMB);
+  mb('nodejs_heap_size_used_bytes', w.heapMB);
 }
 
 export class BurstSampler {
@@ -111,7 +117,7 @@ export class BurstSampler {
   async begin(): Promise<void> {
     if (this.window) throw new Error('a burst window is already open');
     const first = await this.scrape();
-    const w: Window = { t0: epochMs(), first, get: [], list: [], failures: 0, maxReadings: [], rssMB: [], loops: [] };
+    const w: Window = { t0: epochMs(), first, get: [], list: [], failures: 0, maxReadings: [], rssMB: [], heapMB: [], loops: [] };
     this.window = w;
     const timed = (client: ApiClient, call: (c: ApiClient) => Promise<{ status: number }>, into: number[]) => async () => {
       const s = epochMs();
@@ -142,7 +148,7 @@ export class BurstSampler {
     record(w, last, true);
     // The samplers notice the closed window after their current request or wait (up to a second).
     await Promise.all(w.loops);
-    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last, w.maxReadings), peakRssMB: Math.max(...w.rssMB) };
+    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
   }
 
   /** Runs `fn` every `intervalMs` (from its start) while `w` is open; `delayFirst` waits one interval first. */

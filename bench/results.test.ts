@@ -88,6 +88,7 @@ function burst(over: Partial<BurstFigures> = {}): BurstFigures {
     loopDelay: { ticks: 1500, p99Ms: 20, maxMs: 45 },
     spawns: { count: 1000, meanBlockedMs: 3.2, p99BlockedMs: 5 },
     peakRssMB: 140,
+    peakHeapMB: 60,
     ...over,
   };
 }

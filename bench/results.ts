@@ -32,9 +32,12 @@ export interface ApiFigures {
 /** load (peapod only): every field is filled as it is measured, so a run cut short keeps what it got. */
 export interface LoadFigures {
   pods: number;
-  /** The whole `kubectl apply -f` of all pods. */
+  /** The whole `kubectl apply -f` of all pods; unset when it overran its budget. */
   applyMs?: number;
-  /** From the apply's start until the watch showed the last pod Running. */
+  /** Pods that existed once the apply ended (or was cut), and that were Running by the end of the budget. */
+  created?: number;
+  running?: number;
+  /** From the apply's start until the watch showed the last pod Running; unset unless all were. */
   allRunningMs?: number;
   /** The whole `kubectl delete -f --wait=false`. */
   deleteMs?: number;
@@ -134,6 +137,8 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
   const peapodRows: ColumnsRow[] = [
     { metric: 'pods', unit: '', values: [l.pods] },
     { metric: 'kubectl apply -f (the whole command)', unit: 's', values: [seconds(l.applyMs)], target: '≤ 5 s' },
+    { metric: 'pods created by the apply', unit: '', values: [l.created] },
+    { metric: 'pods Running (within the budget)', unit: '', values: [l.running] },
     { metric: 'all Running after (from the apply)', unit: 's', values: [seconds(l.allRunningMs)], target: '≤ 30 s' },
     { metric: 'kubectl delete -f --wait=false', unit: 's', values: [seconds(l.deleteMs)] },
     { metric: 'all gone after (from the delete)', unit: 's', values: [seconds(l.allGoneMs)] },
@@ -165,6 +170,7 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
     { metric: 'loop blocked per spawn, mean', unit: 'ms', values: each((b) => b.spawns.meanBlockedMs) },
     { metric: 'loop blocked per spawn, p99', unit: 'ms', values: each((b) => b.spawns.p99BlockedMs), target: '≤ 1 ms', bound: true },
     { metric: 'daemon RSS peak', unit: 'MB', values: each((b) => b.peakRssMB) },
+    { metric: 'daemon JS heap used, peak', unit: 'MB', values: each((b) => b.peakHeapMB) },
   ];
   return [
     { id: 'load', title: `load: ${l.pods} pods in one kubectl apply, then one kubectl delete (peapod only)`, rows: [], columns: { names: ['peapod'], rows: peapodRows } },
