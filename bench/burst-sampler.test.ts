@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readScrape, windowFigures } from './burst-sampler.js';
+import { maxWindow, readScrape, windowFigures } from './burst-sampler.js';
 import { parsePrometheusText } from './prom-text.js';
 
 function scrape(delay: number[], delayCount: number, spawns: number[], spawnSum: number): string {
@@ -38,4 +38,12 @@ test('a rolling max from before the window is capped by the highest bucket the w
 test('a scrape that is not the metrics text is an error', () => {
   assert.throws(() => readScrape(403, { kind: 'Status' }), /GET \/metrics answered 403/);
   assert.equal(readScrape(200, 'x 1\n').length, 1);
+});
+
+test('each max reading is over the shortest window that reaches back to the previous scrape', () => {
+  assert.equal(maxWindow(300), '1s');
+  assert.equal(maxWindow(1000), '1s');
+  assert.equal(maxWindow(1001), '10s', 'a slow scrape needs the 10 s window');
+  assert.equal(maxWindow(45_000), '60s');
+  assert.equal(maxWindow(90_000), '60s', 'the longest there is');
 });

@@ -3,8 +3,10 @@
 // a third scrapes /metrics every second. One request per connection is in flight: an answer slower than
 // the interval delays the next sample rather than queueing more (so a stall shows once, as its max).
 // Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
-// scrapes at the window's two ends; the max is the largest 1 s rolling max read during the window (it may
-// reach up to a second before the window), capped by the highest bucket the window's delays reached.
+// scrapes at the window's two ends. The max is the largest rolling max read during the window, each
+// reading over the shortest of the daemon's windows (1, 10, 60 s) that reaches back to the previous
+// scrape's request, so no stretch goes unread however slow the scrapes get (a reading may reach a little
+// before the window); capped by the highest bucket the window's delays reached.
 
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
@@ -78,16 +80,38 @@ interface Window {
   get: number[];
   list: number[];
   failures: number;
-  /** peapod_event_loop_delay_max_seconds{window="1s"} of each scrape in the window. */
+  /** peapod_event_loop_delay_max_seconds of each scrape in the window, over maxWindow(). */
   maxReadings: number[];
+  /** When the previous scrape was sent: the next reading must reach back to it. */
+  prevSentAt: number;
   rssMB: number[];
   heapMB: number[];
   loops: Promise<void>[];
 }
 
-function record(w: Window, samples: readonly PromSample[], withMax: boolean): void {
-  const max = sampleValue(samples, LOOP_DELAY_MAX, { window: '1s' });
+/** The daemon's rolling-max windows, seconds (src/system/loop-delay.ts MAX_WINDOWS_S). */
+const MAX_WINDOWS_S = [1, 10, 60];
+
+/**
+ * The shortest rolling-max window (label value) that covers `gapMs` back from the moment the daemon
+ * rendered the scrape; the longest when none does (a minute without a scrape answer).
+ */
+export function maxWindow(gapMs: number): string {
+  return `${MAX_WINDOWS_S.find((s) => s * 1000 >= gapMs) ?? MAX_WINDOWS_S.at(-1)}s`;
+}
+
+interface Scrape {
+  samples: PromSample[];
+  sentAt: number;
+  answeredAt: number;
+}
+
+function record(w: Window, scrape: Scrape, withMax: boolean): void {
+  const samples = scrape.samples;
+  // The daemon rendered the scrape before it answered; its reading must reach back to the previous send.
+  const max = sampleValue(samples, LOOP_DELAY_MAX, { window: maxWindow(scrape.answeredAt - w.prevSentAt) });
   if (withMax && max !== undefined) w.maxReadings.push(max);
+  w.prevSentAt = scrape.sentAt;
   const mb = (name: string, into: number[]) => {
     const v = sampleValue(samples, name);
     if (v !== undefined) into.push(v / (1024 * 1024));
@@ -108,16 +132,17 @@ export class BurstSampler {
     this.metricsClient = new ApiClient(cluster);
   }
 
-  async scrape(): Promise<PromSample[]> {
+  async scrape(): Promise<Scrape> {
+    const sentAt = epochMs();
     const r = await this.metricsClient.request('GET', '/metrics', undefined, { accept: 'text/plain' });
-    return readScrape(r.status, r.body);
+    return { samples: readScrape(r.status, r.body), sentAt, answeredAt: epochMs() };
   }
 
   /** Starts a window: a first scrape, then the samplers. */
   async begin(): Promise<void> {
     if (this.window) throw new Error('a burst window is already open');
     const first = await this.scrape();
-    const w: Window = { t0: epochMs(), first, get: [], list: [], failures: 0, maxReadings: [], rssMB: [], heapMB: [], loops: [] };
+    const w: Window = { t0: epochMs(), first: first.samples, get: [], list: [], failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
     this.window = w;
     const timed = (client: ApiClient, call: (c: ApiClient) => Promise<{ status: number }>, into: number[]) => async () => {
       const s = epochMs();
@@ -129,7 +154,7 @@ export class BurstSampler {
         w.failures++;
       }
     };
-    // The first scrape's max covers the second before the window: only its RSS counts.
+    // The first scrape's max covers the time before the window: only its memory counts.
     record(w, first, false);
     w.loops = [
       this.every(w, SAMPLE_MS, timed(this.getClient, (c) => c.getPod(this.probePod), w.get)),
@@ -148,7 +173,7 @@ export class BurstSampler {
     record(w, last, true);
     // The samplers notice the closed window after their current request or wait (up to a second).
     await Promise.all(w.loops);
-    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
+    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
   }
 
   /** Runs `fn` every `intervalMs` (from its start) while `w` is open; `delayFirst` waits one interval first. */

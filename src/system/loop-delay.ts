@@ -15,16 +15,16 @@
 // The max: a histogram cannot give a scraper the max of its own window, and a "max since the last scrape"
 // that resets on read is wrong as soon as two scrapers read it. So the sampler keeps the largest delay of
 // each second (monotonic clock) of the last minute, and maxOver(n) is the largest over the current second and the
-// n before it: it covers at least the last n seconds (at most n + 1). A scraper that reads window "1s" at
-// least once a second and keeps the largest reading has the max over its window (plus at most a second
-// before it); its histogram delta bounds it from above too.
+// n before it: it covers at least the last n seconds (at most n + 1). A scraper that reads, each time, the
+// shortest window reaching back to its previous scrape and keeps the largest reading has the max over its
+// own window (plus a little before it); its histogram delta bounds it from above too.
 
 import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
 
 const SAMPLE_MS = 10;
-/** Upper bounds, seconds: fine enough to tell 1/2/5/10/20/50/100/200/500/1000 ms. */
-export const LOOP_DELAY_BUCKETS_S = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+/** Upper bounds, seconds: fine enough to tell 1/2/5/10/20/50/100/200/500/1000 ms, and a saturated loop's seconds. */
+export const LOOP_DELAY_BUCKETS_S = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
 /** The windows the max is offered over, seconds. */
 export const MAX_WINDOWS_S = [1, 10, 60];
 const RING_S = Math.max(...MAX_WINDOWS_S) + 1;
