@@ -39,7 +39,9 @@ async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, n
   progress(`${label} …`);
   const t0 = Date.now();
   try {
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`hard limit of ${limitMs / 1000} s reached`)), { once: true }));
+    const aborted = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(outer.aborted ? outer.reason : new Error(`hard limit of ${limitMs / 1000} s reached`)), { once: true }),
+    );
     const v = await Promise.race([fn(signal), aborted]);
     progress(`${label} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return v;
