@@ -21,7 +21,9 @@ export interface WatchEvent {
 /** Epoch ms with sub-ms precision, comparable with the daemon's log `time`. */
 export const epochMs = () => performance.timeOrigin + performance.now();
 
-const PODS = '/api/v1/namespaces/default/pods';
+export const PODS = '/api/v1/namespaces/default/pods';
+/** What `kubectl get` sends: a Table, else JSON. */
+export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
 export class ApiClient {
   private readonly agent: https.Agent;
@@ -33,7 +35,9 @@ export class ApiClient {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: cluster.ca, cert: cluster.cert, key: cluster.key });
   }
 
-  request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<ApiResponse> {
+  /** `accept`: the Accept header (default JSON); a body that is not JSON comes back as text. */
+  request(method: string, path: string, body?: unknown, opts: { timeoutMs?: number; accept?: string } = {}): Promise<ApiResponse> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -44,7 +48,7 @@ export class ApiClient {
           path,
           agent: this.agent,
           timeout: timeoutMs,
-          headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+          headers: { accept: opts.accept ?? 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -80,8 +84,9 @@ export class ApiClient {
     if (r.status >= 300 && r.status !== 404) throw new Error(`delete pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   }
 
-  listPods(): Promise<ApiResponse> {
-    return this.request('GET', PODS);
+  /** `accept`: e.g. TABLE_ACCEPT for the Table form kubectl get asks for. */
+  listPods(accept?: string): Promise<ApiResponse> {
+    return this.request('GET', PODS, undefined, { accept });
   }
 
   getPod(name: string): Promise<ApiResponse> {

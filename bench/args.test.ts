@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandLine, countsFor, parseArgs } from './args.js';
+import { commandLine, countsFor, parseArgs, selected, wantsPodman } from './args.js';
 
 test('no options run both columns and write the report', () => {
   assert.deepEqual(parseArgs([]), { withPodman: false, podman: true, peapod: true, write: true, quick: false });
@@ -21,7 +21,24 @@ test('an unknown option or a missing value is an error that shows the usage', ()
 });
 
 test('the full run uses the issue\'s counts', () => {
-  assert.deepEqual(countsFor(parseArgs([])), { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000 });
+  assert.deepEqual(countsFor(parseArgs([])), {
+    start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
+    loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 100,
+  });
+});
+
+test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {
+  const all = parseArgs([]);
+  assert.ok(selected(all, 'load') && selected(all, 'start-1') && wantsPodman(all));
+  const load = parseArgs(['--only', 'load']);
+  assert.deepEqual(load.only, ['load']);
+  assert.ok(selected(load, 'load') && !selected(load, 'density') && !selected(load, 'start-1'));
+  assert.equal(wantsPodman(load), false);
+  const api = parseArgs(['--only', 'api,start-1']);
+  assert.ok(selected(api, 'density') && selected(api, 'api') && selected(api, 'start-1') && !selected(api, 'churn'));
+  assert.equal(wantsPodman(api), true);
+  assert.throws(() => parseArgs(['--only', 'load,burst']), /--only: unknown scenario burst/);
+  assert.throws(() => parseArgs(['--only', ',']), /--only: unknown scenario \(none\)/);
 });
 
 test('the command line reads as npm run bench when npm started it', () => {

@@ -12,16 +12,34 @@ export interface BenchArgs {
   write: boolean;
   /** Smaller counts, for trying the harness. */
   quick: boolean;
+  /** Run only these scenarios (SCENARIOS); undefined = all. */
+  only?: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--no-peapod] [--peapod-cli PATH] [--out FILE] [--no-write] [--quick]
+/** Scenario ids, in the order they run; api and load are peapod's only. */
+export const SCENARIOS = ['start-1', 'start-init', 'churn', 'density', 'api', 'load'] as const;
+const PEAPOD_ONLY = new Set(['api', 'load']);
+
+/** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
+export function selected(a: BenchArgs, id: (typeof SCENARIOS)[number]): boolean {
+  if (!a.only) return true;
+  return a.only.includes(id) || (id === 'density' && a.only.includes('api'));
+}
+
+/** Whether any selected scenario has a podman side. */
+export function wantsPodman(a: BenchArgs): boolean {
+  return SCENARIOS.some((id) => !PEAPOD_ONLY.has(id) && selected(a, id));
+}
+
+export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--no-peapod] [--peapod-cli PATH] [--out FILE] [--no-write] [--quick] [--only S,…]
   --with-podman     install podman (apt-get) when it is missing, for the comparison column
   --no-podman       skip the podman column
   --no-peapod       skip the peapod column (the report is then not written)
   --peapod-cli PATH the peapod CLI entry the daemon runs from (default: the one built with the bench)
   --out FILE        write the report there instead of BENCHMARKS.md
   --no-write        print only
-  --quick           fewer pods per scenario (trial runs; not for BENCHMARKS.md)`;
+  --quick           fewer pods per scenario (trial runs; not for BENCHMARKS.md)
+  --only S,…        run only these scenarios: ${SCENARIOS.join(', ')} (api brings density along)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = { withPodman: false, podman: true, peapod: true, write: true, quick: false };
@@ -40,6 +58,13 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--out': a.out = value(); break;
       case '--no-write': a.write = false; break;
       case '--quick': a.quick = true; break;
+      case '--only': {
+        const ids = value().split(',').map((x) => x.trim()).filter(Boolean);
+        const bad = ids.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
+        if (bad.length || !ids.length) throw new Error(`--only: unknown scenario ${bad.join(', ') || '(none)'}\n${USAGE}`);
+        a.only = ids;
+        break;
+      }
       default: throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
@@ -55,12 +80,17 @@ export interface Counts {
   density: number;
   apiList: number;
   apiGet: number;
+  /** load: pods in the burst; pods stored for the idle list, then the large one; requests per list figure. */
+  loadPods: number;
+  loadStoredIdle: number;
+  loadStored: number;
+  loadListRequests: number;
 }
 
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
-    ? { start1: 5, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100 }
-    : { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000 };
+    ? { start1: 5, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20 }
+    : { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 100 };
 }
 
 /** How the run was invoked, for the report. */

@@ -44,6 +44,16 @@ export class PeapodDriver implements PodDriver {
     return runningAt - sentAt;
   }
 
+  /** When the pods watch first showed every container of `name` running (epoch ms), however it was made. */
+  waitRunning(name: string, timeoutMs = POD_TIMEOUT_MS): Promise<number> {
+    return this.tracker.waitRunning(name, timeoutMs);
+  }
+
+  /** When the pods watch showed `name` deleted (epoch ms). */
+  waitGone(name: string, timeoutMs = POD_TIMEOUT_MS): Promise<number> {
+    return this.tracker.waitGone(name, timeoutMs);
+  }
+
   async remove(name: string): Promise<void> {
     await this.client.deletePod(name, DELETE_GRACE_S);
     await this.tracker.waitGone(name, POD_TIMEOUT_MS);

@@ -7,6 +7,7 @@ import { summarize } from './stats.js';
 function report(): BenchReport {
   const results = emptyResults();
   results.start1 = { peapod: summarize([100, 110, 120]), podman: summarize([400, 420, 440]) };
+  results.churnSequential = { peapod: 5, podman: 1 };
   return {
     machine: { cores: 2, memoryGiB: 23.5, kernel: '6.1.0', cpu: 'Test CPU' },
     date: '2025-01-01T00:00:00.000Z',
@@ -38,4 +39,16 @@ test('BENCHMARKS.md leaves out the profile section when there is none', () => {
   const r = report();
   r.profile = undefined;
   assert.ok(!renderBenchmarksMd(r).includes('Where a pod start goes'));
+});
+
+test('BENCHMARKS.md renders the load tables with their target column', () => {
+  const r = report();
+  r.results.load = { pods: 250, applyMs: 4200, idleRssMB: 70 };
+  const md = renderBenchmarksMd(r);
+  assert.ok(md.includes('### load: 250 pods in one kubectl apply, then one kubectl delete (peapod only)'));
+  assert.ok(md.includes('| metric | peapod | target |'));
+  assert.ok(md.includes('| kubectl apply -f (the whole command) | 4.20 s | ≤ 5 s |'));
+  assert.ok(md.includes('| metric | pods start | pods stop | target |'));
+  assert.ok(md.includes('| load: 250 pods applied with one kubectl apply in ≤ 5 s | 4.20 s | met |'));
+  assert.ok(renderConsole(r).includes('load: the API (sampled every 50 ms)'));
 });

@@ -3,7 +3,7 @@
 import { formatValue, renderMarkdownTable, renderTextTable } from './format.js';
 import { machineLine, type Machine } from './machine.js';
 import type { Profile } from './profile.js';
-import { evaluateTargets, scenarioTables, TABLE_HEADER, tableCells, TARGET_HEADER, targetCells, type BenchResults } from './results.js';
+import { evaluateTargets, scenarioTables, tableLayout, TARGET_HEADER, targetCells, type BenchResults } from './results.js';
 
 export interface BenchReport {
   machine: Machine;
@@ -22,6 +22,7 @@ const METHOD = [
   'peapod: its own daemon (own data dir, pod CIDR 10.88.220.0/22, debug log); a start is timed from the create call to the watch event that shows every container running; a delete (grace 1 s) until the DELETED event.',
   'podman: `podman kube play` with its own containers.conf and storage under a temp dir (runc, cgroupfs, file events, CNI bridge on 10.88.240.0/22); a start is the whole `kube play` command (it returns once the containers run), a delete is `podman pod rm -f -t 1`.',
   'churn pods run `sh -c \'trap "exit 0" TERM; sleep 3600 & wait\'` so a delete measures engine work, not the SIGTERM-ignoring `sleep` waiting out the grace period. density creates 10 at a time. Host memory per pod sums Rss/Pss (/proc/PID/smaps_rollup) of each pod\'s conmon monitors and everything below them (pause, containers), over the pod count; the cgroup row is the pods\' memory cgroup usage (includes page cache).',
+  'load (peapod only): the pods, churn pods in one multi-document YAML, go in with one `kubectl apply -f` and out with one `kubectl delete -f --wait=false` (the real kubectl, the daemon\'s kubeconfig, its discovery cache warm); a probe pod runs throughout. During each burst the bench GETs the probe and lists the pods every 50 ms, each on its own keep-alive connection with the kubeconfig\'s client certificate and one request in flight (a slow answer delays the next sample), and scrapes the daemon\'s /metrics every second. Event-loop delay is the daemon\'s own (a timer due every 10 ms, how late it ran): p99 is the upper bound of its histogram bucket over the window; max is the largest of its rolling maxima read in the window, each over the shortest of its 1/10/60 s windows that reaches back to the previous scrape. Loop blocked per spawn: the daemon times the synchronous spawn() of each child process (the fork, then the wait for its exec). RSS after the delete is read 5 s after the last pod was gone. Stored pods are bound to a node that does not exist, so they are never run, each with the full status of a real running pod; their lists go one request at a time.',
 ];
 
 function profileRows(p: Profile): string[][] {
@@ -30,7 +31,10 @@ function profileRows(p: Profile): string[][] {
 
 export function renderConsole(r: BenchReport): string {
   const out: string[] = [`peapod bench — ${r.date}`, `machine: ${machineLine(r.machine)}`, `command: ${r.command}`, ''];
-  for (const t of scenarioTables(r.results)) out.push(t.title, renderTextTable(TABLE_HEADER, tableCells(t.rows)), '');
+  for (const t of scenarioTables(r.results)) {
+    const { header, cells } = tableLayout(t);
+    out.push(t.title, renderTextTable(header, cells), '');
+  }
   out.push('targets', renderTextTable(TARGET_HEADER, targetCells(evaluateTargets(r.results))), '');
   if (r.profile) out.push(`profile of a pod start (p50 over ${r.profile.pods} start-1 pods)`, renderTextTable(['phase', 'p50'], profileRows(r.profile)), r.profile.summary, '');
   for (const n of r.notes) out.push(`note: ${n}`);
@@ -57,7 +61,10 @@ export function renderBenchmarksMd(r: BenchReport): string {
     'Ratio = podman / peapod: above 1 means peapod takes less time (or memory); for pods/s, below 1 means peapod is faster.',
     '',
   ];
-  for (const t of scenarioTables(r.results)) out.push(`### ${t.title}`, '', renderMarkdownTable(TABLE_HEADER, tableCells(t.rows)), '');
+  for (const t of scenarioTables(r.results)) {
+    const { header, cells } = tableLayout(t);
+    out.push(`### ${t.title}`, '', renderMarkdownTable(header, cells), '');
+  }
   out.push('## Targets', '', renderMarkdownTable(TARGET_HEADER, targetCells(evaluateTargets(r.results))), '');
   if (r.profile) {
     out.push(

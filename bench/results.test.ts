@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyResults, evaluateTargets, ratio, scenarioTables, tableCells, type BenchResults } from './results.js';
+import type { BurstFigures } from './burst-sampler.js';
+import { emptyResults, evaluateTargets, ratio, scenarioTables, tableCells, tableLayout, targetCells, type BenchResults, type LoadFigures } from './results.js';
 import { summarize } from './stats.js';
 
 test('the ratio is podman over peapod', () => assert.equal(ratio({ metric: 'p50', unit: 'ms', peapod: 100, podman: 450 }), 4.5));
@@ -60,6 +61,13 @@ test('every scenario gets a table, and api only when measured', () => {
   assert.deepEqual(scenarioTables(r).map((t) => t.id), ['start-1', 'start-init', 'churn', 'density', 'api']);
 });
 
+test('a scenario without a single figure (not run, or failed) gets no table', () => {
+  const r = emptyResults();
+  assert.deepEqual(scenarioTables(r), []);
+  r.churnBatch = { peapod: 9 };
+  assert.deepEqual(scenarioTables(r).map((t) => t.id), ['churn']);
+});
+
 test('a table row shows both sides and the ratio', () => {
   const start1 = scenarioTables(fullResults())[0]!;
   const p50 = tableCells(start1.rows).find((c) => c[0] === 'p50');
@@ -69,4 +77,99 @@ test('a table row shows both sides and the ratio', () => {
 test('count rows show no ratio', () => {
   const start1 = scenarioTables(fullResults())[0]!;
   assert.deepEqual(tableCells(start1.rows).find((c) => c[0] === 'pods'), ['pods', '4', '4', '']);
+});
+
+function burst(over: Partial<BurstFigures> = {}): BurstFigures {
+  return {
+    ms: 21_000,
+    get: summarize([2, 3, 4, 30]),
+    list: summarize([10, 20, 40]),
+    failures: 0,
+    loopDelay: { ticks: 1500, p99Ms: 20, maxMs: 45 },
+    spawns: { count: 1000, meanBlockedMs: 3.2, p99BlockedMs: 5 },
+    peakRssMB: 140,
+    peakHeapMB: 60,
+    ...over,
+  };
+}
+
+function loadFigures(): LoadFigures {
+  return {
+    pods: 250,
+    applyMs: 4200,
+    allRunningMs: 41_000,
+    deleteMs: 3000,
+    allGoneMs: 20_000,
+    start: burst(),
+    stop: burst({ loopDelay: { ticks: 900, p99Ms: 5, maxMs: 60 }, spawns: { count: 500, meanBlockedMs: 0.8, p99BlockedMs: 1 } }),
+    idleRssMB: 70,
+    runningRssMB: 130,
+    afterDeleteRssMB: 85,
+    leftovers: [],
+    storedIdle: { pods: 100, listP99Ms: 8 },
+    stored: { pods: 1000, listP99Ms: 70, tableP99Ms: 45 },
+  };
+}
+
+test('load adds two tables with their own columns and a target column', () => {
+  const r = fullResults();
+  r.load = loadFigures();
+  const tables = scenarioTables(r);
+  assert.deepEqual(tables.map((t) => t.id).slice(-2), ['load', 'load-bursts']);
+  const main = tableLayout(tables.at(-2)!);
+  assert.deepEqual(main.header, ['metric', 'peapod', 'target']);
+  assert.deepEqual(main.cells.find((c) => c[0].startsWith('kubectl apply')), ['kubectl apply -f (the whole command)', '4.20 s', '≤ 5 s']);
+  assert.deepEqual(main.cells.find((c) => c[0] === 'list 1,000 pods p99 (Table, as kubectl get)'), ['list 1,000 pods p99 (Table, as kubectl get)', '45 ms', '≤ 50 ms']);
+  const bursts = tableLayout(tables.at(-1)!);
+  assert.deepEqual(bursts.header, ['metric', 'pods start', 'pods stop', 'target']);
+  assert.deepEqual(bursts.cells.find((c) => c[0] === 'event-loop delay p99'), ['event-loop delay p99', '≤ 20 ms', '≤ 5.00 ms', '≤ 10 ms']);
+  assert.deepEqual(bursts.cells.find((c) => c[0] === 'GET pod p99'), ['GET pod p99', '30 ms', '30 ms', '≤ 20 ms']);
+});
+
+test('a load run cut short shows what it measured and dashes for the rest', () => {
+  const r = emptyResults();
+  r.load = { pods: 250, applyMs: 3000 };
+  const bursts = tableLayout(scenarioTables(r).at(-1)!);
+  assert.deepEqual(bursts.cells.find((c) => c[0] === 'GET pod p99'), ['GET pod p99', '—', '—', '≤ 20 ms']);
+  const t = new Map(evaluateTargets(r).map((x) => [x.description, x.status]));
+  assert.equal(t.get('load: 250 pods applied with one kubectl apply in ≤ 5 s'), 'met');
+  assert.equal(t.get('load: GET pod p99 ≤ 20 ms while 250 pods start'), 'not measured');
+});
+
+test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn cost over both bursts', () => {
+  const r = emptyResults();
+  r.load = loadFigures();
+  const targets = evaluateTargets(r);
+  const status = Object.fromEntries(targets.map((t) => [t.description, t.status]));
+  assert.deepEqual(status, {
+    'load: 250 pods applied with one kubectl apply in ≤ 5 s': 'met',
+    'load: 250 pods Running in ≤ 30 s': 'missed',
+    'load: GET pod p99 ≤ 20 ms while 250 pods start': 'missed',
+    'load: GET pod p99 ≤ 20 ms while 250 pods stop': 'missed',
+    'load: list pods p99 ≤ 50 ms while 250 pods start': 'met',
+    'load: list pods p99 ≤ 50 ms while 250 pods stop': 'met',
+    'load: event-loop delay p99 ≤ 10 ms while 250 pods start': 'missed',
+    'load: event-loop delay p99 ≤ 10 ms while 250 pods stop': 'met',
+    'load: event-loop delay max ≤ 50 ms while 250 pods start': 'met',
+    'load: event-loop delay max ≤ 50 ms while 250 pods stop': 'missed',
+    'load: daemon RSS ≤ 150 MB with 250 pods Running': 'met',
+    'load: daemon RSS back within 10 MB of idle after the delete': 'missed',
+    'load: list 100 pods p99 ≤ 10 ms (idle)': 'met',
+    'load: list 1,000 pods p99 ≤ 50 ms (JSON)': 'missed',
+    'load: list 1,000 pods p99 ≤ 50 ms (Table)': 'met',
+    'load: ≤ 1 ms of blocked loop per spawn (p99, both bursts)': 'missed',
+    'start-1 p50 ≤ 150 ms': 'not measured',
+    'start-1 p99 ≤ 300 ms': 'not measured',
+    'start-1 ≥ 3× faster than podman kube play (p50)': 'not measured',
+    'start-init p50 ≤ 400 ms': 'not measured',
+    'churn one at a time ≥ 3× podman pods/s': 'not measured',
+    'churn 10 at a time ≥ 3× podman pods/s': 'not measured',
+    'density: 100 pods Running in ≤ 20 s': 'not measured',
+    'density: daemon RSS ≤ 150 MB': 'not measured',
+    'density: host memory per pod ≤ 4 MB (PSS)': 'not measured',
+  });
+  const cells = new Map(targetCells(targets).map((c) => [c[0], c[1]]));
+  assert.equal(cells.get('load: event-loop delay p99 ≤ 10 ms while 250 pods start'), '≤ 20 ms');
+  assert.equal(cells.get('load: daemon RSS back within 10 MB of idle after the delete'), '15.0 MB');
+  assert.equal(cells.get('load: ≤ 1 ms of blocked loop per spawn (p99, both bursts)'), '≤ 5.00 ms');
 });

@@ -1,6 +1,7 @@
 // What the bench measured, per scenario and side, and how it turns into tables (peapod, podman, ratio
 // podman / peapod) and target verdicts. Pure: the scenario runners fill BenchResults, this renders it.
 
+import type { BurstFigures } from './burst-sampler.js';
 import { formatRatio, formatValue } from './format.js';
 import type { LatencySummary } from './stats.js';
 
@@ -28,6 +29,34 @@ export interface ApiFigures {
   get: { rps: number; p99Ms: number };
 }
 
+/** load (peapod only): every field is filled as it is measured, so a run cut short keeps what it got. */
+export interface LoadFigures {
+  pods: number;
+  /** The whole `kubectl apply -f` of all pods; unset when it overran its budget. */
+  applyMs?: number;
+  /** Pods that existed once the apply ended (or was cut), and that were Running by the end of the budget. */
+  created?: number;
+  running?: number;
+  /** From the apply's start until the watch showed the last pod Running; unset unless all were. */
+  allRunningMs?: number;
+  /** The whole `kubectl delete -f --wait=false`. */
+  deleteMs?: number;
+  /** From the delete's start until the watch showed the last pod deleted. */
+  allGoneMs?: number;
+  /** The API and the daemon's own figures while the pods start, and while they are deleted. */
+  start?: BurstFigures;
+  stop?: BurstFigures;
+  idleRssMB?: number;
+  runningRssMB?: number;
+  /** A few seconds after the last pod was gone. */
+  afterDeleteRssMB?: number;
+  /** What the engine left on the host once every pod was deleted ("netns: …"); empty when clean. */
+  leftovers?: string[];
+  /** List p99, one request at a time, with only stored pods (bound to another node). */
+  storedIdle?: { pods: number; listP99Ms: number };
+  stored?: { pods: number; listP99Ms: number; tableP99Ms: number };
+}
+
 export interface BenchResults {
   start1: Sides<LatencySummary>;
   startInit: Sides<LatencySummary>;
@@ -36,6 +65,7 @@ export interface BenchResults {
   churnBatch: Sides<number>;
   density: Sides<DensityFigures>;
   api?: ApiFigures;
+  load?: LoadFigures;
 }
 
 export interface Row {
@@ -45,10 +75,25 @@ export interface Row {
   podman?: number;
 }
 
+/**
+ * A row of a table with its own columns (peapod-only tables): a value per column and the issue's target
+ * as text. `bound`: the values are upper bounds (a histogram bucket's), shown as "≤ x".
+ */
+export interface ColumnsRow {
+  metric: string;
+  unit: string;
+  values: (number | undefined)[];
+  target?: string;
+  bound?: boolean;
+}
+
 export interface ScenarioTable {
   id: string;
   title: string;
+  /** Comparison rows: peapod, podman, ratio. */
   rows: Row[];
+  /** Instead, a table with its own value columns and a target column. */
+  columns?: { names: string[]; rows: ColumnsRow[] };
 }
 
 export function emptyResults(): BenchResults {
@@ -67,6 +112,70 @@ export const TABLE_HEADER = ['metric', 'peapod', 'podman', 'podman / peapod'];
 export function tableCells(rows: Row[]): string[][] {
   // Counts (unitless rows) get no ratio: they describe the run, not a result.
   return rows.map((r) => [r.metric, formatValue(r.peapod, r.unit), formatValue(r.podman, r.unit), r.unit ? formatRatio(ratio(r)) : '']);
+}
+
+function formatBound(v: number | undefined, unit: string, bound?: boolean): string {
+  if (bound && v === Infinity) return 'off scale';
+  const s = formatValue(v, unit);
+  return bound && s !== '—' ? `≤ ${s}` : s;
+}
+
+/** Header and cells of any scenario table. */
+export function tableLayout(t: ScenarioTable): { header: string[]; cells: string[][] } {
+  if (!t.columns) return { header: TABLE_HEADER, cells: tableCells(t.rows) };
+  const { names, rows } = t.columns;
+  return {
+    header: ['metric', ...names, 'target'],
+    cells: rows.map((r) => [r.metric, ...r.values.map((v) => formatBound(v, r.unit, r.bound)), r.target ?? '']),
+  };
+}
+
+const seconds = (ms?: number) => (ms === undefined ? undefined : ms / 1000);
+
+function loadTables(l: LoadFigures): ScenarioTable[] {
+  const stored = l.stored?.pods.toLocaleString('en-US') ?? '';
+  const peapodRows: ColumnsRow[] = [
+    { metric: 'pods', unit: '', values: [l.pods] },
+    { metric: 'kubectl apply -f (the whole command)', unit: 's', values: [seconds(l.applyMs)], target: '≤ 5 s' },
+    { metric: 'pods created by the apply', unit: '', values: [l.created] },
+    { metric: 'pods Running (within the budget)', unit: '', values: [l.running] },
+    { metric: 'all Running after (from the apply)', unit: 's', values: [seconds(l.allRunningMs)], target: '≤ 30 s' },
+    { metric: 'kubectl delete -f --wait=false', unit: 's', values: [seconds(l.deleteMs)] },
+    { metric: 'all gone after (from the delete)', unit: 's', values: [seconds(l.allGoneMs)] },
+    { metric: 'daemon RSS idle', unit: 'MB', values: [l.idleRssMB] },
+    { metric: `daemon RSS, ${l.pods} pods Running`, unit: 'MB', values: [l.runningRssMB], target: '≤ 150 MB' },
+    { metric: 'daemon RSS after the delete', unit: 'MB', values: [l.afterDeleteRssMB], target: 'idle + 10 MB' },
+    { metric: 'host leftovers after the delete', unit: '', values: [l.leftovers?.length], target: '0' },
+    { metric: `list ${l.storedIdle?.pods ?? ''} pods p99 (idle, one client)`, unit: 'ms', values: [l.storedIdle?.listP99Ms], target: '≤ 10 ms' },
+    { metric: `list ${stored} pods p99 (JSON)`, unit: 'ms', values: [l.stored?.listP99Ms], target: '≤ 50 ms' },
+    { metric: `list ${stored} pods p99 (Table, as kubectl get)`, unit: 'ms', values: [l.stored?.tableP99Ms], target: '≤ 50 ms' },
+  ];
+  const w = [l.start, l.stop];
+  const each = (f: (b: BurstFigures) => number | undefined) => w.map((b) => (b ? f(b) : undefined));
+  const burstRows: ColumnsRow[] = [
+    { metric: 'window', unit: 's', values: each((b) => b.ms / 1000) },
+    { metric: 'GET pod: samples', unit: '', values: each((b) => b.get.n) },
+    { metric: 'GET pod p50', unit: 'ms', values: each((b) => b.get.p50) },
+    { metric: 'GET pod p99', unit: 'ms', values: each((b) => b.get.p99), target: '≤ 20 ms' },
+    { metric: 'GET pod max', unit: 'ms', values: each((b) => b.get.max) },
+    { metric: 'list pods: samples', unit: '', values: each((b) => b.list.n) },
+    { metric: 'list pods p50', unit: 'ms', values: each((b) => b.list.p50) },
+    { metric: 'list pods p99', unit: 'ms', values: each((b) => b.list.p99), target: '≤ 50 ms' },
+    { metric: 'list pods max', unit: 'ms', values: each((b) => b.list.max) },
+    { metric: 'failed requests', unit: '', values: each((b) => b.failures), target: '0' },
+    { metric: 'event-loop delay: 10 ms ticks', unit: '', values: each((b) => b.loopDelay.ticks) },
+    { metric: 'event-loop delay p99', unit: 'ms', values: each((b) => b.loopDelay.p99Ms), target: '≤ 10 ms', bound: true },
+    { metric: 'event-loop delay max', unit: 'ms', values: each((b) => b.loopDelay.maxMs), target: '≤ 50 ms' },
+    { metric: 'child processes started', unit: '', values: each((b) => b.spawns.count) },
+    { metric: 'loop blocked per spawn, mean', unit: 'ms', values: each((b) => b.spawns.meanBlockedMs) },
+    { metric: 'loop blocked per spawn, p99', unit: 'ms', values: each((b) => b.spawns.p99BlockedMs), target: '≤ 1 ms', bound: true },
+    { metric: 'daemon RSS peak', unit: 'MB', values: each((b) => b.peakRssMB) },
+    { metric: 'daemon JS heap used, peak', unit: 'MB', values: each((b) => b.peakHeapMB) },
+  ];
+  return [
+    { id: 'load', title: `load: ${l.pods} pods in one kubectl apply, then one kubectl delete (peapod only)`, rows: [], columns: { names: ['peapod'], rows: peapodRows } },
+    { id: 'load-bursts', title: 'load: the API (sampled every 50 ms) and the daemon\'s event loop during the bursts', rows: [], columns: { names: ['pods start', 'pods stop'], rows: burstRows } },
+  ];
 }
 
 function latencyRows(s: Sides<LatencySummary>): Row[] {
@@ -118,7 +227,9 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
       ],
     });
   }
-  return tables;
+  if (r.load) tables.push(...loadTables(r.load));
+  // A table without a single figure is left out: its scenario did not run (--only) or failed (the notes say).
+  return tables.filter((t) => t.columns || t.rows.some((row) => row.peapod !== undefined || row.podman !== undefined));
 }
 
 export interface TargetResult {
@@ -126,6 +237,8 @@ export interface TargetResult {
   /** The measured figure, in `unit`. */
   value?: number;
   unit: string;
+  /** The figure is an upper bound (a histogram bucket's). */
+  bound?: boolean;
   status: 'met' | 'missed' | 'not measured';
 }
 
@@ -150,11 +263,37 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('density: 100 pods Running in ≤ 20 s', r.density.peapod ? r.density.peapod.allRunningMs / 1000 : undefined, '<=', 20, 's'),
     check('density: daemon RSS ≤ 150 MB', r.density.peapod?.daemonRssMB, '<=', 150, 'MB'),
     check('density: host memory per pod ≤ 4 MB (PSS)', r.density.peapod?.perPodPssMB, '<=', 4, 'MB'),
+    ...(r.load ? loadTargets(r.load) : []),
+  ];
+}
+
+const worst = (...v: (number | undefined)[]) => (v.some((x) => x === undefined) ? undefined : Math.max(...(v as number[])));
+const minus = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a - b);
+
+function loadTargets(l: LoadFigures): TargetResult[] {
+  const bursts = (what: string, limit: number, pick: (b: BurstFigures) => number, bound = false) =>
+    (['start', 'stop'] as const).map((k) => ({
+      ...check(`load: ${what} ≤ ${limit} ms while ${l.pods} pods ${k}`, l[k] ? pick(l[k]) : undefined, '<=', limit, 'ms'),
+      bound,
+    }));
+  return [
+    check(`load: ${l.pods} pods applied with one kubectl apply in ≤ 5 s`, seconds(l.applyMs), '<=', 5, 's'),
+    check(`load: ${l.pods} pods Running in ≤ 30 s`, seconds(l.allRunningMs), '<=', 30, 's'),
+    ...bursts('GET pod p99', 20, (b) => b.get.p99),
+    ...bursts('list pods p99', 50, (b) => b.list.p99),
+    ...bursts('event-loop delay p99', 10, (b) => b.loopDelay.p99Ms, true),
+    ...bursts('event-loop delay max', 50, (b) => b.loopDelay.maxMs),
+    check(`load: daemon RSS ≤ 150 MB with ${l.pods} pods Running`, l.runningRssMB, '<=', 150, 'MB'),
+    check('load: daemon RSS back within 10 MB of idle after the delete', minus(l.afterDeleteRssMB, l.idleRssMB), '<=', 10, 'MB'),
+    check(`load: list ${l.storedIdle?.pods ?? ''} pods p99 ≤ 10 ms (idle)`, l.storedIdle?.listP99Ms, '<=', 10, 'ms'),
+    check(`load: list ${l.stored?.pods.toLocaleString('en-US') ?? ''} pods p99 ≤ 50 ms (JSON)`, l.stored?.listP99Ms, '<=', 50, 'ms'),
+    check(`load: list ${l.stored?.pods.toLocaleString('en-US') ?? ''} pods p99 ≤ 50 ms (Table)`, l.stored?.tableP99Ms, '<=', 50, 'ms'),
+    { ...check('load: ≤ 1 ms of blocked loop per spawn (p99, both bursts)', worst(l.start?.spawns.p99BlockedMs, l.stop?.spawns.p99BlockedMs), '<=', 1, 'ms'), bound: true },
   ];
 }
 
 export function targetCells(targets: TargetResult[]): string[][] {
-  return targets.map((t) => [t.description, t.unit === '×' ? formatRatio(t.value) : formatValue(t.value, t.unit), t.status]);
+  return targets.map((t) => [t.description, t.unit === '×' ? formatRatio(t.value) : formatBound(t.value, t.unit, t.bound), t.status]);
 }
 
 export const TARGET_HEADER = ['target', 'measured', 'verdict'];

@@ -66,20 +66,22 @@ export async function runDensity(d: PodDriver, prefix: string, count: number, si
   return { pods: count, allRunningMs: lastRunning - t0, ...(await d.memory(count)) };
 }
 
+/** `n` requests, `concurrency` in flight; each must answer 200. Rate and p99 latency. */
+export async function measureRequests(n: number, concurrency: number, call: (i: number) => Promise<{ status: number }>, signal: AbortSignal): Promise<{ rps: number; p99Ms: number }> {
+  const lat: number[] = [];
+  const t0 = epochMs();
+  await runPool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
+    const s = epochMs();
+    const r = await call(i);
+    if (r.status !== 200) throw new Error(`request ${i} answered ${r.status}`);
+    lat.push(epochMs() - s);
+  }, signal);
+  return { rps: perSecond(n, epochMs() - t0), p99Ms: percentile(lat, 99) };
+}
+
 /** api: `requests` lists then gets (round-robin over `names`), `concurrency` in flight; rate and p99. */
 export async function runApi(client: ApiClient, names: string[], requests: { list: number; get: number }, concurrency: number, signal: AbortSignal): Promise<ApiFigures> {
-  const measure = async (n: number, call: (i: number) => Promise<{ status: number }>) => {
-    const lat: number[] = [];
-    const t0 = epochMs();
-    await runPool(Array.from({ length: n }, (_, i) => i), concurrency, async (i) => {
-      const s = epochMs();
-      const r = await call(i);
-      if (r.status !== 200) throw new Error(`api scenario: request ${i} answered ${r.status}`);
-      lat.push(epochMs() - s);
-    }, signal);
-    return { rps: perSecond(n, epochMs() - t0), p99Ms: percentile(lat, 99) };
-  };
-  const list = await measure(requests.list, () => client.listPods());
-  const get = await measure(requests.get, (i) => client.getPod(names[i % names.length]!));
+  const list = await measureRequests(requests.list, concurrency, () => client.listPods(), signal);
+  const get = await measureRequests(requests.get, concurrency, (i) => client.getPod(names[i % names.length]!), signal);
   return { pods: names.length, list, get };
 }

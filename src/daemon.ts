@@ -21,6 +21,7 @@ import { makeContainerMounts } from './volumes/mounts.js';
 import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
+import { DaemonMetrics } from './api/metrics.js';
 import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
 import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
@@ -69,6 +70,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   fs.mkdirSync(paths.seccompDir, { recursive: true, mode: 0o755 });
   const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
   const undo: (() => Promise<void> | void)[] = [releaseLock];
+  // The samplers behind /metrics (event-loop delay, child processes), from the first spawn on.
+  const metrics = new DaemonMetrics();
+  metrics.start();
+  undo.push(() => metrics.stop());
   try {
     // Every program the daemon runs is started by this helper process, forked now while we are small.
     const exec = new SpawnHelper(logger.child({ component: 'spawner' }));
@@ -134,7 +139,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     await manager.start();
     undo.push(() => manager.stop());
 
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

@@ -15,6 +15,7 @@ import {
 } from './discovery.js';
 import { parseAccept, queryBool, sendJson, sendText, type RequestContext } from './http.js';
 import { handleLogs } from './logs.js';
+import { METRICS_CONTENT_TYPE } from './metrics.js';
 import type { OpenApiDocuments } from './openapi/documents.js';
 import { handlePeapod } from './peapod-endpoints.js';
 import { parseResourcePath, type ResourceRoute } from './route.js';
@@ -30,6 +31,8 @@ export interface RouterEnv {
   openapi: OpenApiDocuments;
   version: { major: string; minor: string; gitVersion: string };
   serverAddress: string;
+  /** The daemon's /metrics text; unset (404) where no samplers run, as in in-process tests. */
+  metrics?: () => string;
 }
 
 const notFound = () => new HttpStatusError(404, 'NotFound', `the server could not find the requested resource`);
@@ -50,6 +53,7 @@ const under = (...prefixes: string[]) => (p: string) => prefixes.some((x) => p =
 
 export const ROUTES: Route[] = [
   { name: 'health', match: under('/healthz', '/livez', '/readyz'), handle: (_e, ctx) => sendText(ctx, 200, 'ok') },
+  { name: 'metrics', match: exact('/metrics'), handle: serveMetrics },
   { name: 'version', match: exact('/version'), handle: (env, ctx) => sendJson(ctx, 200, versionInfo(env.version)) },
   { name: 'discovery: /api and /apis', match: exact('/api', '/apis'), handle: discoveryRoot },
   { name: 'discovery: core v1 resources', match: exact('/api/v1'), handle: (_e, ctx) => sendJson(ctx, 200, legacyResourceList()) },
@@ -66,6 +70,11 @@ export async function dispatch(env: RouterEnv, ctx: RequestContext): Promise<voi
   const route = ROUTES.find((r) => r.match(p));
   if (!route) throw notFound();
   return route.handle(env, ctx, p);
+}
+
+function serveMetrics(env: RouterEnv, ctx: RequestContext): void {
+  if (!env.metrics) throw notFound();
+  sendText(ctx, 200, env.metrics(), METRICS_CONTENT_TYPE);
 }
 
 function discoveryRoot(env: RouterEnv, ctx: RequestContext, p: string): void {

@@ -30,6 +30,8 @@ export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background' | 
   security: SecurityStage;
   /** Where the Scheduled event of a pod bound at admission goes; default: a store sink as "default-scheduler". */
   schedulerEvents?: EventSink;
+  /** Renders GET /metrics; without it /metrics is 404. */
+  metrics?: () => string;
 };
 
 /** Splits "host:port" ("[::1]:6443" for IPv6). */
@@ -99,7 +101,7 @@ export class ApiServer {
       background: this.background,
       authorizer: opts.security.authorizer,
     };
-    this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '' };
+    this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '', metrics: opts.metrics };
   }
 
   /** The request handler itself: what the HTTPS server calls, and what in-process tests inject into. */

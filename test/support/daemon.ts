@@ -134,17 +134,21 @@ export class TestDaemon {
   }
 }
 
-export function run(file: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+/** Runs a program to its end; killed (code -1) after `timeoutMs` or when `signal` aborts. */
+export function run(file: string, args: string[], opts: { input?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const kill = () => child.kill('SIGKILL');
+    const timer = setTimeout(kill, opts.timeoutMs ?? 60_000);
+    opts.signal?.addEventListener('abort', kill, { once: true });
     child.stdout.on('data', (b) => (stdout += b));
     child.stderr.on('data', (b) => (stderr += b));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', kill);
       resolve({ code: code ?? -1, stdout, stderr });
     });
     // A child that exits before reading its stdin (a refused command) closes the pipe: not an error here.

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { RuleAuthorizer } from './authorizer.js';
 import { requestAttributes } from './request-info.js';
 import { BINDINGS } from './roles.js';
-import { ANONYMOUS_USER, GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_UNAUTHENTICATED, GROUP_VIEWERS, type RequestAttributes, type UserInfo } from './types.js';
+import { ANONYMOUS_USER, GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_MONITORING, GROUP_UNAUTHENTICATED, GROUP_VIEWERS, type RequestAttributes, type UserInfo } from './types.js';
 
 const authz = new RuleAuthorizer();
 
 const admin: UserInfo = { username: 'admin', groups: [GROUP_MASTERS, GROUP_AUTHENTICATED] };
 const viewer: UserInfo = { username: 'vic', groups: [GROUP_VIEWERS, GROUP_AUTHENTICATED] };
+const monitor: UserInfo = { username: 'prometheus', groups: [GROUP_MONITORING, GROUP_AUTHENTICATED] };
 const plain: UserInfo = { username: 'pat', groups: [GROUP_AUTHENTICATED] };
 const anonymous: UserInfo = { username: ANONYMOUS_USER, groups: [GROUP_UNAUTHENTICATED] };
 const nobody: UserInfo = { username: 'nobody', groups: [] };
@@ -67,6 +68,15 @@ const cases: [string, UserInfo, string, string, boolean][] = [
   ['a viewer cannot import a rootfs', viewer, 'POST', '/peapod/v1/images/import?name=x', false],
   ['a viewer cannot remove an image', viewer, 'DELETE', '/peapod/v1/images/busybox', false],
   ['a viewer cannot read other peapod paths', viewer, 'GET', '/peapod/v1/images/busybox', false],
+  // system:monitoring, and who else may scrape
+  ['a master reads /metrics', admin, 'GET', '/metrics', true],
+  ['a monitor reads /metrics', monitor, 'GET', '/metrics', true],
+  ['a monitor reads a health subpath', monitor, 'GET', '/livez/ping', true],
+  ['a monitor cannot list pods', monitor, 'GET', '/api/v1/namespaces/default/pods', false],
+  ['a monitor cannot post to /metrics', monitor, 'POST', '/metrics', false],
+  ['a viewer cannot read /metrics, as Kubernetes\' view role cannot', viewer, 'GET', '/metrics', false],
+  ['an authenticated user cannot read /metrics', plain, 'GET', '/metrics', false],
+  ['anonymous cannot read /metrics', anonymous, 'GET', '/metrics', false],
   // system:authenticated
   ['an authenticated user reads /api', plain, 'GET', '/api', true],
   ['an authenticated user reads /apis', plain, 'GET', '/apis', true],

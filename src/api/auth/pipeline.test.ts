@@ -17,7 +17,7 @@ const json = { 'content-type': 'application/json' };
 describe('the security stage', () => {
   let h: ApiHarness;
   before(() => {
-    h = startHarness();
+    h = startHarness({ metrics: () => 'peapod_test 1\n' });
   });
   after(() => h.close());
 
@@ -28,7 +28,7 @@ describe('the security stage', () => {
   });
 
   it('answers anything else anonymous with 401 Unauthorized', async () => {
-    for (const url of ['/api', '/apis', '/api/v1/pods', '/openapi/v2', '/peapod/v1/images', '/no/such/path']) {
+    for (const url of ['/api', '/apis', '/api/v1/pods', '/openapi/v2', '/peapod/v1/images', '/metrics', '/no/such/path']) {
       const r = await h.request('anonymous', { method: 'GET', url });
       assert.equal(r.statusCode, 401, url);
       assert.deepEqual(r.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
@@ -77,6 +77,27 @@ describe('the security stage', () => {
     assert.equal(path.json().message, 'forbidden: User "nora" cannot get path "/peapod/v1/images"');
   });
 
+  it('serves /metrics to system:masters and system:monitoring, and no one else', async () => {
+    for (const who of ['admin', 'monitor'] as const) {
+      const r = await h.request(who, { method: 'GET', url: '/metrics' });
+      assert.equal(r.statusCode, 200, who);
+      assert.equal(r.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+      assert.equal(r.payload, 'peapod_test 1\n');
+    }
+    assert.equal((await h.request('monitor', { method: 'GET', url: '/api/v1/namespaces/default/pods' })).statusCode, 403);
+    const viewer = await h.request('viewer', { method: 'GET', url: '/metrics' });
+    assert.equal(viewer.json().message, 'forbidden: User "vera" cannot get path "/metrics"');
+  });
+
+  it('answers /metrics 404 where no samplers run', async () => {
+    const bare = startHarness();
+    try {
+      assert.equal((await bare.request('admin', { method: 'GET', url: '/metrics' })).statusCode, 404);
+    } finally {
+      bare.close();
+    }
+  });
+
   it('answers SelfSubjectAccessReviews for the caller', async () => {
     const ask = (who: 'viewer' | 'admin', verb: string, resource: string) =>
       h.request(who, {
@@ -114,6 +135,7 @@ describe('the security stage', () => {
   it('reaches every route of the table as the admin', async () => {
     const samples: Record<string, string> = {
       health: '/healthz',
+      metrics: '/metrics',
       version: '/version',
       'discovery: /api and /apis': '/api',
       'discovery: core v1 resources': '/api/v1',

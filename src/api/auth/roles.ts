@@ -6,14 +6,16 @@
 //                           system:basic-user           ask what they may do, and who they are
 //                           system:public-info-viewer   read version and health
 //   system:unauthenticated  system:public-info-viewer   read version and health
+//   system:monitoring       system:monitoring           read /metrics and health
 //   peapod:viewers          view                        read everything but secrets and the streams
 //                                                       into containers; list images and containers
 //
 // The system roles follow Kubernetes' bootstrap policy. Differences: health paths cover their
 // subpaths (/healthz/ping, /readyz/log), which peapod serves to everyone who may read /healthz; and
-// "view" is written as "everything except", where Kubernetes' view role lists what it may read.
+// "view" is written as "everything except", where Kubernetes' view role lists what it may read; and
+// system:monitoring leaves out /metrics/slis, which peapod does not serve.
 
-import { GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_UNAUTHENTICATED, GROUP_VIEWERS } from './types.js';
+import { GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_MONITORING, GROUP_UNAUTHENTICATED, GROUP_VIEWERS } from './types.js';
 import type { PolicyRule } from './policy.js';
 
 export interface Role {
@@ -60,6 +62,11 @@ export const PUBLIC_INFO_VIEWER: Role = {
   rules: [{ verbs: ['get'], nonResourceURLs: [...HEALTH_URLS, '/version', '/version/'] }],
 };
 
+export const MONITORING: Role = {
+  name: 'system:monitoring',
+  rules: [{ verbs: ['get'], nonResourceURLs: ['/metrics', ...HEALTH_URLS] }],
+};
+
 /**
  * Read-only access. Never: secrets (credentials), and the subresources that reach into a container
  * or a node (exec, attach, port-forward and proxies): over WebSocket these are plain GETs, so a
@@ -82,6 +89,7 @@ export const VIEW: Role = {
 export const BINDINGS: RoleBinding[] = [
   { group: GROUP_MASTERS, role: CLUSTER_ADMIN },
   { group: GROUP_VIEWERS, role: VIEW },
+  { group: GROUP_MONITORING, role: MONITORING },
   { group: GROUP_AUTHENTICATED, role: DISCOVERY },
   { group: GROUP_AUTHENTICATED, role: BASIC_USER },
   { group: GROUP_AUTHENTICATED, role: PUBLIC_INFO_VIEWER },

@@ -17,6 +17,8 @@ export const GROUP_AUTHENTICATED = 'system:authenticated';
 export const GROUP_UNAUTHENTICATED = 'system:unauthenticated';
 /** May do everything, as on any cluster. */
 export const GROUP_MASTERS = 'system:masters';
+/** May read /metrics and the health paths (Kubernetes' bootstrap group for scrapers). */
+export const GROUP_MONITORING = 'system:monitoring';
 /** peapod's built-in read-only group: get, list, watch and logs; no secrets, exec, attach or port-forward. */
 export const GROUP_VIEWERS = 'peapod:viewers';
 

@@ -1,0 +1,198 @@
+// Watching the daemon from the side while a burst of pods starts or stops: one keep-alive TLS connection
+// (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms,
+// a third scrapes /metrics every second. One request per connection is in flight: an answer slower than
+// the interval delays the next sample rather than queueing more (so a stall shows once, as its max).
+// Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
+// scrapes at the window's two ends. The max is the largest rolling max read during the window, each
+// reading over the shortest of the daemon's windows (1, 10, 60 s) that reaches back to the previous
+// scrape's request, so no stretch goes unread however slow the scrapes get (a reading may reach a little
+// before the window); capped by the highest bucket the window's delays reached.
+
+import type { ClusterConfig } from '../src/cli/kubeconfig.js';
+import { ApiClient, epochMs } from './api-client.js';
+import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
+import { summarize, type LatencySummary } from './stats.js';
+
+export interface BurstFigures {
+  /** The window's length. */
+  ms: number;
+  get: LatencySummary;
+  list: LatencySummary;
+  /** Requests that failed or answered other than 200 (not in the latencies). */
+  failures: number;
+  loopDelay: {
+    /** Timer ticks the daemon sampled in the window. */
+    ticks: number;
+    /** Upper bound of the bucket holding the p99 tick. */
+    p99Ms: number;
+    maxMs: number;
+  };
+  spawns: {
+    count: number;
+    /** Loop time blocked per child process started, mean. */
+    meanBlockedMs: number;
+    /** Upper bound of the bucket holding the p99 spawn. */
+    p99BlockedMs: number;
+  };
+  /** The largest process_resident_memory_bytes and nodejs_heap_size_used_bytes scraped in the window, MB. */
+  peakRssMB: number;
+  peakHeapMB: number;
+}
+
+const SAMPLE_MS = 50;
+const SCRAPE_MS = 1000;
+const LOOP_DELAY = 'peapod_event_loop_delay_seconds';
+const LOOP_DELAY_MAX = 'peapod_event_loop_delay_max_seconds';
+const SPAWN_BLOCKED = 'peapod_spawn_blocked_seconds';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Parses one scrape; throws when it is not the daemon's metrics. */
+export function readScrape(status: number, body: unknown): PromSample[] {
+  if (status !== 200 || typeof body !== 'string') throw new Error(`GET /metrics answered ${status}`);
+  return parsePrometheusText(body);
+}
+
+function histogramOrThrow(samples: readonly PromSample[], name: string): ScrapedHistogram {
+  const h = scrapedHistogram(samples, name);
+  if (!h) throw new Error(`/metrics has no ${name} histogram`);
+  return h;
+}
+
+/** The window's loop-delay and spawn figures from its first and last scrape and the 1 s maxima read within. */
+export function windowFigures(first: readonly PromSample[], last: readonly PromSample[], maxReadings: number[]): Pick<BurstFigures, 'loopDelay' | 'spawns'> {
+  const delay = histogramDelta(histogramOrThrow(first, LOOP_DELAY), histogramOrThrow(last, LOOP_DELAY));
+  const spawns = histogramDelta(histogramOrThrow(first, SPAWN_BLOCKED), histogramOrThrow(last, SPAWN_BLOCKED));
+  const readMax = maxReadings.length ? Math.max(...maxReadings) : NaN;
+  return {
+    loopDelay: { ticks: delay.count, p99Ms: bucketQuantile(delay, 0.99) * 1000, maxMs: Math.min(readMax, highestBucketBound(delay)) * 1000 },
+    spawns: {
+      count: spawns.count,
+      meanBlockedMs: spawns.count > 0 ? (spawns.sum / spawns.count) * 1000 : NaN,
+      p99BlockedMs: bucketQuantile(spawns, 0.99) * 1000,
+    },
+  };
+}
+
+interface Window {
+  t0: number;
+  first: PromSample[];
+  get: number[];
+  list: number[];
+  failures: number;
+  /** peapod_event_loop_delay_max_seconds of each scrape in the window, over maxWindow(). */
+  maxReadings: number[];
+  /** When the previous scrape was sent: the next reading must reach back to it. */
+  prevSentAt: number;
+  rssMB: number[];
+  heapMB: number[];
+  loops: Promise<void>[];
+}
+
+/** The daemon's rolling-max windows, seconds (src/system/loop-delay.ts MAX_WINDOWS_S). */
+const MAX_WINDOWS_S = [1, 10, 60];
+
+/**
+ * The shortest rolling-max window (label value) that covers `gapMs` back from the moment the daemon
+ * rendered the scrape; the longest when none does (a minute without a scrape answer).
+ */
+export function maxWindow(gapMs: number): string {
+  return `${MAX_WINDOWS_S.find((s) => s * 1000 >= gapMs) ?? MAX_WINDOWS_S.at(-1)}s`;
+}
+
+interface Scrape {
+  samples: PromSample[];
+  sentAt: number;
+  answeredAt: number;
+}
+
+function record(w: Window, scrape: Scrape, withMax: boolean): void {
+  const samples = scrape.samples;
+  // The daemon rendered the scrape before it answered; its reading must reach back to the previous send.
+  const max = sampleValue(samples, LOOP_DELAY_MAX, { window: maxWindow(scrape.answeredAt - w.prevSentAt) });
+  if (withMax && max !== undefined) w.maxReadings.push(max);
+  w.prevSentAt = scrape.sentAt;
+  const mb = (name: string, into: number[]) => {
+    const v = sampleValue(samples, name);
+    if (v !== undefined) into.push(v / (1024 * 1024));
+  };
+  mb('process_resident_memory_bytes', w.rssMB);
+  mb('nodejs_heap_size_used_bytes', w.heapMB);
+}
+
+export class BurstSampler {
+  private readonly getClient: ApiClient;
+  private readonly listClient: ApiClient;
+  private readonly metricsClient: ApiClient;
+  private window?: Window;
+
+  constructor(cluster: ClusterConfig, private readonly probePod: string) {
+    this.getClient = new ApiClient(cluster);
+    this.listClient = new ApiClient(cluster);
+    this.metricsClient = new ApiClient(cluster);
+  }
+
+  async scrape(): Promise<Scrape> {
+    const sentAt = epochMs();
+    const r = await this.metricsClient.request('GET', '/metrics', undefined, { accept: 'text/plain' });
+    return { samples: readScrape(r.status, r.body), sentAt, answeredAt: epochMs() };
+  }
+
+  /** Starts a window: a first scrape, then the samplers. */
+  async begin(): Promise<void> {
+    if (this.window) throw new Error('a burst window is already open');
+    const first = await this.scrape();
+    const w: Window = { t0: epochMs(), first: first.samples, get: [], list: [], failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
+    this.window = w;
+    const timed = (client: ApiClient, call: (c: ApiClient) => Promise<{ status: number }>, into: number[]) => async () => {
+      const s = epochMs();
+      try {
+        const r = await call(client);
+        if (r.status === 200) into.push(epochMs() - s);
+        else w.failures++;
+      } catch {
+        w.failures++;
+      }
+    };
+    // The first scrape's max covers the time before the window: only its memory counts.
+    record(w, first, false);
+    w.loops = [
+      this.every(w, SAMPLE_MS, timed(this.getClient, (c) => c.getPod(this.probePod), w.get)),
+      this.every(w, SAMPLE_MS, timed(this.listClient, (c) => c.listPods(), w.list)),
+      this.every(w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true),
+    ];
+  }
+
+  /** Ends the window: the samplers stop, a last scrape, the figures. */
+  async end(): Promise<BurstFigures> {
+    const w = this.window;
+    if (!w) throw new Error('no burst window is open');
+    this.window = undefined;
+    const ms = epochMs() - w.t0;
+    const last = await this.scrape();
+    record(w, last, true);
+    // The samplers notice the closed window after their current request or wait (up to a second).
+    await Promise.all(w.loops);
+    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
+  }
+
+  /** Runs `fn` every `intervalMs` (from its start) while `w` is open; `delayFirst` waits one interval first. */
+  private async every(w: Window, intervalMs: number, fn: () => Promise<void>, delayFirst = false): Promise<void> {
+    let next = epochMs() + (delayFirst ? intervalMs : 0);
+    while (this.window === w) {
+      const wait = next - epochMs();
+      if (wait > 0) await sleep(wait);
+      if (this.window !== w) return;
+      await fn();
+      next = Math.max(next + intervalMs, epochMs());
+    }
+  }
+
+  /** Ends an open window unread (its samplers stop) and the connections. */
+  close(): void {
+    this.window = undefined;
+    this.getClient.close();
+    this.listClient.close();
+    this.metricsClient.close();
+  }
+}

@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { loadManifest, storedPod } from './load.js';
+
+test('the load manifest is one YAML document per pod, each a churn pod with a 1 s grace', () => {
+  const docs = parseAllDocuments(loadManifest(['load-0', 'load-1', 'load-2'])).map((d) => d.toJSON());
+  assert.deepEqual(docs.map((d) => d.metadata.name), ['load-0', 'load-1', 'load-2']);
+  for (const d of docs) {
+    assert.equal(d.kind, 'Pod');
+    assert.equal(d.spec.terminationGracePeriodSeconds, 1);
+    assert.equal(d.spec.containers.length, 1);
+  }
+});
+
+test('a stored pod copies a real pod but is bound elsewhere, without its identity', () => {
+  const template = {
+    metadata: { name: 'load-0', uid: 'u-1', resourceVersion: '7', labels: { app: 'peapod-bench' }, annotations: { a: 'b' } },
+    spec: { nodeName: 'peapod-bench', containers: [{ name: 'main' }] },
+    status: { phase: 'Running' },
+  };
+  const p = storedPod(template, 'stored-3') as { metadata: Record<string, unknown>; spec: Record<string, unknown>; status?: unknown };
+  assert.deepEqual(p.metadata, { name: 'stored-3', labels: { app: 'peapod-bench' }, annotations: { a: 'b' } });
+  assert.equal(p.spec.nodeName, 'elsewhere');
+  assert.deepEqual(p.spec.containers, [{ name: 'main' }]);
+  assert.equal(p.status, undefined, 'status is written afterwards, through /status');
+});

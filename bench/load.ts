@@ -1,0 +1,197 @@
+// load (issue 7): is the daemon still responsive while many pods start and stop at once? N one-container
+// pods go into one multi-document YAML applied with ONE `kubectl apply -f` (the real kubectl, the
+// daemon's kubeconfig); N pods are deleted with ONE `kubectl delete -f --wait=false`. During each burst a
+// BurstSampler GETs a running probe pod and lists the pods every 50 ms on its own connections and
+// scrapes the daemon's /metrics (event-loop delay, spawns, RSS). Around the bursts: the daemon's RSS idle,
+// with N running and after the delete; what the engine left on the host once every pod was gone. Then
+// the list cost with many pods stored: pods bound to a node that does not exist ("elsewhere") are only
+// stored, never run (peapod's pod manager runs the pods bound to its own node), each given the full
+// status of one of the N real pods so a list carries what it would on a busy node.
+//
+// Figures land in `out` as they are measured, so a run cut short by the hard limit still reports them;
+// a burst that overruns its budget is cut there, and what did not finish is counted.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { KUBECTL, run, type KubectlResult } from '../test/support/daemon.js';
+import { engineLeftovers } from '../test/support/host-state.js';
+import { PODS, TABLE_ACCEPT, type ApiClient } from './api-client.js';
+import { BurstSampler } from './burst-sampler.js';
+import type { BenchDaemon } from './peapod-daemon.js';
+import type { PeapodDriver } from './peapod-driver.js';
+import { churnPod, toYaml } from './pod-specs.js';
+import type { LoadFigures } from './results.js';
+import { measureRequests, runPool } from './scenarios.js';
+import { epochMs } from './api-client.js';
+
+export interface LoadCounts {
+  /** Pods in the burst. */
+  pods: number;
+  /** Pods stored for the idle list figure, then for the large one. */
+  storedIdle: number;
+  stored: number;
+  /** Requests per list figure (one at a time). */
+  listRequests: number;
+}
+
+export interface LoadEnv {
+  daemon: BenchDaemon;
+  driver: PeapodDriver;
+  progress: (line: string) => void;
+  /** A sentence for the report's notes (a budget ran out, a cleanup failed). */
+  note: (line: string) => void;
+}
+
+const ELSEWHERE = 'elsewhere';
+const PROBE = 'load-probe';
+/**
+ * Budgets, so a slow daemon still yields figures: the apply and every pod Running within START_BUDGET_MS
+ * of the apply's start; the delete and every pod gone within DELETE_BUDGET_MS of the delete's start. What
+ * did not make it is counted, and its figure stays empty.
+ */
+const START_BUDGET_MS = 300_000;
+const DELETE_BUDGET_MS = 240_000;
+/** Time for the heap to settle after the delete before the RSS is read again. */
+const SETTLE_MS = 5_000;
+const LEFTOVERS_WAIT_MS = 15_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One multi-document YAML of `names`' churn pods (they exit on SIGTERM, so a delete measures engine work). */
+export function loadManifest(names: readonly string[]): string {
+  return names.map((n) => toYaml(churnPod(n))).join('---\n');
+}
+
+export interface StoredTemplate {
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+  status: Record<string, unknown>;
+}
+
+/** A stored-only copy of a real pod: its labels, annotations, spec (bound elsewhere) and, once written, status. */
+export function storedPod(template: StoredTemplate, name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: template.metadata.labels, annotations: template.metadata.annotations },
+    spec: { ...template.spec, nodeName: ELSEWHERE },
+  };
+}
+
+/** Of `names`, those whose wait settled before the deadline, and when the last one did (epoch ms). */
+async function waitAll(names: readonly string[], deadline: number, wait: (name: string, timeoutMs: number) => Promise<number>): Promise<{ done: number; lastAt?: number }> {
+  const r = await Promise.allSettled(names.map((n) => wait(n, Math.max(1, deadline - epochMs()))));
+  const at = r.flatMap((x) => (x.status === 'fulfilled' ? [x.value] : []));
+  return { done: at.length, lastAt: at.length === names.length && at.length > 0 ? Math.max(...at) : undefined };
+}
+
+export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSignal, out: LoadFigures): Promise<LoadFigures> {
+  const { daemon, driver, progress, note } = env;
+  const client = driver.client;
+  const names = Array.from({ length: counts.pods }, (_, i) => `load-${i}`);
+  const file = path.join(daemon.paths.dataDir, 'load-pods.yaml');
+  const cacheDir = path.join(daemon.paths.dataDir, 'kubectl-cache');
+  /**
+   * kubectl with the daemon's kubeconfig. Resolves true when it succeeded; false, with a note, when it
+   * failed or overran `budgetMs` (then it is killed): a daemon too busy for kubectl is a finding, not an
+   * end to the scenario.
+   */
+  const kubectl = async (args: string[], budgetMs = 60_000): Promise<boolean> => {
+    const r = await run(KUBECTL, ['--kubeconfig', daemon.paths.kubeconfigPath, '--cache-dir', cacheDir, ...args], { timeoutMs: budgetMs, signal });
+    signal.throwIfAborted();
+    if (r.code === 0) return true;
+    const why = r.code === -1 ? `did not finish within ${budgetMs / 1000} s and was killed` : `failed (${r.code}): ${r.stderr.trim().split('\n')[0]?.slice(0, 300)}`;
+    note(`load: kubectl ${args[0]} ${why}`);
+    return false;
+  };
+  const loadPodsNow = async () => {
+    const items: { metadata: { name: string } }[] = (await client.listPods()).body?.items ?? [];
+    return items.map((p) => p.metadata.name).filter((n) => n.startsWith('load-') && n !== PROBE);
+  };
+  const sampler = new BurstSampler(daemon.cluster, PROBE);
+  let stored = 0;
+  try {
+    fs.writeFileSync(file, loadManifest(names));
+    // kubectl's discovery cache warm, as on a workstation; the probe pod runs through both bursts.
+    if (!(await kubectl(['get', 'pods', '-o', 'name']))) throw new Error('kubectl cannot reach the daemon');
+    await driver.start(churnPod(PROBE));
+    await sleep(2_000);
+    out.idleRssMB = daemon.rssMB();
+
+    progress(`load: kubectl apply of ${counts.pods} pods`);
+    await sampler.begin();
+    const t0 = epochMs();
+    if (await kubectl(['apply', '-f', file], START_BUDGET_MS)) out.applyMs = epochMs() - t0;
+    const up = await waitAll(names, t0 + START_BUDGET_MS, (n, ms) => driver.waitRunning(n, ms));
+    out.running = up.done;
+    if (up.lastAt !== undefined) out.allRunningMs = up.lastAt - t0;
+    else note(`load: ${up.done} of ${counts.pods} pods Running within ${START_BUDGET_MS / 1000} s of the apply's start`);
+    out.start = await sampler.end();
+    out.runningRssMB = daemon.rssMB();
+    out.created = (await loadPodsNow()).length;
+    signal.throwIfAborted();
+    const template = (await client.getPod((await loadPodsNow())[0] ?? PROBE)).body as StoredTemplate;
+
+    progress(`load: kubectl delete of ${counts.pods} pods`);
+    const existing = await loadPodsNow();
+    await sampler.begin();
+    const t1 = epochMs();
+    if (await kubectl(['delete', '-f', file, '--wait=false', '--ignore-not-found'], DELETE_BUDGET_MS)) out.deleteMs = epochMs() - t1;
+    else {
+      // The rest go through the bench's own connection, so the burst still happens and is measured.
+      note('load: the pods kubectl did not delete were deleted through the API (grace 1 s)');
+      await runPool(existing, 8, (n) => client.deletePod(n, 1).catch(() => undefined), signal);
+    }
+    const gone = await waitAll(existing, t1 + DELETE_BUDGET_MS, (n, ms) => driver.waitGone(n, ms));
+    if (gone.lastAt !== undefined) out.allGoneMs = gone.lastAt - t1;
+    out.stop = await sampler.end();
+    if (gone.done < existing.length) throw new Error(`${existing.length - gone.done} of ${existing.length} pods not gone within ${DELETE_BUDGET_MS / 1000} s of the delete's start`);
+    await sleep(SETTLE_MS);
+    out.afterDeleteRssMB = daemon.rssMB();
+    await driver.remove(PROBE);
+    out.leftovers = await hostLeftovers(daemon);
+    signal.throwIfAborted();
+
+    progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
+    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.listPods(accept), signal);
+    const store = async (upTo: number) => {
+      const more = Array.from({ length: upTo - stored }, (_, i) => `stored-${stored + i}`);
+      stored = upTo;
+      await runPool(more, 8, (name) => storeOne(client, template, name), signal);
+    };
+    await store(counts.storedIdle);
+    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
+    await store(counts.stored);
+    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
+    return out;
+  } finally {
+    sampler.close();
+    if (stored > 0) await removeStored(client).catch((err: Error) => note(`load: removing the stored pods failed: ${err.message}`));
+    fs.rmSync(file, { force: true });
+  }
+}
+
+async function storeOne(client: ApiClient, template: StoredTemplate, name: string): Promise<void> {
+  const created = await client.createPod(storedPod(template, name));
+  const r = await client.request('PUT', `${PODS}/${name}/status`, { ...created, status: template.status });
+  if (r.status !== 200) throw new Error(`status of stored pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+}
+
+/** One deletecollection; grace 0 removes them at once (no kubelet on "elsewhere" would confirm). */
+async function removeStored(client: ApiClient): Promise<void> {
+  const r = await client.request('DELETE', `${PODS}?fieldSelector=spec.nodeName%3D${ELSEWHERE}&gracePeriodSeconds=0`);
+  if (r.status !== 200) throw new Error(`deletecollection: ${r.status}`);
+}
+
+/**
+ * What the engine still holds on the host once every pod is gone, one "kind: count (first item)" per kind,
+ * after a short wait for it to finish; empty when clean.
+ */
+export async function hostLeftovers(daemon: BenchDaemon): Promise<string[]> {
+  const deadline = Date.now() + LEFTOVERS_WAIT_MS;
+  for (;;) {
+    const found = engineLeftovers(daemon.paths);
+    if (Object.keys(found).length === 0 || Date.now() > deadline) return Object.entries(found).map(([k, v]) => `${k}: ${v.length} (${v[0]})`);
+    await sleep(500);
+  }
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DaemonMetrics, histogramFamily, metricFamilies, renderPrometheus } from './metrics.js';
+
+test('renders families in the Prometheus text format, with HELP, TYPE, labels and +Inf', () => {
+  const text = renderPrometheus([
+    { name: 'a_total', help: 'A counter\nwith two lines.', type: 'counter', samples: [{ value: 3 }] },
+    { name: 'b', help: 'A gauge.', type: 'gauge', samples: [{ labels: { window: '1s', note: 'say "hi"\\' }, value: 0.25 }] },
+    histogramFamily('c_seconds', 'A histogram.', { buckets: [{ le: 0.5, count: 1 }, { le: Infinity, count: 2 }], count: 2, sum: 1.75 }),
+  ]);
+  assert.equal(
+    text,
+    [
+      '# HELP a_total A counter\\nwith two lines.',
+      '# TYPE a_total counter',
+      'a_total 3',
+      '# HELP b A gauge.',
+      '# TYPE b gauge',
+      'b{window="1s",note="say \\"hi\\"\\\\"} 0.25',
+      '# HELP c_seconds A histogram.',
+      '# TYPE c_seconds histogram',
+      'c_seconds_bucket{le="0.5"} 1',
+      'c_seconds_bucket{le="+Inf"} 2',
+      'c_seconds_sum 1.75',
+      'c_seconds_count 2',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the daemon families carry loop delay, its windowed max, spawns, CPU, memory and heap', () => {
+  const families = metricFamilies({
+    loopDelay: { histogram: { buckets: [{ le: Infinity, count: 4 }], count: 4, sum: 0.01 }, max: [{ windowS: 1, seconds: 0.004 }, { windowS: 10, seconds: 0.02 }] },
+    spawns: { buckets: [{ le: Infinity, count: 2 }], count: 2, sum: 0.006 },
+    memory: { rss: 80e6, heapTotal: 30e6, heapUsed: 20e6, external: 1e6 },
+    cpu: { user: 1_500_000, system: 500_000 },
+    startTime: 1_700_000_000,
+  });
+  const text = renderPrometheus(families);
+  for (const line of [
+    'peapod_event_loop_delay_seconds_bucket{le="+Inf"} 4',
+    'peapod_event_loop_delay_seconds_count 4',
+    'peapod_event_loop_delay_max_seconds{window="1s"} 0.004',
+    'peapod_event_loop_delay_max_seconds{window="10s"} 0.02',
+    'peapod_spawns_total 2',
+    'peapod_spawn_blocked_seconds_sum 0.006',
+    'process_cpu_seconds_total 2',
+    'process_cpu_user_seconds_total 1.5',
+    'process_resident_memory_bytes 80000000',
+    'process_start_time_seconds 1700000000',
+    'nodejs_heap_size_used_bytes 20000000',
+    'nodejs_heap_size_total_bytes 30000000',
+  ]) {
+    assert.ok(text.split('\n').includes(line), `missing: ${line}`);
+  }
+  const names = families.map((f) => f.name);
+  assert.equal(new Set(names).size, names.length, 'each family once');
+});
+
+test('a live DaemonMetrics renders this process: its RSS and every loop-delay bucket', () => {
+  const m = new DaemonMetrics();
+  m.start();
+  try {
+    const text = m.render();
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1]);
+    assert.ok(rss > 10e6, `rss ${rss}`);
+    for (const le of ['0.001', '0.01', '0.05', '1', '+Inf']) assert.match(text, new RegExp(`^peapod_event_loop_delay_seconds_bucket\\{le="${le.replace('+', '\\+')}"\\} \\d+$`, 'm'));
+  } finally {
+    m.stop();
+  }
+});

@@ -1,0 +1,126 @@
+// GET /metrics: the daemon's own figures in Prometheus' text format (0.0.4), as kube-apiserver serves its
+// /metrics; authorized like any non-resource URL (system:masters, and system:monitoring as on a cluster).
+// Process figures use the names Prometheus' client libraries give them, so existing dashboards read them.
+// Rendering is pure; DaemonMetrics owns the samplers and reads the process when scraped.
+
+import { performance } from 'node:perf_hooks';
+import type { HistogramSnapshot } from '../system/histogram.js';
+import { LoopDelaySampler, type LoopDelaySnapshot } from '../system/loop-delay.js';
+import { SpawnMeter } from '../system/spawn-meter.js';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export interface MetricSample {
+  /** Appended to the family name: "_bucket", "_sum", "_count" for histograms. */
+  suffix?: string;
+  labels?: Record<string, string>;
+  value: number;
+}
+
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  samples: MetricSample[];
+}
+
+function formatNumber(v: number): string {
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return Number.isNaN(v) ? 'NaN' : String(v);
+}
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+export function renderPrometheus(families: readonly MetricFamily[]): string {
+  const out: string[] = [];
+  for (const f of families) {
+    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) {
+      const labels = Object.entries(s.labels ?? {});
+      const l = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+      out.push(`${f.name}${s.suffix ?? ''}${l} ${formatNumber(s.value)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export function histogramFamily(name: string, help: string, h: HistogramSnapshot): MetricFamily {
+  return {
+    name,
+    help,
+    type: 'histogram',
+    samples: [
+      ...h.buckets.map((b) => ({ suffix: '_bucket', labels: { le: formatNumber(b.le) }, value: b.count })),
+      { suffix: '_sum', value: h.sum },
+      { suffix: '_count', value: h.count },
+    ],
+  };
+}
+
+/** What one scrape reports. */
+export interface MetricsReading {
+  loopDelay: LoopDelaySnapshot;
+  spawns: HistogramSnapshot;
+  /** process.memoryUsage() */
+  memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
+  /** process.cpuUsage(), µs */
+  cpu: { user: number; system: number };
+  /** Unix seconds. */
+  startTime: number;
+}
+
+const gauge = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'gauge', samples: [{ value }] });
+const counter = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'counter', samples: [{ value }] });
+
+export function metricFamilies(r: MetricsReading): MetricFamily[] {
+  return [
+    histogramFamily('peapod_event_loop_delay_seconds', 'How late a timer due every 10 ms ran: the time the event loop was blocked before it.', r.loopDelay.histogram),
+    {
+      name: 'peapod_event_loop_delay_max_seconds',
+      help: 'The largest event-loop delay sampled in the current second and the `window` seconds before it (covers at least the window, at most a second more).',
+      type: 'gauge',
+      samples: r.loopDelay.max.map((m) => ({ labels: { window: `${m.windowS}s` }, value: m.seconds })),
+    },
+    counter('peapod_spawns_total', 'Child processes started (spawn, execFile, exec, fork).', r.spawns.count),
+    histogramFamily('peapod_spawn_blocked_seconds', 'Per child process started: how long its synchronous spawn (fork, then wait for the exec) blocked the event loop.', r.spawns),
+    counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', r.cpu.user / 1e6),
+    counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', r.cpu.system / 1e6),
+    counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (r.cpu.user + r.cpu.system) / 1e6),
+    gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', r.memory.rss),
+    gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', r.startTime),
+    gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', r.memory.heapTotal),
+    gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', r.memory.heapUsed),
+    gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', r.memory.external),
+  ];
+}
+
+/** The samplers of one daemon: started with it, stopped with it, read at each scrape. */
+export class DaemonMetrics {
+  private readonly loopDelay = new LoopDelaySampler();
+  private readonly spawns = new SpawnMeter();
+
+  start(): void {
+    this.loopDelay.start();
+    this.spawns.start();
+  }
+
+  stop(): void {
+    this.loopDelay.stop();
+    this.spawns.stop();
+  }
+
+  render(): string {
+    const m = process.memoryUsage();
+    return renderPrometheus(
+      metricFamilies({
+        loopDelay: this.loopDelay.snapshot(),
+        spawns: this.spawns.snapshot(),
+        memory: { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external },
+        cpu: process.cpuUsage(),
+        startTime: performance.timeOrigin / 1000,
+      }),
+    );
+  }
+}
