@@ -196,6 +196,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     process.on('SIGTERM', onSignal);
   });
   await daemon.stop();
+  logger.flush();
 }
 
 async function unwind(undo: (() => Promise<void> | void)[], logger: Logger): Promise<void> {

@@ -80,8 +80,8 @@ export class OverlayManager {
     await this.locks.withLock(containerId, async () => {
       const real = await fs.realpath(dir).catch(() => undefined);
       if (real === undefined) return;
-      for (const m of mountPointsUnder(await readMountInfo(), real)) await this.unmount(m);
-      const left = mountPointsUnder(await readMountInfo(), real);
+      for (const m of mountPointsUnder(await readMountInfo(undefined, real), real)) await this.unmount(m);
+      const left = mountPointsUnder(await readMountInfo(undefined, real), real);
       // Never rm -rf through a mount: it could reach the shared layers or host files.
       if (left.length > 0) throw new InternalError(`release rootfs of container ${containerId}: still mounted: ${left.join(', ')}`);
       // By descriptor, not fs.rm: the upper dir is the container's writable layer, and a container that
@@ -118,7 +118,7 @@ export class OverlayManager {
     const keep = new Set(live);
     const ids = new Set(await this.containerIds());
     const base = await fs.realpath(this.layout.overlayDir);
-    for (const m of mountPointsUnder(await readMountInfo(), base)) {
+    for (const m of mountPointsUnder(await readMountInfo(undefined, base), base)) {
       const id = path.relative(base, m).split(path.sep)[0];
       if (id) ids.add(id);
     }
@@ -138,7 +138,7 @@ export class OverlayManager {
   private async isMounted(dir: string): Promise<boolean> {
     const real = await fs.realpath(dir).catch(() => undefined);
     if (!real) return false;
-    return (await readMountInfo()).some((e) => e.mountPoint === real);
+    return (await readMountInfo(undefined, real)).some((e) => e.mountPoint === real);
   }
 
   private async unmount(mountPoint: string): Promise<void> {

@@ -35,7 +35,7 @@ import type { OciSpec } from './oci-types.js';
 import { Runc } from './runc.js';
 import { sandboxFilePaths } from './sandbox-files.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.js';
-import { exitReason, processStartFailure, matchContainer, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
+import { exitReason, processStartFailure, matchContainer, matchLabels, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
 import { hostSeccompFacts } from './seccomp/host.js';
@@ -268,8 +268,10 @@ export class RuncRuntime implements Runtime {
   async listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]> {
     // Only the candidates are refreshed (each reads its exit file): a pod's sync asks for its own
     // sandboxes, and refreshing every pod's would make each pass cost O(pods). State is matched after.
-    const { state, ...fixed } = filter ?? {};
-    const recs = [...this.sandboxes.values()].filter((r) => r.state !== 'creating' && matchSandbox(toSandboxStatus(r), fixed));
+    const { state, id, labelSelector } = filter ?? {};
+    const recs = [...this.sandboxes.values()].filter(
+      (r) => r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector),
+    );
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
     return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, { state }));
   }
@@ -519,8 +521,10 @@ export class RuncRuntime implements Runtime {
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
     // As for sandboxes: refresh (an exit file read each) only the candidates, then match the state.
-    const { state, ...fixed } = filter ?? {};
-    const recs = [...this.containers.values()].filter((r) => r.state !== 'creating' && matchContainer(toContainerStatus(r, r.imageId), fixed));
+    const { state, id, sandboxId, labelSelector } = filter ?? {};
+    const recs = [...this.containers.values()].filter(
+      (r) => r.state !== 'creating' && (!id || r.id === id) && (!sandboxId || r.sandboxId === sandboxId) && matchLabels(r.config.labels, labelSelector),
+    );
     await Promise.all(recs.map((r) => this.refreshContainer(r)));
     return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, { state }));
   }

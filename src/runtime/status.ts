@@ -62,7 +62,7 @@ export function toSandboxStatus(r: SandboxRecord): PodSandboxStatus {
   };
 }
 
-function matchLabels(labels: Record<string, string>, sel?: Record<string, string>): boolean {
+export function matchLabels(labels: Record<string, string>, sel?: Record<string, string>): boolean {
   return !sel || Object.entries(sel).every(([k, v]) => labels[k] === v);
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isMountPoint, mountPointsUnder, mountsUnder, parseMountInfo, unescapeMountField } from './mountinfo.js';
+import { isMountPoint, mountPointsUnder, mountsUnder, parseMountInfo, unescapeMountField, escapeMountField } from './mountinfo.js';
 
 // Overlay rootfs mounts of the image store (from the former images/mountinfo tests).
 const OVERLAYS = [
@@ -91,4 +91,19 @@ test('tells whether a dir is itself a mount point', () => {
   assert.equal(isMountPoint(entries, '/d/pods/u1/volumes/kubernetes.io~secret/s'), true);
   assert.equal(isMountPoint(entries, '/d/pods/u1/volumes/kubernetes.io~secret/s/'), true);
   assert.equal(isMountPoint(entries, '/d/pods/u1/volumes'), false);
+});
+
+test('parseMountInfo with `within` keeps only the mounts at or below that dir, escaped names included', () => {
+  const text = [
+    '30 1 0:26 / / rw - ext4 /dev/vda rw',
+    '40 30 0:30 / /data/pods/a rw - tmpfs tmpfs rw',
+    '41 40 0:31 / /data/pods/a/vol rw - tmpfs tmpfs rw',
+    '42 30 0:32 / /data/pods/ab rw - tmpfs tmpfs rw',
+    '43 30 0:33 / /data/pods/with\\040space/x rw - tmpfs tmpfs rw',
+    '44 30 0:34 / /other/data/pods/a rw - tmpfs tmpfs rw',
+  ].join('\n');
+  assert.deepEqual(parseMountInfo(text, '/data/pods/a/').map((e) => e.mountPoint), ['/data/pods/a', '/data/pods/a/vol']);
+  assert.deepEqual(parseMountInfo(text, '/data/pods/with space').map((e) => e.mountPoint), ['/data/pods/with space/x']);
+  assert.equal(parseMountInfo(text, '/').length, 6);
+  assert.equal(escapeMountField('a b\tc\nd\\e'), 'a\\040b\\011c\\012d\\134e');
 });

@@ -20,17 +20,32 @@ export function unescapeMountField(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-/** One entry per well-formed line, in file order (mount order); malformed lines are skipped. */
-export function parseMountInfo(text: string): MountInfoEntry[] {
+/** What the kernel writes for a path in mountinfo: space, tab, newline and backslash as octal escapes. */
+export function escapeMountField(s: string): string {
+  return s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * One entry per well-formed line, in file order (mount order); malformed lines are skipped. With
+ * `within`, only the mounts at or below that directory: a line that cannot name one is skipped by a
+ * substring test before it is parsed (with hundreds of pods the table has thousands of lines, and
+ * teardown reads it several times per pod).
+ */
+export function parseMountInfo(text: string, within?: string): MountInfoEntry[] {
   const out: MountInfoEntry[] = [];
+  const base = within?.replace(/\/+$/, '');
+  const needle = base === undefined ? undefined : ` ${escapeMountField(base)}`;
   for (const line of text.split('\n')) {
+    if (needle !== undefined && !line.includes(needle)) continue;
     if (line.trim() === '') continue;
     const fields = line.split(' ');
     // Optional fields (shared:N, master:N...) start at index 6 and end with a lone "-".
     const sep = fields.indexOf('-', 6);
     if (sep < 0 || fields.length < sep + 3) continue;
+    const mountPoint = unescapeMountField(fields[4]);
+    if (base !== undefined && mountPoint !== base && !mountPoint.startsWith(base + '/')) continue;
     out.push({
-      mountPoint: unescapeMountField(fields[4]),
+      mountPoint,
       mountOptions: fields[5],
       fsType: fields[sep + 1],
       source: unescapeMountField(fields[sep + 2]),
@@ -64,9 +79,12 @@ export function isMountPoint(entries: MountInfoEntry[], dir: string): boolean {
   return entries.some((e) => e.mountPoint === base);
 }
 
-/** The mounts of this process's mount namespace; `file` is for reading another process's table. */
-export async function readMountInfo(file = '/proc/self/mountinfo'): Promise<MountInfoEntry[]> {
-  return parseMountInfo(await fs.readFile(file, 'utf8'));
+/**
+ * The mounts of this process's mount namespace (only those at or below `within`, when given); `file` is
+ * for reading another process's table.
+ */
+export async function readMountInfo(file = '/proc/self/mountinfo', within?: string): Promise<MountInfoEntry[]> {
+  return parseMountInfo(await fs.readFile(file, 'utf8'), within);
 }
 
 function depth(p: string): number {

@@ -132,14 +132,15 @@ export class HostVolumeManager implements VolumeManager {
 
   /** Mounts a tmpfs on `dir` unless one is there already; size is bytes or a tmpfs size string. */
   private async ensureTmpfs(dir: string, size: string | undefined): Promise<void> {
-    if (isMountPoint(await this.readMounts(), dir)) return;
+    if (isMountPoint(await this.readMounts(dir), dir)) return;
     const opts = size === undefined ? [] : ['-o', `size=${size}`];
     await runChecked(this.exec, 'mount', ['-t', 'tmpfs', ...opts, 'tmpfs', dir]);
     await fs.chmod(dir, 0o777); // the mount hides the dir's own mode
   }
 
-  private async readMounts(): Promise<MountInfoEntry[]> {
-    return readMountInfo(this.mountInfoPath);
+  /** The mounts at or below `dir`. */
+  private async readMounts(dir: string): Promise<MountInfoEntry[]> {
+    return readMountInfo(this.mountInfoPath, dir);
   }
 
   async tearDownPodVolumes(podUid: string): Promise<void> {
@@ -151,7 +152,7 @@ export class HostVolumeManager implements VolumeManager {
     });
     if (!dir) return;
     await this.unmountAllUnder(dir);
-    const left = mountsUnder(await this.readMounts(), dir);
+    const left = mountsUnder(await this.readMounts(dir), dir);
     if (left.length > 0) {
       throw new Error(`tear down volumes of pod ${podUid}: still mounted: ${left.map((m) => m.mountPoint).join(', ')}`);
     }
@@ -168,7 +169,7 @@ export class HostVolumeManager implements VolumeManager {
    */
   private async unmountAllUnder(dir: string): Promise<void> {
     for (let round = 0; round < 8; round++) {
-      const mounts = mountsUnder(await this.readMounts(), dir);
+      const mounts = mountsUnder(await this.readMounts(dir), dir);
       if (mounts.length === 0) return;
       for (const m of mounts) {
         const r = await this.exec.run('umount', ['--no-canonicalize', m.mountPoint]);

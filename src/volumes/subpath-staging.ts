@@ -113,7 +113,7 @@ async function ensurePrivateDir(dir: string): Promise<void> {
 /** Unmounts everything stacked on the target, then removes it (never recursively, never through a link). */
 async function clearTarget(opts: SubPathStagerOptions, target: string): Promise<void> {
   for (let round = 0; ; round++) {
-    if (!isMountPoint(await readMountInfo(opts.mountInfoPath), target)) break;
+    if (!isMountPoint(await readMountInfo(opts.mountInfoPath, target), target)) break;
     if (round === 8) throw new Error(`subPath staging target ${target} is still mounted`);
     await opts.mounter.unmount(target);
   }

@@ -53,7 +53,7 @@ export class NetnsManager {
   }
 
   private async isMountPoint(): Promise<boolean> {
-    return isMountPoint(await readMountInfo(), this.dir);
+    return isMountPoint(await readMountInfo(undefined, this.dir), this.dir);
   }
 
   pathOf(sandboxId: string): string {
