@@ -72,8 +72,6 @@ export interface RuncRuntimeOptions {
  * their continuations. A few per core keep the cores busy and the pipeline moving.
  */
 export function defaultRuntimeParallelism(): number {
-  const override = Number(process.env.PEAPOD_RT_PAR);
-  if (override >= 1) return override;
   return Math.max(2, os.availableParallelism() * 2);
 }
 
