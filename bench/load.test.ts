@@ -13,14 +13,18 @@ test('the load manifest is one YAML document per pod, each a churn pod with a 1 
   }
 });
 
-test('a stored pod copies a real pod but is bound elsewhere, without its identity', () => {
+test('a stored pod copies a real pod but is bound elsewhere, in its own namespace, without its identity', () => {
   const template = {
     metadata: { name: 'load-0', uid: 'u-1', resourceVersion: '7', labels: { app: 'peapod-bench' }, annotations: { a: 'b' } },
     spec: { nodeName: 'peapod-bench', containers: [{ name: 'main' }] },
     status: { phase: 'Running' },
   };
   const p = storedPod(template, 'stored-3') as { metadata: Record<string, unknown>; spec: Record<string, unknown>; status?: unknown };
-  assert.deepEqual(p.metadata, { name: 'stored-3', labels: { app: 'peapod-bench' }, annotations: { a: 'b' } });
+  const { annotations, ...meta } = p.metadata as { annotations: Record<string, string> };
+  assert.deepEqual(meta, { name: 'stored-3', namespace: 'load-stored', labels: { app: 'peapod-bench' } });
+  assert.equal(annotations.a, 'b');
+  const applied = JSON.parse(annotations['kubectl.kubernetes.io/last-applied-configuration']!);
+  assert.deepEqual(applied.metadata, { name: 'stored-3', namespace: 'load-stored', labels: { app: 'peapod-bench' } });
   assert.equal(p.spec.nodeName, 'elsewhere');
   assert.deepEqual(p.spec.containers, [{ name: 'main' }]);
   assert.equal(p.status, undefined, 'status is written afterwards, through /status');

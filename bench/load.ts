@@ -6,7 +6,8 @@
 // with N running and after the delete; what the engine left on the host once every pod was gone. Then
 // the list cost with many pods stored: pods bound to a node that does not exist ("elsewhere") are only
 // stored, never run (peapod's pod manager runs the pods bound to its own node), each given the full
-// status of one of the N real pods so a list carries what it would on a busy node.
+// status of the running probe pod so a list carries what it would on a busy node. That part comes
+// first, on a quiet daemon, in a namespace of its own.
 //
 // Figures land in `out` as they are measured, so a run cut short by the hard limit still reports them;
 // a burst that overruns its budget is cut there, and what did not finish is counted.
@@ -43,6 +44,9 @@ export interface LoadEnv {
 }
 
 const ELSEWHERE = 'elsewhere';
+/** The stored pods' own namespace: their lists hold them only. */
+const STORED_NAMESPACE = 'load-stored';
+const STORED_PODS = `/api/v1/namespaces/${STORED_NAMESPACE}/pods`;
 const PROBE = 'load-probe';
 /**
  * Budgets, so a slow daemon still yields figures: the apply and every pod Running within START_BUDGET_MS
@@ -68,12 +72,21 @@ export interface StoredTemplate {
   status: Record<string, unknown>;
 }
 
-/** A stored-only copy of a real pod: its labels, annotations, spec (bound elsewhere) and, once written, status. */
+/**
+ * A stored-only copy of a real running pod: its labels, spec (bound elsewhere) and, written afterwards,
+ * status; and the annotation `kubectl apply` leaves, so a list carries what it would after one.
+ */
 export function storedPod(template: StoredTemplate, name: string): Record<string, unknown> {
+  const applied = { ...churnPod(name), metadata: { ...churnPod(name).metadata, namespace: STORED_NAMESPACE } };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, labels: template.metadata.labels, annotations: template.metadata.annotations },
+    metadata: {
+      name,
+      namespace: STORED_NAMESPACE,
+      labels: template.metadata.labels,
+      annotations: { ...template.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(applied)}\n` },
+    },
     spec: { ...template.spec, nodeName: ELSEWHERE },
   };
 }
@@ -109,13 +122,33 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     return items.map((p) => p.metadata.name).filter((n) => n.startsWith('load-') && n !== PROBE);
   };
   const sampler = new BurstSampler(daemon.cluster, PROBE);
-  let stored = 0;
+  let storing = false;
   try {
     fs.writeFileSync(file, loadManifest(names));
     // kubectl's discovery cache warm, as on a workstation; the probe pod runs through both bursts.
     if (!(await kubectl(['get', 'pods', '-o', 'name']))) throw new Error('kubectl cannot reach the daemon');
     await driver.start(churnPod(PROBE));
-    await sleep(2_000);
+
+    // Lists with many pods stored come first, in a namespace of their own: they need a quiet daemon,
+    // which after the bursts it may not be (yet).
+    progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
+    const template = (await client.getPod(PROBE)).body as StoredTemplate;
+    storing = true;
+    await createNamespace(client);
+    let stored = 0;
+    const store = async (upTo: number) => {
+      const more = Array.from({ length: upTo - stored }, (_, i) => `stored-${stored + i}`);
+      stored = upTo;
+      await runPool(more, 8, (name) => storeOne(client, template, name), signal);
+    };
+    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept }), signal);
+    await store(counts.storedIdle);
+    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
+    await store(counts.stored);
+    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
+    await removeStored(client);
+    storing = false;
+    await sleep(SETTLE_MS);
     out.idleRssMB = daemon.rssMB();
 
     progress(`load: kubectl apply of ${counts.pods} pods`);
@@ -128,12 +161,11 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     else note(`load: ${up.done} of ${counts.pods} pods Running within ${START_BUDGET_MS / 1000} s of the apply's start`);
     out.start = await sampler.end();
     out.runningRssMB = daemon.rssMB();
-    out.created = (await loadPodsNow()).length;
+    const existing = await loadPodsNow();
+    out.created = existing.length;
     signal.throwIfAborted();
-    const template = (await client.getPod((await loadPodsNow())[0] ?? PROBE)).body as StoredTemplate;
 
     progress(`load: kubectl delete of ${counts.pods} pods`);
-    const existing = await loadPodsNow();
     await sampler.begin();
     const t1 = epochMs();
     if (await kubectl(['delete', '-f', file, '--wait=false', '--ignore-not-found'], DELETE_BUDGET_MS)) out.deleteMs = epochMs() - t1;
@@ -150,37 +182,32 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     out.afterDeleteRssMB = daemon.rssMB();
     await driver.remove(PROBE);
     out.leftovers = await hostLeftovers(daemon);
-    signal.throwIfAborted();
-
-    progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
-    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.listPods(accept), signal);
-    const store = async (upTo: number) => {
-      const more = Array.from({ length: upTo - stored }, (_, i) => `stored-${stored + i}`);
-      stored = upTo;
-      await runPool(more, 8, (name) => storeOne(client, template, name), signal);
-    };
-    await store(counts.storedIdle);
-    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
-    await store(counts.stored);
-    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
     return out;
   } finally {
     sampler.close();
-    if (stored > 0) await removeStored(client).catch((err: Error) => note(`load: removing the stored pods failed: ${err.message}`));
+    if (storing) await removeStored(client).catch((err: Error) => note(`load: removing the stored pods failed: ${err.message}`));
     fs.rmSync(file, { force: true });
   }
 }
 
+async function createNamespace(client: ApiClient): Promise<void> {
+  const r = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STORED_NAMESPACE } });
+  if (r.status !== 201 && r.status !== 409) throw new Error(`create namespace ${STORED_NAMESPACE}: ${r.status}`);
+}
+
 async function storeOne(client: ApiClient, template: StoredTemplate, name: string): Promise<void> {
-  const created = await client.createPod(storedPod(template, name));
-  const r = await client.request('PUT', `${PODS}/${name}/status`, { ...created, status: template.status });
+  const c = await client.request('POST', STORED_PODS, storedPod(template, name));
+  if (c.status !== 201) throw new Error(`create stored pod ${name}: ${c.status} ${JSON.stringify(c.body).slice(0, 300)}`);
+  const r = await client.request('PUT', `${STORED_PODS}/${name}/status`, { ...c.body, status: template.status });
   if (r.status !== 200) throw new Error(`status of stored pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
 }
 
-/** One deletecollection; grace 0 removes them at once (no kubelet on "elsewhere" would confirm). */
+/** One deletecollection (grace 0: no kubelet on "elsewhere" would confirm a graceful delete), then the namespace. */
 async function removeStored(client: ApiClient): Promise<void> {
-  const r = await client.request('DELETE', `${PODS}?fieldSelector=spec.nodeName%3D${ELSEWHERE}&gracePeriodSeconds=0`);
+  const r = await client.request('DELETE', `${STORED_PODS}?gracePeriodSeconds=0`);
   if (r.status !== 200) throw new Error(`deletecollection: ${r.status}`);
+  const ns = await client.request('DELETE', `/api/v1/namespaces/${STORED_NAMESPACE}`);
+  if (ns.status !== 200 && ns.status !== 202) throw new Error(`delete namespace ${STORED_NAMESPACE}: ${ns.status}`);
 }
 
 /**
