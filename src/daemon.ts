@@ -76,7 +76,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   undo.push(() => metrics.stop());
   try {
     // Every program the daemon runs is started by this helper process, forked now while we are small.
-    const exec = new SpawnHelper(logger.child({ component: 'spawner' }));
+    const exec = new SpawnHelper(logger.child({ component: 'spawner' }), (s) => metrics.recordHelperSpawn(s));
     exec.start();
     undo.push(() => exec.close());
     raiseLoopPriority(logger);

@@ -83,8 +83,8 @@ export function metricFamilies(r: MetricsReading): MetricFamily[] {
       type: 'gauge',
       samples: r.loopDelay.max.map((m) => ({ labels: { window: `${m.windowS}s` }, value: m.seconds })),
     },
-    counter('peapod_spawns_total', 'Child processes started (spawn, execFile, exec, fork).', r.spawns.count),
-    histogramFamily('peapod_spawn_blocked_seconds', 'Per child process started: how long its synchronous spawn (fork, then wait for the exec) blocked the event loop.', r.spawns),
+    counter('peapod_spawns_total', 'Programs started for the daemon: its own child processes (spawn, execFile, exec, fork) and those its spawn helper started on its request.', r.spawns.count),
+    histogramFamily('peapod_spawn_blocked_seconds', 'Per program started: how long starting it blocked the event loop (its own: the synchronous spawn, a fork then the wait for the exec; through the spawn helper: sending the request).', r.spawns),
     counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', r.cpu.user / 1e6),
     counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', r.cpu.system / 1e6),
     counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (r.cpu.user + r.cpu.system) / 1e6),
@@ -109,6 +109,11 @@ export class DaemonMetrics {
   stop(): void {
     this.loopDelay.stop();
     this.spawns.stop();
+  }
+
+  /** A program the spawn helper started on the daemon's request, and the loop time the request took. */
+  recordHelperSpawn(blockedSeconds: number): void {
+    this.spawns.record(blockedSeconds);
   }
 
   render(): string {

@@ -48,6 +48,14 @@ export class SpawnMeter {
     this.subscribed = false;
   }
 
+  /**
+   * A program started on this process's behalf by another (the spawn helper): the loop time its request
+   * took to send. Counted with this process's own starts, since it is what starting it cost this loop.
+   */
+  record(blockedSeconds: number): void {
+    this.blocked.observe(blockedSeconds);
+  }
+
   /** count = child processes started; sum = seconds of loop their starts blocked. */
   snapshot(): HistogramSnapshot {
     return this.blocked.snapshot();

@@ -121,3 +121,17 @@ test('close() ends the helper; later calls fail at once', async () => {
   await exited(pid);
   await assert.rejects(h.run('/bin/true', []), /the spawn helper is closed/);
 });
+
+test('each request reports the loop time it took to hand to the helper', async () => {
+  const seen: number[] = [];
+  const h = new SpawnHelper(silentLogger(), (s) => seen.push(s));
+  try {
+    h.start();
+    await h.run('/bin/true', []);
+    await h.run('/bin/true', []);
+    assert.equal(seen.length, 2);
+    for (const s of seen) assert.ok(s >= 0 && s < 1, `a dispatch takes well under a second, not ${s}`);
+  } finally {
+    h.close();
+  }
+});

@@ -5,6 +5,7 @@
 // flight fail (as a program that could not start) and the next call forks a new one.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type MonitorLaunch, type MonitorOutcome } from '../exec.js';
 import type { Logger } from '../logger.js';
@@ -29,10 +30,12 @@ export class SpawnHelper implements Exec, Launcher {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
-  /** Programs started through the helper, by file name (for the daemon's metrics). */
-  readonly started = new Map<string, number>();
 
-  constructor(private readonly logger: Logger) {}
+  /** `onDispatch`: per request, the seconds this loop spent handing it to the helper (for /metrics). */
+  constructor(
+    private readonly logger: Logger,
+    private readonly onDispatch: (blockedSeconds: number) => void = () => {},
+  ) {}
 
   /** Forks the helper now (rather than at the first call), while this process is small. */
   start(): void {
@@ -91,18 +94,18 @@ export class SpawnHelper implements Exec, Launcher {
 
   private send(req: Request): { id: number; reply: Promise<SpawnReply & { ok: true }> } {
     const id = this.nextId++;
-    const file = fileOf(req);
-    this.started.set(file, (this.started.get(file) ?? 0) + 1);
     const reply = new Promise<SpawnReply & { ok: true }>((resolve, reject) => {
       if (this.closed) {
         reject(new Error(`run ${fileOf(req)}: the spawn helper is closed`));
         return;
       }
-      const child = this.helper();
+      const child = this.helper(); // a fork when none runs: the spawn meter times that one itself
+      const t0 = performance.now();
       this.pending.set(id, { child, file: fileOf(req), resolve, reject });
       child.send({ ...req, id } as SpawnRequest, (err) => {
         if (err) this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${err.message}` });
       });
+      this.onDispatch((performance.now() - t0) / 1000);
     });
     return { id, reply };
   }
