@@ -48,6 +48,8 @@ export interface PodUpdate {
 interface Worker {
   uid: string;
   pod: Pod;
+  /** specKey(pod), kept beside it: every watch event of the pod compares against it. */
+  specKey?: string;
   removed: boolean;
   dirty: boolean;
   running?: Promise<void>;
@@ -116,8 +118,10 @@ export class PodWorkers {
       w = { uid, pod: u.pod, removed: false, dirty: false, state: newPodSyncState(), done: false };
       this.workers.set(uid, w);
     }
-    const statusOnly = !u.removed && !w.removed && specKey(w.pod) === specKey(u.pod);
+    const key = specKey(u.pod);
+    const statusOnly = !u.removed && !w.removed && (w.specKey ?? specKey(w.pod)) === key;
     w.pod = u.pod;
+    w.specKey = key;
     w.removed = w.removed || !!u.removed;
     const pass = w.pass;
     if (pass && deleting(w)) {
@@ -282,6 +286,7 @@ export class PodWorkers {
     const m = w.pod.metadata;
     if (stableJson(w.pod.status ?? {}) === stableJson(status)) return;
     try {
+      w.specKey = undefined;
       w.pod = this.store.modify<Pod>(
         'pods',
         m.namespace,
