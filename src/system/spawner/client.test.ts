@@ -135,3 +135,11 @@ test('each request reports the loop time it took to hand to the helper', async (
     h.close();
   }
 });
+
+test('a request that cannot cross to the helper fails at once', async () => {
+  await withHelper(async (h) => {
+    const env = { BAD: (() => {}) as unknown as string };
+    await assert.rejects(h.run('/bin/true', [], { env }), /run \/bin\/true: spawn helper: /);
+    assert.equal((await h.run('/bin/true', [])).code, 0);
+  });
+});

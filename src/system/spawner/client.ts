@@ -102,9 +102,14 @@ export class SpawnHelper implements Exec, Launcher {
       const child = this.helper(); // a fork when none runs: the spawn meter times that one itself
       const t0 = performance.now();
       this.pending.set(id, { child, file: fileOf(req), resolve, reject });
-      child.send({ ...req, id } as SpawnRequest, (err) => {
-        if (err) this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${err.message}` });
-      });
+      try {
+        child.send({ ...req, id } as SpawnRequest, (err) => {
+          if (err) this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${err.message}` });
+        });
+      } catch (err) {
+        // A request that cannot be serialised never left: fail it here, not at the helper's exit.
+        this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${(err as Error).message}` });
+      }
       this.onDispatch((performance.now() - t0) / 1000);
     });
     return { id, reply };
