@@ -16,7 +16,11 @@ import { T0 } from './test-fixtures.js';
 
 /** Lets pending promise chains run without advancing the clock (a pass in flight stays in flight). */
 export const settle = async () => {
-  for (let i = 0; i < 200; i++) await Promise.resolve();
+  // Loop turns too: a pass starts, and writes its status, on turns of its own (LoopTurns).
+  for (let turn = 0; turn < 10; turn++) {
+    for (let i = 0; i < 200; i++) await Promise.resolve();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 };
 
 export class FakeImages implements ImageService {

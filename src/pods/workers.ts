@@ -18,6 +18,7 @@ import type { Pod, PodStatus } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
+import { LoopTurns } from '../system/loop-turns.js';
 import { computePodActions, type PodActions } from './actions.js';
 import { deadlineOf, type ObservedPod } from './spec.js';
 import { computePodStatus } from './status.js';
@@ -50,6 +51,8 @@ interface Worker {
   pod: Pod;
   /** specKey(pod), kept beside it: every watch event of the pod compares against it. */
   specKey?: string;
+  /** stableJson(pod.status), kept beside it: every pass compares the status it computed against it. */
+  statusKey?: string;
   removed: boolean;
   dirty: boolean;
   running?: Promise<void>;
@@ -96,6 +99,8 @@ export class PodWorkers {
   /** UIDs this manager deleted from the store; their DELETED watch event is expected and ignored. */
   private readonly finished = new Set<string>();
   private stopped = false;
+  /** Passes take turns for their synchronous parts, so a burst of pods does not hold the loop. */
+  private readonly turns = new LoopTurns();
   private readonly deps: SyncDeps;
   private readonly store: ObjectStore;
   private readonly clock: Clock;
@@ -122,6 +127,7 @@ export class PodWorkers {
     const statusOnly = !u.removed && !w.removed && (w.specKey ?? specKey(w.pod)) === key;
     w.pod = u.pod;
     w.specKey = key;
+    w.statusKey = undefined;
     w.removed = w.removed || !!u.removed;
     const pass = w.pass;
     if (pass && deleting(w)) {
@@ -168,6 +174,9 @@ export class PodWorkers {
   }
 
   private async loop(w: Worker): Promise<void> {
+    // Not inside the caller's turn: a kick often comes from a store write's watch event, and the API
+    // request that wrote should not carry this pod's sync (nor a burst of deletes every pod's).
+    await this.turns.next();
     let wakeMs = RESYNC_PENDING_MS;
     while (w.dirty && !this.stopped && !w.done) {
       w.dirty = false;
@@ -201,6 +210,8 @@ export class PodWorkers {
       results = await this.runPlan(w, pod, observed, plan);
       observed = await observePod(this.deps.runtime, w.uid);
     }
+    // The status and its write (with the watch fan-out) run on a turn of their own (see LoopTurns).
+    await this.turns.next();
     if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);
     await this.resolveImages(w, observed);
     const status = this.statusOf(w, observed);
@@ -284,16 +295,21 @@ export class PodWorkers {
   /** Writes the status only when it changed, guarded by UID. */
   private writeStatus(w: Worker, status: PodStatus): void {
     const m = w.pod.metadata;
-    if (stableJson(w.pod.status ?? {}) === stableJson(status)) return;
+    const key = stableJson(status);
+    w.statusKey ??= stableJson(w.pod.status ?? {});
+    if (w.statusKey === key) return;
     try {
       w.specKey = undefined;
+      w.statusKey = undefined;
       w.pod = this.store.modify<Pod>(
         'pods',
         m.namespace,
         m.name ?? '',
-        (cur) => (cur.metadata.uid !== w.uid || stableJson(cur.status ?? {}) === stableJson(status) ? undefined : { ...cur, status }),
+        (cur) => (cur.metadata.uid !== w.uid || stableJson(cur.status ?? {}) === key ? undefined : { ...cur, status }),
         { expectedUid: w.uid },
       );
+      // Written, or found equal already: either way the stored status is `status` (unless the UID differs).
+      w.statusKey = w.pod.metadata.uid === w.uid ? key : undefined;
     } catch (err) {
       if (!isNotFound(err) && !(err instanceof ConflictError)) throw err;
     }
@@ -316,6 +332,7 @@ export class PodWorkers {
     w.tornDown = true;
     const m = w.pod.metadata;
     if (m.finalizers?.length) return RESYNC_STEADY_MS;
+    await this.turns.next();
     this.finished.add(w.uid);
     try {
       this.store.delete('pods', m.namespace, m.name ?? '', { expectedUid: w.uid });

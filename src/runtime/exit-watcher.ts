@@ -1,7 +1,7 @@
 // Watches conmon's exit dir (<exitsDir>/<ctrId>, decimal exit status, no newline) with fs.watch, plus a
 // slow poll as a safety net (inotify can drop events), and reports each container's exit once.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
@@ -16,9 +16,13 @@ export interface ExitInfo {
 /** The recorded exit of a container, or undefined when conmon has not written it (yet). */
 export async function readExitFile(exitsDir: string, id: string): Promise<ExitInfo | undefined> {
   const file = path.join(exitsDir, id);
+  // Every pod's sync asks this of each of its live containers, and the file is nearly always absent: one
+  // stat(2) on the exits dir (tmpfs) that returns rather than throws costs microseconds on the loop, where
+  // two failing thread-pool calls, each building an error with its stack, cost far more in all.
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st) return undefined;
   try {
-    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    const code = Number.parseInt(text.trim(), 10);
+    const code = Number.parseInt((await readFile(file, 'utf8')).trim(), 10);
     return Number.isNaN(code) ? undefined : { code, at: Math.round(st.mtimeMs) };
   } catch {
     return undefined;

@@ -267,9 +267,10 @@ export class RuncRuntime implements Runtime {
     // Only the candidates are refreshed (each reads its exit file): a pod's sync asks for its own
     // sandboxes, and refreshing every pod's would make each pass cost O(pods). State is matched after.
     const { state, id, labelSelector } = filter ?? {};
-    const recs = [...this.sandboxes.values()].filter(
-      (r) => r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector),
-    );
+    const recs: SandboxRecord[] = [];
+    for (const r of this.sandboxes.values()) {
+      if (r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector)) recs.push(r);
+    }
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
     return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, { state }));
   }
@@ -520,9 +521,11 @@ export class RuncRuntime implements Runtime {
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
     // As for sandboxes: refresh (an exit file read each) only the candidates, then match the state.
     const { state, id, sandboxId, labelSelector } = filter ?? {};
-    const recs = [...this.containers.values()].filter(
-      (r) => r.state !== 'creating' && (!id || r.id === id) && (!sandboxId || r.sandboxId === sandboxId) && matchLabels(r.config.labels, labelSelector),
-    );
+    const recs: ContainerRecord[] = [];
+    for (const r of this.containers.values()) {
+      if (r.state === 'creating' || (id && r.id !== id) || (sandboxId && r.sandboxId !== sandboxId)) continue;
+      if (matchLabels(r.config.labels, labelSelector)) recs.push(r);
+    }
     await Promise.all(recs.map((r) => this.refreshContainer(r)));
     return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, { state }));
   }

@@ -63,7 +63,9 @@ export function toSandboxStatus(r: SandboxRecord): PodSandboxStatus {
 }
 
 export function matchLabels(labels: Record<string, string>, sel?: Record<string, string>): boolean {
-  return !sel || Object.entries(sel).every(([k, v]) => labels[k] === v);
+  // A loop, not Object.entries(): every pod's sync matches each runtime record against its pod UID.
+  if (sel) for (const k in sel) if (labels[k] !== sel[k]) return false;
+  return true;
 }
 
 export function matchContainer(s: ContainerStatus, f?: ContainerFilter): boolean {

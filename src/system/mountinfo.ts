@@ -27,32 +27,47 @@ export function escapeMountField(s: string): string {
 
 /**
  * One entry per well-formed line, in file order (mount order); malformed lines are skipped. With
- * `within`, only the mounts at or below that directory: a line that cannot name one is skipped by a
- * substring test before it is parsed (with hundreds of pods the table has thousands of lines, and
- * teardown reads it several times per pod).
+ * `within`, only the mounts at or below that directory. With hundreds of pods the table has thousands of
+ * lines and teardown reads it several times per pod, so the bytes are searched for the directory's name
+ * and only the lines that contain it are decoded and parsed: no string of the whole table is made.
  */
-export function parseMountInfo(text: string, within?: string): MountInfoEntry[] {
+export function parseMountInfo(text: string | Buffer, within?: string): MountInfoEntry[] {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
   const out: MountInfoEntry[] = [];
   const base = within?.replace(/\/+$/, '');
-  const needle = base === undefined ? undefined : ` ${escapeMountField(base)}`;
-  for (const line of text.split('\n')) {
-    if (needle !== undefined && !line.includes(needle)) continue;
-    if (line.trim() === '') continue;
-    const fields = line.split(' ');
-    // Optional fields (shared:N, master:N...) start at index 6 and end with a lone "-".
-    const sep = fields.indexOf('-', 6);
-    if (sep < 0 || fields.length < sep + 3) continue;
-    const mountPoint = unescapeMountField(fields[4]);
-    if (base !== undefined && mountPoint !== base && !mountPoint.startsWith(base + '/')) continue;
-    out.push({
-      mountPoint,
-      mountOptions: fields[5],
-      fsType: fields[sep + 1],
-      source: unescapeMountField(fields[sep + 2]),
-      superOptions: fields[sep + 3] ?? '',
-    });
+  const needle = base === undefined ? undefined : Buffer.from(` ${escapeMountField(base)}`);
+  let at = 0;
+  while (at < buf.length) {
+    let start = at;
+    if (needle !== undefined) {
+      const hit = buf.indexOf(needle, at);
+      if (hit < 0) break;
+      start = buf.lastIndexOf(0x0a, hit) + 1;
+    }
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0) end = buf.length;
+    at = end + 1;
+    const entry = parseLine(buf.toString('utf8', start, end));
+    if (!entry) continue;
+    if (base !== undefined && entry.mountPoint !== base && !entry.mountPoint.startsWith(base + '/')) continue;
+    out.push(entry);
   }
   return out;
+}
+
+function parseLine(line: string): MountInfoEntry | undefined {
+  if (line.trim() === '') return undefined;
+  const fields = line.split(' ');
+  // Optional fields (shared:N, master:N...) start at index 6 and end with a lone "-".
+  const sep = fields.indexOf('-', 6);
+  if (sep < 0 || fields.length < sep + 3) return undefined;
+  return {
+    mountPoint: unescapeMountField(fields[4]),
+    mountOptions: fields[5],
+    fsType: fields[sep + 1],
+    source: unescapeMountField(fields[sep + 2]),
+    superOptions: fields[sep + 3] ?? '',
+  };
 }
 
 /**
@@ -84,7 +99,7 @@ export function isMountPoint(entries: MountInfoEntry[], dir: string): boolean {
  * for reading another process's table.
  */
 export async function readMountInfo(file = '/proc/self/mountinfo', within?: string): Promise<MountInfoEntry[]> {
-  return parseMountInfo(await fs.readFile(file, 'utf8'), within);
+  return parseMountInfo(await fs.readFile(file), within);
 }
 
 function depth(p: string): number {
