@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { RESOURCES } from './k8s/registry.js';
 import { KUBE_VERSION } from './k8s/version.js';
@@ -80,6 +81,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     exec.start();
     undo.push(() => exec.close());
     raiseLoopPriority(logger);
+    spaceOutFullCollections();
     // The API's credentials first: a bad flag, token file or certificate stops the start before any
     // component touches the host.
     if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
@@ -237,6 +239,20 @@ function raiseLoopPriority(logger: Logger): void {
       logger.warn({ err: errorMessage(err), tid }, 'could not raise the daemon thread priority');
     }
   }
+}
+
+/**
+ * Fewer full garbage collections under load. V8 starts marking the old generation as soon as the room
+ * left below its limit is smaller than the young generation's capacity; once the young generation has
+ * grown to its 16 MB semi-spaces that is true right after every collection, so a busy daemon ran a full
+ * mark-compact every second (50-60 in a 250-pod start, each pausing the loop 5-70 ms). With the triggers
+ * as percentages of the limit, marking starts when the old generation is 80% full (at once past 95%):
+ * one every 2-3 s, the heap peak a few MB higher. Both flags are read at each allocation-limit check, so
+ * setting them at run time takes effect; a V8 without them ignores them.
+ */
+function spaceOutFullCollections(): void {
+  v8.setFlagsFromString('--incremental-marking-soft-trigger=80');
+  v8.setFlagsFromString('--incremental-marking-hard-trigger=95');
 }
 
 /** Writes the Node object now and every heartbeat; returns the function that stops the heartbeat. */

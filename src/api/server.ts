@@ -154,6 +154,7 @@ export class ApiServer {
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const id = `${(++this.seq).toString(36)}`;
+    const began = performance.now();
     const ac = new AbortController();
     this.inflight.add(ac);
     res.on('close', () => {
@@ -183,7 +184,7 @@ export class ApiServer {
     try {
       ctx.user = this.security.check(req, ctx.method, ctx.path, ctx.query).user;
       await dispatch(this.env, ctx);
-      log.debug({ req: id, method: ctx.method, path: ctx.path, code: res.statusCode }, 'request');
+      log.debug({ req: id, method: ctx.method, path: ctx.path, code: res.statusCode, ms: Math.round((performance.now() - began) * 10) / 10 }, 'request');
     } catch (err) {
       const { status, internal } = errorToStatus(err);
       if (internal) log.error({ err, req: id, method: ctx.method, path: ctx.path }, 'request failed');
