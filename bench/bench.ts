@@ -205,6 +205,7 @@ async function main(): Promise<number> {
     progress(`not writing ${out}: the peapod column has no start-1 figures`);
     return 1;
   }
+  report.analysis = await fs.readFile(path.join(repoRoot(), 'bench', 'ANALYSIS.md'), 'utf8').catch(() => undefined);
   await fs.writeFile(out, renderBenchmarksMd(report));
   progress(`wrote ${out}`);
   return 0;

@@ -52,3 +52,12 @@ test('BENCHMARKS.md renders the load tables with their target column', () => {
   assert.ok(md.includes('| load: 250 pods applied with one kubectl apply in ≤ 5 s | 4.20 s | met |'));
   assert.ok(renderConsole(r).includes('load: the API (sampled every 50 ms)'));
 });
+
+test('BENCHMARKS.md ends with the hand-written analysis when there is one, after the figures', () => {
+  const r = report();
+  assert.ok(!renderBenchmarksMd(r).includes('## Analysis'));
+  r.analysis = '## Analysis\n\nThe floor is the CPU.\n';
+  const md = renderBenchmarksMd(r);
+  assert.ok(md.endsWith('## Analysis\n\nThe floor is the CPU.\n'));
+  assert.ok(md.indexOf('## Targets') < md.indexOf('## Analysis'));
+});

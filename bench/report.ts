@@ -15,6 +15,11 @@ export interface BenchReport {
   profile?: Profile;
   /** Skips, timeouts and failures, one sentence each. */
   notes: string[];
+  /**
+   * bench/ANALYSIS.md as written by hand (the profiles behind targets the figures miss), copied in after
+   * the figures; its own text says when it was measured.
+   */
+  analysis?: string;
 }
 
 const METHOD = [
@@ -79,5 +84,6 @@ export function renderBenchmarksMd(r: BenchReport): string {
     );
   }
   if (r.notes.length) out.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');
+  if (r.analysis?.trim()) out.push(r.analysis.trim(), '');
   return out.join('\n');
 }
