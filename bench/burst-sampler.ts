@@ -1,15 +1,19 @@
 // Watching the daemon from the side while a burst of pods starts or stops: one keep-alive TLS connection
-// (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms,
-// a third scrapes /metrics every second. One request per connection is in flight: an answer slower than
-// the interval delays the next sample rather than queueing more (so a stall shows once, as its max).
+// (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms
+// (both on a worker thread of their own: request-sampler.ts), a third scrapes /metrics every second. One
+// request per connection is in flight: an answer slower than the interval delays the next sample rather
+// than queueing more (so a stall shows once, as its max).
 // Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
 // scrapes at the window's two ends. The max is the largest rolling max read during the window, each
 // reading over the shortest of the daemon's windows (1, 10, 60 s) that reaches back to the previous
 // scrape's request, so no stretch goes unread however slow the scrapes get (a reading may reach a little
 // before the window); capped by the highest bucket the window's delays reached.
 
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
+import type { SamplerReport } from './request-sampler.js';
 import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -39,7 +43,6 @@ export interface BurstFigures {
   peakHeapMB: number;
 }
 
-const SAMPLE_MS = 50;
 const SCRAPE_MS = 1000;
 const LOOP_DELAY = 'peapod_event_loop_delay_seconds';
 const LOOP_DELAY_MAX = 'peapod_event_loop_delay_max_seconds';
@@ -121,14 +124,13 @@ function record(w: Window, scrape: Scrape, withMax: boolean): void {
 }
 
 export class BurstSampler {
-  private readonly getClient: ApiClient;
-  private readonly listClient: ApiClient;
+  private readonly requests: Worker;
   private readonly metricsClient: ApiClient;
   private window?: Window;
 
-  constructor(cluster: ClusterConfig, private readonly probePod: string) {
-    this.getClient = new ApiClient(cluster);
-    this.listClient = new ApiClient(cluster);
+  constructor(cluster: ClusterConfig, probePod: string) {
+    this.requests = new Worker(new URL('./request-sampler.js', import.meta.url), { workerData: { cluster, probePod } });
+    this.requests.unref();
     this.metricsClient = new ApiClient(cluster);
   }
 
@@ -144,23 +146,10 @@ export class BurstSampler {
     const first = await this.scrape();
     const w: Window = { t0: epochMs(), first: first.samples, get: [], list: [], failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
     this.window = w;
-    const timed = (client: ApiClient, call: (c: ApiClient) => Promise<{ status: number }>, into: number[]) => async () => {
-      const s = epochMs();
-      try {
-        const r = await call(client);
-        if (r.status === 200) into.push(epochMs() - s);
-        else w.failures++;
-      } catch {
-        w.failures++;
-      }
-    };
     // The first scrape's max covers the time before the window: only its memory counts.
     record(w, first, false);
-    w.loops = [
-      this.every(w, SAMPLE_MS, timed(this.getClient, (c) => c.getPod(this.probePod), w.get)),
-      this.every(w, SAMPLE_MS, timed(this.listClient, (c) => c.listPods(), w.list)),
-      this.every(w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true),
-    ];
+    this.requests.postMessage('begin');
+    w.loops = [this.every(w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true)];
   }
 
   /** Ends the window: the samplers stop, a last scrape, the figures. */
@@ -169,10 +158,16 @@ export class BurstSampler {
     if (!w) throw new Error('no burst window is open');
     this.window = undefined;
     const ms = epochMs() - w.t0;
+    const reported = once(this.requests, 'message') as Promise<[SamplerReport]>;
+    this.requests.postMessage('end');
     const last = await this.scrape();
     record(w, last, true);
     // The samplers notice the closed window after their current request or wait (up to a second).
     await Promise.all(w.loops);
+    const [report] = await reported;
+    w.get.push(...report.get);
+    w.list.push(...report.list);
+    w.failures += report.failures;
     return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
   }
 
@@ -191,8 +186,7 @@ export class BurstSampler {
   /** Ends an open window unread (its samplers stop) and the connections. */
   close(): void {
     this.window = undefined;
-    this.getClient.close();
-    this.listClient.close();
+    this.requests.postMessage('close');
     this.metricsClient.close();
   }
 }

@@ -7,7 +7,7 @@
 // the list cost with many pods stored: pods bound to a node that does not exist ("elsewhere") are only
 // stored, never run (peapod's pod manager runs the pods bound to its own node), each given the full
 // status of the running probe pod so a list carries what it would on a busy node. That part comes
-// first, on a quiet daemon, in a namespace of its own.
+// last, once the daemon is quiet again after the delete, in a namespace of its own.
 //
 // Figures land in `out` as they are measured, so a run cut short by the hard limit still reports them;
 // a burst that overruns its budget is cut there, and what did not finish is counted.
@@ -129,25 +129,6 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     if (!(await kubectl(['get', 'pods', '-o', 'name']))) throw new Error('kubectl cannot reach the daemon');
     await driver.start(churnPod(PROBE));
 
-    // Lists with many pods stored come first, in a namespace of their own: they need a quiet daemon,
-    // which after the bursts it may not be (yet).
-    progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
-    const template = (await client.getPod(PROBE)).body as StoredTemplate;
-    storing = true;
-    await createNamespace(client);
-    let stored = 0;
-    const store = async (upTo: number) => {
-      const more = Array.from({ length: upTo - stored }, (_, i) => `stored-${stored + i}`);
-      stored = upTo;
-      await runPool(more, 8, (name) => storeOne(client, template, name), signal);
-    };
-    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept }), signal);
-    await store(counts.storedIdle);
-    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
-    await store(counts.stored);
-    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
-    await removeStored(client);
-    storing = false;
     await sleep(SETTLE_MS);
     out.idleRssMB = daemon.rssMB();
 
@@ -180,6 +161,28 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     if (gone.done < existing.length) throw new Error(`${existing.length - gone.done} of ${existing.length} pods not gone within ${DELETE_BUDGET_MS / 1000} s of the delete's start`);
     await sleep(SETTLE_MS);
     out.afterDeleteRssMB = daemon.rssMB();
+
+    // Lists with many pods stored come last, in a namespace of their own, once the daemon is quiet
+    // again: before the bursts, the memory the 1,000-pod lists leave committed would count in the idle
+    // RSS and in the RSS with 250 pods Running.
+    progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
+    const template = (await client.getPod(PROBE)).body as StoredTemplate;
+    storing = true;
+    await createNamespace(client);
+    let stored = 0;
+    const store = async (upTo: number) => {
+      const more = Array.from({ length: upTo - stored }, (_, i) => `stored-${stored + i}`);
+      stored = upTo;
+      await runPool(more, 8, (name) => storeOne(client, template, name), signal);
+    };
+    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept }), signal);
+    await store(counts.storedIdle);
+    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
+    await store(counts.stored);
+    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
+    await removeStored(client);
+    storing = false;
+
     await driver.remove(PROBE);
     out.leftovers = await hostLeftovers(daemon);
     return out;

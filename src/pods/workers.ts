@@ -18,7 +18,7 @@ import type { Pod, PodStatus } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
-import { LoopTurns } from '../system/loop-turns.js';
+import { loopTurns } from '../system/loop-turns.js';
 import { computePodActions, type PodActions } from './actions.js';
 import { deadlineOf, type ObservedPod } from './spec.js';
 import { computePodStatus } from './status.js';
@@ -100,7 +100,7 @@ export class PodWorkers {
   private readonly finished = new Set<string>();
   private stopped = false;
   /** Passes take turns for their synchronous parts, so a burst of pods does not hold the loop. */
-  private readonly turns = new LoopTurns();
+  private readonly turns = loopTurns;
   private readonly deps: SyncDeps;
   private readonly store: ObjectStore;
   private readonly clock: Clock;

@@ -2,7 +2,7 @@
 // slow poll as a safety net (inotify can drop events), and reports each container's exit once.
 
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';

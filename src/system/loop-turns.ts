@@ -35,3 +35,6 @@ export class LoopTurns {
     else this.scheduled = false;
   };
 }
+
+/** The daemon's one queue of turns: pod workers and the spawn helper's replies share it, first come first served. */
+export const loopTurns = new LoopTurns();

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type MonitorLaunch, type MonitorOutcome } from '../exec.js';
 import type { Logger } from '../logger.js';
+import { loopTurns } from '../loop-turns.js';
 import type { SpawnReply, SpawnRequest } from './protocol.js';
 
 const HELPER = fileURLToPath(new URL('./helper.js', import.meta.url));
@@ -123,8 +124,12 @@ export class SpawnHelper implements Exec, Launcher {
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    if (msg.ok) p.resolve(msg);
-    else p.reject(Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
+    // One read of the channel can bring the replies for a whole burst (250 runc kills): each caller
+    // goes on on a loop turn of its own, so the loop polls for API requests between them (LoopTurns).
+    void loopTurns.next().then(() => {
+      if (msg.ok) p.resolve(msg);
+      else p.reject(Object.assign(new Error(msg.message), msg.code ? { code: msg.code } : {}));
+    });
   }
 
   private helper(): ChildProcess {
