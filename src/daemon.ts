@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import v8 from 'node:v8';
+import { missingNodeFlags, SERVE_NODE_FLAGS } from './system/node-flags.js';
 import path from 'node:path';
 import { RESOURCES } from './k8s/registry.js';
 import { KUBE_VERSION } from './k8s/version.js';
@@ -82,6 +83,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => exec.close());
     raiseLoopPriority(logger);
     spaceOutFullCollections();
+    const missing = missingNodeFlags();
+    if (missing.length) {
+      logger.warn({ missing }, `node was started without ${missing.join(' ')}: the daemon's memory grows more under load (run node ${SERVE_NODE_FLAGS.join(' ')} bin/peapod.js serve, or bin/peapod.js itself)`);
+    }
     // The API's credentials first: a bad flag, token file or certificate stops the start before any
     // component touches the host.
     if ((opts.tlsCertFile === undefined) !== (opts.tlsPrivateKeyFile === undefined)) {
