@@ -35,8 +35,11 @@ export class ApiClient {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 32, ca: cluster.ca, cert: cluster.cert, key: cluster.key });
   }
 
-  /** `accept`: the Accept header (default JSON); a body that is not JSON comes back as text. */
-  request(method: string, path: string, body?: unknown, opts: { timeoutMs?: number; accept?: string } = {}): Promise<ApiResponse> {
+  /**
+   * `accept`: the Accept header (default JSON); a body that is not JSON comes back as text. `raw`: the body
+   * comes back as text, unparsed (a timed request then ends at the reply's last byte, not after the parse).
+   */
+  request(method: string, path: string, body?: unknown, opts: { timeoutMs?: number; accept?: string; raw?: boolean } = {}): Promise<ApiResponse> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -57,7 +60,7 @@ export class ApiClient {
             const text = Buffer.concat(chunks).toString('utf8');
             let parsed: unknown = text;
             try {
-              parsed = text ? JSON.parse(text) : undefined;
+              if (!opts.raw) parsed = text ? JSON.parse(text) : undefined;
             } catch {
               /* keep the text */
             }

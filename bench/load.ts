@@ -175,7 +175,7 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
       stored = upTo;
       await runPool(more, 8, (name) => storeOne(client, template, name), signal);
     };
-    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept }), signal);
+    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept, raw: true }), signal);
     await store(counts.storedIdle);
     out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
     await store(counts.stored);
