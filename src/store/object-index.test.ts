@@ -63,3 +63,25 @@ test('an entry parses its JSON once, on first use, into a deeply frozen object',
   assert.ok(Object.isFrozen(obj.metadata.labels) && Object.isFrozen(obj.list) && Object.isFrozen(obj.list[0]));
   assert.equal(deepFreeze(null), null);
 });
+
+test('a commit lets the entries it replaced or removed drop their parse; current entries keep theirs', () => {
+  const index = new ObjectIndex();
+  const x1 = entry('a', 'x', 1);
+  const y1 = entry('a', 'y', 2);
+  index.put('pods', x1);
+  index.put('pods', y1);
+  index.commit();
+  const x1Obj = x1.object;
+  const y1Obj = y1.object;
+  const x2 = entry('a', 'x', 3);
+  index.put('pods', x2);
+  index.remove('pods', { namespace: 'a', name: 'y' });
+  // Until the commit, a rollback may make them current again: they keep their parse.
+  assert.equal(x1.object, x1Obj);
+  const x2Obj = x2.object;
+  index.commit();
+  assert.notEqual(x1.object, x1Obj, 'replaced: parsed again on the next look');
+  assert.deepEqual(x1.object, x1Obj);
+  assert.notEqual(y1.object, y1Obj, 'removed: parsed again on the next look');
+  assert.equal(x2.object, x2Obj, 'current: the same shared parse');
+});

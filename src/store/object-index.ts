@@ -27,6 +27,15 @@ export class SharedJson implements StoredObject {
   glance(): KubeObject {
     return this.parsed ?? (JSON.parse(this.json) as KubeObject);
   }
+
+  /**
+   * Drops the shared parse (those who took it keep theirs). For an entry no longer current: only the
+   * change log still holds it, for watchers that resume from an older resourceVersion, and a parsed pod
+   * takes several times its JSON's memory. A later look parses again.
+   */
+  release(): void {
+    this.parsed = undefined;
+  }
 }
 
 /** One stored object with its key and what write preconditions check. */
@@ -132,8 +141,9 @@ export class ObjectIndex {
     }
   }
 
-  /** The outermost transaction committed: its changes are final. */
+  /** The outermost transaction committed: its changes are final; the entries it replaced let go of their parse. */
   commit(): void {
+    for (const u of this.undo) u.before?.release();
     this.undo = [];
   }
 
