@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { loadManifest, storedPod } from './load.js';
+import { hostCpuTicks, loadManifest, storedPod } from './load.js';
 
 test('the load manifest is one YAML document per pod, each a churn pod with a 1 s grace', () => {
   const docs = parseAllDocuments(loadManifest(['load-0', 'load-1', 'load-2'])).map((d) => d.toJSON());
@@ -28,4 +28,9 @@ test('a stored pod copies a real pod but is bound elsewhere, in its own namespac
   assert.equal(p.spec.nodeName, 'elsewhere');
   assert.deepEqual(p.spec.containers, [{ name: 'main' }]);
   assert.equal(p.status, undefined, 'status is written afterwards, through /status');
+});
+
+test('hostCpuTicks: busy is every tick but idle and iowait, over the first line of /proc/stat', () => {
+  const stat = 'cpu  100 5 50 800 20 3 2 10 0 0\ncpu0 50 2 25 400 10 1 1 5 0 0\n';
+  assert.deepEqual(hostCpuTicks(stat), { busy: 170, total: 990 });
 });

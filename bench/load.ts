@@ -165,6 +165,9 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     // Lists with many pods stored come last, in a namespace of their own, once the daemon is quiet
     // again: before the bursts, the memory the 1,000-pod lists leave committed would count in the idle
     // RSS and in the RSS with 250 pods Running.
+    // The host too: the kernel goes on tearing down 250 network namespaces for a while after the pods are gone.
+    const quiet = await waitQuietHost(QUIET_BUSY, QUIET_BUDGET_MS, signal);
+    if (!quiet) note(`load: the host was still more than ${QUIET_BUSY * 100}% busy ${QUIET_BUDGET_MS / 1000} s after the delete; the stored-pod lists ran anyway`);
     progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
     const template = (await client.getPod(PROBE)).body as StoredTemplate;
     storing = true;
@@ -191,6 +194,33 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     if (storing) await removeStored(client).catch((err: Error) => note(`load: removing the stored pods failed: ${err.message}`));
     fs.rmSync(file, { force: true });
   }
+}
+
+/** The host counts as quiet below this fraction of its CPU time busy over one second. */
+const QUIET_BUSY = 0.2;
+const QUIET_BUDGET_MS = 30_000;
+
+/** Busy and total CPU time of the host so far (/proc/stat's first line, in clock ticks). */
+export function hostCpuTicks(stat: string): { busy: number; total: number } {
+  const f = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
+}
+
+/** Waits, a second at a time, until the host's CPUs were less than `busyFraction` busy over a second; false after `budgetMs`. */
+async function waitQuietHost(busyFraction: number, budgetMs: number, signal: AbortSignal): Promise<boolean> {
+  const read = () => hostCpuTicks(fs.readFileSync('/proc/stat', 'utf8'));
+  const deadline = epochMs() + budgetMs;
+  let prev = read();
+  while (epochMs() < deadline) {
+    await sleep(1000);
+    signal.throwIfAborted();
+    const now = read();
+    const total = now.total - prev.total;
+    if (total > 0 && (now.busy - prev.busy) / total < busyFraction) return true;
+    prev = now;
+  }
+  return false;
 }
 
 async function createNamespace(client: ApiClient): Promise<void> {
