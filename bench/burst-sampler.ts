@@ -1,6 +1,6 @@
 // Watching the daemon from the side while a burst of pods starts or stops: one keep-alive TLS connection
 // (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms
-// (both on a worker thread of their own: request-sampler.ts), a third scrapes /metrics every second. One
+// (both in a process of their own: request-sampler.ts), a third scrapes /metrics every second. One
 // request per connection is in flight: an answer slower than the interval delays the next sample rather
 // than queueing more (so a stall shows once, as its max).
 // Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
@@ -9,11 +9,12 @@
 // scrape's request, so no stretch goes unread however slow the scrapes get (a reading may reach a little
 // before the window); capped by the highest bucket the window's delays reached.
 
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
-import type { SamplerReport } from './request-sampler.js';
+import { SAMPLER_ARG, type SamplerReport } from './request-sampler.js';
 import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -124,13 +125,13 @@ function record(w: Window, scrape: Scrape, withMax: boolean): void {
 }
 
 export class BurstSampler {
-  private readonly requests: Worker;
+  private readonly requests: ChildProcess;
   private readonly metricsClient: ApiClient;
   private window?: Window;
 
   constructor(cluster: ClusterConfig, probePod: string) {
-    this.requests = new Worker(new URL('./request-sampler.js', import.meta.url), { workerData: { cluster, probePod } });
-    this.requests.unref();
+    this.requests = fork(fileURLToPath(new URL('./request-sampler.js', import.meta.url)), [SAMPLER_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.requests.send({ t: 'init', cluster, probePod });
     this.metricsClient = new ApiClient(cluster);
   }
 
@@ -148,7 +149,7 @@ export class BurstSampler {
     this.window = w;
     // The first scrape's max covers the time before the window: only its memory counts.
     record(w, first, false);
-    this.requests.postMessage('begin');
+    this.requests.send('begin');
     w.loops = [this.every(w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true)];
   }
 
@@ -159,7 +160,7 @@ export class BurstSampler {
     this.window = undefined;
     const ms = epochMs() - w.t0;
     const reported = once(this.requests, 'message') as Promise<[SamplerReport]>;
-    this.requests.postMessage('end');
+    this.requests.send('end');
     const last = await this.scrape();
     record(w, last, true);
     // The samplers notice the closed window after their current request or wait (up to a second).
@@ -186,7 +187,7 @@ export class BurstSampler {
   /** Ends an open window unread (its samplers stop) and the connections. */
   close(): void {
     this.window = undefined;
-    this.requests.postMessage('close');
+    if (this.requests.connected) this.requests.send('close');
     this.metricsClient.close();
   }
 }

@@ -1,17 +1,18 @@
-// The request samplers of a burst window (burst-sampler.ts), on a worker thread: the GET and list loops
-// get an event loop of their own, so a sample measures the daemon's answer, not how long the bench's main
-// thread took to get to the reply while it handled the burst's watch events and waits (measured: a GET the
-// daemon served in 2 ms read as 50-100 ms from the main thread during a 250-pod delete). The thread shares
-// the bench process's CPU priority: a client on a busy machine still waits its turn for a core, as kubectl
-// would.
+// The request samplers of a burst window (burst-sampler.ts), in a child process of their own: the GET and
+// list loops get an event loop, a heap and a collector of their own, so a sample measures the daemon's
+// answer, not how long the bench took to get to the reply while it handled the burst's watch events
+// (measured during a 250-pod delete: a GET the daemon served in 2-3 ms read as 50-100 ms p99 from the
+// bench's main thread, and still 40-100 ms from a worker thread of the bench, against 21-28 ms from a
+// process of its own). The process runs at the default priority: on a busy machine it still waits its
+// turn for a core, as kubectl would.
 //
-// A sample ends at the reply's last byte: the body is not parsed (a 250-pod list takes this thread
-// several ms to parse, which the next GET's reply would wait behind, and which is the client's work).
+// A sample ends at the reply's last byte: the body is not parsed (a 250-pod list takes several ms to
+// parse, which the next GET's reply would wait behind, and which is the client's work).
 //
-// Protocol: workerData { cluster, probePod }; 'begin' starts both loops; 'end' stops them and the reply
-// carries the latencies (ms) of the 200 answers and the count of the rest.
+// Protocol (IPC): { t: 'init', cluster, probePod }, then 'begin' starts both loops and 'end' stops them;
+// the reply to 'end' carries the latencies (ms) of the 200 answers and the count of the rest. 'close', or
+// the channel's end, ends the process.
 
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs, PODS } from './api-client.js';
 
@@ -56,31 +57,42 @@ function timed(run: Run, call: () => Promise<{ status: number }>, into: number[]
   };
 }
 
-if (parentPort) {
-  const port = parentPort;
-  const { cluster, probePod } = workerData as { cluster: ClusterConfig; probePod: string };
-  const getClient = new ApiClient(cluster);
-  const listClient = new ApiClient(cluster);
+/** The argument that makes this module the sampler process (it is also imported for its types). */
+export const SAMPLER_ARG = '--request-sampler';
+
+if (process.argv[2] === SAMPLER_ARG && process.send) {
+  let getClient: ApiClient | undefined;
+  let listClient: ApiClient | undefined;
+  let probePod = '';
   let run: Run | undefined;
-  port.on('message', (msg: 'begin' | 'end' | 'close') => {
-    if (msg === 'begin') {
+  const close = () => {
+    if (run) run.open = false;
+    getClient?.close();
+    listClient?.close();
+    process.disconnect?.();
+  };
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (msg: 'begin' | 'end' | 'close' | { t: 'init'; cluster: ClusterConfig; probePod: string }) => {
+    if (typeof msg === 'object') {
+      getClient = new ApiClient(msg.cluster);
+      listClient = new ApiClient(msg.cluster);
+      probePod = msg.probePod;
+    } else if (msg === 'begin' && getClient && listClient) {
+      const [g, l] = [getClient, listClient];
       const r: Run = { open: true, report: { get: [], list: [], failures: 0 }, loops: [] };
       r.loops = [
-        every(r, SAMPLE_MS, timed(r, () => getClient.request('GET', `${PODS}/${probePod}`, undefined, { raw: true }), r.report.get)),
-        every(r, SAMPLE_MS, timed(r, () => listClient.request('GET', PODS, undefined, { raw: true }), r.report.list)),
+        every(r, SAMPLE_MS, timed(r, () => g.request('GET', `${PODS}/${probePod}`, undefined, { raw: true }), r.report.get)),
+        every(r, SAMPLE_MS, timed(r, () => l.request('GET', PODS, undefined, { raw: true }), r.report.list)),
       ];
       run = r;
     } else if (msg === 'end') {
       const r = run;
       run = undefined;
-      if (!r) return void port.postMessage({ get: [], list: [], failures: 0 } satisfies SamplerReport);
+      if (!r) return void process.send!({ get: [], list: [], failures: 0 } satisfies SamplerReport);
       r.open = false;
-      void Promise.all(r.loops).then(() => port.postMessage(r.report));
-    } else {
-      if (run) run.open = false;
-      getClient.close();
-      listClient.close();
-      port.close();
+      void Promise.all(r.loops).then(() => process.send!(r.report));
+    } else if (msg === 'close') {
+      close();
     }
   });
 }
