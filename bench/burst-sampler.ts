@@ -10,7 +10,6 @@
 // before the window); capped by the highest bucket the window's delays reached.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
@@ -159,13 +158,21 @@ export class BurstSampler {
     if (!w) throw new Error('no burst window is open');
     this.window = undefined;
     const ms = epochMs() - w.t0;
-    const reported = once(this.requests, 'message') as Promise<[SamplerReport]>;
-    this.requests.send('end');
+    const child = this.requests;
+    const reported = new Promise<SamplerReport>((resolve, reject) => {
+      const exited = () => reject(new Error('the request sampler process exited'));
+      child.once('exit', exited);
+      child.once('message', (m) => {
+        child.off('exit', exited);
+        resolve(m as SamplerReport);
+      });
+    });
+    child.send('end');
     const last = await this.scrape();
     record(w, last, true);
     // The samplers notice the closed window after their current request or wait (up to a second).
     await Promise.all(w.loops);
-    const [report] = await reported;
+    const report = await reported;
     w.get.push(...report.get);
     w.list.push(...report.list);
     w.failures += report.failures;
