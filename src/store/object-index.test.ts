@@ -5,8 +5,8 @@ import { compareBinary, deepFreeze, ObjectIndex, StoredEntry } from './object-in
 
 const entry = (namespace: string, name: string, rv = 1) => new StoredEntry(namespace, name, `uid-${name}`, rv, `{"n":"${name}"}`);
 const keys = (index: ObjectIndex, namespace?: string) => {
-  const { list, start } = index.seek('pods', { namespace: '', name: '' }, namespace);
-  return list.slice(start).filter((e) => namespace === undefined || e.namespace === namespace).map((e) => `${e.namespace}/${e.name}@${e.rv}`);
+  const { list, start, end } = index.seek('pods', { namespace: '', name: '' }, namespace);
+  return list.slice(start, end).map((e) => `${e.namespace}/${e.name}@${e.rv}`);
 };
 
 test('strings order as SQLite orders TEXT (UTF-8 bytes), not as UTF-16 code units', () => {
@@ -25,6 +25,9 @@ test('put keeps (namespace, name) order; seek starts strictly after a key and at
   for (const [ns, name] of [['b', 'x'], ['a', 'y'], ['a', 'x'], ['c', 'a']] as const) index.put('pods', entry(ns, name));
   assert.deepEqual(keys(index), ['a/x@1', 'a/y@1', 'b/x@1', 'c/a@1']);
   assert.deepEqual(keys(index, 'b'), ['b/x@1']);
+  assert.deepEqual(keys(index, 'a'), ['a/x@1', 'a/y@1']);
+  assert.deepEqual(keys(index, 'aa'), []);
+  assert.deepEqual(keys(index, 'd'), []);
   const { list, start } = index.seek('pods', { namespace: 'a', name: 'x' });
   assert.equal(list[start]!.name, 'y');
   assert.equal(index.get('pods', 'a', 'y')?.uid, 'uid-y');

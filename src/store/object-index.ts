@@ -92,19 +92,22 @@ export class ObjectIndex {
   }
 
   /**
-   * The live array of `resource` entries and where a list starts in it: at the first entry strictly after
-   * `after` and, for one namespace, not before that namespace's first entry (the caller stops at its end).
-   * The array changes with the next write: a caller that may write while walking it copies it first.
+   * The live array of `resource` entries and the range of a list in it: from the first entry strictly
+   * after `after` and, for one namespace, not before that namespace's first entry; up to the end of the
+   * array, or of that namespace's entries (which are contiguous). The array changes with the next write:
+   * a caller that may write while walking it copies the range first.
    */
-  seek(resource: string, after: IndexKey, namespace?: string): { list: readonly StoredEntry[]; start: number } {
+  seek(resource: string, after: IndexKey, namespace?: string): { list: readonly StoredEntry[]; start: number; end: number } {
     const list = this.byResource.get(resource) ?? [];
     const i = search(list, after);
     let start = i >= 0 ? i + 1 : -i - 1;
+    let end = list.length;
     if (namespace !== undefined) {
       const j = search(list, { namespace, name: '' });
       start = Math.max(start, j >= 0 ? j : -j - 1);
+      end = Math.max(start, pastNamespace(list, namespace));
     }
-    return { list, start };
+    return { list, start, end };
   }
 
   /** Adds or replaces the entry at its key. */
@@ -168,6 +171,18 @@ function search(list: readonly IndexKey[], key: IndexKey): number {
     else return mid;
   }
   return -lo - 1;
+}
+
+/** The index of the first entry whose namespace sorts after `namespace` (list.length when none does). */
+function pastNamespace(list: readonly IndexKey[], namespace: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareBinary(list[mid]!.namespace, namespace) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function compareEntries(a: IndexKey, b: IndexKey): number {

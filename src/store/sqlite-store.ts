@@ -140,14 +140,12 @@ export class SqliteStore implements ObjectStore {
     const fields = opts.fieldSelector ?? [];
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const after = opts.continue ? decodeContinue(opts.continue, resource) : { namespace: '', name: '' };
-    // A namespace's entries are contiguous in the index: the walk stops at the first one past it.
-    const { list, start } = this.index.seek(resource, after, ns);
+    const { list, start, end } = this.index.seek(resource, after, ns);
     const items: StoredObject<T>[] = [];
     let last: StoredEntry | undefined;
     let more = false;
-    for (let i = start; i < list.length; i++) {
+    for (let i = start; i < end; i++) {
       const e = list[i]!;
-      if (ns !== undefined && e.namespace !== ns) break;
       if (labels.length && !matchesLabels(e.object.metadata.labels, labels)) continue;
       if (fields.length && !matchesFields(e.object, fields, info)) continue;
       if (items.length >= limit) {
@@ -422,9 +420,7 @@ export class SqliteStore implements ObjectStore {
   private replayCurrent(w: Watcher, current: number): void {
     const { info, namespace } = w.spec;
     const resource = info.resource;
-    const { list, start } = this.index.seek(resource, { namespace: '', name: '' }, namespace);
-    let end = start;
-    while (end < list.length && (namespace === undefined || list[end]!.namespace === namespace)) end++;
+    const { list, start, end } = this.index.seek(resource, { namespace: '', name: '' }, namespace);
     for (const e of list.slice(start, end)) {
       w.replay({ rv: current, type: 'ADDED', resource, namespace: e.namespace, name: e.name, stored: e });
     }
