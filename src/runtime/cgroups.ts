@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
+import { sigkill } from '../system/exec.js';
 import type { LinuxSandboxResources } from './runtime.js';
 import { podCgroupName } from './oci-spec.js';
 
@@ -114,12 +115,6 @@ export class PodCgroups {
 
   private async killTasks(dir: string): Promise<void> {
     const text = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
-    for (const p of text.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(p), 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    for (const p of text.split('\n').filter(Boolean)) sigkill(Number(p));
   }
 }

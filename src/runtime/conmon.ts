@@ -9,7 +9,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InternalError, TimeoutError } from '../errors.js';
-import { definedEnv, type Launcher } from '../system/exec.js';
+import { definedEnv, sigkill, type Launcher } from '../system/exec.js';
 import { RUNC_PATH } from './runc.js';
 
 export const CONMON_PATH = '/usr/bin/conmon';
@@ -155,16 +155,7 @@ async function killConmon(pidFile: string, id: string): Promise<void> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   // Fields after the ")" of the command: state, ppid, pgrp.
   const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-  if (pgrp === pid) killPid(-pid);
-  else killPid(pid);
-}
-
-function killPid(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
+  sigkill(pgrp === pid ? -pid : pid);
 }
 
 /** Waits (up to ~2 s) until the conmon named in the pid file is gone. */

@@ -121,13 +121,7 @@ export class HostExec implements Exec, Launcher {
     return {
       done,
       kill: () => {
-        if (child?.pid && child.exitCode === null && child.signalCode === null) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }
+        if (child?.pid && child.exitCode === null && child.signalCode === null) sigkill(-child.pid);
       },
     };
   }
@@ -167,6 +161,15 @@ function monitorOutcome(child: ReturnType<typeof spawn>): Promise<MonitorOutcome
 function signalNumber(sig: NodeJS.Signals): number {
   const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
   return table[sig] ?? 0;
+}
+
+/** SIGKILLs a process (a negative pid: its process group); one that is gone already is not an error. */
+export function sigkill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
 }
 
 /** The environment without unset entries: what a child gets, in a form that crosses to the spawn helper. */
