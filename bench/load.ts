@@ -14,16 +14,15 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { KUBECTL, run, type KubectlResult } from '../test/support/daemon.js';
+import { KUBECTL, run } from '../test/support/daemon.js';
 import { engineLeftovers } from '../test/support/host-state.js';
-import { PODS, TABLE_ACCEPT, type ApiClient } from './api-client.js';
+import { epochMs, TABLE_ACCEPT, type ApiClient } from './api-client.js';
 import { BurstSampler } from './burst-sampler.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PeapodDriver } from './peapod-driver.js';
 import { churnPod, toYaml } from './pod-specs.js';
 import type { LoadFigures } from './results.js';
 import { measureRequests, runPool } from './scenarios.js';
-import { epochMs } from './api-client.js';
 
 export interface LoadCounts {
   /** Pods in the burst. */
@@ -162,10 +161,10 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     await sleep(SETTLE_MS);
     out.afterDeleteRssMB = daemon.rssMB();
 
-    // Lists with many pods stored come last, in a namespace of their own, once the daemon is quiet
-    // again: before the bursts, the memory the 1,000-pod lists leave committed would count in the idle
-    // RSS and in the RSS with 250 pods Running.
-    // The host too: the kernel goes on tearing down 250 network namespaces for a while after the pods are gone.
+    // Lists with many pods stored come last, in a namespace of their own, once the daemon and the host
+    // are quiet again (the kernel goes on tearing down network namespaces for a while after the pods
+    // are gone): before the bursts, the memory the 1,000-pod lists leave committed would count in the
+    // idle RSS and in the RSS with 250 pods Running.
     const quiet = await waitQuietHost(QUIET_BUSY, QUIET_BUDGET_MS, signal);
     if (!quiet) note(`load: the host was still more than ${QUIET_BUSY * 100}% busy ${QUIET_BUDGET_MS / 1000} s after the delete; the stored-pod lists ran anyway`);
     progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);

@@ -252,8 +252,8 @@ function raiseLoopPriority(logger: Logger): void {
  * grown to its 16 MB semi-spaces that is true right after every collection, so a busy daemon ran a full
  * mark-compact about every second (104 over a 250-pod start and delete, each pausing the loop 5-70 ms).
  * With the triggers as percentages of the limit, marking starts when the old generation is 80% full (at
- * once past 95%): 53 over the same run, the heap peak a few MB higher. Both flags are read at each allocation-limit check, so
- * setting them at run time takes effect; a V8 without them ignores them.
+ * once past 95%): 53 over the same run, the heap peak a few MB higher. Both flags are read at each
+ * allocation-limit check, so setting them at run time takes effect; a V8 without them ignores them.
  */
 function spaceOutFullCollections(): void {
   v8.setFlagsFromString('--incremental-marking-soft-trigger=80');
