@@ -2,11 +2,12 @@
 // hierarchy. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
 // only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
 
-import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { sigkill } from '../system/exec.js';
+import { readVirtualText } from '../system/virtual-file.js';
 import type { LinuxSandboxResources } from './runtime.js';
 import { podCgroupName } from './oci-spec.js';
 
@@ -114,7 +115,7 @@ export class PodCgroups {
   }
 
   private async killTasks(dir: string): Promise<void> {
-    const text = await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    const text = await readVirtualText(path.join(dir, 'cgroup.procs')).catch(() => '');
     for (const p of text.split('\n').filter(Boolean)) sigkill(Number(p));
   }
 }

@@ -10,6 +10,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InternalError, TimeoutError } from '../errors.js';
 import { definedEnv, sigkill, type Launcher } from '../system/exec.js';
+import { readVirtualText } from '../system/virtual-file.js';
 import { RUNC_PATH } from './runc.js';
 
 export const CONMON_PATH = '/usr/bin/conmon';
@@ -141,7 +142,7 @@ export async function spawnConmon(launcher: Launcher, o: ConmonOptions): Promise
 async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (!pid) return undefined;
-  const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const cmd = await readVirtualText(`/proc/${pid}/cmdline`).catch(() => '');
   return cmd.includes(id) && cmd.includes('conmon') ? pid : undefined;
 }
 
@@ -152,7 +153,7 @@ async function liveConmonPid(pidFile: string, id: string): Promise<number | unde
 async function killConmon(pidFile: string, id: string): Promise<void> {
   const pid = await liveConmonPid(pidFile, id);
   if (!pid) return;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const stat = await readVirtualText(`/proc/${pid}/stat`).catch(() => '');
   // Fields after the ")" of the command: state, ppid, pgrp.
   const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
   sigkill(pgrp === pid ? -pid : pid);

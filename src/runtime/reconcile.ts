@@ -7,6 +7,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
+import { readVirtualText } from '../system/virtual-file.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import type { RuncState } from './runc.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
@@ -19,7 +20,7 @@ export async function conmonAlive(bundle: string, id: string): Promise<boolean> 
   try {
     const pid = Number((await readFile(path.join(bundle, 'conmon.pid'), 'utf8')).trim());
     if (!pid) return false;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    const cmdline = await readVirtualText(`/proc/${pid}/cmdline`);
     return cmdline.includes(id) && cmdline.includes('conmon');
   } catch {
     return false;

@@ -13,6 +13,7 @@ import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
 import { HostExec, type Exec, type Launcher } from '../system/exec.js';
 import { Limiter } from '../system/limiter.js';
+import { readVirtualText } from '../system/virtual-file.js';
 import type { Logger } from '../system/logger.js';
 import type { NetworkAttachRequest, PodNetwork } from './network/network.js';
 import {
@@ -697,7 +698,7 @@ async function createTerminationLog(file: string): Promise<void> {
 /** CapBnd of this process; every known capability when /proc cannot tell. */
 async function readBoundingCapabilities(): Promise<string[] | undefined> {
   try {
-    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'));
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readVirtualText('/proc/self/status'));
     return m ? capabilitiesFromMask(m[1]) : undefined;
   } catch {
     return undefined;

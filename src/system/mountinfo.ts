@@ -1,7 +1,7 @@
 // Parsing /proc/self/mountinfo (proc(5)), so teardown can find and unmount, deepest first, whatever is
 // mounted under a directory before removing it. Pure helpers plus one reader.
 
-import fs from 'node:fs/promises';
+import { readVirtualFile } from './virtual-file.js';
 
 export interface MountInfoEntry {
   /** Field 5, octal escapes decoded. */
@@ -99,7 +99,7 @@ export function isMountPoint(entries: MountInfoEntry[], dir: string): boolean {
  * for reading another process's table.
  */
 export async function readMountInfo(file = '/proc/self/mountinfo', within?: string): Promise<MountInfoEntry[]> {
-  return parseMountInfo(await fs.readFile(file), within);
+  return readVirtualFile(file, (bytes) => parseMountInfo(bytes, within));
 }
 
 function depth(p: string): number {
