@@ -31,6 +31,7 @@ import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { SpawnHelper } from './system/spawner/client.js';
+import { LOOP_NICE, setAllThreadsNice } from './system/thread-priority.js';
 import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
@@ -218,31 +219,12 @@ async function unwind(undo: (() => Promise<void> | void)[], logger: Logger): Pro
   undo.length = 0;
 }
 
-/**
- * The event loop's thread gets a higher CPU priority than the programs the daemon starts. A burst of pod
- * starts or deletions keeps both cores busy with runc, conmon and CNI plugins (about half of it kernel
- * time); at the default priority the loop then waits its turn for a core for tens of ms at a time, and
- * every API request with it. The nice value is per thread: the daemon's threads get it, the spawn helper
- * (forked before) and the programs it starts (containers among them) keep the default.
- */
-const LOOP_NICE = -10;
-
 function raiseLoopPriority(logger: Logger): void {
   // Every thread of the daemon, not only the loop's: V8's garbage collector marks and compacts on helper
   // threads while the loop waits for them, so a collection at the default priority paused the loop for
   // 50-100 ms in a burst. Threads started later (libuv's pool, workers) inherit the loop thread's value.
-  let tids: number[] = [0];
-  try {
-    tids = fs.readdirSync('/proc/self/task').map(Number).filter((t) => t > 0);
-  } catch {
-    // no procfs: the calling thread only
-  }
-  for (const tid of tids) {
-    try {
-      os.setPriority(tid, LOOP_NICE);
-    } catch (err) {
-      logger.warn({ err: errorMessage(err), tid }, 'could not raise the daemon thread priority');
-    }
+  for (const { tid, error } of setAllThreadsNice(LOOP_NICE)) {
+    logger.warn({ err: errorMessage(error), tid }, 'could not raise the daemon thread priority');
   }
 }
 
