@@ -38,6 +38,8 @@ export interface PodManagerOptions {
   nodeName: string;
   nodeIP: string;
   paths: NodePaths;
+  /** Called each time a pod's worker is done with it (torn down and gone from the store, or forgotten). */
+  onPodGone?: () => void;
   /** Path of the host resolv.conf, read once at start (default /etc/resolv.conf). */
   hostResolvConf?: string;
   /** Node capacity for resourceFieldRef defaults and oom_score_adj (default: this host's). */
@@ -118,7 +120,7 @@ export class PodManager {
       .then((inRuntime) => o.volumes.gc(new Set([...live, ...failed, ...inRuntime])))
       .catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
     // 5. Workers, runtime events, then the watch from the list's version.
-    const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger });
+    const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger, onPodGone: o.onPodGone });
     this.workers = workers;
     // Every event type kicks its pod, 'sandbox-exited' included (containerId is '' there): a dead infra
     // container is seen at once, not at the next resync.

@@ -105,12 +105,14 @@ export class PodWorkers {
   private readonly store: ObjectStore;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly onPodGone?: () => void;
 
-  constructor(opts: { deps: SyncDeps; store: ObjectStore; clock: Clock; logger: Logger }) {
+  constructor(opts: { deps: SyncDeps; store: ObjectStore; clock: Clock; logger: Logger; onPodGone?: () => void }) {
     this.deps = opts.deps;
     this.store = opts.store;
     this.clock = opts.clock;
     this.logger = opts.logger;
+    this.onPodGone = opts.onPodGone;
   }
 
   updatePod(u: PodUpdate): void {
@@ -192,6 +194,7 @@ export class PodWorkers {
     w.running = undefined;
     if (w.done) {
       this.workers.delete(w.uid);
+      this.onPodGone?.();
       return;
     }
     if (!this.stopped && !w.dirty) {
