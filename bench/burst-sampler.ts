@@ -1,6 +1,8 @@
 // Watching the daemon from the side while a burst of pods starts or stops: one keep-alive TLS connection
 // (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms
-// (both in a process of their own: request-sampler.ts), a third scrapes /metrics every second. One
+// (both in a process of their own: request-sampler.ts), a third scrapes /metrics every second. Given the
+// daemon's serving key, a do-nothing server (reference-server.ts) is timed the same way beside it: the
+// floor the host and the client put under any answer in that burst. One
 // request per connection is in flight: an answer slower than the interval delays the next sample rather
 // than queueing more (so a stall shows once, as its max).
 // Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
@@ -13,7 +15,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
+import { REFERENCE_ARG } from './reference-server.js';
 import { SAMPLER_ARG, type SamplerReport } from './request-sampler.js';
+import { SERVE_NODE_FLAGS } from '../src/system/node-flags.js';
 import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -22,6 +26,9 @@ export interface BurstFigures {
   ms: number;
   get: LatencySummary;
   list: LatencySummary;
+  /** The do-nothing server's answers of the same sizes, at the same moments (n 0 without one). */
+  refGet: LatencySummary;
+  refList: LatencySummary;
   /** Requests that failed or answered other than 200 (not in the latencies). */
   failures: number;
   loopDelay: {
@@ -123,15 +130,42 @@ function record(w: Window, scrape: Scrape, withMax: boolean): void {
   mb('nodejs_heap_size_used_bytes', w.heapMB);
 }
 
+/** The daemon's serving certificate and key (PEM), for the reference server. */
+export interface ServingTls {
+  cert: string;
+  key: string;
+}
+
 export class BurstSampler {
   private readonly requests: ChildProcess;
+  private readonly reference?: ChildProcess;
   private readonly metricsClient: ApiClient;
+  /** Settles once the request sampler has its clients (and the reference server listens). */
+  private readonly ready: Promise<void>;
   private window?: Window;
 
-  constructor(cluster: ClusterConfig, probePod: string) {
+  constructor(cluster: ClusterConfig, probePod: string, referenceTls?: ServingTls) {
     this.requests = fork(fileURLToPath(new URL('./request-sampler.js', import.meta.url)), [SAMPLER_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
-    this.requests.send({ t: 'init', cluster, probePod });
     this.metricsClient = new ApiClient(cluster);
+    if (!referenceTls) {
+      this.requests.send({ t: 'init', cluster, probePod });
+      this.ready = Promise.resolve();
+      return;
+    }
+    const ref = fork(fileURLToPath(new URL('./reference-server.js', import.meta.url)), [REFERENCE_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS] });
+    this.reference = ref;
+    this.ready = new Promise<void>((resolve, reject) => {
+      const exited = () => reject(new Error('the reference server exited before it listened'));
+      ref.once('exit', exited);
+      ref.once('message', (m: { port: number }) => {
+        ref.off('exit', exited);
+        if (!m.port) return reject(new Error('the reference server did not listen'));
+        this.requests.send({ t: 'init', cluster, probePod, reference: `https://127.0.0.1:${m.port}` });
+        resolve();
+      });
+      ref.send({ t: 'init', ...referenceTls });
+    });
+    this.ready.catch(() => undefined);
   }
 
   async scrape(): Promise<Scrape> {
@@ -143,6 +177,7 @@ export class BurstSampler {
   /** Starts a window: a first scrape, then the samplers. */
   async begin(): Promise<void> {
     if (this.window) throw new Error('a burst window is already open');
+    await this.ready;
     const first = await this.scrape();
     const w: Window = { t0: epochMs(), first: first.samples, get: [], list: [], failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
     this.window = w;
@@ -176,7 +211,7 @@ export class BurstSampler {
     w.get.push(...report.get);
     w.list.push(...report.list);
     w.failures += report.failures;
-    return { ms, get: summarize(w.get), list: summarize(w.list), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
+    return { ms, get: summarize(w.get), list: summarize(w.list), refGet: summarize(report.refGet), refList: summarize(report.refList), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
   }
 
   /** Runs `fn` every `intervalMs` (from its start) while `w` is open; `delayFirst` waits one interval first. */
@@ -195,6 +230,7 @@ export class BurstSampler {
   close(): void {
     this.window = undefined;
     if (this.requests.connected) this.requests.send('close');
+    if (this.reference?.connected) this.reference.disconnect();
     this.metricsClient.close();
   }
 }

@@ -14,6 +14,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { pkiFiles } from '../src/api/auth/pki.js';
 import { KUBECTL, run } from '../test/support/daemon.js';
 import { engineLeftovers } from '../test/support/host-state.js';
 import { epochMs, TABLE_ACCEPT, type ApiClient } from './api-client.js';
@@ -56,6 +57,12 @@ const START_BUDGET_MS = 300_000;
 const DELETE_BUDGET_MS = 240_000;
 /** Time for the heap to settle after the delete before the RSS is read again. */
 const SETTLE_MS = 5_000;
+/**
+ * When the RSS after the delete is read for its target, from the last pod gone: V8's memory reducer gives
+ * the heap's spare pages back only once the allocation rate has stayed low for about 8 s, which here
+ * came 10–20 s after the last pod was gone; the reading at SETTLE_MS is kept beside it.
+ */
+const SETTLED_MS = 30_000;
 const LEFTOVERS_WAIT_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -120,7 +127,8 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     const items: { metadata: { name: string } }[] = (await client.listPods()).body?.items ?? [];
     return items.map((p) => p.metadata.name).filter((n) => n.startsWith('load-') && n !== PROBE);
   };
-  const sampler = new BurstSampler(daemon.cluster, PROBE);
+  const pki = pkiFiles(daemon.paths.dataDir);
+  const sampler = new BurstSampler(daemon.cluster, PROBE, { cert: fs.readFileSync(pki.servingCert, 'utf8'), key: fs.readFileSync(pki.servingKey, 'utf8') });
   let storing = false;
   try {
     fs.writeFileSync(file, loadManifest(names));
@@ -158,6 +166,7 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     if (gone.lastAt !== undefined) out.allGoneMs = gone.lastAt - t1;
     out.stop = await sampler.end();
     if (gone.done < existing.length) throw new Error(`${existing.length - gone.done} of ${existing.length} pods not gone within ${DELETE_BUDGET_MS / 1000} s of the delete's start`);
+    const goneAt = epochMs();
     await sleep(SETTLE_MS);
     out.afterDeleteRssMB = daemon.rssMB();
 
@@ -167,6 +176,8 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     // idle RSS and in the RSS with 250 pods Running.
     const quiet = await waitQuietHost(QUIET_BUSY, QUIET_BUDGET_MS, signal);
     if (!quiet) note(`load: the host was still more than ${QUIET_BUSY * 100}% busy ${QUIET_BUDGET_MS / 1000} s after the delete; the stored-pod lists ran anyway`);
+    await sleep(Math.max(0, goneAt + SETTLED_MS - epochMs()));
+    out.settledRssMB = daemon.rssMB();
     progress(`load: ${counts.storedIdle}, then ${counts.stored} pods stored`);
     const template = (await client.getPod(PROBE)).body as StoredTemplate;
     storing = true;

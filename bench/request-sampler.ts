@@ -9,9 +9,13 @@
 // A sample ends at the reply's last byte: the body is not parsed (a 250-pod list takes several ms to
 // parse, which the next GET's reply would wait behind, and which is the client's work).
 //
-// Protocol (IPC): { t: 'init', cluster, probePod }, then 'begin' starts both loops and 'end' stops them;
-// the reply to 'end' carries the latencies (ms) of the 200 answers and the count of the rest. 'close', or
-// the channel's end, ends the process.
+// With a reference server (reference-server.ts), two more loops time it the same way, each asking for as
+// many bytes as the daemon's last answer to its twin loop had: the floor of each figure, measured at the
+// same moments.
+//
+// Protocol (IPC): { t: 'init', cluster, probePod, reference? }, then 'begin' starts the loops and 'end'
+// stops them; the reply to 'end' carries the latencies (ms) of the 200 answers and the count of the rest.
+// 'close', or the channel's end, ends the process.
 
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs, PODS } from './api-client.js';
@@ -21,8 +25,13 @@ export const SAMPLE_MS = 50;
 export interface SamplerReport {
   get: number[];
   list: number[];
+  /** The reference server's, when there is one. */
+  refGet: number[];
+  refList: number[];
   failures: number;
 }
+
+const emptyReport = (): SamplerReport => ({ get: [], list: [], refGet: [], refList: [], failures: 0 });
 
 interface Run {
   open: boolean;
@@ -44,13 +53,24 @@ async function every(run: Run, intervalMs: number, fn: () => Promise<void>): Pro
   }
 }
 
-function timed(run: Run, call: () => Promise<{ status: number }>, into: number[]): () => Promise<void> {
+/** The body's size of the last 200 answer of each daemon loop: what its reference twin asks for. */
+interface Sizes {
+  get?: number;
+  list?: number;
+}
+
+function timed(run: Run, call: () => Promise<{ status: number; body: unknown }> | undefined, into: number[], size?: (bytes: number) => void): () => Promise<void> {
   return async () => {
     const s = epochMs();
+    const pending = call();
+    if (!pending) return;
     try {
-      const r = await call();
-      if (r.status === 200) into.push(epochMs() - s);
-      else run.report.failures++;
+      const r = await pending;
+      if (r.status !== 200) run.report.failures++;
+      else {
+        into.push(epochMs() - s);
+        if (size && typeof r.body === 'string') size(Buffer.byteLength(r.body));
+      }
     } catch {
       run.report.failures++;
     }
@@ -61,34 +81,40 @@ function timed(run: Run, call: () => Promise<{ status: number }>, into: number[]
 export const SAMPLER_ARG = '--request-sampler';
 
 if (process.argv[2] === SAMPLER_ARG && process.send) {
-  let getClient: ApiClient | undefined;
-  let listClient: ApiClient | undefined;
+  let clients: { get: ApiClient; list: ApiClient; refGet?: ApiClient; refList?: ApiClient } | undefined;
   let probePod = '';
   let run: Run | undefined;
   const close = () => {
     if (run) run.open = false;
-    getClient?.close();
-    listClient?.close();
+    for (const c of Object.values(clients ?? {})) c?.close();
     process.disconnect?.();
   };
   process.on('disconnect', () => process.exit(0));
-  process.on('message', (msg: 'begin' | 'end' | 'close' | { t: 'init'; cluster: ClusterConfig; probePod: string }) => {
+  process.on('message', (msg: 'begin' | 'end' | 'close' | { t: 'init'; cluster: ClusterConfig; probePod: string; reference?: string }) => {
     if (typeof msg === 'object') {
-      getClient = new ApiClient(msg.cluster);
-      listClient = new ApiClient(msg.cluster);
+      const ref = msg.reference ? { ...msg.cluster, server: msg.reference } : undefined;
+      clients = { get: new ApiClient(msg.cluster), list: new ApiClient(msg.cluster), refGet: ref && new ApiClient(ref), refList: ref && new ApiClient(ref) };
       probePod = msg.probePod;
-    } else if (msg === 'begin' && getClient && listClient) {
-      const [g, l] = [getClient, listClient];
-      const r: Run = { open: true, report: { get: [], list: [], failures: 0 }, loops: [] };
+    } else if (msg === 'begin' && clients) {
+      const { get, list, refGet, refList } = clients;
+      const r: Run = { open: true, report: emptyReport(), loops: [] };
+      const sizes: Sizes = {};
+      const raw = { raw: true };
       r.loops = [
-        every(r, SAMPLE_MS, timed(r, () => g.request('GET', `${PODS}/${probePod}`, undefined, { raw: true }), r.report.get)),
-        every(r, SAMPLE_MS, timed(r, () => l.request('GET', PODS, undefined, { raw: true }), r.report.list)),
+        every(r, SAMPLE_MS, timed(r, () => get.request('GET', `${PODS}/${probePod}`, undefined, raw), r.report.get, (n) => (sizes.get = n))),
+        every(r, SAMPLE_MS, timed(r, () => list.request('GET', PODS, undefined, raw), r.report.list, (n) => (sizes.list = n))),
       ];
+      if (refGet && refList) {
+        r.loops.push(
+          every(r, SAMPLE_MS, timed(r, () => (sizes.get === undefined ? undefined : refGet.request('GET', `/bytes/${sizes.get}`, undefined, raw)), r.report.refGet)),
+          every(r, SAMPLE_MS, timed(r, () => (sizes.list === undefined ? undefined : refList.request('GET', `/bytes/${sizes.list}`, undefined, raw)), r.report.refList)),
+        );
+      }
       run = r;
     } else if (msg === 'end') {
       const r = run;
       run = undefined;
-      if (!r) return void process.send!({ get: [], list: [], failures: 0 } satisfies SamplerReport);
+      if (!r) return void process.send!(emptyReport());
       r.open = false;
       void Promise.all(r.loops).then(() => process.send!(r.report));
     } else if (msg === 'close') {

@@ -84,6 +84,8 @@ function burst(over: Partial<BurstFigures> = {}): BurstFigures {
     ms: 21_000,
     get: summarize([2, 3, 4, 30]),
     list: summarize([10, 20, 40]),
+    refGet: summarize([1, 2, 25]),
+    refList: summarize([3, 4, 35]),
     failures: 0,
     loopDelay: { ticks: 1500, p99Ms: 20, maxMs: 45 },
     spawns: { count: 1000, meanBlockedMs: 3.2, p99BlockedMs: 5 },
@@ -104,7 +106,8 @@ function loadFigures(): LoadFigures {
     stop: burst({ loopDelay: { ticks: 900, p99Ms: 5, maxMs: 60 }, spawns: { count: 500, meanBlockedMs: 0.8, p99BlockedMs: 1 } }),
     idleRssMB: 70,
     runningRssMB: 130,
-    afterDeleteRssMB: 85,
+    afterDeleteRssMB: 95,
+    settledRssMB: 85,
     leftovers: [],
     storedIdle: { pods: 100, listP99Ms: 8 },
     stored: { pods: 1000, listP99Ms: 70, tableP99Ms: 45 },
@@ -124,6 +127,8 @@ test('load adds two tables with their own columns and a target column', () => {
   assert.deepEqual(bursts.header, ['metric', 'pods start', 'pods stop', 'target']);
   assert.deepEqual(bursts.cells.find((c) => c[0] === 'event-loop delay p99'), ['event-loop delay p99', '≤ 20 ms', '≤ 5.00 ms', '≤ 10 ms']);
   assert.deepEqual(bursts.cells.find((c) => c[0] === 'GET pod p99'), ['GET pod p99', '30 ms', '30 ms', '≤ 20 ms']);
+  assert.deepEqual(bursts.cells.find((c) => c[0] === 'floor: a do-nothing server, GET-sized answer p99'), ['floor: a do-nothing server, GET-sized answer p99', '25 ms', '25 ms', '']);
+  assert.deepEqual(bursts.cells.find((c) => c[0] === 'floor: a do-nothing server, list-sized answer p99'), ['floor: a do-nothing server, list-sized answer p99', '35 ms', '35 ms', '']);
 });
 
 test('a load run cut short shows what it measured and dashes for the rest', () => {
@@ -153,7 +158,7 @@ test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn 
     'load: event-loop delay max ≤ 50 ms while 250 pods start': 'met',
     'load: event-loop delay max ≤ 50 ms while 250 pods stop': 'missed',
     'load: daemon RSS ≤ 150 MB with 250 pods Running': 'met',
-    'load: daemon RSS back within 10 MB of idle after the delete': 'missed',
+    'load: daemon RSS back within 10 MB of idle 30 s after the delete': 'missed',
     'load: list 100 pods p99 ≤ 10 ms (idle)': 'met',
     'load: list 1,000 pods p99 ≤ 50 ms (JSON)': 'missed',
     'load: list 1,000 pods p99 ≤ 50 ms (Table)': 'met',
@@ -170,6 +175,6 @@ test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn 
   });
   const cells = new Map(targetCells(targets).map((c) => [c[0], c[1]]));
   assert.equal(cells.get('load: event-loop delay p99 ≤ 10 ms while 250 pods start'), '≤ 20 ms');
-  assert.equal(cells.get('load: daemon RSS back within 10 MB of idle after the delete'), '15.0 MB');
+  assert.equal(cells.get('load: daemon RSS back within 10 MB of idle 30 s after the delete'), '15.0 MB');
   assert.equal(cells.get('load: ≤ 1 ms of blocked loop per spawn (p99, both bursts)'), '≤ 5.00 ms');
 });
