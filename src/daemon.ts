@@ -32,7 +32,8 @@ import { prepareDataDir } from './node/private-dir.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { SpawnHelper } from './system/spawner/client.js';
 import { LOOP_NICE, setAllThreadsNice } from './system/thread-priority.js';
-import { HeapRelease } from './system/heap-release.js';
+import { HeapRelease, releaseHeap } from './system/heap-release.js';
+import { dropKeptBuffers } from './system/virtual-file.js';
 import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
@@ -134,7 +135,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(heartbeat);
 
     // After a churn of pods, once none has gone for a while, the spare JS heap goes back to the OS.
-    const heapRelease = new HeapRelease(clock, (err) => logger.warn({ err: errorMessage(err) }, 'could not release the spare heap'));
+    const heapRelease = new HeapRelease(clock, (err) => logger.warn({ err: errorMessage(err) }, 'could not release the spare heap'), () => {
+      dropKeptBuffers();
+      return releaseHeap();
+    });
     undo.push(() => heapRelease.stop());
     const manager = new PodManager({
       onPodGone: () => heapRelease.note(),

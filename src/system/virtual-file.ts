@@ -44,6 +44,11 @@ export function readVirtualText(file: string): Promise<string> {
   return readVirtualFile(file, (bytes) => bytes.toString('utf8'));
 }
 
+/** Lets the kept buffers go (when the daemon hands its spare memory back after a churn). */
+export function dropKeptBuffers(): void {
+  kept.length = 0;
+}
+
 /** Keeps the largest buffers, so the one a big file grew to is the one the next read gets. */
 function keep(buf: Buffer): void {
   if (buf.length > KEEP_MAX_BYTES) return;
