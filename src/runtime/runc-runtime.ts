@@ -39,6 +39,7 @@ import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.j
 import { exitReason, processStartFailure, matchContainer, matchLabels, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
+import { PodRecords } from './pod-records.js';
 import { hostSeccompFacts } from './seccomp/host.js';
 import { SeccompProfiles, type ResolvedSeccomp } from './seccomp/profiles.js';
 import { createSandboxResources, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
@@ -88,8 +89,8 @@ export class RuncRuntime implements Runtime {
   readonly cgroups: PodCgroups;
   readonly sandboxStore: RecordStore<SandboxRecord>;
   readonly containerStore: RecordStore<ContainerRecord>;
-  readonly sandboxes = new Map<string, SandboxRecord>();
-  readonly containers = new Map<string, ContainerRecord>();
+  readonly sandboxes = new PodRecords<SandboxRecord>();
+  readonly containers = new PodRecords<ContainerRecord>();
   readonly catatonitPath: string;
   readonly seccomp: SeccompProfiles;
   private readonly listeners = new Set<(ev: ContainerEvent) => void>();
@@ -269,7 +270,7 @@ export class RuncRuntime implements Runtime {
     // sandboxes, and refreshing every pod's would make each pass cost O(pods). State is matched after.
     const { state, id, labelSelector } = filter ?? {};
     const recs: SandboxRecord[] = [];
-    for (const r of this.sandboxes.values()) {
+    for (const r of this.sandboxes.candidates(labelSelector)) {
       if (r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector)) recs.push(r);
     }
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
@@ -523,7 +524,7 @@ export class RuncRuntime implements Runtime {
     // As for sandboxes: refresh (an exit file read each) only the candidates, then match the state.
     const { state, id, sandboxId, labelSelector } = filter ?? {};
     const recs: ContainerRecord[] = [];
-    for (const r of this.containers.values()) {
+    for (const r of this.containers.candidates(labelSelector)) {
       if (r.state === 'creating' || (id && r.id !== id) || (sandboxId && r.sandboxId !== sandboxId)) continue;
       if (matchLabels(r.config.labels, labelSelector)) recs.push(r);
     }
