@@ -2,9 +2,9 @@
 // (the kubeconfig's own client certificate) GETs one pod every 50 ms, another lists the pods every 50 ms
 // (both in a process of their own: request-sampler.ts), a third scrapes /metrics every second. Given the
 // daemon's serving key, a do-nothing server (reference-server.ts) is timed the same way beside it: the
-// floor the host and the client put under any answer in that burst. One
-// request per connection is in flight: an answer slower than the interval delays the next sample rather
-// than queueing more (so a stall shows once, as its max).
+// floor the host and the client put under any answer in that burst. One request per connection is in
+// flight: an answer slower than the interval delays the next sample rather than queueing more (so a
+// stall shows once, as its max).
 // Event-loop delay and spawn figures are the daemon's own, from the histograms' growth between the
 // scrapes at the window's two ends. The max is the largest rolling max read during the window, each
 // reading over the shortest of the daemon's windows (1, 10, 60 s) that reaches back to the previous
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
 import { REFERENCE_ARG } from './reference-server.js';
-import { SAMPLER_ARG, type SamplerReport } from './request-sampler.js';
+import { every, SAMPLER_ARG, type SamplerReport } from './request-sampler.js';
 import { SERVE_NODE_FLAGS } from '../src/system/node-flags.js';
 import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -55,8 +55,6 @@ const LOOP_DELAY = 'peapod_event_loop_delay_seconds';
 const LOOP_DELAY_MAX = 'peapod_event_loop_delay_max_seconds';
 const SPAWN_BLOCKED = 'peapod_spawn_blocked_seconds';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Parses one scrape; throws when it is not the daemon's metrics. */
 export function readScrape(status: number, body: unknown): PromSample[] {
   if (status !== 200 || typeof body !== 'string') throw new Error(`GET /metrics answered ${status}`);
@@ -87,8 +85,7 @@ export function windowFigures(first: readonly PromSample[], last: readonly PromS
 interface Window {
   t0: number;
   first: PromSample[];
-  get: number[];
-  list: number[];
+  /** Scrapes that failed (the request sampler counts its own). */
   failures: number;
   /** peapod_event_loop_delay_max_seconds of each scrape in the window, over maxWindow(). */
   maxReadings: number[];
@@ -179,12 +176,12 @@ export class BurstSampler {
     if (this.window) throw new Error('a burst window is already open');
     await this.ready;
     const first = await this.scrape();
-    const w: Window = { t0: epochMs(), first: first.samples, get: [], list: [], failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
+    const w: Window = { t0: epochMs(), first: first.samples, failures: 0, maxReadings: [], prevSentAt: first.sentAt, rssMB: [], heapMB: [], loops: [] };
     this.window = w;
     // The first scrape's max covers the time before the window: only its memory counts.
     record(w, first, false);
     this.requests.send('begin');
-    w.loops = [this.every(w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true)];
+    w.loops = [every(() => this.window === w, SCRAPE_MS, () => this.scrape().then((samples) => record(w, samples, true), () => void w.failures++), true)];
   }
 
   /** Ends the window: the samplers stop, a last scrape, the figures. */
@@ -208,22 +205,7 @@ export class BurstSampler {
     // The samplers notice the closed window after their current request or wait (up to a second).
     await Promise.all(w.loops);
     const report = await reported;
-    w.get.push(...report.get);
-    w.list.push(...report.list);
-    w.failures += report.failures;
-    return { ms, get: summarize(w.get), list: summarize(w.list), refGet: summarize(report.refGet), refList: summarize(report.refList), failures: w.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
-  }
-
-  /** Runs `fn` every `intervalMs` (from its start) while `w` is open; `delayFirst` waits one interval first. */
-  private async every(w: Window, intervalMs: number, fn: () => Promise<void>, delayFirst = false): Promise<void> {
-    let next = epochMs() + (delayFirst ? intervalMs : 0);
-    while (this.window === w) {
-      const wait = next - epochMs();
-      if (wait > 0) await sleep(wait);
-      if (this.window !== w) return;
-      await fn();
-      next = Math.max(next + intervalMs, epochMs());
-    }
+    return { ms, get: summarize(report.get), list: summarize(report.list), refGet: summarize(report.refGet), refList: summarize(report.refList), failures: w.failures + report.failures, ...windowFigures(w.first, last.samples, w.maxReadings), peakRssMB: Math.max(...w.rssMB), peakHeapMB: Math.max(...w.heapMB) };
   }
 
   /** Ends an open window unread (its samplers stop) and the connections. */

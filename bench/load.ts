@@ -58,9 +58,9 @@ const DELETE_BUDGET_MS = 240_000;
 /** Time for the heap to settle after the delete before the RSS is read again. */
 const SETTLE_MS = 5_000;
 /**
- * When the RSS after the delete is read for its target, from the last pod gone: V8's memory reducer gives
- * the heap's spare pages back only once the allocation rate has stayed low for about 8 s, which here
- * came 10–20 s after the last pod was gone; the reading at SETTLE_MS is kept beside it.
+ * When the RSS after the delete is read for its target, from the last pod gone: the daemon gives its
+ * spare heap back 5 s after pods stop going away (src/system/heap-release.ts), and V8's own memory
+ * reducer, 10 s to more than 30 s after, by run. The reading at SETTLE_MS is kept beside it.
  */
 const SETTLED_MS = 30_000;
 const LEFTOVERS_WAIT_MS = 15_000;

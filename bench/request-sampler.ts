@@ -43,13 +43,16 @@ interface Run {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Calls `fn` every `intervalMs` (from its start) while `run` is open; one call in flight. */
-async function every(run: Run, intervalMs: number, fn: () => Promise<void>): Promise<void> {
-  let next = epochMs();
-  while (run.open) {
+/**
+ * Calls `fn` every `intervalMs` (from its start) while `open()` holds, one call in flight; `delayFirst`
+ * waits one interval first. The burst sampler's scrapes run on it too.
+ */
+export async function every(open: () => boolean, intervalMs: number, fn: () => Promise<void>, delayFirst = false): Promise<void> {
+  let next = epochMs() + (delayFirst ? intervalMs : 0);
+  while (open()) {
     const wait = next - epochMs();
     if (wait > 0) await sleep(wait);
-    if (!run.open) return;
+    if (!open()) return;
     await fn();
     next = Math.max(next + intervalMs, epochMs());
   }
@@ -100,16 +103,17 @@ if (process.argv[2] === SAMPLER_ARG && process.send) {
     } else if (msg === 'begin' && clients) {
       const { get, list, refGet, refList } = clients;
       const r: Run = { open: true, report: emptyReport(), loops: [] };
+      const open = () => r.open;
       const sizes: Sizes = {};
       const raw = { raw: true };
       r.loops = [
-        every(r, SAMPLE_MS, timed(r, () => get.request('GET', `${PODS}/${probePod}`, undefined, raw), r.report.get, (n) => (sizes.get = n))),
-        every(r, SAMPLE_MS, timed(r, () => list.request('GET', PODS, undefined, raw), r.report.list, (n) => (sizes.list = n))),
+        every(open, SAMPLE_MS, timed(r, () => get.request('GET', `${PODS}/${probePod}`, undefined, raw), r.report.get, (n) => (sizes.get = n))),
+        every(open, SAMPLE_MS, timed(r, () => list.request('GET', PODS, undefined, raw), r.report.list, (n) => (sizes.list = n))),
       ];
       if (refGet && refList) {
         r.loops.push(
-          every(r, REFERENCE_SAMPLE_MS, timed(r, () => (sizes.get === undefined ? undefined : refGet.request('GET', `/bytes/${sizes.get}`, undefined, raw)), r.report.refGet)),
-          every(r, REFERENCE_SAMPLE_MS, timed(r, () => (sizes.list === undefined ? undefined : refList.request('GET', `/bytes/${sizes.list}`, undefined, raw)), r.report.refList)),
+          every(open, REFERENCE_SAMPLE_MS, timed(r, () => (sizes.get === undefined ? undefined : refGet.request('GET', `/bytes/${sizes.get}`, undefined, raw)), r.report.refGet)),
+          every(open, REFERENCE_SAMPLE_MS, timed(r, () => (sizes.list === undefined ? undefined : refList.request('GET', `/bytes/${sizes.list}`, undefined, raw)), r.report.refList)),
         );
       }
       run = r;

@@ -50,7 +50,7 @@ export interface LoadFigures {
   runningRssMB?: number;
   /** A few seconds after the last pod was gone. */
   afterDeleteRssMB?: number;
-  /** 30 s after the last pod was gone, once V8 has given back its spare heap. */
+  /** 30 s after the last pod was gone, once the spare heap has gone back. */
   settledRssMB?: number;
   /** What the engine left on the host once every pod was deleted ("netns: …"); empty when clean. */
   leftovers?: string[];
