@@ -139,6 +139,7 @@ export class BurstSampler {
   private readonly metricsClient: ApiClient;
   /** Settles once the request sampler has its clients (and the reference server listens). */
   private readonly ready: Promise<void>;
+  private referenceServer?: string;
   private window?: Window;
 
   constructor(cluster: ClusterConfig, probePod: string, referenceTls?: ServingTls) {
@@ -157,12 +158,19 @@ export class BurstSampler {
       ref.once('message', (m: { port: number }) => {
         ref.off('exit', exited);
         if (!m.port) return reject(new Error('the reference server did not listen'));
-        this.requests.send({ t: 'init', cluster, probePod, reference: `https://127.0.0.1:${m.port}` });
+        this.referenceServer = `https://127.0.0.1:${m.port}`;
+        this.requests.send({ t: 'init', cluster, probePod, reference: this.referenceServer });
         resolve();
       });
       ref.send({ t: 'init', ...referenceTls });
     });
     this.ready.catch(() => undefined);
+  }
+
+  /** The reference server's URL once it listens (undefined without one), for floors outside the bursts. */
+  async referenceUrl(): Promise<string | undefined> {
+    await this.ready;
+    return this.referenceServer;
   }
 
   async scrape(): Promise<Scrape> {

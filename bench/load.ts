@@ -17,13 +17,14 @@ import path from 'node:path';
 import { pkiFiles } from '../src/api/auth/pki.js';
 import { KUBECTL, run } from '../test/support/daemon.js';
 import { engineLeftovers } from '../test/support/host-state.js';
-import { epochMs, TABLE_ACCEPT, type ApiClient } from './api-client.js';
+import { ApiClient, epochMs, TABLE_ACCEPT } from './api-client.js';
 import { BurstSampler } from './burst-sampler.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PeapodDriver } from './peapod-driver.js';
 import { churnPod, toYaml } from './pod-specs.js';
 import type { LoadFigures } from './results.js';
-import { measureRequests, runPool } from './scenarios.js';
+import { runPool } from './scenarios.js';
+import { percentile } from './stats.js';
 
 export interface LoadCounts {
   /** Pods in the burst. */
@@ -130,6 +131,7 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
   const pki = pkiFiles(daemon.paths.dataDir);
   const sampler = new BurstSampler(daemon.cluster, PROBE, { cert: fs.readFileSync(pki.servingCert, 'utf8'), key: fs.readFileSync(pki.servingKey, 'utf8') });
   let storing = false;
+  let reference: ApiClient | undefined;
   try {
     fs.writeFileSync(file, loadManifest(names));
     // kubectl's discovery cache warm, as on a workstation; the probe pod runs through both bursts.
@@ -188,11 +190,16 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
       stored = upTo;
       await runPool(more, 8, (name) => storeOne(client, template, name), signal);
     };
-    const list = (accept?: string) => measureRequests(counts.listRequests, 1, () => client.request('GET', STORED_PODS, undefined, { accept, raw: true }), signal);
+    const refUrl = await sampler.referenceUrl();
+    reference = refUrl ? new ApiClient({ ...daemon.cluster, server: refUrl }) : undefined;
+    const list = (accept?: string) => timeLists(client, reference, counts.listRequests, accept, signal);
     await store(counts.storedIdle);
-    out.storedIdle = { pods: counts.storedIdle, listP99Ms: (await list()).p99Ms };
+    const idle = await list();
+    out.storedIdle = { pods: counts.storedIdle, listP99Ms: idle.p99Ms, floorP99Ms: idle.floorP99Ms };
     await store(counts.stored);
-    out.stored = { pods: counts.stored, listP99Ms: (await list()).p99Ms, tableP99Ms: (await list(TABLE_ACCEPT)).p99Ms };
+    const json = await list();
+    const table = await list(TABLE_ACCEPT);
+    out.stored = { pods: counts.stored, listP99Ms: json.p99Ms, tableP99Ms: table.p99Ms, listFloorP99Ms: json.floorP99Ms, tableFloorP99Ms: table.floorP99Ms };
     await removeStored(client);
     storing = false;
 
@@ -201,9 +208,33 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
     return out;
   } finally {
     sampler.close();
+    reference?.close();
     if (storing) await removeStored(client).catch((err: Error) => note(`load: removing the stored pods failed: ${err.message}`));
     fs.rmSync(file, { force: true });
   }
+}
+
+/**
+ * `n` lists of the stored pods, one request at a time, each followed by a request to the reference
+ * server (when there is one) for as many bytes as the list's answer had: the p99 of both, the second
+ * the floor the host and this client put under the first at those moments.
+ */
+async function timeLists(client: ApiClient, reference: ApiClient | undefined, n: number, accept: string | undefined, signal: AbortSignal): Promise<{ p99Ms: number; floorP99Ms?: number }> {
+  const lat: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < n; i++) {
+    signal.throwIfAborted();
+    let t = epochMs();
+    const r = await client.request('GET', STORED_PODS, undefined, { accept, raw: true });
+    if (r.status !== 200) throw new Error(`list ${i} answered ${r.status}`);
+    lat.push(epochMs() - t);
+    if (!reference) continue;
+    t = epochMs();
+    const f = await reference.request('GET', `/bytes/${Buffer.byteLength(String(r.body))}`, undefined, { raw: true });
+    if (f.status !== 200) throw new Error(`reference server answered ${f.status}`);
+    floor.push(epochMs() - t);
+  }
+  return { p99Ms: percentile(lat, 99), floorP99Ms: floor.length ? percentile(floor, 99) : undefined };
 }
 
 /** The host counts as quiet below this fraction of its CPU time busy over one second. */

@@ -55,8 +55,9 @@ export interface LoadFigures {
   /** What the engine left on the host once every pod was deleted ("netns: …"); empty when clean. */
   leftovers?: string[];
   /** List p99, one request at a time, with only stored pods (bound to another node). */
-  storedIdle?: { pods: number; listP99Ms: number };
-  stored?: { pods: number; listP99Ms: number; tableP99Ms: number };
+  storedIdle?: { pods: number; listP99Ms: number; floorP99Ms?: number };
+  /** The floors: the reference server answering as many bytes, timed after each list. */
+  stored?: { pods: number; listP99Ms: number; tableP99Ms: number; listFloorP99Ms?: number; tableFloorP99Ms?: number };
 }
 
 export interface BenchResults {
@@ -150,8 +151,11 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
     { metric: 'daemon RSS 30 s after the delete', unit: 'MB', values: [l.settledRssMB], target: 'idle + 10 MB' },
     { metric: 'host leftovers after the delete', unit: '', values: [l.leftovers?.length], target: '0' },
     { metric: `list ${l.storedIdle?.pods ?? ''} pods p99 (idle, one client)`, unit: 'ms', values: [l.storedIdle?.listP99Ms], target: '≤ 10 ms' },
+    { metric: 'floor: a do-nothing server, as many bytes, p99', unit: 'ms', values: [l.storedIdle?.floorP99Ms] },
     { metric: `list ${stored} pods p99 (JSON)`, unit: 'ms', values: [l.stored?.listP99Ms], target: '≤ 50 ms' },
+    { metric: 'floor: a do-nothing server, as many bytes, p99', unit: 'ms', values: [l.stored?.listFloorP99Ms] },
     { metric: `list ${stored} pods p99 (Table, as kubectl get)`, unit: 'ms', values: [l.stored?.tableP99Ms], target: '≤ 50 ms' },
+    { metric: 'floor: a do-nothing server, as many bytes, p99', unit: 'ms', values: [l.stored?.tableFloorP99Ms] },
   ];
   const w = [l.start, l.stop];
   const each = (f: (b: BurstFigures) => number | undefined) => w.map((b) => (b ? f(b) : undefined));

@@ -104,8 +104,12 @@ export function sendSerialized(ctx: RequestContext, code: number, json: string |
  * `items` comes last, as upstream's.
  */
 export function listJson(head: Record<string, unknown> & { items?: never }, items: readonly string[]): Buffer {
-  const open = JSON.stringify({ ...head, items: [] }).slice(0, -2);
-  let size = Buffer.byteLength(open) + Math.max(0, items.length - 1) + 2;
+  return spliceJson(JSON.stringify({ ...head, items: [] }).slice(0, -2), items);
+}
+
+/** `open` (a JSON text up to an array's "["), then `items` joined with commas, then `close`, as UTF-8. */
+export function spliceJson(open: string, items: readonly string[], close = ']}'): Buffer {
+  let size = Buffer.byteLength(open) + Math.max(0, items.length - 1) + Buffer.byteLength(close);
   for (const item of items) size += Buffer.byteLength(item);
   const out = Buffer.allocUnsafe(size);
   let at = out.write(open);
@@ -113,7 +117,7 @@ export function listJson(head: Record<string, unknown> & { items?: never }, item
     if (i > 0) at += out.write(',', at);
     at += out.write(items[i]!, at);
   }
-  out.write(']}', at);
+  out.write(close, at);
   return out;
 }
 

@@ -13,6 +13,8 @@ import type { StoredObject } from './store.js';
 /** A serialised object with a deeply frozen parse, made on first use and shared by every reader. */
 export class SharedJson implements StoredObject {
   private parsed: KubeObject | undefined;
+  /** The entry's Table row, kept by api/tables while the entry is current. */
+  tableRow: unknown;
 
   constructor(readonly json: string) {}
 
@@ -35,6 +37,7 @@ export class SharedJson implements StoredObject {
    */
   release(): void {
     this.parsed = undefined;
+    this.tableRow = undefined;
   }
 }
 

@@ -52,6 +52,8 @@ export interface WatchEvent<T extends KubeObject = KubeObject> {
 export interface StoredObject<T extends KubeObject = KubeObject> {
   readonly object: T;
   readonly json: string;
+  /** Kept for the API's Table rows (api/tables/table.ts) while this is the object's current version. */
+  tableRow: unknown;
 }
 
 /** A list page of shared stored objects (listStored). */

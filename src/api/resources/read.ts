@@ -8,7 +8,7 @@ import type { StoredObject } from '../../store/store.js';
 import type { ApiDeps } from '../deps.js';
 import { listJson, negotiateShape, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
-import { buildTable, parseIncludeObject, partialObject } from '../tables/table.js';
+import { buildTable, parseIncludeObject, partialObject, tableJson } from '../tables/table.js';
 import { listOptions } from './common.js';
 
 function storedObject(deps: ApiDeps, route: ResourceRoute): StoredObject {
@@ -46,13 +46,13 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
   if (result.continue) meta.continue = result.continue;
   const shape = negotiateShape(ctx);
   if (shape.kind === 'table') {
-    const table = buildTable(result.items.map((s) => s.object), meta, {
+    const table = tableJson(result.items, meta, {
       resource: r.resource,
       version: shape.version,
       includeObject: parseIncludeObject(ctx.query.get('includeObject')),
       now: deps.clock.now(),
     });
-    sendJson(ctx, 200, table);
+    sendSerialized(ctx, 200, table);
     return;
   }
   if (shape.kind === 'partial') {

@@ -31,10 +31,29 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(hours / 24 / 365)}y`;
 }
 
+/**
+ * A cell that reads as the time since `at` (unix ms; NaN: `<unknown>`), between `prefix` and `suffix`:
+ * the one part of a Table row that changes with the time of the request, so a row can be prepared once
+ * per stored object and rendered at each request.
+ */
+export class Since {
+  constructor(
+    readonly at: number,
+    readonly prefix = '',
+    readonly suffix = '',
+  ) {}
+
+  render(now: number): string {
+    return Number.isNaN(this.at) ? '<unknown>' : `${this.prefix}${humanDuration(now - this.at)}${this.suffix}`;
+  }
+}
+
+/** Since an RFC 3339 timestamp; `<unknown>` when absent or unparsable. */
+export function since(ts: string | null | undefined): Since {
+  return new Since(ts ? Date.parse(ts) : NaN);
+}
+
 /** Age of an RFC 3339 timestamp at `now` (unix ms); `<unknown>` when absent or unparsable. */
 export function timestampSince(ts: string | null | undefined, now: number): string {
-  if (!ts) return '<unknown>';
-  const t = Date.parse(ts);
-  if (Number.isNaN(t)) return '<unknown>';
-  return humanDuration(now - t);
+  return since(ts).render(now);
 }

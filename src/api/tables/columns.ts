@@ -2,8 +2,8 @@
 // with Wide=true (kubectl hides priority-1 columns unless -o wide). See kube-api.md §5.
 
 import type { KubeEvent, KubeObject, Node, Pod } from '../../k8s/types.js';
-import { podRowCells } from './pod-row.js';
-import { timestampSince } from './age.js';
+import { podRow } from './pod-row.js';
+import { since, Since } from './age.js';
 
 export interface ColumnDefinition {
   name: string;
@@ -20,9 +20,16 @@ export interface RowCondition {
   message?: string;
 }
 
+/** A row before the time of the request: its cells that read as an age are `Since`s (tables/table.ts renders them). */
+export interface PreparedRow {
+  cells: unknown[];
+  conditions?: RowCondition[];
+}
+
 export interface Printer {
   columns: ColumnDefinition[];
-  row(obj: KubeObject, now: number): { cells: unknown[]; conditions?: RowCondition[] };
+  /** Depends on the object only, so a stored object's row is prepared once. */
+  row(obj: KubeObject): PreparedRow;
 }
 
 const col = (name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition => ({
@@ -34,7 +41,7 @@ const col = (name: string, type: string, description: string, priority = 0, form
 });
 const NAME = col('Name', 'string', 'Name must be unique within a namespace.', 0, 'name');
 const AGE = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
-const age = (o: KubeObject, now: number) => timestampSince(o.metadata.creationTimestamp, now);
+const age = (o: KubeObject): Since => since(o.metadata.creationTimestamp);
 
 const podPrinter: Printer = {
   columns: [
@@ -48,8 +55,8 @@ const podPrinter: Printer = {
     col('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
     col('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
   ],
-  row(obj, now) {
-    const c = podRowCells(obj as Pod, now);
+  row(obj) {
+    const c = podRow(obj as Pod);
     const cells = [obj.metadata.name, c.ready, c.status, c.restarts, c.age, c.ip, c.node, c.nominatedNode, c.readinessGates];
     const conditions = c.completed ? [{ type: 'Completed', status: 'True', ...c.completed }] : undefined;
     return { cells, conditions };
@@ -58,19 +65,19 @@ const podPrinter: Printer = {
 
 const namespacePrinter: Printer = {
   columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
-  row: (o, now) => ({ cells: [o.metadata.name, (o.status as { phase?: string } | undefined)?.phase ?? '', age(o, now)] }),
+  row: (o) => ({ cells: [o.metadata.name, (o.status as { phase?: string } | undefined)?.phase ?? '', age(o)] }),
 };
 
 const count = (v: unknown) => (v && typeof v === 'object' ? Object.keys(v).length : 0);
 
 const configMapPrinter: Printer = {
   columns: [NAME, col('Data', 'string', 'Data contains the configuration data.'), AGE],
-  row: (o, now) => ({ cells: [o.metadata.name, count(o.data) + count(o.binaryData), age(o, now)] }),
+  row: (o) => ({ cells: [o.metadata.name, count(o.data) + count(o.binaryData), age(o)] }),
 };
 
 const secretPrinter: Printer = {
   columns: [NAME, col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), AGE],
-  row: (o, now) => ({ cells: [o.metadata.name, (o.type as string | undefined) ?? '', count(o.data), age(o, now)] }),
+  row: (o) => ({ cells: [o.metadata.name, (o.type as string | undefined) ?? '', count(o.data), age(o)] }),
 };
 
 function nodeStatus(n: Node): string {
@@ -104,7 +111,7 @@ const nodePrinter: Printer = {
     col('Kernel-Version', 'string', 'Kernel Version reported by the node from `uname -r` (e.g. 3.16.0-0.bpo.4-amd64).', 1),
     col('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
   ],
-  row(o, now) {
+  row(o) {
     const n = o as Node;
     const info = n.status?.nodeInfo;
     const dash = (s: string | undefined) => s || '<unknown>';
@@ -113,7 +120,7 @@ const nodePrinter: Printer = {
         n.metadata.name,
         nodeStatus(n),
         nodeRoles(n),
-        age(n, now),
+        age(n),
         info?.kubeletVersion ?? '',
         addr(n, 'InternalIP'),
         addr(n, 'ExternalIP'),
@@ -145,11 +152,10 @@ const eventPrinter: Printer = {
     col('Count', 'string', 'The number of times this event has occurred.', 1),
     col('Name', 'string', 'Name must be unique within a namespace.', 1, 'name'),
   ],
-  row(o, now) {
+  row(o) {
     const e = o as KubeEvent;
-    let first = timestampSince(e.firstTimestamp, now);
-    if (!e.firstTimestamp) first = timestampSince(e.eventTime, now);
-    const last = e.lastTimestamp ? timestampSince(e.lastTimestamp, now) : first;
+    const first = since(e.firstTimestamp || e.eventTime);
+    const last = e.lastTimestamp ? since(e.lastTimestamp) : first;
     const inv = e.involvedObject ?? {};
     const kind = (inv.kind ?? '').toLowerCase();
     const target = inv.name ? `${kind}/${inv.name}` : kind;
@@ -159,7 +165,7 @@ const eventPrinter: Printer = {
   },
 };
 
-const defaultPrinter: Printer = { columns: [NAME, AGE], row: (o, now) => ({ cells: [o.metadata.name, age(o, now)] }) };
+const defaultPrinter: Printer = { columns: [NAME, AGE], row: (o) => ({ cells: [o.metadata.name, age(o)] }) };
 
 const PRINTERS: Record<string, Printer> = {
   pods: podPrinter,

@@ -2,13 +2,14 @@
 // (pkg/printers/internalversion/printers.go) does; see pod-lifecycle.md §3 "kubectl get pods".
 
 import type { ContainerStatus, Pod } from '../../k8s/types.js';
-import { timestampSince } from './age.js';
+import { since, Since } from './age.js';
 
-export interface PodRowCells {
+/** The row before the time of a request: the restarts ("2 (5m ago)") and the age read at each request. */
+export interface PodRow {
   ready: string;
   status: string;
-  restarts: string;
-  age: string;
+  restarts: string | Since;
+  age: Since;
   ip: string;
   node: string;
   nominatedNode: string;
@@ -16,6 +17,9 @@ export interface PodRowCells {
   /** Set for terminal pods: the Table row condition kubectl uses to hide completed pods. */
   completed?: { reason: 'Succeeded' | 'Failed'; message: string };
 }
+
+/** The row as it reads at one moment. */
+export type PodRowCells = Omit<PodRow, 'restarts' | 'age'> & { restarts: string; age: string };
 
 const finishedAt = (c: ContainerStatus): number => {
   const t = c.lastState?.terminated?.finishedAt;
@@ -73,6 +77,12 @@ function conditionTrue(pod: Pod, type: string): boolean {
 
 /** Computes the row at `now` (unix ms). */
 export function podRowCells(pod: Pod, now: number): PodRowCells {
+  const row = podRow(pod);
+  return { ...row, restarts: typeof row.restarts === 'string' ? row.restarts : row.restarts.render(now), age: row.age.render(now) };
+}
+
+/** The row of `pod`, all but the times; a stored pod's is made once (tables/table.ts keeps it). */
+export function podRow(pod: Pod): PodRow {
   const status = pod.status ?? {};
   const phase = status.phase ?? '';
   let reason: string = status.reason || phase;
@@ -113,16 +123,13 @@ export function podRowCells(pod: Pod, now: number): PodRowCells {
   if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
   else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
 
-  let restartsText = String(restarts);
-  if (restarts !== 0 && lastRestart > 0) {
-    restartsText = `${restarts} (${timestampSince(new Date(lastRestart).toISOString(), now)} ago)`;
-  }
+  const restartsCell = restarts !== 0 && lastRestart > 0 ? new Since(lastRestart, `${restarts} (`, ' ago)') : String(restarts);
 
-  const row: PodRowCells = {
+  const row: PodRow = {
     ready: `${ready}/${total}`,
     status: reason,
-    restarts: restartsText,
-    age: timestampSince(pod.metadata.creationTimestamp, now),
+    restarts: restartsCell,
+    age: since(pod.metadata.creationTimestamp),
     ip: status.podIPs?.[0]?.ip || '<none>',
     node: pod.spec.nodeName || '<none>',
     nominatedNode: (status as { nominatedNodeName?: string }).nominatedNodeName || '<none>',
