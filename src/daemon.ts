@@ -34,6 +34,7 @@ import { SpawnHelper } from './system/spawner/client.js';
 import { LOOP_NICE, setAllThreadsNice } from './system/thread-priority.js';
 import { HeapRelease, releaseHeap } from './system/heap-release.js';
 import { dropKeptBuffers } from './system/virtual-file.js';
+import { replyBuffers } from './api/reply-buffers.js';
 import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
@@ -137,6 +138,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // After a churn of pods, once none has gone for a while, the spare JS heap goes back to the OS.
     const heapRelease = new HeapRelease(clock, (err) => logger.warn({ err: errorMessage(err) }, 'could not release the spare heap'), () => {
       dropKeptBuffers();
+      replyBuffers.drop();
       return releaseHeap();
     });
     undo.push(() => heapRelease.stop());

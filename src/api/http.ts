@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { BadRequestError } from '../errors.js';
 import { HttpStatusError, unsupportedMediaType } from './api-errors.js';
 import { decodeK8sProtobuf } from './protobuf/decode.js';
+import { replyBuffers } from './reply-buffers.js';
 import type { UserInfo } from './auth/types.js';
 
 export interface RequestContext {
@@ -80,6 +81,16 @@ export function sendJson(ctx: RequestContext, code: number, body: unknown, type 
   sendSerialized(ctx, code, JSON.stringify(body), type);
 }
 
+/**
+ * sendSerialized for a body built by `build` (a list spliced from stored JSON) in a buffer from the reply
+ * pool, which gets it back once the reply has gone out (reply-buffers.ts).
+ */
+export function sendBuilt(ctx: RequestContext, code: number, build: (alloc: (size: number) => Buffer) => Buffer): void {
+  const reply = replyBuffers.forReply();
+  sendSerialized(ctx, code, build(reply.alloc));
+  reply.after(ctx.res);
+}
+
 /** sendJson for a body serialised already (a stored object's JSON, or a list spliced from such). */
 export function sendSerialized(ctx: RequestContext, code: number, json: string | Buffer, type = 'application/json'): void {
   const data = typeof json === 'string' ? Buffer.from(json) : json;
@@ -103,15 +114,19 @@ export function sendSerialized(ctx: RequestContext, code: number, json: string |
  * buffer (joining a multi-megabyte string first, then encoding it, costs several times more).
  * `items` comes last, as upstream's.
  */
-export function listJson(head: Record<string, unknown> & { items?: never }, items: readonly string[]): Buffer {
-  return spliceJson(JSON.stringify({ ...head, items: [] }).slice(0, -2), items);
+export function listJson(head: Record<string, unknown> & { items?: never }, items: readonly string[], alloc?: (size: number) => Buffer): Buffer {
+  return spliceJson(JSON.stringify({ ...head, items: [] }).slice(0, -2), items, alloc);
 }
 
-/** `open` (a JSON text up to an array's "["), then `items` joined with commas, then `close`, as UTF-8. */
-export function spliceJson(open: string, items: readonly string[], close = ']}'): Buffer {
-  let size = Buffer.byteLength(open) + Math.max(0, items.length - 1) + Buffer.byteLength(close);
+/**
+ * `open` (a JSON text up to an array's "["), then `items` joined with commas, then "]}", as UTF-8, in a
+ * buffer from `alloc` (a reply's: reply-buffers.ts).
+ */
+export function spliceJson(open: string, items: readonly string[], alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const close = ']}';
+  let size = Buffer.byteLength(open) + Math.max(0, items.length - 1) + close.length;
   for (const item of items) size += Buffer.byteLength(item);
-  const out = Buffer.allocUnsafe(size);
+  const out = alloc(size);
   let at = out.write(open);
   for (let i = 0; i < items.length; i++) {
     if (i > 0) at += out.write(',', at);

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../k8s/types.js';
 import { NotFoundError } from '../../errors.js';
 import type { StoredObject } from '../../store/store.js';
 import type { ApiDeps } from '../deps.js';
-import { listJson, negotiateShape, sendJson, sendSerialized, type RequestContext } from '../http.js';
+import { listJson, negotiateShape, sendBuilt, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { buildTable, parseIncludeObject, partialObject, tableJson } from '../tables/table.js';
 import { listOptions } from './common.js';
@@ -46,13 +46,8 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
   if (result.continue) meta.continue = result.continue;
   const shape = negotiateShape(ctx);
   if (shape.kind === 'table') {
-    const table = tableJson(result.items, meta, {
-      resource: r.resource,
-      version: shape.version,
-      includeObject: parseIncludeObject(ctx.query.get('includeObject')),
-      now: deps.clock.now(),
-    });
-    sendSerialized(ctx, 200, table);
+    const opts = { resource: r.resource, version: shape.version, includeObject: parseIncludeObject(ctx.query.get('includeObject')), now: deps.clock.now() };
+    sendBuilt(ctx, 200, (alloc) => tableJson(result.items, meta, opts, alloc));
     return;
   }
   if (shape.kind === 'partial') {
@@ -61,5 +56,5 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
     return;
   }
   const head = { kind: `${r.kind}List`, apiVersion: 'v1', metadata: meta };
-  sendSerialized(ctx, 200, listJson(head, result.items.map((s) => s.json)));
+  sendBuilt(ctx, 200, (alloc) => listJson(head, result.items.map((s) => s.json), alloc));
 }

@@ -66,7 +66,7 @@ interface RowMemo {
  * (Object) or its metadata, serialised once. Preparing and serialising every row at each request took
  * most of a 1,000-pod Table's time (the rows' metadata carry kubectl's last-applied annotation).
  */
-export function tableJson(items: readonly StoredObject[], meta: { resourceVersion?: string; continue?: string }, opts: TableOptions): Buffer {
+export function tableJson(items: readonly StoredObject[], meta: { resourceVersion?: string; continue?: string }, opts: TableOptions, alloc?: (size: number) => Buffer): Buffer {
   const printer = printerFor(opts.resource);
   const objectHead = `{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/${opts.version}","metadata":`;
   const rows: string[] = [];
@@ -90,7 +90,7 @@ export function tableJson(items: readonly StoredObject[], meta: { resourceVersio
     }
     rows.push(memo.json);
   }
-  return spliceJson(JSON.stringify(buildTable([], meta, opts)).slice(0, -2), rows); // the head without the empty rows' "]}"
+  return spliceJson(JSON.stringify(buildTable([], meta, opts)).slice(0, -2), rows, alloc); // the head without the empty rows' "]}"
 }
 
 export function parseIncludeObject(v: string | null): IncludeObject {
