@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import { maxWindow, readScrape, windowFigures } from './burst-sampler.js';
 import { parsePrometheusText } from './prom-text.js';
 
-function scrape(delay: number[], delayCount: number, spawns: number[], spawnSum: number): string {
+function scrape(delay: number[], delayCount: number, spawns: number[], spawnSum: number, running?: number[]): string {
   const les = ['0.001', '0.01', '0.05', '+Inf'];
   return [
+    ...(running ?? []).map((c, i) => `peapod_spawn_blocked_running_seconds_bucket{le="${les[i]}"} ${c}`),
+    ...(running ? [`peapod_spawn_blocked_running_seconds_sum 0`, `peapod_spawn_blocked_running_seconds_count ${running.at(-1)}`] : []),
     ...delay.map((c, i) => `peapod_event_loop_delay_seconds_bucket{le="${les[i]}"} ${c}`),
     'peapod_event_loop_delay_seconds_sum 1',
     `peapod_event_loop_delay_seconds_count ${delayCount}`,
@@ -25,6 +27,15 @@ test('a window\'s figures come from the growth of the daemon\'s histograms betwe
   assert.equal(f.spawns.count, 100);
   assert.ok(Math.abs(f.spawns.meanBlockedMs - 3) < 1e-9);
   assert.equal(f.spawns.p99BlockedMs, 10);
+  assert.ok(Number.isNaN(f.spawns.p99RunningMs), 'a daemon without the running family');
+});
+
+test('the spawns less the waits for a core have their own p99', () => {
+  const first = parsePrometheusText(scrape([0, 0, 0, 0], 0, [0, 0, 0, 0], 0, [0, 0, 0, 0]));
+  const last = parsePrometheusText(scrape([0, 0, 0, 0], 0, [90, 99, 100, 100], 0.2, [99, 100, 100, 100]));
+  const f = windowFigures(first, last, []);
+  assert.equal(f.spawns.p99BlockedMs, 10);
+  assert.equal(f.spawns.p99RunningMs, 1);
 });
 
 test('a rolling max from before the window is capped by the highest bucket the window reached', () => {

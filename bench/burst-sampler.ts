@@ -44,6 +44,8 @@ export interface BurstFigures {
     meanBlockedMs: number;
     /** Upper bound of the bucket holding the p99 spawn. */
     p99BlockedMs: number;
+    /** The same for the blocked time less the loop's waits for a core (NaN from a daemon without it). */
+    p99RunningMs: number;
   };
   /** The largest process_resident_memory_bytes and nodejs_heap_size_used_bytes scraped in the window, MB. */
   peakRssMB: number;
@@ -54,6 +56,7 @@ const SCRAPE_MS = 1000;
 const LOOP_DELAY = 'peapod_event_loop_delay_seconds';
 const LOOP_DELAY_MAX = 'peapod_event_loop_delay_max_seconds';
 const SPAWN_BLOCKED = 'peapod_spawn_blocked_seconds';
+const SPAWN_RUNNING = 'peapod_spawn_blocked_running_seconds';
 
 /** Parses one scrape; throws when it is not the daemon's metrics. */
 export function readScrape(status: number, body: unknown): PromSample[] {
@@ -71,6 +74,9 @@ function histogramOrThrow(samples: readonly PromSample[], name: string): Scraped
 export function windowFigures(first: readonly PromSample[], last: readonly PromSample[], maxReadings: number[]): Pick<BurstFigures, 'loopDelay' | 'spawns'> {
   const delay = histogramDelta(histogramOrThrow(first, LOOP_DELAY), histogramOrThrow(last, LOOP_DELAY));
   const spawns = histogramDelta(histogramOrThrow(first, SPAWN_BLOCKED), histogramOrThrow(last, SPAWN_BLOCKED));
+  const runFirst = scrapedHistogram(first, SPAWN_RUNNING);
+  const runLast = scrapedHistogram(last, SPAWN_RUNNING);
+  const running = runFirst && runLast ? histogramDelta(runFirst, runLast) : undefined;
   const readMax = maxReadings.length ? Math.max(...maxReadings) : NaN;
   return {
     loopDelay: { ticks: delay.count, p99Ms: bucketQuantile(delay, 0.99) * 1000, maxMs: Math.min(readMax, highestBucketBound(delay)) * 1000 },
@@ -78,6 +84,7 @@ export function windowFigures(first: readonly PromSample[], last: readonly PromS
       count: spawns.count,
       meanBlockedMs: spawns.count > 0 ? (spawns.sum / spawns.count) * 1000 : NaN,
       p99BlockedMs: bucketQuantile(spawns, 0.99) * 1000,
+      p99RunningMs: running ? bucketQuantile(running, 0.99) * 1000 : NaN,
     },
   };
 }
@@ -150,7 +157,7 @@ export class BurstSampler {
       this.ready = Promise.resolve();
       return;
     }
-    const ref = fork(fileURLToPath(new URL('./reference-server.js', import.meta.url)), [REFERENCE_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS] });
+    const ref = fork(fileURLToPath(new URL('./reference-server.js', import.meta.url)), [REFERENCE_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS], detached: true });
     this.reference = ref;
     this.ready = new Promise<void>((resolve, reject) => {
       const exited = () => reject(new Error('the reference server exited before it listened'));

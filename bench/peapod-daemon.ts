@@ -24,7 +24,7 @@ export class BenchDaemon {
   private readonly proc: DaemonProcess;
 
   private constructor(opts: DaemonOptions, dataDir: string) {
-    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug' });
+    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug', ownSession: true });
     this.paths = this.proc.paths;
     this.logFile = this.proc.logFile;
   }

@@ -1,13 +1,13 @@
 // A do-nothing API server for the load scenario's floor: the same TLS (the daemon's own serving
-// certificate and key), the same node flags and the same thread priority as the daemon, in a process of
-// its own, answering `GET /bytes/<n>` with n bytes of JSON and nothing else. The request samplers time it
+// certificate and key), the same node flags and the same thread and session priority as the daemon, in a
+// process of its own, answering `GET /bytes/<n>` with n bytes of JSON and nothing else. The request samplers time it
 // beside the daemon, over the same kind of connection, in the same burst: what it takes to answer is what
 // the host and the client add to any server's answer at that moment, the floor under the daemon's.
 //
 // Protocol (IPC): { t: 'init', cert, key } → { port }. The channel's end ends the process.
 
 import https from 'node:https';
-import { LOOP_NICE, setAllThreadsNice } from '../src/system/thread-priority.js';
+import { LOOP_NICE, raiseSessionPriority, setAllThreadsNice } from '../src/system/thread-priority.js';
 
 /** The argument that makes this module the reference server process. */
 export const REFERENCE_ARG = '--reference-server';
@@ -28,6 +28,7 @@ if (process.argv[2] === REFERENCE_ARG && process.send) {
   process.on('disconnect', () => process.exit(0));
   process.once('message', (msg: { t: 'init'; cert: string; key: string }) => {
     setAllThreadsNice(LOOP_NICE);
+    raiseSessionPriority(LOOP_NICE); // in a session of its own (detached), as the bench's daemon
     const bodies = new Map<number, Buffer>();
     const server = https.createServer({ cert: msg.cert, key: msg.key, keepAlive: true }, (req, res) => {
       const m = /^\/bytes\/(\d+)$/.exec(req.url ?? '');

@@ -178,6 +178,7 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
     { metric: 'child processes started', unit: '', values: each((b) => b.spawns.count) },
     { metric: 'loop blocked per spawn, mean', unit: 'ms', values: each((b) => b.spawns.meanBlockedMs) },
     { metric: 'loop blocked per spawn, p99', unit: 'ms', values: each((b) => b.spawns.p99BlockedMs), target: '≤ 1 ms', bound: true },
+    { metric: 'the same less the waits for a core (schedstat), p99', unit: 'ms', values: each((b) => b.spawns.p99RunningMs), bound: true },
     { metric: 'daemon RSS peak', unit: 'MB', values: each((b) => b.peakRssMB) },
     { metric: 'daemon JS heap used, peak', unit: 'MB', values: each((b) => b.peakHeapMB) },
   ];

@@ -31,7 +31,7 @@ import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
 import { buildNode, detectNodeIP } from './node/node-object.js';
 import { SpawnHelper } from './system/spawner/client.js';
-import { LOOP_NICE, setAllThreadsNice } from './system/thread-priority.js';
+import { LOOP_NICE, raiseSessionPriority, setAllThreadsNice } from './system/thread-priority.js';
 import { HeapRelease, releaseHeap } from './system/heap-release.js';
 import { dropKeptBuffers } from './system/virtual-file.js';
 import { replyBuffers } from './api/reply-buffers.js';
@@ -82,7 +82,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   undo.push(() => metrics.stop());
   try {
     // Every program the daemon runs is started by this helper process, forked now while we are small.
-    const exec = new SpawnHelper(logger.child({ component: 'spawner' }), (s) => metrics.recordHelperSpawn(s));
+    const exec = new SpawnHelper(logger.child({ component: 'spawner' }), (blocked, waited) => metrics.recordHelperSpawn(blocked, waited));
     exec.start();
     undo.push(() => exec.close());
     raiseLoopPriority(logger);
@@ -236,6 +236,13 @@ function raiseLoopPriority(logger: Logger): void {
   // 50-100 ms in a burst. Threads started later (libuv's pool, workers) inherit the loop thread's value.
   for (const { tid, error } of setAllThreadsNice(LOOP_NICE)) {
     logger.warn({ err: errorMessage(error), tid }, 'could not raise the daemon thread priority');
+  }
+  try {
+    const session = raiseSessionPriority(LOOP_NICE);
+    if (session === 'not-session-leader') logger.info('the daemon shares its session with the programs that started it: their session keeps its CPU priority (start it with setsid for the daemon to raise its own)');
+    else logger.debug({ session }, 'session priority');
+  } catch (err) {
+    logger.warn({ err: errorMessage(err) }, 'could not raise the daemon session priority');
   }
 }
 

@@ -32,6 +32,7 @@ test('the daemon families carry loop delay, its windowed max, spawns, CPU, memor
   const families = metricFamilies({
     loopDelay: { histogram: { buckets: [{ le: Infinity, count: 4 }], count: 4, sum: 0.01 }, max: [{ windowS: 1, seconds: 0.004 }, { windowS: 10, seconds: 0.02 }] },
     spawns: { buckets: [{ le: Infinity, count: 2 }], count: 2, sum: 0.006 },
+    spawnsRunning: { buckets: [{ le: Infinity, count: 2 }], count: 2, sum: 0.0015 },
     memory: { rss: 80e6, heapTotal: 30e6, heapUsed: 20e6, external: 1e6 },
     cpu: { user: 1_500_000, system: 500_000 },
     startTime: 1_700_000_000,
@@ -44,6 +45,7 @@ test('the daemon families carry loop delay, its windowed max, spawns, CPU, memor
     'peapod_event_loop_delay_max_seconds{window="10s"} 0.02',
     'peapod_spawns_total 2',
     'peapod_spawn_blocked_seconds_sum 0.006',
+    'peapod_spawn_blocked_running_seconds_sum 0.0015',
     'process_cpu_seconds_total 2',
     'process_cpu_user_seconds_total 1.5',
     'process_resident_memory_bytes 80000000',
@@ -55,6 +57,15 @@ test('the daemon families carry loop delay, its windowed max, spawns, CPU, memor
   }
   const names = families.map((f) => f.name);
   assert.equal(new Set(names).size, names.length, 'each family once');
+});
+
+test('a helper spawn counts its blocked time whole, and less the wait for a core in the running family', () => {
+  const m = new DaemonMetrics();
+  m.recordHelperSpawn(0.003, 0.0025);
+  const text = m.render();
+  assert.match(text, /^peapod_spawn_blocked_seconds_sum 0\.003$/m);
+  assert.match(text, /^peapod_spawn_blocked_running_seconds_sum 0\.0005\d*$/m);
+  assert.match(text, /^peapod_spawn_blocked_running_seconds_bucket\{le="0\.001"\} 1$/m);
 });
 
 test('a live DaemonMetrics renders this process: its RSS and every loop-delay bucket', () => {

@@ -63,6 +63,8 @@ export function histogramFamily(name: string, help: string, h: HistogramSnapshot
 export interface MetricsReading {
   loopDelay: LoopDelaySnapshot;
   spawns: HistogramSnapshot;
+  /** The same starts, without the loop's waits for a core. */
+  spawnsRunning: HistogramSnapshot;
   /** process.memoryUsage() */
   memory: { rss: number; heapTotal: number; heapUsed: number; external: number };
   /** process.cpuUsage(), µs */
@@ -85,6 +87,7 @@ export function metricFamilies(r: MetricsReading): MetricFamily[] {
     },
     counter('peapod_spawns_total', 'Programs started for the daemon: its own child processes (spawn, execFile, exec, fork) and those its spawn helper started on its request.', r.spawns.count),
     histogramFamily('peapod_spawn_blocked_seconds', 'Per program started: how long starting it blocked the event loop (its own: the synchronous spawn, a fork then the wait for the exec; through the spawn helper: sending the request).', r.spawns),
+    histogramFamily('peapod_spawn_blocked_running_seconds', "Per program started: the blocked time less the time the event loop's thread waited for a core meanwhile (preempted on a busy host; from the thread's schedstat), the start's own cost.", r.spawnsRunning),
     counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', r.cpu.user / 1e6),
     counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', r.cpu.system / 1e6),
     counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (r.cpu.user + r.cpu.system) / 1e6),
@@ -111,9 +114,9 @@ export class DaemonMetrics {
     this.spawns.stop();
   }
 
-  /** A program the spawn helper started on the daemon's request, and the loop time the request took. */
-  recordHelperSpawn(blockedSeconds: number): void {
-    this.spawns.record(blockedSeconds);
+  /** A program the spawn helper started on the daemon's request, the loop time the request took, and the part of it the loop waited for a core. */
+  recordHelperSpawn(blockedSeconds: number, waitedSeconds = 0): void {
+    this.spawns.record(blockedSeconds, waitedSeconds);
   }
 
   render(): string {
@@ -122,6 +125,7 @@ export class DaemonMetrics {
       metricFamilies({
         loopDelay: this.loopDelay.snapshot(),
         spawns: this.spawns.snapshot(),
+        spawnsRunning: this.spawns.runningSnapshot(),
         memory: { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external },
         cpu: process.cpuUsage(),
         startTime: performance.timeOrigin / 1000,

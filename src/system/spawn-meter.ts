@@ -10,6 +10,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
+import { ThreadSchedstat, waitedSeconds } from './thread-schedstat.js';
 
 const CHANNEL = 'child_process';
 /** Upper bounds, seconds: a fork of a process of ~100 MB takes a few ms; the target is ≤ 1 ms. */
@@ -19,19 +20,25 @@ type Spawnable = ChildProcess & { spawn?: (...args: unknown[]) => unknown };
 
 export class SpawnMeter {
   private readonly blocked = new Histogram(SPAWN_BLOCK_BUCKETS_S);
+  /** The same less the time the loop's thread waited for a core meanwhile: the start's own cost. */
+  private readonly running = new Histogram(SPAWN_BLOCK_BUCKETS_S);
+  /** The loop's thread's (made on it: the daemon's metrics are). */
+  private readonly sched = new ThreadSchedstat();
   private subscribed = false;
 
   private readonly onChild = (message: unknown): void => {
     const child = (message as { process?: Spawnable }).process;
     const spawn = child?.spawn;
     if (!child || typeof spawn !== 'function') return;
-    const observe = (s: number) => this.blocked.observe(s);
+    const meter = this;
     child.spawn = function timedSpawn(this: unknown, ...args: unknown[]) {
+      const before = meter.sched.read();
       const t0 = performance.now();
       try {
         return spawn.apply(this, args);
       } finally {
-        observe((performance.now() - t0) / 1000);
+        const blocked = (performance.now() - t0) / 1000;
+        meter.record(blocked, waitedSeconds(before, meter.sched.read()));
       }
     };
   };
@@ -49,15 +56,23 @@ export class SpawnMeter {
   }
 
   /**
-   * A program started on this process's behalf by another (the spawn helper): the loop time its request
-   * took to send. Counted with this process's own starts, since it is what starting it cost this loop.
+   * A program started: the loop time it cost, and how much of that the loop's thread spent waiting for a
+   * core (preempted). For one started on this process's behalf by another (the spawn helper), the time
+   * its request took to send: counted with this process's own starts, since it is what starting it cost
+   * this loop.
    */
-  record(blockedSeconds: number): void {
+  record(blockedSeconds: number, waitedSeconds = 0): void {
     this.blocked.observe(blockedSeconds);
+    this.running.observe(Math.max(0, blockedSeconds - waitedSeconds));
   }
 
   /** count = child processes started; sum = seconds of loop their starts blocked. */
   snapshot(): HistogramSnapshot {
     return this.blocked.snapshot();
+  }
+
+  /** The blocked time less the waits for a core, per start. */
+  runningSnapshot(): HistogramSnapshot {
+    return this.running.snapshot();
   }
 }

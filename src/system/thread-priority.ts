@@ -32,3 +32,36 @@ export function setAllThreadsNice(nice: number): { tid: number; error: unknown }
   }
   return failed;
 }
+
+export type SessionPriority = 'set' | 'no-autogroup' | 'not-session-leader';
+
+/**
+ * With the kernel's autogroup scheduling (sched_autogroup_enabled, on by default in most distributions),
+ * CPU time is shared between sessions first and between threads of a session only after: each conmon
+ * starts a session of its own, and runc runs in it, so in a burst the daemon's session got a share like
+ * any one container's, whatever its threads' nice values. A 250-pod burst probe (issue 7), with the
+ * session's own nice raised to LOOP_NICE: event-loop ticks more than 5 ms late 131 → 53 while the pods
+ * started; requests to the spawn helper delayed past 1 ms by a wait for a core 45 → 31.
+ *
+ * Only a session leader changes its session's nice (`setsid peapod serve`, as the README and systemd
+ * start it): otherwise the session is someone else's (a terminal's shell and whatever runs in it), and is
+ * left as it is.
+ */
+export function raiseSessionPriority(nice: number): SessionPriority {
+  let enabled = '0';
+  try {
+    enabled = fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim();
+  } catch {
+    // a kernel without autogroup
+  }
+  if (enabled !== '1') return 'no-autogroup';
+  if (sessionId(fs.readFileSync('/proc/self/stat', 'utf8')) !== process.pid) return 'not-session-leader';
+  fs.writeFileSync('/proc/self/autogroup', String(nice));
+  return 'set';
+}
+
+/** The session id of a /proc/PID/stat line (the field after the parenthesised command, which may hold spaces). */
+export function sessionId(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[3]);
+}

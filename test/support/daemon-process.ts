@@ -21,6 +21,11 @@ export interface DaemonProcessOptions {
   logLevel?: string;
   /** More `peapod serve` flags (e.g. --token-auth-file). */
   extraArgs?: string[];
+  /**
+   * In a session of its own (setsid, as the README's start does), so the daemon raises its session's
+   * CPU priority (system/thread-priority.ts); the bench's daemon runs so. Otherwise it shares the caller's.
+   */
+  ownSession?: boolean;
 }
 
 const READY_TIMEOUT_MS = 30_000;
@@ -71,7 +76,7 @@ export class DaemonProcess {
       '--log-level', this.opts.logLevel ?? 'debug',
       ...(this.opts.extraArgs ?? []),
     ];
-    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...args], { stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...args], { stdio: ['ignore', log, log], detached: this.opts.ownSession === true });
     this.child = child;
     fs.closeSync(log);
     const deadline = Date.now() + READY_TIMEOUT_MS;

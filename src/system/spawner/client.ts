@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type MonitorLaunch, type MonitorOutcome } from '../exec.js';
 import type { Logger } from '../logger.js';
 import { loopTurns } from '../loop-turns.js';
+import { ThreadSchedstat, waitedSeconds } from '../thread-schedstat.js';
 import type { SpawnReply, SpawnRequest } from './protocol.js';
 
 const HELPER = fileURLToPath(new URL('./helper.js', import.meta.url));
@@ -32,10 +33,16 @@ export class SpawnHelper implements Exec, Launcher {
   private nextId = 1;
   private closed = false;
 
-  /** `onDispatch`: per request, the seconds this loop spent handing it to the helper (for /metrics). */
+  /** The loop's thread's CPU and run-queue times (made on it). */
+  private readonly sched = new ThreadSchedstat();
+
+  /**
+   * `onDispatch`: per request, the seconds this loop spent handing it to the helper, and of those the
+   * seconds its thread waited for a core (for /metrics).
+   */
   constructor(
     private readonly logger: Logger,
-    private readonly onDispatch: (blockedSeconds: number) => void = () => {},
+    private readonly onDispatch: (blockedSeconds: number, waitedSeconds: number) => void = () => {},
   ) {}
 
   /** Forks the helper now (rather than at the first call), while this process is small. */
@@ -87,6 +94,7 @@ export class SpawnHelper implements Exec, Launcher {
   /** Closes the channel; the helper exits. Calls in flight fail. */
   close(): void {
     this.closed = true;
+    this.sched.close();
     const child = this.child;
     this.child = undefined;
     if (child?.connected) child.disconnect();
@@ -101,6 +109,7 @@ export class SpawnHelper implements Exec, Launcher {
         return;
       }
       const child = this.helper(); // a fork when none runs: the spawn meter times that one itself
+      const before = this.sched.read();
       const t0 = performance.now();
       this.pending.set(id, { child, file: fileOf(req), resolve, reject });
       try {
@@ -111,7 +120,8 @@ export class SpawnHelper implements Exec, Launcher {
         // A request that cannot be serialised never left: fail it here, not at the helper's exit.
         this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${(err as Error).message}` });
       }
-      this.onDispatch((performance.now() - t0) / 1000);
+      const blocked = (performance.now() - t0) / 1000;
+      this.onDispatch(blocked, waitedSeconds(before, this.sched.read()));
     });
     return { id, reply };
   }
