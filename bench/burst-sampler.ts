@@ -174,6 +174,11 @@ export class BurstSampler {
     this.ready.catch(() => undefined);
   }
 
+  /** The bench processes it started (the request sampler, the reference server). */
+  pids(): number[] {
+    return [this.requests.pid, this.reference?.pid].filter((p): p is number => p !== undefined);
+  }
+
   /** The reference server's URL once it listens (undefined without one), for floors outside the bursts. */
   async referenceUrl(): Promise<string | undefined> {
     await this.ready;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { hostCpuTicks, loadManifest, storedPod } from './load.js';
+import { hostCpuTicks } from './cpu-split.js';
+import { loadManifest, storedPod } from './load.js';
 
 test('the load manifest is one YAML document per pod, each a churn pod with a 1 s grace', () => {
   const docs = parseAllDocuments(loadManifest(['load-0', 'load-1', 'load-2'])).map((d) => d.toJSON());

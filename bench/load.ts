@@ -19,6 +19,7 @@ import { KUBECTL, run } from '../test/support/daemon.js';
 import { engineLeftovers } from '../test/support/host-state.js';
 import { ApiClient, epochMs, TABLE_ACCEPT } from './api-client.js';
 import { BurstSampler } from './burst-sampler.js';
+import { cpuSplit, hostCpuTicks, readCpu } from './cpu-split.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PeapodDriver } from './peapod-driver.js';
 import { churnPod, toYaml } from './pod-specs.js';
@@ -143,9 +144,11 @@ export async function runLoad(env: LoadEnv, counts: LoadCounts, signal: AbortSig
 
     progress(`load: kubectl apply of ${counts.pods} pods`);
     await sampler.begin();
+    const cpu0 = readCpu(daemon.pid!, sampler.pids());
     const t0 = epochMs();
     if (await kubectl(['apply', '-f', file], START_BUDGET_MS)) out.applyMs = epochMs() - t0;
     const up = await waitAll(names, t0 + START_BUDGET_MS, (n, ms) => driver.waitRunning(n, ms));
+    out.startCpu = cpuSplit(cpu0, readCpu(daemon.pid!, sampler.pids()));
     out.running = up.done;
     if (up.lastAt !== undefined) out.allRunningMs = up.lastAt - t0;
     else note(`load: ${up.done} of ${counts.pods} pods Running within ${START_BUDGET_MS / 1000} s of the apply's start`);
@@ -240,13 +243,6 @@ async function timeLists(client: ApiClient, reference: ApiClient | undefined, n:
 /** The host counts as quiet below this fraction of its CPU time busy over one second. */
 const QUIET_BUSY = 0.2;
 const QUIET_BUDGET_MS = 30_000;
-
-/** Busy and total CPU time of the host so far (/proc/stat's first line, in clock ticks). */
-export function hostCpuTicks(stat: string): { busy: number; total: number } {
-  const f = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - (f[3] ?? 0) - (f[4] ?? 0), total };
-}
 
 /** Waits, a second at a time, until the host's CPUs were less than `busyFraction` busy over a second; false after `budgetMs`. */
 async function waitQuietHost(busyFraction: number, budgetMs: number, signal: AbortSignal): Promise<boolean> {

@@ -2,6 +2,7 @@
 // podman / peapod) and target verdicts. Pure: the scenario runners fill BenchResults, this renders it.
 
 import type { BurstFigures } from './burst-sampler.js';
+import type { CpuSplit } from './cpu-split.js';
 import { formatRatio, formatValue } from './format.js';
 import type { LatencySummary } from './stats.js';
 
@@ -48,6 +49,8 @@ export interface LoadFigures {
   stop?: BurstFigures;
   idleRssMB?: number;
   runningRssMB?: number;
+  /** Where the host's CPU went from the apply to the last pod Running (cpu-split.ts). */
+  startCpu?: CpuSplit;
   /** A few seconds after the last pod was gone. */
   afterDeleteRssMB?: number;
   /** 30 s after the last pod was gone, once the spare heap has gone back. */
@@ -143,6 +146,11 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
     { metric: 'pods created by the apply', unit: '', values: [l.created] },
     { metric: 'pods Running (within the budget)', unit: '', values: [l.running] },
     { metric: 'all Running after (from the apply)', unit: 's', values: [seconds(l.allRunningMs)], target: '≤ 30 s' },
+    { metric: 'CPU until then: the daemon and its spawn helper', unit: 'core-s', values: [l.startCpu?.daemonCoreS] },
+    { metric: 'of which the spawn helper', unit: 'core-s', values: [l.startCpu?.helperCoreS] },
+    { metric: 'CPU until then: the bench (kubectl, its clients)', unit: 'core-s', values: [l.startCpu?.benchCoreS] },
+    { metric: 'CPU until then: the rest (runc, conmon, CNI, kernel)', unit: 'core-s', values: [l.startCpu?.otherCoreS] },
+    { metric: `floor: the rest alone on ${l.startCpu?.cores ?? ''} cores`, unit: 's', values: [l.startCpu?.floorS] },
     { metric: 'kubectl delete -f --wait=false', unit: 's', values: [seconds(l.deleteMs)] },
     { metric: 'all gone after (from the delete)', unit: 's', values: [seconds(l.allGoneMs)] },
     { metric: 'daemon RSS idle', unit: 'MB', values: [l.idleRssMB] },

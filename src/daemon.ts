@@ -139,6 +139,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const heapRelease = new HeapRelease(clock, (err) => logger.warn({ err: errorMessage(err) }, 'could not release the spare heap'), () => {
       dropKeptBuffers();
       replyBuffers.drop();
+      store.releaseMemory();
       return releaseHeap();
     });
     undo.push(() => heapRelease.stop());

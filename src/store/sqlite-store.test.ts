@@ -356,3 +356,16 @@ test('the database file and the -wal and -shm files SQLite makes beside it are 0
     process.umask(old);
   }
 });
+
+test('releasing memory keeps every object and later writes work; a closed store ignores it', () => {
+  const s = new SqliteStore({ path: join(tmp, 'shrink.db'), resources: RESOURCES, clock: new FakeClock(Date.UTC(2026, 10, 22)) });
+  for (let i = 0; i < 50; i++) s.create('pods', pod(`p${i}`));
+  s.releaseMemory();
+  s.create('pods', pod('after'));
+  assert.equal(s.list('pods', { namespace: 'default' }).items.length, 51);
+  s.close();
+  s.releaseMemory();
+  const again = new SqliteStore({ path: join(tmp, 'shrink.db'), resources: RESOURCES, clock: new FakeClock(Date.UTC(2026, 10, 22)) });
+  assert.equal(again.list('pods', { namespace: 'default' }).items.length, 51);
+  again.close();
+});

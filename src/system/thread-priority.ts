@@ -41,7 +41,9 @@ export type SessionPriority = 'set' | 'no-autogroup' | 'not-session-leader';
  * starts a session of its own, and runc runs in it, so in a burst the daemon's session got a share like
  * any one container's, whatever its threads' nice values. A 250-pod burst probe (issue 7), with the
  * session's own nice raised to LOOP_NICE: event-loop ticks more than 5 ms late 131 → 53 while the pods
- * started; requests to the spawn helper delayed past 1 ms by a wait for a core 45 → 31.
+ * started; requests to the spawn helper delayed past 1 ms by a wait for a core 45 → 31. The spawn helper
+ * leads a session of its own (spawner/client.ts), so the programs it starts are not raised with the loop:
+ * with them in the daemon's session, clients at the default priority (kubectl) waited hundreds of ms.
  *
  * Only a session leader changes its session's nice (`setsid peapod serve`, as the README and systemd
  * start it): otherwise the session is someone else's (a terminal's shell and whatever runs in it), and is

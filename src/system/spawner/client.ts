@@ -144,10 +144,14 @@ export class SpawnHelper implements Exec, Launcher {
 
   private helper(): ChildProcess {
     if (this.child?.connected) return this.child;
+    // In a session of its own: the programs it starts (CNI plugins, mount, iptables) then share the CPU as
+    // one more session, not as part of the daemon's, whose priority is raised for its event loop alone
+    // (thread-priority.ts). Its lifetime is the channel's, whatever its session.
     const child = fork(HELPER, [], {
       execArgv: HELPER_EXEC_ARGV,
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      detached: true,
     });
     this.child = child;
     child.on('message', (msg) => this.settle(msg as SpawnReply));
