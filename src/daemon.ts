@@ -10,6 +10,7 @@ import { RESOURCES } from './k8s/registry.js';
 import { KUBE_VERSION } from './k8s/version.js';
 import type { Node } from './k8s/types.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { ensureNamespaces } from './store/bootstrap.js';
 import { StoreEventSink } from './store/events.js';
 import { LocalImageService } from './images/local-image-service.js';
@@ -101,8 +102,13 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     let pki = await ensurePki(pkiOpts());
     const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
 
-    const store = new SqliteStore({ path: paths.dbPath, resources: RESOURCES, clock, logger: logger.child({ component: 'store' }) });
+    // SQLite's WAL goes back into the database through a program of its own, not inside a commit on the loop.
+    let checkpointer: WalCheckpointer | undefined;
+    const storeLogger = logger.child({ component: 'store' });
+    const store = new SqliteStore({ path: paths.dbPath, resources: RESOURCES, clock, logger: storeLogger, autoCheckpoint: false, onCommit: () => checkpointer?.noteCommit() });
     undo.push(() => store.close());
+    checkpointer = new WalCheckpointer({ exec, dbPath: paths.dbPath, clock, logger: storeLogger, inline: () => store.checkpoint() });
+    undo.push(() => checkpointer?.stop());
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
 

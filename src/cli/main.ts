@@ -61,6 +61,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM; default: made under <data-dir>/pki, signed by its CA)')
     .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
+    .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
       const { runDaemon } = await import('../daemon.js');
       await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...o });

@@ -58,6 +58,13 @@ export interface SqliteStoreOptions {
   historyLimit?: number;
   /** The generateName suffix source (default: 5 random characters); a seam for tests. */
   nameSuffix?: () => string;
+  /**
+   * false: SQLite does not checkpoint the WAL inside commits; whoever opens the store does, off its
+   * event loop (the daemon: wal-checkpointer.ts). Default true.
+   */
+  autoCheckpoint?: boolean;
+  /** Called after each transaction that changed something has committed. */
+  onCommit?: () => void;
 }
 
 const GENERATE_NAME_ATTEMPTS = 16;
@@ -90,6 +97,7 @@ export class SqliteStore implements ObjectStore {
   /** Changes committed by the current transaction, published when the outermost one commits. */
   private pending: ChangeRecord[] = [];
   private depth = 0;
+  private readonly onCommit: (() => void) | undefined;
 
   constructor(opts: SqliteStoreOptions) {
     this.clock = opts.clock;
@@ -106,6 +114,8 @@ export class SqliteStore implements ObjectStore {
     // so the cache only speeds writes, and SQLite's own 2 MB default keeps the daemon's C heap from
     // growing by the size of every page a burst of writes touched (issue 7).
     this.db.pragma('cache_size = -2000');
+    if (opts.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
+    this.onCommit = opts.onCommit;
     this.st = openSchema(this.db);
     this.index = ObjectIndex.load(this.st.allObjects.iterate());
     this.rv = this.st.maxRv.get()?.rv ?? 0;
@@ -294,6 +304,11 @@ export class SqliteStore implements ObjectStore {
     if (this.db.open) this.db.pragma('shrink_memory');
   }
 
+  /** A PASSIVE WAL checkpoint on this connection (the in-process fallback of wal-checkpointer.ts). */
+  checkpoint(): void {
+    if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+  }
+
   // ---- internals ----
 
   private info(resource: string): ResourceInfo {
@@ -423,6 +438,7 @@ export class SqliteStore implements ObjectStore {
     if (this.pending.length > 0) {
       const committed = this.pending;
       this.pending = [];
+      this.onCommit?.();
       this.hub.publish(committed);
     }
     return result;
