@@ -65,6 +65,29 @@ test('fewer commits than a batch are checkpointed once the writes pause', async 
   assert.equal(exec.calls.length, 1, 'nothing after stop');
 });
 
+test('commits during a checkpoint wait for one pause after it, not one per commit', async () => {
+  const exec = new HeldExec();
+  const clock = new FakeClock();
+  const c = checkpointer(exec, clock);
+  for (let i = 0; i < 3; i++) c.noteCommit();
+  assert.equal(exec.calls.length, 1);
+  c.noteCommit();
+  clock.advance(200);
+  c.noteCommit();
+  clock.advance(300);
+  exec.calls[0]!.settle({ code: 0, stdout: '{}', stderr: '' });
+  await flush();
+  clock.advance(999);
+  assert.equal(exec.calls.length, 1);
+  clock.advance(1);
+  assert.equal(exec.calls.length, 2, 'one checkpoint for the two commits, a pause after the first finished');
+  exec.calls[1]!.settle({ code: 0, stdout: '{}', stderr: '' });
+  await flush();
+  clock.advance(10_000);
+  assert.equal(exec.calls.length, 2, 'no timer left behind');
+  c.stop();
+});
+
 test('when the program keeps failing, the store is checkpointed in process at the hard limit', async () => {
   const exec = new HeldExec();
   const clock = new FakeClock();

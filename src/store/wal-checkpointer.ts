@@ -66,6 +66,11 @@ export class WalCheckpointer {
       this.start();
       return;
     }
+    this.armQuiet();
+  }
+
+  /** (Re)starts the wait for a pause in the writes; one such timer at most. */
+  private armQuiet(): void {
     this.cancelQuiet?.();
     this.cancelQuiet = this.opts.clock.setTimer(this.quietMs, () => {
       this.cancelQuiet = undefined;
@@ -97,7 +102,7 @@ export class WalCheckpointer {
         if (ok) this.unchecked = Math.max(0, this.unchecked - covered);
         // What came in meanwhile gets its own turn: now if it is a full batch, else after a pause.
         if (this.commits >= this.perCheckpoint) this.start();
-        else if (this.commits > 0 && !this.stopped) this.cancelQuiet = this.opts.clock.setTimer(this.quietMs, () => this.start());
+        else if (this.commits > 0 && !this.stopped) this.armQuiet();
       },
       () => {
         this.running = false;
