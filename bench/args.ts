@@ -90,7 +90,7 @@ export interface Counts {
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
     ? { start1: 5, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20 }
-    : { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 100 };
+    : { start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300 };
 }
 
 /** How the run was invoked, for the report. */

@@ -8,7 +8,7 @@ test('a stat line gives utime + stime, and with the waited-for children cutime +
   assert.equal(statTicks(stat, true), 310);
 });
 
-test('the rest is the host busy time less the daemon, its children and the bench; the floor spreads it over the cores', () => {
+test('the rest is the host busy time less the daemon, its children and the bench; the floor spreads the rest and the bench over the cores', () => {
   const a: CpuReading = { hostBusy: 1000, daemon: new Map([[10, 100], [11, 50]]), bench: new Map([[20, 30]]) };
   const b: CpuReading = { hostBusy: 6000, daemon: new Map([[10, 900], [11, 350], [12, 999]]), bench: new Map([[20, 230]]) };
   const s = cpuSplit(a, b, 2);
@@ -16,7 +16,7 @@ test('the rest is the host busy time less the daemon, its children and the bench
   assert.equal(s.helperCoreS, 3);
   assert.equal(s.benchCoreS, 2);
   assert.equal(s.otherCoreS, 37);
-  assert.equal(s.floorS, 18.5);
+  assert.equal(s.floorS, 19.5);
 });
 
 test('this process reads its own CPU, and the host is busy at least by it', () => {

@@ -1,7 +1,8 @@
 // Where the host's CPU went during a burst: the daemon and its spawn helper, the bench's own processes
 // (this one with the kubectl it ran, the request sampler, the reference server), and everything else:
-// runc, conmon, the CNI plugins, mount and the kernel's work for them. Everything else spread over every
-// core is how long the burst would take if the daemon cost nothing: the floor under "all Running".
+// runc, conmon, the CNI plugins, mount and the kernel's work for them. Everything else and the bench's
+// own processes, spread over every core, is how long the burst would take, as the scenario runs it, if the
+// daemon cost nothing: the floor under "all Running" (the host is saturated through a burst).
 //
 // Counted in clock ticks (USER_HZ, 100 a second on Linux): /proc/stat's busy time over all cores, and
 // utime + stime of /proc/PID/stat (plus cutime + cstime for this process, which waited for its kubectl).
@@ -25,7 +26,7 @@ export interface CpuSplit {
   helperCoreS: number;
   benchCoreS: number;
   otherCoreS: number;
-  /** otherCoreS over the host's cores, seconds. */
+  /** otherCoreS and benchCoreS over the host's cores, seconds. */
   floorS: number;
   cores: number;
 }
@@ -93,5 +94,5 @@ export function cpuSplit(a: CpuReading, b: CpuReading, cores = os.availableParal
   const children = grown(new Map([...a.daemon].slice(1)), new Map([...b.daemon].slice(1)));
   const bench = grown(a.bench, b.bench);
   const other = Math.max(0, host - daemon - bench);
-  return { daemonCoreS: daemon / TICKS_PER_S, helperCoreS: children / TICKS_PER_S, benchCoreS: bench / TICKS_PER_S, otherCoreS: other / TICKS_PER_S, floorS: other / TICKS_PER_S / cores, cores };
+  return { daemonCoreS: daemon / TICKS_PER_S, helperCoreS: children / TICKS_PER_S, benchCoreS: bench / TICKS_PER_S, otherCoreS: other / TICKS_PER_S, floorS: (other + bench) / TICKS_PER_S / cores, cores };
 }

@@ -150,7 +150,7 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
     { metric: 'of which the spawn helper', unit: 'core-s', values: [l.startCpu?.helperCoreS] },
     { metric: 'CPU until then: the bench (kubectl, its clients)', unit: 'core-s', values: [l.startCpu?.benchCoreS] },
     { metric: 'CPU until then: the rest (runc, conmon, CNI, kernel)', unit: 'core-s', values: [l.startCpu?.otherCoreS] },
-    { metric: `floor: the rest alone on ${l.startCpu?.cores ?? ''} cores`, unit: 's', values: [l.startCpu?.floorS] },
+    { metric: `floor: the rest and the bench on ${l.startCpu?.cores ?? ''} cores (a daemon that cost nothing)`, unit: 's', values: [l.startCpu?.floorS] },
     { metric: 'kubectl delete -f --wait=false', unit: 's', values: [seconds(l.deleteMs)] },
     { metric: 'all gone after (from the delete)', unit: 's', values: [seconds(l.allGoneMs)] },
     { metric: 'daemon RSS idle', unit: 'MB', values: [l.idleRssMB] },
