@@ -118,9 +118,10 @@ export class WalCheckpointer {
         logger.debug({ result: r.stdout.trim() }, 'WAL checkpoint');
         return true;
       }
-      logger.warn({ code: r.code, stderr: r.stderr.trim().slice(0, 500) }, 'the WAL checkpoint program failed');
+      if (!this.stopped) logger.warn({ code: r.code, stderr: r.stderr.trim().slice(0, 500) }, 'the WAL checkpoint program failed');
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'the WAL checkpoint program did not start');
+      // At the daemon's stop the spawn helper closes under a checkpoint in flight: nothing to report.
+      if (!this.stopped) logger.warn({ err: (err as Error).message }, 'the WAL checkpoint program did not start');
     }
     return false;
   }
