@@ -17,7 +17,7 @@ import type { ClusterConfig } from '../src/cli/kubeconfig.js';
 import { ApiClient, epochMs } from './api-client.js';
 import { REFERENCE_ARG } from './reference-server.js';
 import { every, SAMPLER_ARG, type SamplerReport } from './request-sampler.js';
-import { SERVE_NODE_FLAGS } from '../src/system/node-flags.js';
+import { SERVE_NODE_FLAGS, serveEnv } from '../src/system/node-flags.js';
 import { bucketQuantile, highestBucketBound, histogramDelta, parsePrometheusText, sampleValue, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -157,7 +157,7 @@ export class BurstSampler {
       this.ready = Promise.resolve();
       return;
     }
-    const ref = fork(fileURLToPath(new URL('./reference-server.js', import.meta.url)), [REFERENCE_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS], detached: true });
+    const ref = fork(fileURLToPath(new URL('./reference-server.js', import.meta.url)), [REFERENCE_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS], detached: true, env: serveEnv() });
     this.reference = ref;
     this.ready = new Promise<void>((resolve, reject) => {
       const exited = () => reject(new Error('the reference server exited before it listened'));

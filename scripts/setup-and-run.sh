@@ -9,8 +9,9 @@ node bin/peapod.js setup
 export KUBECONFIG=/var/lib/peapod/kubeconfig
 if ! node bin/peapod.js get nodes >/dev/null 2>&1; then
   echo "==> starting the daemon (log: /var/log/peapod.log)"
-  # Node's flag for the daemon (src/system/node-flags.ts): a young generation of 2 x 4 MB, not 2 x 16 MB.
-  setsid nohup node --max-semi-space-size=4 bin/peapod.js serve >>/var/log/peapod.log 2>&1 < /dev/null &
+  # Node's flag and glibc's malloc tunables for the daemon (src/system/node-flags.ts), in a session of its own.
+  GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=131072 \
+    setsid nohup node --max-semi-space-size=4 bin/peapod.js serve >>/var/log/peapod.log 2>&1 < /dev/null &
   for _ in $(seq 1 100); do
     [ -s "$KUBECONFIG" ] && kubectl get --raw /readyz >/dev/null 2>&1 && break
     sleep 0.2

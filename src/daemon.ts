@@ -16,7 +16,7 @@ import { StoreEventSink } from './store/events.js';
 import { LocalImageService } from './images/local-image-service.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
-import { missingNodeFlags, SERVE_NODE_FLAGS } from './system/node-flags.js';
+import { missingMallocTunables, missingNodeFlags, SERVE_MALLOC_TUNABLES, SERVE_NODE_FLAGS } from './system/node-flags.js';
 import { hostSeccompFacts } from './runtime/seccomp/host.js';
 import { SeccompProfiles } from './runtime/seccomp/profiles.js';
 import { HostVolumeManager } from './volumes/host-volumes.js';
@@ -91,6 +91,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const missing = missingNodeFlags();
     if (missing.length) {
       logger.warn({ missing }, `node was started without ${missing.join(' ')}: the daemon's memory grows more under load (run node ${SERVE_NODE_FLAGS.join(' ')} bin/peapod.js serve, or bin/peapod.js itself)`);
+    }
+    const tunables = missingMallocTunables();
+    if (tunables.length) {
+      logger.warn({ missing: tunables }, `GLIBC_TUNABLES lacks ${tunables.join(':')}: the daemon keeps more memory after a burst (bin/peapod.js sets it; or run GLIBC_TUNABLES=${SERVE_MALLOC_TUNABLES.join(':')} node ... serve)`);
     }
     // The API's credentials first: a bad flag, token file or certificate stops the start before any
     // component touches the host.

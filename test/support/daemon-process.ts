@@ -4,7 +4,7 @@
 // and the bench's BenchDaemon are both built on it.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { SERVE_NODE_FLAGS } from '../../src/system/node-flags.js';
+import { SERVE_NODE_FLAGS, serveEnv } from '../../src/system/node-flags.js';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -76,7 +76,7 @@ export class DaemonProcess {
       '--log-level', this.opts.logLevel ?? 'debug',
       ...(this.opts.extraArgs ?? []),
     ];
-    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...args], { stdio: ['ignore', log, log], detached: this.opts.ownSession === true });
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...args], { stdio: ['ignore', log, log], detached: this.opts.ownSession === true, env: serveEnv() });
     this.child = child;
     fs.closeSync(log);
     const deadline = Date.now() + READY_TIMEOUT_MS;
