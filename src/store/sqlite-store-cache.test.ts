@@ -100,7 +100,7 @@ test('a failed savepoint undoes only its own writes; the enclosing transaction\'
   s.modify('pods', 'default', 'a', (p) => {
     s.create('pods', pod('kept'));
     assert.throws(() =>
-      s.modify('pods', 'default', 'other', (o) => {
+      s.modify('pods', 'default', 'other', () => {
         s.create('pods', pod('undone'));
         s.delete('pods', 'default', 'kept');
         s.modify('pods', 'default', 'a', (x) => ({ ...x, status: { phase: 'Failed' } }));

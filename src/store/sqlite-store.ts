@@ -120,7 +120,7 @@ export class SqliteStore implements ObjectStore {
     this.index = ObjectIndex.load(this.st.allObjects.iterate());
     this.rv = this.st.maxRv.get()?.rv ?? 0;
     this.oldestChange = this.st.minChangeRv.get()?.rv ?? undefined;
-    this.hub = new WatchHub(this.logger);
+    this.hub = new WatchHub();
   }
 
   // ---- reads ----

@@ -140,8 +140,6 @@ export class WatchHub {
   private readonly queue: ChangeRecord[] = [];
   private draining = false;
 
-  constructor(private readonly logger: Logger) {}
-
   add(w: Watcher): void {
     const r = w.spec.info.resource;
     let set = this.byResource.get(r);

@@ -9,7 +9,7 @@
 // follow a pod logs dir swapped for a symlink under it (a racer process, 300 rounds). Leaves nothing
 // behind, the racer included.
 
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ import { classify, DATA_DIR_RULE, RUN_DIR_RULE } from '../../src/node/private-st
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { HostExec } from '../../src/system/exec.js';
 import { SystemClock } from '../../src/system/clock.js';
-import { capturingLogger, type Logger } from '../../src/system/logger.js';
+import { capturingLogger } from '../../src/system/logger.js';
 import { renderKubeconfig } from '../../src/api/kubeconfig.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';

@@ -15,12 +15,11 @@ import {
   invalidEach,
   isObject,
   type Json,
-  notFound,
   notSupported,
   required,
   str,
 } from './field.js';
-import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
+import { validateLabels, validateObjectMeta } from './meta.js';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import { validateTolerations } from './tolerations.js';
 import { validateVolumes } from './volumes.js';
