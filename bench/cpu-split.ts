@@ -9,6 +9,7 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import { statFields } from '../src/system/proc-stat.js';
 
 const TICKS_PER_S = 100;
 
@@ -33,8 +34,7 @@ export interface CpuSplit {
 
 /** utime + stime (+ cutime + cstime) of a /proc/PID/stat line, in ticks. */
 export function statTicks(stat: string, withChildren = false): number {
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the command: state(0) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(11) stime cutime cstime
+  const f = statFields(stat);
   const own = Number(f[11]) + Number(f[12]);
   return withChildren ? own + Number(f[13]) + Number(f[14]) : own;
 }

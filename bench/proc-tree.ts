@@ -2,6 +2,8 @@
 // engine's state dir, plus all their descendants (the pause process and the containers; conmon is their
 // subreaper). Pure over a process table; proc-memory.ts reads the table from /proc.
 
+import { statFields } from '../src/system/proc-stat.js';
+
 export interface ProcEntry {
   pid: number;
   ppid: number;
@@ -30,8 +32,7 @@ export function kbField(text: string, field: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** PPid from /proc/PID/stat (the comm field may contain spaces and parentheses). */
+/** PPid from /proc/PID/stat. */
 export function ppidFromStat(stat: string): number {
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[1]);
+  return Number(statFields(stat)[1]);
 }

@@ -10,6 +10,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InternalError, TimeoutError } from '../errors.js';
 import { definedEnv, sigkill, type Launcher } from '../system/exec.js';
+import { statFields } from '../system/proc-stat.js';
 import { readVirtualText } from '../system/virtual-file.js';
 import { RUNC_PATH } from './runc.js';
 
@@ -154,8 +155,7 @@ async function killConmon(pidFile: string, id: string): Promise<void> {
   const pid = await liveConmonPid(pidFile, id);
   if (!pid) return;
   const stat = await readVirtualText(`/proc/${pid}/stat`).catch(() => '');
-  // Fields after the ")" of the command: state, ppid, pgrp.
-  const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  const pgrp = Number(statFields(stat)[2]);
   sigkill(pgrp === pid ? -pid : pid);
 }
 

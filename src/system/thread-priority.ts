@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
+import { statFields } from './proc-stat.js';
 
 /**
  * The event loop's thread gets a higher CPU priority than the programs the daemon starts. A burst of pod
@@ -62,8 +63,7 @@ export function raiseSessionPriority(nice: number): SessionPriority {
   return 'set';
 }
 
-/** The session id of a /proc/PID/stat line (the field after the parenthesised command, which may hold spaces). */
+/** The session id of a /proc/PID/stat line. */
 export function sessionId(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[3]);
+  return Number(statFields(stat)[3]);
 }
