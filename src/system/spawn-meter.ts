@@ -8,9 +8,8 @@
 
 import diagnostics from 'node:diagnostics_channel';
 import type { ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramSnapshot } from './histogram.js';
-import { ThreadSchedstat, waitedSeconds } from './thread-schedstat.js';
+import { ThreadSchedstat } from './thread-schedstat.js';
 
 const CHANNEL = 'child_process';
 /** Upper bounds, seconds: a fork of a process of ~100 MB takes a few ms; the target is ≤ 1 ms. */
@@ -32,14 +31,7 @@ export class SpawnMeter {
     if (!child || typeof spawn !== 'function') return;
     const meter = this;
     child.spawn = function timedSpawn(this: unknown, ...args: unknown[]) {
-      const before = meter.sched.read();
-      const t0 = performance.now();
-      try {
-        return spawn.apply(this, args);
-      } finally {
-        const blocked = (performance.now() - t0) / 1000;
-        meter.record(blocked, waitedSeconds(before, meter.sched.read()));
-      }
+      return meter.sched.time(() => spawn.apply(this, args), (blocked, waited) => meter.record(blocked, waited));
     };
   };
 

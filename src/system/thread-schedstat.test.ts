@@ -30,3 +30,13 @@ test('waited seconds are the growth of the wait, and 0 without both readings', (
 test('a missing file gives no readings', () => {
   assert.equal(new ThreadSchedstat('/nonexistent/schedstat').read(), undefined);
 });
+
+test('time() reports the block and its wait, and reports it when the timed call throws', () => {
+  const s = new ThreadSchedstat();
+  const seen: [number, number][] = [];
+  assert.equal(s.time(() => 7, (b, w) => seen.push([b, w])), 7);
+  assert.throws(() => s.time(() => { throw new Error('boom'); }, (b, w) => seen.push([b, w])), /boom/);
+  assert.equal(seen.length, 2);
+  for (const [blocked, waited] of seen) assert.ok(blocked >= 0 && waited >= 0);
+  s.close();
+});

@@ -1,9 +1,10 @@
 // How long the calling thread ran on a CPU and how long it waited in a run queue for one (Linux schedstat,
 // nanoseconds), to tell a block of the event loop that was its own work from one that was the host's: on
 // two cores busy with a pod burst, the loop's thread is now and then preempted in the middle of a step of
-// 0.1 ms and waits 1-3 ms for a core (issue 7). Two reads (about 8 µs each) around what is timed.
+// 0.1 ms and waits 1-3 ms for a core (issue 7). Two reads (about 8 µs each) around what is timed (time()).
 
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 export interface SchedTimes {
   /** Nanoseconds on a CPU so far. */
@@ -43,6 +44,21 @@ export class ThreadSchedstat {
       return parseSchedstat(this.buf.toString('latin1', 0, n));
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * Runs `fn` and tells `done` how long it took (seconds) and how much of that this thread waited for a
+   * core; also when `fn` throws.
+   */
+  time<T>(fn: () => T, done: (blockedSeconds: number, waitedSeconds: number) => void): T {
+    const before = this.read();
+    const t0 = performance.now();
+    try {
+      return fn();
+    } finally {
+      const blocked = (performance.now() - t0) / 1000;
+      done(blocked, waitedSeconds(before, this.read()));
     }
   }
 

@@ -5,12 +5,11 @@
 // flight fail (as a program that could not start) and the next call forks a new one.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type MonitorLaunch, type MonitorOutcome } from '../exec.js';
 import type { Logger } from '../logger.js';
 import { loopTurns } from '../loop-turns.js';
-import { ThreadSchedstat, waitedSeconds } from '../thread-schedstat.js';
+import { ThreadSchedstat } from '../thread-schedstat.js';
 import type { SpawnReply, SpawnRequest } from './protocol.js';
 
 const HELPER = fileURLToPath(new URL('./helper.js', import.meta.url));
@@ -109,19 +108,17 @@ export class SpawnHelper implements Exec, Launcher {
         return;
       }
       const child = this.helper(); // a fork when none runs: the spawn meter times that one itself
-      const before = this.sched.read();
-      const t0 = performance.now();
-      this.pending.set(id, { child, file: fileOf(req), resolve, reject });
-      try {
-        child.send({ ...req, id } as SpawnRequest, (err) => {
-          if (err) this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${err.message}` });
-        });
-      } catch (err) {
-        // A request that cannot be serialised never left: fail it here, not at the helper's exit.
-        this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${(err as Error).message}` });
-      }
-      const blocked = (performance.now() - t0) / 1000;
-      this.onDispatch(blocked, waitedSeconds(before, this.sched.read()));
+      this.sched.time(() => {
+        this.pending.set(id, { child, file: fileOf(req), resolve, reject });
+        try {
+          child.send({ ...req, id } as SpawnRequest, (err) => {
+            if (err) this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${err.message}` });
+          });
+        } catch (err) {
+          // A request that cannot be serialised never left: fail it here, not at the helper's exit.
+          this.settle({ id, ok: false, message: `run ${fileOf(req)}: spawn helper: ${(err as Error).message}` });
+        }
+      }, this.onDispatch);
     });
     return { id, reply };
   }
