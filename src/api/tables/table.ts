@@ -77,10 +77,12 @@ export function tableJson(items: readonly StoredObject[], meta: { resourceVersio
       item.tableRow = memo;
     }
     const { cells, conditions } = memo.prepared;
-    let key = `${opts.version}/${opts.includeObject}`;
-    for (const c of cells) if (c instanceof Since) key += `\0${c.render(opts.now)}`;
+    const times: string[] = [];
+    for (const c of cells) if (c instanceof Since) times.push(c.render(opts.now));
+    const key = `${opts.version}/${opts.includeObject}\0${times.join('\0')}`;
     if (memo.key !== key) {
-      let row = `{"cells":${JSON.stringify(renderCells(cells, opts.now))}`;
+      let t = 0;
+      let row = `{"cells":${JSON.stringify(cells.map((c) => (c instanceof Since ? times[t++] : c)))}`;
       if (conditions) row += `,"conditions":${JSON.stringify(conditions)}`;
       if (opts.includeObject === 'Object') row += `,"object":${item.json}}`;
       else if (opts.includeObject === 'Metadata') row += `,"object":${objectHead}${JSON.stringify(item.object.metadata)}}}`;
