@@ -9,6 +9,7 @@
 // buffer go to the collector.
 
 import type { ServerResponse } from 'node:http';
+import { KeptBuffers } from '../system/kept-buffers.js';
 
 /** Below this, Node's own pooled allocation is cheap and leaves nothing behind. */
 export const REUSE_MIN_BYTES = 64 * 1024;
@@ -19,11 +20,11 @@ const KEEP_MAX_BYTES = 32 * 1024 * 1024;
 const GRAIN = 64 * 1024;
 
 export class ReplyBuffers {
-  private readonly free: Buffer[] = [];
+  private readonly pool = new KeptBuffers(KEEP, KEEP_MAX_BYTES);
 
   /** How many buffers are kept, and their bytes (for tests and /metrics-minded readers). */
   kept(): { count: number; bytes: number } {
-    return { count: this.free.length, bytes: this.free.reduce((n, b) => n + b.length, 0) };
+    return this.pool.stats();
   }
 
   /**
@@ -35,39 +36,19 @@ export class ReplyBuffers {
     return {
       alloc: (size) => {
         if (size < REUSE_MIN_BYTES || taken) return Buffer.allocUnsafe(size);
-        taken = this.take(size);
+        taken = this.pool.take(size) ?? Buffer.allocUnsafeSlow(Math.ceil(size / GRAIN) * GRAIN);
         return taken.subarray(0, size);
       },
       after: (res) => {
         const buf = taken;
-        if (buf) res.once('finish', () => this.give(buf));
+        if (buf) res.once('finish', () => this.pool.give(buf));
       },
     };
   }
 
   /** Lets every kept buffer go (the daemon's heap release). */
   drop(): void {
-    this.free.length = 0;
-  }
-
-  private take(size: number): Buffer {
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const b = this.free[i]!;
-      if (b.length >= size && (best < 0 || b.length < this.free[best]!.length)) best = i;
-    }
-    if (best >= 0) return this.free.splice(best, 1)[0]!;
-    return Buffer.allocUnsafeSlow(Math.ceil(size / GRAIN) * GRAIN);
-  }
-
-  private give(buf: Buffer): void {
-    if (buf.length > KEEP_MAX_BYTES) return;
-    this.free.push(buf);
-    if (this.free.length > KEEP) {
-      let smallest = 0;
-      for (let i = 1; i < this.free.length; i++) if (this.free[i]!.length < this.free[smallest]!.length) smallest = i;
-      this.free.splice(smallest, 1);
-    }
+    this.pool.drop();
   }
 }
 

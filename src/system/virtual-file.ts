@@ -6,12 +6,14 @@
 // Here one buffer serves a whole read, and a few are kept for the next ones.
 
 import fs from 'node:fs/promises';
+import { KeptBuffers } from './kept-buffers.js';
 
 const FIRST_SIZE = 64 * 1024;
 /** Buffers kept for later reads, and the largest size kept. */
 const KEEP = 4;
 const KEEP_MAX_BYTES = 1024 * 1024;
-const kept: Buffer[] = [];
+/** The largest is taken first, so the one a big file grew to is the one the next read gets. */
+const kept = new KeptBuffers(KEEP, KEEP_MAX_BYTES);
 
 /**
  * Reads `file` whole and hands its bytes to `use`, whose result it returns. The bytes are only valid
@@ -19,7 +21,7 @@ const kept: Buffer[] = [];
  */
 export async function readVirtualFile<T>(file: string, use: (bytes: Buffer) => T): Promise<T> {
   const fh = await fs.open(file, 'r');
-  let buf = kept.pop() ?? Buffer.allocUnsafeSlow(FIRST_SIZE);
+  let buf = kept.takeLargest() ?? Buffer.allocUnsafeSlow(FIRST_SIZE);
   try {
     let size = 0;
     for (;;) {
@@ -35,7 +37,7 @@ export async function readVirtualFile<T>(file: string, use: (bytes: Buffer) => T
     return use(buf.subarray(0, size));
   } finally {
     await fh.close().catch(() => undefined);
-    keep(buf);
+    kept.give(buf);
   }
 }
 
@@ -46,17 +48,5 @@ export function readVirtualText(file: string): Promise<string> {
 
 /** Lets the kept buffers go (when the daemon hands its spare memory back after a churn). */
 export function dropKeptBuffers(): void {
-  kept.length = 0;
-}
-
-/** Keeps the largest buffers, so the one a big file grew to is the one the next read gets. */
-function keep(buf: Buffer): void {
-  if (buf.length > KEEP_MAX_BYTES) return;
-  if (kept.length >= KEEP) {
-    if (kept[0].length >= buf.length) return;
-    kept.shift();
-  }
-  let i = kept.length;
-  while (i > 0 && kept[i - 1].length > buf.length) i--;
-  kept.splice(i, 0, buf);
+  kept.drop();
 }
