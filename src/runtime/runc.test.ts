@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TimeoutError, isNotFound } from '../errors.js';
@@ -80,19 +80,25 @@ test('exec writes the process spec, passes it with -p and returns the exit code 
       capabilities: { bounding: [], effective: [], permitted: [] }, noNewPrivileges: false,
     }, 1000);
     assert.deepEqual(r, { exitCode: 3, stdout: 'out', stderr: 'err', timedOut: false });
-    assert.deepEqual(exec.calls[0].args, ['--root', '/r', 'exec', '-p', path.join(dir, 'exec-e1.json'), 'c1']);
+    assert.deepEqual(exec.calls[0].args, ['--root', '/r', 'exec', '-p', path.join(dir, 'exec-e1.json'), '--pid-file', path.join(dir, 'exec-e1.pid'), 'c1']);
     assert.equal(exec.calls[0].opts?.timeoutMs, 1000);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
 
-test('exec that times out rejects with a timeout error', async () => {
+test('exec that times out kills the process runc started (by its pid file) and rejects with a timeout error', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-runc-'));
   try {
-    const exec = new RecordingExec(() => ({ code: -1, stdout: '', stderr: '', timedOut: true }));
+    const exec = new RecordingExec(async (c) => {
+      if (c.file !== '/usr/sbin/runc') return { code: 0, stdout: '', stderr: '' };
+      await writeFile(path.join(dir, 'exec-e1.pid'), '4242');
+      return { code: -1, stdout: '', stderr: '', timedOut: true };
+    });
     const proc = { terminal: false, user: { uid: 0, gid: 0 }, args: ['sleep'], env: [], cwd: '/', capabilities: { bounding: [], effective: [], permitted: [] }, noNewPrivileges: false };
     await assert.rejects(new Runc({ exec, root: '/r' }).execProcess('c1', dir, 'e1', proc, 10), /timed out/);
+    assert.deepEqual(exec.calls.slice(1).map((c) => [c.file, ...c.args]), [['/bin/kill', '-KILL', '4242']]);
+    assert.deepEqual(await readdir(dir), [], 'the process spec and pid file are removed');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // Thin wrapper over `runc --root <runcRoot>` (node-runtime.md §2.3). Decisions live in the caller;
 // this file only builds arguments and maps runc's well-known failures to NotFoundError.
 
-import { writeFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, InternalError, TimeoutError } from '../errors.js';
 import type { Exec, ExecResult } from '../system/exec.js';
@@ -100,8 +100,10 @@ export class Runc {
   }
 
   /**
-   * `runc exec -p process.json <id>` with pipes (CRI-O's ExecSync path): the exit code is the process's.
-   * The process spec is written next to the bundle and removed afterwards.
+   * `runc exec -p process.json --pid-file F <id>` with pipes (CRI-O's ExecSync path): the exit code is
+   * the process's. On timeout runc is killed and so is the process it started (by the pid runc wrote),
+   * so a probe that hangs leaves nothing behind in the container. The process spec and pid file sit
+   * next to the bundle and are removed afterwards.
    */
   async execProcess(
     id: string,
@@ -111,17 +113,21 @@ export class Runc {
     timeoutMs: number,
   ): Promise<ExecInContainerResult> {
     const spec = path.join(bundle, `exec-${execId}.json`);
+    const pidFile = path.join(bundle, `exec-${execId}.pid`);
     await writeFile(spec, JSON.stringify(proc), { mode: 0o600 }); // the env, values from Secrets included
     try {
-      const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, id), {
+      const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, '--pid-file', pidFile, id), {
         ...(timeoutMs > 0 ? { timeoutMs } : {}),
       });
       if (r.timedOut) {
+        const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+        if (Number.isInteger(pid) && pid > 1) await this.exec.run('/bin/kill', ['-KILL', String(pid)]).catch(() => undefined);
         throw new TimeoutError(`exec in container ${id} timed out after ${timeoutMs}ms`);
       }
       return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: false };
     } finally {
       await rm(spec, { force: true });
+      await rm(pidFile, { force: true });
     }
   }
 }
