@@ -95,7 +95,7 @@ const cases: Case[] = [
   {
     name: 'kills a created but never started instance before starting a new one',
     records: [rec('c', 'created')],
-    expect: (a) => assert.match(a.containersToStart[0].killFirst ?? '', /^c-0-/),
+    expect: (a) => assert.match(a.containersToStart[0].killFirst?.id ?? '', /^c-0-/),
   },
   {
     name: 'kills everything and starts nothing once the pod has a deletionTimestamp',

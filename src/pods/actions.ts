@@ -11,11 +11,16 @@
 //      where the pod is killed and goes Failed). Regular containers are not looked at.
 //   4. Regular containers: start per §6; kill and restart a running one whose definition changed.
 //   5. Nothing running, nothing to start → kill the pod (stops the sandbox of a finished pod).
-// Slots for later issues: probe results (liveness/startup kills) join step 4, sidecars step 3.
+//      A running container whose liveness or startup probe failed is killed too ("Container c failed
+//      liveness probe, will be restarted") and started again in the same pass unless RP is Never, with
+//      crash-loop back-off judged by its newest exited instance (the kubelet's doBackOff).
+// Slot for a later step: sidecars join step 3.
 
 import type { Container, Pod } from '../k8s/types.js';
 import type { ContainerStatus as Rec } from '../runtime/runtime.js';
 import { backoffBlocked, crashLoopKey, type BackoffState } from './backoff.js';
+import type { KillCause } from './kill.js';
+import { NO_PROBES, type ProbeView } from './probes/manager.js';
 import {
   ANNOTATION_HASH,
   containerHash,
@@ -43,10 +48,10 @@ export interface ContainerStart {
   /** Set when crash-loop back-off blocks this start until `until` (unix ms). */
   blockedUntil?: { until: number; delayMs: number };
   /** A created/unknown instance to kill before starting, so that two copies never run. */
-  killFirst?: string;
+  killFirst?: { id: string; state: string };
 }
 
-export type KillReason = 'deleted' | 'terminal' | 'deadline' | 'sandbox-changed' | 'init-failed' | 'completed' | 'definition-changed' | 'unknown-state';
+export type KillReason = 'deleted' | 'terminal' | 'deadline' | 'sandbox-changed' | 'init-failed' | 'completed' | 'definition-changed' | 'unknown-state' | 'probe-failed';
 
 export interface ContainerKill {
   id: string;
@@ -54,12 +59,15 @@ export interface ContainerKill {
   reason: KillReason;
   /** The Killing event message. */
   message: string;
+  /** liveness/startup: the probe's own grace applies. */
+  cause?: KillCause;
+  running: boolean;
 }
 
 export interface KillPod {
   reason: KillReason;
-  /** Alive containers (running, created or unknown) to stop. */
-  containers: { id: string; name: string }[];
+  /** Alive containers (running, created or unknown) to stop; message and cause when a probe killed one. */
+  containers: { id: string; name: string; running: boolean; message?: string; cause?: KillCause }[];
   /** Ready sandboxes to stop. */
   sandboxIds: string[];
 }
@@ -83,20 +91,22 @@ export interface ActionsInput {
   observed: ObservedPod;
   backoff: BackoffState;
   now: number;
+  /** Probe results (default: no probes). */
+  probes?: ProbeView;
 }
 
 const alive = (r: Rec) => r.state === 'running' || r.state === 'created' || r.state === 'unknown';
 
 function killPodOf(obs: ObservedPod, reason: KillReason): KillPod | undefined {
   const containers: KillPod['containers'] = [];
-  for (const [name, recs] of obs.containers) for (const r of recs) if (alive(r)) containers.push({ id: r.id, name });
+  for (const [name, recs] of obs.containers) for (const r of recs) if (alive(r)) containers.push({ id: r.id, name, running: r.state === 'running' });
   const sandboxIds = obs.sandboxes.filter((s) => s.state === 'ready').map((s) => s.id);
   return containers.length || sandboxIds.length ? { reason, containers, sandboxIds } : undefined;
 }
 
-function planStart(input: ActionsInput, c: Container, init: boolean): ContainerStart {
+function planStart(input: ActionsInput, c: Container, init: boolean, lastRecord?: Rec): ContainerStart {
   const { pod, observed, backoff, now } = input;
-  const last = newestRecord(observed, c.name);
+  const last = lastRecord ?? newestRecord(observed, c.name);
   const m = pod.metadata;
   const backoffKey = crashLoopKey(m.name ?? '', m.namespace ?? '', m.uid ?? '', c.name, containerHash(c));
   const start: ContainerStart = {
@@ -108,7 +118,7 @@ function planStart(input: ActionsInput, c: Container, init: boolean): ContainerS
     isRestart: last?.state === 'exited',
   };
   if (last?.state === 'exited') start.lastFinishedAt = last.finishedAt;
-  if (last && (last.state === 'created' || last.state === 'unknown')) start.killFirst = last.id;
+  if (last && (last.state === 'created' || last.state === 'unknown')) start.killFirst = { id: last.id, state: last.state };
   if (last?.state === 'exited') {
     const blocked = backoffBlocked(backoff.get(backoffKey), last.finishedAt, now);
     if (blocked) start.blockedUntil = blocked;
@@ -212,12 +222,34 @@ export function computePodActions(input: ActionsInput): PodActions {
     const hash = last.annotations[ANNOTATION_HASH];
     if (hash && hash !== containerHash(c)) {
       const message = `Container ${c.name} definition changed, will be restarted`;
-      plan.containersToKill.push({ id: last.id, name: c.name, reason: 'definition-changed', message });
+      plan.containersToKill.push({ id: last.id, name: c.name, reason: 'definition-changed', message, running: true });
       plan.containersToStart.push({ ...planStart(input, c, false), isRestart: false });
+      continue;
+    }
+    const failed = (input.probes ?? NO_PROBES).failed(last.id);
+    if (failed) {
+      const restart = restartPolicyOf(pod) !== 'Never';
+      const message = `Container ${c.name} failed ${failed.toLowerCase()} probe${restart ? ', will be restarted' : ''}`;
+      const cause: KillCause = failed === 'Liveness' ? 'liveness' : 'startup';
+      plan.containersToKill.push({ id: last.id, name: c.name, reason: 'probe-failed', message, cause, running: true });
+      if (restart) {
+        const exited = observed.containers.get(c.name)?.find((r) => r.state === 'exited');
+        const start = planStart(input, c, false, exited);
+        plan.containersToStart.push(exited ? { ...start, attempt: nextAttempt(observed, c.name) } : { ...start, isRestart: false });
+      }
       continue;
     }
     keep++;
   }
-  if (keep === 0 && plan.containersToStart.length === 0) plan.killPod = killPodOf(observed, 'completed');
+  if (keep === 0 && plan.containersToStart.length === 0) {
+    // Nothing left to run: kill the pod, keeping the Killing message of a container a probe failed.
+    const kill = killPodOf(observed, 'completed');
+    for (const k of plan.containersToKill) {
+      const c = kill?.containers.find((x) => x.id === k.id);
+      if (c) Object.assign(c, { message: k.message, ...(k.cause ? { cause: k.cause } : {}) });
+    }
+    plan.killPod = kill;
+    plan.containersToKill = [];
+  }
   return plan;
 }

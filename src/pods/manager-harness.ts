@@ -4,7 +4,7 @@
 import type { Image, ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
 import { RESOURCES } from '../k8s/registry.js';
-import type { ObjectMeta, ObjectReference, Pod, PodSpec } from '../k8s/types.js';
+import type { ObjectMeta, ObjectReference, Pod, PodSpec, Probe } from '../k8s/types.js';
 import { nodePaths } from '../node/paths.js';
 import { FakeRuntime } from '../runtime/fake.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -12,6 +12,8 @@ import { FakeClock, type Clock } from '../system/clock.js';
 import { silentLogger } from '../system/logger.js';
 import type { MountedVolume, VolumeManager } from '../volumes/volumes.js';
 import { PodManager } from './manager.js';
+import type { ProbeOutcome, ProbeRunner, ProbeTarget } from './probes/runner.js';
+import type { ProbeType } from './probes/results.js';
 import { T0 } from './test-fixtures.js';
 
 /** Lets pending promise chains run without advancing the clock (a pass in flight stays in flight). */
@@ -103,6 +105,25 @@ export class RecordingEvents implements EventSink {
   }
 }
 
+/** Scripted probe outcomes by `${container}/${type}` (default success); records each attempt. */
+export class FakeProbeRunner implements ProbeRunner {
+  readonly outcomes = new Map<string, ProbeOutcome>();
+  readonly attempts: { container: string; type: ProbeType; containerId: string; at: number }[] = [];
+  constructor(private readonly clock: Clock) {}
+  set(container: string, type: ProbeType, result: ProbeOutcome['result'], output = ''): void {
+    this.outcomes.set(`${container}/${type}`, { result, output });
+  }
+  async run(probe: Probe, t: ProbeTarget): Promise<ProbeOutcome> {
+    const c = t.container;
+    const type: ProbeType = probe === c.livenessProbe ? 'Liveness' : probe === c.readinessProbe ? 'Readiness' : 'Startup';
+    this.attempts.push({ container: c.name, type, containerId: t.containerId, at: this.clock.now() });
+    return this.outcomes.get(`${c.name}/${type}`) ?? { result: 'success', output: '' };
+  }
+  count(container: string, type: ProbeType): number {
+    return this.attempts.filter((a) => a.container === container && a.type === type).length;
+  }
+}
+
 export function harness() {
   const clock = new FakeClock(T0);
   const runtime = new FakeRuntime({ clock });
@@ -111,6 +132,7 @@ export function harness() {
   images.add('busybox:1.36');
   const volumes = new FakeVolumes();
   const events = new RecordingEvents();
+  const probes = new FakeProbeRunner(clock);
   const newManager = () =>
     new PodManager({
       store, runtime, images, volumes, events, clock,
@@ -122,10 +144,12 @@ export function harness() {
       hostResolvConf: '/nonexistent/resolv.conf',
       nodeCpuMilli: 2000,
       nodeMemoryBytes: 4 << 30,
+      probeRunner: probes,
+      random: () => 0,
     });
   const mgr = newManager();
   const h = {
-    clock, runtime, store, images, volumes, events, mgr, newManager,
+    clock, runtime, store, images, volumes, events, probes, mgr, newManager,
     create(spec: Partial<PodSpec>, name = 'p', meta: Partial<ObjectMeta> = {}): Pod {
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta }, spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec } } as Pod;
       return store.create('pods', pod);
@@ -149,6 +173,13 @@ export function harness() {
       for (let i = 0; i < seconds; i++) {
         clock.advance(1000);
         await mgr.idle();
+      }
+    },
+    /** Like step, without waiting for passes to end (a pass may be waiting on the fake clock itself). */
+    async tick(seconds: number): Promise<void> {
+      for (let i = 0; i < seconds; i++) {
+        clock.advance(1000);
+        await settle();
       }
     },
     newest(uid: string, name = 'c') {

@@ -23,6 +23,10 @@ import type { Logger } from '../system/logger.js';
 import type { ContainerMountsFn, VolumeManager } from '../volumes/volumes.js';
 import type { ObjectLookup } from './env.js';
 import { parseResolvConf } from './sandbox-config.js';
+import { ContainerHookRunner } from './hooks.js';
+import { ProbeManager } from './probes/manager.js';
+import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
+import { fieldPathOf } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
 import { PodWorkers } from './workers.js';
 
@@ -45,6 +49,10 @@ export interface PodManagerOptions {
   /** Node capacity for resourceFieldRef defaults and oom_score_adj (default: this host's). */
   nodeCpuMilli?: number;
   nodeMemoryBytes?: number;
+  /** Runs probe attempts (default: httpGet/tcp/grpc from the daemon, exec through the runtime). */
+  probeRunner?: ProbeRunner;
+  /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
+  random?: () => number;
 }
 
 function storeLookup(store: ObjectStore): ObjectLookup {
@@ -72,6 +80,7 @@ async function podUidsInRuntime(runtime: Runtime): Promise<Set<string>> {
 export class PodManager {
   private readonly opts: PodManagerOptions;
   private workers?: PodWorkers;
+  private probes?: ProbeManager;
   private watch?: Watch;
   private unsubscribe?: () => void;
 
@@ -87,6 +96,8 @@ export class PodManager {
       volumes: o.volumes,
       containerMounts: o.containerMounts,
       events: o.events,
+      hooks: new ContainerHookRunner({ runtime: o.runtime, clock: o.clock }),
+      clock: o.clock,
       now: () => o.clock.now(),
       logger: o.logger,
       paths: o.paths,
@@ -120,14 +131,28 @@ export class PodManager {
       .then((inRuntime) => o.volumes.gc(new Set([...live, ...failed, ...inRuntime])))
       .catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
     // 5. Workers, runtime events, then the watch from the list's version.
-    const workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger, onPodGone: o.onPodGone });
+    let workers: PodWorkers | undefined;
+    const probes = new ProbeManager({
+      clock: o.clock,
+      runner: o.probeRunner ?? new HostProbeRunner(o.runtime),
+      random: o.random ?? Math.random,
+      event: (pod, container, type, reason, message) => {
+        const m = pod.metadata;
+        const ref = { kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid, fieldPath: fieldPathOf(pod, container) };
+        o.events.record(ref, type, reason, message);
+      },
+      onResultChange: (uid) => workers?.kick(uid),
+    });
+    this.probes = probes;
+    workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger, probes, onPodGone: o.onPodGone });
     this.workers = workers;
     // Every event type kicks its pod, 'sandbox-exited' included (containerId is '' there): a dead infra
     // container is seen at once, not at the next resync.
-    this.unsubscribe = o.runtime.onContainerEvent((ev) => workers.kick(ev.podUid));
-    for (const pod of list.items) workers.updatePod({ pod });
+    const w = workers;
+    this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
+    for (const pod of list.items) w.updatePod({ pod });
     this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {
-      workers.updatePod({ pod: ev.object, removed: ev.type === 'DELETED' });
+      w.updatePod({ pod: ev.object, removed: ev.type === 'DELETED' });
     });
   }
 
@@ -135,6 +160,7 @@ export class PodManager {
     this.watch?.stop();
     this.unsubscribe?.();
     await this.workers?.stop();
+    this.probes?.stop();
   }
 
   /** Resolves when every pod worker is idle (tests drive a fake clock, then await this). */

@@ -25,6 +25,9 @@ export interface ObservedPod {
   containers: Map<string, RuntimeContainerStatus[]>;
 }
 
+/** The kubelet's format.Pod: name_namespace(uid), as messages name a pod. */
+export const podDescription = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+
 export function restartPolicyOf(pod: Pod): RestartPolicy {
   return pod.spec.restartPolicy ?? 'Always';
 }

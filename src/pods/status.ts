@@ -12,6 +12,7 @@ import type {
 } from '../k8s/types.js';
 import type { ContainerStatus as Rec } from '../runtime/runtime.js';
 import { shouldStart } from './actions.js';
+import { NO_PROBES, type ProbeView } from './probes/manager.js';
 import { DEADLINE_MESSAGE, pastDeadline, restartCountOf, restartPolicyOf, rfc3339, type ObservedPod } from './spec.js';
 
 /** A start attempt's failure, kept until a start succeeds (the kubelet's reasonCache). */
@@ -36,6 +37,8 @@ export interface StatusInput {
   nodeIP: string;
   qosClass: NonNullable<PodStatus['qosClass']>;
   now: number;
+  /** Probe results: started and ready (default: no probes, so running = started = ready). */
+  probes?: ProbeView;
 }
 
 export const RUNTIME_ID_PREFIX = 'runc://';
@@ -96,7 +99,9 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
     state = { waiting: { reason: err.reason, ...(err.message ? { message: err.message } : {}) } };
   }
   const running = !!state.running;
-  const ready = init ? state.terminated?.exitCode === 0 : running;
+  const probes = input.probes ?? NO_PROBES;
+  const started = running && !!cur && probes.started(cur.id, c);
+  const ready = init ? state.terminated?.exitCode === 0 : started && probes.ready(cur.id, c);
   const status: ContainerStatus = {
     name: c.name,
     state,
@@ -105,7 +110,7 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
     restartCount: cur ? restartCountOf(cur) : old?.restartCount ?? 0,
     image: resolved?.image ?? c.image ?? '',
     imageID: cur ? resolved?.imageID || cur.imageRef : '',
-    started: running,
+    started,
   };
   if (cur) status.containerID = RUNTIME_ID_PREFIX + cur.id;
   return status;

@@ -3,13 +3,14 @@
 // cached as the container's waiting reason) and the next sync pass corrects drift.
 //
 // Order:
-//   1. kill the pod: DeadlineExceeded / SandboxChanged event if it is being recreated; stop alive containers in parallel
-//      (grace: deletionGracePeriodSeconds, else terminationGracePeriodSeconds; at least 2 s); stop sandboxes
-//   2. kill single containers (definition changed), in parallel
+//   1. kill the pod: DeadlineExceeded / SandboxChanged event if it is being recreated; kill alive containers in parallel
+//      (killContainer: preStop, then the stop signal within the grace, kill.ts); stop sandboxes
+//   2. kill single containers (definition changed, liveness or startup probe failed), in parallel
 //   3. create the sandbox (purging init records when it replaces an old one)
 //   4. set up volumes (only when something is to be started)
 //   5. start the next init container, or the regular containers in spec order; per container:
-//      crash-loop back-off → kill a created/unknown instance → image → config → create → start.
+//      crash-loop back-off → kill a created/unknown instance → image → config → create → start → postStart
+//      (a failed postStart kills the container: FailedPostStartHook, waiting reason PostStartHookError).
 //      A container whose kill failed in this pass is not started (two copies must never run).
 //   6. garbage-collect dead instances, keeping the newest dead one per container name
 //
@@ -35,12 +36,15 @@ import {
 } from '../runtime/runtime.js';
 import type { Logger } from '../system/logger.js';
 import type { ContainerMountsFn, MountedVolume, VolumeManager } from '../volumes/volumes.js';
-import type { ContainerStart, KillPod, PodActions } from './actions.js';
+import type { Clock } from '../system/clock.js';
+import type { ContainerKill, ContainerStart, KillPod, PodActions } from './actions.js';
+import type { HookRunner } from './hooks.js';
+import { killContainer, unlessSignalled, type KillCause } from './kill.js';
 import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
 import { sandboxConfigOf } from './sandbox-config.js';
-import { DEADLINE_MESSAGE, fieldPathOf, groupByName, type ObservedPod } from './spec.js';
+import { DEADLINE_MESSAGE, fieldPathOf, groupByName, podDescription, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
 
@@ -50,6 +54,8 @@ export interface SyncDeps {
   volumes: VolumeManager;
   containerMounts: ContainerMountsFn;
   events: EventSink;
+  hooks: HookRunner;
+  clock: Clock;
   now: () => number;
   logger: Logger;
   paths: NodePaths;
@@ -101,43 +107,12 @@ export async function observePod(runtime: Runtime, uid: string): Promise<Observe
   return { sandboxes, containers: groupByName(containers) };
 }
 
-/** The stop timeout for a pod's containers: deletion grace, else the pod's, at least 2 s. */
-export function killGraceSeconds(pod: Pod): number {
-  const g = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(2, g);
-}
-
 /** How the worker steers a pass in flight (see the header). */
 export interface PassControl {
   aborted: () => boolean;
   deleted?: AbortSignal;
   interrupt?: AbortSignal;
 }
-
-/** `{ value }` when `p` settles first, undefined when `signal` fires first (p's outcome is then dropped). */
-function unlessSignalled<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<{ value: T } | undefined> {
-  if (!signal) return p.then((value) => ({ value }));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      p.catch(() => undefined);
-      resolve(undefined);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ value });
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-export const podDescription = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
 
 /** Runs one sync pass's plan. */
 export class PodSync {
@@ -178,9 +153,7 @@ export class PodSync {
     }
     if (plan.killPod?.reason === 'deadline') this.emit('Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
     if (plan.killPod) await this.killPod(plan.killPod);
-    if (plan.containersToKill.length) {
-      await Promise.all(plan.containersToKill.map((k) => this.stopOne(k.id, k.name, k.message, 'KillContainer')));
-    }
+    if (plan.containersToKill.length) await Promise.all(plan.containersToKill.map((k) => this.killOne(k, 'KillContainer')));
     if (this.interrupted()) return this.results;
     let sandbox: { id: string; config: PodSandboxConfig } | undefined;
     if (plan.createSandbox) {
@@ -204,22 +177,36 @@ export class PodSync {
     return sandboxConfigOf(this.pod, attempt, this.deps.paths, this.deps.hostDns);
   }
 
-  /** Stops one container; an interrupted wait records nothing (the next pass stops it again). */
-  private async stopOne(id: string, name: string, message: string, step: StepKind): Promise<void> {
-    if (this.interrupted()) return;
-    this.emit('Normal', 'Killing', message, name);
+  /** The pod IP hooks and probes aim at: the sandbox's, or the node's with hostNetwork. */
+  private podIP(): string {
+    if (this.pod.spec.hostNetwork) return this.deps.nodeIP;
+    return this.observed.sandboxes.find((s) => s.ip)?.ip ?? '';
+  }
+
+  private specOf(name: string) {
+    return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c) => c.name === name);
+  }
+
+  /** Kills one container through killContainer; an interrupted wait records nothing (the next pass kills again). */
+  private async killOne(k: Pick<ContainerKill, 'id' | 'name' | 'message' | 'running'> & { cause?: KillCause }, step: StepKind): Promise<boolean> {
+    if (this.interrupted()) return false;
+    const { runtime, hooks, clock } = this.deps;
+    const event = (type: 'Normal' | 'Warning', reason: string, message: string, container: string) => this.emit(type, reason, message, container);
     try {
-      const stop = this.deps.runtime.stopContainer(id, killGraceSeconds(this.pod));
-      if (!(await unlessSignalled(stop, this.control.interrupt))) return;
-      this.record({ step, target: name, ok: true });
+      const target = { id: k.id, name: k.name, container: this.specOf(k.name), running: k.running };
+      const opts = { message: k.message, podIP: this.podIP(), signal: this.control.interrupt, ...(k.cause ? { cause: k.cause } : {}) };
+      if ((await killContainer({ runtime, hooks, clock, event }, this.pod, target, opts)) === 'interrupted') return false;
+      this.record({ step, target: k.name, ok: true });
+      return true;
     } catch (err) {
-      this.killFailed.add(name);
-      this.record({ step, target: name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
+      this.killFailed.add(k.name);
+      this.record({ step, target: k.name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
+      return false;
     }
   }
 
   private async killPod(kill: KillPod): Promise<void> {
-    await Promise.all(kill.containers.map((c) => this.stopOne(c.id, c.name, `Stopping container ${c.name}`, 'KillPod')));
+    await Promise.all(kill.containers.map((c) => this.killOne({ ...c, message: c.message ?? `Stopping container ${c.name}` }, 'KillPod')));
     for (const id of kill.sandboxIds) {
       // Stopping the sandbox SIGKILLs what is left: not while a shorter grace is being applied.
       if (this.interrupted()) return;
@@ -285,11 +272,8 @@ export class PodSync {
     }
     if (this.killFailed.has(c.name)) return;
     if (s.killFirst) {
-      try {
-        await deps.runtime.stopContainer(s.killFirst, killGraceSeconds(pod));
-      } catch (err) {
-        return this.record({ step: 'KillContainer', target: c.name, ok: false, reason: 'KillContainerError', message: errorMessage(err) });
-      }
+      const message = `Container is in "${s.killFirst.state}" state, try killing it before launching new one`;
+      if (!(await this.killOne({ id: s.killFirst.id, name: c.name, message, running: false }, 'KillContainer'))) return;
     }
     if (s.isRestart && s.lastFinishedAt !== undefined) {
       // As the kubelet: lastUpdate is the restart time; expiry is judged by the exit's finishedAt.
@@ -336,6 +320,18 @@ export class PodSync {
       return this.startFailed(c.name, 'RunContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Started', `Started container ${c.name}`, c.name);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart) {
+      const target = { pod, container: c, containerId: id, podIP: this.podIP() };
+      const ran = await unlessSignalled(deps.hooks.run(postStart, target, { signal: this.control.deleted }), this.control.deleted);
+      if (!ran) return;
+      if (!ran.value.ok) {
+        deps.logger.info({ pod: pod.metadata.name, container: c.name, err: ran.value.message }, 'postStart hook failed');
+        this.emit('Warning', 'FailedPostStartHook', 'PostStartHook failed', c.name);
+        await this.killOne({ id, name: c.name, message: 'FailedPostStartHook', running: true }, 'KillContainer');
+        return this.startFailed(c.name, 'PostStartHookError', ran.value.message, { event: false });
+      }
+    }
     state.startErrors.delete(c.name);
     this.record({ step: 'StartContainer', target: c.name, ok: true });
   }

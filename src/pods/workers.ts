@@ -20,12 +20,13 @@ import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { loopTurns } from '../system/loop-turns.js';
 import { computePodActions, type PodActions } from './actions.js';
+import type { ProbeManager } from './probes/manager.js';
 import { deadlineOf, type ObservedPod } from './spec.js';
 import { computePodStatus } from './status.js';
 import { resolvedImageOf } from './image-pull.js';
 import { OWN_CONDITIONS } from './status.js';
+import { stopTimeoutSeconds } from './kill.js';
 import {
-  killGraceSeconds,
   newPodSyncState,
   observePod,
   PodSync,
@@ -106,9 +107,11 @@ export class PodWorkers {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly onPodGone?: () => void;
+  private readonly probes?: ProbeManager;
 
-  constructor(opts: { deps: SyncDeps; store: ObjectStore; clock: Clock; logger: Logger; onPodGone?: () => void }) {
+  constructor(opts: { deps: SyncDeps; store: ObjectStore; clock: Clock; logger: Logger; probes?: ProbeManager; onPodGone?: () => void }) {
     this.deps = opts.deps;
+    this.probes = opts.probes;
     this.store = opts.store;
     this.clock = opts.clock;
     this.logger = opts.logger;
@@ -134,7 +137,7 @@ export class PodWorkers {
     const pass = w.pass;
     if (pass && deleting(w)) {
       pass.deleted.abort();
-      if (killGraceSeconds(this.podToSync(w)) < pass.graceSeconds) pass.interrupt.abort();
+      if (stopTimeoutSeconds(this.podToSync(w)) < pass.graceSeconds) pass.interrupt.abort();
     }
     // Like the kubelet, a change to status alone (e.g. our own writes) waits for the resync; a change
     // to a condition someone else owns (a readiness gate) is in specKey and syncs at once.
@@ -193,6 +196,7 @@ export class PodWorkers {
     }
     w.running = undefined;
     if (w.done) {
+      this.probes?.removePod(w.uid);
       this.workers.delete(w.uid);
       this.onPodGone?.();
       return;
@@ -207,11 +211,13 @@ export class PodWorkers {
     if (w.removed) return this.syncRemoved(w);
     const pod = w.pod;
     let observed = await observePod(this.deps.runtime, w.uid);
-    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
+    this.probes?.syncPod(pod, observed, this.podIPOf(pod, observed));
+    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now(), probes: this.probes });
     let results: StepResult[] = [];
     if (!planIsEmpty(plan)) {
       results = await this.runPlan(w, pod, observed, plan);
       observed = await observePod(this.deps.runtime, w.uid);
+      this.probes?.syncPod(w.pod, observed, this.podIPOf(w.pod, observed));
     }
     // The status and its write (with the watch fan-out) run on a turn of their own (see LoopTurns).
     await this.turns.next();
@@ -224,7 +230,7 @@ export class PodWorkers {
 
   /** Runs a plan on `pod` (the pod as this pass began), steerable by newer updates (see the header). */
   private async runPlan(w: Worker, pod: Pod, observed: ObservedPod, plan: PodActions): Promise<StepResult[]> {
-    const pass = { graceSeconds: killGraceSeconds(pod), deleted: new AbortController(), interrupt: new AbortController() };
+    const pass = { graceSeconds: stopTimeoutSeconds(pod), deleted: new AbortController(), interrupt: new AbortController() };
     w.pass = pass;
     const control = { aborted: () => deleting(w), deleted: pass.deleted.signal, interrupt: pass.interrupt.signal };
     try {
@@ -272,6 +278,12 @@ export class PodWorkers {
     return Math.min(...retries.map((ms) => Math.max(0, ms)), pending);
   }
 
+  /** Where probes aim: the sandbox's IP, or the node's with hostNetwork. */
+  private podIPOf(pod: Pod, observed: ObservedPod): string {
+    if (pod.spec.hostNetwork) return this.deps.nodeIP;
+    return observed.sandboxes.find((s) => s.ip && s.state === 'ready')?.ip ?? '';
+  }
+
   /** Resolves images of observed instances not pulled by this worker (after a daemon restart). */
   private async resolveImages(w: Worker, observed: ObservedPod): Promise<void> {
     const specs = [...(w.pod.spec.initContainers ?? []), ...w.pod.spec.containers];
@@ -292,6 +304,7 @@ export class PodWorkers {
       nodeIP: this.deps.nodeIP,
       qosClass: this.deps.qosOf(w.pod),
       now: this.clock.now(),
+      probes: this.probes,
     });
   }
 
@@ -351,6 +364,7 @@ export class PodWorkers {
   private async syncRemoved(w: Worker): Promise<number> {
     const observed = await observePod(this.deps.runtime, w.uid);
     const pod = this.podToSync(w);
+    this.probes?.removePod(w.uid);
     const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now() });
     if (plan.killPod) await this.runPlan(w, pod, observed, plan);
     await teardownPod(this.deps, w.uid);

@@ -37,6 +37,8 @@ export class FakeRuntime implements Runtime {
   readonly configs = new Map<string, ContainerConfig>();
   /** Containers (by id) that ignore their stop signal: stop waits the whole timeout, then exit 137. */
   readonly ignoreStop = new Set<string>();
+  /** Answers execSync (probes, hooks); default: exit 0 with no output. */
+  execHandler?: (id: string, cmd: string[], timeoutMs: number) => ExecSyncResult | Promise<ExecSyncResult>;
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
   sandboxDelayMs = 0;
   private failures: { sandbox?: string; create?: string; start?: string; stop?: string; removeSandbox?: string } = {};
@@ -233,9 +235,11 @@ export class FakeRuntime implements Runtime {
       .map(clone);
   }
 
-  async execSync(id: string, cmd: string[], _timeoutMs: number): Promise<ExecSyncResult> {
+  async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
     this.calls.push({ method: 'execSync', args: [id, cmd] });
-    this.mustContainer(id);
+    const c = this.mustContainer(id);
+    if (c.state !== 'running') throw new Error(`fake: exec in container ${id}: container is ${c.state}`);
+    if (this.execHandler) return this.execHandler(id, cmd, timeoutMs);
     return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   }
 

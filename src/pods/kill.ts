@@ -1,0 +1,114 @@
+// The one way a container is stopped (style.md §9): every kill — deletion, a liveness or startup
+// failure, a changed definition, a failed postStart, a finished pod, a sandbox being replaced — goes
+// through killContainer, as in the kubelet's killContainer:
+//
+//   1. Killing event with the reason's message;
+//   2. the grace: the deletion's grace if the pod is being deleted, else the failing probe's own
+//      terminationGracePeriodSeconds (liveness/startup kills), else the pod's (default 30);
+//   3. the preStop hook, if the container has one, is running, and the grace is above 0: it may use the
+//      whole grace, and its time is subtracted (FailedPreStopHook on failure; the kill goes on);
+//   4. the stop signal with what is left, never under 2 s, then SIGKILL (the runtime's stopContainer).
+//
+// `signal` (a newer delete with a shorter grace) abandons the waits; the runtime's stop goes on in the
+// background and the caller's next pass kills again with the newer grace.
+
+import type { Container, Pod } from '../k8s/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { Clock } from '../system/clock.js';
+import type { HookRunner } from './hooks.js';
+
+export const MIN_GRACE_SECONDS = 2;
+export const DEFAULT_GRACE_SECONDS = 30;
+
+export type KillCause = 'liveness' | 'startup' | 'other';
+
+export interface KillTarget {
+  id: string;
+  name: string;
+  /** The container's spec (undefined when it is no longer in the pod): preStop and probe grace. */
+  container?: Container;
+  /** Only a running container gets its preStop hook. */
+  running: boolean;
+}
+
+export interface KillDeps {
+  runtime: Pick<Runtime, 'stopContainer'>;
+  hooks: HookRunner;
+  clock: Clock;
+  event: (type: 'Normal' | 'Warning', reason: string, message: string, container: string) => void;
+}
+
+export interface KillOptions {
+  /** The Killing event's message. */
+  message: string;
+  cause?: KillCause;
+  podIP: string;
+  signal?: AbortSignal;
+}
+
+/** Step 2 of the header: the grace before the 2 s floor (0 for a forced delete). */
+export function killGraceSeconds(pod: Pod, container?: Container, cause: KillCause = 'other'): number {
+  if (pod.metadata.deletionGracePeriodSeconds !== undefined && pod.metadata.deletionGracePeriodSeconds !== null) {
+    return pod.metadata.deletionGracePeriodSeconds;
+  }
+  const probe = cause === 'liveness' ? container?.livenessProbe : cause === 'startup' ? container?.startupProbe : undefined;
+  if (probe?.terminationGracePeriodSeconds) return probe.terminationGracePeriodSeconds;
+  return pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+}
+
+/** The stop timeout of a kill with no preStop: the grace, at least 2 s. */
+export function stopTimeoutSeconds(pod: Pod, container?: Container, cause?: KillCause): number {
+  return Math.max(MIN_GRACE_SECONDS, killGraceSeconds(pod, container, cause));
+}
+
+/** Resolves when `p` settles (its value) or `signal` fires (undefined); p's rejection propagates. */
+export function unlessSignalled<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<{ value: T } | undefined> {
+  if (!signal) return p.then((value) => ({ value }));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => undefined);
+      resolve(undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ value });
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Kills one container (see the header). Resolves 'stopped' once it has exited, 'interrupted' when
+ * `signal` ended the wait first; rejects when the runtime could not stop it.
+ */
+export async function killContainer(deps: KillDeps, pod: Pod, target: KillTarget, opts: KillOptions): Promise<'stopped' | 'interrupted'> {
+  deps.event('Normal', 'Killing', opts.message, target.name);
+  let grace = killGraceSeconds(pod, target.container, opts.cause);
+  const preStop = target.container?.lifecycle?.preStop;
+  if (preStop && target.running && grace > 0) {
+    const began = deps.clock.now();
+    const budget = new AbortController();
+    const onAbort = () => budget.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = deps.clock.setTimer(grace * 1000, () => budget.abort());
+    try {
+      const hook = deps.hooks.run(preStop, { pod, container: target.container!, containerId: target.id, podIP: opts.podIP }, { signal: budget.signal, timeoutMs: grace * 1000 });
+      const outcome = await unlessSignalled(hook, budget.signal);
+      if (opts.signal?.aborted) return 'interrupted';
+      if (outcome && !outcome.value.ok) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
+    } finally {
+      timer();
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    grace -= Math.floor((deps.clock.now() - began) / 1000);
+  }
+  const stopped = await unlessSignalled(deps.runtime.stopContainer(target.id, Math.max(MIN_GRACE_SECONDS, grace)), opts.signal);
+  return stopped ? 'stopped' : 'interrupted';
+}

@@ -1,0 +1,224 @@
+// End to end, issue 8: probes and lifecycle hooks on a real daemon, driven by the real kubectl.
+// readiness over httpGet (by port name) and liveness over tcpSocket against a busybox httpd in the pod,
+// a failing exec liveness probe that restarts, a startup probe holding readiness back, postStart writing a
+// file the container reads, a failing postStart, and a preStop that runs before SIGTERM.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { TestDaemon } from '../support/daemon.js';
+import { reportingFailure } from '../support/failure.js';
+
+const ROOT = process.getuid?.() === 0;
+
+/** Processes on the host whose command line is exactly `sleep 30` (the timed-out probe's). */
+function probeSleeps(): number {
+  let n = 0;
+  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\u000030\u0000') n++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return n;
+}
+
+function podYaml(name: string, spec: string): string {
+  return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+}
+
+describe('probes and lifecycle hooks end to end (issue 8)', { skip: ROOT ? false : 'needs root: run the tests as root' }, () => {
+  let d: TestDaemon;
+  let failed = false;
+
+  before(async () => {
+    d = await TestDaemon.start({ name: 'e2e-probes', podCidr: '10.88.225.0/24' });
+  });
+  after(async () => {
+    await d?.destroy(failed);
+  });
+
+  const step = (name: string, fn: () => Promise<void>) => it(name, reportingFailure(fn, () => (failed = true)));
+  const pod = (name: string) => d.getJson('pod', name);
+  const apply = async (yaml: string) => {
+    const r = await d.kubectl(['apply', '-f', '-'], { input: yaml });
+    assert.equal(r.code, 0, r.stderr);
+  };
+  const events = async (name: string) => {
+    const list = await d.getJson('events', '--field-selector', `involvedObject.name=${name}`);
+    return list.items as { reason: string; message: string; type: string }[];
+  };
+
+  step('an httpGet readiness probe (port by name) and a tcpSocket liveness probe: 0/1 until ready, 1/1, then 0/1 when /ready goes', async () => {
+    await apply(
+      podYaml(
+        'web',
+        `  containers:
+  - name: web
+    image: localhost/busybox
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/ready && (sleep 8; rm /www/ready) & mkdir -p /www && exec httpd -f -p 8080 -h /www"]
+    ports:
+    - name: http
+      containerPort: 8080
+    readinessProbe:
+      httpGet: {path: /ready, port: http}
+      periodSeconds: 1
+      failureThreshold: 1
+    livenessProbe:
+      tcpSocket: {port: 8080}
+      periodSeconds: 1
+`,
+      ),
+    );
+    await d.waitFor('web 1/1', async () => /\b1\/1\s+Running\b/.test(await d.k('get', 'pod', 'web')));
+    const ready = (await pod('web')).status.conditions.find((c: any) => c.type === 'Ready');
+    assert.equal(ready.status, 'True');
+    await d.waitFor('web 0/1 after /ready is removed', async () => /\b0\/1\s+Running\s+0\b/.test(await d.k('get', 'pod', 'web')), 30_000);
+    const p = await pod('web');
+    assert.equal(p.status.containerStatuses[0].restartCount, 0, 'the tcp liveness probe keeps passing');
+    assert.equal(p.status.conditions.find((c: any) => c.type === 'ContainersReady').message, 'containers with unready status: [web]');
+    const unhealthy = (await events('web')).filter((e) => e.reason === 'Unhealthy');
+    assert.ok(unhealthy.some((e) => e.message === 'Readiness probe failed: HTTP probe failed with statuscode: 404'), JSON.stringify(unhealthy));
+  });
+
+  step('a failing exec liveness probe restarts the container with the kubelet\'s Killing message', async () => {
+    await apply(
+      podYaml(
+        'live',
+        `  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    livenessProbe:
+      exec: {command: ["false"]}
+      periodSeconds: 1
+      failureThreshold: 2
+`,
+      ),
+    );
+    await d.waitFor('live restarted', async () => (await pod('live')).status?.containerStatuses?.[0]?.restartCount >= 1, 40_000);
+    const evs = await events('live');
+    assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container c failed liveness probe, will be restarted'), JSON.stringify(evs));
+    assert.ok(evs.some((e) => e.reason === 'Unhealthy' && e.type === 'Warning' && e.message.startsWith('Liveness probe failed')));
+    const out = await d.k('describe', 'pod', 'live');
+    assert.match(out, /Liveness:\s+exec \[false\] delay=0s timeout=1s period=1s #success=1 #failure=2/);
+  });
+
+  step('an exec probe that times out fails and leaves no process behind', async () => {
+    await apply(
+      podYaml(
+        'slowprobe',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    readinessProbe:
+      exec: {command: ["sleep", "30"]}
+      timeoutSeconds: 1
+      periodSeconds: 2
+`,
+      ),
+    );
+    await d.waitFor('a timed-out readiness attempt', async () => (await events('slowprobe')).some((e) => e.message === 'Readiness probe failed: command "sleep 30" timed out'), 30_000);
+    // Each timed-out attempt's sleep is killed: at most the attempt in flight runs (without the kill one
+    // more would pile up every 2 s).
+    await new Promise((r) => setTimeout(r, 8000));
+    assert.ok(probeSleeps() <= 1, `${probeSleeps()} probe processes still run`);
+    const p = await pod('slowprobe');
+    assert.equal(p.status.containerStatuses[0].ready, false);
+  });
+
+  step('a startup probe holds readiness back until it passes', async () => {
+    await apply(
+      podYaml(
+        'slowstart',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "sleep 4; touch /tmp/started; exec sleep 3600"]
+    startupProbe:
+      exec: {command: ["cat", "/tmp/started"]}
+      periodSeconds: 1
+      failureThreshold: 30
+    readinessProbe:
+      exec: {command: ["true"]}
+      periodSeconds: 30
+`,
+      ),
+    );
+    await d.waitFor('slowstart running', async () => (await pod('slowstart')).status?.containerStatuses?.[0]?.state?.running);
+    const early = (await pod('slowstart')).status.containerStatuses[0];
+    assert.equal(early.started, false);
+    assert.equal(early.ready, false);
+    await d.waitFor('slowstart ready soon after it started', async () => (await pod('slowstart')).status.containerStatuses[0].ready, 20_000);
+    const cs = (await pod('slowstart')).status.containerStatuses[0];
+    assert.equal(cs.started, true);
+    assert.equal(cs.restartCount, 0);
+  });
+
+  step('postStart runs before the container counts as started; its file is there', async () => {
+    await apply(
+      podYaml(
+        'hooked',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "while [ ! -f /tmp/hook ]; do sleep 0.1; done; cat /tmp/hook; exec sleep 3600"]
+    lifecycle:
+      postStart:
+        exec: {command: ["sh", "-c", "echo from-poststart > /tmp/hook"]}
+`,
+      ),
+    );
+    await d.waitFor('hooked Running', async () => (await pod('hooked')).status?.phase === 'Running');
+    await d.waitFor('the hook output in the log', async () => (await d.k('logs', 'hooked')).includes('from-poststart'));
+  });
+
+  step('a failing postStart: FailedPostStartHook, the container killed and restarted', async () => {
+    await apply(
+      podYaml(
+        'badhook',
+        `  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    lifecycle:
+      postStart:
+        exec: {command: ["sh", "-c", "echo nope; exit 3"]}
+`,
+      ),
+    );
+    await d.waitFor('FailedPostStartHook', async () => (await events('badhook')).some((e) => e.reason === 'FailedPostStartHook' && e.message === 'PostStartHook failed'), 30_000);
+    const evs = await events('badhook');
+    assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'FailedPostStartHook'));
+    await d.waitFor('badhook restarted', async () => (await pod('badhook')).status.containerStatuses[0].restartCount >= 1, 30_000);
+    const waiting = (await pod('badhook')).status.containerStatuses[0].state.waiting;
+    if (waiting?.reason === 'PostStartHookError') assert.match(waiting.message, /^Exec lifecycle hook \(\[sh -c echo nope; exit 3\]\) for Container "c" in Pod "badhook_default\(.+\)" failed - error: command 'sh -c echo nope; exit 3' exited with 3: , message: "nope\\n"$/);
+  });
+
+  step('preStop runs before SIGTERM and its time counts: deletion takes at least its 3 s', async () => {
+    await apply(
+      podYaml(
+        'stopper',
+        `  terminationGracePeriodSeconds: 20
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+    lifecycle:
+      preStop:
+        exec: {command: ["sleep", "3"]}
+`,
+      ),
+    );
+    await d.waitFor('stopper Running', async () => (await pod('stopper')).status?.phase === 'Running');
+    const t0 = Date.now();
+    await d.k('delete', 'pod', 'stopper', '--wait=true', '--timeout=60s');
+    const took = Date.now() - t0;
+    assert.ok(took >= 3000, `deleted after ${took} ms`);
+    assert.ok(took < 15_000, `deleted after ${took} ms`);
+  });
+});
