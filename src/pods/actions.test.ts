@@ -5,6 +5,7 @@ import type { ContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
 import { computePodActions, type PodActions } from './actions.js';
 import { backoffNext, crashLoopKey, type BackoffState } from './backoff.js';
 import { containerHash } from './spec.js';
+import type { ProbeView } from './probes/manager.js';
 import { T0, UID, ctr, makePod, observed, rec, sandbox } from './test-fixtures.js';
 
 interface Case {
@@ -15,11 +16,15 @@ interface Case {
   records?: ContainerStatus[];
   backoff?: BackoffState;
   now?: number;
+  probes?: ProbeView;
   expect: (a: PodActions) => void;
 }
 
 const starts = (a: PodActions) => a.containersToStart.map((s) => s.name);
 const inits = [ctr('i1'), ctr('i2')];
+const side = (name: string, extra = {}) => ctr(name, { restartPolicy: 'Always', ...extra });
+const initStarts = (a: PodActions) => a.initContainersToStart.map((s) => s.name);
+const probeView = (v: Partial<ProbeView>): ProbeView => ({ started: () => true, ready: () => true, failed: () => undefined, ...v });
 const cKey = crashLoopKey('p', 'ns', UID, 'c', containerHash(ctr('c')));
 
 const cases: Case[] = [
@@ -44,7 +49,7 @@ const cases: Case[] = [
   {
     name: 'leaves a running container alone',
     records: [rec('c', 'running')],
-    expect: (a) => assert.deepEqual(a, { containersToStart: [], containersToKill: [] }),
+    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
     name: 'restarts a crashed container at once when restartPolicy is Always and no back-off is recorded',
@@ -129,8 +134,8 @@ const cases: Case[] = [
     name: 'starts only the first init container of a new pod',
     spec: { initContainers: inits },
     expect: (a) => {
-      assert.equal(a.initToStart?.name, 'i1');
-      assert.equal(a.initToStart?.kind, 'init');
+      assert.equal(a.initContainersToStart[0]?.name, 'i1');
+      assert.equal(a.initContainersToStart[0]?.kind, 'init');
       assert.deepEqual(starts(a), []);
     },
   },
@@ -138,20 +143,20 @@ const cases: Case[] = [
     name: 'starts the next init container after the previous one exited 0',
     spec: { initContainers: inits },
     records: [rec('i1', 'exited', { exitCode: 0 })],
-    expect: (a) => assert.equal(a.initToStart?.name, 'i2'),
+    expect: (a) => assert.equal(a.initContainersToStart[0]?.name, 'i2'),
   },
   {
     name: 'waits while an init container runs',
     spec: { initContainers: inits },
     records: [rec('i1', 'running')],
-    expect: (a) => assert.deepEqual(a, { containersToStart: [], containersToKill: [] }),
+    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
     name: 'starts the regular containers once every init container exited 0',
     spec: { initContainers: inits, containers: [ctr('a'), ctr('b')] },
     records: [rec('i1', 'exited'), rec('i2', 'exited')],
     expect: (a) => {
-      assert.equal(a.initToStart, undefined);
+      assert.equal(a.initContainersToStart[0], undefined);
       assert.deepEqual(starts(a), ['a', 'b']);
     },
   },
@@ -160,8 +165,8 @@ const cases: Case[] = [
     spec: { initContainers: inits },
     records: [rec('i1', 'exited', { exitCode: 1 })],
     expect: (a) => {
-      assert.equal(a.initToStart?.name, 'i1');
-      assert.equal(a.initToStart?.isRestart, true);
+      assert.equal(a.initContainersToStart[0]?.name, 'i1');
+      assert.equal(a.initContainersToStart[0]?.isRestart, true);
     },
   },
   {
@@ -169,7 +174,7 @@ const cases: Case[] = [
     spec: { initContainers: inits, restartPolicy: 'Never' },
     records: [rec('i1', 'exited', { exitCode: 0 }), rec('i2', 'exited', { exitCode: 1 })],
     expect: (a) => {
-      assert.equal(a.initToStart, undefined);
+      assert.equal(a.initContainersToStart[0], undefined);
       assert.equal(a.killPod?.reason, 'init-failed');
     },
   },
@@ -180,8 +185,8 @@ const cases: Case[] = [
     records: [rec('i1', 'exited'), rec('i2', 'exited'), rec('c', 'exited', { exitCode: 137 })],
     expect: (a) => {
       assert.deepEqual(a.createSandbox, { attempt: 1, changed: true });
-      assert.equal(a.initToStart?.name, 'i1');
-      assert.equal(a.initToStart?.attempt, 0);
+      assert.equal(a.initContainersToStart[0]?.name, 'i1');
+      assert.equal(a.initContainersToStart[0]?.attempt, 0);
     },
   },
   {
@@ -217,6 +222,73 @@ const cases: Case[] = [
       assert.deepEqual(starts(a), ['c']);
     },
   },
+  {
+    name: 'sidecars: a started sidecar lets the next init container start beside it',
+    spec: { initContainers: [side('s'), ctr('i')] },
+    records: [rec('s', 'running')],
+    expect: (a) => {
+      assert.deepEqual(initStarts(a), ['i']);
+      assert.equal(a.initContainersToStart[0].kind, 'init');
+      assert.deepEqual(starts(a), []);
+    },
+  },
+  {
+    name: 'sidecars: a sidecar whose startup probe has not passed holds the next container back',
+    spec: { initContainers: [side('s', { startupProbe: { exec: { command: ['x'] } } })] },
+    records: [rec('s', 'running')],
+    probes: probeView({ started: () => false }),
+    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
+  },
+  {
+    name: 'sidecars: a failed startup probe kills and restarts the sidecar',
+    spec: { initContainers: [side('s', { startupProbe: { exec: { command: ['x'] } } })] },
+    records: [rec('s', 'running')],
+    probes: probeView({ started: () => false, failed: () => 'Startup' }),
+    expect: (a) => {
+      assert.equal(a.containersToKill[0].message, 'Init container s failed startup probe');
+      assert.deepEqual(initStarts(a), ['s']);
+      assert.equal(a.initContainersToStart[0].attempt, 1);
+    },
+  },
+  {
+    name: 'sidecars: an exited sidecar is restarted even under restartPolicy Never, beside the running app',
+    spec: { restartPolicy: 'Never', initContainers: [side('s')] },
+    records: [rec('s', 'exited', { exitCode: 1 }), rec('c', 'running')],
+    expect: (a) => {
+      assert.deepEqual(initStarts(a), ['s']);
+      assert.equal(a.initContainersToStart[0].kind, 'sidecar');
+      assert.equal(a.killPod, undefined);
+    },
+  },
+  {
+    name: 'sidecars: a sidecar whose record is gone after initialization is started again',
+    spec: { initContainers: [side('s'), ctr('i')] },
+    records: [rec('c', 'running')],
+    expect: (a) => assert.deepEqual(initStarts(a), ['s']),
+  },
+  {
+    name: 'sidecars: once every regular container is done (RP Never) the pod is killed, sidecars with it, none restarted',
+    spec: { restartPolicy: 'Never', initContainers: [side('s')] },
+    records: [rec('s', 'running'), rec('c', 'exited', { exitCode: 0 })],
+    expect: (a) => {
+      assert.equal(a.killPod?.reason, 'completed');
+      assert.deepEqual(a.killPod?.containers.map((c) => c.name), ['s']);
+      assert.deepEqual(initStarts(a), []);
+    },
+  },
+  {
+    name: 'a liveness failure under RP Always kills and restarts in the same pass, back-off judged by the last exited instance',
+    records: [rec('c', 'running', { attempt: 1 }), rec('c', 'exited', { attempt: 0, exitCode: 1, finishedAt: T0 + 55_000 })],
+    backoff: new Map([[cKey, backoffNext(undefined, T0 + 55_000)]]),
+    probes: probeView({ failed: (id) => (id.startsWith('c-1-') ? 'Liveness' : undefined) }),
+    expect: (a) => {
+      assert.equal(a.containersToKill[0].message, 'Container c failed liveness probe, will be restarted');
+      assert.equal(a.containersToKill[0].cause, 'liveness');
+      assert.deepEqual(starts(a), ['c']);
+      assert.equal(a.containersToStart[0].attempt, 2);
+      assert.ok(a.containersToStart[0].blockedUntil, 'the exit at 55 s with a 10 s back-off blocks a start at 60 s');
+    },
+  },
 ];
 
 for (const c of cases) {
@@ -224,6 +296,6 @@ for (const c of cases) {
     const pod = makePod(c.spec);
     c.pod?.(pod);
     const obs = observed(c.sandboxes ?? [sandbox()], c.records ?? []);
-    c.expect(computePodActions({ pod, observed: obs, backoff: c.backoff ?? new Map(), now: c.now ?? T0 + 60_000 }));
+    c.expect(computePodActions({ pod, observed: obs, backoff: c.backoff ?? new Map(), now: c.now ?? T0 + 60_000, ...(c.probes ? { probes: c.probes } : {}) }));
   });
 }

@@ -7,14 +7,18 @@
 //   2. No ready sandbox (or more than one) → kill the pod, create a sandbox, start the first init
 //      container (or all regular ones) — unless RP Never and containers already ran, or RP OnFailure
 //      and every regular container succeeded (then only kill).
-//   3. Init containers not done → start the next one (a failed one is restarted, except under RP Never
-//      where the pod is killed and goes Failed). Regular containers are not looked at.
+//   3. Init containers (planInit, the kubelet's computeInitContainerActions): until the pod is
+//      initialized, start the next init container once the one before exited 0 — or, for a sidecar
+//      (restartPolicy Always), once it is started (running, startup probe passed); a failed init is
+//      restarted, except under RP Never where the pod is killed and goes Failed. Sidecars are restarted
+//      whenever they exit, whatever RP is, and killed and restarted on a liveness or startup failure.
+//      Regular containers are not looked at until the pod is initialized.
 //   4. Regular containers: start per §6; kill and restart a running one whose definition changed.
-//   5. Nothing running, nothing to start → kill the pod (stops the sandbox of a finished pod).
 //      A running container whose liveness or startup probe failed is killed too ("Container c failed
 //      liveness probe, will be restarted") and started again in the same pass unless RP is Never, with
 //      crash-loop back-off judged by its newest exited instance (the kubelet's doBackOff).
-// Slot for a later step: sidecars join step 3.
+//   5. No regular container running or to start → kill the pod (stops the sandbox of a finished pod,
+//      and the sidecars of a job-like pod: they never keep a pod alive).
 
 import type { Container, Pod } from '../k8s/types.js';
 import type { ContainerStatus as Rec } from '../runtime/runtime.js';
@@ -81,7 +85,8 @@ export interface CreateSandbox {
 export interface PodActions {
   killPod?: KillPod;
   createSandbox?: CreateSandbox;
-  initToStart?: ContainerStart;
+  /** Init containers to start, in spec order: the next init container, and sidecars to (re)start. */
+  initContainersToStart: ContainerStart[];
   containersToStart: ContainerStart[];
   containersToKill: ContainerKill[];
 }
@@ -126,12 +131,12 @@ function planStart(input: ActionsInput, c: Container, init: boolean, lastRecord?
   return start;
 }
 
-/** §6: whether a regular container that is not running should be (re)started. */
-export function shouldStart(pod: Pod, last: Rec | undefined): boolean {
+/** §6: whether a regular container (or a sidecar, which restarts whatever RP is) that is not running should be (re)started. */
+export function shouldStart(pod: Pod, last: Rec | undefined, sidecar = false): boolean {
   if (pod.metadata.deletionTimestamp) return false;
   if (!last) return true;
   if (last.state === 'running') return false;
-  if (last.state === 'created' || last.state === 'unknown') return true;
+  if (last.state === 'created' || last.state === 'unknown' || sidecar) return true;
   const rp = restartPolicyOf(pod);
   if (rp === 'Never') return false;
   if (rp === 'OnFailure' && last.exitCode === 0) return false;
@@ -159,6 +164,93 @@ export function findNextInit(pod: Pod, obs: ObservedPod): { failed?: Rec; next?:
   return { next: inits[0], done: false };
 }
 
+const isSidecar = (c: Container) => c.restartPolicy === 'Always';
+
+interface InitPlan {
+  /** Every regular container's predecessors are done: regular containers may be planned. */
+  initialized: boolean;
+  starts: ContainerStart[];
+  kills: ContainerKill[];
+  /** An init container failed under RP Never: the pod is done. */
+  killPod?: KillPod;
+}
+
+/**
+ * Step 3 of the header. Walks the init containers from the last to the first (the newest records are
+ * what is left after garbage collection); `previous` is whether everything before the current one is
+ * done, which only the walk from the end can tell.
+ */
+function planInit(input: ActionsInput): InitPlan {
+  const { pod, observed } = input;
+  const inits = pod.spec.initContainers ?? [];
+  const probes = input.probes ?? NO_PROBES;
+  const plan: InitPlan = { initialized: inits.length === 0, starts: [], kills: [] };
+  if (inits.length === 0) return plan;
+  let initialized = pod.spec.containers.some((c) => {
+    const st = newestRecord(observed, c.name)?.state;
+    return st === 'running' || st === 'created';
+  });
+  let previous = initialized;
+  const toStart = new Set<number>();
+  const kill = (r: Rec, c: Container, message: string, cause?: KillCause) =>
+    plan.kills.push({ id: r.id, name: c.name, reason: cause ? 'probe-failed' : 'unknown-state', message, running: r.state === 'running', ...(cause ? { cause } : {}) });
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const c = inits[i];
+    const sidecar = isSidecar(c);
+    const r = newestRecord(observed, c.name);
+    if (!r) {
+      if (previous && sidecar) toStart.add(i);
+      continue;
+    }
+    if (previous && !sidecar) continue;
+    if (r.state === 'created') toStart.add(i);
+    else if (r.state === 'running' && sidecar) {
+      const failed = probes.failed(r.id);
+      if (!probes.started(r.id, c)) {
+        if (failed === 'Startup') {
+          kill(r, c, `Init container ${c.name} failed startup probe`, 'startup');
+          toStart.add(i);
+        }
+      } else {
+        if (i === inits.length - 1) initialized = true;
+        else if (!previous) toStart.add(i + 1);
+        const hash = r.annotations[ANNOTATION_HASH];
+        if (hash && hash !== containerHash(c)) {
+          plan.kills.push({ id: r.id, name: c.name, reason: 'definition-changed', message: `Init container ${c.name} definition changed`, running: true });
+          toStart.add(i);
+        } else if (failed === 'Liveness') {
+          kill(r, c, `Init container ${c.name} failed liveness probe`, 'liveness');
+          toStart.add(i);
+        }
+      }
+    } else if (r.state === 'exited') {
+      if (sidecar) toStart.add(i);
+      else if (r.exitCode !== 0) {
+        if (restartPolicyOf(pod) === 'Never') return { ...plan, killPod: killPodOf(observed, 'init-failed') };
+        toStart.add(i);
+      } else if (i === inits.length - 1) initialized = true;
+      else toStart.add(i + 1);
+    } else if (r.state === 'unknown') {
+      if (!sidecar && restartPolicyOf(pod) === 'Never') return { ...plan, killPod: killPodOf(observed, 'init-failed') };
+      toStart.add(i); // planStart kills the unknown instance first
+    }
+    previous = true;
+  }
+  if (!previous) toStart.add(0);
+  plan.initialized = initialized;
+  for (const i of [...toStart].sort((a, b) => a - b)) {
+    const c = inits[i];
+    const killed = plan.kills.find((k) => k.name === c.name);
+    if (killed) {
+      // Restarted in this pass after its kill: back-off is judged by its newest exited instance.
+      const exited = observed.containers.get(c.name)?.find((x) => x.state === 'exited');
+      const start = planStart(input, c, true, exited);
+      plan.starts.push(exited ? { ...start, attempt: nextAttempt(observed, c.name) } : { ...start, attempt: nextAttempt(observed, c.name), isRestart: false });
+    } else plan.starts.push(planStart(input, c, true));
+  }
+  return plan;
+}
+
 const succeeded = (obs: ObservedPod, c: Container) => {
   const r = newestRecord(obs, c.name);
   return r?.state === 'exited' && r.exitCode === 0;
@@ -182,7 +274,7 @@ function planSandbox(input: ActionsInput, actions: PodActions): PodActions | und
   const fresh: ObservedPod = changed ? withoutInitRecords(pod, observed) : observed;
   const freshInput = { ...input, observed: fresh };
   const inits = pod.spec.initContainers ?? [];
-  if (inits.length) plan.initToStart = planStart(freshInput, inits[0], true);
+  if (inits.length) plan.initContainersToStart = [planStart(freshInput, inits[0], true)];
   else plan.containersToStart = regular.map((c) => planStart(freshInput, c, false));
   return plan;
 }
@@ -195,7 +287,7 @@ function withoutInitRecords(pod: Pod, obs: ObservedPod): ObservedPod {
 
 export function computePodActions(input: ActionsInput): PodActions {
   const { pod, observed } = input;
-  const empty: PodActions = { containersToStart: [], containersToKill: [] };
+  const empty: PodActions = { initContainersToStart: [], containersToStart: [], containersToKill: [] };
   if (pod.metadata.deletionTimestamp) return { ...empty, killPod: killPodOf(observed, 'deleted') };
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return { ...empty, killPod: killPodOf(observed, 'terminal') };
@@ -204,14 +296,11 @@ export function computePodActions(input: ActionsInput): PodActions {
   const sandboxPlan = planSandbox(input, empty);
   if (sandboxPlan) return sandboxPlan;
 
-  const init = findNextInit(pod, observed);
-  if (!init.done) {
-    if (!init.next) return empty;
-    if (init.failed && restartPolicyOf(pod) === 'Never') return { ...empty, killPod: killPodOf(observed, 'init-failed') };
-    return { ...empty, initToStart: planStart(input, init.next, true) };
-  }
+  const init = planInit(input);
+  if (init.killPod) return { ...empty, killPod: init.killPod };
+  if (!init.initialized) return { ...empty, initContainersToStart: init.starts, containersToKill: init.kills };
 
-  const plan: PodActions = { ...empty, containersToStart: [], containersToKill: [] };
+  const plan: PodActions = { ...empty, initContainersToStart: init.starts, containersToStart: [], containersToKill: [...init.kills] };
   let keep = 0;
   for (const c of pod.spec.containers) {
     const last = newestRecord(observed, c.name);
@@ -250,6 +339,7 @@ export function computePodActions(input: ActionsInput): PodActions {
     }
     plan.killPod = kill;
     plan.containersToKill = [];
+    plan.initContainersToStart = [];
   }
   return plan;
 }

@@ -7,7 +7,9 @@
 //      terminationGracePeriodSeconds (liveness/startup kills), else the pod's (default 30);
 //   3. the preStop hook, if the container has one, is running, and the grace is above 0: it may use the
 //      whole grace, and its time is subtracted (FailedPreStopHook on failure; the kill goes on);
-//   4. the stop signal with what is left, never under 2 s, then SIGKILL (the runtime's stopContainer).
+//   4. its turn, when the pod has sidecars: a sidecar is stopped only after every regular container and
+//      every later sidecar has exited (reverse order); the wait counts against the grace too;
+//   5. the stop signal with what is left, never under 2 s, then SIGKILL (the runtime's stopContainer).
 //
 // `signal` (a newer delete with a shorter grace) abandons the waits; the runtime's stop goes on in the
 // background and the caller's next pass kills again with the newer grace.
@@ -44,6 +46,8 @@ export interface KillOptions {
   cause?: KillCause;
   podIP: string;
   signal?: AbortSignal;
+  /** Step 4: settles when the containers this one waits for have exited. */
+  turn?: Promise<unknown>;
 }
 
 /** Step 2 of the header: the grace before the 2 s floor (0 for a forced delete). */
@@ -91,24 +95,36 @@ export function unlessSignalled<T>(p: Promise<T>, signal: AbortSignal | undefine
 export async function killContainer(deps: KillDeps, pod: Pod, target: KillTarget, opts: KillOptions): Promise<'stopped' | 'interrupted'> {
   deps.event('Normal', 'Killing', opts.message, target.name);
   let grace = killGraceSeconds(pod, target.container, opts.cause);
+  const began = deps.clock.now();
   const preStop = target.container?.lifecycle?.preStop;
   if (preStop && target.running && grace > 0) {
-    const began = deps.clock.now();
-    const budget = new AbortController();
-    const onAbort = () => budget.abort();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = deps.clock.setTimer(grace * 1000, () => budget.abort());
-    try {
-      const hook = deps.hooks.run(preStop, { pod, container: target.container!, containerId: target.id, podIP: opts.podIP }, { signal: budget.signal, timeoutMs: grace * 1000 });
-      const outcome = await unlessSignalled(hook, budget.signal);
-      if (opts.signal?.aborted) return 'interrupted';
-      if (outcome && !outcome.value.ok) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
-    } finally {
-      timer();
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
-    grace -= Math.floor((deps.clock.now() - began) / 1000);
+    const outcome = await within(deps.clock, grace, opts.signal, (budget) =>
+      deps.hooks.run(preStop, { pod, container: target.container!, containerId: target.id, podIP: opts.podIP }, { signal: budget, timeoutMs: grace * 1000 }),
+    );
+    if (opts.signal?.aborted) return 'interrupted';
+    if (outcome && !outcome.value.ok) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
   }
+  if (opts.turn) {
+    const left = grace - Math.floor((deps.clock.now() - began) / 1000);
+    if (left > 0) await within(deps.clock, left, opts.signal, () => opts.turn!);
+    if (opts.signal?.aborted) return 'interrupted';
+  }
+  grace -= Math.floor((deps.clock.now() - began) / 1000);
   const stopped = await unlessSignalled(deps.runtime.stopContainer(target.id, Math.max(MIN_GRACE_SECONDS, grace)), opts.signal);
   return stopped ? 'stopped' : 'interrupted';
+}
+
+/** Runs `work` for at most `seconds` (or until `signal`): its value, or undefined when cut off. */
+async function within<T>(clock: Clock, seconds: number, signal: AbortSignal | undefined, work: (budget: AbortSignal) => Promise<T>): Promise<{ value: T } | undefined> {
+  const budget = new AbortController();
+  const onAbort = () => budget.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) budget.abort();
+  const cancel = clock.setTimer(seconds * 1000, () => budget.abort());
+  try {
+    return await unlessSignalled(work(budget.signal), budget.signal);
+  } finally {
+    cancel();
+    signal?.removeEventListener('abort', onAbort);
+  }
 }

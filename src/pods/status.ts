@@ -93,15 +93,16 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
   if (cur) state = stateOf(cur);
   else if (old?.state.running) state = vanished();
   else state = { waiting: { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' } };
+  const sidecar = init && c.restartPolicy === 'Always';
   const err = input.startErrors.get(c.name);
-  if (err && shouldStart(pod, cur)) {
+  if (err && shouldStart(pod, cur, sidecar)) {
     if (state.terminated) lastState = state;
     state = { waiting: { reason: err.reason, ...(err.message ? { message: err.message } : {}) } };
   }
   const running = !!state.running;
   const probes = input.probes ?? NO_PROBES;
   const started = running && !!cur && probes.started(cur.id, c);
-  const ready = init ? state.terminated?.exitCode === 0 : started && probes.ready(cur.id, c);
+  const ready = init && !sidecar ? state.terminated?.exitCode === 0 : started && probes.ready(cur.id, c);
   const status: ContainerStatus = {
     name: c.name,
     state,
@@ -118,16 +119,25 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
 
 const hasStarted = (s: ContainerStatus) => !!(s.state.running || s.state.terminated || s.lastState.terminated);
 
-/** §1: the phase from the API container statuses. */
+/** §1: the phase from the API container statuses (inits in spec order, regular by name). */
 export function computePhase(pod: Pod, inits: ContainerStatus[], regular: ContainerStatus[]): PodPhase {
+  const sidecars = new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
   let pendInit = 0;
   let failInit = 0;
+  let running = 0, stopped = 0, succeeded = 0, waiting = 0;
   for (const s of inits) {
+    if (sidecars.has(s.name)) {
+      // A sidecar counts as running; exited ones are ignored (they never decide the phase).
+      if (s.state.running) {
+        running++;
+        if (!s.started) pendInit++;
+      } else if (s.state.waiting && !s.lastState.terminated) pendInit++;
+      continue;
+    }
     const t = s.state.terminated ?? (s.state.waiting ? s.lastState.terminated : undefined);
     if (s.state.running || (!s.state.terminated && !s.lastState.terminated)) pendInit++;
     else if (t && t.exitCode !== 0) failInit++;
   }
-  let running = 0, stopped = 0, succeeded = 0, waiting = 0;
   for (const s of regular) {
     if (s.state.running) running++;
     else if (s.state.terminated) {
@@ -189,7 +199,9 @@ function conditionsOf(input: StatusInput, phase: PodPhase, inits: ContainerStatu
   const sb = observed.sandboxes[0];
   const out: PodCondition[] = [condition(old, 'PodReadyToStartContainers', sb?.state === 'ready', now)];
 
-  const incomplete = inits.filter((s) => !s.ready);
+  const sidecars = new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  // A sidecar is done initializing once started; an init container once it exited 0.
+  const incomplete = inits.filter((s) => (sidecars.has(s.name) ? !s.started : !s.ready));
   if (phase === 'Succeeded') out.push(condition(old, 'Initialized', true, now, 'PodCompleted'));
   else if (incomplete.length === 0 || regular.some(hasStarted)) out.push(condition(old, 'Initialized', true, now));
   else out.push(condition(old, 'Initialized', false, now, 'ContainersNotInitialized', `containers with incomplete status: ${names(incomplete)}`));
@@ -199,7 +211,9 @@ function conditionsOf(input: StatusInput, phase: PodPhase, inits: ContainerStatu
     const reason = phase === 'Succeeded' ? 'PodCompleted' : 'PodFailed';
     containersReady = condition(old, 'ContainersReady', false, now, reason);
   } else {
-    const unready = regular.filter((s) => !s.ready);
+    // Sidecars, then regular containers, each in spec order (the kubelet's order).
+    const bySpec = pod.spec.containers.map((c) => regular.find((s) => s.name === c.name)).filter((s): s is ContainerStatus => !!s);
+    const unready = [...inits.filter((s) => sidecars.has(s.name)), ...bySpec].filter((s) => !s.ready);
     const message = unready.length ? `containers with unready status: ${names(unready)}` : undefined;
     containersReady = condition(old, 'ContainersReady', !unready.length, now, message && 'ContainersNotReady', message);
   }

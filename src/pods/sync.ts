@@ -8,7 +8,8 @@
 //   2. kill single containers (definition changed, liveness or startup probe failed), in parallel
 //   3. create the sandbox (purging init records when it replaces an old one)
 //   4. set up volumes (only when something is to be started)
-//   5. start the next init container, or the regular containers in spec order; per container:
+//   5. start init containers (the next one, sidecars), then regular containers, in spec order; an init
+//      container that did not start stops the rest (a sidecar does not). Per container:
 //      crash-loop back-off → kill a created/unknown instance → image → config → create → start → postStart
 //      (a failed postStart kills the container: FailedPostStartHook, waiting reason PostStartHookError).
 //      A container whose kill failed in this pass is not started (two copies must never run).
@@ -164,10 +165,16 @@ export class PodSync {
       const sb = this.observed.sandboxes[0];
       if (sb?.state === 'ready') sandbox = { id: sb.id, config: this.sandboxConfig(sb.metadata.attempt) };
     }
-    const starts = plan.initToStart ? [plan.initToStart] : plan.containersToStart;
+    const starts = [...plan.initContainersToStart, ...plan.containersToStart];
     if (starts.length && sandbox && !this.aborted()) {
       const volumes = await this.setUpVolumes();
-      if (volumes) for (const s of starts) if (!this.aborted()) await this.startOne(s, sandbox, volumes);
+      for (const s of volumes ? starts : []) {
+        if (this.aborted()) break;
+        // An init container that did not start holds back what follows it (a sidecar does not).
+        await this.startOne(s, sandbox, volumes!);
+        const started = this.results.some((r) => r.step === 'StartContainer' && r.target === s.name && r.ok);
+        if (!started && s.kind === 'init') break;
+      }
     }
     await this.garbageCollect();
     return this.results;
@@ -188,13 +195,13 @@ export class PodSync {
   }
 
   /** Kills one container through killContainer; an interrupted wait records nothing (the next pass kills again). */
-  private async killOne(k: Pick<ContainerKill, 'id' | 'name' | 'message' | 'running'> & { cause?: KillCause }, step: StepKind): Promise<boolean> {
+  private async killOne(k: Pick<ContainerKill, 'id' | 'name' | 'message' | 'running'> & { cause?: KillCause; turn?: Promise<unknown> }, step: StepKind): Promise<boolean> {
     if (this.interrupted()) return false;
     const { runtime, hooks, clock } = this.deps;
     const event = (type: 'Normal' | 'Warning', reason: string, message: string, container: string) => this.emit(type, reason, message, container);
     try {
       const target = { id: k.id, name: k.name, container: this.specOf(k.name), running: k.running };
-      const opts = { message: k.message, podIP: this.podIP(), signal: this.control.interrupt, ...(k.cause ? { cause: k.cause } : {}) };
+      const opts = { message: k.message, podIP: this.podIP(), signal: this.control.interrupt, ...(k.cause ? { cause: k.cause } : {}), ...(k.turn ? { turn: k.turn } : {}) };
       if ((await killContainer({ runtime, hooks, clock, event }, this.pod, target, opts)) === 'interrupted') return false;
       this.record({ step, target: k.name, ok: true });
       return true;
@@ -206,7 +213,27 @@ export class PodSync {
   }
 
   private async killPod(kill: KillPod): Promise<void> {
-    await Promise.all(kill.containers.map((c) => this.killOne({ ...c, message: c.message ?? `Stopping container ${c.name}` }, 'KillPod')));
+    // With sidecars, each sidecar waits for the regular containers and the sidecars after it (kill.ts).
+    const sidecarAt = new Map<string, number>();
+    (this.pod.spec.initContainers ?? []).forEach((c, i) => c.restartPolicy === 'Always' && sidecarAt.set(c.name, i));
+    const done = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+    for (const c of kill.containers) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      done.set(c.id, { promise, resolve });
+    }
+    const turnOf = (name: string): Promise<unknown> | undefined => {
+      const at = sidecarAt.get(name);
+      if (at === undefined) return undefined;
+      const before = kill.containers.filter((o) => o.name !== name && (sidecarAt.get(o.name) ?? Infinity) > at);
+      return Promise.all(before.map((o) => done.get(o.id)!.promise));
+    };
+    await Promise.all(
+      kill.containers.map((c) => {
+        const turn = turnOf(c.name);
+        return this.killOne({ ...c, message: c.message ?? `Stopping container ${c.name}`, ...(turn ? { turn } : {}) }, 'KillPod').finally(() => done.get(c.id)!.resolve());
+      }),
+    );
     for (const id of kill.sandboxIds) {
       // Stopping the sandbox SIGKILLs what is left: not while a shorter grace is being applied.
       if (this.interrupted()) return;

@@ -93,7 +93,7 @@ const alive = (obs: ObservedPod) =>
   [...obs.containers.values()].some((l) => l.some((r) => r.state !== 'exited'));
 
 const planIsEmpty = (p: PodActions) =>
-  !p.killPod && !p.createSandbox && !p.initToStart && !p.containersToStart.length && !p.containersToKill.length;
+  !p.killPod && !p.createSandbox && !p.initContainersToStart.length && !p.containersToStart.length && !p.containersToKill.length;
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();

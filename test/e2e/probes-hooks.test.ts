@@ -221,4 +221,57 @@ describe('probes and lifecycle hooks end to end (issue 8)', { skip: ROOT ? false
     assert.ok(took >= 3000, `deleted after ${took} ms`);
     assert.ok(took < 15_000, `deleted after ${took} ms`);
   });
+
+  step('native sidecars: a log shipper beside the app, sharing an emptyDir; 2/2 Running; Init:0/1 never sticks', async () => {
+    await apply(
+      podYaml(
+        'shipper',
+        `  terminationGracePeriodSeconds: 2
+  initContainers:
+  - name: ship
+    image: localhost/busybox
+    restartPolicy: Always
+    command: ["sh", "-c", "touch /logs/app.log; exec tail -F /logs/app.log"]
+    volumeMounts: [{name: logs, mountPath: /logs}]
+  containers:
+  - name: app
+    image: localhost/busybox
+    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line-$i >> /logs/app.log; sleep 1; done"]
+    volumeMounts: [{name: logs, mountPath: /logs}]
+  volumes:
+  - name: logs
+    emptyDir: {}
+`,
+      ),
+    );
+    await d.waitFor('shipper 2/2 Running', async () => /\b2\/2\s+Running\b/.test(await d.k('get', 'pod', 'shipper')), 60_000);
+    await d.waitFor('the sidecar ships the app\'s lines', async () => /line-2/.test(await d.k('logs', 'shipper', '-c', 'ship')));
+    const p = await pod('shipper');
+    assert.equal(p.status.conditions.find((c: any) => c.type === 'Initialized').status, 'True');
+    assert.equal(p.status.initContainerStatuses[0].started, true);
+  });
+
+  step('a job-like pod with a sidecar: the app completes, the sidecar is stopped, the pod Succeeded', async () => {
+    await apply(
+      podYaml(
+        'job',
+        `  restartPolicy: Never
+  terminationGracePeriodSeconds: 2
+  initContainers:
+  - name: proxy
+    image: localhost/busybox
+    restartPolicy: Always
+    command: ["sleep", "3600"]
+  containers:
+  - name: app
+    image: localhost/busybox
+    command: ["sh", "-c", "sleep 2; echo done"]
+`,
+      ),
+    );
+    await d.waitFor('job Succeeded', async () => (await pod('job')).status?.phase === 'Succeeded', 60_000);
+    const p = await pod('job');
+    assert.ok(p.status.initContainerStatuses[0].state.terminated, 'the sidecar was stopped');
+    assert.match(await d.k('get', 'pod', 'job'), /\bjob\s+0\/2\s+Completed\b/);
+  });
 });
