@@ -55,6 +55,8 @@ export interface DaemonOptions {
   nodeName: string;
   podCidr: string;
   logLevel: string;
+  /** The crash-loop back-off ceiling in ms (the kubelet's is 300 s and fixed). */
+  maxBackoffMs?: number;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
@@ -166,6 +168,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       nodeName: opts.nodeName,
       nodeIP,
       paths,
+      ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     });
     await manager.start();
     undo.push(() => manager.stop());

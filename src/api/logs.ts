@@ -11,7 +11,7 @@ import { containerLogPath, podLogDirectory } from '../node/paths.js';
 import type { ApiDeps } from './deps.js';
 import { queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
-import { CriLogFormatter, parseCriLine, splitLines, tailEntries, type CriEntry } from './cri-log.js';
+import { CriLogFormatter, parseCriLine, splitLines, tailEntries, type CriEntry } from '../runtime/cri-log.js';
 import { findContainerStatus, selectContainer, selectLogInstance, type LogInstance } from './log-target.js';
 
 const POLL_MS = 1000;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { FakeClock } from '../system/clock.js';
-import { main } from './main.js';
+import { main, parseDurationMs } from './main.js';
 import type { CliIO } from './context.js';
 import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
 import { deleteBody } from './commands/delete.js';
@@ -136,4 +136,13 @@ test('runtime ps groups by pod, infra first, and tells held from joined namespac
     'sbx0123456789   default/web   POD    ready     100   10.88.0.5   holds net,ipc,uts',
     'ctr0123456789   default/web   app    running   120               joins net,ipc,uts; own pid',
   ].join('\n'));
+});
+
+test('serve --max-backoff takes Go-style durations', () => {
+  assert.equal(parseDurationMs('60s'), 60_000);
+  assert.equal(parseDurationMs('5m'), 300_000);
+  assert.equal(parseDurationMs('1m30s'), 90_000);
+  assert.equal(parseDurationMs('45'), 45_000);
+  assert.throws(() => parseDurationMs('soon'), /invalid duration "soon"/);
+  assert.throws(() => parseDurationMs(''), /invalid duration/);
 });

@@ -30,6 +30,15 @@ interface ServeOptions {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   tokenAuthFile?: string;
+  maxBackoff?: string;
+}
+
+/** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
+export function parseDurationMs(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/.exec(v);
+  if (!v || !m || m[0] === '') throw new CliError(`error: invalid duration "${v}": use e.g. 60s, 5m or 1m30s`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -61,10 +70,14 @@ export function buildProgram(io: CliIO): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM; default: made under <data-dir>/pki, signed by its CA)')
     .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
+    .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
     .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
+      const { maxBackoff, ...rest } = o;
+      const maxBackoffMs = parseDurationMs(maxBackoff ?? '5m');
+      if (maxBackoffMs < 1000) throw new CliError('error: --max-backoff must be at least 1s');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...o });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs });
     }));
 
   program

@@ -98,6 +98,8 @@ export interface ActionsInput {
   now: number;
   /** Probe results (default: no probes). */
   probes?: ProbeView;
+  /** The crash-loop back-off ceiling (default the kubelet's 300 s). */
+  backoffMaxMs?: number;
 }
 
 const alive = (r: Rec) => r.state === 'running' || r.state === 'created' || r.state === 'unknown';
@@ -125,7 +127,7 @@ function planStart(input: ActionsInput, c: Container, init: boolean, lastRecord?
   if (last?.state === 'exited') start.lastFinishedAt = last.finishedAt;
   if (last && (last.state === 'created' || last.state === 'unknown')) start.killFirst = { id: last.id, state: last.state };
   if (last?.state === 'exited') {
-    const blocked = backoffBlocked(backoff.get(backoffKey), last.finishedAt, now);
+    const blocked = backoffBlocked(backoff.get(backoffKey), last.finishedAt, now, input.backoffMaxMs);
     if (blocked) start.blockedUntil = blocked;
   }
   return start;

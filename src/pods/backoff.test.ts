@@ -50,3 +50,15 @@ test('delays print like Go durations', () => {
   assert.equal(formatDelay(300_000), '5m0s');
   assert.equal(formatDelay(160_000), '2m40s');
 });
+
+test('a node ceiling (serve --max-backoff) caps the delay and shortens the reset to twice it', () => {
+  let rec = backoffNext(undefined, 0, 0, 30_000);
+  const delays = [rec.delayMs];
+  for (let i = 1; i < 4; i++) {
+    rec = backoffNext(rec, i * 1000, i * 1000, 30_000);
+    delays.push(rec.delayMs);
+  }
+  assert.deepEqual(delays, [10_000, 20_000, 30_000, 30_000]);
+  assert.equal(backoffBlocked(rec, 3000 + 60_001, 3000 + 60_002, 30_000), undefined, 'expired after 2 × 30 s');
+  assert.equal(backoffNext(undefined, 0, 0, 5000).delayMs, 5000, 'a ceiling under 10 s is the first delay too');
+});

@@ -7,6 +7,7 @@
 // a record expires (the schedule resets) when the event — the new exit's finishedAt, for a crash loop —
 // is more than 2 × 300 s after the record's last update (the restart), i.e. the container ran > 10 min.
 // Expiry never depends on `now`, so a long wait cannot shorten a back-off.
+// The crash-loop ceiling may be set per node (`peapod serve --max-backoff`); expiry follows it (2 × max).
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
@@ -33,10 +34,10 @@ export function pullKey(podUid: string, image: string): string {
   return `${podUid}_${image}`;
 }
 
-/** The record unless it expired for an event at `eventMs` (kubelet hasExpired). */
-function live(rec: BackoffRecord | undefined, eventMs: number): BackoffRecord | undefined {
+/** The record unless it expired for an event at `eventMs` (kubelet hasExpired: 2 × the ceiling). */
+function live(rec: BackoffRecord | undefined, eventMs: number, maxMs: number): BackoffRecord | undefined {
   if (!rec) return undefined;
-  return eventMs - rec.lastUpdateMs > BACKOFF_RESET_MS ? undefined : rec;
+  return eventMs - rec.lastUpdateMs > 2 * maxMs ? undefined : rec;
 }
 
 /**
@@ -48,8 +49,9 @@ export function backoffBlocked(
   rec: BackoffRecord | undefined,
   since: number,
   now: number,
+  maxMs = BACKOFF_MAX_MS,
 ): { until: number; delayMs: number } | undefined {
-  const r = live(rec, since);
+  const r = live(rec, since, maxMs);
   if (!r) return undefined;
   const until = since + r.delayMs;
   return now < until ? { until, delayMs: r.delayMs } : undefined;
@@ -59,9 +61,9 @@ export function backoffBlocked(
  * The record after one more restart (or failed pull) at `now`: lastUpdate = now. `eventMs` is what
  * expiry is judged by: the finishedAt of the exit being restarted (crash loop), else now (pulls).
  */
-export function backoffNext(rec: BackoffRecord | undefined, now: number, eventMs = now): BackoffRecord {
-  const r = live(rec, eventMs);
-  const delayMs = r ? Math.min(r.delayMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS;
+export function backoffNext(rec: BackoffRecord | undefined, now: number, eventMs = now, maxMs = BACKOFF_MAX_MS): BackoffRecord {
+  const r = live(rec, eventMs, maxMs);
+  const delayMs = r ? Math.min(r.delayMs * 2, maxMs) : Math.min(BACKOFF_INITIAL_MS, maxMs);
   return { delayMs, lastUpdateMs: now };
 }
 

@@ -51,6 +51,8 @@ export interface PodManagerOptions {
   nodeMemoryBytes?: number;
   /** Runs probe attempts (default: httpGet/tcp/grpc from the daemon, exec through the runtime). */
   probeRunner?: ProbeRunner;
+  /** The crash-loop back-off ceiling (default the kubelet's 300 s). */
+  maxBackoffMs?: number;
   /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
   random?: () => number;
 }
@@ -107,6 +109,7 @@ export class PodManager {
       nodeCpuMilli: o.nodeCpuMilli ?? os.cpus().length * 1000,
       nodeMemoryBytes: o.nodeMemoryBytes ?? os.totalmem(),
       qosOf: (pod) => computeQosClass(pod.spec),
+      ...(o.maxBackoffMs ? { backoffMaxMs: o.maxBackoffMs } : {}),
     };
     // 1. What the runtime runs, before anything else touches it.
     const runtimeUids = await podUidsInRuntime(o.runtime);

@@ -13,6 +13,7 @@ import type {
 import type { ContainerStatus as Rec } from '../runtime/runtime.js';
 import { shouldStart } from './actions.js';
 import { NO_PROBES, type ProbeView } from './probes/manager.js';
+import { capPodMessages } from './termination-message.js';
 import { DEADLINE_MESSAGE, pastDeadline, restartCountOf, restartPolicyOf, rfc3339, type ObservedPod } from './spec.js';
 
 /** A start attempt's failure, kept until a start succeeds (the kubelet's reasonCache). */
@@ -37,6 +38,8 @@ export interface StatusInput {
   nodeIP: string;
   qosClass: NonNullable<PodStatus['qosClass']>;
   now: number;
+  /** Termination messages read from logs (FallbackToLogsOnError), by record id. */
+  logMessages?: ReadonlyMap<string, string>;
   /** Probe results: started and ready (default: no probes, so running = started = ready). */
   probes?: ProbeView;
 }
@@ -46,13 +49,14 @@ export const RUNTIME_ID_PREFIX = 'runc://';
 /** The condition types the pod manager writes; others (readiness gates, DisruptionTarget) are kept. */
 export const OWN_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
 
-function terminatedOf(r: Rec): ContainerState {
+function terminatedOf(r: Rec, logMessages?: ReadonlyMap<string, string>): ContainerState {
   const reason = r.reason || (r.exitCode === 0 ? 'Completed' : 'Error');
+  const message = r.message || logMessages?.get(r.id);
   return {
     terminated: {
       exitCode: r.exitCode,
       reason,
-      ...(r.message ? { message: r.message } : {}),
+      ...(message ? { message } : {}),
       startedAt: r.startedAt ? rfc3339(r.startedAt) : null,
       finishedAt: r.finishedAt ? rfc3339(r.finishedAt) : null,
       containerID: RUNTIME_ID_PREFIX + r.id,
@@ -70,14 +74,14 @@ const vanished = (): ContainerState => ({
   },
 });
 
-function stateOf(r: Rec): ContainerState {
+function stateOf(r: Rec, logMessages?: ReadonlyMap<string, string>): ContainerState {
   switch (r.state) {
     case 'running':
       return { running: { startedAt: rfc3339(r.startedAt) } };
     case 'created':
       return { waiting: {} };
     case 'exited':
-      return terminatedOf(r);
+      return terminatedOf(r, logMessages);
     default:
       return vanished();
   }
@@ -89,8 +93,8 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
   const resolved = input.images.get(c.image ?? '');
   const hasInit = (pod.spec.initContainers ?? []).length > 0;
   let state: ContainerState;
-  let lastState: ContainerState = prev?.state === 'exited' ? terminatedOf(prev) : {};
-  if (cur) state = stateOf(cur);
+  let lastState: ContainerState = prev?.state === 'exited' ? terminatedOf(prev, input.logMessages) : {};
+  if (cur) state = stateOf(cur, input.logMessages);
   else if (old?.state.running) state = vanished();
   else state = { waiting: { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' } };
   const sidecar = init && c.restartPolicy === 'Always';
@@ -235,6 +239,13 @@ function ipsOf(input: StatusInput): string[] {
   return (pod.status?.podIPs ?? []).map((x) => x.ip);
 }
 
+/** The pod's termination messages share 12 KiB (termination-message.ts). */
+function capMessages(statuses: ContainerStatus[]): void {
+  const slots = statuses.flatMap((s) => [s.state.terminated, s.lastState.terminated]).filter((t) => t?.message);
+  const capped = capPodMessages(slots.map((t) => t!.message!));
+  slots.forEach((t, i) => (t!.message = capped[i]));
+}
+
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, nodeIP, now } = input;
   const old = pod.status ?? {};
@@ -245,6 +256,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const regular = pod.spec.containers
     .map((c) => containerStatusOf(input, c, false, oldOf(old.containerStatuses, c.name)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  capMessages([...inits, ...regular]);
   const terminal = old.phase === 'Succeeded' || old.phase === 'Failed';
   const deadline = !terminal && pastDeadline(pod, now);
   const phase = terminal ? old.phase! : deadline ? 'Failed' : computePhase(pod, inits, regular);

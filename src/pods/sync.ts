@@ -66,6 +66,8 @@ export interface SyncDeps {
   nodeCpuMilli: number;
   nodeMemoryBytes: number;
   qosOf: (pod: Pod) => QosClass;
+  /** The crash-loop back-off ceiling (`serve --max-backoff`; default 300 s). */
+  backoffMaxMs?: number;
 }
 
 /** Per-pod memory the worker keeps between passes. */
@@ -75,6 +77,8 @@ export interface PodSyncState {
   startErrors: Map<string, StartError>;
   /** Resolved images by spec image string. */
   images: Map<string, ResolvedImage>;
+  /** Termination messages read from logs (FallbackToLogsOnError), by record id. */
+  logMessages: Map<string, string>;
 }
 
 export type StepKind =
@@ -97,7 +101,7 @@ export interface StepResult {
 }
 
 export function newPodSyncState(): PodSyncState {
-  return { backoff: new Map(), startErrors: new Map(), images: new Map() };
+  return { backoff: new Map(), startErrors: new Map(), images: new Map(), logMessages: new Map() };
 }
 
 /** Reads this pod's sandboxes (newest first) and container records (by name, newest first). */
@@ -304,7 +308,7 @@ export class PodSync {
     }
     if (s.isRestart && s.lastFinishedAt !== undefined) {
       // As the kubelet: lastUpdate is the restart time; expiry is judged by the exit's finishedAt.
-      state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), deps.now(), s.lastFinishedAt));
+      state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), deps.now(), s.lastFinishedAt, deps.backoffMaxMs));
     }
     const emit = (type: 'Normal' | 'Warning', reason: string, message: string) => this.emit(type, reason, message, c.name);
     const pulled = await unlessSignalled(

@@ -21,6 +21,7 @@ import type { Logger } from '../system/logger.js';
 import { loopTurns } from '../system/loop-turns.js';
 import { computePodActions, type PodActions } from './actions.js';
 import type { ProbeManager } from './probes/manager.js';
+import { readLogTail, wantsLogMessage } from './termination-message.js';
 import { deadlineOf, type ObservedPod } from './spec.js';
 import { computePodStatus } from './status.js';
 import { resolvedImageOf } from './image-pull.js';
@@ -212,7 +213,7 @@ export class PodWorkers {
     const pod = w.pod;
     let observed = await observePod(this.deps.runtime, w.uid);
     this.probes?.syncPod(pod, observed, this.podIPOf(pod, observed));
-    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now(), probes: this.probes });
+    const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now(), probes: this.probes, backoffMaxMs: this.deps.backoffMaxMs });
     let results: StepResult[] = [];
     if (!planIsEmpty(plan)) {
       results = await this.runPlan(w, pod, observed, plan);
@@ -223,6 +224,7 @@ export class PodWorkers {
     await this.turns.next();
     if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);
     await this.resolveImages(w, observed);
+    await this.resolveLogMessages(w, observed);
     const status = this.statusOf(w, observed);
     this.writeStatus(w, status);
     return this.nextWake(w, results, status);
@@ -284,6 +286,19 @@ export class PodWorkers {
     return observed.sandboxes.find((s) => s.ip && s.state === 'ready')?.ip ?? '';
   }
 
+  /** Reads the log tail of exited instances whose message comes from their log (termination-message.ts), once each. */
+  private async resolveLogMessages(w: Worker, observed: ObservedPod): Promise<void> {
+    const cache = w.state.logMessages;
+    const ids = new Set<string>();
+    for (const recs of observed.containers.values()) {
+      for (const r of recs.slice(0, 2)) {
+        ids.add(r.id);
+        if (wantsLogMessage(r) && !cache.has(r.id)) cache.set(r.id, await readLogTail(r.logPath));
+      }
+    }
+    for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+  }
+
   /** Resolves images of observed instances not pulled by this worker (after a daemon restart). */
   private async resolveImages(w: Worker, observed: ObservedPod): Promise<void> {
     const specs = [...(w.pod.spec.initContainers ?? []), ...w.pod.spec.containers];
@@ -305,6 +320,7 @@ export class PodWorkers {
       qosClass: this.deps.qosOf(w.pod),
       now: this.clock.now(),
       probes: this.probes,
+      logMessages: w.state.logMessages,
     });
   }
 

@@ -274,4 +274,28 @@ describe('probes and lifecycle hooks end to end (issue 8)', { skip: ROOT ? false
     assert.ok(p.status.initContainerStatuses[0].state.terminated, 'the sidecar was stopped');
     assert.match(await d.k('get', 'pod', 'job'), /\bjob\s+0\/2\s+Completed\b/);
   });
+
+  step('terminationMessagePolicy FallbackToLogsOnError: an empty message file and exit 1 take the log tail', async () => {
+    await apply(
+      podYaml(
+        'fallback',
+        `  restartPolicy: Never
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "echo first; echo -n DONE; exit 1"]
+    terminationMessagePolicy: FallbackToLogsOnError
+  - name: file
+    image: localhost/busybox
+    command: ["sh", "-c", "echo -n from-file > /dev/termination-log; exit 2"]
+    terminationMessagePolicy: FallbackToLogsOnError
+`,
+      ),
+    );
+    await d.waitFor('fallback Failed', async () => (await pod('fallback')).status?.phase === 'Failed', 60_000);
+    const byName = Object.fromEntries((await pod('fallback')).status.containerStatuses.map((c: any) => [c.name, c.state.terminated]));
+    assert.equal(byName.c.message, 'first\nDONE');
+    assert.equal(byName.c.exitCode, 1);
+    assert.equal(byName.file.message, 'from-file', 'a message in the file wins over the log');
+  });
 });
