@@ -18,13 +18,16 @@ export interface DaemonOptions {
   nodeName: string;
 }
 
+export const BENCH_MAX_PODS = 5000;
+
 export class BenchDaemon {
   readonly paths: NodePaths;
   readonly logFile: string;
   private readonly proc: DaemonProcess;
 
   private constructor(opts: DaemonOptions, dataDir: string) {
-    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug', ownSession: true });
+    // The load rows run hundreds of pods and the list rows store a thousand: above the kubelet's 110.
+    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug', ownSession: true, extraArgs: ['--max-pods', String(BENCH_MAX_PODS)] });
     this.paths = this.proc.paths;
     this.logFile = this.proc.logFile;
   }

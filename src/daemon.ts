@@ -30,7 +30,8 @@ import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
-import { buildNode, detectNodeIP } from './node/node-object.js';
+import { buildNode, detectNodeIP, nodeResources, readHugepages } from './node/node-object.js';
+import { amountOf } from './k8s/pod-resources.js';
 import { SpawnHelper } from './system/spawner/client.js';
 import { LOOP_NICE, raiseSessionPriority, setAllThreadsNice } from './system/thread-priority.js';
 import { HeapRelease, releaseHeap } from './system/heap-release.js';
@@ -57,9 +58,22 @@ export interface DaemonOptions {
   logLevel: string;
   /** The crash-loop back-off ceiling in ms (the kubelet's is 300 s and fixed). */
   maxBackoffMs?: number;
+  /** Pods this node admits at once (the kubelet's --max-pods; default 110). */
+  maxPods?: number;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
+export const DEFAULT_MAX_PODS = 110;
+
+/** The size of the filesystem holding `dir` (0 when it cannot be read). */
+function filesystemBytes(dir: string): number {
+  try {
+    const st = fs.statfsSync(dir);
+    return st.blocks * st.bsize;
+  } catch {
+    return 0;
+  }
+}
 /** How often certificates are checked for renewal (they are renewed 30 days before they expire). */
 const CERT_CHECK_MS = 3_600_000;
 
@@ -133,7 +147,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
 
     const nodeIP = detectNodeIP();
     const runtimeVersion = await runtime.version();
-    const heartbeat = registerNode(store, clock, {
+    const facts = {
       nodeName: opts.nodeName,
       nodeIP,
       podCidr: opts.podCidr,
@@ -143,8 +157,11 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       kubeletVersion: KUBE_VERSION.gitVersion,
       cpus: os.cpus().length,
       memoryBytes: os.totalmem(),
-      maxPods: 110,
-    }, logger);
+      maxPods: opts.maxPods ?? DEFAULT_MAX_PODS,
+      ephemeralStorageBytes: filesystemBytes(paths.dataDir),
+      hugepages: readHugepages(),
+    };
+    const heartbeat = registerNode(store, clock, facts, logger);
     undo.push(heartbeat);
 
     // After a churn of pods, once none has gone for a while, the spare JS heap goes back to the OS.
@@ -169,6 +186,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       nodeIP,
       paths,
       ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+      allocatable: {
+        maxPods: facts.maxPods,
+        resources: new Map(Object.entries(nodeResources(facts)).filter(([k]) => k !== 'pods').map(([k, q]) => [k, amountOf(k, q)])),
+      },
     });
     await manager.start();
     undo.push(() => manager.stop());

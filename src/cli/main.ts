@@ -31,6 +31,7 @@ interface ServeOptions {
   tlsPrivateKeyFile?: string;
   tokenAuthFile?: string;
   maxBackoff?: string;
+  maxPods?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -70,14 +71,17 @@ export function buildProgram(io: CliIO): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM; default: made under <data-dir>/pki, signed by its CA)')
     .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
+    .option('--max-pods <n>', 'pods this node runs at once; more are rejected (OutOfpods), as by the kubelet', '110')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
     .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { maxBackoff, ...rest } = o;
+      const { maxBackoff, maxPods: maxPodsText, ...rest } = o;
       const maxBackoffMs = parseDurationMs(maxBackoff ?? '5m');
       if (maxBackoffMs < 1000) throw new CliError('error: --max-backoff must be at least 1s');
+      const maxPods = parseIntArg(maxPodsText ?? '110');
+      if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs, maxPods });
     }));
 
   program

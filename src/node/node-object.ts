@@ -1,7 +1,9 @@
 // The Node object this daemon registers for itself, as a kubelet does: capacity, addresses, node info
 // and a Ready condition refreshed by a heartbeat. Pure builder; the daemon writes it to the store.
 
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Node } from '../k8s/types.js';
 
 export interface NodeFacts {
@@ -15,6 +17,42 @@ export interface NodeFacts {
   cpus: number;
   memoryBytes: number;
   maxPods: number;
+  /** Size of the filesystem holding the data dir (container logs, writable layers, emptyDirs). */
+  ephemeralStorageBytes: number;
+  /** Pre-allocated huge pages by resource name (hugepages-2Mi, hugepages-1Gi), in bytes. */
+  hugepages: Record<string, number>;
+}
+
+/** The node's resources by name, in the API's quantity notation (capacity = allocatable: nothing reserved). */
+export function nodeResources(f: NodeFacts): Record<string, string> {
+  const out: Record<string, string> = {
+    cpu: String(f.cpus),
+    'ephemeral-storage': `${Math.floor(f.ephemeralStorageBytes / 1024)}Ki`,
+    memory: `${Math.floor(f.memoryBytes / 1024)}Ki`,
+    pods: String(f.maxPods),
+  };
+  for (const [name, bytes] of Object.entries(f.hugepages)) out[name] = bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)}Mi` : String(bytes);
+  return out;
+}
+
+/** Huge page pools of this host from sysfs (hugepages-2048kB/nr_hugepages → hugepages-2Mi). */
+export function readHugepages(root = '/sys/kernel/mm/hugepages'): Record<string, number> {
+  const out: Record<string, number> = {};
+  let dirs: string[] = [];
+  try {
+    dirs = fs.readdirSync(root);
+  } catch {
+    return out;
+  }
+  for (const d of dirs) {
+    const m = /^hugepages-(\d+)kB$/.exec(d);
+    if (!m) continue;
+    const kb = Number(m[1]);
+    const count = Number(fs.readFileSync(path.join(root, d, 'nr_hugepages'), 'utf8').trim()) || 0;
+    const name = kb % (1 << 20) === 0 ? `hugepages-${kb >> 20}Gi` : `hugepages-${kb >> 10}Mi`;
+    out[name] = count * kb * 1024;
+  }
+  return out;
 }
 
 /** The first non-internal IPv4 address of the host, else 127.0.0.1. */
@@ -28,7 +66,6 @@ export function detectNodeIP(): string {
 }
 
 export function buildNode(f: NodeFacts, nowIso: string, previous?: Node): Node {
-  const kib = Math.floor(f.memoryBytes / 1024);
   const ready = previous?.status?.conditions?.find((c) => c.type === 'Ready');
   const transition = ready?.status === 'True' ? ready.lastTransitionTime ?? nowIso : nowIso;
   const pressure = (type: string, reason: string, message: string) => ({
@@ -56,8 +93,8 @@ export function buildNode(f: NodeFacts, nowIso: string, previous?: Node): Node {
     },
     spec: { podCIDR: f.podCidr, podCIDRs: [f.podCidr] },
     status: {
-      capacity: { cpu: String(f.cpus), memory: `${kib}Ki`, pods: String(f.maxPods), 'ephemeral-storage': '0' },
-      allocatable: { cpu: String(f.cpus), memory: `${kib}Ki`, pods: String(f.maxPods), 'ephemeral-storage': '0' },
+      capacity: nodeResources(f),
+      allocatable: nodeResources(f),
       conditions: [
         pressure('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         pressure('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),

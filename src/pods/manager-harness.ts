@@ -133,7 +133,7 @@ export function harness() {
   const volumes = new FakeVolumes();
   const events = new RecordingEvents();
   const probes = new FakeProbeRunner(clock);
-  const newManager = () =>
+  const newManager = (extra: Partial<ConstructorParameters<typeof PodManager>[0]> = {}) =>
     new PodManager({
       store, runtime, images, volumes, events, clock,
       containerMounts: async () => [],
@@ -146,6 +146,7 @@ export function harness() {
       nodeMemoryBytes: 4 << 30,
       probeRunner: probes,
       random: () => 0,
+      ...extra,
     });
   const mgr = newManager();
   const h = {

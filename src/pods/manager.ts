@@ -3,6 +3,10 @@
 //   store.watch(pods on this node) ──▶ PodWorkers.updatePod ──▶ observe / plan / sync / status
 //   runtime.onContainerEvent ──────▶ PodWorkers.kick(uid)
 //
+// Admission (admission.ts): a pod seen for the first time, not deleted and not finished, is admitted
+// against the pods already admitted, in creation order; a pod that does not fit is rejected for good
+// (Failed, OutOf<resource>) and never reaches a worker.
+//
 // start() lists what the runtime already runs FIRST (a restarted daemon adopts running containers
 // rather than restarting them: the workers simply observe them as running), removes pods the store no
 // longer knows (orphans) and the volumes of pods neither knows, then watches. stop() stops workers and
@@ -23,6 +27,7 @@ import type { Logger } from '../system/logger.js';
 import type { ContainerMountsFn, VolumeManager } from '../volumes/volumes.js';
 import type { ObjectLookup } from './env.js';
 import { parseResolvConf } from './sandbox-config.js';
+import { admitPod, holdsResources, type NodeAllocatable } from './admission.js';
 import { ContainerHookRunner } from './hooks.js';
 import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
@@ -53,6 +58,8 @@ export interface PodManagerOptions {
   probeRunner?: ProbeRunner;
   /** The crash-loop back-off ceiling (default the kubelet's 300 s). */
   maxBackoffMs?: number;
+  /** What the node offers pods; unset = no admission check (unit tests that do not test it). */
+  allocatable?: NodeAllocatable;
   /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
   random?: () => number;
 }
@@ -79,10 +86,17 @@ async function podUidsInRuntime(runtime: Runtime): Promise<Set<string>> {
   return new Set([...sandboxes, ...containers].map((x) => x.labels[LABEL_POD_UID]).filter(Boolean));
 }
 
+/** A pod the kubelet rejected: Failed before it ever started (no startTime, no container statuses). */
+const wasRejected = (p: Pod) => p.status?.phase === 'Failed' && !p.status.startTime && !p.status.containerStatuses?.length;
+
 export class PodManager {
   private readonly opts: PodManagerOptions;
   private workers?: PodWorkers;
   private probes?: ProbeManager;
+  /** Pods handed to the workers, newest object: what admission counts as used (unless finished). */
+  private readonly admitted = new Map<string, Pod>();
+  /** Pods rejected at admission: never handed to a worker. */
+  private readonly rejected = new Set<string>();
   private watch?: Watch;
   private unsubscribe?: () => void;
 
@@ -153,10 +167,54 @@ export class PodManager {
     // container is seen at once, not at the next resync.
     const w = workers;
     this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
-    for (const pod of list.items) w.updatePod({ pod });
+    const byCreation = [...list.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    for (const pod of byCreation) this.route(w, pod, false);
     this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {
-      w.updatePod({ pod: ev.object, removed: ev.type === 'DELETED' });
+      this.route(w, ev.object, ev.type === 'DELETED');
     });
+  }
+
+  /** Admission, then the workers (see the header). */
+  private route(workers: PodWorkers, pod: Pod, removed: boolean): void {
+    const uid = pod.metadata.uid ?? '';
+    if (removed) {
+      this.admitted.delete(uid);
+      if (!this.rejected.delete(uid)) workers.updatePod({ pod, removed: true });
+      return;
+    }
+    if (this.rejected.has(uid) || (!this.admitted.has(uid) && wasRejected(pod))) {
+      this.rejected.add(uid);
+      // Nothing was made for it: once deleted (and free of finalizers) it goes at once.
+      if (pod.metadata.deletionTimestamp && !pod.metadata.finalizers?.length) {
+        try {
+          this.opts.store.delete('pods', pod.metadata.namespace, pod.metadata.name ?? '', { expectedUid: uid });
+        } catch {
+          // gone or replaced meanwhile
+        }
+      }
+      return;
+    }
+    const allocatable = this.opts.allocatable;
+    if (allocatable && !this.admitted.has(uid) && !pod.metadata.deletionTimestamp && holdsResources(pod)) {
+      const verdict = admitPod(pod, [...this.admitted.values()].filter(holdsResources), allocatable);
+      if (!verdict.admit) return this.reject(pod, verdict.reason, verdict.message);
+    }
+    this.admitted.set(uid, pod);
+    workers.updatePod({ pod });
+  }
+
+  /** The kubelet's rejectPod: Failed with the reason and message, a Warning event; nothing runs. */
+  private reject(pod: Pod, reason: string, message: string): void {
+    const o = this.opts;
+    const m = pod.metadata;
+    this.rejected.add(m.uid ?? '');
+    o.logger.info({ pod: m.name, namespace: m.namespace, reason }, 'pod rejected at admission');
+    o.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid }, 'Warning', reason, message.replace(/^Pod was rejected: /, ''));
+    try {
+      o.store.modify<Pod>('pods', m.namespace, m.name ?? '', (cur) => (cur.metadata.uid !== m.uid ? undefined : { ...cur, status: { phase: 'Failed', reason, message, qosClass: computeQosClass(cur.spec) } }), { expectedUid: m.uid });
+    } catch (err) {
+      o.logger.debug({ pod: m.name, err: errorMessage(err) }, 'could not write the rejection');
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,4 @@
-// End to end, issue 8: probes and lifecycle hooks on a real daemon, driven by the real kubectl.
+// End to end, issue 8: the rest of the pod spec on a real daemon, driven by the real kubectl.
 // readiness over httpGet (by port name) and liveness over tcpSocket against a busybox httpd in the pod,
 // a failing exec liveness probe that restarts, a startup probe holding readiness back, postStart writing a
 // file the container reads, a failing postStart, and a preStop that runs before SIGTERM.
@@ -28,7 +28,7 @@ function podYaml(name: string, spec: string): string {
   return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
 }
 
-describe('probes and lifecycle hooks end to end (issue 8)', { skip: ROOT ? false : 'needs root: run the tests as root' }, () => {
+describe('the pod spec end to end: probes, hooks, sidecars, termination messages, admission (issue 8)', { skip: ROOT ? false : 'needs root: run the tests as root' }, () => {
   let d: TestDaemon;
   let failed = false;
 
@@ -297,5 +297,31 @@ describe('probes and lifecycle hooks end to end (issue 8)', { skip: ROOT ? false
     assert.equal(byName.c.message, 'first\nDONE');
     assert.equal(byName.c.exitCode, 1);
     assert.equal(byName.file.message, 'from-file', 'a message in the file wins over the log');
+  });
+
+  step('admission: a pod asking more cpu than the node has is rejected OutOfcpu; the node advertises its resources', async () => {
+    const node = (await d.getJson('nodes')).items[0];
+    assert.ok(Number(node.status.allocatable.cpu) >= 1);
+    assert.match(node.status.allocatable['ephemeral-storage'], /^\d+Ki$/);
+    assert.equal(node.status.allocatable.pods, '110');
+    await apply(
+      podYaml(
+        'greedy',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    resources:
+      requests: {cpu: "1000"}
+`,
+      ),
+    );
+    await d.waitFor('greedy rejected', async () => (await pod('greedy')).status?.phase === 'Failed');
+    const st = (await pod('greedy')).status;
+    assert.equal(st.reason, 'OutOfcpu');
+    assert.match(st.message, /^Pod was rejected: Node didn't have enough resource: cpu, requested: 1000000, used: \d+, capacity: \d+$/);
+    assert.match(await d.k('get', 'pod', 'greedy'), /\bgreedy\s+0\/1\s+OutOfcpu\b/);
+    assert.ok((await events('greedy')).some((e) => e.reason === 'OutOfcpu' && e.type === 'Warning'));
+    await d.k('delete', 'pod', 'greedy', '--wait=true', '--timeout=30s');
   });
 });
