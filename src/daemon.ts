@@ -142,7 +142,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
     await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
-    const volumes = new HostVolumeManager({ paths, exec, store, logger });
+    const node = { cpuMilli: os.cpus().length * 1000, memoryBytes: os.totalmem(), ephemeralStorageBytes: filesystemBytes(paths.dataDir) };
+    const volumes = new HostVolumeManager({ paths, exec, store, logger, node });
     const containerMounts = makeContainerMounts({ paths, mounter: new HostMounter({ exec }) });
 
     const nodeIP = detectNodeIP();
@@ -155,10 +156,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       osImage: readOsImage(),
       runtimeVersion: `${runtimeVersion.runtimeName}://${runtimeVersion.runtimeVersion}`,
       kubeletVersion: KUBE_VERSION.gitVersion,
-      cpus: os.cpus().length,
-      memoryBytes: os.totalmem(),
+      cpus: node.cpuMilli / 1000,
+      memoryBytes: node.memoryBytes,
       maxPods: opts.maxPods ?? DEFAULT_MAX_PODS,
-      ephemeralStorageBytes: filesystemBytes(paths.dataDir),
+      ephemeralStorageBytes: node.ephemeralStorageBytes,
       hugepages: readHugepages(),
     };
     const heartbeat = registerNode(store, clock, facts, logger);

@@ -214,8 +214,20 @@ export interface DownwardAPIVolumeSource {
   defaultMode?: number;
 }
 
+export interface ProjectedVolumeSource {
+  sources?: {
+    configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+    secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+    downwardAPI?: DownwardAPIVolumeSource;
+    serviceAccountToken?: { path: string; audience?: string; expirationSeconds?: number };
+    clusterTrustBundle?: Record<string, unknown>;
+  }[];
+  defaultMode?: number;
+}
+
 export interface Volume {
   name: string;
+  projected?: ProjectedVolumeSource;
   emptyDir?: EmptyDirVolumeSource;
   hostPath?: HostPathVolumeSource;
   configMap?: ConfigMapVolumeSource;

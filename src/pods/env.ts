@@ -5,7 +5,7 @@
 
 import { ContainerConfigError } from '../errors.js';
 import type { ConfigMap, Container, Pod, Secret } from '../k8s/types.js';
-import { quantityToBytes, quantityToMilli } from '../k8s/quantity.js';
+import { containerResourceValue } from '../k8s/resource-field.js';
 
 /** Reads the objects env refers to (backed by the store in the daemon, by maps in tests). */
 export interface ObjectLookup {
@@ -125,25 +125,10 @@ export function fieldRefValue(ctx: EnvContext, fieldPath: string): string {
   }
 }
 
-/** resourceFieldRef: limits fall back to node capacity, requests to 0; divided by the divisor, rounded up. */
+/** resourceFieldRef (k8s/resource-field.ts). */
 export function resourceFieldValue(ctx: EnvContext, resource: string, containerName?: string, divisor?: string | number): string {
-  const c = containerName
-    ? [...ctx.pod.spec.containers, ...(ctx.pod.spec.initContainers ?? [])].find((x) => x.name === containerName)
-    : ctx.container;
-  if (!c) throw new ContainerConfigError(`container "${containerName}" not found`);
-  const [kind, name] = resource.split('.', 2) as ['limits' | 'requests', string];
-  const q = c.resources?.[kind]?.[name];
-  if (name === 'cpu') {
-    const milli = q !== undefined ? quantityToMilli(q) : kind === 'limits' ? ctx.nodeCpuMilli : 0;
-    const div = divisor !== undefined ? quantityToMilli(divisor) : 1000;
-    return String(Math.ceil(milli / (div || 1000)));
-  }
-  if (name === 'memory' || name === 'ephemeral-storage') {
-    const bytes = q !== undefined ? quantityToBytes(q) : kind === 'limits' && name === 'memory' ? ctx.nodeMemoryBytes : 0;
-    const div = divisor !== undefined ? quantityToBytes(divisor) : 1;
-    return String(Math.ceil(bytes / (div || 1)));
-  }
-  throw new ContainerConfigError(`unsupported container resource: ${resource}`);
+  const ref = { resource, ...(containerName ? { containerName } : {}), ...(divisor !== undefined ? { divisor } : {}) };
+  return containerResourceValue(ctx.pod, ctx.container, ref, { cpuMilli: ctx.nodeCpuMilli, memoryBytes: ctx.nodeMemoryBytes });
 }
 
 function envFromEntries(ctx: EnvContext, env: Map<string, string>): void {

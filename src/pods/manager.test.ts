@@ -408,3 +408,20 @@ test('activeDeadlineSeconds fails the pod with DeadlineExceeded and kills its co
   assert.equal(h.runtime.callsOf('startContainer').length, 1);
   await h.mgr.stop();
 });
+
+test('issue 8: a running pod\'s downward API volumes follow its labels at once, and ConfigMap volumes resync every minute', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ volumes: [{ name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } }] });
+  await h.mgr.idle();
+  const setUps = () => h.volumes.setUps.length;
+  const before = setUps();
+  await h.step(30);
+  assert.equal(setUps(), before, 'nothing changed: no re-projection within the minute');
+  h.store.modify<Pod>('pods', 'default', 'p', (p) => ({ ...p, metadata: { ...p.metadata, labels: { tier: 'web' } } }));
+  await h.mgr.idle();
+  assert.equal(setUps(), before + 1, 'a label change re-projects at once');
+  await h.step(61);
+  assert.equal(setUps(), before + 2, 'and the minute resync');
+  await h.mgr.stop();
+});

@@ -79,6 +79,9 @@ export interface PodSyncState {
   images: Map<string, ResolvedImage>;
   /** Termination messages read from logs (FallbackToLogsOnError), by record id. */
   logMessages: Map<string, string>;
+  /** When the pod's volumes were last set up, and for which labels and annotations (refreshVolumes). */
+  volumesAt?: number;
+  volumesMeta?: string;
 }
 
 export type StepKind =
@@ -276,6 +279,7 @@ export class PodSync {
   private async setUpVolumes(): Promise<Map<string, MountedVolume> | undefined> {
     try {
       const v = await this.deps.volumes.setUpPodVolumes(this.pod);
+      noteVolumesSetUp(this.state, this.pod, this.deps.now());
       this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: true });
       return v;
     } catch (err) {
@@ -387,6 +391,35 @@ export class PodSync {
       if (sb.state === 'ready' || keptSandboxes.has(sb.id)) continue;
       await runtime.removePodSandbox(sb.id).catch((err) => this.record({ step: 'GarbageCollect', target: sb.id, ok: false, message: errorMessage(err) }));
     }
+  }
+}
+
+/** ConfigMap, Secret, downward API and projected volumes are re-projected this often in a running pod. */
+export const VOLUME_RESYNC_MS = 60_000;
+const REFRESHED_KINDS = ['configMap', 'secret', 'downwardAPI', 'projected'];
+const metaKey = (pod: Pod) => JSON.stringify([pod.metadata.labels ?? {}, pod.metadata.annotations ?? {}]);
+
+function noteVolumesSetUp(state: PodSyncState, pod: Pod, now: number): void {
+  state.volumesAt = now;
+  state.volumesMeta = metaKey(pod);
+}
+
+/**
+ * Keeps a running pod's projected volumes current, as the kubelet's periodic volume sync does: at once
+ * when its labels or annotations changed (downward API files), else every VOLUME_RESYNC_MS (ConfigMap
+ * and Secret updates). A failure is a FailedMount event; the containers keep running.
+ */
+export async function refreshVolumes(deps: Pick<SyncDeps, 'volumes' | 'events' | 'now' | 'logger'>, pod: Pod, state: PodSyncState): Promise<void> {
+  if (!(pod.spec.volumes ?? []).some((v) => REFRESHED_KINDS.some((k) => k in v))) return;
+  const now = deps.now();
+  if (state.volumesAt !== undefined && state.volumesMeta === metaKey(pod) && now - state.volumesAt < VOLUME_RESYNC_MS) return;
+  noteVolumesSetUp(state, pod, now);
+  try {
+    await deps.volumes.setUpPodVolumes(pod);
+  } catch (err) {
+    const m = pod.metadata;
+    deps.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid }, 'Warning', 'FailedMount', `MountVolume.SetUp failed ${errorMessage(err)}`);
+    deps.logger.debug({ pod: m.name, err: errorMessage(err) }, 'volume refresh failed');
   }
 }
 

@@ -31,6 +31,7 @@ import {
   newPodSyncState,
   observePod,
   PodSync,
+  refreshVolumes,
   teardownPod,
   type PodSyncState,
   type StepResult,
@@ -220,6 +221,7 @@ export class PodWorkers {
       observed = await observePod(this.deps.runtime, w.uid);
       this.probes?.syncPod(w.pod, observed, this.podIPOf(w.pod, observed));
     }
+    if (!pod.metadata.deletionTimestamp && observed.sandboxes[0]?.state === 'ready') await refreshVolumes(this.deps, w.pod, w.state);
     // The status and its write (with the watch fan-out) run on a turn of their own (see LoopTurns).
     await this.turns.next();
     if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);

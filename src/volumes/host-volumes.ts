@@ -1,6 +1,7 @@
 // HostVolumeManager: the kubelet's volume manager for one node. Each pod's volumes live under
 // <podsDir>/<uid>/volumes/<plugin>/<name>; emptyDir with medium Memory and every secret volume are
-// tmpfs mounts (secrets never touch disk); configMap/secret/downwardAPI use the atomic writer, and
+// tmpfs mounts (secrets never touch disk), as is every projected volume; configMap/secret/downwardAPI/
+// projected use the atomic writer, and
 // every setUp call re-projects them, so updates reach running pods. Teardown unmounts everything
 // under the pod dir (deepest first) and refuses to delete while any mount remains, so a removal
 // can never run through a mount into the host. A container may still be writing into its volumes
@@ -9,6 +10,7 @@
 // mount points are unmounted as mountinfo names them, not canonicalized by umount(8) (issue 6).
 
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, Pod, Secret, Volume } from '../k8s/types.js';
 import type { NodePaths } from '../node/paths.js';
@@ -23,7 +25,8 @@ import type { MountedVolume, VolumeManager } from './volumes.js';
 import { checkHostPathType } from './host-path.js';
 import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
-import { configMapPayload, downwardApiPayload, secretPayload, type Payload } from './projection.js';
+import { configMapPayload, downwardApiPayload, projectedPayload, secretPayload, type Payload } from './projection.js';
+import type { NodeResourceTotals } from '../k8s/resource-field.js';
 import { writeAtomic } from './atomic-writer.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
 
@@ -39,6 +42,8 @@ export interface HostVolumeManagerOptions {
   clock?: Clock;
   /** Where mounts are listed; tests never change it. */
   mountInfoPath?: string;
+  /** Node totals for resourceFieldRef items without a limit (default: this host's cpus and memory). */
+  node?: NodeResourceTotals;
 }
 
 export class HostVolumeManager implements VolumeManager {
@@ -48,8 +53,10 @@ export class HostVolumeManager implements VolumeManager {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly mountInfoPath: string;
+  private readonly node: NodeResourceTotals;
 
   constructor(opts: HostVolumeManagerOptions) {
+    this.node = opts.node ?? { cpuMilli: os.cpus().length * 1000, memoryBytes: os.totalmem() };
     this.paths = opts.paths;
     this.exec = opts.exec;
     this.store = opts.store;
@@ -101,7 +108,15 @@ export class HostVolumeManager implements VolumeManager {
         return this.project(uid, 'secret', v.name, payload, true);
       }
       case 'downwardAPI':
-        return this.project(uid, 'downwardAPI', v.name, downwardApiPayload(v.downwardAPI!, pod), false);
+        return this.project(uid, 'downwardAPI', v.name, downwardApiPayload(v.downwardAPI!, pod, this.node), false);
+      case 'projected': {
+        const lookup = {
+          configMap: (name: string) => this.store.tryGet<ConfigMap>('configmaps', ns, name),
+          secret: (name: string) => this.store.tryGet<Secret>('secrets', ns, name),
+        };
+        // On tmpfs, as the kubelet's projected plugin (it may carry secrets).
+        return this.project(uid, 'projected', v.name, projectedPayload(v.projected!, pod, lookup, this.node), true);
+      }
       default:
         throw new ContainerConfigError(`volume "${v.name}": unsupported volume type ${volumeSourceName(v)}`);
     }
@@ -109,7 +124,7 @@ export class HostVolumeManager implements VolumeManager {
 
   private async project(
     uid: string,
-    kind: 'configMap' | 'secret' | 'downwardAPI',
+    kind: 'configMap' | 'secret' | 'downwardAPI' | 'projected',
     name: string,
     payload: Payload,
     onTmpfs: boolean,
@@ -123,7 +138,7 @@ export class HostVolumeManager implements VolumeManager {
   }
 
   /** The volume dir with mode 0777 (the kubelet's emptyDir mode, also used under projections). */
-  private async makeVolumeDir(uid: string, kind: 'emptyDir' | 'configMap' | 'secret' | 'downwardAPI', name: string): Promise<string> {
+  private async makeVolumeDir(uid: string, kind: 'emptyDir' | 'configMap' | 'secret' | 'downwardAPI' | 'projected', name: string): Promise<string> {
     const dir = volumeDir(this.paths, uid, kind, name);
     await fs.mkdir(dir, { recursive: true, mode: 0o750 });
     await fs.chmod(dir, 0o777);

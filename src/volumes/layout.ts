@@ -5,13 +5,14 @@ import path from 'node:path';
 import type { Volume } from '../k8s/types.js';
 import type { NodePaths } from '../node/paths.js';
 
-export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI';
+export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected';
 
 export const PLUGIN_DIRS: Record<Exclude<VolumeKind, 'hostPath'>, string> = {
   emptyDir: 'kubernetes.io~empty-dir',
   configMap: 'kubernetes.io~configmap',
   secret: 'kubernetes.io~secret',
   downwardAPI: 'kubernetes.io~downward-api',
+  projected: 'kubernetes.io~projected',
 };
 
 /** The kind of a volume, or undefined for a source peapod does not implement. */
@@ -21,6 +22,7 @@ export function volumeKind(v: Volume): VolumeKind | undefined {
   if (v.configMap) return 'configMap';
   if (v.secret) return 'secret';
   if (v.downwardAPI) return 'downwardAPI';
+  if (v.projected) return 'projected';
   return undefined;
 }
 
@@ -31,7 +33,7 @@ export function volumeSourceName(v: Volume): string {
 
 /** True for the kinds written by the atomic writer (their files live under `..data`). */
 export function isProjected(kind: VolumeKind | undefined): boolean {
-  return kind === 'configMap' || kind === 'secret' || kind === 'downwardAPI';
+  return kind === 'configMap' || kind === 'secret' || kind === 'downwardAPI' || kind === 'projected';
 }
 
 export function podDir(paths: NodePaths, uid: string): string {

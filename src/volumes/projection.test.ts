@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
 import { ContainerConfigError } from '../errors.js';
-import { configMapPayload, downwardApiPayload, formatMap, secretPayload, validatePayloadPath } from './projection.js';
+import { configMapPayload, downwardApiPayload, formatMap, projectedPayload, secretPayload, validatePayloadPath } from './projection.js';
 
 const cm: ConfigMap = {
   apiVersion: 'v1',
@@ -73,9 +73,53 @@ test('downwardAPI projects name, namespace, uid and sorted labels', () => {
       { path: 'one', fieldRef: { fieldPath: "metadata.labels['b']" } },
     ] },
     pod,
+    { cpuMilli: 2000, memoryBytes: 1 << 30 },
   );
   assert.equal(p.get('name')?.data.toString(), 'p');
   assert.equal(p.get('labels')?.data.toString(), 'a="x\\"y"\nb="2"\n');
   assert.equal(p.get('one')?.data.toString(), '2');
   assert.equal(formatMap(undefined), '');
+});
+
+test('downwardAPI resourceFieldRef: a limit with its divisor, a missing limit falls back to the node, a missing request is 0', () => {
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u' },
+    spec: { containers: [{ name: 'app', image: 'x', resources: { limits: { cpu: '500m', memory: '64Mi' } } }, { name: 'free', image: 'x' }] },
+  } as Pod;
+  const p = downwardApiPayload(
+    { items: [
+      { path: 'cpu_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
+      { path: 'mem_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.memory', divisor: '1Mi' } },
+      { path: 'free_cpu', resourceFieldRef: { containerName: 'free', resource: 'limits.cpu' } },
+      { path: 'free_req', resourceFieldRef: { containerName: 'free', resource: 'requests.memory' } },
+    ] },
+    pod,
+    { cpuMilli: 2000, memoryBytes: 1 << 30 },
+  );
+  assert.deepEqual([...p].map(([k, v]) => [k, v.data.toString()]), [['cpu_limit', '500'], ['mem_limit', '64'], ['free_cpu', '2'], ['free_req', '0']]);
+});
+
+test('projected: configMap, secret and downwardAPI sources merged under one defaultMode; a missing source names itself', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u', labels: { app: 'web' } }, spec: { containers: [] } } as unknown as Pod;
+  const lookup = {
+    configMap: (n: string) => (n === 'cfg' ? ({ metadata: { name: 'cfg' }, data: { 'a.conf': 'A' } } as never) : undefined),
+    secret: (n: string) => (n === 'sec' ? ({ metadata: { name: 'sec' }, data: { token: Buffer.from('T').toString('base64') } } as never) : undefined),
+  };
+  const node = { cpuMilli: 1000, memoryBytes: 1 << 30 };
+  const p = projectedPayload(
+    { defaultMode: 0o440, sources: [
+      { configMap: { name: 'cfg' } },
+      { secret: { name: 'sec', items: [{ key: 'token', path: 'auth/token', mode: 0o400 }] } },
+      { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+    ] },
+    pod, lookup, node,
+  );
+  assert.deepEqual([...p].map(([k, v]) => [k, v.data.toString(), v.mode]), [
+    ['a.conf', 'A', 0o440],
+    ['auth/token', 'T', 0o400],
+    ['labels', 'app="web"\n', 0o440],
+  ]);
+  assert.throws(() => projectedPayload({ sources: [{ configMap: { name: 'nope' } }] }, pod, lookup, node), /configmap "nope" not found/);
+  assert.equal(projectedPayload({ sources: [{ configMap: { name: 'nope', optional: true } }] }, pod, lookup, node).size, 0);
+  assert.throws(() => projectedPayload({ sources: [{ serviceAccountToken: { path: 't' } }] }, pod, lookup, node), /projected source serviceAccountToken is not supported/);
 });

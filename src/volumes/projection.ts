@@ -1,4 +1,4 @@
-// Pure payload builders for the projected volume kinds (configMap, secret, downwardAPI), following
+// Pure payload builders for the projected volume kinds (configMap, secret, downwardAPI, projected), following
 // the kubelet's MakePayload: which keys become which files, with which modes, and which errors a
 // missing object or key gives. The atomic writer puts the payload on disk.
 
@@ -8,10 +8,12 @@ import type {
   DownwardAPIVolumeSource,
   KeyToPath,
   Pod,
+  ProjectedVolumeSource,
   Secret,
   SecretVolumeSource,
 } from '../k8s/types.js';
 import { ContainerConfigError } from '../errors.js';
+import { containerResourceValue, type NodeResourceTotals } from '../k8s/resource-field.js';
 
 /** One file of a projected volume: its bytes and permission bits. */
 export interface FileProjection {
@@ -138,16 +140,44 @@ export function podFieldValue(pod: Pod, fieldPath: string): string {
   }
 }
 
-/** downwardAPI volume payload (fieldRef items; resourceFieldRef is not supported yet). */
-export function downwardApiPayload(src: DownwardAPIVolumeSource, pod: Pod): Payload {
+/** downwardAPI volume payload: fieldRef items from the pod, resourceFieldRef items from a container's resources. */
+export function downwardApiPayload(src: DownwardAPIVolumeSource, pod: Pod, node: NodeResourceTotals, defaultMode = src.defaultMode ?? DEFAULT_MODE): Payload {
   const payload: Payload = new Map();
-  const defaultMode = src.defaultMode ?? DEFAULT_MODE;
   for (const item of src.items ?? []) {
-    if (!item.fieldRef) {
-      throw new ContainerConfigError(`downwardAPI item ${item.path}: only fieldRef is supported`);
-    }
-    const value = podFieldValue(pod, item.fieldRef.fieldPath);
+    let value: string;
+    if (item.fieldRef) value = podFieldValue(pod, item.fieldRef.fieldPath);
+    else if (item.resourceFieldRef) value = containerResourceValue(pod, undefined, item.resourceFieldRef, node);
+    else throw new ContainerConfigError(`downwardAPI item ${item.path}: one of fieldRef and resourceFieldRef must be set`);
     payload.set(item.path, { data: Buffer.from(value, 'utf8'), mode: item.mode ?? defaultMode });
+  }
+  return checkPaths(payload);
+}
+
+/** What a projected volume reads besides the pod: ConfigMaps and Secrets of its namespace. */
+export interface ProjectionLookup {
+  configMap(name: string): ConfigMap | undefined;
+  secret(name: string): Secret | undefined;
+}
+
+/**
+ * projected volume payload: its sources merged in order under one defaultMode (0644), as the
+ * kubelet's projected plugin does. serviceAccountToken and clusterTrustBundle sources need API
+ * pieces peapod does not have yet (issue 12): they fail the mount with a message that says so.
+ */
+export function projectedPayload(src: ProjectedVolumeSource, pod: Pod, lookup: ProjectionLookup, node: NodeResourceTotals): Payload {
+  const defaultMode = src.defaultMode ?? DEFAULT_MODE;
+  const payload: Payload = new Map();
+  const merge = (p: Payload) => {
+    for (const [k, v] of p) payload.set(k, v);
+  };
+  for (const s of src.sources ?? []) {
+    if (s.configMap) merge(configMapPayload({ ...s.configMap, defaultMode }, lookup.configMap(s.configMap.name)));
+    else if (s.secret) merge(secretPayload({ secretName: s.secret.name, ...s.secret, defaultMode }, lookup.secret(s.secret.name)));
+    else if (s.downwardAPI) merge(downwardApiPayload(s.downwardAPI, pod, node, defaultMode));
+    else {
+      const kind = Object.keys(s)[0] ?? 'none';
+      throw new ContainerConfigError(`projected source ${kind} is not supported by this node yet`);
+    }
   }
   return checkPaths(payload);
 }

@@ -324,4 +324,37 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     assert.ok((await events('greedy')).some((e) => e.reason === 'OutOfcpu' && e.type === 'Warning'));
     await d.k('delete', 'pod', 'greedy', '--wait=true', '--timeout=30s');
   });
+
+  step('downward API and projected volumes: resourceFieldRef with a divisor, a ConfigMap, labels that follow kubectl label', async () => {
+    const cm = await d.kubectl(['create', 'configmap', 'proj-cfg', '--from-literal=greeting=hello']);
+    assert.equal(cm.code, 0, cm.stderr);
+    await apply(
+      podYaml(
+        'projected',
+        `  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "while true; do cat /etc/info/mem /etc/info/greeting; echo; cat /etc/info/labels; sleep 1; done"]
+    resources:
+      limits: {memory: 64Mi, cpu: 250m}
+    volumeMounts: [{name: info, mountPath: /etc/info}]
+  volumes:
+  - name: info
+    projected:
+      sources:
+      - configMap: {name: proj-cfg}
+      - downwardAPI:
+          items:
+          - path: mem
+            resourceFieldRef: {containerName: c, resource: limits.memory, divisor: 1Mi}
+          - path: labels
+            fieldRef: {fieldPath: metadata.labels}
+`,
+      ),
+    );
+    await d.waitFor('the projected files in the log', async () => /64hello/.test(await d.k('logs', 'projected')), 60_000);
+    await d.k('label', 'pod', 'projected', 'tier=db');
+    await d.waitFor('the new label in the labels file', async () => /tier="db"/.test(await d.k('logs', 'projected', '--tail=5')), 30_000);
+  });
 });
