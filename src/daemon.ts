@@ -60,10 +60,20 @@ export interface DaemonOptions {
   maxBackoffMs?: number;
   /** Pods this node admits at once (the kubelet's --max-pods; default 110). */
   maxPods?: number;
+  /** RuntimeDefault seccomp for containers that name no profile (the kubelet's --seccomp-default). */
+  seccompDefault?: boolean;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
 export const DEFAULT_MAX_PODS = 110;
+
+function hostHasAppArmor(): boolean {
+  try {
+    return fs.readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').trim() === 'Y';
+  } catch {
+    return false;
+  }
+}
 
 /** The size of the filesystem holding `dir` (0 when it cannot be read). */
 function filesystemBytes(dir: string): number {
@@ -187,7 +197,9 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       nodeIP,
       paths,
       ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+      ...(opts.seccompDefault ? { seccompDefault: true } : {}),
       allocatable: {
+        hostAppArmor: hostHasAppArmor(),
         maxPods: facts.maxPods,
         resources: new Map(Object.entries(nodeResources(facts)).filter(([k]) => k !== 'pods').map(([k, q]) => [k, amountOf(k, q)])),
       },

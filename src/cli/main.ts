@@ -32,6 +32,7 @@ interface ServeOptions {
   tokenAuthFile?: string;
   maxBackoff?: string;
   maxPods?: string;
+  seccompDefault?: boolean;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -72,6 +73,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
     .option('--max-pods <n>', 'pods this node runs at once; more are rejected (OutOfpods), as by the kubelet', '110')
+    .option('--seccomp-default', 'run containers that name no seccompProfile under RuntimeDefault (the kubelet\'s --seccomp-default)')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
     .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {

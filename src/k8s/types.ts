@@ -140,6 +140,7 @@ export interface SecurityContext {
   capabilities?: { add?: string[]; drop?: string[] };
   procMount?: string;
   seccompProfile?: { type: string; localhostProfile?: string };
+  appArmorProfile?: { type: string; localhostProfile?: string };
 }
 
 export interface PodSecurityContext {
@@ -150,6 +151,9 @@ export interface PodSecurityContext {
   supplementalGroups?: number[];
   sysctls?: { name: string; value: string }[];
   seccompProfile?: { type: string; localhostProfile?: string };
+  appArmorProfile?: { type: string; localhostProfile?: string };
+  fsGroupChangePolicy?: 'Always' | 'OnRootMismatch';
+  supplementalGroupsPolicy?: 'Merge' | 'Strict';
 }
 
 export interface Container {

@@ -83,3 +83,15 @@ test('a finished pod frees its share: the next pod fits', async () => {
   assert.equal(h.pod('second').status?.phase, 'Running');
   await mgr.stop();
 });
+
+test('admission: sysctls outside the safe set and net.* with hostNetwork are SysctlForbidden; AppArmor cannot be enforced', () => {
+  const big = { maxPods: 10, resources: new Map() };
+  const withSysctl = (name: string, hostNetwork = false) => makePod({ hostNetwork, securityContext: { sysctls: [{ name, value: '1' }] } });
+  assert.deepEqual(admitPod(withSysctl('net.ipv4.tcp_syncookies'), [], big), { admit: true });
+  assert.deepEqual(admitPod(withSysctl('kernel.msgmax'), [], big), { admit: false, reason: 'SysctlForbidden', message: 'Pod was rejected: forbidden sysctl: "kernel.msgmax" not allowlisted' });
+  assert.equal((admitPod(withSysctl('net.ipv4.tcp_syncookies', true), [], big) as { message: string }).message, 'Pod was rejected: forbidden sysctl: "net.ipv4.tcp_syncookies" not allowed with host net enabled');
+  const aa = makePod({ containers: [c('c', { securityContext: { appArmorProfile: { type: 'RuntimeDefault' } } })] });
+  assert.deepEqual(admitPod(aa, [], big), { admit: false, reason: 'AppArmor', message: 'Pod was rejected: Cannot enforce AppArmor: AppArmor is not enabled on the host' });
+  const unconfined = makePod({ securityContext: { appArmorProfile: { type: 'Unconfined' } } });
+  assert.deepEqual(admitPod(unconfined, [], big), { admit: true });
+});

@@ -4,6 +4,8 @@
 // enough resource: cpu, requested: 3000, used: 500, capacity: 2000", a Warning event of that reason, and
 // nothing is ever started for it. Pure.
 //
+// Before resources, as the kubelet's other admit handlers: sysctls outside the safe set (SysctlForbidden)
+// and AppArmor profiles on a host without AppArmor (AppArmor).
 // Checked in the kubelet's order: the pod count against max-pods first, then cpu, memory,
 // ephemeral-storage, then every other requested resource (hugepages-*, extended resources), whose
 // capacity is 0 unless the node advertises it. A request of 0 always fits.
@@ -15,6 +17,52 @@ export interface NodeAllocatable {
   /** Allocatable amounts in the units of pod-resources.ts (cpu in milli-cores, the rest whole units). */
   resources: ResourceAmounts;
   maxPods: number;
+  /**
+   * Whether the host kernel has AppArmor. peapod applies no AppArmor profile either way, so a pod that
+   * asks for one is always rejected; only the message differs (the kubelet's when the host lacks it).
+   */
+  hostAppArmor?: boolean;
+}
+
+/**
+ * The kubelet's safe sysctls (1.32): namespaced, and unable to affect other pods or the node. Any
+ * other sysctl needs the kubelet's --allowed-unsafe-sysctls, which peapod does not offer.
+ */
+export const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+];
+
+/** The first sysctl the kubelet's sysctl admission refuses, worded as it words it. */
+function checkSysctls(pod: Pod): string | undefined {
+  for (const s of pod.spec.securityContext?.sysctls ?? []) {
+    const name = s.name.replace(/\//g, '.');
+    if (!SAFE_SYSCTLS.includes(name)) return `"${s.name}" not allowlisted`;
+    if (pod.spec.hostNetwork && name.startsWith('net.')) return `"${s.name}" not allowed with host net enabled`;
+    if (pod.spec.hostIPC && name.startsWith('kernel.shm')) return `"${s.name}" not allowed with host ipc enabled`;
+  }
+  return undefined;
+}
+
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** Whether any container asks for an AppArmor profile (field or the older annotation), Unconfined aside. */
+function wantsAppArmor(pod: Pod): boolean {
+  const confined = (p: { type?: string } | undefined) => !!p?.type && p.type !== 'Unconfined';
+  if (confined(pod.spec.securityContext?.appArmorProfile)) return true;
+  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  if (all.some((c) => confined(c.securityContext?.appArmorProfile))) return true;
+  return Object.entries(pod.metadata.annotations ?? {}).some(([k, v]) => k.startsWith(APPARMOR_ANNOTATION) && v !== 'unconfined');
 }
 
 export type Admission = { admit: true } | { admit: false; reason: string; message: string };
@@ -22,6 +70,13 @@ export type Admission = { admit: true } | { admit: false; reason: string; messag
 const ORDER = ['cpu', 'memory', 'ephemeral-storage'];
 
 export function admitPod(pod: Pod, admitted: Iterable<Pod>, node: NodeAllocatable): Admission {
+  const sysctl = checkSysctls(pod);
+  if (sysctl) return { admit: false, reason: 'SysctlForbidden', message: `Pod was rejected: forbidden sysctl: ${sysctl}` };
+  const apparmor = wantsAppArmor(pod);
+  if (apparmor) {
+    const why = node.hostAppArmor ? 'this node does not apply AppArmor profiles' : 'AppArmor is not enabled on the host';
+    return { admit: false, reason: 'AppArmor', message: `Pod was rejected: Cannot enforce AppArmor: ${why}` };
+  }
   const others = [...admitted];
   if (others.length + 1 > node.maxPods) return reject('pods', 1, others.length, node.maxPods);
   const want = podRequests(pod.spec);

@@ -58,6 +58,8 @@ export interface PodManagerOptions {
   probeRunner?: ProbeRunner;
   /** The crash-loop back-off ceiling (default the kubelet's 300 s). */
   maxBackoffMs?: number;
+  /** RuntimeDefault seccomp for containers that name no profile (the kubelet's --seccomp-default). */
+  seccompDefault?: boolean;
   /** What the node offers pods; unset = no admission check (unit tests that do not test it). */
   allocatable?: NodeAllocatable;
   /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
@@ -124,6 +126,7 @@ export class PodManager {
       nodeMemoryBytes: o.nodeMemoryBytes ?? os.totalmem(),
       qosOf: (pod) => computeQosClass(pod.spec),
       ...(o.maxBackoffMs ? { backoffMaxMs: o.maxBackoffMs } : {}),
+      ...(o.seccompDefault ? { seccompDefault: true } : {}),
     };
     // 1. What the runtime runs, before anything else touches it.
     const runtimeUids = await podUidsInRuntime(o.runtime);

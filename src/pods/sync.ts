@@ -68,6 +68,8 @@ export interface SyncDeps {
   qosOf: (pod: Pod) => QosClass;
   /** The crash-loop back-off ceiling (`serve --max-backoff`; default 300 s). */
   backoffMaxMs?: number;
+  /** RuntimeDefault seccomp for containers that name no profile (`serve --seccomp-default`). */
+  seccompDefault?: boolean;
 }
 
 /** Per-pod memory the worker keeps between passes. */
@@ -334,7 +336,7 @@ export class PodSync {
       const podIPs = pod.spec.hostNetwork ? [deps.nodeIP] : sb?.ip ? [sb.ip, ...sb.additionalIps] : [];
       const env = resolveEnv({ pod, container: c, lookup: deps.lookup, nodeIP: deps.nodeIP, podIPs, nodeCpuMilli: deps.nodeCpuMilli, nodeMemoryBytes: deps.nodeMemoryBytes });
       const mounts = await deps.containerMounts(pod, c, volumes);
-      config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes, seccompDir: deps.paths.seccompDir });
+      config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes, seccompDir: deps.paths.seccompDir, seccompDefault: deps.seccompDefault });
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       return this.startFailed(c.name, reason, errorMessage(err));

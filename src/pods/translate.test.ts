@@ -229,3 +229,11 @@ test('the sandbox config names the log directory, labels and namespaces', () => 
   assert.equal(cfg.labels['io.kubernetes.pod.uid'], 'uid-1');
   assert.equal(cfg.shareProcessNamespace, true);
 });
+
+test('serve --seccomp-default: containers that name no profile get RuntimeDefault; Unconfined stays unconfined', () => {
+  assert.equal(seccompOf(makePod(), ctr('c'), '/sc'), undefined);
+  assert.deepEqual(seccompOf(makePod(), ctr('c'), '/sc', true), { type: 'RuntimeDefault' });
+  assert.equal(seccompOf(makePod(), ctr('c', { securityContext: { seccompProfile: { type: 'Unconfined' } } }), '/sc', true), undefined);
+  const podLevel = makePod({ securityContext: { seccompProfile: { type: 'Unconfined' } } });
+  assert.equal(seccompOf(podLevel, ctr('c'), '/sc', true), undefined);
+});

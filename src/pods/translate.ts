@@ -42,6 +42,8 @@ export interface TranslateInput {
   nodeMemoryBytes: number;
   /** The node's seccomp profile root (NodePaths.seccompDir); Localhost profiles are relative to it. */
   seccompDir: string;
+  /** The kubelet's --seccomp-default: RuntimeDefault for containers that name no profile. */
+  seccompDefault?: boolean;
 }
 
 /** Kubernetes' command rules (node-runtime.md §5.4), then $(VAR) expansion of command and args. */
@@ -124,12 +126,13 @@ export function securityOf(pod: Pod, c: Container, image: ImageConfig): LinuxCon
 }
 
 /**
- * The kubelet's getSeccompProfile: the container's seccompProfile, else the pod's; unset and
- * Unconfined mean no profile (the kubelet's SeccompDefault is off). Localhost names a file under
- * seccompDir. Privileged containers keep what they asked for here: the runtime ignores it, as CRI-O does.
+ * The kubelet's getSeccompProfile: the container's seccompProfile, else the pod's; unset means the
+ * node's default (RuntimeDefault with `serve --seccomp-default`, as the kubelet's flag, else none) and
+ * Unconfined means none. Localhost names a file under seccompDir. Privileged containers keep what they
+ * asked for here: the runtime ignores it, as CRI-O does.
  */
-export function seccompOf(pod: Pod, c: Container, seccompDir: string): SeccompProfile | undefined {
-  const sp = c.securityContext?.seccompProfile ?? pod.spec.securityContext?.seccompProfile;
+export function seccompOf(pod: Pod, c: Container, seccompDir: string, seccompDefault = false): SeccompProfile | undefined {
+  const sp = c.securityContext?.seccompProfile ?? pod.spec.securityContext?.seccompProfile ?? (seccompDefault ? { type: 'RuntimeDefault' } : undefined);
   if (sp?.type === 'RuntimeDefault') return { type: 'RuntimeDefault' };
   if (sp?.type !== 'Localhost') return undefined;
   if (!sp.localhostProfile) throw new ContainerConfigError('localhostProfile must be set if seccompProfile type is Localhost.');
@@ -178,7 +181,7 @@ export function containerConfigOf(input: TranslateInput): ContainerConfig {
       [ANNOTATION_TERMINATION_MESSAGE_PATH]: c.terminationMessagePath || DEFAULT_TERMINATION_MESSAGE_PATH,
       [ANNOTATION_TERMINATION_MESSAGE_POLICY]: c.terminationMessagePolicy || 'File',
     },
-    security: { ...securityOf(pod, c, image), ...seccompField(seccompOf(pod, c, input.seccompDir)) },
+    security: { ...securityOf(pod, c, image), ...seccompField(seccompOf(pod, c, input.seccompDir, input.seccompDefault)) },
     resources: resourcesOf(input),
     stopSignal: stopSignalOf(image),
   };

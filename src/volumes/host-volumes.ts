@@ -28,6 +28,7 @@ import { removeTreeBeneath } from '../system/remove-tree.js';
 import { configMapPayload, downwardApiPayload, projectedPayload, secretPayload, type Payload } from './projection.js';
 import type { NodeResourceTotals } from '../k8s/resource-field.js';
 import { writeAtomic } from './atomic-writer.js';
+import { applyFsGroup } from './fs-group.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
 
 /** Secrets are at most 1 MiB; an update briefly holds two generations. */
@@ -70,9 +71,19 @@ export class HostVolumeManager implements VolumeManager {
     if (!uid) throw new Error(`pod "${pod.metadata.name}" has no uid`);
     await fs.mkdir(path.join(podDir(this.paths, uid), 'volumes'), { recursive: true, mode: 0o750 });
     const out = new Map<string, MountedVolume>();
+    const sc = pod.spec.securityContext;
     for (const v of pod.spec.volumes ?? []) {
       try {
-        out.set(v.name, await this.setUpVolume(pod, uid, v));
+        const mounted = await this.setUpVolume(pod, uid, v);
+        // fsGroup (fs-group.ts): not hostPath, which stays as the host has it, as on the kubelet. An
+        // emptyDir is walked when it is made (setUp runs again on every start and resync; what the
+        // containers create later inherits the group from the setgid directories).
+        const kind = volumeKind(v);
+        if (sc?.fsGroup !== undefined && kind !== 'hostPath') {
+          const policy = kind === 'emptyDir' ? 'OnRootMismatch' : sc.fsGroupChangePolicy ?? 'Always';
+          await applyFsGroup(mounted.hostPath, sc.fsGroup, mounted.readOnly, policy);
+        }
+        out.set(v.name, mounted);
       } catch (err) {
         // The kubelet names the volume: `MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`.
         const msg = `for volume "${v.name}" : ${errorMessage(err)}`;

@@ -77,6 +77,28 @@ if (process.getuid?.() !== 0) {
     await assert.rejects(fs.lstat(path.join(paths.podsDir, 'uid-ed')), { code: 'ENOENT' });
   });
 
+  test('issue 8: fsGroup gives emptyDir and secret volumes the group (setgid dirs, group bits); hostPath is left alone', async () => {
+    store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fsg', namespace: 'default' }, data: { key: Buffer.from('v').toString('base64') } });
+    await fs.writeFile(path.join(hostDir, 'mine'), 'x', { mode: 0o600 });
+    const pod = newPod('fsg', [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'sec', secret: { secretName: 'fsg', defaultMode: 0o400 } },
+      { name: 'host', hostPath: { path: hostDir } },
+    ]);
+    pod.spec.securityContext = { fsGroup: 4321 };
+    const vols = await vm.setUpPodVolumes(pod);
+    const scratch = await fs.stat(vols.get('scratch')!.hostPath);
+    assert.equal(scratch.gid, 4321);
+    assert.equal(scratch.mode & 0o7777, 0o2777);
+    const key = await fs.stat(path.join(vols.get('sec')!.hostPath, 'key'));
+    assert.equal(key.gid, 4321);
+    assert.equal(key.mode & 0o777, 0o440, 'a 0400 secret file becomes group-readable');
+    const mine = await fs.stat(path.join(hostDir, 'mine'));
+    assert.equal(mine.gid, 0);
+    assert.equal(mine.mode & 0o777, 0o600);
+    await vm.tearDownPodVolumes('uid-fsg');
+  });
+
   test('hostPath checks types and teardown never touches the host path', async () => {
     const target = path.join(hostDir, 'made');
     const pod = newPod('hp', [

@@ -262,3 +262,13 @@ test('the ephemeralcontainers subresource may add but not change or remove one',
     'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container',
   ]);
 });
+
+check('issue 8: user namespaces are refused: this node cannot honour hostUsers false', (p) => ((p.spec as { hostUsers?: boolean }).hostUsers = false), [
+  'spec.hostUsers: Forbidden: user namespaces (hostUsers: false) are not supported by this node',
+]);
+check('issue 8: procMount Unmasked needs hostUsers false', (p) => (p.spec.containers[0].securityContext = { procMount: 'Unmasked' }), [
+  'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`',
+]);
+check('issue 8: supplementalGroupsPolicy Strict is refused; Merge is what the node does', (p) => (p.spec.securityContext = { supplementalGroupsPolicy: 'Strict' }), [
+  'spec.securityContext.supplementalGroupsPolicy: Forbidden: Strict is not supported by this node',
+]);

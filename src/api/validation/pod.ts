@@ -135,6 +135,25 @@ function validateSpecScalars(spec: Json): FieldCause[] {
   errs.push(...validateLabels(spec.nodeSelector, 'spec.nodeSelector'));
   errs.push(...validateTolerations(spec.tolerations, 'spec.tolerations'));
   errs.push(...validateSeccompProfileField(asObject(spec.securityContext).seccompProfile, 'spec.securityContext.seccompProfile'));
+  // User namespaces are not something this node can run (runc here gets no idmapped mounts): refused
+  // rather than run in the host's user namespace under a spec that says otherwise.
+  if (spec.hostUsers === false) errs.push(forbidden('spec.hostUsers', 'user namespaces (hostUsers: false) are not supported by this node'));
+  const sgp = asObject(spec.securityContext).supplementalGroupsPolicy;
+  if (sgp !== undefined && sgp !== null && sgp !== 'Merge') {
+    errs.push(sgp === 'Strict' ? forbidden('spec.securityContext.supplementalGroupsPolicy', 'Strict is not supported by this node') : notSupported('spec.securityContext.supplementalGroupsPolicy', sgp, ['Merge', 'Strict']));
+  }
+  const fcp = asObject(spec.securityContext).fsGroupChangePolicy;
+  if (fcp !== undefined && fcp !== null && fcp !== 'Always' && fcp !== 'OnRootMismatch') {
+    errs.push(notSupported('spec.securityContext.fsGroupChangePolicy', fcp, ['OnRootMismatch', 'Always']));
+  }
+  for (const kind of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    asArray(spec[kind]).forEach((raw, i) => {
+      const pm = asObject(asObject(asObject(raw).securityContext)).procMount;
+      const f = `spec.${kind}[${i}].securityContext.procMount`;
+      if (pm === 'Unmasked') errs.push(invalid(f, pm, '`hostUsers` must be false to use `Unmasked`'));
+      else if (pm !== undefined && pm !== null && pm !== 'Default') errs.push(notSupported(f, pm, ['Default', 'Unmasked']));
+    });
+  }
   return errs;
 }
 
