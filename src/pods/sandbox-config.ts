@@ -1,6 +1,7 @@
 // Pod → the runtime's PodSandboxConfig, as the kubelet's generatePodSandboxConfig (pure), plus the
 // host resolv.conf parser the manager uses once at start.
 
+import { computeQosClass } from '../k8s/qos.js';
 import type { Pod } from '../k8s/types.js';
 import { quantityToBytes, quantityToMilli } from '../k8s/quantity.js';
 import { podLogDirectory, type NodePaths } from '../node/paths.js';
@@ -92,6 +93,12 @@ export function sandboxResourcesOf(pod: Pod): LinuxSandboxResources {
   return out;
 }
 
+/** The pod cgroup's QoS level (none for Guaranteed), as the kubelet's cgroup parent. */
+function qosLevelOf(pod: Pod): { qosLevel?: 'burstable' | 'besteffort' } {
+  const qos = computeQosClass(pod.spec);
+  return qos === 'Guaranteed' ? {} : { qosLevel: qos === 'Burstable' ? 'burstable' : 'besteffort' };
+}
+
 export function sandboxConfigOf(pod: Pod, attempt: number, paths: NodePaths, hostDns: DNSConfig): PodSandboxConfig {
   const m = pod.metadata;
   const name = m.name ?? '';
@@ -114,5 +121,6 @@ export function sandboxConfigOf(pod: Pod, attempt: number, paths: NodePaths, hos
     shareProcessNamespace: pod.spec.shareProcessNamespace ?? false,
     sysctls,
     resources: sandboxResourcesOf(pod),
+    ...qosLevelOf(pod),
   };
 }

@@ -1,5 +1,7 @@
-// Pod-level cgroups (cgroupfs, hybrid v1 host): <hierarchy>/<cgroupParent>/pod<uid> in every mounted
-// hierarchy. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
+// Pod-level cgroups (cgroupfs, hybrid v1 host): <hierarchy>/<cgroupParent>[/<qos>]/pod<uid> in every
+// mounted hierarchy, as the kubelet lays them out: Guaranteed pods directly under the parent, the
+// others under burstable/ or besteffort/ (whose cpu.shares is 2, so best-effort pods together get no
+// more than the minimum when the CPU is contended). runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
 // only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
 
 import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
@@ -12,6 +14,10 @@ import type { LinuxSandboxResources } from './runtime.js';
 import { podCgroupName } from './oci-spec.js';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
+export type QosLevel = 'burstable' | 'besteffort';
+const QOS_DIRS: (QosLevel | undefined)[] = [undefined, 'burstable', 'besteffort'];
+/** The kubelet's cpu.shares of the besteffort level (MinShares). */
+const BESTEFFORT_SHARES = 2;
 
 export class PodCgroups {
   private readonly root: string;
@@ -33,19 +39,23 @@ export class PodCgroups {
     this.hierarchies = entries.filter((e) => e.isDirectory()).map((e) => path.join(this.root, e.name));
   }
 
-  podDir(hierarchy: string, uid: string): string {
-    return path.join(hierarchy, this.parent, podCgroupName(uid));
+  podDir(hierarchy: string, uid: string, qos?: QosLevel): string {
+    return path.join(hierarchy, this.parent, qos ?? '', podCgroupName(uid));
   }
 
   /** Creates the pod dirs where limits are written (cpu, memory); runc makes the rest on demand. */
-  async create(uid: string, res: LinuxSandboxResources | undefined): Promise<void> {
+  async create(uid: string, res: LinuxSandboxResources | undefined, qos?: QosLevel): Promise<void> {
     const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
     const mem = this.hierarchies.find((h) => path.basename(h) === 'memory');
     const jobs: Promise<void>[] = [];
+    if (cpu && qos === 'besteffort') {
+      const d = path.join(cpu, this.parent, qos);
+      jobs.push(mkdir(d, { recursive: true }).then(() => writeFile(path.join(d, 'cpu.shares'), String(BESTEFFORT_SHARES))));
+    }
     if (cpu && res && (res.cpuShares || res.cpuQuota)) {
       jobs.push(
         (async () => {
-          const d = this.podDir(cpu, uid);
+          const d = this.podDir(cpu, uid, qos);
           await mkdir(d, { recursive: true });
           if (res.cpuShares) await writeFile(path.join(d, 'cpu.shares'), String(res.cpuShares));
           if (res.cpuPeriod) await writeFile(path.join(d, 'cpu.cfs_period_us'), String(res.cpuPeriod));
@@ -57,7 +67,7 @@ export class PodCgroups {
       const limit = String(res.memoryLimitBytes);
       jobs.push(
         (async () => {
-          const d = this.podDir(mem, uid);
+          const d = this.podDir(mem, uid, qos);
           await mkdir(d, { recursive: true });
           await writeFile(path.join(d, 'memory.limit_in_bytes'), limit);
           await writeFile(path.join(d, 'memory.memsw.limit_in_bytes'), limit).catch(() => undefined);
@@ -67,18 +77,20 @@ export class PodCgroups {
     await Promise.all(jobs);
   }
 
-  /** Removes the pod's dirs in every hierarchy; succeeds when already gone. */
+  /** Removes the pod's dirs in every hierarchy, at whichever QoS level; succeeds when already gone. */
   async remove(uid: string): Promise<void> {
-    await Promise.all(this.hierarchies.map((h) => this.removeTree(this.podDir(h, uid))));
+    await Promise.all(this.hierarchies.flatMap((h) => QOS_DIRS.map((q) => this.removeTree(this.podDir(h, uid, q)))));
   }
 
   /** Removes pod dirs whose uid is not in `liveUids` (crash leftovers). */
   async gc(liveUids: Set<string>): Promise<void> {
     const stale = new Set<string>();
     for (const h of this.hierarchies) {
-      const names = await readdir(path.join(h, this.parent)).catch(() => [] as string[]);
-      for (const n of names) {
-        if (n.startsWith('pod') && !liveUids.has(n.slice(3))) stale.add(n.slice(3));
+      for (const q of QOS_DIRS) {
+        const names = await readdir(path.join(h, this.parent, q ?? '')).catch(() => [] as string[]);
+        for (const n of names) {
+          if (n.startsWith('pod') && !liveUids.has(n.slice(3))) stale.add(n.slice(3));
+        }
       }
     }
     for (const uid of stale) {

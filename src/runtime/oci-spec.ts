@@ -38,8 +38,9 @@ export function podCgroupName(uid: string): string {
   return `pod${uid}`;
 }
 
-export function cgroupsPathFor(cgroupParent: string, podUid: string, id: string): string {
-  return `/${cgroupParent}/${podCgroupName(podUid)}/${id}`;
+/** The cgroup of a container: <parent>[/<qos level>]/pod<uid>/<id> (PodSandboxConfig.qosLevel). */
+export function cgroupsPathFor(cgroupParent: string, podUid: string, id: string, qosLevel?: string): string {
+  return `/${cgroupParent}${qosLevel ? `/${qosLevel}` : ''}/${podCgroupName(podUid)}/${id}`;
 }
 
 function normCap(c: string): string {
@@ -124,7 +125,7 @@ export function buildInfraSpec(input: InfraSpecInput): OciSpec {
     annotations: { ...c.annotations },
     linux: {
       namespaces,
-      cgroupsPath: cgroupsPathFor(input.cgroupParent, c.metadata.uid, input.sandboxId),
+      cgroupsPath: cgroupsPathFor(input.cgroupParent, c.metadata.uid, input.sandboxId, c.qosLevel),
       resources: { devices: [{ allow: false, access: 'rwm' }] },
       ...(Object.keys(sysctl).length ? { sysctl } : {}),
       maskedPaths: MASKED_PATHS,
@@ -186,7 +187,7 @@ export function buildAppSpec(input: AppSpecInput): OciSpec {
     annotations: { ...c.annotations },
     linux: {
       namespaces: appNamespaces(input),
-      cgroupsPath: cgroupsPathFor(input.cgroupParent, sb.metadata.uid, input.containerId),
+      cgroupsPath: cgroupsPathFor(input.cgroupParent, sb.metadata.uid, input.containerId, sb.qosLevel),
       resources: appResources(c, priv),
       ...(priv ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
       ...(seccomp ? { seccomp } : {}),

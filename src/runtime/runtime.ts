@@ -69,6 +69,11 @@ export interface PodSandboxConfig {
   /** sysctls set on the infra container (net.* apply to the pod netns). */
   sysctls: Record<string, string>;
   resources?: LinuxSandboxResources;
+  /**
+   * The QoS level the pod cgroup sits under, as the kubelet's cgroup parent (<parent>/burstable/pod<uid>,
+   * <parent>/besteffort/pod<uid>); unset = Guaranteed, directly under the node's parent.
+   */
+  qosLevel?: 'burstable' | 'besteffort';
 }
 
 export type SandboxState = 'ready' | 'notready';

@@ -44,7 +44,7 @@ export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord
           await rt.sandboxStore.save(rec);
           return p;
         }));
-    const cgroupP = step('cgroup', rt.cgroups.create(c.metadata.uid, c.resources));
+    const cgroupP = step('cgroup', rt.cgroups.create(c.metadata.uid, c.resources, c.qosLevel));
     const filesP = step('files', (async () => {
       await writeSandboxFiles(files, c);
       if (rec.shmMounted) await mountShm(rt.exec, files.shm);

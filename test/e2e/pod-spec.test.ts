@@ -11,6 +11,19 @@ import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
 
+/** The /proc/<pid>/cgroup lines of the first process found in the pod's cgroup. */
+function cgroupLinesOf(podUid: string): string[] {
+  for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      if (text.includes(`/pod${podUid}/`) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep')) return text.trim().split('\n');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [];
+}
+
 /** Processes on the host whose command line is exactly `sleep 30` (the timed-out probe's). */
 function probeSleeps(): number {
   let n = 0;
@@ -356,5 +369,33 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     await d.waitFor('the projected files in the log', async () => /64hello/.test(await d.k('logs', 'projected')), 60_000);
     await d.k('label', 'pod', 'projected', 'tier=db');
     await d.waitFor('the new label in the labels file', async () => /tier="db"/.test(await d.k('logs', 'projected', '--tail=5')), 30_000);
+  });
+
+  step('cgroups as the kubelet lays them out: QoS level, then the pod, then the container; cpu limit as CFS quota', async () => {
+    await apply(
+      podYaml(
+        'qos',
+        `  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    resources:
+      requests: {cpu: 100m, memory: 16Mi}
+      limits: {cpu: 500m, memory: 64Mi}
+`,
+      ),
+    );
+    await d.waitFor('qos Running', async () => (await pod('qos')).status?.phase === 'Running');
+    const p = await pod('qos');
+    assert.equal(p.status.qosClass, 'Burstable');
+    const uid = p.metadata.uid;
+    const cg = cgroupLinesOf(uid);
+    assert.ok(cg.length > 0, 'a process of the pod is found by its cgroup');
+    const cpu = cg.find((l) => /:cpu,cpuacct:|:cpu:|:cpuacct,cpu:/.test(l));
+    assert.match(cpu ?? '', new RegExp(`/burstable/pod${uid}/[0-9a-f]{64}$`));
+    const dir = `/sys/fs/cgroup/cpu${cpu!.slice(cpu!.lastIndexOf(':') + 1)}`;
+    assert.equal(fs.readFileSync(`${dir}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
+    assert.equal(fs.readFileSync(`${dir}/cpu.shares`, 'utf8').trim(), '102');
   });
 });

@@ -52,11 +52,14 @@ function conmonPids(runcRoot: string): number[] {
   return pids;
 }
 
+/** Pod cgroups under the parent, at every QoS level (Guaranteed directly, burstable/, besteffort/). */
 function podCgroups(parent: string): string[] {
   const out: string[] = [];
   for (const ctrl of listDir(CGROUP_ROOT)) {
-    const dir = path.join(CGROUP_ROOT, ctrl, parent);
-    for (const e of listDir(dir)) if (e.startsWith('pod')) out.push(path.join(dir, e));
+    for (const level of ['', 'burstable', 'besteffort']) {
+      const dir = path.join(CGROUP_ROOT, ctrl, parent, level);
+      for (const e of listDir(dir)) if (e.startsWith('pod')) out.push(path.join(dir, e));
+    }
   }
   return out;
 }
@@ -162,7 +165,13 @@ export function scrubHost(paths: NodePaths, opts: { keepDataDir?: boolean } = {}
     }
     sh('rmdir', [cg]);
   }
-  for (const ctrl of listDir(CGROUP_ROOT)) sh('rmdir', [path.join(CGROUP_ROOT, ctrl, paths.cgroupParent)]);
+  for (const ctrl of listDir(CGROUP_ROOT)) {
+    for (const level of ['burstable', 'besteffort']) {
+      const dir = path.join(CGROUP_ROOT, ctrl, paths.cgroupParent, level);
+      if (fs.existsSync(dir)) sh('rmdir', [dir]);
+    }
+    sh('rmdir', [path.join(CGROUP_ROOT, ctrl, paths.cgroupParent)]);
+  }
   fs.rmSync(paths.runDir, { recursive: true, force: true });
   if (!opts.keepDataDir) fs.rmSync(paths.dataDir, { recursive: true, force: true });
 }
