@@ -6,7 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { TestDaemon } from '../support/daemon.js';
+import path from 'node:path';
+import { REPO_ROOT, TestDaemon, freePort, httpGet } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -397,5 +398,26 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     const dir = `/sys/fs/cgroup/cpu${cpu!.slice(cpu!.lastIndexOf(':') + 1)}`;
     assert.equal(fs.readFileSync(`${dir}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
     assert.equal(fs.readFileSync(`${dir}/cpu.shares`, 'utf8').trim(), '102');
+  });
+
+  step('the README examples: probes-and-hooks.yaml goes 1/1 and serves what postStart wrote; native-sidecar.yaml ships the app\'s log', async () => {
+    const port = await freePort();
+    const web = fs.readFileSync(path.join(REPO_ROOT, 'examples', 'probes-and-hooks.yaml'), 'utf8').replace('hostPort: 8082', `hostPort: ${port}`);
+    await apply(web);
+    await apply(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'native-sidecar.yaml'), 'utf8'));
+    await d.waitFor('web-with-probes 1/1', async () => /\b1\/1\s+Running\b/.test(await d.k('get', 'pod', 'web-with-probes')), 60_000);
+    const cs = (await pod('web-with-probes')).status.containerStatuses[0];
+    assert.equal(cs.started, true);
+    assert.equal(cs.restartCount, 0);
+    const page = await d.waitFor('healthz over the hostPort', async () => {
+      const r = await httpGet(`http://127.0.0.1:${port}/healthz`);
+      return r.status === 200 && r.body;
+    });
+    assert.equal(page, 'ok\n');
+    await d.waitFor('log-shipper 2/2', async () => /\b2\/2\s+Running\b/.test(await d.k('get', 'pod', 'log-shipper')), 60_000);
+    await d.waitFor('the shipped lines', async () => /request 2/.test(await d.k('logs', 'log-shipper', '-c', 'shipper')), 30_000);
+    const t0 = Date.now();
+    await d.k('delete', 'pod', 'web-with-probes', '--wait=true', '--timeout=60s');
+    assert.ok(Date.now() - t0 >= 2000, 'the preStop sleep ran first');
   });
 });
