@@ -21,7 +21,8 @@ import { PodmanEnv } from './podman-env.js';
 import { findPodman, installPodman } from './podman-setup.js';
 import { buildProfile, parseLogLines } from './profile.js';
 import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js';
-import { emptyResults, type LoadFigures } from './results.js';
+import { emptyResults, type LoadFigures, type ProbeFigures } from './results.js';
+import { runProbes } from './probes.js';
 import { runApi, runChurn, runDensity, runStarts } from './scenarios.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
@@ -31,7 +32,7 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-const LIMITS = { start1: 120_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, cleanup: 120_000 };
+const LIMITS = { start1: 120_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -108,6 +109,13 @@ async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, r
       await scenario('peapod load', LIMITS.load, signal, report.notes, (s) => runLoad({ daemon, driver, progress, note: (n) => report.notes.push(n) }, loadCounts, s, load));
       report.notes.push(`load: host load average (1 min) ${before.toFixed(1)} before the scenario, ${os.loadavg()[0]!.toFixed(1)} after (${os.cpus().length} cores)`);
       if (load.leftovers?.length) report.notes.push(`load: once every pod was deleted the engine still held ${load.leftovers.join('; ')}`);
+    }
+    if (selected(args, 'probes')) {
+      const probes: ProbeFigures = { pods: counts.probePods, execPods: counts.probeExecPods };
+      report.results.probes = probes;
+      await scenario('peapod probes', LIMITS.probes, signal, report.notes, (s) =>
+        runProbes(daemon, driver, { pods: counts.probePods, execPods: counts.probeExecPods, windowMs: counts.probeWindowMs }, s, probes),
+      );
     }
     const start1 = driver.timelines.filter((t) => t.name.startsWith('start1-'));
     if (start1.length) report.profile = buildProfile(start1, parseLogLines(daemon.log()));

@@ -63,6 +63,34 @@ export interface LoadFigures {
   stored?: { pods: number; listP99Ms: number; tableP99Ms: number; listFloorP99Ms?: number; tableFloorP99Ms?: number };
 }
 
+/** probes (peapod only): filled as measured. */
+export interface ProbeFigures {
+  pods: number;
+  execPods: number;
+  /** From the first create to every httpGet/tcp pod Ready. */
+  readyMs?: number;
+  windowS?: number;
+  /** Probe attempts in the window (readiness and liveness), and those that did not succeed. */
+  attempts?: number;
+  failedAttempts?: number;
+  /** The daemon's and its spawn helper's CPU over the window, % of one core; and with the same pods unprobed. */
+  daemonCpuPct?: number;
+  bareDaemonCpuPct?: number;
+  /** The daemon process's own share, split into user (its JS) and system (the kernel's TCP work for it). */
+  daemonUserPct?: number;
+  daemonSystemPct?: number;
+  /** Periodic results in the window, how many came more than 1 s after they were due, and the bound on the latest. */
+  latenessSamples?: number;
+  lateOver1s?: number;
+  latenessMaxBoundS?: number;
+  /** The host's CPU per probe (less its idle rate): httpGet + tcpSocket, and exec. */
+  netCpuMsPerProbe?: number;
+  execAttempts?: number;
+  execDaemonCpuPct?: number;
+  execCpuMsPerProbe?: number;
+  idleHostCores?: number;
+}
+
 export interface BenchResults {
   start1: Sides<LatencySummary>;
   startInit: Sides<LatencySummary>;
@@ -72,6 +100,7 @@ export interface BenchResults {
   density: Sides<DensityFigures>;
   api?: ApiFigures;
   load?: LoadFigures;
+  probes?: ProbeFigures;
 }
 
 export interface Row {
@@ -196,6 +225,29 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
   ];
 }
 
+function probeTable(p: ProbeFigures): ScenarioTable {
+  const rows: ColumnsRow[] = [
+    { metric: 'pods with an httpGet readiness and a tcpSocket liveness probe, every 1 s', unit: '', values: [p.pods] },
+    { metric: 'all Ready after (from the first create)', unit: 's', values: [seconds(p.readyMs)] },
+    { metric: 'window', unit: 's', values: [p.windowS] },
+    { metric: 'probe attempts in the window', unit: '', values: [p.attempts] },
+    { metric: 'of which not successful', unit: '', values: [p.failedAttempts], target: '0' },
+    { metric: 'daemon CPU (with its spawn helper)', unit: '%', values: [p.daemonCpuPct], target: '≤ 10% of one core' },
+    { metric: 'of which the daemon process in user mode (its JS)', unit: '%', values: [p.daemonUserPct] },
+    { metric: 'of which the daemon process in the kernel (both TCP ends over the veth)', unit: '%', values: [p.daemonSystemPct] },
+    { metric: 'the same with the same pods, no probes', unit: '%', values: [p.bareDaemonCpuPct] },
+    { metric: 'periodic results in the window', unit: '', values: [p.latenessSamples] },
+    { metric: 'results more than 1 s past their period', unit: '', values: [p.lateOver1s], target: '0' },
+    { metric: 'latest result past its period', unit: 's', values: [p.latenessMaxBoundS], bound: true },
+    { metric: 'host CPU per httpGet or tcpSocket probe (less idle)', unit: 'ms', values: [p.netCpuMsPerProbe] },
+    { metric: `pods with an exec readiness probe (\`true\`), every 1 s`, unit: '', values: [p.execPods] },
+    { metric: 'exec probe attempts in the window', unit: '', values: [p.execAttempts] },
+    { metric: 'daemon CPU with exec probes (with its spawn helper)', unit: '%', values: [p.execDaemonCpuPct] },
+    { metric: 'host CPU per exec probe (runc exec and all; less idle)', unit: 'ms', values: [p.execCpuMsPerProbe] },
+  ];
+  return { id: 'probes', title: `probes: ${p.pods} pods probed every second (peapod only)`, rows: [], columns: { names: ['peapod'], rows } };
+}
+
 function latencyRows(s: Sides<LatencySummary>): Row[] {
   const pick = (k: keyof LatencySummary) => ({ peapod: s.peapod?.[k], podman: s.podman?.[k] });
   return [
@@ -246,6 +298,7 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
     });
   }
   if (r.load) tables.push(...loadTables(r.load));
+  if (r.probes) tables.push(probeTable(r.probes));
   // A table without a single figure is left out: its scenario did not run (--only) or failed (the notes say).
   return tables.filter((t) => t.columns || t.rows.some((row) => row.peapod !== undefined || row.podman !== undefined));
 }
@@ -282,6 +335,12 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('density: daemon RSS ≤ 150 MB', r.density.peapod?.daemonRssMB, '<=', 150, 'MB'),
     check('density: host memory per pod ≤ 4 MB (PSS)', r.density.peapod?.perPodPssMB, '<=', 4, 'MB'),
     ...(r.load ? loadTargets(r.load) : []),
+    ...(r.probes
+      ? [
+          check(`probes: daemon CPU ≤ 10% of one core with ${r.probes.pods} pods probed every second`, r.probes.daemonCpuPct, '<=', 10, '%'),
+          check('probes: no result more than 1 s past its period', r.probes.lateOver1s, '<=', 0, ''),
+        ]
+      : []),
   ];
 }
 

@@ -198,6 +198,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       paths,
       ...(opts.maxBackoffMs ? { maxBackoffMs: opts.maxBackoffMs } : {}),
       ...(opts.seccompDefault ? { seccompDefault: true } : {}),
+      onProbeAttempt: (type, result, latenessMs, durationMs) => {
+        const r = result === 'failure' ? 'failed' : result === 'unknown' ? 'unknown' : 'successful';
+        metrics.recordProbe(type.toLowerCase(), r, latenessMs === undefined ? undefined : latenessMs / 1000, durationMs / 1000);
+      },
       allocatable: {
         hostAppArmor: hostHasAppArmor(),
         maxPods: facts.maxPods,

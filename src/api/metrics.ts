@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { HistogramSnapshot } from '../system/histogram.js';
 import { LoopDelaySampler, type LoopDelaySnapshot } from '../system/loop-delay.js';
 import { SpawnMeter } from '../system/spawn-meter.js';
+import { Histogram } from '../system/histogram.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -71,6 +72,10 @@ export interface MetricsReading {
   cpu: { user: number; system: number };
   /** Unix seconds. */
   startTime: number;
+  /** Probe attempts by `${type}/${result}` (Liveness/successful...). */
+  probes?: Map<string, number>;
+  probeLateness?: HistogramSnapshot;
+  probeDuration?: HistogramSnapshot;
 }
 
 const gauge = (name: string, help: string, value: number): MetricFamily => ({ name, help, type: 'gauge', samples: [{ value }] });
@@ -88,6 +93,17 @@ export function metricFamilies(r: MetricsReading): MetricFamily[] {
     counter('peapod_spawns_total', 'Programs started for the daemon: its own child processes (spawn, execFile, exec, fork) and those its spawn helper started on its request.', r.spawns.count),
     histogramFamily('peapod_spawn_blocked_seconds', 'Per program started: how long starting it blocked the event loop (its own: the synchronous spawn, a fork then the wait for the exec; through the spawn helper: sending the request).', r.spawns),
     histogramFamily('peapod_spawn_blocked_running_seconds', "Per program started: the blocked time less the time the event loop's thread waited for a core meanwhile (preempted on a busy host; from the thread's schedstat), the start's own cost.", r.spawnsRunning),
+    {
+      name: 'prober_probe_total',
+      help: 'Probe attempts, by probe type and result (the kubelet\'s counter, without its per-container labels).',
+      type: 'counter',
+      samples: [...(r.probes ?? new Map<string, number>())].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, value]) => {
+        const [probe_type, result] = k.split('/');
+        return { labels: { probe_type: probe_type!, result: result! }, value };
+      }),
+    },
+    ...(r.probeLateness ? [histogramFamily('peapod_probe_lateness_seconds', 'Per periodic probe attempt: how long after its due time (the previous attempt\'s start plus periodSeconds) its result came.', r.probeLateness)] : []),
+    ...(r.probeDuration ? [histogramFamily('peapod_probe_duration_seconds', 'Per probe attempt: how long it took to a result.', r.probeDuration)] : []),
     counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', r.cpu.user / 1e6),
     counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', r.cpu.system / 1e6),
     counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', (r.cpu.user + r.cpu.system) / 1e6),
@@ -100,9 +116,23 @@ export function metricFamilies(r: MetricsReading): MetricFamily[] {
 }
 
 /** The samplers of one daemon: started with it, stopped with it, read at each scrape. */
+/** Probe lateness and duration buckets, seconds. */
+const PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export class DaemonMetrics {
   private readonly loopDelay = new LoopDelaySampler();
   private readonly spawns = new SpawnMeter();
+  private readonly probes = new Map<string, number>();
+  private readonly probeLateness = new Histogram(PROBE_BUCKETS);
+  private readonly probeDuration = new Histogram(PROBE_BUCKETS);
+
+  /** One probe attempt: its type, result (successful, failed, unknown), lateness (periodic ones) and duration. */
+  recordProbe(type: string, result: string, latenessSeconds: number | undefined, durationSeconds: number): void {
+    const key = `${type}/${result}`;
+    this.probes.set(key, (this.probes.get(key) ?? 0) + 1);
+    if (latenessSeconds !== undefined) this.probeLateness.observe(Math.max(0, latenessSeconds));
+    this.probeDuration.observe(durationSeconds);
+  }
 
   start(): void {
     this.loopDelay.start();
@@ -129,6 +159,9 @@ export class DaemonMetrics {
         memory: { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external },
         cpu: process.cpuUsage(),
         startTime: performance.timeOrigin / 1000,
+        probes: this.probes,
+        probeLateness: this.probeLateness.snapshot(),
+        probeDuration: this.probeDuration.snapshot(),
       }),
     );
   }

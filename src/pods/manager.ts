@@ -62,6 +62,8 @@ export interface PodManagerOptions {
   seccompDefault?: boolean;
   /** What the node offers pods; unset = no admission check (unit tests that do not test it). */
   allocatable?: NodeAllocatable;
+  /** Every probe attempt, for metrics (type, result, lateness of a periodic attempt, duration; ms). */
+  onProbeAttempt?: (type: string, result: string, latenessMs: number | undefined, durationMs: number) => void;
   /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
   random?: () => number;
 }
@@ -162,6 +164,7 @@ export class PodManager {
         o.events.record(ref, type, reason, message);
       },
       onResultChange: (uid) => workers?.kick(uid),
+      ...(o.onProbeAttempt ? { onAttempt: o.onProbeAttempt } : {}),
     });
     this.probes = probes;
     workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger, probes, onPodGone: o.onPodGone });

@@ -36,6 +36,8 @@ export interface ProbeManagerOptions {
   event: (pod: Pod, container: string, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** A result changed for a pod's container: sync that pod. */
   onResultChange: (podUid: string) => void;
+  /** Every attempt, for metrics: type, result, lateness of a periodic attempt and duration (ms). */
+  onAttempt?: (type: ProbeType, result: ProbeOutcome['result'], latenessMs: number | undefined, durationMs: number) => void;
 }
 
 interface PodProbes {
@@ -141,6 +143,7 @@ export class ProbeManager implements ProbeView {
       started: (id: string, c: Container) => this.started(id, c),
       report: (c: Container, type: ProbeType, outcome: ProbeOutcome) => this.report(uid, c, type, outcome),
       startupPassed: (c: Container) => this.pods.get(uid)?.workers.get(`${c.name}/Readiness`)?.trigger(),
+      attempted: (type: ProbeType, o: ProbeOutcome, latenessMs: number | undefined, durationMs: number) => opts.onAttempt?.(type, o.result, latenessMs, durationMs),
     };
   }
 

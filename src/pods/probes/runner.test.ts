@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
+import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { TimeoutError } from '../../errors.js';
@@ -152,4 +153,25 @@ test('grpc: SERVING passes, NOT_SERVING and an unimplemented service fail with t
   } finally {
     g.close();
   }
+});
+
+test('the plain HTTP reader: a head in pieces, a chunked body, a malformed status line', async () => {
+  const { parseHead, dechunk } = await import('./http-get.js');
+  assert.equal(parseHead(Buffer.from('HTTP/1.1 200 OK\r\nContent-Le')), undefined);
+  const h = parseHead(Buffer.from('HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 2\r\n\r\nhi'));
+  assert.ok(h && !('malformed' in h));
+  assert.equal(h.statusCode, 302);
+  assert.equal(h.headers.get('location'), '/x');
+  assert.equal(h.bodyStart, 55, 'the body starts after the blank line');
+  assert.deepEqual(parseHead(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n')), { malformed: 'malformed HTTP response "SSH-2.0-OpenSSH"' });
+  assert.deepEqual(dechunk(Buffer.from('5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n')), { body: Buffer.from('hello world'), done: true });
+  assert.deepEqual(dechunk(Buffer.from('5\r\nhel')), { body: Buffer.from('hel'), done: false });
+});
+
+test('a probe leaves no TIME_WAIT socket behind: the connection is reset, as the kubelet\'s probe dialer does', async () => {
+  const r = await run({ httpGet: { port, path: '/ok' } });
+  assert.equal(r.result, 'success');
+  await new Promise((res) => setTimeout(res, 50));
+  const tw = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} `) && / 06 /.test(l));
+  assert.deepEqual(tw, []);
 });

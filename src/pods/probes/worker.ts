@@ -41,6 +41,8 @@ export interface WorkerHost {
   report(container: Container, type: ProbeType, outcome: ProbeOutcome): void;
   /** The startup probe of this container just passed: probe readiness at once. */
   startupPassed(container: Container): void;
+  /** An attempt ran: how late it started (periodic ticks only) and how long it took, ms. */
+  attempted?(type: ProbeType, outcome: ProbeOutcome, latenessMs: number | undefined, durationMs: number): void;
 }
 
 export function probeOf(c: Container, type: ProbeType): Probe | undefined {
@@ -55,6 +57,9 @@ export class ProbeWorker {
   private stopped = false;
   private running = false;
   private cancelTimer?: () => void;
+  /** When the pending tick is due, if it is a periodic one (for the lateness figure). */
+  private dueAt?: number;
+  private tickDue?: number;
   private readonly abort = new AbortController();
 
   constructor(
@@ -100,8 +105,9 @@ export class ProbeWorker {
     if (this.instance) this.host.removeResult(this.instance.containerId, this.type);
   }
 
-  private schedule(ms: number): void {
+  private schedule(ms: number, periodic = false): void {
     this.cancelTimer?.();
+    this.dueAt = periodic ? this.host.clock.now() + ms : undefined;
     if (ms > 0) this.cancelTimer = this.host.clock.setTimer(ms, () => void this.tick());
     else {
       // At once, but not inside the caller (a pod worker's pass or another worker's result).
@@ -115,6 +121,8 @@ export class ProbeWorker {
     if (this.stopped) return;
     this.cancelTimer = undefined;
     const began = this.host.clock.now();
+    this.tickDue = this.dueAt;
+    this.dueAt = undefined;
     let next = this.periodMs;
     this.running = true;
     try {
@@ -124,7 +132,7 @@ export class ProbeWorker {
       this.running = false;
     }
     if (this.stopped || this.cancelTimer) return;
-    this.schedule(Math.max(0, next - (this.host.clock.now() - began)));
+    this.schedule(Math.max(0, next - (this.host.clock.now() - began)), next === this.periodMs);
   }
 
   /** One tick; returns a shorter wait when a delay ends before the next period. */
@@ -148,7 +156,10 @@ export class ProbeWorker {
     if (type === 'Startup' && started) return undefined;
 
     const timeoutMs = Math.max(1, this.probe.timeoutSeconds ?? 1) * 1000;
+    const due = this.tickDue;
     const outcome = await host.runner.run(this.probe, { containerId: inst.containerId, container: inst.container, podIP: inst.podIP }, timeoutMs, this.abort.signal);
+    const done = host.clock.now();
+    host.attempted?.(type, outcome, due === undefined ? undefined : done - due, done - now);
     if (this.stopped || this.instance?.containerId !== inst.containerId) return undefined;
     host.report(inst.container, type, outcome);
     if (outcome.result === 'unknown') return undefined; // could not run: thrown away, as the kubelet does
