@@ -154,3 +154,21 @@ test('deleting a pod stops its probe workers', async () => {
   assert.equal(h.probes.attempts.length, n);
   await h.mgr.stop();
 });
+
+test('a restarted daemon keeps a ready container ready until a probe says otherwise (no flap to 0/1)', async () => {
+  const h = harness();
+  h.probes.set('c', 'Readiness', 'success');
+  await h.mgr.start();
+  h.create({ containers: [withProbes({ readinessProbe: probe({ periodSeconds: 10 }) })] });
+  await h.mgr.idle();
+  assert.equal(h.status()?.ready, true);
+  await h.mgr.stop();
+  const readyWrites: boolean[] = [];
+  h.store.watch<import('../k8s/types.js').Pod>('pods', {}, (ev) => readyWrites.push(!!ev.object.status?.containerStatuses?.[0]?.ready));
+  h.probes.set('c', 'Readiness', 'failure');
+  const again = h.newManager();
+  await again.start();
+  await again.idle();
+  assert.equal(readyWrites.includes(false), false, 'one failed attempt is under the threshold: never written not ready');
+  await again.stop();
+});

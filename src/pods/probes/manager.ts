@@ -94,7 +94,20 @@ export class ProbeManager implements ProbeView {
           entry.workers.set(key, w);
         }
         if (rec) {
-          w.update({ containerId: rec.id, container: c, running: rec.state === 'running', startedAt: rec.startedAt, podIP, deleting: !!pod.metadata.deletionTimestamp }, probe);
+          const st = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((x) => x.name === c.name);
+          const same = st?.containerID?.endsWith(`://${rec.id}`);
+          w.update(
+            {
+              containerId: rec.id,
+              container: c,
+              running: rec.state === 'running',
+              startedAt: rec.startedAt,
+              podIP,
+              deleting: !!pod.metadata.deletionTimestamp,
+              ...(same ? { previously: { ready: !!st!.ready, started: !!st!.started } } : {}),
+            },
+            probe,
+          );
         }
       }
     }

@@ -10,7 +10,8 @@
 //   run the probe ─▶ count consecutive equal results; a result is stored only once it reaches its
 //   threshold (failureThreshold / successThreshold); liveness/startup failure ─▶ on hold
 //
-// A new instance starts from the initial results (not ready, alive, not started), and its readiness is
+// A new instance starts from the initial results (not ready, alive, not started) — unless the stored
+// status already showed this very instance ready or started (a daemon restart) — and its readiness is
 // probed at once (then every period), as the kubelet triggers it when it sees a result missing.
 
 import type { Container, Probe } from '../../k8s/types.js';
@@ -27,6 +28,12 @@ export interface ProbeInstance {
   startedAt: number;
   podIP: string;
   deleting: boolean;
+  /**
+   * What the stored status said of this very instance (same container ID) before this worker knew it:
+   * after a daemon restart a ready, started container stays so until a probe says otherwise, instead
+   * of flapping to not ready.
+   */
+  previously?: { ready: boolean; started: boolean };
 }
 
 export interface WorkerHost {
@@ -81,7 +88,8 @@ export class ProbeWorker {
     this.probe = probe;
     if (this.instance?.containerId !== instance.containerId) {
       if (this.instance) this.host.removeResult(this.instance.containerId, this.type);
-      this.host.setResult(instance.containerId, this.type, INITIAL_RESULT[this.type]);
+      const kept = (this.type === 'Readiness' && instance.previously?.ready) || (this.type === 'Startup' && instance.previously?.started);
+      this.host.setResult(instance.containerId, this.type, kept ? 'success' : INITIAL_RESULT[this.type]);
       this.lastResult = undefined;
       this.resultRun = 0;
       this.onHold = false;
