@@ -1,9 +1,10 @@
-// An in-memory Runtime for pods/ unit tests, with test controls: make a container exit, fail the next
+// An in-memory Runtime for pods/ unit tests; it passes the same contract suite as the real runtime
+// (conformance.ts). Test controls: make a container exit, fail the next
 // sandbox/create/start/sandbox removal, make a sandbox die, make a container ignore its stop signal, list calls made.
 // Never wired into the daemon.
 
 import { createHash } from 'node:crypto';
-import { NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../system/clock.js';
 import {
   LABEL_POD_UID,
@@ -83,7 +84,8 @@ export class FakeRuntime implements Runtime {
     const s = this.mustSandbox(id);
     s.state = 'notready';
     s.pid = 0;
-    for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.finish(c, 137);
+    // As the real runtime: every container of the sandbox is stopped, created ones too (never started: 137).
+    for (const c of this.containers.values()) if (c.sandboxId === id && (c.state === 'running' || c.state === 'created')) this.finish(c, 137);
     const ev: ContainerEvent = { type: 'sandbox-exited', containerId: '', sandboxId: id, podUid: s.labels[LABEL_POD_UID] ?? '' };
     for (const l of [...this.listeners]) l(ev);
   }
@@ -129,7 +131,8 @@ export class FakeRuntime implements Runtime {
     this.calls.push({ method: 'stopPodSandbox', args: [id] });
     const s = this.sandboxes.get(id);
     if (!s) return;
-    for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'running') this.finish(c, 137);
+    // As the real runtime: every container of the sandbox is stopped, created ones too (never started: 137).
+    for (const c of this.containers.values()) if (c.sandboxId === id && (c.state === 'running' || c.state === 'created')) this.finish(c, 137);
     s.state = 'notready';
     s.pid = 0;
   }
@@ -155,7 +158,7 @@ export class FakeRuntime implements Runtime {
   async createContainer(sandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
     this.calls.push({ method: 'createContainer', args: [sandboxId, clone(config)] });
     const sb = this.mustSandbox(sandboxId);
-    if (sb.state !== 'ready') throw new Error(`fake: sandbox ${sandboxId} is not ready`);
+    if (sb.state !== 'ready') throw new ConflictError(`create container: pod sandbox ${sandboxId} is not ready`);
     this.throwIf('create');
     const id = `c${++this.seq}`;
     const status: ContainerStatus = {
@@ -185,6 +188,7 @@ export class FakeRuntime implements Runtime {
   async startContainer(id: string): Promise<void> {
     this.calls.push({ method: 'startContainer', args: [id] });
     const c = this.mustContainer(id);
+    if (c.state !== 'created') throw new ConflictError(`start container ${id}: container is ${c.state}`);
     const msg = this.failures.start;
     if (msg !== undefined) {
       if (--this.startFailuresLeft <= 0) this.failures.start = undefined;
@@ -238,7 +242,7 @@ export class FakeRuntime implements Runtime {
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
     this.calls.push({ method: 'execSync', args: [id, cmd] });
     const c = this.mustContainer(id);
-    if (c.state !== 'running') throw new Error(`fake: exec in container ${id}: container is ${c.state}`);
+    if (c.state !== 'running') throw new ConflictError(`exec in container ${id}: container is ${c.state}`);
     if (this.execHandler) return this.execHandler(id, cmd, timeoutMs);
     return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   }

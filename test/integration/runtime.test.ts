@@ -14,7 +14,8 @@ import { capturingLogger, type Logger } from '../../src/system/logger.js';
 import { CniNetwork } from '../../src/runtime/network/cni-network.js';
 import { RuncRuntime } from '../../src/runtime/runc-runtime.js';
 import { describeNamespaces } from '../../src/runtime/inspect.js';
-import type { ContainerConfig, ContainerEvent, ContainerStatus, PodSandboxConfig } from '../../src/runtime/runtime.js';
+import { LABEL_POD_UID, type ContainerConfig, type ContainerEvent, type ContainerStatus, type PodSandboxConfig } from '../../src/runtime/runtime.js';
+import { RUNTIME_CONFORMANCE, type ConformanceEnv } from '../../src/runtime/conformance.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
 import { busyboxContainer as containerConfig, sandboxFixture, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
@@ -122,6 +123,25 @@ function suite(): void {
   }
 
   const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
+
+  // The Runtime contract suite the FakeRuntime passes too (src/runtime/conformance.ts).
+  const contractEnv = (): ConformanceEnv => ({
+    runtime,
+    sandbox(name) {
+      const sb = sandboxConfig(`contract-${name}`);
+      sb.labels[LABEL_POD_UID] = sb.metadata.uid;
+      return sb;
+    },
+    container: (sandboxId, sb, name, b) =>
+      runtime.createContainer(
+        sandboxId,
+        containerConfig(name, 'sleep' in b ? 'trap "exit 0" TERM; sleep 3600 & wait' : `exit ${b.exitCode}`, { labels: { [LABEL_POD_UID]: sb.metadata.uid } }),
+        sb,
+      ),
+    start: (id) => runtime.startContainer(id),
+    waitExited: (id) => waitExited(id),
+  });
+  for (const c of RUNTIME_CONFORMANCE) wrap(`runtime contract (runc): ${c.name}`, () => c.run(contractEnv()));
 
   wrap('a sandbox runs catatonit as PID 1 of its namespace with a pod IP and the pod files', async () => {
     const sb = sandboxConfig('pause');
