@@ -136,3 +136,19 @@ test('hook failure messages are the kubelet\'s', async () => {
   assert.deepEqual(http, { ok: false, message: 'HTTP lifecycle hook (/x) for Container "c" in Pod "p_ns(u1)" failed - error: couldn\'t find port: nope in c' });
   assert.deepEqual(await runner.run({ tcpSocket: { port: 80 } }, target), { ok: false, message: 'Cannot run handler: invalid handler: tcpSocket is not supported as a lifecycle handler' });
 });
+
+test('a container that exits during its preStop sleep ends the wait: no FailedPreStopHook, gone at once', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const uid = h.create({ containers: [withHooks({ lifecycle: { preStop: { sleep: { seconds: 20 } } } })] }).metadata.uid!;
+  await h.mgr.idle();
+  h.markDeleted(30);
+  await settle();
+  await h.tick(2);
+  h.runtime.exitContainer(h.newest(uid).id, 0);
+  await h.tick(1);
+  await h.mgr.idle();
+  assert.throws(() => h.pod(), 'deleted without waiting out the sleep');
+  assert.equal(h.events.events.some((e) => e.reason === 'FailedPreStopHook'), false);
+  await h.mgr.stop();
+});

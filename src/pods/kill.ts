@@ -6,7 +6,8 @@
 //   2. the grace: the deletion's grace if the pod is being deleted, else the failing probe's own
 //      terminationGracePeriodSeconds (liveness/startup kills), else the pod's (default 30);
 //   3. the preStop hook, if the container has one, is running, and the grace is above 0: it may use the
-//      whole grace, and its time is subtracted (FailedPreStopHook on failure; the kill goes on);
+//      whole grace, and its time is subtracted (FailedPreStopHook on failure; the kill goes on); the
+//      container exiting on its own meanwhile ends the wait;
 //   4. its turn, when the pod has sidecars: a sidecar is stopped only after every regular container and
 //      every later sidecar has exited (reverse order); the wait counts against the grace too;
 //   5. the stop signal with what is left, never under 2 s, then SIGKILL (the runtime's stopContainer).
@@ -34,7 +35,7 @@ export interface KillTarget {
 }
 
 export interface KillDeps {
-  runtime: Pick<Runtime, 'stopContainer'>;
+  runtime: Pick<Runtime, 'stopContainer' | 'onContainerEvent'>;
   hooks: HookRunner;
   clock: Clock;
   event: (type: 'Normal' | 'Warning', reason: string, message: string, container: string) => void;
@@ -98,11 +99,19 @@ export async function killContainer(deps: KillDeps, pod: Pod, target: KillTarget
   const began = deps.clock.now();
   const preStop = target.container?.lifecycle?.preStop;
   if (preStop && target.running && grace > 0) {
-    const outcome = await within(deps.clock, grace, opts.signal, (budget) =>
-      deps.hooks.run(preStop, { pod, container: target.container!, containerId: target.id, podIP: opts.podIP }, { signal: budget, timeoutMs: grace * 1000 }),
-    );
-    if (opts.signal?.aborted) return 'interrupted';
-    if (outcome && !outcome.value.ok) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
+    // A container that exits meanwhile ends the wait (a sleep hook is interrupted, as on the kubelet).
+    const exited = new AbortController();
+    const off = deps.runtime.onContainerEvent((ev) => ev.type === 'exited' && ev.containerId === target.id && exited.abort());
+    const signal = opts.signal ? AbortSignal.any([opts.signal, exited.signal]) : exited.signal;
+    try {
+      const outcome = await within(deps.clock, grace, signal, (budget) =>
+        deps.hooks.run(preStop, { pod, container: target.container!, containerId: target.id, podIP: opts.podIP }, { signal: budget, timeoutMs: grace * 1000 }),
+      );
+      if (opts.signal?.aborted) return 'interrupted';
+      if (outcome && !outcome.value.ok && !exited.signal.aborted) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
+    } finally {
+      off();
+    }
   }
   if (opts.turn) {
     const left = grace - Math.floor((deps.clock.now() - began) / 1000);

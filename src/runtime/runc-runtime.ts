@@ -96,6 +96,8 @@ export class RuncRuntime implements Runtime {
   private readonly listeners = new Set<(ev: ContainerEvent) => void>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly exitHandling = new Map<string, Promise<void>>();
+  /** Each container's process spec (config.json's), read once for its execs: probes exec every period. */
+  private readonly execProcesses = new Map<string, OciSpec['process']>();
   private readonly watcher: ExitWatcher;
   private readonly heavy: Limiter;
 
@@ -510,6 +512,7 @@ export class RuncRuntime implements Runtime {
     await removeConmonLeftovers(this, rec.id);
     await rm(path.join(this.paths.containersDir, rec.id), { recursive: true, force: true, maxRetries: 5 });
     this.containers.delete(rec.id);
+    this.execProcesses.delete(rec.id);
     this.forgetExit(rec.id);
   }
 
@@ -539,8 +542,12 @@ export class RuncRuntime implements Runtime {
     if (rec.state !== 'running') throw new ConflictError(`exec in container ${id}: container is ${rec.state}`);
     if (cmd.length === 0) throw new ConflictError(`exec in container ${id}: empty command`);
     const bundle = path.join(this.paths.containersDir, id);
-    const spec = JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec;
-    const proc = { ...spec.process, args: cmd, terminal: false };
+    let base = this.execProcesses.get(id);
+    if (!base) {
+      base = (JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec).process;
+      this.execProcesses.set(id, base);
+    }
+    const proc = { ...base, args: cmd, terminal: false };
     const r = await this.runc.execProcess(id, bundle, randomBytes(6).toString('hex'), proc, timeoutMs);
     return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
   }
