@@ -8,7 +8,7 @@
 import { errorMessage } from '../errors.js';
 import type { Container, LifecycleHandler, Pod } from '../k8s/types.js';
 import { KUBE_VERSION } from '../k8s/version.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { Clock } from '../system/clock.js';
 import { httpGet } from './probes/http-get.js';
 import { httpGetUrl, resolvePort } from './probes/target.js';
@@ -38,7 +38,7 @@ export const LIFECYCLE_USER_AGENT = `kube-lifecycle/${KUBE_VERSION.major}.${KUBE
 const goList = (xs: string[]) => `[${xs.join(' ')}]`;
 
 export class ContainerHookRunner implements HookRunner {
-  constructor(private readonly deps: { runtime: Pick<Runtime, 'execSync'>; clock: Clock }) {}
+  constructor(private readonly deps: { runtime: Pick<ContainerRuntime, 'execSync'>; clock: Clock }) {}
 
   async run(handler: LifecycleHandler, t: HookTarget, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<HookOutcome> {
     const who = `for Container "${t.container.name}" in Pod "${podDescription(t.pod)}"`;

@@ -16,7 +16,7 @@
 // background and the caller's next pass kills again with the newer grace.
 
 import type { Container, Pod } from '../k8s/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { ContainerRuntime } from '../runtime/runtime.js';
 import type { Clock } from '../system/clock.js';
 import type { HookRunner } from './hooks.js';
 
@@ -35,7 +35,7 @@ export interface KillTarget {
 }
 
 export interface KillDeps {
-  runtime: Pick<Runtime, 'stopContainer' | 'onContainerEvent'>;
+  runtime: Pick<ContainerRuntime, 'stopContainer' | 'onContainerEvent'>;
   hooks: HookRunner;
   clock: Clock;
   event: (type: 'Normal' | 'Warning', reason: string, message: string, container: string) => void;

@@ -216,19 +216,21 @@ export interface RuntimeVersion {
   runtimeVersion: string;
 }
 
-export interface Runtime {
-  version(): Promise<RuntimeVersion>;
-
+/** The sandbox role (the CRI's RuntimeService sandbox calls). */
+export interface SandboxRuntime {
   /** Creates the infra container, network namespace and pod network; returns the sandbox id. */
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
-  /** Stops every container of the sandbox (SIGKILL) and the infra container; tears the network down. */
+  /** Stops every container of the sandbox (created ones too) and the infra container; tears the network down. */
   stopPodSandbox(id: string): Promise<void>;
   /** Removes the sandbox and all its containers, mounts, cgroups and state. */
   removePodSandbox(id: string): Promise<void>;
   /** NotFoundError when unknown. */
   podSandboxStatus(id: string): Promise<PodSandboxStatus>;
   listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]>;
+}
 
+/** The container role. ConflictError for a create in a sandbox that is not ready, a start of a container that is not created, an exec in one that is not running. */
+export interface ContainerRuntime {
   /** Prepares rootfs and bundle, spawns conmon and `runc create`; the container is 'created'. */
   createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string>;
   startContainer(id: string): Promise<void>;
@@ -238,13 +240,21 @@ export interface Runtime {
   /** NotFoundError when unknown. */
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
+  /** Runs cmd in the container; on timeout, TimeoutError, and what it started is killed. */
   execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult>;
-
   /**
    * Subscribes to container state changes (exit, OOM), so the pod manager need not poll.
    * Returns an unsubscribe function.
    */
   onContainerEvent(listener: (ev: ContainerEvent) => void): () => void;
+}
+
+/**
+ * The whole contract, by role as the CRI splits it (streaming — exec, attach, port-forward — joins as a
+ * third role with issue 9). Both implementations pass one behaviour suite (conformance.ts).
+ */
+export interface Runtime extends SandboxRuntime, ContainerRuntime {
+  version(): Promise<RuntimeVersion>;
 }
 
 export interface ContainerEvent {

@@ -30,6 +30,17 @@ function varint(n: number): Buffer {
   return Buffer.from(out);
 }
 
+/** A protobuf varint at `i`: its value and where the next field starts; undefined when cut short. */
+function readVarint(buf: Buffer, i: number): { value: number; next: number } | undefined {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (i >= buf.length) return undefined;
+    const b = buf[i++];
+    value |= (b & 0x7f) << shift;
+    if (!(b & 0x80)) return { value, next: i };
+  }
+}
+
 /** The serving status in a framed response (0 when the field is absent); undefined when malformed. */
 export function decodeHealthResponse(data: Buffer): number | undefined {
   if (data.length < 5 || data[0] !== 0) return undefined;
@@ -40,28 +51,12 @@ export function decodeHealthResponse(data: Buffer): number | undefined {
   for (let i = 0; i < msg.length; ) {
     const key = msg[i++];
     const wire = key & 7;
-    let v = 0;
-    let shift = 0;
-    if (wire === 0) {
-      for (;;) {
-        if (i >= msg.length) return undefined;
-        const b = msg[i++];
-        v |= (b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-      }
-      if (key >> 3 === 1) status = v;
-    } else if (wire === 2) {
-      let l = 0;
-      for (;;) {
-        if (i >= msg.length) return undefined;
-        const b = msg[i++];
-        l |= (b & 0x7f) << shift;
-        shift += 7;
-        if (!(b & 0x80)) break;
-      }
-      i += l;
-    } else return undefined;
+    if (wire !== 0 && wire !== 2) return undefined;
+    const v = readVarint(msg, i);
+    if (!v) return undefined;
+    i = v.next;
+    if (wire === 0 && key >> 3 === 1) status = v.value;
+    if (wire === 2) i += v.value; // a length-delimited field of no interest
   }
   return status;
 }

@@ -177,16 +177,7 @@ function requestPlain(u: URL, req: HttpGetRequest, deadline: number): Promise<An
 function requestOnce(u: URL, req: HttpGetRequest, deadline: number): Promise<Answer> {
   if (u.protocol === 'http:') return requestPlain(u, req, deadline);
   return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'User-Agent': req.userAgent, Accept: '*/*', Connection: 'close' };
-    let host: string | undefined;
-    for (const h of req.headers) {
-      if (h.name.toLowerCase() === 'host') host = h.value;
-      else {
-        for (const k of Object.keys(headers)) if (k.toLowerCase() === h.name.toLowerCase()) delete headers[k];
-        headers[h.name] = h.value;
-      }
-    }
-    if (host) headers.Host = host;
+    const headers = requestHeaders(u, req);
     const mod = u.protocol === 'https:' ? https : http;
     const remaining = Math.max(1, deadline - Date.now());
     let done = false;

@@ -6,7 +6,7 @@
 import { TimeoutError, errorMessage } from '../../errors.js';
 import type { Container, Probe } from '../../k8s/types.js';
 import { KUBE_VERSION } from '../../k8s/version.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { ContainerRuntime } from '../../runtime/runtime.js';
 import { grpcHealthCheck } from './grpc.js';
 import { httpGet } from './http-get.js';
 import { httpGetUrl, resolvePort } from './target.js';
@@ -36,7 +36,7 @@ export const PROBE_USER_AGENT = `kube-probe/${KUBE_VERSION.major}.${KUBE_VERSION
 const MAX_EXEC_OUTPUT = 10 * 1024;
 
 export class HostProbeRunner implements ProbeRunner {
-  constructor(private readonly runtime: Pick<Runtime, 'execSync'>) {}
+  constructor(private readonly runtime: Pick<ContainerRuntime, 'execSync'>) {}
 
   async run(probe: Probe, target: ProbeTarget, timeoutMs: number, signal?: AbortSignal): Promise<ProbeOutcome> {
     try {
