@@ -152,3 +152,24 @@ test('a container that exits during its preStop sleep ends the wait: no FailedPr
   assert.equal(h.events.events.some((e) => e.reason === 'FailedPreStopHook'), false);
   await h.mgr.stop();
 });
+
+test('an HTTPS hook served in plain HTTP is retried over HTTP, and says so (LifecycleHTTPFallback)', async () => {
+  const http = await import('node:http');
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.url} ${req.headers.authorization ?? '-'}`);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const runner = new ContainerHookRunner({ runtime: { execSync: async () => ok }, clock: new FakeClock() });
+    const pod = { metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { containers: [] } } as unknown as Pod;
+    const target = { pod, container: { name: 'c', image: 'x' } as Container, containerId: 'c1', podIP: '127.0.0.1' };
+    const out = await runner.run({ httpGet: { scheme: 'HTTPS', port, path: '/hook', httpHeaders: [{ name: 'Authorization', value: 'secret' }] } }, target);
+    assert.deepEqual(out, { ok: true, fallback: `request to HTTPS lifecycle hook 127.0.0.1:${port} got HTTP response, retry with HTTP succeeded` });
+    assert.deepEqual(seen, ['/hook -'], 'the retry goes without the Authorization header');
+  } finally {
+    server.close();
+  }
+});

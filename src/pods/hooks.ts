@@ -1,6 +1,7 @@
 // Lifecycle hooks (pod-lifecycle.md §8): postStart right after a container starts, preStop before it is
 // stopped. exec runs in the container (no timeout of its own), httpGet goes to the pod IP and fails only
-// on transport errors (the status code is never checked), sleep waits on the injected clock. tcpSocket
+// on transport errors (the status code is never checked; an HTTPS hook answered in plain HTTP is retried
+// over HTTP, a LifecycleHTTPFallback event), sleep waits on the injected clock. tcpSocket
 // passes validation (the API kept it for compatibility) but, as on the kubelet, cannot run.
 // Failure messages are the kubelet's; they become the waiting message (PostStartHookError) and the log,
 // never the event (events say only "PostStartHook failed", so that secrets in output do not leak).
@@ -22,7 +23,8 @@ export interface HookTarget {
   podIP: string;
 }
 
-export type HookOutcome = { ok: true } | { ok: false; message: string };
+/** `fallback`: an HTTPS hook answered in plain HTTP and the retry over HTTP worked (LifecycleHTTPFallback event). */
+export type HookOutcome = { ok: true; fallback?: string } | { ok: false; message: string };
 
 export interface HookRunner {
   /**
@@ -59,8 +61,16 @@ export class ContainerHookRunner implements HookRunner {
       try {
         const url = httpGetUrl(a, a.host || t.podIP, resolvePort(a.port, t.container));
         const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : 2 ** 31 - 1;
-        const r = await httpGet({ url, headers: a.httpHeaders ?? [], timeoutMs, userAgent: LIFECYCLE_USER_AGENT, followCrossHost: true, signal: opts.signal });
+        const req = { url, headers: a.httpHeaders ?? [], timeoutMs, userAgent: LIFECYCLE_USER_AGENT, followCrossHost: true, signal: opts.signal };
+        const r = await httpGet(req);
         if (r.ok) return { ok: true };
+        if (r.httpAnswer) {
+          // As the kubelet: an HTTPS hook served in plain HTTP is retried over HTTP, without Authorization.
+          const plain = new URL(url);
+          plain.protocol = 'http:';
+          const again = await httpGet({ ...req, url: plain, headers: req.headers.filter((h) => h.name.toLowerCase() !== 'authorization') });
+          if (again.ok) return { ok: true, fallback: `request to HTTPS lifecycle hook ${url.host} got HTTP response, retry with HTTP succeeded` };
+        }
         return { ok: false, message: `HTTP lifecycle hook (${a.path ?? ''}) ${who} failed - error: ${r.error}` };
       } catch (err) {
         return { ok: false, message: `HTTP lifecycle hook (${a.path ?? ''}) ${who} failed - error: ${errorMessage(err)}` };

@@ -109,6 +109,7 @@ export async function killContainer(deps: KillDeps, pod: Pod, target: KillTarget
       );
       if (opts.signal?.aborted) return 'interrupted';
       if (outcome && !outcome.value.ok && !exited.signal.aborted) deps.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', target.name);
+      if (outcome?.value.ok && outcome.value.fallback) deps.event('Warning', 'LifecycleHTTPFallback', outcome.value.fallback, target.name);
     } finally {
       off();
     }

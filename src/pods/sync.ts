@@ -362,6 +362,7 @@ export class PodSync {
       const target = { pod, container: c, containerId: id, podIP: this.podIP() };
       const ran = await unlessSignalled(deps.hooks.run(postStart, target, { signal: this.control.deleted }), this.control.deleted);
       if (!ran) return;
+      if (ran.value.ok && ran.value.fallback) this.emit('Warning', 'LifecycleHTTPFallback', ran.value.fallback, c.name);
       if (!ran.value.ok) {
         deps.logger.info({ pod: pod.metadata.name, container: c.name, err: ran.value.message }, 'postStart hook failed');
         this.emit('Warning', 'FailedPostStartHook', 'PostStartHook failed', c.name);

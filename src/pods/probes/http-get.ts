@@ -30,7 +30,7 @@ export interface HttpGetRequest {
 
 export type HttpGetOutcome =
   | { ok: true; statusCode: number; body: string; /** The redirect that was not followed (another host). */ crossHostRedirect?: boolean }
-  | { ok: false; error: string };
+  | { ok: false; error: string; /** An HTTPS request answered in plain HTTP (lifecycle hooks retry over HTTP). */ httpAnswer?: boolean };
 
 const goUrl = (u: URL) => `Get "${u.href}"`;
 
@@ -55,7 +55,7 @@ function dialError(err: NodeJS.ErrnoException, u: URL): string {
   }
 }
 
-type Answer = { statusCode: number; location?: string; body: string } | { error: string };
+type Answer = { statusCode: number; location?: string; body: string } | { error: string; httpAnswer?: boolean };
 
 /** The request headers: defaults, the probe's own (a name given again replaces the default), Host last. */
 function requestHeaders(u: URL, req: HttpGetRequest): Record<string, string> {
@@ -181,7 +181,7 @@ function requestOnce(u: URL, req: HttpGetRequest, deadline: number): Promise<Ans
     const mod = u.protocol === 'https:' ? https : http;
     const remaining = Math.max(1, deadline - Date.now());
     let done = false;
-    const finish = (v: { statusCode: number; location?: string; body: string } | { error: string }) => {
+    const finish = (v: Answer) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -214,7 +214,13 @@ function requestOnce(u: URL, req: HttpGetRequest, deadline: number): Promise<Ans
     );
     const onAbort = () => finish({ error: `${goUrl(u)}: context canceled` });
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    r.on('error', (err: NodeJS.ErrnoException) => finish({ error: dialError(err, u) }));
+    r.on('error', (err: NodeJS.ErrnoException) => {
+      // OpenSSL's words for a server that answered the TLS hello in plain HTTP.
+      if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(err.message)) {
+        return finish({ error: `${goUrl(u)}: http: server gave HTTP response to HTTPS client`, httpAnswer: true });
+      }
+      finish({ error: dialError(err, u) });
+    });
   });
 }
 
@@ -226,7 +232,7 @@ export async function httpGet(req: HttpGetRequest): Promise<HttpGetOutcome> {
   let url = req.url;
   for (let hops = 0; ; hops++) {
     const r = await requestOnce(url, req, deadline);
-    if ('error' in r) return { ok: false, error: r.error };
+    if ('error' in r) return { ok: false, error: r.error, ...(r.httpAnswer ? { httpAnswer: true } : {}) };
     if (!REDIRECTS.has(r.statusCode) || !r.location) return { ok: true, statusCode: r.statusCode, body: r.body };
     let next: URL;
     try {
