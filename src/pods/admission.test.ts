@@ -95,3 +95,22 @@ test('admission: sysctls outside the safe set and net.* with hostNetwork are Sys
   const unconfined = makePod({ securityContext: { appArmorProfile: { type: 'Unconfined' } } });
   assert.deepEqual(admitPod(unconfined, [], big), { admit: true });
 });
+
+test('a restarted daemon with fewer max-pods keeps the pods that already run; only new pods are checked', async () => {
+  const h = harness();
+  const first = h.newManager({ allocatable: { maxPods: 2, resources: new Map() } });
+  await first.start();
+  h.create({}, 'a');
+  h.create({}, 'b');
+  await first.idle();
+  await first.stop();
+  const again = h.newManager({ allocatable: { maxPods: 1, resources: new Map() } });
+  await again.start();
+  await again.idle();
+  assert.equal(h.pod('a').status?.phase, 'Running');
+  assert.equal(h.pod('b').status?.phase, 'Running');
+  h.create({}, 'c');
+  await again.idle();
+  assert.equal(h.pod('c').status?.reason, 'OutOfpods');
+  await again.stop();
+});

@@ -3,8 +3,8 @@
 //   store.watch(pods on this node) ──▶ PodWorkers.updatePod ──▶ observe / plan / sync / status
 //   runtime.onContainerEvent ──────▶ PodWorkers.kick(uid)
 //
-// Admission (admission.ts): a pod seen for the first time, not deleted and not finished, is admitted
-// against the pods already admitted, in creation order; a pod that does not fit is rejected for good
+// Admission (admission.ts): a pod seen for the first time that never ran (no startTime), not deleted and
+// not finished, is admitted against the pods already admitted, in creation order; a pod that does not fit is rejected for good
 // (Failed, OutOf<resource>) and never reaches a worker.
 //
 // start() lists what the runtime already runs FIRST (a restarted daemon adopts running containers
@@ -201,7 +201,9 @@ export class PodManager {
       return;
     }
     const allocatable = this.opts.allocatable;
-    if (allocatable && !this.admitted.has(uid) && !pod.metadata.deletionTimestamp && holdsResources(pod)) {
+    // Only a pod that never ran is admitted: one that already started (before a daemon restart) was
+    // admitted then, and rejecting it now would leave its containers running under a Failed pod.
+    if (allocatable && !this.admitted.has(uid) && !pod.metadata.deletionTimestamp && holdsResources(pod) && !pod.status?.startTime) {
       const verdict = admitPod(pod, [...this.admitted.values()].filter(holdsResources), allocatable);
       if (!verdict.admit) return this.reject(pod, verdict.reason, verdict.message);
     }
