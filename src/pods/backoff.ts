@@ -11,8 +11,6 @@
 
 export const BACKOFF_INITIAL_MS = 10_000;
 export const BACKOFF_MAX_MS = 300_000;
-/** A record whose event is more than this after its last update is forgotten: the kubelet's 2 × max. */
-export const BACKOFF_RESET_MS = 2 * BACKOFF_MAX_MS;
 
 export interface BackoffRecord {
   /** The delay the next restart must wait after the previous instance finished. */

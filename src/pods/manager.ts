@@ -31,7 +31,7 @@ import { admitPod, holdsResources, type NodeAllocatable } from './admission.js';
 import { ContainerHookRunner } from './hooks.js';
 import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
-import { fieldPathOf } from './spec.js';
+import { podReference } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
 import { PodWorkers } from './workers.js';
 
@@ -158,11 +158,7 @@ export class PodManager {
       clock: o.clock,
       runner: o.probeRunner ?? new HostProbeRunner(o.runtime),
       random: o.random ?? Math.random,
-      event: (pod, container, type, reason, message) => {
-        const m = pod.metadata;
-        const ref = { kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid, fieldPath: fieldPathOf(pod, container) };
-        o.events.record(ref, type, reason, message);
-      },
+      event: (pod, container, type, reason, message) => o.events.record(podReference(pod, container), type, reason, message),
       onResultChange: (uid) => workers?.kick(uid),
       ...(o.onProbeAttempt ? { onAttempt: o.onProbeAttempt } : {}),
     });
@@ -217,7 +213,7 @@ export class PodManager {
     const m = pod.metadata;
     this.rejected.add(m.uid ?? '');
     o.logger.info({ pod: m.name, namespace: m.namespace, reason }, 'pod rejected at admission');
-    o.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid }, 'Warning', reason, message.replace(/^Pod was rejected: /, ''));
+    o.events.record(podReference(pod), 'Warning', reason, message.replace(/^Pod was rejected: /, ''));
     try {
       o.store.modify<Pod>('pods', m.namespace, m.name ?? '', (cur) => (cur.metadata.uid !== m.uid ? undefined : { ...cur, status: { phase: 'Failed', reason, message, qosClass: computeQosClass(cur.spec) } }), { expectedUid: m.uid });
     } catch (err) {

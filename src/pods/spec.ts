@@ -1,7 +1,7 @@
 // Small pure facts about a Pod spec that planning, status and sync all need.
 
 import { createHash } from 'node:crypto';
-import type { Container, Pod } from '../k8s/types.js';
+import type { Container, ObjectReference, Pod } from '../k8s/types.js';
 import type { ContainerStatus as RuntimeContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
@@ -41,6 +41,24 @@ export function kindOf(c: Container, init: boolean): ContainerKind {
 export function fieldPathOf(pod: Pod, name: string): string {
   const init = (pod.spec.initContainers ?? []).some((c) => c.name === name);
   return init ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+}
+
+/** The pod as events name it, and one of its containers by fieldPath when given. */
+export function podReference(pod: Pod, container?: string): ObjectReference {
+  const m = pod.metadata;
+  const ref: ObjectReference = { kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid };
+  return container ? { ...ref, fieldPath: fieldPathOf(pod, container) } : ref;
+}
+
+/** Where hooks and probes aim: the newest sandbox's IP, or the node's with hostNetwork; '' before any. */
+export function podIPOf(pod: Pod, observed: ObservedPod, nodeIP: string): string {
+  if (pod.spec.hostNetwork) return nodeIP;
+  return observed.sandboxes.find((s) => s.ip)?.ip ?? '';
+}
+
+/** The names of the pod's sidecars (initContainers with restartPolicy Always). */
+export function sidecarNames(pod: Pod): Set<string> {
+  return new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
 }
 
 /** The kubelet hashes only what may change in place: name and image. A change restarts the container. */

@@ -14,7 +14,7 @@ import type { ContainerStatus as Rec } from '../runtime/runtime.js';
 import { shouldStart } from './actions.js';
 import { NO_PROBES, type ProbeView } from './probes/manager.js';
 import { capPodMessages } from './termination-message.js';
-import { DEADLINE_MESSAGE, pastDeadline, restartCountOf, restartPolicyOf, rfc3339, type ObservedPod } from './spec.js';
+import { DEADLINE_MESSAGE, pastDeadline, restartCountOf, restartPolicyOf, rfc3339, sidecarNames, type ObservedPod } from './spec.js';
 
 /** A start attempt's failure, kept until a start succeeds (the kubelet's reasonCache). */
 export interface StartError {
@@ -125,7 +125,7 @@ const hasStarted = (s: ContainerStatus) => !!(s.state.running || s.state.termina
 
 /** §1: the phase from the API container statuses (inits in spec order, regular by name). */
 export function computePhase(pod: Pod, inits: ContainerStatus[], regular: ContainerStatus[]): PodPhase {
-  const sidecars = new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const sidecars = sidecarNames(pod);
   let pendInit = 0;
   let failInit = 0;
   let running = 0, stopped = 0, succeeded = 0, waiting = 0;
@@ -203,7 +203,7 @@ function conditionsOf(input: StatusInput, phase: PodPhase, inits: ContainerStatu
   const sb = observed.sandboxes[0];
   const out: PodCondition[] = [condition(old, 'PodReadyToStartContainers', sb?.state === 'ready', now)];
 
-  const sidecars = new Set((pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').map((c) => c.name));
+  const sidecars = sidecarNames(pod);
   // A sidecar is done initializing once started; an init container once it exited 0.
   const incomplete = inits.filter((s) => (sidecars.has(s.name) ? !s.started : !s.ready));
   if (phase === 'Succeeded') out.push(condition(old, 'Initialized', true, now, 'PodCompleted'));

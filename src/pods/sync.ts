@@ -45,7 +45,7 @@ import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
 import { sandboxConfigOf } from './sandbox-config.js';
-import { DEADLINE_MESSAGE, fieldPathOf, groupByName, podDescription, type ObservedPod } from './spec.js';
+import { DEADLINE_MESSAGE, groupByName, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
 
@@ -147,9 +147,7 @@ export class PodSync {
   }
 
   private emit(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
-    const m = this.pod.metadata;
-    const ref = { kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid };
-    this.deps.events.record(container ? { ...ref, fieldPath: fieldPathOf(this.pod, container) } : ref, type, reason, message);
+    this.deps.events.record(podReference(this.pod, container), type, reason, message);
   }
 
   private record(r: StepResult): void {
@@ -193,10 +191,8 @@ export class PodSync {
     return sandboxConfigOf(this.pod, attempt, this.deps.paths, this.deps.hostDns);
   }
 
-  /** The pod IP hooks and probes aim at: the sandbox's, or the node's with hostNetwork. */
   private podIP(): string {
-    if (this.pod.spec.hostNetwork) return this.deps.nodeIP;
-    return this.observed.sandboxes.find((s) => s.ip)?.ip ?? '';
+    return podIPOf(this.pod, this.observed, this.deps.nodeIP);
   }
 
   private specOf(name: string) {
@@ -420,9 +416,8 @@ export async function refreshVolumes(deps: Pick<SyncDeps, 'volumes' | 'events' |
   try {
     await deps.volumes.setUpPodVolumes(pod);
   } catch (err) {
-    const m = pod.metadata;
-    deps.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid }, 'Warning', 'FailedMount', `MountVolume.SetUp failed ${errorMessage(err)}`);
-    deps.logger.debug({ pod: m.name, err: errorMessage(err) }, 'volume refresh failed');
+    deps.events.record(podReference(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed ${errorMessage(err)}`);
+    deps.logger.debug({ pod: pod.metadata.name, err: errorMessage(err) }, 'volume refresh failed');
   }
 }
 

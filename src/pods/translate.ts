@@ -24,6 +24,7 @@ import {
   ANNOTATION_RESTART_COUNT,
   ANNOTATION_TERMINATION_MESSAGE_PATH,
   containerHash,
+  podDescription,
 } from './spec.js';
 
 export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
@@ -85,8 +86,6 @@ export function resourcesOf(input: TranslateInput): LinuxContainerResources {
   return out;
 }
 
-const podRef = (pod: Pod) => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
-
 /** The uid the image's User names, when numeric ("1000", "1000:1000"); undefined for names. */
 function imageUid(user: string): number | undefined {
   const u = user.split(':')[0];
@@ -100,7 +99,7 @@ export function securityOf(pod: Pod, c: Container, image: ImageConfig): LinuxCon
   const runAsUser = sc.runAsUser ?? psc.runAsUser;
   const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
   if (sc.runAsNonRoot ?? psc.runAsNonRoot) {
-    const where = `(pod: "${podRef(pod)}", container: ${c.name})`;
+    const where = `(pod: "${podDescription(pod)}", container: ${c.name})`;
     const uid = runAsUser ?? imageUid(image.user ?? '');
     if (uid === undefined) {
       throw new ContainerConfigError(

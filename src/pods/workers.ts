@@ -22,7 +22,7 @@ import { loopTurns } from '../system/loop-turns.js';
 import { computePodActions, type PodActions } from './actions.js';
 import type { ProbeManager } from './probes/manager.js';
 import { readLogTail, wantsLogMessage } from './termination-message.js';
-import { deadlineOf, type ObservedPod } from './spec.js';
+import { deadlineOf, podIPOf, type ObservedPod } from './spec.js';
 import { computePodStatus } from './status.js';
 import { resolvedImageOf } from './image-pull.js';
 import { OWN_CONDITIONS } from './status.js';
@@ -213,13 +213,13 @@ export class PodWorkers {
     if (w.removed) return this.syncRemoved(w);
     const pod = w.pod;
     let observed = await observePod(this.deps.runtime, w.uid);
-    this.probes?.syncPod(pod, observed, this.podIPOf(pod, observed));
+    this.probes?.syncPod(pod, observed, podIPOf(pod, observed, this.deps.nodeIP));
     const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now(), probes: this.probes, backoffMaxMs: this.deps.backoffMaxMs });
     let results: StepResult[] = [];
     if (!planIsEmpty(plan)) {
       results = await this.runPlan(w, pod, observed, plan);
       observed = await observePod(this.deps.runtime, w.uid);
-      this.probes?.syncPod(w.pod, observed, this.podIPOf(w.pod, observed));
+      this.probes?.syncPod(w.pod, observed, podIPOf(w.pod, observed, this.deps.nodeIP));
     }
     if (!pod.metadata.deletionTimestamp && observed.sandboxes[0]?.state === 'ready') await refreshVolumes(this.deps, w.pod, w.state);
     // The status and its write (with the watch fan-out) run on a turn of their own (see LoopTurns).
@@ -280,12 +280,6 @@ export class PodWorkers {
         ? RESYNC_PENDING_MS
         : RESYNC_STEADY_MS;
     return Math.min(...retries.map((ms) => Math.max(0, ms)), pending);
-  }
-
-  /** Where probes aim: the sandbox's IP, or the node's with hostNetwork. */
-  private podIPOf(pod: Pod, observed: ObservedPod): string {
-    if (pod.spec.hostNetwork) return this.deps.nodeIP;
-    return observed.sandboxes.find((s) => s.ip && s.state === 'ready')?.ip ?? '';
   }
 
   /** Reads the log tail of exited instances whose message comes from their log (termination-message.ts), once each. */

@@ -131,13 +131,6 @@ export class ProbeManager implements ProbeView {
     for (const uid of [...this.pods.keys()]) this.removePod(uid);
   }
 
-  /** Workers alive (for tests and metrics). */
-  get workerCount(): number {
-    let n = 0;
-    for (const e of this.pods.values()) n += e.workers.size;
-    return n;
-  }
-
   /** The kubelet spreads first probes only right after it starts; later workers probe at once. */
   private firstDelayMs(probe: { periodSeconds?: number }): number {
     const period = Math.max(1, probe.periodSeconds ?? 10) * 1000;

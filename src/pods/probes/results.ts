@@ -32,7 +32,4 @@ export class ProbeResults {
     if (Object.keys(r).length === 0) this.byId.delete(containerId);
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
 }
