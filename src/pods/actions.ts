@@ -145,27 +145,6 @@ export function shouldStart(pod: Pod, last: Rec | undefined, sidecar = false): b
   return true;
 }
 
-const initFailed = (r: Rec | undefined) => !!r && ((r.state === 'exited' && r.exitCode !== 0) || r.state === 'unknown');
-
-/** The kubelet's findNextInitContainerToRun: the last failed init, else the one after the last success. */
-export function findNextInit(pod: Pod, obs: ObservedPod): { failed?: Rec; next?: Container; done: boolean } {
-  const inits = pod.spec.initContainers ?? [];
-  if (inits.length === 0) return { done: true };
-  if (pod.spec.containers.some((c) => newestRecord(obs, c.name)?.state === 'running')) return { done: true };
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const r = newestRecord(obs, inits[i].name);
-    if (initFailed(r)) return { failed: r, next: inits[i], done: false };
-  }
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const r = newestRecord(obs, inits[i].name);
-    if (!r) continue;
-    if (r.state === 'running') return { done: false };
-    if (r.state === 'created') return { next: inits[i], done: false };
-    if (r.state === 'exited') return i === inits.length - 1 ? { done: true } : { next: inits[i + 1], done: false };
-  }
-  return { next: inits[0], done: false };
-}
-
 const isSidecar = (c: Container) => c.restartPolicy === 'Always';
 
 interface InitPlan {
@@ -270,7 +249,9 @@ function planSandbox(input: ActionsInput, actions: PodActions): PodActions | und
   const anyRecord = [...observed.containers.values()].some((l) => l.length > 0);
   if (rp === 'Never' && attempt !== 0 && anyRecord) return { ...actions, killPod: kill };
   const regular = pod.spec.containers.filter((c) => !(rp === 'OnFailure' && succeeded(observed, c)));
-  if (regular.length === 0 && findNextInit(pod, observed).done) return { ...actions, killPod: kill };
+  // As the kubelet (with sidecars): nothing left to start means every regular container ran, so the pod
+  // was initialized; a new sandbox would only re-run its init containers.
+  if (regular.length === 0) return { ...actions, killPod: kill };
   const plan: PodActions = { ...actions, killPod: kill, createSandbox: { attempt, changed } };
   // After a sandbox change every init record is purged, so the planner starts from the first init.
   const fresh: ObservedPod = changed ? withoutInitRecords(pod, observed) : observed;
