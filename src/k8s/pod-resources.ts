@@ -17,10 +17,18 @@ export function amountOf(name: string, q: string | number): number {
 }
 
 function requestsOf(c: Container): ResourceAmounts {
-  const out: ResourceAmounts = new Map();
   const r = c.resources ?? {};
   // A limit with no request is also the request (the API defaults it; stored objects from older clients may not have it).
-  for (const [name, q] of Object.entries({ ...(r.limits ?? {}), ...(r.requests ?? {}) })) out.set(name, amountOf(name, q as string | number));
+  return amountsOf({ ...(r.limits ?? {}), ...(r.requests ?? {}) });
+}
+
+function limitsOf(c: Container): ResourceAmounts {
+  return amountsOf(c.resources?.limits ?? {});
+}
+
+function amountsOf(list: Record<string, string | number>): ResourceAmounts {
+  const out: ResourceAmounts = new Map();
+  for (const [name, q] of Object.entries(list)) out.set(name, amountOf(name, q));
   return out;
 }
 
@@ -34,24 +42,31 @@ function maxInto(into: ResourceAmounts, from: ResourceAmounts): void {
 
 export function podRequests(spec: PodSpec): ResourceAmounts {
   const podLevel = (spec.resources as { requests?: Record<string, string | number> } | undefined)?.requests;
-  if (podLevel && Object.keys(podLevel).length) {
-    return new Map(Object.entries(podLevel).map(([k, q]) => [k, amountOf(k, q)]));
-  }
+  if (podLevel && Object.keys(podLevel).length) return amountsOf(podLevel);
+  return aggregate(spec, requestsOf);
+}
+
+/** The pod's limits by the same rule (the kubelet's PodLimits): resources no container limits are absent. */
+export function podLimits(spec: PodSpec): ResourceAmounts {
+  return aggregate(spec, limitsOf);
+}
+
+function aggregate(spec: PodSpec, own: (c: Container) => ResourceAmounts): ResourceAmounts {
   const total: ResourceAmounts = new Map();
   const sidecarsSoFar: ResourceAmounts = new Map();
   const initPeak: ResourceAmounts = new Map();
   for (const c of spec.initContainers ?? []) {
-    const own = requestsOf(c);
+    const mine = own(c);
     if (c.restartPolicy === 'Always') {
-      add(sidecarsSoFar, own);
-      add(total, own);
+      add(sidecarsSoFar, mine);
+      add(total, mine);
     } else {
       const during = new Map(sidecarsSoFar);
-      add(during, own);
+      add(during, mine);
       maxInto(initPeak, during);
     }
   }
-  for (const c of spec.containers ?? []) add(total, requestsOf(c));
+  for (const c of spec.containers ?? []) add(total, own(c));
   maxInto(total, initPeak);
   return total;
 }

@@ -197,7 +197,7 @@ export interface SecretVolumeSource {
   optional?: boolean;
 }
 export interface EmptyDirVolumeSource {
-  medium?: '' | 'Memory';
+  medium?: string;
   sizeLimit?: string | number;
 }
 export type HostPathType =

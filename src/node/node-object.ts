@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hugePageSizeOf, hugePageUnitSize } from '../k8s/hugepages.js';
 import type { Node } from '../k8s/types.js';
 
 export interface NodeFacts {
@@ -53,6 +54,23 @@ export function readHugepages(root = '/sys/kernel/mm/hugepages'): Record<string,
     out[name] = count * kb * 1024;
   }
   return out;
+}
+
+/**
+ * The pools pods may be given: a page size the host's hugetlb controller cannot limit is advertised as 0
+ * (pods that ask for it are then rejected at admission, OutOfhugepages-<size>), since a pod there could
+ * use the whole pool whatever it asked for. Returns the advertised pools and the names zeroed.
+ */
+export function limitableHugepages(pools: Record<string, number>, controllerSizes: readonly string[]): { pools: Record<string, number>; unlimited: string[] } {
+  const out: Record<string, number> = {};
+  const unlimited: string[] = [];
+  for (const [name, bytes] of Object.entries(pools)) {
+    const page = hugePageSizeOf(name);
+    const ok = page !== undefined && controllerSizes.includes(hugePageUnitSize(page));
+    out[name] = ok ? bytes : 0;
+    if (!ok && bytes > 0) unlimited.push(name);
+  }
+  return { pools: out, unlimited };
 }
 
 /** The first non-internal IPv4 address of the host, else 127.0.0.1. */

@@ -3,7 +3,8 @@
 
 import { computeQosClass } from '../k8s/qos.js';
 import type { Pod } from '../k8s/types.js';
-import { quantityToBytes, quantityToMilli } from '../k8s/quantity.js';
+import { hugepageLimitsOf } from '../k8s/hugepages.js';
+import { amountOf, podLimits, podRequests } from '../k8s/pod-resources.js';
 import { podLogDirectory, type NodePaths } from '../node/paths.js';
 import {
   LABEL_POD_NAME,
@@ -73,25 +74,34 @@ export function portMappingsOf(pod: Pod): PortMapping[] {
   return out;
 }
 
-/** Pod-level cgroup values: shares = sum of requests; quota and memory only when every container sets a limit. */
+/**
+ * Pod-level cgroup values, as the kubelet's ResourceConfigForPod: shares from the pod's effective cpu
+ * request (init containers and sidecars counted as they run, pod-resources.ts); for a Burstable pod a
+ * cpu quota or memory limit only when every container, init containers included, sets that limit
+ * (Guaranteed pods always have them); a BestEffort pod gets the minimum shares and nothing else. Huge
+ * pages are limited to what the pod requests.
+ */
 export function sandboxResourcesOf(pod: Pod): LinuxSandboxResources {
-  const cs = pod.spec.containers;
-  let cpuReq = 0;
-  for (const c of cs) {
-    const q = c.resources?.requests?.cpu ?? c.resources?.limits?.cpu;
-    if (q !== undefined) cpuReq += quantityToMilli(q);
+  const qos = computeQosClass(pod.spec);
+  const hugepageLimits = hugepageLimitsOf(podRequests(pod.spec));
+  const huge = hugepageLimits.length ? { hugepageLimits } : {};
+  if (qos === 'BestEffort') return { cpuShares: cpuShares(0), ...huge };
+  const requests = podRequests(pod.spec);
+  const limits = podLimits(pod.spec);
+  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  const declared = (name: 'cpu' | 'memory') => qos === 'Guaranteed' || all.every((c) => amountOf(name, c.resources?.limits?.[name] ?? 0) > 0);
+  const out: LinuxSandboxResources = { cpuShares: cpuShares(requests.get('cpu') ?? 0), ...huge };
+  if (declared('cpu')) {
+    const milli = limits.get('cpu') ?? 0;
+    out.cpuPeriod = CPU_PERIOD_US;
+    // The kubelet's MilliCPUToQuota: 0 (no quota) without a limit, else at least 1 ms per period.
+    out.cpuQuota = milli === 0 ? 0 : Math.max(1000, (milli * CPU_PERIOD_US) / 1000);
   }
-  const out: LinuxSandboxResources = { cpuShares: cpuShares(cpuReq) };
-  if (cs.every((c) => c.resources?.limits?.cpu !== undefined)) {
-    const milli = cs.reduce((a, c) => a + quantityToMilli(c.resources!.limits!.cpu!), 0);
-    out.cpuPeriod = 100000;
-    out.cpuQuota = Math.max(1000, milli * 100);
-  }
-  if (cs.every((c) => c.resources?.limits?.memory !== undefined)) {
-    out.memoryLimitBytes = cs.reduce((a, c) => a + quantityToBytes(c.resources!.limits!.memory!), 0);
-  }
+  if (declared('memory')) out.memoryLimitBytes = limits.get('memory') ?? 0;
   return out;
 }
+
+const CPU_PERIOD_US = 100000;
 
 /** The pod cgroup's QoS level (none for Guaranteed), as the kubelet's cgroup parent. */
 function qosLevelOf(pod: Pod): { qosLevel?: 'burstable' | 'besteffort' } {

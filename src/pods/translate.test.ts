@@ -117,6 +117,36 @@ test('resources pass quota, period, memory limit and oom score through', () => {
   });
 });
 
+test('issue 8: huge page limits reach the container as hugetlb limits by page size', () => {
+  const pod = makePod();
+  const c = ctr('c', { resources: { limits: { memory: '64Mi', 'hugepages-2Mi': '8Mi' }, requests: { memory: '64Mi', 'hugepages-2Mi': '8Mi' } } });
+  const r = resourcesOf({ pod, container: c, attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'Burstable', nodeMemoryBytes: 1 << 30, seccompDir: '/sc' });
+  assert.deepEqual(r.hugepageLimits, [{ pageSize: '2MB', limitBytes: 8 << 20 }]);
+});
+
+test('issue 8: the pod cgroup follows the kubelet ResourceConfigForPod, init containers and sidecars counted', () => {
+  const lim = (cpu: string, memory: string) => ({ resources: { limits: { cpu, memory }, requests: { cpu, memory } } });
+  // Guaranteed: shares from requests, quota and memory from limits; an init container larger than the app counts.
+  const g = makePod({ containers: [ctr('a', lim('500m', '64Mi'))], initContainers: [ctr('i', lim('1', '128Mi'))] });
+  assert.deepEqual(sandboxConfigOf(g, 0, nodePaths('/d'), parseResolvConf('')).resources, { cpuShares: 1024, cpuPeriod: 100000, cpuQuota: 100000, memoryLimitBytes: 128 << 20 });
+  // Burstable: a sidecar adds to the app; no quota or memory limit since the init container sets no limit.
+  const b = makePod({
+    containers: [ctr('a', { resources: { requests: { cpu: '250m' }, limits: { cpu: '1', memory: '64Mi' } } })],
+    initContainers: [ctr('side', { restartPolicy: 'Always', resources: { requests: { cpu: '250m' } } })],
+  });
+  const br = sandboxConfigOf(b, 0, nodePaths('/d'), parseResolvConf(''));
+  assert.equal(br.qosLevel, 'burstable');
+  assert.deepEqual(br.resources, { cpuShares: 512 });
+  // Burstable where every container sets limits: quota and memory limit as well.
+  const b2 = makePod({ containers: [ctr('a', { resources: { requests: { cpu: '100m', memory: '16Mi' }, limits: { cpu: '200m', memory: '32Mi' } } })] });
+  assert.deepEqual(sandboxConfigOf(b2, 0, nodePaths('/d'), parseResolvConf('')).resources, { cpuShares: 102, cpuPeriod: 100000, cpuQuota: 20000, memoryLimitBytes: 32 << 20 });
+  // BestEffort: the minimum shares, nothing else.
+  assert.deepEqual(sandboxConfigOf(makePod(), 0, nodePaths('/d'), parseResolvConf('')).resources, { cpuShares: 2 });
+  // Huge pages: what the pod requests.
+  const h = makePod({ containers: [ctr('a', { resources: { limits: { memory: '64Mi', 'hugepages-1Gi': '2Gi' }, requests: { memory: '64Mi', 'hugepages-1Gi': '2Gi' } } })] });
+  assert.deepEqual(sandboxConfigOf(h, 0, nodePaths('/d'), parseResolvConf('')).resources?.hugepageLimits, [{ pageSize: '1GB', limitBytes: 2 * 1024 ** 3 }]);
+});
+
 test('oom_score_adj is 1000 for BestEffort and clamped within [3, 999] for Burstable', () => {
   const pod = makePod();
   assert.equal(oomScoreAdj('BestEffort', 0, 1000, pod), 1000);

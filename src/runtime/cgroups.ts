@@ -1,7 +1,8 @@
 // Pod-level cgroups (cgroupfs, hybrid v1 host): <hierarchy>/<cgroupParent>[/<qos>]/pod<uid> in every
 // mounted hierarchy, as the kubelet lays them out: Guaranteed pods directly under the parent, the
 // others under burstable/ or besteffort/ (whose cpu.shares is 2, so best-effort pods together get no
-// more than the minimum when the CPU is contended). runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
+// more than the minimum when the CPU is contended). Where the host has a hugetlb hierarchy, the pod dir
+// there limits each page size to what the pod asked for, the others to 0. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
 // only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
 
 import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import type { Logger } from '../system/logger.js';
 import { sigkill } from '../system/exec.js';
 import { readVirtualText } from '../system/virtual-file.js';
 import type { LinuxSandboxResources } from './runtime.js';
-import { podCgroupName } from './oci-spec.js';
+import { hugetlbLimits, podCgroupName } from './oci-spec.js';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 export type QosLevel = 'burstable' | 'besteffort';
@@ -25,6 +26,8 @@ export class PodCgroups {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private hierarchies: string[] = [];
+  /** Page sizes the hugetlb controller limits ("2MB", "1GB"), empty without that controller. */
+  hugepageSizes: string[] = [];
 
   constructor(opts: { cgroupParent: string; clock: Clock; logger: Logger; root?: string }) {
     this.parent = opts.cgroupParent;
@@ -37,6 +40,9 @@ export class PodCgroups {
   async init(): Promise<void> {
     const entries = await readdir(this.root, { withFileTypes: true });
     this.hierarchies = entries.filter((e) => e.isDirectory()).map((e) => path.join(this.root, e.name));
+    const hugetlb = this.hierarchies.find((h) => path.basename(h) === 'hugetlb');
+    const files = hugetlb ? await readdir(hugetlb).catch(() => [] as string[]) : [];
+    this.hugepageSizes = files.flatMap((f) => /^hugetlb\.(\w+)\.limit_in_bytes$/.exec(f)?.[1] ?? []).sort();
   }
 
   podDir(hierarchy: string, uid: string, qos?: QosLevel): string {
@@ -47,6 +53,7 @@ export class PodCgroups {
   async create(uid: string, res: LinuxSandboxResources | undefined, qos?: QosLevel): Promise<void> {
     const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
     const mem = this.hierarchies.find((h) => path.basename(h) === 'memory');
+    const hugetlb = this.hierarchies.find((h) => path.basename(h) === 'hugetlb');
     const jobs: Promise<void>[] = [];
     if (cpu && qos === 'besteffort') {
       const d = path.join(cpu, this.parent, qos);
@@ -71,6 +78,17 @@ export class PodCgroups {
           await mkdir(d, { recursive: true });
           await writeFile(path.join(d, 'memory.limit_in_bytes'), limit);
           await writeFile(path.join(d, 'memory.memsw.limit_in_bytes'), limit).catch(() => undefined);
+        })(),
+      );
+    }
+    if (hugetlb && this.hugepageSizes.length) {
+      jobs.push(
+        (async () => {
+          const d = this.podDir(hugetlb, uid, qos);
+          await mkdir(d, { recursive: true });
+          for (const h of hugetlbLimits(res?.hugepageLimits, this.hugepageSizes)) {
+            await writeFile(path.join(d, `hugetlb.${h.pageSize}.limit_in_bytes`), String(h.limit));
+          }
         })(),
       );
     }

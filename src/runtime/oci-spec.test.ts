@@ -238,3 +238,13 @@ test('a seccomp profile is resolved against the host arch and the container capa
 test('a privileged container runs unconfined even when given a profile', () => {
   assert.equal('seccomp' in buildAppSpec(withSecurity({ privileged: true })).linux, false);
 });
+
+test('issue 8: every host page size gets a hugetlb limit: what the container asked for, 0 for the rest', () => {
+  const asked = appInput({ container: { resources: { ...container.resources, hugepageLimits: [{ pageSize: '2MB', limitBytes: 8 << 20 }] } } });
+  assert.deepEqual(buildAppSpec({ ...asked, hugepageSizes: ['1GB', '2MB'] }).linux.resources.hugepageLimits, [
+    { pageSize: '1GB', limit: 0 },
+    { pageSize: '2MB', limit: 8 << 20 },
+  ]);
+  assert.deepEqual(buildAppSpec({ ...appInput(), hugepageSizes: ['2MB'] }).linux.resources.hugepageLimits, [{ pageSize: '2MB', limit: 0 }]);
+  assert.equal(buildAppSpec(asked).linux.resources.hugepageLimits, undefined, 'no hugetlb controller: nothing runc could apply');
+});

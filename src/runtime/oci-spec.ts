@@ -1,7 +1,7 @@
 // Pure builders of the OCI config.json for the infra (pause) container and app containers
 // (node-runtime.md §2.1, §3). No I/O: every host fact (pause pid, netns path, resolved user) is an input.
 
-import type { ContainerConfig, Mount, PodSandboxConfig } from './runtime.js';
+import type { ContainerConfig, HugepageLimit, Mount, PodSandboxConfig } from './runtime.js';
 import type { OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec, OciUser } from './oci-types.js';
 import { toOciSeccomp } from './seccomp/convert.js';
 import type { ResolvedSeccomp } from './seccomp/profiles.js';
@@ -161,6 +161,8 @@ export interface AppSpecInput {
   seccomp?: ResolvedSeccomp;
   /** The runtime's own bounding set: what "all capabilities" means on this host; default every known one. */
   hostCapabilities?: readonly string[];
+  /** Page sizes the host's hugetlb controller limits ("2MB", "1GB"); none when it has no such controller. */
+  hugepageSizes?: readonly string[];
 }
 
 export function buildAppSpec(input: AppSpecInput): OciSpec {
@@ -188,7 +190,7 @@ export function buildAppSpec(input: AppSpecInput): OciSpec {
     linux: {
       namespaces: appNamespaces(input),
       cgroupsPath: cgroupsPathFor(input.cgroupParent, sb.metadata.uid, input.containerId, sb.qosLevel),
-      resources: appResources(c, priv),
+      resources: appResources(c, priv, input.hugepageSizes ?? []),
       ...(priv ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
       ...(seccomp ? { seccomp } : {}),
     },
@@ -270,7 +272,15 @@ function propagationOption(p: Mount['propagation']): string {
   return p === undefined || p === 'private' ? 'rprivate' : p;
 }
 
-function appResources(c: ContainerConfig, priv: boolean): OciResources {
+/**
+ * A hugetlb limit for every page size of the host: what was asked for, 0 for the rest (the kubelet's
+ * GetHugepageLimitsFromResources), so a container that asked for no huge pages can use none.
+ */
+export function hugetlbLimits(asked: readonly HugepageLimit[] | undefined, hostSizes: readonly string[]): { pageSize: string; limit: number }[] {
+  return hostSizes.map((pageSize) => ({ pageSize, limit: asked?.find((h) => h.pageSize === pageSize)?.limitBytes ?? 0 }));
+}
+
+function appResources(c: ContainerConfig, priv: boolean, hugepageSizes: readonly string[]): OciResources {
   const r = c.resources;
   const out: OciResources = { devices: [{ allow: priv, access: 'rwm' }] };
   const cpu: NonNullable<OciResources['cpu']> = {};
@@ -282,5 +292,6 @@ function appResources(c: ContainerConfig, priv: boolean): OciResources {
     out.memory = { limit: r.memoryLimitBytes, swap: r.memoryLimitBytes };
   }
   if (r.pidsLimit !== undefined && r.pidsLimit > 0) out.pids = { limit: r.pidsLimit };
+  if (hugepageSizes.length) out.hugepageLimits = hugetlbLimits(r.hugepageLimits, hugepageSizes);
   return out;
 }

@@ -48,6 +48,8 @@ export interface OciResources {
   cpu?: { shares?: number; quota?: number; period?: number };
   memory?: { limit?: number; swap?: number };
   pids?: { limit: number };
+  /** hugetlb limits by page size as the controller spells it ("2MB"). */
+  hugepageLimits?: { pageSize: string; limit: number }[];
 }
 
 /** One seccomp argument condition; for SCMP_CMP_MASKED_EQ, `value` is the mask and `valueTwo` the datum. */

@@ -20,7 +20,6 @@ import { runChecked } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { SystemClock, type Clock } from '../system/clock.js';
 import { ContainerConfigError, errorMessage } from '../errors.js';
-import { quantityToBytes } from '../k8s/quantity.js';
 import type { MountedVolume, VolumeManager } from './volumes.js';
 import { checkHostPathType } from './host-path.js';
 import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
@@ -28,6 +27,7 @@ import { removeTreeBeneath } from '../system/remove-tree.js';
 import { configMapPayload, downwardApiPayload, projectedPayload, secretPayload, type Payload } from './projection.js';
 import type { NodeResourceTotals } from '../k8s/resource-field.js';
 import { writeAtomic } from './atomic-writer.js';
+import { emptyDirMedium } from './empty-dir.js';
 import { applyFsGroup } from './fs-group.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
 
@@ -101,11 +101,10 @@ export class HostVolumeManager implements VolumeManager {
         await checkHostPathType(v.hostPath!.path, v.hostPath!.type);
         return { name: v.name, hostPath: v.hostPath!.path, readOnly: false };
       case 'emptyDir': {
+        const medium = emptyDirMedium(v.emptyDir!, pod, this.node.memoryBytes);
         const dir = await this.makeVolumeDir(uid, 'emptyDir', v.name);
-        if (v.emptyDir!.medium === 'Memory') {
-          const limit = v.emptyDir!.sizeLimit;
-          await this.ensureTmpfs(dir, limit === undefined ? undefined : String(quantityToBytes(limit)));
-        }
+        if (medium.kind === 'tmpfs') await this.ensureTmpfs(dir, String(medium.sizeBytes));
+        else if (medium.kind === 'hugetlbfs') await this.ensureMount(dir, 'hugetlbfs', `pagesize=${medium.pageSizeBytes}`);
         return { name: v.name, hostPath: dir, readOnly: false };
       }
       case 'configMap': {
@@ -157,10 +156,14 @@ export class HostVolumeManager implements VolumeManager {
   }
 
   /** Mounts a tmpfs on `dir` unless one is there already; size is bytes or a tmpfs size string. */
-  private async ensureTmpfs(dir: string, size: string | undefined): Promise<void> {
+  private ensureTmpfs(dir: string, size: string): Promise<void> {
+    return this.ensureMount(dir, 'tmpfs', `size=${size}`);
+  }
+
+  /** Mounts a `type` filesystem with `options` on `dir` unless something is mounted there already. */
+  private async ensureMount(dir: string, type: 'tmpfs' | 'hugetlbfs', options: string): Promise<void> {
     if (isMountPoint(await this.readMounts(dir), dir)) return;
-    const opts = size === undefined ? [] : ['-o', `size=${size}`];
-    await runChecked(this.exec, 'mount', ['-t', 'tmpfs', ...opts, 'tmpfs', dir]);
+    await runChecked(this.exec, 'mount', ['-t', type, '-o', options, type === 'tmpfs' ? 'tmpfs' : 'nodev', dir]);
     await fs.chmod(dir, 0o777); // the mount hides the dir's own mode
   }
 

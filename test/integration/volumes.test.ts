@@ -77,6 +77,27 @@ if (process.getuid?.() !== 0) {
     await assert.rejects(fs.lstat(path.join(paths.podsDir, 'uid-ed')), { code: 'ENOENT' });
   });
 
+  test('issue 8: a Memory emptyDir without sizeLimit is as large as the pod memory limit; an unknown medium fails the mount', async () => {
+    const pod = newPod('edm', [
+      { name: 'mem', emptyDir: { medium: 'Memory' } },
+      { name: 'big', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } },
+    ]);
+    pod.spec.containers[0]!.resources = { limits: { memory: '3Mi' } };
+    const vols = await vm.setUpPodVolumes(pod);
+    for (const name of ['mem', 'big']) {
+      const st = await fs.statfs(vols.get(name)!.hostPath);
+      assert.equal(st.blocks * st.bsize, 3 * 1024 * 1024, `${name}: the pod's limit, not half the host's memory nor a larger sizeLimit`);
+    }
+    await vm.tearDownPodVolumes('uid-edm');
+    const odd = newPod('edu', [{ name: 'x', emptyDir: { medium: 'Tape' } }]);
+    await assert.rejects(vm.setUpPodVolumes(odd), /unknown storage medium "Tape"/);
+    const huge = newPod('edh', [{ name: 'h', emptyDir: { medium: 'HugePages' } }]);
+    await assert.rejects(vm.setUpPodVolumes(huge), /medium HugePages: hugePages storage requested, but there is no resource request for huge pages/);
+    await vm.tearDownPodVolumes('uid-edu');
+    await vm.tearDownPodVolumes('uid-edh');
+    assert.equal(mountsUnder(await mounts(), paths.podsDir).length, 0);
+  });
+
   test('issue 8: fsGroup gives emptyDir and secret volumes the group (setgid dirs, group bits); hostPath is left alone', async () => {
     store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fsg', namespace: 'default' }, data: { key: Buffer.from('v').toString('base64') } });
     await fs.writeFile(path.join(hostDir, 'mine'), 'x', { mode: 0o600 });

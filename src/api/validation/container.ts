@@ -3,7 +3,8 @@
 // conflicts, init-container restrictions) live in pod.ts.
 
 import type { FieldCause } from '../../errors.js';
-import { compareQuantities, isValidQuantity } from '../../k8s/quantity.js';
+import { hugePageSizeOf } from '../../k8s/hugepages.js';
+import { compareQuantities, isValidQuantity, quantityToBytes, quantityToMilli } from '../../k8s/quantity.js';
 import {
   asArray,
   asObject,
@@ -90,6 +91,9 @@ function validateVolumeMounts(mounts: unknown, field: string, volumes: Set<strin
   return errs;
 }
 
+/** Upstream IsOvercommitAllowed: native resources other than huge pages (extended resources never). */
+const overcommitAllowed = (name: string) => (!name.includes('/') || name.startsWith('kubernetes.io/')) && !name.startsWith('hugepages-');
+
 function validateResourceList(list: unknown, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   for (const [name, value] of Object.entries(asObject(list))) {
@@ -98,26 +102,51 @@ function validateResourceList(list: unknown, field: string): FieldCause[] {
     if (!name.includes('/') && !STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) {
       errs.push(invalid(p, name, 'must be a standard resource for containers'));
     }
-    if (!isValidQuantity(value)) errs.push(invalid(p, value, QUANTITY_ERROR));
-    else if (compareQuantities(value as string | number, 0) < 0) errs.push(invalid(p, String(value), NONNEGATIVE));
+    if (!isValidQuantity(value)) {
+      errs.push(invalid(p, value, QUANTITY_ERROR));
+      continue;
+    }
+    const q = value as string | number;
+    if (compareQuantities(q, 0) < 0) errs.push(invalid(p, String(value), NONNEGATIVE));
+    else if (name.includes('/') && !name.startsWith('kubernetes.io/') && quantityToMilli(q) % 1000 !== 0) {
+      errs.push(invalid(p, String(value), 'must be an integer'));
+    }
+    if (name.startsWith('hugepages-')) {
+      const page = hugePageSizeOf(name);
+      const bytes = quantityToBytes(q);
+      if (page === undefined || bytes % page !== 0) errs.push(invalid(p, String(value), `${String(value)} is not positive integer multiple of ${name}`));
+    }
   }
   return errs;
 }
 
-/** resources.limits/requests: names, quantities, and requests ≤ limits (equal for hugepages). */
+/**
+ * resources.limits/requests (upstream ValidateResourceRequirements): names, quantities, requests ≤
+ * limits, equal for the resources that cannot be overcommitted (huge pages, extended resources), which
+ * also need a limit; huge pages only beside a cpu or memory amount.
+ */
 export function validateResources(resources: unknown, field: string): FieldCause[] {
   const r = asObject(resources);
   const errs = [...validateResourceList(r.limits, `${field}.limits`), ...validateResourceList(r.requests, `${field}.requests`)];
   const limits = asObject(r.limits);
-  for (const [name, req] of Object.entries(asObject(r.requests))) {
+  const requests = asObject(r.requests);
+  for (const [name, req] of Object.entries(requests)) {
     const lim = limits[name];
-    if (lim === undefined || !isValidQuantity(req) || !isValidQuantity(lim)) continue;
+    if (lim === undefined) {
+      if (!overcommitAllowed(name)) errs.push(required(`${field}.limits`, 'Limit must be set for non overcommitable resources'));
+      continue;
+    }
+    if (!isValidQuantity(req) || !isValidQuantity(lim)) continue;
     const cmp = compareQuantities(req as string | number, lim as string | number);
-    if (name.startsWith('hugepages-') && cmp !== 0) {
+    if (!overcommitAllowed(name) && cmp !== 0) {
       errs.push(invalid(`${field}.requests`, String(req), `must be equal to ${name} limit of ${String(lim)}`));
     } else if (cmp > 0) {
       errs.push(invalid(`${field}.requests`, String(req), `must be less than or equal to ${name} limit of ${String(lim)}`));
     }
+  }
+  const names = [...Object.keys(limits), ...Object.keys(requests)];
+  if (names.some((n) => n.startsWith('hugepages-')) && !names.some((n) => n === 'cpu' || n === 'memory')) {
+    errs.push(forbidden(field, 'HugePages require cpu or memory'));
   }
   return errs;
 }

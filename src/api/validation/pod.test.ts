@@ -182,6 +182,14 @@ check('requests above limits are invalid', (p) => (p.spec.containers[0].resource
 check('a junk resource quantity is invalid', (p) => (p.spec.containers[0].resources = { limits: { memory: '1GB' } }), [
   `spec.containers[0].resources.limits[memory]: Invalid value: "1GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
 ]);
+check('huge pages need cpu or memory beside them', (p) => (p.spec.containers[0].resources = { requests: { 'hugepages-2Mi': '4Mi' }, limits: { 'hugepages-2Mi': '4Mi' } }), [
+  'spec.containers[0].resources: Forbidden: HugePages require cpu or memory',
+]);
+check('huge pages are whole pages, requested as much as limited, with a limit', (p) => (p.spec.containers[0].resources = { requests: { memory: '1Gi', 'hugepages-2Mi': '3Mi', 'hugepages-1Gi': '1Gi' }, limits: { memory: '1Gi', 'hugepages-2Mi': '4Mi' } }), [
+  'spec.containers[0].resources.requests[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi',
+  'spec.containers[0].resources.requests: Invalid value: "3Mi": must be equal to hugepages-2Mi limit of 4Mi',
+  'spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources',
+]);
 check('a probe without a handler is required to have one', (p) => (p.spec.containers[0].livenessProbe = { periodSeconds: 5 }), [
   'spec.containers[0].livenessProbe: Required value: must specify a handler type',
 ]);
