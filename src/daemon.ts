@@ -30,7 +30,8 @@ import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
-import { buildNode, detectNodeIP, nodeResources, readHugepages } from './node/node-object.js';
+import { diskUsage } from './system/disk-usage.js';
+import { buildNode, detectNodeIP, limitableHugepages, nodeResources, readHugepages } from './node/node-object.js';
 import { amountOf } from './k8s/pod-resources.js';
 import { SpawnHelper } from './system/spawner/client.js';
 import { LOOP_NICE, raiseSessionPriority, setAllThreadsNice } from './system/thread-priority.js';
@@ -156,6 +157,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const volumes = new HostVolumeManager({ paths, exec, store, logger, node });
     const containerMounts = makeContainerMounts({ paths, mounter: new HostMounter({ exec }) });
 
+    const hugepages = limitableHugepages(readHugepages(), runtime.cgroups.hugepageSizes);
+    if (hugepages.unlimited.length) {
+      logger.warn({ resources: hugepages.unlimited }, 'huge page pools advertised as 0: this host has no hugetlb cgroup controller to limit them');
+    }
     const nodeIP = detectNodeIP();
     const runtimeVersion = await runtime.version();
     const facts = {
@@ -170,7 +175,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       memoryBytes: node.memoryBytes,
       maxPods: opts.maxPods ?? DEFAULT_MAX_PODS,
       ephemeralStorageBytes: node.ephemeralStorageBytes,
-      hugepages: readHugepages(),
+      hugepages: hugepages.pools,
     };
     const heartbeat = registerNode(store, clock, facts, logger);
     undo.push(heartbeat);
@@ -185,6 +190,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => heapRelease.stop());
     const manager = new PodManager({
       onPodGone: () => heapRelease.note(),
+      diskUsage: (dirs) => diskUsage(exec, dirs),
       store,
       runtime,
       images,

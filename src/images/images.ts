@@ -51,6 +51,8 @@ export interface ImageService {
   prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs>;
   /** Unmounts and deletes the container's overlay dirs; succeeds when already gone. */
   releaseRootfs(containerId: string): Promise<void>;
+  /** Bytes on disk of each container's writable layer (upper dir); containers without one are absent. */
+  rootfsUsage(containerIds: string[]): Promise<Map<string, number>>;
 }
 
 /**

@@ -86,6 +86,10 @@ export class LocalImageService implements ImageService {
     return this.overlay.release(containerId);
   }
 
+  rootfsUsage(containerIds: string[]): Promise<Map<string, number>> {
+    return this.overlay.usage(containerIds);
+  }
+
   /**
    * Startup reconciliation: unmounts and deletes every container rootfs whose container is not in
    * `liveContainerIds` (crash leftovers), deepest mounts first. Returns the released container ids.

@@ -19,6 +19,7 @@ import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
 import { isObject } from './metadata.js';
 import { mountPointsUnder, readMountInfo } from '../system/mountinfo.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
+import { diskUsage } from '../system/disk-usage.js';
 import type { StoreLayout } from './store-layout.js';
 
 /** The kernel copies mount options into one page; keep a margin. */
@@ -89,6 +90,13 @@ export class OverlayManager {
       await removeTreeBeneath(dir);
       this.logger.debug({ containerId }, 'rootfs released');
     });
+  }
+
+  /** Disk usage of the containers' upper dirs (their writes), by container id; missing ones are absent. */
+  async usage(containerIds: string[]): Promise<Map<string, number>> {
+    const byPath = new Map(containerIds.map((id) => [path.join(this.layout.containerDir(id), 'upper'), id]));
+    const used = await diskUsage(this.exec, [...byPath.keys()]);
+    return new Map([...used].map(([p, bytes]) => [byPath.get(p) ?? '', bytes] as const).filter(([id]) => id !== ''));
   }
 
   /** The rootfs record of a container, or undefined. */

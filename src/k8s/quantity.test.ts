@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareQuantities, isValidQuantity, parseQuantity, quantityToBytes, quantityToMilli } from './quantity.js';
+import { compareQuantities, formatWholeQuantity, isValidQuantity, parseQuantity, quantityToBytes, quantityToMilli } from './quantity.js';
 
 const cases: { name: string; q: string | number; milli: number; bytes: number }[] = [
   { name: 'a plain integer is whole units', q: '2', milli: 2000, bytes: 2 },
@@ -54,4 +54,14 @@ test('compareQuantities compares exactly across suffixes', () => {
   assert.equal(compareQuantities('1Gi', '1G'), 1);
   assert.equal(compareQuantities('100Mi', '1Gi'), -1);
   assert.equal(compareQuantities('-1', 0), -1);
+});
+
+test('whole amounts are written as Quantity.String() writes them, in the format of the quantity they came from', () => {
+  assert.equal(formatWholeQuantity(1024 * 1024, '1024Ki'), '1Mi');
+  assert.equal(formatWholeQuantity(3 * 1024 * 1024, '1Mi'), '3Mi');
+  assert.equal(formatWholeQuantity(1536 * 1024, '1Mi'), '1536Ki');
+  assert.equal(formatWholeQuantity(1500, '1Ki'), '1500');
+  assert.equal(formatWholeQuantity(1.5e9, '1.5G'), '1500M');
+  assert.equal(formatWholeQuantity(1e9, 1000000000), '1G');
+  assert.equal(formatWholeQuantity(0, '1Gi'), '0');
 });

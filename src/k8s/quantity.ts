@@ -110,3 +110,21 @@ function toRational(x: ExactQuantity): [bigint, bigint] {
   else den = 10n ** BigInt(-x.exp10);
   return [x.negative ? -num : num, den];
 }
+
+/**
+ * A whole amount (bytes) written as Quantity.String() writes it in `like`'s format: a binary suffix
+ * (Ki, Mi, Gi…) when `like` has one, else decimal (k, M, G…), with the largest suffix that keeps the
+ * number whole: 1073741824 like "1024Mi" → "1Gi", 1500000000 like "1.5G" → "1500M".
+ */
+export function formatWholeQuantity(amount: number, like: string | number): string {
+  const binary = typeof like === 'string' && /[KMGTPE]i$/.test(like);
+  const steps = binary ? ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] : ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  const base = binary ? 1024 : 1000;
+  let n = amount;
+  let i = 0;
+  while (n !== 0 && n % base === 0 && i < steps.length - 1) {
+    n /= base;
+    i++;
+  }
+  return `${n}${steps[i]}`;
+}

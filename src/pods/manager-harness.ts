@@ -67,6 +67,9 @@ export class FakeImages implements ImageService {
     return { mergedDir: '/x' };
   }
   async releaseRootfs(): Promise<void> {}
+  async rootfsUsage(): Promise<Map<string, number>> {
+    return new Map();
+  }
 }
 
 export class FakeVolumes implements VolumeManager {
@@ -133,6 +136,8 @@ export function harness() {
   const volumes = new FakeVolumes();
   const events = new RecordingEvents();
   const probes = new FakeProbeRunner(clock);
+  /** Disk usage the fake `du` reports, by path (absent paths are missing). */
+  const disk = new Map<string, number>();
   const newManager = (extra: Partial<ConstructorParameters<typeof PodManager>[0]> = {}) =>
     new PodManager({
       store, runtime, images, volumes, events, clock,
@@ -146,11 +151,12 @@ export function harness() {
       nodeMemoryBytes: 4 << 30,
       probeRunner: probes,
       random: () => 0,
+      diskUsage: async (paths: string[]) => new Map(paths.flatMap((p) => (disk.has(p) ? [[p, disk.get(p)!] as const] : []))),
       ...extra,
     });
   const mgr = newManager();
   const h = {
-    clock, runtime, store, images, volumes, events, probes, mgr, newManager,
+    clock, runtime, store, images, volumes, events, probes, mgr, newManager, disk,
     create(spec: Partial<PodSpec>, name = 'p', meta: Partial<ObjectMeta> = {}): Pod {
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta }, spec: { nodeName: 'node1', containers: [{ name: 'c', image: 'busybox:1.36' }], ...spec } } as Pod;
       return store.create('pods', pod);

@@ -409,6 +409,65 @@ test('activeDeadlineSeconds fails the pod with DeadlineExceeded and kills its co
   await h.mgr.stop();
 });
 
+test('issue 8: a pod over its ephemeral-storage limit is evicted: Warning Evicted, Failed with reason Evicted, containers killed, the object kept', async () => {
+  const h = harness();
+  await h.mgr.start();
+  const limited = { name: 'c', image: 'busybox:1.36', resources: { limits: { 'ephemeral-storage': '1Mi' } } };
+  // A roomy second container: the pod total (11Mi) is not what trips, the container's own limit is.
+  const roomy = { name: 'd', image: 'busybox:1.36', resources: { limits: { 'ephemeral-storage': '10Mi' } } };
+  const uid = h.create({ containers: [limited, roomy], terminationGracePeriodSeconds: 30 }).metadata.uid!;
+  const calm = h.create({ containers: [limited] }, 'calm').metadata.uid!;
+  await h.mgr.idle();
+  const id = h.newest(uid).id;
+  h.runtime.fsUsage.set(id, 512 * 1024);
+  const logs = `/tmp/peapod-pods-unit/logs/pods/default_p_${uid}/c`;
+  h.disk.set(logs, 512 * 1024);
+  await h.step(10);
+  assert.equal(h.pod().status?.phase, 'Running', 'at the limit: stays');
+  h.disk.set(logs, 512 * 1024 + 4096);
+  await h.step(10);
+  const st = h.pod().status;
+  const message = 'Container c exceeded its local ephemeral storage limit "1Mi". ';
+  assert.equal(st?.phase, 'Failed');
+  assert.equal(st?.reason, 'Evicted');
+  assert.equal(st?.message, message);
+  assert.deepEqual(h.events.events.filter((e) => e.reason === 'Evicted'), [{ fieldPath: undefined, type: 'Warning', reason: 'Evicted', message }]);
+  assert.equal(h.newest(uid).state, 'exited');
+  const stop = h.runtime.calls.find((c) => c.method === 'stopContainer' && c.args[0] === id);
+  assert.equal(stop?.args[1], 2, 'the eviction grace (1 s) raised to the 2 s minimum, not the pod 30 s');
+  assert.equal(h.pod('calm').status?.phase, 'Running', 'other pods are untouched');
+  assert.equal(h.newest(calm).state, 'running');
+  await h.step(30);
+  assert.equal(h.pod().status?.reason, 'Evicted', 'kept, not restarted or deleted');
+  assert.equal(h.runtime.callsOf('startContainer').filter((c) => c.args[0] === id).length, 1);
+  await h.mgr.stop();
+});
+
+test('issue 8: an emptyDir over its sizeLimit evicts the pod; a pod without limits is never measured', async () => {
+  const h = harness();
+  const measured: string[][] = [];
+  const mgr = h.newManager({
+    diskUsage: async (paths) => {
+      measured.push(paths);
+      return new Map(paths.map((p) => [p, p.endsWith('/scratch') ? 3 << 20 : 0]));
+    },
+  });
+  await mgr.start();
+  h.create({ volumes: [{ name: 'scratch', emptyDir: { sizeLimit: '2Mi' } }] });
+  h.create({ volumes: [{ name: 'scratch', emptyDir: {} }] }, 'free');
+  await mgr.idle();
+  for (let i = 0; i < 10; i++) {
+    h.clock.advance(1000);
+    await mgr.idle();
+  }
+  assert.equal(h.pod().status?.reason, 'Evicted');
+  assert.equal(h.pod().status?.message, 'Usage of EmptyDir volume "scratch" exceeds the limit "2Mi". ');
+  assert.equal(h.pod('free').status?.phase, 'Running');
+  assert.ok(measured.length >= 1 && measured.every((paths) => paths.every((p) => !p.includes(h.pod('free').metadata.uid!))));
+  await mgr.stop();
+  await h.mgr.stop();
+});
+
 test('issue 8: a running pod\'s downward API volumes follow its labels at once, and ConfigMap volumes resync every minute', async () => {
   const h = harness();
   await h.mgr.start();

@@ -28,6 +28,7 @@ import type { ContainerMountsFn, VolumeManager } from '../volumes/volumes.js';
 import type { ObjectLookup } from './env.js';
 import { parseResolvConf } from './sandbox-config.js';
 import { admitPod, holdsResources, type NodeAllocatable } from './admission.js';
+import { StorageMonitor, type DiskUsageFn } from './storage-monitor.js';
 import { ContainerHookRunner } from './hooks.js';
 import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
@@ -66,6 +67,8 @@ export interface PodManagerOptions {
   onProbeAttempt?: (type: string, result: string, latenessMs: number | undefined, durationMs: number) => void;
   /** Uniform in [0, 1) for the probes' start jitter (default Math.random). */
   random?: () => number;
+  /** Disk usage of directories (system/disk-usage.ts), for local-storage limits (storage-monitor.ts). */
+  diskUsage: DiskUsageFn;
 }
 
 function storeLookup(store: ObjectStore): ObjectLookup {
@@ -103,6 +106,7 @@ export class PodManager {
   private readonly rejected = new Set<string>();
   private watch?: Watch;
   private unsubscribe?: () => void;
+  private storage?: StorageMonitor;
 
   constructor(opts: PodManagerOptions) {
     this.opts = opts;
@@ -171,6 +175,16 @@ export class PodManager {
     this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
     const byCreation = [...list.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     for (const pod of byCreation) this.route(w, pod, false);
+    this.storage = new StorageMonitor({
+      clock: o.clock,
+      logger: o.logger,
+      runtime: o.runtime,
+      paths: o.paths,
+      diskUsage: o.diskUsage,
+      pods: () => [...this.admitted.values()].filter((p) => holdsResources(p) && !p.metadata.deletionTimestamp),
+      evict: (pod, message) => this.evict(w, pod, message),
+    });
+    this.storage.start();
     this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {
       this.route(w, ev.object, ev.type === 'DELETED');
     });
@@ -221,7 +235,15 @@ export class PodManager {
     }
   }
 
+  /** The kubelet eviction manager's evictPod: a Warning event Evicted, then the worker fails and kills the pod. */
+  private evict(workers: PodWorkers, pod: Pod, message: string): void {
+    if (!workers.evict(pod.metadata.uid ?? '', message)) return;
+    this.opts.logger.info({ pod: pod.metadata.name, namespace: pod.metadata.namespace, message }, 'evicting pod');
+    this.opts.events.record(podReference(pod), 'Warning', 'Evicted', message);
+  }
+
   async stop(): Promise<void> {
+    await this.storage?.stop();
     this.watch?.stop();
     this.unsubscribe?.();
     await this.workers?.stop();
@@ -230,6 +252,7 @@ export class PodManager {
 
   /** Resolves when every pod worker is idle (tests drive a fake clock, then await this). */
   async idle(): Promise<void> {
+    await this.storage?.idle();
     await this.workers?.idle();
   }
 }

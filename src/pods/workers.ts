@@ -27,6 +27,7 @@ import { computePodStatus } from './status.js';
 import { resolvedImageOf } from './image-pull.js';
 import { OWN_CONDITIONS } from './status.js';
 import { stopTimeoutSeconds } from './kill.js';
+import { EVICTION_GRACE_SECONDS } from './local-storage.js';
 import {
   newPodSyncState,
   observePod,
@@ -68,6 +69,8 @@ interface Worker {
   pass?: { graceSeconds: number; deleted: AbortController; interrupt: AbortController };
   /** The deleted pod's runtime and volumes are gone; only its finalizers keep the object. */
   tornDown?: boolean;
+  /** Evicted (local-storage.ts): the message; the pod is Failed, its containers killed with a 1 s grace. */
+  evicted?: string;
 }
 
 /** Whether the newest state of the pod is deleted (marked) or removed from the store. */
@@ -93,6 +96,15 @@ function specKey(pod: Pod): string {
 const alive = (obs: ObservedPod) =>
   obs.sandboxes.some((s) => s.state === 'ready') ||
   [...obs.containers.values()].some((l) => l.some((r) => r.state !== 'exited'));
+
+/**
+ * An evicted pod as a pass sees it: Failed with reason Evicted (kept from then on, as a terminal phase
+ * is), its grace the eviction's unless a delete set a grace of its own.
+ */
+function evictedPod(pod: Pod, message: string): Pod {
+  const status = pod.status?.phase === 'Failed' ? pod.status : { ...pod.status, phase: 'Failed' as const, reason: 'Evicted', message };
+  return { ...pod, spec: { ...pod.spec, terminationGracePeriodSeconds: EVICTION_GRACE_SECONDS }, status };
+}
 
 const planIsEmpty = (p: PodActions) =>
   !p.killPod && !p.createSandbox && !p.initContainersToStart.length && !p.containersToStart.length && !p.containersToKill.length;
@@ -144,6 +156,21 @@ export class PodWorkers {
     // Like the kubelet, a change to status alone (e.g. our own writes) waits for the resync; a change
     // to a condition someone else owns (a readiness gate) is in specKey and syncs at once.
     if (!statusOnly || !w.running && !w.cancelTimer) this.kick(uid);
+  }
+
+  /**
+   * Evicts a running pod (the kubelet's killPodNow from its eviction manager): every later pass sees it
+   * Failed with reason Evicted and `message`, and kills its containers with the eviction grace. A pass
+   * in flight starts nothing more. False when the pod has no worker or is already finished or deleting.
+   */
+  evict(uid: string, message: string): boolean {
+    const w = this.workers.get(uid);
+    const phase = w?.pod.status?.phase;
+    if (!w || w.done || w.evicted !== undefined || deleting(w) || phase === 'Succeeded' || phase === 'Failed') return false;
+    w.evicted = message;
+    w.pass?.deleted.abort();
+    this.kick(uid);
+    return true;
   }
 
   /** Resync a pod now (runtime events, timers). */
@@ -211,7 +238,7 @@ export class PodWorkers {
   /** One pass; returns when the next resync is due (ms from now). */
   private async syncOnce(w: Worker): Promise<number> {
     if (w.removed) return this.syncRemoved(w);
-    const pod = w.pod;
+    const pod = this.podToSync(w);
     let observed = await observePod(this.deps.runtime, w.uid);
     this.probes?.syncPod(pod, observed, podIPOf(pod, observed, this.deps.nodeIP));
     const plan = computePodActions({ pod, observed, backoff: w.state.backoff, now: this.clock.now(), probes: this.probes, backoffMaxMs: this.deps.backoffMaxMs });
@@ -236,7 +263,7 @@ export class PodWorkers {
   private async runPlan(w: Worker, pod: Pod, observed: ObservedPod, plan: PodActions): Promise<StepResult[]> {
     const pass = { graceSeconds: stopTimeoutSeconds(pod), deleted: new AbortController(), interrupt: new AbortController() };
     w.pass = pass;
-    const control = { aborted: () => deleting(w), deleted: pass.deleted.signal, interrupt: pass.interrupt.signal };
+    const control = { aborted: () => deleting(w) || w.evicted !== undefined, deleted: pass.deleted.signal, interrupt: pass.interrupt.signal };
     try {
       return await new PodSync(this.deps, pod, observed, w.state, control).run(plan);
     } finally {
@@ -251,7 +278,7 @@ export class PodWorkers {
    * so its containers get the 2 s minimum.
    */
   private podToSync(w: Worker): Pod {
-    if (!w.removed) return w.pod;
+    if (!w.removed) return w.evicted === undefined ? w.pod : evictedPod(w.pod, w.evicted);
     const m = w.pod.metadata;
     const deletionTimestamp = m.deletionTimestamp ?? new Date(this.clock.now()).toISOString();
     return { ...w.pod, metadata: { ...m, deletionTimestamp, deletionGracePeriodSeconds: 0 } };
@@ -308,7 +335,7 @@ export class PodWorkers {
 
   private statusOf(w: Worker, observed: ObservedPod): PodStatus {
     return computePodStatus({
-      pod: w.pod,
+      pod: this.podToSync(w),
       observed,
       startErrors: w.state.startErrors,
       images: w.state.images,

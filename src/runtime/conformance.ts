@@ -40,6 +40,17 @@ async function cleanUp(env: ConformanceEnv, sandboxId: string): Promise<void> {
 
 export const RUNTIME_CONFORMANCE: ConformanceCase[] = [
   {
+    name: 'writable-layer usage is answered for known containers; unknown and removed ones are left out',
+    async run(env) {
+      const { sandboxId, id } = await running(env, 'fs-usage');
+      const used = await env.runtime.containerFsUsage([id, 'no-such-container']);
+      assert.deepEqual([...used.keys()], [id]);
+      assert.ok(Number.isInteger(used.get(id)) && used.get(id)! >= 0);
+      await cleanUp(env, sandboxId);
+      assert.equal((await env.runtime.containerFsUsage([id])).size, 0);
+    },
+  },
+  {
     name: 'unknown ids: status is NotFound; stop and remove of something already gone succeed',
     async run({ runtime }) {
       await assert.rejects(runtime.containerStatus('no-such-container'), (e) => isNotFound(e));

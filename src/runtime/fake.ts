@@ -40,6 +40,8 @@ export class FakeRuntime implements Runtime {
   readonly ignoreStop = new Set<string>();
   /** Answers execSync (probes, hooks); default: exit 0 with no output. */
   execHandler?: (id: string, cmd: string[], timeoutMs: number) => ExecSyncResult | Promise<ExecSyncResult>;
+  /** Writable-layer bytes by container id (containerFsUsage); known containers default to 0. */
+  readonly fsUsage = new Map<string, number>();
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
   sandboxDelayMs = 0;
   private failures: { sandbox?: string; create?: string; start?: string; stop?: string; removeSandbox?: string } = {};
@@ -237,6 +239,10 @@ export class FakeRuntime implements Runtime {
       .filter((c) => (!filter?.id || c.id === filter.id) && (!filter?.sandboxId || c.sandboxId === filter.sandboxId))
       .filter((c) => (!filter?.state || c.state === filter.state) && matchLabels(c.labels, filter?.labelSelector))
       .map(clone);
+  }
+
+  async containerFsUsage(ids: string[]): Promise<Map<string, number>> {
+    return new Map(ids.filter((id) => this.containers.has(id)).map((id) => [id, this.fsUsage.get(id) ?? 0]));
   }
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {

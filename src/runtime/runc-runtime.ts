@@ -411,6 +411,7 @@ export class RuncRuntime implements Runtime {
       cgroupParent: this.paths.cgroupParent,
       seccomp,
       hostCapabilities: this.hostCapabilities,
+      hugepageSizes: this.cgroups.hugepageSizes,
     });
   }
 
@@ -533,6 +534,10 @@ export class RuncRuntime implements Runtime {
     }
     await Promise.all(recs.map((r) => this.refreshContainer(r)));
     return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, { state }));
+  }
+
+  containerFsUsage(ids: string[]): Promise<Map<string, number>> {
+    return this.images.rootfsUsage(ids.filter((id) => this.containers.get(id)));
   }
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {

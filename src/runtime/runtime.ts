@@ -43,12 +43,23 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** A hugetlb limit (the CRI's HugepageLimit): the page size as the controller spells it ("2MB", "1GB"). */
+export interface HugepageLimit {
+  pageSize: string;
+  limitBytes: number;
+}
+
 export interface LinuxSandboxResources {
   /** Pod-level limits written to the pod cgroup (sum of container limits when every container sets one). */
   cpuShares?: number;
   cpuQuota?: number;
   cpuPeriod?: number;
   memoryLimitBytes?: number;
+  /**
+   * The huge pages the pod may use, by page size. The runtime limits every other page size of the host
+   * to 0, as the kubelet does, wherever the hugetlb controller exists.
+   */
+  hugepageLimits?: HugepageLimit[];
 }
 
 export interface PodSandboxConfig {
@@ -117,6 +128,8 @@ export interface LinuxContainerResources {
   memoryLimitBytes?: number;
   oomScoreAdj?: number;
   pidsLimit?: number;
+  /** As LinuxSandboxResources.hugepageLimits, for the container's cgroup. */
+  hugepageLimits?: HugepageLimit[];
 }
 
 export interface LinuxContainerSecurity {
@@ -240,6 +253,11 @@ export interface ContainerRuntime {
   /** NotFoundError when unknown. */
   containerStatus(id: string): Promise<ContainerStatus>;
   listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
+  /**
+   * Bytes each container's writable layer uses on disk (the CRI's ContainerStats writable_layer), by
+   * id; ids the runtime does not know, or whose layer is gone, are absent.
+   */
+  containerFsUsage(ids: string[]): Promise<Map<string, number>>;
   /** Runs cmd in the container; on timeout, TimeoutError, and what it started is killed. */
   execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult>;
   /**
