@@ -2,7 +2,7 @@
 // (pod-lifecycle.md §5 and §12): for each resource, the larger of
 //   - the sum over regular containers and sidecars (they all run together), and
 //   - for each init container i, its own request plus the sidecars declared before it (they run beside it).
-// Pod-level spec.resources (1.32+) wins when it sets requests. Values are integers in the units the
+// (Pod-level spec.resources is refused at validation.) Values are integers in the units the
 // kubelet's messages print: milli-cores for cpu, whole units (bytes) for everything else.
 
 import { isValidQuantity, quantityToBytes, quantityToMilli } from './quantity.js';
@@ -41,8 +41,6 @@ function maxInto(into: ResourceAmounts, from: ResourceAmounts): void {
 }
 
 export function podRequests(spec: PodSpec): ResourceAmounts {
-  const podLevel = (spec.resources as { requests?: Record<string, string | number> } | undefined)?.requests;
-  if (podLevel && Object.keys(podLevel).length) return amountsOf(podLevel);
   return aggregate(spec, requestsOf);
 }
 

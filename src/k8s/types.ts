@@ -287,6 +287,8 @@ export interface PodSpec {
   hostAliases?: HostAlias[];
   priority?: number;
   priorityClassName?: string;
+  runtimeClassName?: string;
+  overhead?: Record<string, string | number>;
   enableServiceLinks?: boolean;
   preemptionPolicy?: string;
   readinessGates?: { conditionType: string }[];

@@ -409,6 +409,29 @@ test('activeDeadlineSeconds fails the pod with DeadlineExceeded and kills its co
   await h.mgr.stop();
 });
 
+test('issue 8: the burstable QoS level weighs the sum of its pods\' cpu requests, following admissions and finished pods', async () => {
+  const h = harness();
+  await h.mgr.start();
+  assert.equal(h.runtime.burstableCpuShares, 2, 'written at start: the minimum with no Burstable pod');
+  const req = (cpu: string) => ({ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu } } });
+  h.create({ containers: [req('250m')] }, 'a');
+  h.create({ containers: [req('500m')], initContainers: [{ ...req('100m'), name: 'side', restartPolicy: 'Always' }] }, 'b');
+  h.create({ containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '1' }, limits: { cpu: '1', memory: '1Gi' } } }] }, 'g');
+  await h.mgr.idle();
+  assert.equal(h.runtime.burstableCpuShares, 870, '850m: the Guaranteed pod is not counted, the sidecar is');
+  h.create({ containers: [{ name: 'c', image: 'busybox:1.36', command: ['true'] }], restartPolicy: 'Never' }, 'besteffort');
+  h.create({ containers: [{ ...req('100m'), command: ['true'] }], restartPolicy: 'Never' }, 'done');
+  await h.mgr.idle();
+  h.runtime.exitContainer(h.newest(h.pod('done').metadata.uid!).id, 0);
+  await h.step(2);
+  assert.equal(h.pod('done').status?.phase, 'Succeeded');
+  assert.equal(h.runtime.burstableCpuShares, 870, 'a finished pod holds nothing');
+  h.store.delete('pods', 'default', 'a');
+  await h.step(1);
+  assert.equal(h.runtime.burstableCpuShares, 614);
+  await h.mgr.stop();
+});
+
 test('issue 8: a pod over its ephemeral-storage limit is evicted: Warning Evicted, Failed with reason Evicted, containers killed, the object kept', async () => {
   const h = harness();
   await h.mgr.start();

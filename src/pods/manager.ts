@@ -17,6 +17,7 @@ import os from 'node:os';
 import { errorMessage } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
+import { podRequests } from '../k8s/pod-resources.js';
 import { computeQosClass } from '../k8s/qos.js';
 import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
 import type { NodePaths } from '../node/paths.js';
@@ -35,6 +36,7 @@ import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
 import { podReference } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
 import { PodWorkers } from './workers.js';
+import { cpuShares } from './translate.js';
 
 export interface PodManagerOptions {
   store: ObjectStore;
@@ -107,6 +109,10 @@ export class PodManager {
   private watch?: Watch;
   private unsubscribe?: () => void;
   private storage?: StorageMonitor;
+  /** Each admitted Burstable pod's cpu request (milli), and their sum: the burstable level's shares. */
+  private readonly burstableMilli = new Map<string, number>();
+  private burstableTotal = 0;
+  private burstableShares?: number;
 
   constructor(opts: PodManagerOptions) {
     this.opts = opts;
@@ -175,6 +181,7 @@ export class PodManager {
     this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
     const byCreation = [...list.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     for (const pod of byCreation) this.route(w, pod, false);
+    this.countBurstable('', 0); // written once at start, even with no Burstable pod
     this.storage = new StorageMonitor({
       clock: o.clock,
       logger: o.logger,
@@ -195,6 +202,7 @@ export class PodManager {
     const uid = pod.metadata.uid ?? '';
     if (removed) {
       this.admitted.delete(uid);
+      this.countBurstable(uid, 0);
       if (!this.rejected.delete(uid)) workers.updatePod({ pod, removed: true });
       return;
     }
@@ -218,7 +226,27 @@ export class PodManager {
       if (!verdict.admit) return this.reject(pod, verdict.reason, verdict.message);
     }
     this.admitted.set(uid, pod);
+    const burstable = holdsResources(pod) && computeQosClass(pod.spec) === 'Burstable';
+    this.countBurstable(uid, burstable ? podRequests(pod.spec).get('cpu') ?? 0 : 0);
     workers.updatePod({ pod });
+  }
+
+  /**
+   * The kubelet's QoS container manager: the burstable level's cpu.shares is the shares of the sum of
+   * the cpu requests of the Burstable pods that hold the node (the minimum, 2, with none), written
+   * before a new pod's sandbox is made and whenever the sum changes.
+   */
+  private countBurstable(uid: string, milli: number): void {
+    this.burstableTotal += milli - (this.burstableMilli.get(uid) ?? 0);
+    if (milli) this.burstableMilli.set(uid, milli);
+    else this.burstableMilli.delete(uid);
+    const shares = cpuShares(this.burstableTotal);
+    if (shares === this.burstableShares) return;
+    this.burstableShares = shares;
+    this.opts.runtime.setBurstableCpuShares(shares).catch((err) => {
+      this.burstableShares = undefined; // tried again with the next change
+      this.opts.logger.warn({ shares, err: errorMessage(err) }, 'could not set the burstable QoS level cpu.shares');
+    });
   }
 
   /** The kubelet's rejectPod: Failed with the reason and message, a Warning event; nothing runs. */

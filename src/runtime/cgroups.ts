@@ -1,7 +1,8 @@
 // Pod-level cgroups (cgroupfs, hybrid v1 host): <hierarchy>/<cgroupParent>[/<qos>]/pod<uid> in every
 // mounted hierarchy, as the kubelet lays them out: Guaranteed pods directly under the parent, the
 // others under burstable/ or besteffort/ (whose cpu.shares is 2, so best-effort pods together get no
-// more than the minimum when the CPU is contended). Where the host has a hugetlb hierarchy, the pod dir
+// more than the minimum when the CPU is contended; burstable/'s is the sum of its pods' requests, which
+// the pod manager keeps through setLevelShares). Where the host has a hugetlb hierarchy, the pod dir
 // there limits each page size to what the pod asked for, the others to 0. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
 // only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
 
@@ -55,10 +56,7 @@ export class PodCgroups {
     const mem = this.hierarchies.find((h) => path.basename(h) === 'memory');
     const hugetlb = this.hierarchies.find((h) => path.basename(h) === 'hugetlb');
     const jobs: Promise<void>[] = [];
-    if (cpu && qos === 'besteffort') {
-      const d = path.join(cpu, this.parent, qos);
-      jobs.push(mkdir(d, { recursive: true }).then(() => writeFile(path.join(d, 'cpu.shares'), String(BESTEFFORT_SHARES))));
-    }
+    if (qos === 'besteffort') jobs.push(this.setLevelShares(qos, BESTEFFORT_SHARES));
     if (cpu && res && (res.cpuShares || res.cpuQuota)) {
       jobs.push(
         (async () => {
@@ -93,6 +91,15 @@ export class PodCgroups {
       );
     }
     await Promise.all(jobs);
+  }
+
+  /** Writes a QoS level's cpu.shares (making the level's dir when it is not there yet). */
+  async setLevelShares(level: QosLevel, shares: number): Promise<void> {
+    const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
+    if (!cpu) return;
+    const d = path.join(cpu, this.parent, level);
+    await mkdir(d, { recursive: true });
+    await writeFile(path.join(d, 'cpu.shares'), String(shares));
   }
 
   /** Removes the pod's dirs in every hierarchy, at whichever QoS level; succeeds when already gone. */

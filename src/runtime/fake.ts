@@ -146,6 +146,13 @@ export class FakeRuntime implements Runtime {
     this.sandboxes.delete(id);
   }
 
+  /** The burstable level's cpu.shares as last set (setBurstableCpuShares). */
+  burstableCpuShares?: number;
+  async setBurstableCpuShares(shares: number): Promise<void> {
+    this.calls.push({ method: 'setBurstableCpuShares', args: [shares] });
+    this.burstableCpuShares = shares;
+  }
+
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
     return clone(this.mustSandbox(id));
   }

@@ -260,6 +260,10 @@ export class RuncRuntime implements Runtime {
     this.watcher.forget(id);
   }
 
+  setBurstableCpuShares(shares: number): Promise<void> {
+    return this.cgroups.setLevelShares('burstable', shares);
+  }
+
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
     const rec = this.sandboxes.get(id);
     if (!rec) throw new NotFoundError(`pod sandbox ${id} not found`);

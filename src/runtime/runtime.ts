@@ -240,6 +240,12 @@ export interface SandboxRuntime {
   /** NotFoundError when unknown. */
   podSandboxStatus(id: string): Promise<PodSandboxStatus>;
   listPodSandboxes(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]>;
+  /**
+   * Sets the cpu.shares of the burstable QoS level, which the pod manager keeps at the sum of its
+   * burstable pods' cpu requests (the kubelet's QoS container manager), so that those pods together
+   * weigh what they requested against Guaranteed pods. Not a CRI call: the kubelet writes it itself.
+   */
+  setBurstableCpuShares(shares: number): Promise<void>;
 }
 
 /** The container role. ConflictError for a create in a sandbox that is not ready, a start of a container that is not created, an exec in one that is not running. */

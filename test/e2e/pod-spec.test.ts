@@ -339,6 +339,84 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     await d.k('delete', 'pod', 'greedy', '--wait=true', '--timeout=30s');
   });
 
+  step('huge pages: the node advertises the pools it can limit, and a pod asking for more is rejected OutOfhugepages-2Mi', async () => {
+    const node = (await d.getJson('nodes')).items[0];
+    const pool = node.status.allocatable['hugepages-2Mi'];
+    assert.ok(pool !== undefined, 'hugepages-2Mi is listed');
+    await apply(
+      podYaml(
+        'huge',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sleep", "3600"]
+    resources:
+      limits: {memory: 64Mi, hugepages-2Mi: 2Gi}
+`,
+      ),
+    );
+    await d.waitFor('huge rejected', async () => (await pod('huge')).status?.phase === 'Failed');
+    const st = (await pod('huge')).status;
+    assert.equal(st.reason, 'OutOfhugepages-2Mi');
+    assert.match(st.message, /^Pod was rejected: Node didn't have enough resource: hugepages-2Mi, requested: 2147483648, used: 0, capacity: \d+$/);
+    await d.k('delete', 'pod', 'huge', '--wait=true', '--timeout=30s');
+    const bad = await d.kubectl(['apply', '-f', '-'], {
+      input: podYaml('huge-bad', `  containers:\n  - name: c\n    image: localhost/busybox\n    resources:\n      limits: {hugepages-2Mi: 3Mi}\n`),
+    });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /spec.containers\[0\].resources.limits\[hugepages-2Mi\]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi/);
+    assert.match(bad.stderr, /spec.containers\[0\].resources: Forbidden: HugePages require cpu or memory/);
+  });
+
+  step('local ephemeral storage: a pod writing past its limit, and one filling an emptyDir past its sizeLimit, are Evicted', async () => {
+    await apply(
+      podYaml(
+        'hog',
+        `  terminationGracePeriodSeconds: 30
+  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "dd if=/dev/zero of=/fill bs=1M count=3 && sleep 3600"]
+    resources:
+      limits: {ephemeral-storage: 1Mi}
+`,
+      ),
+    );
+    await apply(
+      podYaml(
+        'cachehog',
+        `  containers:
+  - name: c
+    image: localhost/busybox
+    command: ["sh", "-c", "dd if=/dev/zero of=/cache/fill bs=1M count=3 && sleep 3600"]
+    volumeMounts: [{name: cache, mountPath: /cache}]
+  volumes:
+  - name: cache
+    emptyDir: {sizeLimit: 1Mi}
+`,
+      ),
+    );
+    await d.waitFor('both evicted', async () => (await pod('hog')).status?.reason === 'Evicted' && (await pod('cachehog')).status?.reason === 'Evicted', 60_000);
+    const hog = (await pod('hog')).status;
+    assert.equal(hog.phase, 'Failed');
+    assert.equal(hog.message, 'Pod ephemeral local storage usage exceeds the total limit of containers 1Mi. ');
+    assert.equal((await pod('cachehog')).status.message, 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ');
+    assert.ok((await events('hog')).some((e) => e.reason === 'Evicted' && e.type === 'Warning' && e.message === hog.message));
+    await d.waitFor('the evicted containers stopped', async () => (await pod('hog')).status.containerStatuses?.[0]?.state?.terminated !== undefined, 20_000);
+    // kubectl's STATUS column shows a terminated container's reason over the pod's (its printPod), so
+    // an evicted pod reads Error there, as on a cluster; describe shows the pod's reason.
+    assert.match(await d.k('get', 'pod', 'hog'), /\bhog\s+0\/1\s+Error\b/);
+    assert.match(await d.k('describe', 'pod', 'hog'), /^Reason:\s+Evicted$/m);
+    await d.k('delete', 'pod', 'hog', 'cachehog', '--wait=true', '--timeout=30s');
+  });
+
+  step('an emptyDir of an unknown medium fails its mount with the kubelet\'s reason', async () => {
+    await apply(podYaml('tape', `  containers:\n  - name: c\n    image: localhost/busybox\n    command: ["sleep", "3600"]\n  volumes:\n  - name: v\n    emptyDir: {medium: Tape}\n`));
+    await d.waitFor('FailedMount', async () => (await events('tape')).some((e) => e.reason === 'FailedMount' && /unknown storage medium "Tape"/.test(e.message)), 30_000);
+    assert.equal((await pod('tape')).status.phase, 'Pending');
+    await d.k('delete', 'pod', 'tape', '--wait=true', '--timeout=30s');
+  });
+
   step('downward API and projected volumes: resourceFieldRef with a divisor, a ConfigMap, labels that follow kubectl label', async () => {
     const cm = await d.kubectl(['create', 'configmap', 'proj-cfg', '--from-literal=greeting=hello']);
     assert.equal(cm.code, 0, cm.stderr);
@@ -398,6 +476,9 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     const dir = `/sys/fs/cgroup/cpu${cpu!.slice(cpu!.lastIndexOf(':') + 1)}`;
     assert.equal(fs.readFileSync(`${dir}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
     assert.equal(fs.readFileSync(`${dir}/cpu.shares`, 'utf8').trim(), '102');
+    // The burstable level weighs what its pods requested (this one, and the sidecar pods' if running).
+    const level = fs.readFileSync(`${dir.slice(0, dir.indexOf('/burstable/') + '/burstable'.length)}/cpu.shares`, 'utf8').trim();
+    assert.ok(Number(level) >= 102 && Number(level) < 1024, `burstable level cpu.shares ${level}`);
   });
 
   step('the README examples: probes-and-hooks.yaml goes 1/1 and serves what postStart wrote; native-sidecar.yaml ships the app\'s log', async () => {

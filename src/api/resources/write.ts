@@ -22,7 +22,7 @@ import {
   sameObject,
   stripServerFields,
 } from './common.js';
-import { admitPod } from './pod-admission.js';
+import { admitPod, checkRuntimeClass } from './pod-admission.js';
 
 /** Kinds whose status is owned by the system; main-resource writes cannot change it. */
 const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes']);
@@ -59,6 +59,7 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   stripServerFields(obj);
   if (r.namespaced) checkNamespaceWritable(deps.store, r, obj.metadata.name ?? obj.metadata.generateName ?? '', obj.metadata.namespace!);
   applyDefaults(r.resource, obj);
+  if (r.resource === 'pods') checkRuntimeClass(obj as Pod);
   normalizeSecret(r, obj);
   invalid(r, obj.metadata.name ?? obj.metadata.generateName, validateCreate(r.resource, obj));
   let bound = false;

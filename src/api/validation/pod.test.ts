@@ -190,6 +190,9 @@ check('huge pages are whole pages, requested as much as limited, with a limit', 
   'spec.containers[0].resources.requests: Invalid value: "3Mi": must be equal to hugepages-2Mi limit of 4Mi',
   'spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources',
 ]);
+check('issue 8: pod-level resources are refused: nothing here would size the pod by them', (p) => (p.spec.resources = { limits: { cpu: '1' } }), [
+  'spec.resources: Forbidden: pod-level resources are not supported by this node: set them on the containers',
+]);
 check('a probe without a handler is required to have one', (p) => (p.spec.containers[0].livenessProbe = { periodSeconds: 5 }), [
   'spec.containers[0].livenessProbe: Required value: must specify a handler type',
 ]);

@@ -138,6 +138,11 @@ function validateSpecScalars(spec: Json): FieldCause[] {
   // User namespaces are not something this node can run (runc here gets no idmapped mounts): refused
   // rather than run in the host's user namespace under a spec that says otherwise.
   if (spec.hostUsers === false) errs.push(forbidden('spec.hostUsers', 'user namespaces (hostUsers: false) are not supported by this node'));
+  // Pod-level resources (the PodLevelResources feature, off by default in 1.33) size no cgroup here.
+  const podResources = asObject(spec.resources);
+  if (Object.keys(asObject(podResources.limits)).length || Object.keys(asObject(podResources.requests)).length) {
+    errs.push(forbidden('spec.resources', 'pod-level resources are not supported by this node: set them on the containers'));
+  }
   const sgp = asObject(spec.securityContext).supplementalGroupsPolicy;
   if (sgp !== undefined && sgp !== null && sgp !== 'Merge') {
     errs.push(sgp === 'Strict' ? forbidden('spec.securityContext.supplementalGroupsPolicy', 'Strict is not supported by this node') : notSupported('spec.securityContext.supplementalGroupsPolicy', sgp, ['Merge', 'Strict']));
