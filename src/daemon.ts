@@ -13,6 +13,7 @@ import { SqliteStore } from './store/sqlite-store.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { ensureNamespaces } from './store/bootstrap.js';
 import { StoreEventSink } from './store/events.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { LocalImageService } from './images/local-image-service.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
@@ -216,6 +217,11 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     });
     await manager.start();
     undo.push(() => manager.stop());
+    // Pods the API could not bind at create (gated, or not matching this node) wait for a change.
+    const schedulerEvents = new StoreEventSink({ store, clock, logger, component: 'default-scheduler', host: '' });
+    const scheduler = new Scheduler({ store, nodeName: opts.nodeName, clock, events: schedulerEvents, logger: logger.child({ component: 'scheduler' }) });
+    scheduler.start();
+    undo.push(() => scheduler.stop());
 
     const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });

@@ -42,7 +42,7 @@ test('a pod gets the API server defaults', () => {
   assert.equal(s.serviceAccountName, 'default');
   assert.equal(s.serviceAccount, 'default');
   assert.equal(s.enableServiceLinks, true);
-  assert.equal(s.priority, 0);
+  assert.equal(s.priority, undefined, "priority is the Priority admission's (pod-admission.ts), not a default");
   assert.deepEqual(s.securityContext, {});
   assert.deepEqual(s.tolerations, [
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },

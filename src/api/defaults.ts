@@ -127,7 +127,6 @@ function defaultPod(pod: Pod): void {
   setDefault(s, 'serviceAccount', s.serviceAccountName);
   setDefault(s, 'enableServiceLinks', true);
   if (!isObj(s.securityContext)) s.securityContext = {};
-  if (s.priority === undefined || s.priority === null) s.priority = 0;
   setDefault(s, 'preemptionPolicy', 'PreemptLowerPriority');
   defaultTolerations(spec);
   const hostNetwork = spec.hostNetwork === true;

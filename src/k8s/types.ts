@@ -427,7 +427,7 @@ export interface NodeCondition {
 export interface Node extends KubeObject {
   apiVersion: 'v1';
   kind: 'Node';
-  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean };
+  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; taints?: { key: string; value?: string; effect: string; timeAdded?: string }[] };
   status?: {
     capacity?: Record<string, string>;
     allocatable?: Record<string, string>;

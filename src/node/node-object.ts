@@ -109,7 +109,8 @@ export function buildNode(f: NodeFacts, nowIso: string, previous?: Node): Node {
         'beta.kubernetes.io/arch': 'amd64',
       },
     },
-    spec: { podCIDR: f.podCidr, podCIDRs: [f.podCidr] },
+    // taints and unschedulable (kubectl taint, cordon) are the user's: kept across heartbeats
+    spec: { ...(previous?.spec ?? {}), podCIDR: f.podCidr, podCIDRs: [f.podCidr] },
     status: {
       capacity: nodeResources(f),
       allocatable: nodeResources(f),

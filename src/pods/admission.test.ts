@@ -114,3 +114,15 @@ test('a restarted daemon with fewer max-pods keeps the pods that already run; on
   assert.equal(h.pod('c').status?.reason, 'OutOfpods');
   await again.stop();
 });
+
+test('issue 8: a pod bound by name whose selector this node does not match is rejected NodeAffinity', () => {
+  const nodeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node1', labels: { 'kubernetes.io/os': 'linux' } } } as const;
+  const linux = makePod({ containers: [c('a')], nodeSelector: { 'kubernetes.io/os': 'linux' } });
+  assert.deepEqual(admitPod(linux, [], node, nodeObject), { admit: true });
+  const windows = makePod({ containers: [c('a')], nodeSelector: { 'kubernetes.io/os': 'windows' } });
+  assert.deepEqual(admitPod(windows, [], node, nodeObject), {
+    admit: false,
+    reason: 'NodeAffinity',
+    message: "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
+  });
+});

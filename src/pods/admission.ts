@@ -4,14 +4,16 @@
 // enough resource: cpu, requested: 3000, used: 500, capacity: 2000", a Warning event of that reason, and
 // nothing is ever started for it. Pure.
 //
-// Before resources, as the kubelet's other admit handlers: sysctls outside the safe set (SysctlForbidden)
+// First the node's labels against the pod's nodeSelector and required node affinity (NodeAffinity: a pod
+// bound by name never met the scheduler). Before resources, as the kubelet's other admit handlers: sysctls outside the safe set (SysctlForbidden)
 // and AppArmor profiles on a host without AppArmor (AppArmor).
 // Checked in the kubelet's order: the pod count against max-pods first, then cpu, memory,
 // ephemeral-storage, then every other requested resource (hugepages-*, extended resources), whose
 // capacity is 0 unless the node advertises it. A request of 0 always fits.
 
 import { podRequests, type ResourceAmounts } from '../k8s/pod-resources.js';
-import type { Pod } from '../k8s/types.js';
+import type { Node, Pod } from '../k8s/types.js';
+import { AFFINITY_FAILURE, matchesNodeAffinity } from '../scheduler/predicates.js';
 
 export interface NodeAllocatable {
   /** Allocatable amounts in the units of pod-resources.ts (cpu in milli-cores, the rest whole units). */
@@ -69,7 +71,11 @@ export type Admission = { admit: true } | { admit: false; reason: string; messag
 
 const ORDER = ['cpu', 'memory', 'ephemeral-storage'];
 
-export function admitPod(pod: Pod, admitted: Iterable<Pod>, node: NodeAllocatable): Admission {
+export function admitPod(pod: Pod, admitted: Iterable<Pod>, node: NodeAllocatable, nodeObject?: Node): Admission {
+  // A pod bound by name skipped the scheduler: the node checks its selector and affinity itself.
+  if (nodeObject && !matchesNodeAffinity(pod, nodeObject)) {
+    return { admit: false, reason: 'NodeAffinity', message: `Pod was rejected: Predicate NodeAffinity failed: ${AFFINITY_FAILURE}` };
+  }
   const sysctl = checkSysctls(pod);
   if (sysctl) return { admit: false, reason: 'SysctlForbidden', message: `Pod was rejected: forbidden sysctl: ${sysctl}` };
   const apparmor = wantsAppArmor(pod);

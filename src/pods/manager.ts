@@ -19,7 +19,7 @@ import type { ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
 import { podRequests } from '../k8s/pod-resources.js';
 import { computeQosClass } from '../k8s/qos.js';
-import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
+import type { ConfigMap, Node, Pod, Secret } from '../k8s/types.js';
 import type { NodePaths } from '../node/paths.js';
 import { LABEL_POD_UID, type DNSConfig, type Runtime } from '../runtime/runtime.js';
 import type { ObjectStore, Watch } from '../store/store.js';
@@ -222,7 +222,8 @@ export class PodManager {
     // Only a pod that never ran is admitted: one that already started (before a daemon restart) was
     // admitted then, and rejecting it now would leave its containers running under a Failed pod.
     if (allocatable && !this.admitted.has(uid) && !pod.metadata.deletionTimestamp && holdsResources(pod) && !pod.status?.startTime) {
-      const verdict = admitPod(pod, [...this.admitted.values()].filter(holdsResources), allocatable);
+      const node = this.opts.store.tryGet<Node>('nodes', undefined, this.opts.nodeName);
+      const verdict = admitPod(pod, [...this.admitted.values()].filter(holdsResources), allocatable, node);
       if (!verdict.admit) return this.reject(pod, verdict.reason, verdict.message);
     }
     this.admitted.set(uid, pod);

@@ -417,6 +417,33 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     await d.k('delete', 'pod', 'tape', '--wait=true', '--timeout=30s');
   });
 
+  step('scheduling: a pod this node does not match waits Pending (FailedScheduling) until kubectl label node; a gated pod until its gate goes', async () => {
+    const nodeName = (await d.getJson('nodes')).items[0].metadata.name;
+    await apply(podYaml('picky', `  terminationGracePeriodSeconds: 2\n  nodeSelector: {disk: ssd}\n  containers:\n  - name: c\n    image: localhost/busybox\n    command: ["sleep", "3600"]\n`));
+    await apply(podYaml('gated', `  terminationGracePeriodSeconds: 2\n  schedulingGates: [{name: example.com/wait}]\n  containers:\n  - name: c\n    image: localhost/busybox\n    command: ["sleep", "3600"]\n`));
+    await d.waitFor('FailedScheduling', async () => (await events('picky')).some((e) => e.reason === 'FailedScheduling' && e.type === 'Warning'), 10_000);
+    const failed = (await events('picky')).find((e) => e.reason === 'FailedScheduling')!;
+    assert.equal(failed.message, "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+    assert.match(await d.k('get', 'pod', 'picky', 'gated'), /picky\s+0\/1\s+Pending[\s\S]*gated\s+0\/1\s+SchedulingGated/);
+    assert.equal((await pod('picky')).spec.nodeName, undefined);
+    await d.k('label', 'node', nodeName, 'disk=ssd');
+    try {
+      await d.waitFor('picky Running', async () => (await pod('picky')).status?.phase === 'Running', 30_000);
+    } finally {
+      await d.k('label', 'node', nodeName, 'disk-');
+    }
+    assert.ok((await events('picky')).some((e) => e.reason === 'Scheduled'));
+    const patched = await d.kubectl(['patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]']);
+    assert.equal(patched.code, 0, patched.stderr);
+    await d.waitFor('gated Running', async () => (await pod('gated')).status?.phase === 'Running', 30_000);
+    const rc = await d.kubectl(['apply', '-f', '-'], { input: podYaml('sandboxed', `  runtimeClassName: gvisor\n  containers:\n  - name: c\n    image: localhost/busybox\n`) });
+    assert.notEqual(rc.code, 0);
+    assert.match(rc.stderr, /pods "sandboxed" is forbidden: pod rejected: RuntimeClass "gvisor" not found/);
+    const pc = await d.kubectl(['apply', '-f', '-'], { input: podYaml('vip', `  priorityClassName: high\n  containers:\n  - name: c\n    image: localhost/busybox\n`) });
+    assert.match(pc.stderr, /pods "vip" is forbidden: no PriorityClass with name high was found/);
+    await d.k('delete', 'pod', 'picky', 'gated', '--wait=true', '--timeout=30s');
+  });
+
   step('downward API and projected volumes: resourceFieldRef with a divisor, a ConfigMap, labels that follow kubectl label', async () => {
     const cm = await d.kubectl(['create', 'configmap', 'proj-cfg', '--from-literal=greeting=hello']);
     assert.equal(cm.code, 0, cm.stderr);

@@ -4,7 +4,7 @@
 
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../../errors.js';
 import type { ApiResource } from '../../k8s/registry.js';
-import type { KubeObject, Pod } from '../../k8s/types.js';
+import type { KubeObject, Node, Pod } from '../../k8s/types.js';
 import { applyDefaults } from '../defaults.js';
 import { applyPatch } from '../patch.js';
 import { validateCreate, validateUpdate } from '../validation/index.js';
@@ -22,7 +22,7 @@ import {
   sameObject,
   stripServerFields,
 } from './common.js';
-import { admitPod, checkRuntimeClass } from './pod-admission.js';
+import { admitNewPod, admitPod } from './pod-admission.js';
 
 /** Kinds whose status is owned by the system; main-resource writes cannot change it. */
 const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes']);
@@ -52,41 +52,38 @@ function prepareNamespace(obj: KubeObject): void {
 }
 
 /** Prepares an object for creation (shared by POST and apply-patch on an absent object). */
-function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject; bound: boolean } {
+function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject; bound: boolean; unschedulable?: string } {
   const r = route.resource;
   applyUrlNamespace(obj, route);
   checkUnknownFields(ctx, r, obj);
   stripServerFields(obj);
   if (r.namespaced) checkNamespaceWritable(deps.store, r, obj.metadata.name ?? obj.metadata.generateName ?? '', obj.metadata.namespace!);
   applyDefaults(r.resource, obj);
-  if (r.resource === 'pods') checkRuntimeClass(obj as Pod);
+  if (r.resource === 'pods') admitNewPod(obj as Pod);
   normalizeSecret(r, obj);
   invalid(r, obj.metadata.name ?? obj.metadata.generateName, validateCreate(r.resource, obj));
-  let bound = false;
-  if (r.resource === 'pods') bound = admitPod(obj as Pod, deps.nodeName, deps.clock.now());
-  else if (r.resource === 'namespaces') prepareNamespace(obj);
-  return { obj, bound };
+  if (r.resource === 'pods') {
+    const node = deps.store.tryGet<Node>('nodes', undefined, deps.nodeName);
+    return { obj, ...admitPod(obj as Pod, deps.nodeName, deps.clock.now(), node) };
+  }
+  if (r.resource === 'namespaces') prepareNamespace(obj);
+  return { obj, bound: false };
 }
 
-function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: KubeObject, bound: boolean): KubeObject {
+function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: KubeObject, placed: { bound: boolean; unschedulable?: string }): KubeObject {
   if (isDryRun(ctx.query)) return obj;
   const stored = deps.store.create(r.resource, obj);
-  if (bound) {
-    const m = stored.metadata;
-    deps.schedulerEvents.record(
-      { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion },
-      'Normal',
-      'Scheduled',
-      `Successfully assigned ${m.namespace}/${m.name} to ${deps.nodeName}`,
-    );
-  }
+  const m = stored.metadata;
+  const ref = { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion };
+  if (placed.bound) deps.schedulerEvents.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${deps.nodeName}`);
+  else if (placed.unschedulable) deps.schedulerEvents.record(ref, 'Warning', 'FailedScheduling', placed.unschedulable);
   return stored;
 }
 
 export async function handleCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const obj = asKubeObject(await readObject(ctx), route.resource);
-  const { bound } = prepareCreate(deps, ctx, route, obj);
-  sendJson(ctx, 201, storeCreate(deps, ctx, route.resource, obj, bound));
+  const placed = prepareCreate(deps, ctx, route, obj);
+  sendJson(ctx, 201, storeCreate(deps, ctx, route.resource, obj, placed));
 }
 
 /**
@@ -192,8 +189,8 @@ export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: Res
       throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${route.name})`);
     }
     obj.metadata.name = route.name;
-    const { bound } = prepareCreate(deps, ctx, route, obj);
-    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, bound));
+    const placed = prepareCreate(deps, ctx, route, obj);
+    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, placed));
     return;
   }
   const patched = writeUpdate(deps, ctx, route, (current) => {

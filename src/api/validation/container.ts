@@ -144,6 +144,11 @@ export function validateResources(resources: unknown, field: string): FieldCause
       errs.push(invalid(`${field}.requests`, String(req), `must be less than or equal to ${name} limit of ${String(lim)}`));
     }
   }
+  // Claims name pod.spec.resourceClaims, which this node refuses (pod.ts): none can be found.
+  asArray(r.claims).forEach((c, i) => {
+    const e = notFound(`${field}.claims[${i}]`, str(asObject(c).name));
+    errs.push({ ...e, message: `${e.message}: must be one of the names in pod.spec.resourceClaims which is empty` });
+  });
   const names = [...Object.keys(limits), ...Object.keys(requests)];
   if (names.some((n) => n.startsWith('hugepages-')) && !names.some((n) => n === 'cpu' || n === 'memory')) {
     errs.push(forbidden(field, 'HugePages require cpu or memory'));

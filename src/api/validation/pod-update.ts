@@ -1,8 +1,9 @@
 // Pod update rules (upstream ValidatePodUpdate, ValidatePodEphemeralContainersUpdate).
 //
 // A pod's spec is immutable except: container and init-container images, activeDeadlineSeconds (set when
-// unset, or lowered), tolerations (additions; tolerationSeconds of existing ones may change), and
-// terminationGracePeriodSeconds going from negative to 1. The check copies those fields from the old
+// unset, or lowered), tolerations (additions; tolerationSeconds of existing ones may change),
+// terminationGracePeriodSeconds going from negative to 1, schedulingGates (removals), and while gated,
+// nodeSelector (additions). The check copies those fields from the old
 // spec into the new one and compares what is left semantically.
 //
 // spec.ephemeralContainers are also left out of the comparison: upstream's PrepareForUpdate copies the old
@@ -63,9 +64,34 @@ function validateOnlyAddedTolerations(spec: Json, old: Json): FieldCause[] {
   return validateTolerations(spec.tolerations, 'spec.tolerations');
 }
 
+/**
+ * Scheduling gates may only be removed; while the old pod was gated, its nodeSelector may gain keys
+ * (upstream allows node affinity terms to be added too; here they stay as they are).
+ */
+function validateSchedulingUpdate(spec: Json, old: Json): FieldCause[] {
+  const errs: FieldCause[] = [];
+  const oldGates = new Set(asArray(old.schedulingGates).map((g) => str(asObject(g).name)));
+  for (const g of asArray(spec.schedulingGates)) {
+    const name = str(asObject(g).name);
+    if (!oldGates.has(name)) errs.push(forbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${name}'`));
+  }
+  if (oldGates.size) {
+    const next = asObject(spec.nodeSelector);
+    for (const [k, v] of Object.entries(asObject(old.nodeSelector))) {
+      if (next[k] !== v) {
+        errs.push(forbidden('spec.nodeSelector', 'only additions to spec.nodeSelector are allowed (no mutations or deletions)'));
+        break;
+      }
+    }
+  }
+  return errs;
+}
+
 /** The new spec with every mutable field replaced by its old value. */
 function mungeSpec(spec: Json, old: Json): Json {
   const munged: Json = structuredClone(spec);
+  munged.schedulingGates = old.schedulingGates;
+  if (asArray(old.schedulingGates).length) munged.nodeSelector = old.nodeSelector;
   for (const kind of ['containers', 'initContainers'] as const) {
     const oldList = asArray(old[kind]);
     munged[kind] = asArray(munged[kind]).map((c, i) => ({ ...asObject(c), image: asObject(oldList[i]).image }));
@@ -90,6 +116,7 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldCause[] {
   errs.push(...containerErrs);
   errs.push(...validateDeadlineUpdate(spec, ospec));
   errs.push(...validateOnlyAddedTolerations(spec, ospec));
+  errs.push(...validateSchedulingUpdate(spec, ospec));
   if (!semanticEqual(mungeSpec(spec, ospec), ospec)) errs.push(forbidden('spec', POD_UPDATE_FORBIDDEN));
   return errs;
 }

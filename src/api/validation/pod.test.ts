@@ -193,6 +193,9 @@ check('huge pages are whole pages, requested as much as limited, with a limit', 
 check('issue 8: pod-level resources are refused: nothing here would size the pod by them', (p) => (p.spec.resources = { limits: { cpu: '1' } }), [
   'spec.resources: Forbidden: pod-level resources are not supported by this node: set them on the containers',
 ]);
+check('issue 8: resource claims are refused: no claim could be allocated here', (p) => (p.spec.resourceClaims = [{ name: 'gpu', resourceClaimName: 'gpu-claim' }]), [
+  'spec.resourceClaims: Forbidden: dynamic resource allocation is not supported by this node',
+]);
 check('a probe without a handler is required to have one', (p) => (p.spec.containers[0].livenessProbe = { periodSeconds: 5 }), [
   'spec.containers[0].livenessProbe: Required value: must specify a handler type',
 ]);

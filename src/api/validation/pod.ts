@@ -138,6 +138,10 @@ function validateSpecScalars(spec: Json): FieldCause[] {
   // User namespaces are not something this node can run (runc here gets no idmapped mounts): refused
   // rather than run in the host's user namespace under a spec that says otherwise.
   if (spec.hostUsers === false) errs.push(forbidden('spec.hostUsers', 'user namespaces (hostUsers: false) are not supported by this node'));
+  // Dynamic resource allocation (off by default in 1.33): no ResourceClaim could ever be allocated here.
+  if (asArray(spec.resourceClaims).length) {
+    errs.push(forbidden('spec.resourceClaims', 'dynamic resource allocation is not supported by this node'));
+  }
   // Pod-level resources (the PodLevelResources feature, off by default in 1.33) size no cgroup here.
   const podResources = asObject(spec.resources);
   if (Object.keys(asObject(podResources.limits)).length || Object.keys(asObject(podResources.requests)).length) {

@@ -1,0 +1,127 @@
+// Whether a pod may be placed on this node, as the default scheduler's filters decide it for a cluster
+// of one node (pure): scheduling gates first (the pod waits, SchedulingGated), then NodeAffinity
+// (spec.nodeSelector and requiredDuringSchedulingIgnoredDuringExecution), TaintToleration (NoSchedule
+// and NoExecute taints of the node) and PodTopologySpread (a DoNotSchedule constraint needs the node to
+// carry its topology key; with one node the skew is always 0). Resources are not checked here: the node
+// admits or rejects a bound pod itself (OutOfcpu, pods/admission.ts), as it does a pod bound by name.
+// Preferred terms and ScheduleAnyway constraints only rank nodes, and there is one.
+
+import type { Node, Pod } from '../k8s/types.js';
+
+export type Placement =
+  | { fits: true }
+  | { fits: false; reason: 'SchedulingGated' | 'Unschedulable'; message: string; failures: string[] };
+
+export const GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';
+export const AFFINITY_FAILURE = "node(s) didn't match Pod's node affinity/selector";
+
+interface Requirement {
+  key?: string;
+  operator?: string;
+  values?: string[];
+}
+interface SelectorTerm {
+  matchExpressions?: Requirement[];
+  matchFields?: Requirement[];
+}
+interface Taint {
+  key?: string;
+  value?: string;
+  effect?: string;
+}
+interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+/** One requirement against a value map (labels, or metadata.name for matchFields). */
+function requirementMatches(r: Requirement, values: Record<string, string>): boolean {
+  const has = Object.hasOwn(values, r.key ?? '');
+  const v = values[r.key ?? ''];
+  const list = r.values ?? [];
+  switch (r.operator) {
+    case 'In':
+      return has && list.includes(v!);
+    case 'NotIn':
+      return !has || !list.includes(v!);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'Gt':
+    case 'Lt': {
+      if (!has || list.length !== 1) return false;
+      const a = Number(v);
+      const b = Number(list[0]);
+      if (!Number.isInteger(a) || !Number.isInteger(b)) return false;
+      return r.operator === 'Gt' ? a > b : a < b;
+    }
+    default:
+      return false;
+  }
+}
+
+/** A term matches when all its requirements do; a term with none matches nothing (upstream). */
+function termMatches(t: SelectorTerm, node: Node): boolean {
+  const exprs = t.matchExpressions ?? [];
+  const fields = t.matchFields ?? [];
+  if (!exprs.length && !fields.length) return false;
+  const labels = node.metadata.labels ?? {};
+  return exprs.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, { 'metadata.name': node.metadata.name ?? '' }));
+}
+
+/** NodeAffinity: every nodeSelector label, and one of the required terms (when there are terms). */
+export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const affinity = pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: SelectorTerm[] } } } | undefined;
+  const required = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!required) return true;
+  return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
+}
+
+function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+}
+
+/** The first NoSchedule/NoExecute taint the pod does not tolerate. */
+export function untoleratedTaint(pod: Pod, node: Node): Taint | undefined {
+  const taints = ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  const tolerations = (pod.spec.tolerations ?? []) as Toleration[];
+  return taints.find((taint) => !tolerations.some((t) => tolerates(t, taint)));
+}
+
+/**
+ * Where this node cannot take the pod, in the scheduler's words for one node: its filters run in the
+ * default profile's order (NodeUnschedulable, TaintToleration, NodeAffinity, PodTopologySpread) and
+ * the first that fails is the node's reason.
+ */
+export function placementOf(pod: Pod, node: Node): Placement {
+  const gates = (pod.spec.schedulingGates as unknown[] | undefined) ?? [];
+  if (gates.length) return { fits: false, reason: 'SchedulingGated', message: GATED_MESSAGE, failures: [] };
+  const failure = firstFailure(pod, node);
+  if (failure === undefined) return { fits: true };
+  const message = `0/1 nodes are available: 1 ${failure}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`;
+  return { fits: false, reason: 'Unschedulable', message, failures: [failure] };
+}
+
+const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
+
+function firstFailure(pod: Pod, node: Node): string | undefined {
+  const cordoned = (node.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
+  if (cordoned && !((pod.spec.tolerations ?? []) as Toleration[]).some((t) => tolerates(t, UNSCHEDULABLE_TAINT))) return 'node(s) were unschedulable';
+  const taint = untoleratedTaint(pod, node);
+  if (taint) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+  if (!matchesNodeAffinity(pod, node)) return AFFINITY_FAILURE;
+  const labels = node.metadata.labels ?? {};
+  const spread = (pod.spec.topologySpreadConstraints as { topologyKey?: string; whenUnsatisfiable?: string }[] | undefined) ?? [];
+  if (spread.some((c) => (c.whenUnsatisfiable ?? 'DoNotSchedule') === 'DoNotSchedule' && !Object.hasOwn(labels, c.topologyKey ?? ''))) {
+    return "node(s) didn't match pod topology spread constraints (missing required label)";
+  }
+  return undefined;
+}
