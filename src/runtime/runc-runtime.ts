@@ -572,6 +572,10 @@ export class RuncRuntime implements Runtime {
   }
 
   async refreshContainer(rec: ContainerRecord): Promise<void> {
+    // An exit being recorded shows 'exited' before it is saved and announced: wait for the whole of
+    // it, so a status that reads exited comes after the 'exited' event.
+    const inflight = this.exitHandling.get(rec.id);
+    if (inflight) await inflight;
     if (rec.state !== 'created' && rec.state !== 'running') return;
     const info = await readExitFile(this.paths.exitsDir, rec.id);
     if (info) await this.handleExit(rec.id, info);
