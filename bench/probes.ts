@@ -6,6 +6,8 @@
 // previous attempt's start plus periodSeconds). Then M pods with an exec readiness probe (`true`) every
 // second: the host's CPU per exec probe (runc exec, its init, the command, the daemon's share), beside
 // the same figure for the httpGet and tcpSocket probes; both less the host's idle rate measured before.
+// The floor under the daemon's figure: the unprobed pods' own cost plus a do-nothing prober
+// (probe-floor.ts) making the same connections to them.
 
 import { cpuSplit, hostCpuTicks, readCpu } from './cpu-split.js';
 import fs from 'node:fs';
@@ -16,6 +18,10 @@ import { BENCH_IMAGE, BENCH_LABEL, type PodManifest } from './pod-specs.js';
 import { histogramDelta, parsePrometheusText, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import type { ProbeFigures } from './results.js';
 import { runPool } from './scenarios.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SERVE_NODE_FLAGS, serveEnv } from '../src/system/node-flags.js';
+import { PROBE_FLOOR_ARG, type FloorResult, type FloorRun } from './probe-floor.js';
 
 export interface ProbeCounts {
   /** Pods with an httpGet readiness and a tcpSocket liveness probe. */
@@ -134,6 +140,28 @@ async function idleRate(ms: number): Promise<number> {
   return (busy() - b0) / TICKS_PER_S / ((Date.now() - t0) / 1000);
 }
 
+/** ip:8080 of each Running pod whose name starts with `prefix`. */
+async function podTargets(driver: PeapodDriver, prefix: string): Promise<string[]> {
+  const r = await driver.client.listPods();
+  const items = (r.body?.items ?? []) as { metadata: { name: string }; status?: { podIP?: string } }[];
+  return items.filter((p) => p.metadata.name.startsWith(prefix) && p.status?.podIP).map((p) => `${p.status!.podIP}:8080`);
+}
+
+/** Runs the do-nothing prober (probe-floor.ts) against `targets` for a window; its CPU over it. */
+function floorProber(targets: string[], windowMs: number): Promise<FloorResult> {
+  const child = fork(fileURLToPath(new URL('./probe-floor.js', import.meta.url)), [PROBE_FLOOR_ARG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...SERVE_NODE_FLAGS], env: serveEnv() });
+  return new Promise<FloorResult>((resolve, reject) => {
+    child.once('exit', () => reject(new Error('the floor prober exited before it answered')));
+    child.once('message', (m: FloorResult) => {
+      child.removeAllListeners('exit');
+      child.disconnect();
+      resolve(m);
+    });
+    const run: FloorRun = { t: 'run', targets, periodMs: 1000, warmupMs: 3000, windowMs };
+    child.send(run);
+  });
+}
+
 async function removeAll(driver: PeapodDriver, names: string[]): Promise<void> {
   await runPool(names, 10, (n) => driver.remove(n).catch(() => undefined), AbortSignal.timeout(READY_BUDGET_MS));
 }
@@ -148,6 +176,10 @@ export async function runProbes(daemon: BenchDaemon, driver: PeapodDriver, count
     await sleep(3000);
     const w = await measure(daemon, driver, counts.windowMs);
     out.bareDaemonCpuPct = (w.daemonCoreS / w.seconds) * 100;
+    // The floor: the same connections from a prober that does nothing else, to these same pods.
+    const floor = await floorProber(await podTargets(driver, 'probe-bare-'), counts.windowMs);
+    out.floorProberCpuPct = ((floor.user + floor.system) / 1e6 / (counts.windowMs / 1000)) * 100;
+    out.floorConnections = floor.connections;
   } finally {
     await removeAll(driver, bare);
   }

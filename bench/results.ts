@@ -76,6 +76,9 @@ export interface ProbeFigures {
   /** The daemon's and its spawn helper's CPU over the window, % of one core; and with the same pods unprobed. */
   daemonCpuPct?: number;
   bareDaemonCpuPct?: number;
+  /** A do-nothing prober's CPU making the same connections to the unprobed pods (probe-floor.ts), and how many it made. */
+  floorProberCpuPct?: number;
+  floorConnections?: number;
   /** The daemon process's own share, split into user (its JS) and system (the kernel's TCP work for it). */
   daemonUserPct?: number;
   daemonSystemPct?: number;
@@ -225,6 +228,8 @@ function loadTables(l: LoadFigures): ScenarioTable[] {
   ];
 }
 
+const sum = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a + b);
+
 function probeTable(p: ProbeFigures): ScenarioTable {
   const rows: ColumnsRow[] = [
     { metric: 'pods with an httpGet readiness and a tcpSocket liveness probe, every 1 s', unit: '', values: [p.pods] },
@@ -236,6 +241,9 @@ function probeTable(p: ProbeFigures): ScenarioTable {
     { metric: 'of which the daemon process in user mode (its JS)', unit: '%', values: [p.daemonUserPct] },
     { metric: 'of which the daemon process in the kernel (both TCP ends over the veth)', unit: '%', values: [p.daemonSystemPct] },
     { metric: 'the same with the same pods, no probes', unit: '%', values: [p.bareDaemonCpuPct] },
+    { metric: 'a do-nothing prober: the same connections from plain Node sockets', unit: '%', values: [p.floorProberCpuPct] },
+    { metric: 'connections it made in the window', unit: '', values: [p.floorConnections] },
+    { metric: 'floor: the pods alone and that prober (a daemon whose probing cost nothing)', unit: '%', values: [sum(p.bareDaemonCpuPct, p.floorProberCpuPct)] },
     { metric: 'periodic results in the window', unit: '', values: [p.latenessSamples] },
     { metric: 'results more than 1 s past their period', unit: '', values: [p.lateOver1s], target: '0' },
     { metric: 'latest result past its period', unit: 's', values: [p.latenessMaxBoundS], bound: true },

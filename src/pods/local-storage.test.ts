@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ctr, makePod } from './test-fixtures.js';
 import type { Container, Pod, Volume } from '../k8s/types.js';
 import { hasStorageLimits, localVolumeNames, storageEvictionMessage, type PodStorageUsage } from './local-storage.js';
 
 const MI = 1024 * 1024;
-const pod = (containers: Partial<Container>[], volumes: Volume[] = [], initContainers: Partial<Container>[] = []): Pod => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: 'p', namespace: 'default', uid: 'u' },
-  spec: {
-    containers: containers.map((c, i) => ({ name: `c${i}`, image: 'busybox', ...c })),
-    initContainers: initContainers.map((c, i) => ({ name: `i${i}`, image: 'busybox', ...c })),
-    volumes,
-  },
-});
+/** A pod of containers c0, c1… (and init containers i0, i1…) with these fields. */
+const pod = (containers: Partial<Container>[], volumes: Volume[] = [], initContainers: Partial<Container>[] = []): Pod =>
+  makePod({ containers: containers.map((c, i) => ctr(`c${i}`, c)), initContainers: initContainers.map((c, i) => ctr(`i${i}`, c)), volumes });
 const es = (limit: string) => ({ resources: { limits: { 'ephemeral-storage': limit } } });
 const usage = (containers: [string, number, number][], volumes: [string, number][] = []): PodStorageUsage => ({
   containers: containers.map(([name, rootfsBytes, logsBytes]) => ({ name, rootfsBytes, logsBytes })),
