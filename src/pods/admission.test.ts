@@ -126,3 +126,12 @@ test('issue 8: a pod bound by name whose selector this node does not match is re
     message: "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
   });
 });
+
+test('issue 8: a pod for another OS is rejected as the kubelet rejects it', () => {
+  assert.deepEqual(admitPod(makePod({ containers: [c('a')], os: { name: 'windows' } }), [], node), {
+    admit: false,
+    reason: 'PodOSNotSupported',
+    message: "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS",
+  });
+  assert.equal(admitPod(makePod({ containers: [c('a')], os: { name: 'linux' } }), [], node).admit, true);
+});

@@ -96,6 +96,14 @@ export function admitPod(pod: Pod, admitted: Iterable<Pod>, node: NodeAllocatabl
     const u = used.get(name) ?? 0;
     if (req + u > cap) return reject(name, req, u, cap);
   }
+  // Then the OS the pod is for, as the kubelet checks it: a kubernetes.io/os label on the pod itself
+  // (its labels, not its nodeSelector), then spec.os.
+  const osLabel = pod.metadata.labels?.['kubernetes.io/os'];
+  if (osLabel !== undefined && osLabel !== 'linux') {
+    return { admit: false, reason: 'PodOSSelectorNodeLabelDoesNotMatch', message: "Pod was rejected: Failed to admit pod as the `kubernetes.io/os` label doesn't match node label" };
+  }
+  const os = (pod.spec.os as { name?: string } | undefined)?.name;
+  if (os && os !== 'linux') return { admit: false, reason: 'PodOSNotSupported', message: "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS" };
   return { admit: true };
 }
 

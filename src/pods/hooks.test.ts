@@ -19,7 +19,7 @@ test('postStart runs in the container right after it started, before Running is 
   h.create({ containers: [withHooks({ lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo hi > /tmp/x'] } } } })] });
   await h.mgr.idle();
   assert.deepEqual(seen, [['sh', '-c', 'echo hi > /tmp/x']]);
-  assert.deepEqual(h.events.reasons(), ['Pulled', 'Created', 'Started']);
+  assert.deepEqual(h.events.reasons(), ['MissingClusterDNS', 'Pulled', 'Created', 'Started']);
   assert.equal(h.pod().status?.phase, 'Running');
   await h.mgr.stop();
 });

@@ -5,7 +5,7 @@ import { LABEL_POD_UID, type ContainerConfig } from '../runtime/runtime.js';
 import { harness, settle } from './manager-harness.js';
 import { T0 } from './test-fixtures.js';
 
-test('a one-container pod goes Running with Pulled, Created and Started events on the container', async () => {
+test('a one-container pod goes Running with Pulled, Created and Started events on the container (after MissingClusterDNS: no cluster DNS here)', async () => {
   const h = harness();
   await h.mgr.start();
   const pod = h.create({});
@@ -15,9 +15,15 @@ test('a one-container pod goes Running with Pulled, Created and Started events o
   assert.ok(h.status()?.state.running);
   assert.equal(p.status?.podIP, '10.88.0.1');
   assert.equal(p.status?.qosClass, 'BestEffort');
-  assert.deepEqual(h.events.reasons(), ['Pulled', 'Created', 'Started']);
-  assert.deepEqual(h.events.events[1], { fieldPath: 'spec.containers{c}', type: 'Normal', reason: 'Created', message: 'Created container: c' });
-  assert.equal(h.events.events[0].message, 'Container image "busybox:1.36" already present on machine');
+  assert.deepEqual(h.events.reasons(), ['MissingClusterDNS', 'Pulled', 'Created', 'Started']);
+  assert.deepEqual(h.events.events[0], {
+    fieldPath: undefined,
+    type: 'Warning',
+    reason: 'MissingClusterDNS',
+    message: `pod: "p_default(${pod.metadata.uid})". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`,
+  });
+  assert.deepEqual(h.events.events[2], { fieldPath: 'spec.containers{c}', type: 'Normal', reason: 'Created', message: 'Created container: c' });
+  assert.equal(h.events.events[1].message, 'Container image "busybox:1.36" already present on machine');
   assert.deepEqual(h.volumes.setUps, [pod.metadata.uid]);
   await h.mgr.stop();
 });

@@ -16,6 +16,7 @@ import {
   type PortMapping,
 } from '../runtime/runtime.js';
 import { cpuShares } from './translate.js';
+import { podDescription } from './spec.js';
 
 const MAX_DNS_SERVERS = 3;
 const MAX_DNS_SEARCHES = 32;
@@ -46,6 +47,18 @@ const uniq = (xs: string[]) => [...new Set(xs)];
  * dnsPolicy: Default, and ClusterFirst(WithHostNet) since peapod has no cluster DNS, use the host's
  * resolv.conf; None uses dnsConfig only. dnsConfig is merged on top for every policy.
  */
+/**
+ * Whether the pod asks for the cluster's DNS, which this node does not have (no --cluster-dns): the
+ * kubelet then falls back to the host's resolv.conf and says so (MissingClusterDNS).
+ */
+export function wantsClusterDns(pod: Pod): boolean {
+  const policy = pod.spec.dnsPolicy ?? 'ClusterFirst';
+  return policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !pod.spec.hostNetwork);
+}
+
+export const missingClusterDnsMessage = (pod: Pod) =>
+  `pod: "${podDescription(pod)}". kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`;
+
 export function podDns(pod: Pod, host: DNSConfig): DNSConfig {
   const base: DNSConfig = pod.spec.dnsPolicy === 'None' ? { servers: [], searches: [], options: [] } : host;
   const cfg = pod.spec.dnsConfig ?? {};

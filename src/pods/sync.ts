@@ -44,7 +44,7 @@ import { killContainer, unlessSignalled, type KillCause } from './kill.js';
 import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
-import { sandboxConfigOf } from './sandbox-config.js';
+import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sandbox-config.js';
 import { DEADLINE_MESSAGE, groupByName, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
@@ -262,6 +262,7 @@ export class PodSync {
       }
     }
     const config = this.sandboxConfig(attempt);
+    if (wantsClusterDns(this.pod)) this.emit('Warning', 'MissingClusterDNS', missingClusterDnsMessage(this.pod));
     try {
       const id = await runtime.runPodSandbox(config);
       this.record({ step: 'CreatePodSandbox', target: id, ok: true });
