@@ -17,6 +17,8 @@ const UNBOUND = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: '
 
 export class Scheduler {
   private watches: Watch[] = [];
+  /** What of the node the filters read, as last seen: heartbeats that change none of it place nothing. */
+  private nodeKey?: string;
 
   constructor(private readonly o: { store: ObjectStore; nodeName: string; clock: Clock; events: EventSink; logger: Logger }) {}
 
@@ -26,6 +28,10 @@ export class Scheduler {
     this.watches.push(
       store.watch<Node>('nodes', { fieldSelector: [{ field: 'metadata.name', operator: 'Equals', value: nodeName }] }, (ev) => {
         if (ev.type === 'DELETED') return;
+        const n = ev.object;
+        const key = JSON.stringify([n.metadata.labels ?? {}, n.spec?.taints ?? [], n.spec?.unschedulable ?? false]);
+        if (key === this.nodeKey) return;
+        this.nodeKey = key;
         for (const pod of store.list<Pod>('pods', { fieldSelector: UNBOUND }).items) this.place(pod);
       }),
     );
