@@ -28,19 +28,23 @@ test('a one-container pod goes Running with Pulled, Created and Started events o
   await h.mgr.stop();
 });
 
-test('restartPolicy Never with exit 0 ends Succeeded, stops the sandbox and keeps the object', async () => {
+test('restartPolicy Never with exit 0 ends Succeeded, stops the sandbox, releases its volumes and keeps the object', async () => {
   const h = harness();
   await h.mgr.start();
   const pod = h.create({ restartPolicy: 'Never' });
   await h.mgr.idle();
+  assert.deepEqual(h.volumes.tearDowns, []);
   h.runtime.exitContainer(h.newest(pod.metadata.uid!).id, 0);
   await h.mgr.idle();
   assert.equal(h.pod().status?.phase, 'Succeeded');
   assert.equal(h.status()?.state.terminated?.reason, 'Completed');
   assert.equal(h.runtime.callsOf('startContainer').length, 1);
   assert.equal(h.runtime.callsOf('stopPodSandbox').length, 1);
+  assert.deepEqual(h.volumes.tearDowns, [pod.metadata.uid], 'a finished pod gives its volumes back, as the kubelet unmounts them');
   await h.step(30);
   assert.equal(h.runtime.callsOf('startContainer').length, 1);
+  assert.deepEqual(h.volumes.tearDowns, [pod.metadata.uid], 'once');
+  assert.ok(h.runtime.containersNamed(pod.metadata.uid!, 'c').length, 'the records (and logs) stay until the pod is deleted');
   await h.mgr.stop();
 });
 

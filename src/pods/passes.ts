@@ -15,7 +15,7 @@ import type { Pod, PodStatus } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { LoopTurns } from '../system/loop-turns.js';
-import { isNotFound, ConflictError } from '../errors.js';
+import { errorMessage, isNotFound, ConflictError } from '../errors.js';
 import { computePodActions, type PodActions } from './actions.js';
 import { stopTimeoutSeconds } from './kill.js';
 import { EVICTION_GRACE_SECONDS } from './local-storage.js';
@@ -81,7 +81,24 @@ export class PodPasses {
     await this.o.status.prepare(w, observed);
     const status = this.o.status.statusOf(w, this.podToSync(w), observed);
     this.o.status.write(w, status);
+    await this.releaseVolumes(w, status, observed);
     return this.nextWake(w, results, status);
+  }
+
+  /**
+   * A finished pod (Succeeded or Failed, nothing left running) keeps its object, records and logs, but
+   * not its volumes: the kubelet unmounts a terminated pod's volumes, which gives back the disk of its
+   * emptyDirs (an evicted pod's above all) and the memory of its tmpfs ones. Tried again next pass if
+   * it fails; deletion tears down whatever is left.
+   */
+  private async releaseVolumes(w: Worker, status: PodStatus, observed: ObservedPod): Promise<void> {
+    if (w.state.volumesReleased || (status.phase !== 'Succeeded' && status.phase !== 'Failed') || alive(observed)) return;
+    try {
+      await this.o.deps.volumes.tearDownPodVolumes(w.uid);
+      w.state.volumesReleased = true;
+    } catch (err) {
+      this.o.deps.logger.warn({ pod: w.pod.metadata.name, err: errorMessage(err) }, 'could not release the volumes of a finished pod');
+    }
   }
 
   /**

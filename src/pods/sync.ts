@@ -84,6 +84,8 @@ export interface PodSyncState {
   /** When the pod's volumes were last set up, and for which labels and annotations (refreshVolumes). */
   volumesAt?: number;
   volumesMeta?: string;
+  /** The volumes of the finished pod are released (passes.ts); set again by nothing: a finished pod stays finished. */
+  volumesReleased?: boolean;
 }
 
 export type StepKind =

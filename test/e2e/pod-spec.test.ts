@@ -401,6 +401,9 @@ describe('the pod spec end to end: probes, hooks, sidecars, termination messages
     assert.equal(hog.phase, 'Failed');
     assert.equal(hog.message, 'Pod ephemeral local storage usage exceeds the total limit of containers 1Mi. ');
     assert.equal((await pod('cachehog')).status.message, 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ');
+    // A finished pod's volumes are released, as the kubelet unmounts them: the disk comes back at once.
+    const cacheDir = path.join(d.paths.podsDir, (await pod('cachehog')).metadata.uid);
+    await d.waitFor('the evicted pod\'s emptyDir released', async () => !fs.existsSync(cacheDir), 20_000);
     assert.ok((await events('hog')).some((e) => e.reason === 'Evicted' && e.type === 'Warning' && e.message === hog.message));
     await d.waitFor('the evicted containers stopped', async () => (await pod('hog')).status.containerStatuses?.[0]?.state?.terminated !== undefined, 20_000);
     // kubectl's STATUS column shows a terminated container's reason over the pod's (its printPod), so
