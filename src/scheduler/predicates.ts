@@ -6,7 +6,8 @@
 // admits or rejects a bound pod itself (OutOfcpu, pods/admission.ts), as it does a pod bound by name.
 // Preferred terms and ScheduleAnyway constraints only rank nodes, and there is one.
 
-import type { Node, Pod } from '../k8s/types.js';
+import type { Node, Pod, PodCondition } from '../k8s/types.js';
+import { rfc3339 } from '../api/time.js';
 
 export type Placement =
   | { fits: true }
@@ -124,4 +125,11 @@ function firstFailure(pod: Pod, node: Node): string | undefined {
     return "node(s) didn't match pod topology spread constraints (missing required label)";
   }
   return undefined;
+}
+
+/** The PodScheduled condition (lastProbeTime null, as the scheduler writes it). */
+export function scheduledCondition(now: number, unplaced?: { reason: string; message: string }): PodCondition {
+  return unplaced
+    ? { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(now), reason: unplaced.reason, message: unplaced.message }
+    : { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) };
 }

@@ -10,8 +10,7 @@ import type { ObjectStore, Watch } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { errorMessage, isNotFound, ConflictError } from '../errors.js';
-import { scheduledCondition } from '../api/resources/pod-admission.js';
-import { placementOf } from './predicates.js';
+import { placementOf, scheduledCondition } from './predicates.js';
 
 const UNBOUND = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: '' }];
 

@@ -1,18 +1,10 @@
 // peapod has one node, so pods are bound when admitted: what the scheduler and the API server's pod
 // strategy would do between create and the kubelet's first sync.
 
-import type { Node, Pod, PodCondition, PodSpec } from '../../k8s/types.js';
-import { placementOf } from '../../scheduler/predicates.js';
+import type { Node, Pod, PodSpec } from '../../k8s/types.js';
+import { placementOf, scheduledCondition } from '../../scheduler/predicates.js';
 import { computeQosClass } from '../../k8s/qos.js';
-import { rfc3339 } from '../time.js';
 import { forbidden } from '../api-errors.js';
-
-/** The PodScheduled condition (lastProbeTime null, as the scheduler writes it). */
-export function scheduledCondition(now: number, unplaced?: { reason: string; message: string }): PodCondition {
-  return unplaced
-    ? { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(now), reason: unplaced.reason, message: unplaced.message }
-    : { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) };
-}
 
 /**
  * Fresh status for a created pod, and its binding: a pod that names no node is bound to this one when
