@@ -13,6 +13,17 @@ export type Placement =
   | { fits: true }
   | { fits: false; reason: 'SchedulingGated' | 'Unschedulable'; message: string; failures: string[] };
 
+/** What a placement means for the pod: bound here, or the message its FailedScheduling event gives. */
+export interface PlacementOutcome {
+  bound: boolean;
+  unschedulable?: string;
+}
+
+export function outcomeOf(p: Placement): PlacementOutcome {
+  if (p.fits) return { bound: true };
+  return p.reason === 'Unschedulable' ? { bound: false, unschedulable: p.message } : { bound: false };
+}
+
 export const GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';
 export const AFFINITY_FAILURE = "node(s) didn't match Pod's node affinity/selector";
 

@@ -10,7 +10,18 @@ import type { ObjectStore, Watch } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { errorMessage, isNotFound, ConflictError } from '../errors.js';
-import { placementOf, scheduledCondition } from './predicates.js';
+import { outcomeOf, placementOf, scheduledCondition, type PlacementOutcome } from './predicates.js';
+
+/**
+ * The scheduler's event for a pod it just wrote (`stored`, with its new resourceVersion): Scheduled when
+ * it was bound here, FailedScheduling with the reason when it could not be placed (none for a gated pod).
+ */
+export function recordPlacement(events: EventSink, stored: Pod, nodeName: string, outcome: PlacementOutcome): void {
+  const m = stored.metadata;
+  const ref = { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion };
+  if (outcome.bound) events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${nodeName}`);
+  else if (outcome.unschedulable) events.record(ref, 'Warning', 'FailedScheduling', outcome.unschedulable);
+}
 
 const UNBOUND = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: '' }];
 
@@ -70,9 +81,7 @@ export class Scheduler {
         { expectedUid: m.uid },
       );
       if (!wrote) return;
-      const ref = { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: written.metadata.resourceVersion };
-      if (placement.fits) this.o.events.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${nodeName}`);
-      else if (placement.reason === 'Unschedulable') this.o.events.record(ref, 'Warning', 'FailedScheduling', placement.message);
+      recordPlacement(this.o.events, written, nodeName, outcomeOf(placement));
     } catch (err) {
       if (!isNotFound(err) && !(err instanceof ConflictError)) this.o.logger.warn({ pod: m.name, err: errorMessage(err) }, 'could not place a pod');
     }

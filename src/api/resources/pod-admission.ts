@@ -2,7 +2,7 @@
 // strategy would do between create and the kubelet's first sync.
 
 import type { Node, Pod, PodSpec } from '../../k8s/types.js';
-import { placementOf, scheduledCondition } from '../../scheduler/predicates.js';
+import { outcomeOf, placementOf, scheduledCondition, type PlacementOutcome } from '../../scheduler/predicates.js';
 import { computeQosClass } from '../../k8s/qos.js';
 import { forbidden } from '../api-errors.js';
 
@@ -12,7 +12,7 @@ import { forbidden } from '../api-errors.js';
  * PodScheduled False (SchedulingGated or Unschedulable) for the scheduler to retry. A pod that names a
  * node is left to that node. Returns whether it bound, and the message when it could not be placed.
  */
-export function admitPod(pod: Pod, nodeName: string, now: number, node?: Node): { bound: boolean; unschedulable?: string } {
+export function admitPod(pod: Pod, nodeName: string, now: number, node?: Node): PlacementOutcome {
   // A pod for another scheduler is that scheduler's to bind: it waits, with no PodScheduled condition.
   if (!pod.spec.nodeName && (pod.spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') {
     pod.status = { phase: 'Pending', qosClass: computeQosClass(pod.spec as PodSpec) };
@@ -27,7 +27,7 @@ export function admitPod(pod: Pod, nodeName: string, now: number, node?: Node): 
     conditions: [scheduledCondition(now, unplaced)],
     qosClass: computeQosClass(pod.spec as PodSpec),
   };
-  return { bound: free && !unplaced, ...(unplaced?.reason === 'Unschedulable' ? { unschedulable: unplaced.message } : {}) };
+  return unplaced ? outcomeOf(unplaced) : { bound: free };
 }
 
 /** The PriorityClasses every cluster has (there is no PriorityClass API here, so no others). */

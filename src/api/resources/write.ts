@@ -23,6 +23,8 @@ import {
   stripServerFields,
 } from './common.js';
 import { admitNewPod, admitPod } from './pod-admission.js';
+import { recordPlacement } from '../../scheduler/scheduler.js';
+import type { PlacementOutcome } from '../../scheduler/predicates.js';
 
 /** Kinds whose status is owned by the system; main-resource writes cannot change it. */
 const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes']);
@@ -52,7 +54,7 @@ function prepareNamespace(obj: KubeObject): void {
 }
 
 /** Prepares an object for creation (shared by POST and apply-patch on an absent object). */
-function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject; bound: boolean; unschedulable?: string } {
+function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject } & PlacementOutcome {
   const r = route.resource;
   applyUrlNamespace(obj, route);
   checkUnknownFields(ctx, r, obj);
@@ -70,13 +72,10 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   return { obj, bound: false };
 }
 
-function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: KubeObject, placed: { bound: boolean; unschedulable?: string }): KubeObject {
+function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: KubeObject, placed: PlacementOutcome): KubeObject {
   if (isDryRun(ctx.query)) return obj;
   const stored = deps.store.create(r.resource, obj);
-  const m = stored.metadata;
-  const ref = { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: 'v1', resourceVersion: m.resourceVersion };
-  if (placed.bound) deps.schedulerEvents.record(ref, 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${deps.nodeName}`);
-  else if (placed.unschedulable) deps.schedulerEvents.record(ref, 'Warning', 'FailedScheduling', placed.unschedulable);
+  if (r.resource === 'pods') recordPlacement(deps.schedulerEvents, stored as Pod, deps.nodeName, placed);
   return stored;
 }
 
