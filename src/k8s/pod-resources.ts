@@ -49,6 +49,17 @@ export function podLimits(spec: PodSpec): ResourceAmounts {
   return aggregate(spec, limitsOf);
 }
 
+/**
+ * The pod's limit of `name` when every container, init containers included, sets a non-zero one (the
+ * kubelet's ResourceConfigForPod puts a cpu quota or memory limit on the pod cgroup only then, and an
+ * emptyDir on tmpfs is sized by it); undefined otherwise.
+ */
+export function podLimitWhenAllSet(spec: PodSpec, name: string, limits: ResourceAmounts = podLimits(spec)): number | undefined {
+  const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  if (!all.every((c) => amountOf(name, c.resources?.limits?.[name] ?? 0) > 0)) return undefined;
+  return limits.get(name) ?? 0;
+}
+
 function aggregate(spec: PodSpec, own: (c: Container) => ResourceAmounts): ResourceAmounts {
   const total: ResourceAmounts = new Map();
   const sidecarsSoFar: ResourceAmounts = new Map();

@@ -4,7 +4,7 @@
 import { computeQosClass } from '../k8s/qos.js';
 import type { Pod } from '../k8s/types.js';
 import { hugepageLimitsOf } from '../k8s/hugepages.js';
-import { amountOf, podLimits, podRequests } from '../k8s/pod-resources.js';
+import { podLimitWhenAllSet, podLimits, podRequests } from '../k8s/pod-resources.js';
 import { podLogDirectory, type NodePaths } from '../node/paths.js';
 import {
   LABEL_POD_NAME,
@@ -96,21 +96,21 @@ export function portMappingsOf(pod: Pod): PortMapping[] {
  */
 export function sandboxResourcesOf(pod: Pod): LinuxSandboxResources {
   const qos = computeQosClass(pod.spec);
-  const hugepageLimits = hugepageLimitsOf(podRequests(pod.spec));
+  const requests = podRequests(pod.spec);
+  const hugepageLimits = hugepageLimitsOf(requests);
   const huge = hugepageLimits.length ? { hugepageLimits } : {};
   if (qos === 'BestEffort') return { cpuShares: cpuShares(0), ...huge };
-  const requests = podRequests(pod.spec);
+  // A Guaranteed pod's containers all set both limits, so it always gets them.
   const limits = podLimits(pod.spec);
-  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-  const declared = (name: 'cpu' | 'memory') => qos === 'Guaranteed' || all.every((c) => amountOf(name, c.resources?.limits?.[name] ?? 0) > 0);
+  const cpuLimit = podLimitWhenAllSet(pod.spec, 'cpu', limits);
+  const memoryLimit = podLimitWhenAllSet(pod.spec, 'memory', limits);
   const out: LinuxSandboxResources = { cpuShares: cpuShares(requests.get('cpu') ?? 0), ...huge };
-  if (declared('cpu')) {
-    const milli = limits.get('cpu') ?? 0;
+  if (cpuLimit !== undefined) {
     out.cpuPeriod = CPU_PERIOD_US;
     // The kubelet's MilliCPUToQuota: 0 (no quota) without a limit, else at least 1 ms per period.
-    out.cpuQuota = milli === 0 ? 0 : Math.max(1000, (milli * CPU_PERIOD_US) / 1000);
+    out.cpuQuota = cpuLimit === 0 ? 0 : Math.max(1000, (cpuLimit * CPU_PERIOD_US) / 1000);
   }
-  if (declared('memory')) out.memoryLimitBytes = limits.get('memory') ?? 0;
+  if (memoryLimit !== undefined) out.memoryLimitBytes = memoryLimit;
   return out;
 }
 

@@ -6,7 +6,7 @@
 //   anything else            refused: "unknown storage medium".
 
 import { hugePageSizeOf, hugePageSizeOfMedium, isHugePageMedium, isHugePageResource } from '../k8s/hugepages.js';
-import { amountOf, podLimits } from '../k8s/pod-resources.js';
+import { podLimitWhenAllSet } from '../k8s/pod-resources.js';
 import { isValidQuantity, quantityToBytes } from '../k8s/quantity.js';
 import type { EmptyDirVolumeSource, Pod } from '../k8s/types.js';
 
@@ -24,11 +24,8 @@ export function emptyDirMedium(src: EmptyDirVolumeSource, pod: Pod, nodeMemoryBy
 /** The kubelet's calculateEmptyDirMemorySize. */
 function memoryVolumeSize(src: EmptyDirVolumeSource, pod: Pod, nodeMemoryBytes: number): number {
   let size = nodeMemoryBytes;
-  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-  if (all.every((c) => amountOf('memory', c.resources?.limits?.memory ?? 0) > 0)) {
-    const podLimit = podLimits(pod.spec).get('memory') ?? 0;
-    if (podLimit > 0 && podLimit <= size) size = podLimit;
-  }
+  const podLimit = podLimitWhenAllSet(pod.spec, 'memory') ?? 0;
+  if (podLimit > 0 && podLimit <= size) size = podLimit;
   const limit = src.sizeLimit;
   if (limit !== undefined && isValidQuantity(limit)) {
     const bytes = quantityToBytes(limit);
