@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ctr, makePod } from './test-fixtures.js';
 import type { Container, Pod, Volume } from '../k8s/types.js';
-import { hasStorageLimits, localVolumeNames, storageEvictionMessage, type PodStorageUsage } from './local-storage.js';
+import { hasStorageLimits, localVolumes, storageEvictionMessage, type PodStorageUsage } from './local-storage.js';
 
 const MI = 1024 * 1024;
 /** A pod of containers c0, c1… (and init containers i0, i1…) with these fields. */
@@ -21,7 +21,7 @@ test('issue 8: which pods are measured at all', () => {
   assert.equal(hasStorageLimits(pod([{}], [{ name: 'v', emptyDir: { sizeLimit: '1Mi' } }])), true);
   assert.equal(hasStorageLimits(pod([{}], [{ name: 'v', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } }])), false, 'a tmpfs cannot outgrow its size');
   assert.equal(hasStorageLimits(pod([{}], [{ name: 'v', emptyDir: {} }])), false);
-  assert.deepEqual(localVolumeNames(pod([{}], [{ name: 'a', emptyDir: {} }, { name: 'm', emptyDir: { medium: 'Memory' } }, { name: 'c', configMap: { name: 'x' } }, { name: 's', secret: { secretName: 'x' } }])), ['a', 'c']);
+  assert.deepEqual(localVolumes(pod([{}], [{ name: 'a', emptyDir: {} }, { name: 'm', emptyDir: { medium: 'Memory' } }, { name: 'c', configMap: { name: 'x' } }, { name: 's', secret: { secretName: 'x' } }])).map((v) => v.name), ['a', 'c']);
 });
 
 test('issue 8: an emptyDir over its sizeLimit evicts first, with the limit as written canonically', () => {

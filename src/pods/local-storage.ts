@@ -14,7 +14,7 @@
 
 import { podLimits } from '../k8s/pod-resources.js';
 import { formatWholeQuantity, isValidQuantity, quantityToBytes } from '../k8s/quantity.js';
-import type { Pod } from '../k8s/types.js';
+import type { Pod, Volume } from '../k8s/types.js';
 
 /** The kubelet's immediateEvictionGracePeriodSeconds. */
 export const EVICTION_GRACE_SECONDS = 1;
@@ -38,25 +38,32 @@ const ES = 'ephemeral-storage';
 
 const positiveLimit = (q: string | number | undefined): q is string | number => q !== undefined && isValidQuantity(q) && quantityToBytes(q) > 0;
 
+const isDiskEmptyDir = (v: Volume) => !!v.emptyDir && (v.emptyDir.medium ?? '') === '';
+
+/** A disk emptyDir's sizeLimit, when it has a positive one: [bytes, the quantity as written]. */
+function emptyDirLimit(v: Volume): [number, string | number] | undefined {
+  const limit = v.emptyDir?.sizeLimit;
+  return isDiskEmptyDir(v) && positiveLimit(limit) ? [quantityToBytes(limit), limit] : undefined;
+}
+
 /** Whether the pod has anything local-storage eviction would check (else it is not measured at all). */
 export function hasStorageLimits(pod: Pod): boolean {
-  if ((pod.spec.volumes ?? []).some((v) => v.emptyDir && (v.emptyDir.medium ?? '') === '' && positiveLimit(v.emptyDir.sizeLimit))) return true;
+  if ((pod.spec.volumes ?? []).some((v) => emptyDirLimit(v))) return true;
   return [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => c.resources?.limits?.[ES] !== undefined);
 }
 
 /** The volumes that count as the pod's local ephemeral storage (the kubelet's IsLocalEphemeralVolume). */
-export function localVolumeNames(pod: Pod): string[] {
-  return (pod.spec.volumes ?? []).filter((v) => (v.emptyDir && (v.emptyDir.medium ?? '') === '') || v.configMap).map((v) => v.name);
+export function localVolumes(pod: Pod): Volume[] {
+  return (pod.spec.volumes ?? []).filter((v) => isDiskEmptyDir(v) || v.configMap);
 }
 
 /** The eviction message for this usage, or undefined when the pod stays. */
 export function storageEvictionMessage(pod: Pod, usage: PodStorageUsage): string | undefined {
   for (const v of pod.spec.volumes ?? []) {
-    const limit = v.emptyDir?.sizeLimit;
-    if (!v.emptyDir || (v.emptyDir.medium ?? '') !== '' || !positiveLimit(limit)) continue;
+    const limit = emptyDirLimit(v);
     const used = usage.volumes.get(v.name);
-    if (used !== undefined && used > quantityToBytes(limit)) {
-      return `Usage of EmptyDir volume "${v.name}" exceeds the limit "${formatWholeQuantity(quantityToBytes(limit), limit)}". `;
+    if (limit && used !== undefined && used > limit[0]) {
+      return `Usage of EmptyDir volume "${v.name}" exceeds the limit "${formatWholeQuantity(limit[0], limit[1])}". `;
     }
   }
   const podLimit = podLimits(pod.spec).get(ES);
@@ -70,9 +77,8 @@ export function storageEvictionMessage(pod: Pod, usage: PodStorageUsage): string
   for (const c of usage.containers) {
     const limit = pod.spec.containers.find((s) => s.name === c.name)?.resources?.limits?.[ES];
     if (!positiveLimit(limit)) continue;
-    if (c.rootfsBytes + c.logsBytes > quantityToBytes(limit)) {
-      return `Container ${c.name} exceeded its local ephemeral storage limit "${formatWholeQuantity(quantityToBytes(limit), limit)}". `;
-    }
+    const bytes = quantityToBytes(limit);
+    if (c.rootfsBytes + c.logsBytes > bytes) return `Container ${c.name} exceeded its local ephemeral storage limit "${formatWholeQuantity(bytes, limit)}". `;
   }
   return undefined;
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { errorMessage } from '../errors.js';
 import { volumeDir } from '../volumes/layout.js';
-import { hasStorageLimits, localVolumeNames, storageEvictionMessage, type PodStorageUsage } from './local-storage.js';
+import { hasStorageLimits, localVolumes, storageEvictionMessage, type PodStorageUsage } from './local-storage.js';
 
 /** The kubelet's eviction monitoring interval. */
 export const STORAGE_CHECK_INTERVAL_MS = 10_000;
@@ -85,12 +85,7 @@ export class StorageMonitor {
     const layers = await this.o.runtime.containerFsUsage(running.map((c) => c.id));
     const logDir = podLogDirectory(this.o.paths, m.namespace ?? 'default', m.name ?? '', uid);
     const logsOf = (name: string) => `${logDir}/${name}`;
-    const volumes = new Map(
-      localVolumeNames(pod).map((name) => {
-        const v = pod.spec.volumes!.find((x) => x.name === name)!;
-        return [name, volumeDir(this.o.paths, uid, v.emptyDir ? 'emptyDir' : 'configMap', name)] as const;
-      }),
-    );
+    const volumes = new Map(localVolumes(pod).map((v) => [v.name, volumeDir(this.o.paths, uid, v.emptyDir ? 'emptyDir' : 'configMap', v.name)] as const));
     const used = await this.o.diskUsage([...running.map((c) => logsOf(c.metadata.name)), ...volumes.values()]);
     return {
       containers: running.map((c) => ({ name: c.metadata.name, rootfsBytes: layers.get(c.id) ?? 0, logsBytes: used.get(logsOf(c.metadata.name)) ?? 0 })),
