@@ -41,9 +41,14 @@ export class PodCgroups {
   async init(): Promise<void> {
     const entries = await readdir(this.root, { withFileTypes: true });
     this.hierarchies = entries.filter((e) => e.isDirectory()).map((e) => path.join(this.root, e.name));
-    const hugetlb = this.hierarchies.find((h) => path.basename(h) === 'hugetlb');
+    const hugetlb = this.hierarchy('hugetlb');
     const files = hugetlb ? await readdir(hugetlb).catch(() => [] as string[]) : [];
     this.hugepageSizes = files.flatMap((f) => /^hugetlb\.(\w+)\.limit_in_bytes$/.exec(f)?.[1] ?? []).sort();
+  }
+
+  /** The mounted hierarchy of a controller (cpu, memory, hugetlb), if the host has it. */
+  private hierarchy(controller: string): string | undefined {
+    return this.hierarchies.find((h) => path.basename(h) === controller);
   }
 
   podDir(hierarchy: string, uid: string, qos?: QosLevel): string {
@@ -52,9 +57,9 @@ export class PodCgroups {
 
   /** Creates the pod dirs where limits are written (cpu, memory); runc makes the rest on demand. */
   async create(uid: string, res: LinuxSandboxResources | undefined, qos?: QosLevel): Promise<void> {
-    const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
-    const mem = this.hierarchies.find((h) => path.basename(h) === 'memory');
-    const hugetlb = this.hierarchies.find((h) => path.basename(h) === 'hugetlb');
+    const cpu = this.hierarchy('cpu');
+    const mem = this.hierarchy('memory');
+    const hugetlb = this.hierarchy('hugetlb');
     const jobs: Promise<void>[] = [];
     if (qos === 'besteffort') jobs.push(this.setLevelShares(qos, BESTEFFORT_SHARES));
     if (cpu && res && (res.cpuShares || res.cpuQuota)) {
@@ -95,7 +100,7 @@ export class PodCgroups {
 
   /** Writes a QoS level's cpu.shares (making the level's dir when it is not there yet). */
   async setLevelShares(level: QosLevel, shares: number): Promise<void> {
-    const cpu = this.hierarchies.find((h) => path.basename(h) === 'cpu');
+    const cpu = this.hierarchy('cpu');
     if (!cpu) return;
     const d = path.join(cpu, this.parent, level);
     await mkdir(d, { recursive: true });

@@ -3,7 +3,7 @@
 // conflicts, init-container restrictions) live in pod.ts.
 
 import type { FieldCause } from '../../errors.js';
-import { hugePageSizeOf } from '../../k8s/hugepages.js';
+import { hugePageSizeOf, isHugePageResource } from '../../k8s/hugepages.js';
 import { compareQuantities, isValidQuantity, quantityToBytes, quantityToMilli } from '../../k8s/quantity.js';
 import {
   asArray,
@@ -91,15 +91,17 @@ function validateVolumeMounts(mounts: unknown, field: string, volumes: Set<strin
   return errs;
 }
 
+/** Upstream IsExtendedResourceName: a domain-qualified name outside kubernetes.io (example.com/gpu). */
+const isExtendedResource = (name: string) => name.includes('/') && !name.startsWith('kubernetes.io/');
 /** Upstream IsOvercommitAllowed: native resources other than huge pages (extended resources never). */
-const overcommitAllowed = (name: string) => (!name.includes('/') || name.startsWith('kubernetes.io/')) && !name.startsWith('hugepages-');
+const overcommitAllowed = (name: string) => !isExtendedResource(name) && !isHugePageResource(name);
 
 function validateResourceList(list: unknown, field: string): FieldCause[] {
   const errs: FieldCause[] = [];
   for (const [name, value] of Object.entries(asObject(list))) {
     const p = `${field}[${name}]`;
     errs.push(...invalidEach(p, name, isQualifiedName(name)));
-    if (!name.includes('/') && !STANDARD_CONTAINER_RESOURCES.has(name) && !name.startsWith('hugepages-')) {
+    if (!name.includes('/') && !STANDARD_CONTAINER_RESOURCES.has(name) && !isHugePageResource(name)) {
       errs.push(invalid(p, name, 'must be a standard resource for containers'));
     }
     if (!isValidQuantity(value)) {
@@ -108,10 +110,10 @@ function validateResourceList(list: unknown, field: string): FieldCause[] {
     }
     const q = value as string | number;
     if (compareQuantities(q, 0) < 0) errs.push(invalid(p, String(value), NONNEGATIVE));
-    else if (name.includes('/') && !name.startsWith('kubernetes.io/') && quantityToMilli(q) % 1000 !== 0) {
+    else if (isExtendedResource(name) && quantityToMilli(q) % 1000 !== 0) {
       errs.push(invalid(p, String(value), 'must be an integer'));
     }
-    if (name.startsWith('hugepages-')) {
+    if (isHugePageResource(name)) {
       const page = hugePageSizeOf(name);
       const bytes = quantityToBytes(q);
       if (page === undefined || bytes % page !== 0) errs.push(invalid(p, String(value), `${String(value)} is not positive integer multiple of ${name}`));
@@ -150,7 +152,7 @@ export function validateResources(resources: unknown, field: string): FieldCause
     errs.push({ ...e, message: `${e.message}: must be one of the names in pod.spec.resourceClaims which is empty` });
   });
   const names = [...Object.keys(limits), ...Object.keys(requests)];
-  if (names.some((n) => n.startsWith('hugepages-')) && !names.some((n) => n === 'cpu' || n === 'memory')) {
+  if (names.some(isHugePageResource) && !names.some((n) => n === 'cpu' || n === 'memory')) {
     errs.push(forbidden(field, 'HugePages require cpu or memory'));
   }
   return errs;
