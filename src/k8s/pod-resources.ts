@@ -26,7 +26,8 @@ function limitsOf(c: Container): ResourceAmounts {
   return amountsOf(c.resources?.limits ?? {});
 }
 
-function amountsOf(list: Record<string, string | number>): ResourceAmounts {
+/** A resource list (limits or requests) in the units above. */
+export function amountsOf(list: Record<string, string | number>): ResourceAmounts {
   const out: ResourceAmounts = new Map();
   for (const [name, q] of Object.entries(list)) out.set(name, amountOf(name, q));
   return out;

@@ -6,7 +6,7 @@ import { ContainerConfigError } from '../errors.js';
 import type { Container, Pod } from '../k8s/types.js';
 import type { QosClass } from '../k8s/qos.js';
 import { hugepageLimitsOf } from '../k8s/hugepages.js';
-import { amountOf } from '../k8s/pod-resources.js';
+import { amountsOf } from '../k8s/pod-resources.js';
 import { quantityToBytes, quantityToMilli } from '../k8s/quantity.js';
 import type { ImageConfig } from '../images/images.js';
 import {
@@ -85,7 +85,7 @@ export function resourcesOf(input: TranslateInput): LinuxContainerResources {
   }
   if (lim.memory !== undefined) out.memoryLimitBytes = quantityToBytes(lim.memory);
   out.oomScoreAdj = oomScoreAdj(qosClass, memReq !== undefined ? quantityToBytes(memReq) : 0, nodeMemoryBytes, pod);
-  const hugepageLimits = hugepageLimitsOf(new Map(Object.entries(lim).map(([k, q]) => [k, amountOf(k, q)])));
+  const hugepageLimits = hugepageLimitsOf(amountsOf(lim));
   if (hugepageLimits.length) out.hugepageLimits = hugepageLimits;
   return out;
 }
