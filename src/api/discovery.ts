@@ -18,6 +18,9 @@ export const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
   pods: [
     { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
   ],

@@ -1,7 +1,7 @@
 // Maps a request to its handler: health, version, discovery, OpenAPI, peapod's own endpoints, and the
 // resource paths (verbs checked against the registry, subresources against discovery).
 
-import { NotFoundError } from '../errors.js';
+import { BadRequestError, NotFoundError } from '../errors.js';
 import { HttpStatusError, methodNotAllowed } from './api-errors.js';
 import type { ApiDeps } from './deps.js';
 import {
@@ -178,6 +178,12 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
       break;
     case 'eviction':
       if (m === 'POST') return handleEviction(deps, ctx, route);
+      break;
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      // Served on the upgrade path (streaming/upgrade.ts); a plain request gets the apiserver's answer.
+      if (m === 'GET' || m === 'POST') throw new BadRequestError('Upgrade request required');
       break;
   }
   if (!deps.store.getStored(route.resource.resource, route.namespace, route.name)) {

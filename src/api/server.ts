@@ -19,6 +19,7 @@ import { StoreEventSink } from '../store/events.js';
 import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
 import { BadRequestError } from '../errors.js';
 import type { SecurityStage } from './auth/stage.js';
+import { StreamingEndpoint } from './streaming/upgrade.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
@@ -81,6 +82,7 @@ export class ApiServer {
   private readonly security: SecurityStage;
   private readonly inflight = new Set<AbortController>();
   private readonly background = new Set<Watch>();
+  private readonly streaming: StreamingEndpoint;
   private seq = 0;
 
   constructor(opts: ApiServerOptions) {
@@ -101,6 +103,7 @@ export class ApiServer {
       background: this.background,
       authorizer: opts.security.authorizer,
     };
+    this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });
     this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '', metrics: opts.metrics };
   }
 
@@ -112,6 +115,8 @@ export class ApiServer {
     const { host, port } = parseListenAddress(listen);
     this.security.trustClientCa(tls.clientCaPem);
     const server = https.createServer({ keepAlive: true, ...secureOptions(tls) }, this.listener);
+    // exec, attach and port-forward: WebSocket and SPDY/3.1 upgrades, through the same security stage.
+    server.on('upgrade', this.streaming.onUpgrade);
     // Clients (kubectl, informers, the bench) keep connections idle for long stretches; Node's 5 s default
     // closes them while a client may be reusing one, which the client sees as ECONNRESET.
     server.keepAliveTimeout = IDLE_CONNECTION_MS;
@@ -147,6 +152,7 @@ export class ApiServer {
     for (const ac of this.inflight) ac.abort();
     for (const w of this.background) w.stop();
     this.background.clear();
+    this.streaming.closeAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;

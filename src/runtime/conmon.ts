@@ -30,6 +30,8 @@ export interface ConmonOptions {
   attachDir: string;
   terminal?: boolean;
   stdin?: boolean;
+  /** The container's stdin stays open when an attached client leaves (stdin without stdinOnce). */
+  leaveStdinOpen?: boolean;
   logSizeMax?: number;
   conmonPath?: string;
   runcPath?: string;
@@ -56,6 +58,7 @@ export function conmonArgs(o: Omit<ConmonOptions, 'sleep' | 'timeoutMs'>): strin
   ];
   if (o.terminal) args.push('-t');
   else if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
 

@@ -4,6 +4,7 @@
 // Never wired into the daemon.
 
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../system/clock.js';
 import {
@@ -19,6 +20,7 @@ import {
   type Runtime,
   type RuntimeVersion,
 } from './runtime.js';
+import type { AttachRequest, ExecRequest, SessionEnd, SessionOutput, StreamSession } from './streaming/types.js';
 
 export interface FakeCall {
   method: string;
@@ -40,6 +42,13 @@ export class FakeRuntime implements Runtime {
   readonly ignoreStop = new Set<string>();
   /** Answers execSync (probes, hooks); default: exit 0 with no output. */
   execHandler?: (id: string, cmd: string[], timeoutMs: number) => ExecSyncResult | Promise<ExecSyncResult>;
+  /**
+   * Answers execStream: called with everything the client wrote once it closes stdin (at once without
+   * stdin); its stdout and stderr are sent as output. Default: execHandler's answer for the command.
+   */
+  streamHandler?: (id: string, req: ExecRequest, stdin: Buffer) => ExecSyncResult | Promise<ExecSyncResult>;
+  /** Answers portForward; default: nothing listens on any port. */
+  portHandler?: (sandboxId: string, port: number) => Duplex | Promise<Duplex>;
   /** Writable-layer bytes by container id (containerFsUsage); known containers default to 0. */
   readonly fsUsage = new Map<string, number>();
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
@@ -274,6 +283,59 @@ export class FakeRuntime implements Runtime {
     c.finishedAt = this.clock.now();
     c.pid = 0;
     this.emit('exited', c);
+  }
+
+  async execStream(id: string, req: ExecRequest, out: SessionOutput): Promise<StreamSession> {
+    this.calls.push({ method: 'execStream', args: [id, req.cmd] });
+    const c = this.mustContainer(id);
+    if (c.state !== 'running') throw new ConflictError(`exec in container ${id}: container is ${c.state}`);
+    const input: Buffer[] = [];
+    let stdinClosed!: () => void;
+    const eof = new Promise<void>((resolve) => (stdinClosed = resolve));
+    if (!req.stdin) stdinClosed();
+    let cancel!: () => void;
+    const cancelled = new Promise<SessionEnd>((resolve) => (cancel = () => resolve({ exitCode: 137 })));
+    const answered = eof.then(async (): Promise<SessionEnd> => {
+      const stdin = Buffer.concat(input);
+      const r = this.streamHandler
+        ? await this.streamHandler(id, req, stdin)
+        : await this.execSync(id, req.cmd, 0);
+      if (r.stdout.length) out.output('stdout', r.stdout);
+      if (r.stderr.length) out.output(req.tty ? 'stdout' : 'stderr', r.stderr);
+      return { exitCode: r.exitCode };
+    });
+    return {
+      writeStdin: async (data) => void input.push(Buffer.from(data)),
+      closeStdin: () => stdinClosed(),
+      resize: () => {},
+      done: Promise.race([answered, cancelled]),
+      cancel: () => cancel(),
+    };
+  }
+
+  async attach(id: string, _req: AttachRequest, _out: SessionOutput): Promise<StreamSession> {
+    this.calls.push({ method: 'attach', args: [id] });
+    const c = this.mustContainer(id);
+    if (c.state !== 'running') throw new ConflictError(`attach to container ${id}: container is ${c.state}`);
+    let detach!: () => void;
+    const detached = new Promise<SessionEnd>((resolve) => (detach = () => resolve({})));
+    const exited = new Promise<SessionEnd>((resolve) => {
+      const off = this.onContainerEvent((ev) => {
+        if (ev.containerId === id && (ev.type === 'exited' || ev.type === 'removed')) {
+          off();
+          resolve({});
+        }
+      });
+    });
+    return { writeStdin: async () => {}, closeStdin: () => {}, resize: () => {}, done: Promise.race([exited, detached]), cancel: () => detach() };
+  }
+
+  async portForward(sandboxId: string, port: number): Promise<Duplex> {
+    this.calls.push({ method: 'portForward', args: [sandboxId, port] });
+    const sb = this.sandboxes.get(sandboxId);
+    if (!sb) throw new NotFoundError(`sandbox ${sandboxId} not found`);
+    if (!this.portHandler) throw new ConflictError(`failed to connect to localhost:${port}: connection refused`);
+    return this.portHandler(sandboxId, port);
   }
 
   private emit(type: ContainerEvent['type'], c: ContainerStatus): void {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { NodePaths } from '../node/paths.js';
@@ -30,6 +31,8 @@ import {
 } from './runtime.js';
 import { PodCgroups } from './cgroups.js';
 import { spawnConmon } from './conmon.js';
+import { ConmonStreaming } from './streaming/conmon-streaming.js';
+import type { AttachRequest, ExecRequest, SessionOutput, StreamSession } from './streaming/types.js';
 import { ExitWatcher, readExitFile, type ExitInfo } from './exit-watcher.js';
 import { buildAppSpec, capabilitiesFromMask } from './oci-spec.js';
 import type { OciSpec } from './oci-types.js';
@@ -100,6 +103,7 @@ export class RuncRuntime implements Runtime {
   private readonly execProcesses = new Map<string, OciSpec['process']>();
   private readonly watcher: ExitWatcher;
   private readonly heavy: Limiter;
+  private readonly streaming: ConmonStreaming;
 
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
@@ -122,6 +126,20 @@ export class RuncRuntime implements Runtime {
       logger: this.logger,
       isWatched: (id) => this.isAlive(id),
       onExit: (id, info) => void this.handleExit(id, info),
+    });
+    this.streaming = new ConmonStreaming({
+      runcRoot: this.paths.runcRoot,
+      attachDir: this.paths.attachDir,
+      runDir: this.paths.runDir,
+      launcher: this.launcher,
+      exec: this.exec,
+      runningContainer: (id) => this.runningContainer(id),
+      sandboxNetns: async (id) => {
+        const sb = this.sandboxes.get(id);
+        if (!sb) throw new NotFoundError(`sandbox ${id} not found`);
+        if (sb.state !== 'ready') throw new ConflictError(`sandbox ${id} is not ready`);
+        return sb.config.hostNetwork ? undefined : sb.netnsPath;
+      },
     });
   }
 
@@ -350,6 +368,7 @@ export class RuncRuntime implements Runtime {
         attachDir: this.paths.attachDir,
         terminal: config.tty,
         stdin: config.stdin,
+        leaveStdinOpen: config.stdin && !config.stdinOnce,
         sleep: (ms, signal) => this.clock.sleep(ms, signal),
       });
       rec.pid = started.pid;
@@ -545,20 +564,40 @@ export class RuncRuntime implements Runtime {
   }
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
+    if (cmd.length === 0) throw new ConflictError(`exec in container ${id}: empty command`);
+    const { bundle, process: base } = await this.runningContainer(id);
+    const proc = { ...base, args: cmd, terminal: false };
+    const r = await this.runc.execProcess(id, bundle, randomBytes(6).toString('hex'), proc, timeoutMs);
+    return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
+  }
+
+  /** A running container's bundle, process spec (read once: probes exec every period) and stdio settings. */
+  private async runningContainer(id: string): Promise<{ bundle: string; process: OciSpec['process']; stdin: boolean; tty: boolean }> {
     const rec = this.containers.get(id);
     if (!rec) throw new NotFoundError(`container ${id} not found`);
     await this.refreshContainer(rec);
     if (rec.state !== 'running') throw new ConflictError(`exec in container ${id}: container is ${rec.state}`);
-    if (cmd.length === 0) throw new ConflictError(`exec in container ${id}: empty command`);
     const bundle = path.join(this.paths.containersDir, id);
     let base = this.execProcesses.get(id);
     if (!base) {
       base = (JSON.parse(await readFile(path.join(bundle, 'config.json'), 'utf8')) as OciSpec).process;
       this.execProcesses.set(id, base);
     }
-    const proc = { ...base, args: cmd, terminal: false };
-    const r = await this.runc.execProcess(id, bundle, randomBytes(6).toString('hex'), proc, timeoutMs);
-    return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
+    return { bundle, process: base, stdin: rec.config.stdin, tty: rec.config.tty };
+  }
+
+  // ---- streaming (exec, attach, port-forward) ----
+
+  execStream(id: string, req: ExecRequest, out: SessionOutput): Promise<StreamSession> {
+    return this.streaming.execStream(id, req, out);
+  }
+
+  attach(id: string, req: AttachRequest, out: SessionOutput): Promise<StreamSession> {
+    return this.streaming.attach(id, req, out);
+  }
+
+  portForward(sandboxId: string, port: number): Promise<Duplex> {
+    return this.streaming.portForward(sandboxId, port);
   }
 
   // ---- exits ----

@@ -8,6 +8,8 @@
 // - every record is persisted before its side effect, so a restarted daemon finds what it made;
 // - containers keep running when the daemon exits; a new Runtime over the same state picks them up.
 
+import type { StreamingRuntime } from './streaming/types.js';
+
 export interface PortMapping {
   protocol: 'TCP' | 'UDP' | 'SCTP';
   containerPort: number;
@@ -274,10 +276,10 @@ export interface ContainerRuntime {
 }
 
 /**
- * The whole contract, by role as the CRI splits it (streaming — exec, attach, port-forward — joins as a
- * third role with issue 9). Both implementations pass one behaviour suite (conformance.ts).
+ * The whole contract, by role as the CRI splits it: sandboxes, containers and streaming (exec, attach,
+ * port-forward; streaming/types.ts). Both implementations pass one behaviour suite (conformance.ts).
  */
-export interface Runtime extends SandboxRuntime, ContainerRuntime {
+export interface Runtime extends SandboxRuntime, ContainerRuntime, StreamingRuntime {
   version(): Promise<RuntimeVersion>;
 }
 

@@ -29,6 +29,7 @@ export const REQUIREMENTS: Requirement[] = [
   { program: 'iptables', paths: ['/usr/sbin/iptables', '/sbin/iptables'], pkg: 'iptables', purpose: 'pod masquerade and host ports' },
   { program: 'ip', paths: ['/usr/sbin/ip', '/usr/bin/ip', '/sbin/ip', '/bin/ip'], pkg: 'iproute2', purpose: 'network namespaces' },
   { program: 'nsenter', paths: ['/usr/bin/nsenter', '/bin/nsenter'], pkg: 'util-linux', purpose: 'entering pod namespaces' },
+  { program: 'socat', paths: ['/usr/bin/socat', '/bin/socat'], pkg: 'socat', purpose: 'port-forward into a pod network namespace' },
   { program: 'unshare', paths: ['/usr/bin/unshare', '/bin/unshare'], pkg: 'util-linux', purpose: 'pinning namespaces' },
   { program: 'mount', paths: ['/usr/bin/mount', '/bin/mount'], pkg: 'mount', purpose: 'overlay, tmpfs and bind mounts' },
   { program: 'tar', paths: ['/usr/bin/tar', '/bin/tar'], pkg: 'tar', purpose: 'image layers' },

@@ -55,8 +55,28 @@ export interface LaunchedMonitor {
   kill(): void;
 }
 
+/**
+ * conmon's exec-attach protocol (node-runtime.md §1.5): a session started in its own session, with a
+ * sync pipe on fd 3, a start pipe on fd 4 and an attach pipe on fd 5. One start byte lets conmon set up
+ * the attach socket (it says so on fd 5); a second one runs the process, whose pid and then exit code
+ * come on fd 3.
+ */
+export type SessionLaunch = MonitorLaunch;
+
+export interface LaunchedSession {
+  /** Settles when the attach socket is ready; rejects with conmon's message when it failed before that. */
+  ready: Promise<void>;
+  /** Sends the second start byte; resolves with the sync line that reports the process's pid. */
+  start(): Promise<string>;
+  /** The sync line with the exit code (or an error), or "" when conmon went away without one. */
+  exited: Promise<string>;
+  /** Stops waiting: closes our ends of the pipes (conmon goes on, the caller kills the process). */
+  release(): void;
+}
+
 export interface Launcher {
   launchMonitor(req: MonitorLaunch): LaunchedMonitor;
+  launchSession(req: SessionLaunch): LaunchedSession;
 }
 
 export class HostExec implements Exec, Launcher {
@@ -100,6 +120,10 @@ export class HostExec implements Exec, Launcher {
     });
   }
 
+  launchSession(req: SessionLaunch): LaunchedSession {
+    return launchSession(req);
+  }
+
   launchMonitor(req: MonitorLaunch): LaunchedMonitor {
     let child: ReturnType<typeof spawn> | undefined;
     const done = (async () => {
@@ -125,6 +149,118 @@ export class HostExec implements Exec, Launcher {
       },
     };
   }
+}
+
+/** Splits a pipe's text into lines as they come: next() resolves with the next line, or "" at its end. */
+class LineReader {
+  private buf = '';
+  private ended = false;
+  private readonly waiters: ((line: string) => void)[] = [];
+  private readonly lines: string[] = [];
+  private onClosed: () => void = () => {};
+  /** Resolves when the pipe has ended. */
+  readonly closed = new Promise<void>((resolve) => (this.onClosed = resolve));
+
+  constructor(stream: NodeJS.ReadableStream) {
+    stream.on('data', (b: Buffer) => {
+      this.buf += b.toString('utf8');
+      let i: number;
+      while ((i = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        if (line.trim()) this.deliver(line);
+      }
+    });
+    const end = () => {
+      if (this.ended) return;
+      this.ended = true;
+      if (this.buf.trim()) this.deliver(this.buf);
+      this.buf = '';
+      for (const w of this.waiters.splice(0)) w('');
+      this.onClosed();
+    };
+    stream.once('close', end);
+    stream.once('end', end);
+    stream.once('error', end);
+  }
+
+  private deliver(line: string): void {
+    const w = this.waiters.shift();
+    if (w) w(line);
+    else this.lines.push(line);
+  }
+
+  next(): Promise<string> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.ended) return Promise.resolve('');
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Starts a conmon exec-attach session (see SessionLaunch). */
+export function launchSession(req: SessionLaunch): LaunchedSession {
+  let child: ReturnType<typeof spawn> | undefined;
+  const started = (async () => {
+    const out = await open(req.outputFile, 'a', 0o600);
+    try {
+      child = spawn(req.file, req.args, {
+        cwd: req.cwd,
+        detached: true,
+        env: req.env,
+        stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe', 'pipe'],
+      });
+    } finally {
+      await out.close();
+    }
+    const c = child;
+    const spawnError = new Promise<never>((_, reject) => c.once('error', reject));
+    spawnError.catch(() => {});
+    c.unref();
+    const startPipe = c.stdio[4] as NodeJS.WritableStream & { destroy(): void; on(e: 'error', f: () => void): void };
+    startPipe.on('error', () => {});
+    const sync = new LineReader(c.stdio[3] as NodeJS.ReadableStream);
+    const attach = new LineReader((c.stdio as unknown as NodeJS.ReadableStream[])[5]);
+    startPipe.write(Buffer.from([0]));
+    return { c, startPipe, sync, attach, spawnError };
+  })();
+  const ready = started.then(async ({ attach, sync, spawnError }) => {
+    const line = await Promise.race([attach.next(), spawnError]);
+    if (!line) {
+      // conmon failed before the attach socket: its reason, if any, is on the sync pipe.
+      const why = await sync.next();
+      throw new Error(why || 'conmon exited before its attach socket was ready');
+    }
+    const msg = JSON.parse(line) as { data?: number; message?: string };
+    if ((msg.data ?? -1) < 0) throw new Error(msg.message ?? 'conmon could not set up the attach socket');
+  });
+  let startedProcess: Promise<string> | undefined;
+  // Settles with the pid line once start() is called (a promise resolved with a promise adopts it).
+  let onStart: (p: Promise<string>) => void = () => {};
+  const startCalled = new Promise<string>((resolve) => (onStart = resolve));
+  return {
+    ready,
+    start: () => {
+      startedProcess ??= ready.then(async () => {
+        const { startPipe, sync } = await started;
+        startPipe.end(Buffer.from([0]));
+        return sync.next();
+      });
+      onStart(startedProcess);
+      return startedProcess;
+    },
+    // The line after the pid's; never before start() (release() ends the wait: its pipes close).
+    exited: Promise.race([startCalled.catch(() => ''), started.then(({ sync }) => sync.closed)]).then(async (pidLine) => {
+      if (!pidLine) return '';
+      const { sync } = await started;
+      return sync.next();
+    }),
+    release: () => {
+      void started.then(({ c }) => {
+        for (const fd of [3, 4, 5]) (c.stdio[fd] as unknown as { destroy(): void } | null)?.destroy();
+      }, () => undefined);
+    },
+  };
 }
 
 /** Sends the start byte, gathers the sync text and waits for the first process to exit. */

@@ -14,6 +14,9 @@ import { silentLogger } from '../../system/logger.js';
 import { buildSecurityStage } from '../auth/security.js';
 import { GROUP_MASTERS, GROUP_MONITORING, GROUP_VIEWERS, type UserInfo } from '../auth/types.js';
 import { ApiServer } from '../server.js';
+import { createCa, issueCert } from '../auth/certs.js';
+import { servingNames } from '../auth/pki.js';
+import type { Runtime } from '../../runtime/runtime.js';
 
 export const TOKENS = {
   admin: 'admin-token',
@@ -35,6 +38,53 @@ export interface ApiHarness {
   store: SqliteStore;
   request(who: Who, opts: InjectOptions): Promise<Response>;
   close(): void;
+}
+
+export interface TlsHarness {
+  store: SqliteStore;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  /** The CA that signed the serving certificate. */
+  caPem: string;
+  /** The Authorization header of a caller. */
+  auth(who: keyof typeof TOKENS): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The API on a real TLS socket of 127.0.0.1 (for upgrades, which need one), with `runtime` behind the
+ * streaming endpoints. Callers authenticate with the same bearer tokens.
+ */
+export async function startTlsHarness(runtime: Runtime): Promise<TlsHarness> {
+  const clock = new FakeClock();
+  const logger = silentLogger();
+  const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
+  ensureNamespaces(store);
+  const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' });
+  const now = Date.now();
+  const ca = await createCa('peapod-harness-ca', { now, validDays: 1 });
+  const serving = await issueCert(ca, { kind: 'server', names: servingNames('localhost', []) }, { now, validDays: 1 });
+  const server = new ApiServer({
+    store,
+    logger,
+    clock,
+    nodeName: 'node-1',
+    paths: nodePaths('/nonexistent/peapod-harness'),
+    events,
+    runtime,
+    security: buildSecurityStage({ tokens: TOKEN_USERS }),
+  });
+  const { url } = await server.start('127.0.0.1:0', { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem: ca.certPem });
+  return {
+    store,
+    url,
+    caPem: ca.certPem,
+    auth: (who) => `Bearer ${TOKENS[who]}`,
+    async close() {
+      await server.stop();
+      store.close();
+    },
+  };
 }
 
 /** `metrics`: what GET /metrics renders (unset: 404, as without samplers). */

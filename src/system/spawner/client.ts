@@ -6,7 +6,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type MonitorLaunch, type MonitorOutcome } from '../exec.js';
+import { definedEnv, type Exec, type ExecOptions, type ExecResult, type Launcher, type LaunchedMonitor, type LaunchedSession, type MonitorLaunch, type MonitorOutcome, type SessionLaunch } from '../exec.js';
 import type { Logger } from '../logger.js';
 import { loopTurns } from '../loop-turns.js';
 import { ThreadSchedstat } from '../thread-schedstat.js';
@@ -86,6 +86,28 @@ export class SpawnHelper implements Exec, Launcher {
       done,
       kill: () => {
         if (!settled) this.cancel(id);
+      },
+    };
+  }
+
+  launchSession(launch: SessionLaunch): LaunchedSession {
+    const { id, reply } = this.send({ t: 'session', launch });
+    const lineOf = (r: SpawnReply & { ok: true }) => {
+      if (!('line' in r)) throw new Error(`spawn helper: bad reply to ${launch.file}`);
+      return r.line;
+    };
+    const ready = reply.then(lineOf).then(() => undefined);
+    let started: Promise<string> | undefined;
+    const exited = ready.then(
+      () => this.send({ t: 'session-exit', session: id }).reply.then(lineOf),
+      () => '',
+    );
+    return {
+      ready,
+      start: () => (started ??= ready.then(() => this.send({ t: 'session-start', session: id }).reply.then(lineOf))),
+      exited,
+      release: () => {
+        if (this.child?.connected) this.child.send({ t: 'cancel', id } satisfies SpawnRequest);
       },
     };
   }
@@ -172,5 +194,7 @@ export class SpawnHelper implements Exec, Launcher {
 }
 
 function fileOf(req: Request): string {
-  return req.t === 'run' ? req.file : req.t === 'monitor' ? req.launch.file : 'cancel';
+  if (req.t === 'run') return req.file;
+  if (req.t === 'monitor' || req.t === 'session') return req.launch.file;
+  return req.t;
 }

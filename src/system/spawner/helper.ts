@@ -10,12 +10,13 @@
 // SIGKILL), the channel closes and this exits. The programs it started keep running to their own end
 // (conmon outlives both by design).
 
-import { HostExec, type LaunchedMonitor } from '../exec.js';
+import { HostExec, type LaunchedMonitor, type LaunchedSession } from '../exec.js';
 import type { SpawnReply, SpawnRequest } from './protocol.js';
 
 const host = new HostExec();
 const runs = new Map<number, AbortController>();
 const monitors = new Map<number, LaunchedMonitor>();
+const sessions = new Map<number, LaunchedSession>();
 
 function reply(msg: SpawnReply): void {
   // A send after the channel closed has no one to tell: the daemon is gone.
@@ -48,9 +49,30 @@ function handle(req: SpawnRequest): void {
         .finally(() => monitors.delete(req.id));
       return;
     }
+    case 'session': {
+      const s = host.launchSession(req.launch);
+      sessions.set(req.id, s);
+      s.ready.then(() => reply({ id: req.id, ok: true, line: '' }), (err: unknown) => reply(failure(req.id, err)));
+      void s.exited.finally(() => sessions.delete(req.id)).catch(() => undefined);
+      return;
+    }
+    case 'session-start':
+    case 'session-exit': {
+      const s = sessions.get(req.session);
+      if (!s) {
+        reply({ id: req.id, ok: false, message: `no exec session ${req.session}` });
+        return;
+      }
+      (req.t === 'session-start' ? s.start() : s.exited).then(
+        (line) => reply({ id: req.id, ok: true, line }),
+        (err: unknown) => reply(failure(req.id, err)),
+      );
+      return;
+    }
     case 'cancel':
       runs.get(req.id)?.abort();
       monitors.get(req.id)?.kill();
+      sessions.get(req.id)?.release();
       return;
   }
 }

@@ -1,7 +1,7 @@
 // The messages between the daemon and its spawn helper (client.ts ↔ helper.ts), over the Node IPC
 // channel with the 'advanced' serialization (structured clone), so a Buffer input crosses as bytes.
 
-import type { ExecResult, MonitorLaunch, MonitorOutcome } from '../exec.js';
+import type { ExecResult, MonitorLaunch, MonitorOutcome, SessionLaunch } from '../exec.js';
 
 export type SpawnRequest =
   | {
@@ -15,10 +15,15 @@ export type SpawnRequest =
       timeoutMs?: number;
     }
   | { t: 'monitor'; id: number; launch: MonitorLaunch }
-  /** A run: abort its signal (the child gets SIGTERM). A monitor: kill() it. */
+  /** A conmon exec-attach session: replied to when its attach socket is ready. */
+  | { t: 'session'; id: number; launch: SessionLaunch }
+  /** The session's start() and exited, by the id of its 'session' request: replied to with the sync line. */
+  | { t: 'session-start' | 'session-exit'; id: number; session: number }
+  /** A run: abort its signal (the child gets SIGTERM). A monitor: kill() it. A session: release() it. */
   | { t: 'cancel'; id: number };
 
 export type SpawnReply =
   | { id: number; ok: true; run: ExecResult }
   | { id: number; ok: true; monitor: MonitorOutcome }
+  | { id: number; ok: true; line: string }
   | { id: number; ok: false; message: string; code?: string };
