@@ -51,6 +51,11 @@ export class TestDaemon {
     return d;
   }
 
+  /** The daemon's pid while it runs. */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   /** Starts (or restarts) the daemon process on the same data dir and port. */
   async serve(): Promise<void> {
     await this.proc.start();

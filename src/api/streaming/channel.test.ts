@@ -17,11 +17,13 @@ test('subprotocols: the first offer we speak, in the client order', () => {
 test('binary messages carry the channel in their first byte, base64 ones as an ASCII digit', () => {
   const bin = { name: 'v5.channel.k8s.io', version: 5 as const, base64: false };
   const b64 = { name: 'v4.base64.channel.k8s.io', version: 4 as const, base64: true };
-  assert.deepEqual(decodeMessage(Buffer.from([0, 104, 105]), true, bin), { channel: 0, data: Buffer.from('hi') });
+  assert.deepEqual(decodeMessage(Buffer.from([0, 104, 105]), bin), { channel: 0, data: Buffer.from('hi') });
   assert.deepEqual(encodeMessage(1, Buffer.from('hi'), bin), { payload: Buffer.from([1, 104, 105]), binary: true });
   assert.deepEqual(encodeMessage(1, Buffer.from('hi'), b64), { payload: '1aGk=', binary: false });
-  assert.deepEqual(decodeMessage(Buffer.from('0aGk='), false, b64), { channel: 0, data: Buffer.from('hi') });
-  assert.equal(decodeMessage(Buffer.alloc(0), true, bin), undefined);
+  assert.deepEqual(decodeMessage(Buffer.from('0aGk='), b64), { channel: 0, data: Buffer.from('hi') });
+  assert.equal(decodeMessage(Buffer.alloc(0), bin), undefined);
+  // Python's stdin strings: text frames whose first byte is the channel.
+  assert.deepEqual(decodeMessage(Buffer.from('\u0000hello\n'), bin), { channel: 0, data: Buffer.from('hello\n') });
 });
 
 test('resize messages: Width and Height, anything else ignored', () => {

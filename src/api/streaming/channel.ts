@@ -58,10 +58,14 @@ export function offeredProtocols(header: string | string[] | undefined): string[
   return raw.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** One client message as channel and data; undefined for an empty or malformed one (ignored). */
-export function decodeMessage(msg: Buffer, isBinary: boolean, proto: ChannelProtocol): { channel: number; data: Buffer } | undefined {
+/**
+ * One client message as channel and data; undefined for an empty or malformed one (ignored). Only the
+ * base64 protocols read the channel as a digit: under the others a text message is bytes like a binary
+ * one (the Python client sends its stdin strings as text frames that start with the byte 0).
+ */
+export function decodeMessage(msg: Buffer, proto: ChannelProtocol): { channel: number; data: Buffer } | undefined {
   if (msg.length === 0) return undefined;
-  if (proto.base64 || !isBinary) {
+  if (proto.base64) {
     const text = msg.toString('latin1');
     const channel = text.charCodeAt(0) - 48;
     if (channel < 0 || channel > 9) return undefined;

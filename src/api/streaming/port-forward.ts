@@ -132,8 +132,8 @@ export function servePortForwardChannels(ws: WebSocket, proto: ChannelProtocol, 
       },
     );
   });
-  ws.on('message', (raw: Buffer, isBinary: boolean) => {
-    const m = decodeMessage(Buffer.isBuffer(raw) ? raw : Buffer.from(raw), isBinary, proto);
+  ws.on('message', (raw: Buffer) => {
+    const m = decodeMessage(Buffer.isBuffer(raw) ? raw : Buffer.from(raw), proto);
     if (!m || m.channel % 2 !== 0) return;
     const i = m.channel / 2;
     if (i >= ports.length) return;

@@ -24,26 +24,43 @@ export interface CommandOptions {
   tty: boolean;
 }
 
-/** Runs one session to its end; never rejects. */
+/** How long a terminal session waits for the client's size before it starts without one. */
+const FIRST_SIZE_WAIT_MS = 1000;
+
+/**
+ * Runs one session to its end; never rejects. With a terminal, the client's first size (which it sends
+ * at once) is awaited briefly and handed to `start`, so the process starts in a terminal of that size.
+ */
 export async function runCommand(
   streams: CommandStreams,
   opts: CommandOptions,
-  start: (out: SessionOutput) => Promise<StreamSession>,
+  start: (out: SessionOutput, size?: TerminalSize) => Promise<StreamSession>,
 ): Promise<CommandOutcome> {
-  const out: SessionOutput = {
-    output: (stream, data) => {
-      const sink = stream === 'stderr' && !opts.tty ? streams.stderr : streams.stdout;
-      sink?.(data);
-    },
-  };
+  const batch = new OutputBatch(streams, opts.tty);
+  const out: SessionOutput = { output: (stream, data) => batch.add(stream, data) };
+  let size: TerminalSize | undefined;
+  let current: StreamSession | undefined;
+  let sized: () => void = () => {};
+  const firstSize = new Promise<void>((resolve) => (sized = resolve));
+  streams.onResize((s) => {
+    size = s;
+    current?.resize(s);
+    sized();
+  });
+  if (opts.tty && !size) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([firstSize, streams.gone, new Promise<void>((r) => (timer = setTimeout(r, FIRST_SIZE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
   let session: StreamSession;
   try {
-    session = await start(out);
+    session = await start(out, size);
   } catch (err) {
     const outcome = failure(err);
     streams.finish(outcome);
     return outcome;
   }
+  current = session;
   let over = false;
   void streams.gone.then(() => {
     if (!over) session.cancel();
@@ -57,7 +74,6 @@ export async function runCommand(
     stdin.once('end', () => session.closeStdin());
     stdin.on('error', () => session.closeStdin());
   }
-  streams.onResize((size) => session.resize(size));
   let outcome: CommandOutcome;
   try {
     const end = await session.done;
@@ -67,8 +83,50 @@ export async function runCommand(
   }
   over = true;
   stdin?.removeAllListeners('data');
+  batch.flush();
   streams.finish(outcome);
   return outcome;
+}
+
+/** Output is sent in messages of up to this many bytes. */
+const BATCH_MAX = 256 * 1024;
+
+/**
+ * Joins the runtime's small output chunks (conmon relays 8 KiB at a time) into fewer, larger messages:
+ * what is read in one turn of the event loop goes out as one, in order across stdout and stderr.
+ */
+class OutputBatch {
+  private stream: 'stdout' | 'stderr' = 'stdout';
+  private parts: Buffer[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly streams: CommandStreams,
+    private readonly tty: boolean,
+  ) {}
+
+  add(stream: 'stdout' | 'stderr', data: Buffer): void {
+    const s = stream === 'stderr' && !this.tty ? 'stderr' : 'stdout';
+    if (s !== this.stream) this.flush();
+    this.stream = s;
+    this.parts.push(data);
+    this.size += data.length;
+    if (this.size >= BATCH_MAX) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (!this.parts.length) return;
+    const data = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    (this.stream === 'stderr' ? this.streams.stderr : this.streams.stdout)?.(data);
+  }
 }
 
 /** An error as the Status the apiserver would give it (its code and message). */

@@ -41,8 +41,9 @@ export interface StreamingDeps {
   logger: Logger;
 }
 
-function truthy(v: string | null): boolean {
-  return v === 'true' || v === '1';
+/** A boolean query parameter as Go's strconv.ParseBool reads it (the Python client sends "True"). */
+export function truthy(v: string | null): boolean {
+  return v !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
 }
 
 /** The X-Stream-Protocol-Version offers (a repeated header, which Node joins with commas). */
@@ -118,9 +119,9 @@ export class StreamingEndpoint {
     if (!flags.stdin && !flags.stdout && !flags.stderr) throw new BadRequestError('you must specify at least one of stdin, stdout, stderr');
     const target = await this.resolveContainer(pod, url.searchParams.get('container') ?? undefined, sub, runtime);
     const start = (streams: CommandStreams) =>
-      runCommand(streams, { tty: flags.tty }, (out) =>
+      runCommand(streams, { tty: flags.tty }, (out, size) =>
         sub === 'exec'
-          ? runtime.execStream(target.containerId, { cmd, stdin: flags.stdin, tty: flags.tty }, out)
+          ? runtime.execStream(target.containerId, { cmd, stdin: flags.stdin, tty: flags.tty, size }, out)
           : runtime.attach(target.containerId, { stdin: flags.stdin, tty: flags.tty }, out),
       );
     const log = this.deps.logger;

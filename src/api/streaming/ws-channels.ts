@@ -25,9 +25,9 @@ export function channelCommandStreams(ws: WebSocket, proto: ChannelProtocol, fla
     const m = encodeMessage(channel, data, proto);
     ws.send(m.payload, { binary: m.binary });
   };
-  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
     const buf = Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-    const m = decodeMessage(buf, isBinary, proto);
+    const m = decodeMessage(buf, proto);
     if (!m) return;
     if (m.channel === STDIN) {
       if (stdin && !stdin.writableEnded && m.data.length && !stdin.write(m.data)) {

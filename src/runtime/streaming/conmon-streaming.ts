@@ -121,7 +121,8 @@ export class ConmonStreaming implements StreamingRuntime {
     const cleanup = () => Promise.all([rm(dir, { recursive: true, force: true }), rm(link, { force: true })]).then(() => undefined);
     await mkdir(dir, { mode: 0o700 });
     // The env, values from Secrets included: readable by root alone.
-    await writeFile(path.join(dir, 'process.json'), JSON.stringify({ ...c.process, args: req.cmd, terminal: req.tty }), { mode: 0o600 });
+    const proc = { ...c.process, args: req.cmd, terminal: req.tty, ...(req.tty && req.size ? { consoleSize: { height: req.size.height, width: req.size.width } } : {}) };
+    await writeFile(path.join(dir, 'process.json'), JSON.stringify(proc), { mode: 0o600 });
     const session = this.host.launcher.launchSession({
       file: this.host.conmonPath ?? CONMON_PATH,
       args: conmonExecArgs({

@@ -20,6 +20,8 @@ export interface ExecRequest {
   stdin: boolean;
   /** A terminal: stdout and stderr are one stream, resize applies. */
   tty: boolean;
+  /** The terminal's size from the start (the OCI process's consoleSize), when the client sent one. */
+  size?: TerminalSize;
 }
 
 export interface AttachRequest {
