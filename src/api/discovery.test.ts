@@ -39,6 +39,6 @@ test('the aggregated core group lists pod subresources with their response kinds
   const pods = doc.items[0].versions[0].resources.find((r) => r.resource === 'pods')!;
   assert.equal(pods.scope, 'Namespaced');
   const subs = pods.subresources as { subresource: string; responseKind: { kind: string } }[];
-  assert.deepEqual(subs.map((s) => s.subresource), ['status', 'log', 'exec', 'attach', 'portforward', 'binding', 'eviction']);
+  assert.deepEqual(subs.map((s) => s.subresource), ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers', 'binding', 'eviction']);
   assert.equal(subs.find((s) => s.subresource === 'exec')!.responseKind.kind, 'PodExecOptions');
 });

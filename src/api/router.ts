@@ -179,6 +179,11 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
     case 'eviction':
       if (m === 'POST') return handleEviction(deps, ctx, route);
       break;
+    case 'ephemeralcontainers':
+      if (m === 'GET') return allowed('get'), handleGet(deps, ctx, route);
+      if (m === 'PUT') return allowed('update'), handleUpdate(deps, ctx, route);
+      if (m === 'PATCH') return allowed('patch'), handlePatch(deps, ctx, route);
+      break;
     case 'exec':
     case 'attach':
     case 'portforward':

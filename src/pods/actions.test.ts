@@ -49,7 +49,7 @@ const cases: Case[] = [
   {
     name: 'leaves a running container alone',
     records: [rec('c', 'running')],
-    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
+    expect: (a) => assert.deepEqual(a, { ephemeralContainersToStart: [], initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
     name: 'restarts a crashed container at once when restartPolicy is Always and no back-off is recorded',
@@ -149,7 +149,7 @@ const cases: Case[] = [
     name: 'waits while an init container runs',
     spec: { initContainers: inits },
     records: [rec('i1', 'running')],
-    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
+    expect: (a) => assert.deepEqual(a, { ephemeralContainersToStart: [], initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
     name: 'starts the regular containers once every init container exited 0',
@@ -237,7 +237,7 @@ const cases: Case[] = [
     spec: { initContainers: [side('s', { startupProbe: { exec: { command: ['x'] } } })] },
     records: [rec('s', 'running')],
     probes: probeView({ started: () => false }),
-    expect: (a) => assert.deepEqual(a, { initContainersToStart: [], containersToStart: [], containersToKill: [] }),
+    expect: (a) => assert.deepEqual(a, { ephemeralContainersToStart: [], initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
     name: 'sidecars: a failed startup probe kills and restarts the sidecar',

@@ -85,6 +85,11 @@ export interface CreateSandbox {
 export interface PodActions {
   killPod?: KillPod;
   createSandbox?: CreateSandbox;
+  /**
+   * Ephemeral containers not started yet (each runs once, never restarted), started before the others
+   * so that a debugger gets in even while init containers hold the pod back.
+   */
+  ephemeralContainersToStart: ContainerStart[];
   /** Init containers to start, in spec order: the next init container, and sidecars to (re)start. */
   initContainersToStart: ContainerStart[];
   containersToStart: ContainerStart[];
@@ -270,7 +275,7 @@ function withoutInitRecords(pod: Pod, obs: ObservedPod): ObservedPod {
 
 export function computePodActions(input: ActionsInput): PodActions {
   const { pod, observed } = input;
-  const empty: PodActions = { initContainersToStart: [], containersToStart: [], containersToKill: [] };
+  const empty: PodActions = { ephemeralContainersToStart: [], initContainersToStart: [], containersToStart: [], containersToKill: [] };
   if (pod.metadata.deletionTimestamp) return { ...empty, killPod: killPodOf(observed, 'deleted') };
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return { ...empty, killPod: killPodOf(observed, 'terminal') };
@@ -281,9 +286,10 @@ export function computePodActions(input: ActionsInput): PodActions {
 
   const init = planInit(input);
   if (init.killPod) return { ...empty, killPod: init.killPod };
-  if (!init.initialized) return { ...empty, initContainersToStart: init.starts, containersToKill: init.kills };
+  const ephemeralContainersToStart = planEphemeral(input);
+  if (!init.initialized) return { ...empty, ephemeralContainersToStart, initContainersToStart: init.starts, containersToKill: init.kills };
 
-  const plan: PodActions = { ...empty, initContainersToStart: init.starts, containersToStart: [], containersToKill: [...init.kills] };
+  const plan: PodActions = { ...empty, ephemeralContainersToStart, initContainersToStart: init.starts, containersToStart: [], containersToKill: [...init.kills] };
   let keep = 0;
   for (const c of pod.spec.containers) {
     const last = newestRecord(observed, c.name);
@@ -323,6 +329,14 @@ export function computePodActions(input: ActionsInput): PodActions {
     plan.killPod = kill;
     plan.containersToKill = [];
     plan.initContainersToStart = [];
+    plan.ephemeralContainersToStart = [];
   }
   return plan;
+}
+
+/** Ephemeral containers with no instance yet: the kubelet starts each once and never again. */
+function planEphemeral(input: ActionsInput): ContainerStart[] {
+  return (input.pod.spec.ephemeralContainers ?? [])
+    .filter((c) => !(input.observed.containers.get(c.name) ?? []).length)
+    .map((c) => ({ ...planStart(input, c, false), kind: 'ephemeral' as const }));
 }

@@ -35,7 +35,7 @@ const alive = (obs: ObservedPod) =>
   [...obs.containers.values()].some((l) => l.some((r) => r.state !== 'exited'));
 
 const planIsEmpty = (p: PodActions) =>
-  !p.killPod && !p.createSandbox && !p.initContainersToStart.length && !p.containersToStart.length && !p.containersToKill.length;
+  !p.killPod && !p.createSandbox && !p.ephemeralContainersToStart.length && !p.initContainersToStart.length && !p.containersToStart.length && !p.containersToKill.length;
 
 /**
  * An evicted pod as a pass sees it: Failed with reason Evicted (kept from then on, as a terminal phase
@@ -141,7 +141,7 @@ export class PodPasses {
     // ~10 s): never a hot loop of creates, yet a quick first retry.
     w.failedPasses = failedNow ? (w.failedPasses ?? 0) + 1 : 0;
     const quiet = new Set(['CrashLoopBackOff', 'ImagePullBackOff', 'PodInitializing']);
-    const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+    const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? []), ...(status.ephemeralContainerStatuses ?? [])];
     const busy = statuses.some((s) => s.state.waiting && !quiet.has(s.state.waiting.reason ?? ''));
     const pending = failedNow
       ? Math.min(RESYNC_ERROR_MAX_MS, RESYNC_PENDING_MS * 2 ** (w.failedPasses - 1))

@@ -11,7 +11,7 @@ export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
  * Sidecars are treated as plain init containers for now (native sidecars are a later issue), but the
  * kind is kept so that they slot in.
  */
-export type ContainerKind = 'init' | 'sidecar' | 'regular';
+export type ContainerKind = 'init' | 'sidecar' | 'regular' | 'ephemeral';
 
 export const ANNOTATION_RESTART_COUNT = 'io.kubernetes.container.restartCount';
 export const ANNOTATION_HASH = 'io.kubernetes.container.hash';

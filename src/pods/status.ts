@@ -87,7 +87,7 @@ function stateOf(r: Rec, logMessages?: ReadonlyMap<string, string>): ContainerSt
   }
 }
 
-function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?: ContainerStatus): ContainerStatus {
+function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?: ContainerStatus, ephemeral = false): ContainerStatus {
   const { pod, observed } = input;
   const [cur, prev] = observed.containers.get(c.name) ?? [];
   const resolved = input.images.get(c.image ?? '');
@@ -99,14 +99,15 @@ function containerStatusOf(input: StatusInput, c: Container, init: boolean, old?
   else state = { waiting: { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' } };
   const sidecar = init && c.restartPolicy === 'Always';
   const err = input.startErrors.get(c.name);
-  if (err && shouldStart(pod, cur, sidecar)) {
+  if (err && (ephemeral ? !cur : shouldStart(pod, cur, sidecar))) {
     if (state.terminated) lastState = state;
     state = { waiting: { reason: err.reason, ...(err.message ? { message: err.message } : {}) } };
   }
   const running = !!state.running;
   const probes = input.probes ?? NO_PROBES;
   const started = running && !!cur && probes.started(cur.id, c);
-  const ready = init && !sidecar ? state.terminated?.exitCode === 0 : started && probes.ready(cur.id, c);
+  // An ephemeral container is never ready: it has no probes, and the pod's readiness ignores it.
+  const ready = ephemeral ? false : init && !sidecar ? state.terminated?.exitCode === 0 : started && probes.ready(cur.id, c);
   const status: ContainerStatus = {
     name: c.name,
     state,
@@ -277,6 +278,9 @@ export function computePodStatus(input: StatusInput): PodStatus {
     containerStatuses: regular,
     qosClass: input.qosClass,
   };
-  if (old.ephemeralContainerStatuses) status.ephemeralContainerStatuses = old.ephemeralContainerStatuses;
+  const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) =>
+    containerStatusOf(input, c, false, oldOf(old.ephemeralContainerStatuses, c.name), true),
+  );
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral;
   return status;
 }

@@ -26,7 +26,7 @@
 import { ContainerConfigError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
-import type { Pod } from '../k8s/types.js';
+import type { Container, Pod } from '../k8s/types.js';
 import type { QosClass } from '../k8s/qos.js';
 import type { NodePaths } from '../node/paths.js';
 import {
@@ -45,7 +45,7 @@ import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
 import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sandbox-config.js';
-import { DEADLINE_MESSAGE, groupByName, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
+import { DEADLINE_MESSAGE, groupByName, newestRecord, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
 
@@ -174,7 +174,7 @@ export class PodSync {
       const sb = this.observed.sandboxes[0];
       if (sb?.state === 'ready') sandbox = { id: sb.id, config: this.sandboxConfig(sb.metadata.attempt) };
     }
-    const starts = [...plan.initContainersToStart, ...plan.containersToStart];
+    const starts = [...plan.ephemeralContainersToStart, ...plan.initContainersToStart, ...plan.containersToStart];
     if (starts.length && sandbox && !this.aborted()) {
       const volumes = await this.setUpVolumes();
       for (const s of volumes ? starts : []) {
@@ -198,7 +198,7 @@ export class PodSync {
   }
 
   private specOf(name: string) {
-    return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers].find((c) => c.name === name);
+    return [...(this.pod.spec.initContainers ?? []), ...this.pod.spec.containers, ...(this.pod.spec.ephemeralContainers ?? [])].find((c) => c.name === name);
   }
 
   /** Kills one container through killContainer; an interrupted wait records nothing (the next pass kills again). */
@@ -331,11 +331,13 @@ export class PodSync {
     if (this.aborted()) return;
     let config;
     try {
+      const targetContainerId = s.kind === 'ephemeral' ? this.ephemeralTarget(c) : undefined;
       const sb = this.observed.sandboxes.find((x) => x.id === sandbox.id) ?? (await deps.runtime.podSandboxStatus(sandbox.id));
       const podIPs = pod.spec.hostNetwork ? [deps.nodeIP] : sb?.ip ? [sb.ip, ...sb.additionalIps] : [];
       const env = resolveEnv({ pod, container: c, lookup: deps.lookup, nodeIP: deps.nodeIP, podIPs, nodeCpuMilli: deps.nodeCpuMilli, nodeMemoryBytes: deps.nodeMemoryBytes });
       const mounts = await deps.containerMounts(pod, c, volumes);
       config = containerConfigOf({ pod, container: c, attempt: s.attempt, imageConfig: img.image.config, env, mounts, qosClass: deps.qosOf(pod), nodeMemoryBytes: deps.nodeMemoryBytes, seccompDir: deps.paths.seccompDir, seccompDefault: deps.seccompDefault });
+      if (targetContainerId) config.targetContainerId = targetContainerId;
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
       return this.startFailed(c.name, reason, errorMessage(err));
@@ -371,6 +373,17 @@ export class PodSync {
     }
     state.startErrors.delete(c.name);
     this.record({ step: 'StartContainer', target: c.name, ok: true });
+  }
+
+  /**
+   * The running container whose PID namespace an ephemeral container joins (its targetContainerName),
+   * or undefined without one; a target that is not running fails the start, as on the kubelet.
+   */
+  private ephemeralTarget(c: Container): string | undefined {
+    if (!c.targetContainerName) return undefined;
+    const r = newestRecord(this.observed, c.targetContainerName);
+    if (r?.state !== 'running') throw new Error(`container ${c.targetContainerName} is not running, cannot share its process namespace`);
+    return r.id;
   }
 
   /** Keeps every alive record and the newest dead one per name; drops empty old sandboxes. */

@@ -70,3 +70,14 @@ test('an overlong varint is a bad request, refused at its 11th byte', () => {
   const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.alloc(1 << 20, 0xff)]);
   assert.throws(() => decodeK8sProtobuf(body), /varint longer than 10 bytes/);
 });
+
+test("a volume's source is inlined as Go's JSON writes it (kubectl debug node/ sends its pod as protobuf)", () => {
+  const raw = new ProtoWriter()
+    .message(1, (m) => m.string(1, 'node-debugger'))
+    .message(2, (spec) =>
+      spec.message(1, (v) => v.string(1, 'host-root').message(2, (src) => src.message(1, (hp) => hp.string(1, '/')))),
+    )
+    .finish();
+  const pod = decodeK8sProtobuf(envelope('v1', 'Pod', raw)) as { spec: { volumes: unknown[] } };
+  assert.deepEqual(pod.spec.volumes, [{ name: 'host-root', hostPath: { path: '/' } }]);
+});

@@ -177,6 +177,12 @@ function decodeMap(type: string, entries: (bigint | Buffer)[]): Record<string, u
 
 const PACKABLE = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'bool']);
 
+/**
+ * Embedded structs that Go's JSON writes inline (`json:",inline"`): protobuf nests them in a field of
+ * their own, JSON lifts their fields into the parent (a Volume's hostPath, an ephemeral container's name).
+ */
+const INLINE = new Set(['core.v1.Volume.volumeSource', 'core.v1.EphemeralContainer.ephemeralContainerCommon', 'core.v1.PersistentVolumeSpec.persistentVolumeSource']);
+
 function decodeMessage(type: string, buf: Buffer): Record<string, unknown> {
   const def = messageDef(type);
   const out: Record<string, unknown> = {};
@@ -197,7 +203,8 @@ function decodeMessage(type: string, buf: Buffer): Record<string, unknown> {
     } else {
       const v = decodeValue(f.type, values[values.length - 1]);
       if (v === undefined || v === '') continue;
-      out[f.name] = v;
+      if (INLINE.has(`${type}.${f.name}`) && v && typeof v === 'object') Object.assign(out, v);
+      else out[f.name] = v;
     }
   }
   return out;

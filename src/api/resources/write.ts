@@ -7,7 +7,7 @@ import type { ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Node, Pod } from '../../k8s/types.js';
 import { applyDefaults } from '../defaults.js';
 import { applyPatch } from '../patch.js';
-import { validateCreate, validateUpdate } from '../validation/index.js';
+import { validateCreate, validateEphemeralContainersUpdate, validateUpdate } from '../validation/index.js';
 import { HttpStatusError, unsupportedMediaType } from '../api-errors.js';
 import type { ApiDeps } from '../deps.js';
 import { contentType, decodeBody, readBody, readObject, sendJson, type RequestContext } from '../http.js';
@@ -104,6 +104,14 @@ function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObj
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
   }
+  if (route.subresource === 'ephemeralcontainers') {
+    // Upstream's ephemeralContainersStrategy: only spec.ephemeralContainers comes from the request.
+    const out = structuredClone(current) as KubeObject & { spec: { ephemeralContainers?: unknown } };
+    const requested = (next as { spec?: { ephemeralContainers?: unknown } }).spec?.ephemeralContainers;
+    if (requested === undefined) delete out.spec.ephemeralContainers;
+    else out.spec.ephemeralContainers = requested;
+    return out;
+  }
   if (route.subresource === 'status') {
     const out: KubeObject = { ...current, metadata: { ...current.metadata, labels: m.labels, annotations: m.annotations } };
     if (next.status === undefined) delete out.status;
@@ -113,6 +121,15 @@ function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObj
   if (HAS_STATUS.has(r.resource)) {
     if (current.status === undefined) delete merged.status;
     else merged.status = current.status;
+  }
+  if (r.resource === 'pods') {
+    // Upstream's PrepareForUpdate: ephemeral containers change only through pods/ephemeralcontainers.
+    const cur = (current as Pod).spec?.ephemeralContainers;
+    const spec = (merged as Pod).spec;
+    if (spec && typeof spec === 'object') {
+      if (cur === undefined) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = cur;
+    }
   }
   return merged;
 }
@@ -141,7 +158,11 @@ function writeUpdate(
       applyDefaults(r.resource, next);
       normalizeSecret(r, next);
     }
-    invalid(r, name, validateUpdate(r.resource, next, current));
+    invalid(
+      r,
+      name,
+      route.subresource === 'ephemeralcontainers' ? validateEphemeralContainersUpdate(next as Pod, current as Pod) : validateUpdate(r.resource, next, current),
+    );
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (dryRun || sameObject(next, current)) {
       result = dryRun ? next : current;

@@ -12,6 +12,16 @@ const EPHEMERAL_ALLOWED = new Set([
   'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce',
   'tty', 'targetContainerName',
 ]);
+/**
+ * Whether a field holds its zero value, as upstream's reflect IsZero sees a decoded one: kubectl debug
+ * sends `resources: {}`, which is allowed.
+ */
+function isZero(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v as object).length === 0;
+}
+
 /** Ephemeral containers as they may exist on a pod (after the ephemeralcontainers subresource). */
 export function validateEphemeralContainers(spec: Json, volumes: Set<string>): FieldCause[] {
   const errs: FieldCause[] = [];
@@ -26,7 +36,7 @@ export function validateEphemeralContainers(spec: Json, volumes: Set<string>): F
     const target = str(c.targetContainerName);
     if (target && !others.has(target)) errs.push(notFound(`${p}.targetContainerName`, target));
     for (const k of Object.keys(c)) {
-      if (!EPHEMERAL_ALLOWED.has(k) && c[k] !== undefined && c[k] !== null) errs.push(forbidden(`${p}.${k}`, EPHEMERAL_MSG));
+      if (!EPHEMERAL_ALLOWED.has(k) && !isZero(c[k])) errs.push(forbidden(`${p}.${k}`, EPHEMERAL_MSG));
     }
     asArray(c.volumeMounts).forEach((m, mi) => {
       for (const k of ['subPath', 'subPathExpr']) {
