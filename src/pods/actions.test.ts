@@ -52,6 +52,30 @@ const cases: Case[] = [
     expect: (a) => assert.deepEqual(a, { ephemeralContainersToStart: [], initContainersToStart: [], containersToStart: [], containersToKill: [] }),
   },
   {
+    name: 'starts an ephemeral container once, beside a running pod, and never again after it exits',
+    spec: { ephemeralContainers: [ctr('debug', { targetContainerName: 'c' })] },
+    records: [rec('c', 'running')],
+    expect: (a) => {
+      assert.deepEqual(a.ephemeralContainersToStart.map((s) => [s.name, s.kind, s.attempt]), [['debug', 'ephemeral', 0]]);
+      assert.deepEqual(starts(a), []);
+    },
+  },
+  {
+    name: 'an exited ephemeral container stays exited, whatever the restart policy',
+    spec: { ephemeralContainers: [ctr('debug')] },
+    records: [rec('c', 'running'), rec('debug', 'exited', { exitCode: 1 })],
+    expect: (a) => assert.deepEqual(a.ephemeralContainersToStart, []),
+  },
+  {
+    name: 'an ephemeral container gets in while an init container still runs',
+    spec: { initContainers: inits, ephemeralContainers: [ctr('debug')] },
+    records: [rec('i1', 'running')],
+    expect: (a) => {
+      assert.deepEqual(a.ephemeralContainersToStart.map((s) => s.name), ['debug']);
+      assert.deepEqual(initStarts(a), []);
+    },
+  },
+  {
     name: 'restarts a crashed container at once when restartPolicy is Always and no back-off is recorded',
     records: [rec('c', 'exited', { exitCode: 1 })],
     expect: (a) => {

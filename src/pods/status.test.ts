@@ -49,6 +49,21 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'ephemeral containers: ContainerCreating, then running and never ready, without touching the pod readiness',
+    spec: { ephemeralContainers: [ctr('debug'), ctr('later')] },
+    records: [rec('c', 'running'), rec('debug', 'running')],
+    expect: (s) => {
+      const [debug, later] = s.ephemeralContainerStatuses ?? assert.fail('no ephemeral statuses');
+      assert.equal(debug.name, 'debug');
+      assert.ok(debug.state.running);
+      assert.equal(debug.ready, false);
+      assert.equal(debug.restartCount, 0);
+      assert.deepEqual(later.state, { waiting: { reason: 'ContainerCreating' } });
+      assert.equal(cond(s, 'Ready')?.status, 'True');
+      assert.deepEqual(s.containerStatuses?.map((c) => c.name), ['c']);
+    },
+  },
+  {
     name: 'scenario 2: restartPolicy Never and exit 0 make the pod Succeeded with PodCompleted conditions',
     spec: { restartPolicy: 'Never' },
     sandboxes: [sandbox('notready')],

@@ -170,6 +170,30 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
     await d.waitFor('tmp deleted', async () => (await d.kubectl(['get', 'pod', 'tmp'])).code !== 0);
   });
 
+  step('kubectl debug -it --target: an ephemeral container sees the target container\'s processes, then stays terminated', async () => {
+    const r = await inTerminal(KUBECTL_NEWEST, 'debug -it web --image=localhost/busybox --target=app --container=dbg -- sh', ['ps -o pid,args; echo dbg-$((6*7)); exit 2']);
+    assert.match(r.stdout, /dbg-42/, r.stdout + r.stderr);
+    assert.match(r.stdout, /1 sleep 100000/);
+    const pod = await d.waitFor('the debugger terminated', async () => {
+      const p = await d.getJson('pod', 'web');
+      const s = (p.status.ephemeralContainerStatuses ?? []).find((x: { name: string }) => x.name === 'dbg');
+      return s?.state?.terminated ? p : false;
+    });
+    const s = pod.status.ephemeralContainerStatuses.find((x: { name: string }) => x.name === 'dbg');
+    assert.equal(s.state.terminated.exitCode, 2);
+    assert.equal(s.restartCount, 0);
+    const logs = await d.kubectl(['logs', 'web', '-c', 'dbg']);
+    assert.match(logs.stdout, /dbg-42/);
+  });
+
+  step('kubectl debug --copy-to and node/: they only create pods, and both work', async () => {
+    const copy = await inTerminal(KUBECTL_NEWEST, 'debug -it web --image=localhost/busybox --copy-to=web-copy --share-processes --container=dbg -- sh', ['echo copy-$((6*7)); ps -o args | grep -c "^sleep 100000"']);
+    assert.match(copy.stdout, /copy-42\r?\n1\r?\n/, copy.stdout + copy.stderr);
+    const node = await inTerminal(KUBECTL_NEWEST, `debug -it node/${d.nodeName} --image=localhost/busybox -- sh`, ['cat /host/etc/hostname; echo node-$((6*7))']);
+    assert.match(node.stdout, new RegExp(`${os.hostname()}\\r?\\n`), node.stdout + node.stderr);
+    assert.match(node.stdout, /node-42/);
+  });
+
   step("Python's kubernetes client: stream() exec with stdin and the exit code", async () => {
     const script = `
 import sys

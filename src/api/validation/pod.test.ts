@@ -275,6 +275,10 @@ test('the ephemeralcontainers subresource may add but not change or remove one',
     'spec.ephemeralContainers[0].targetContainerName: Not found: "nope"',
     'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container',
   ]);
+  // kubectl debug sends `resources: {}` and other zero values: allowed, as upstream's IsZero test allows them.
+  const debug = basePod();
+  debug.spec.ephemeralContainers = [{ name: 'debugger-x', image: 'busybox', resources: {}, ports: [], stdin: true, tty: true } as any];
+  assert.deepEqual(validateEphemeralContainersUpdate(debug, old), []);
 });
 
 check('issue 8: user namespaces are refused: this node cannot honour hostUsers false', (p) => ((p.spec as { hostUsers?: boolean }).hostUsers = false), [
