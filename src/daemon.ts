@@ -16,6 +16,7 @@ import { StoreEventSink } from './store/events.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { LocalImageService } from './images/local-image-service.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
+import { StaticPodSource } from './node/static-pods/source.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
 import { missingMallocTunables, missingNodeFlags, SERVE_MALLOC_TUNABLES, SERVE_NODE_FLAGS } from './system/node-flags.js';
 import { hostSeccompFacts } from './runtime/seccomp/host.js';
@@ -64,6 +65,8 @@ export interface DaemonOptions {
   maxPods?: number;
   /** RuntimeDefault seccomp for containers that name no profile (the kubelet's --seccomp-default). */
   seccompDefault?: boolean;
+  /** The static pods' manifest directory (the kubelet's staticPodPath); default <data-dir>/manifests. */
+  podManifestPath?: string;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
@@ -215,8 +218,23 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
         resources: new Map(Object.entries(nodeResources(facts)).filter(([k]) => k !== 'pods').map(([k, q]) => [k, amountOf(k, q)])),
       },
     });
-    await manager.start();
+    // Static pods: read before the manager starts, so that a restart adopts them instead of removing them.
+    const staticPods = new StaticPodSource({
+      dir: opts.podManifestPath ?? path.join(paths.dataDir, 'manifests'),
+      nodeName: opts.nodeName,
+      store,
+      clock,
+      logger: logger.child({ component: 'static-pods' }),
+      events,
+    });
+    await manager.start(staticPods.load());
     undo.push(() => manager.stop());
+    staticPods.start({
+      upsert: (pod) => manager.upsertStaticPod(pod),
+      remove: (pod) => manager.removeStaticPod(pod),
+      refresh: (pod) => manager.kick(pod.metadata.uid ?? ''),
+    });
+    undo.push(() => staticPods.stop());
     // Pods the API could not bind at create (gated, or not matching this node) wait for a change.
     const schedulerEvents = new StoreEventSink({ store, clock, logger, component: 'default-scheduler', host: '' });
     const scheduler = new Scheduler({ store, nodeName: opts.nodeName, clock, events: schedulerEvents, logger: logger.child({ component: 'scheduler' }) });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { BadRequestError, NotFoundError } from '../errors.js';
 import type { Pod } from '../k8s/types.js';
 import { containerLogPath, podLogDirectory } from '../node/paths.js';
+import { runtimeUidOf } from '../node/static-pods/manifest.js';
 import type { ApiDeps } from './deps.js';
 import { queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
@@ -65,7 +66,7 @@ export async function handleLogs(deps: ApiDeps, ctx: RequestContext, route: Reso
   if (!pod) throw NotFoundError.of({ resource: 'pods', name: route.name });
   const q = parseLogQuery(ctx.query, deps.clock.now());
   const container = selectContainer(pod, q.container);
-  const dir = path.join(podLogDirectory(deps.paths, pod.metadata.namespace!, pod.metadata.name!, pod.metadata.uid!), container);
+  const dir = path.join(podLogDirectory(deps.paths, pod.metadata.namespace!, pod.metadata.name!, runtimeUidOf(pod)), container);
   const instance = selectLogInstance(pod, container, await listAttempts(dir), q.previous);
   const file = containerLogPath(path.dirname(dir), container, instance.attempt);
   const stream = new LogStream(deps, ctx, q, file);

@@ -33,6 +33,7 @@ interface ServeOptions {
   maxBackoff?: string;
   maxPods?: string;
   seccompDefault?: boolean;
+  podManifestPath?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--max-pods <n>', 'pods this node runs at once; more are rejected (OutOfpods), as by the kubelet', '110')
     .option('--seccomp-default', 'run containers that name no seccompProfile under RuntimeDefault (the kubelet\'s --seccomp-default)')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
+    .option('--pod-manifest-path <dir>', 'static pods: every Pod manifest in this directory runs on the node, shown through the API as a mirror pod <name>-<node> (the kubelet\'s staticPodPath; default <data-dir>/manifests)')
     .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
       const { maxBackoff, maxPods: maxPodsText, ...rest } = o;

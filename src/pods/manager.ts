@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { errorMessage } from '../errors.js';
+import { isMirrorPod } from '../node/static-pods/manifest.js';
 import type { ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
 import { podRequests } from '../k8s/pod-resources.js';
@@ -118,7 +119,11 @@ export class PodManager {
     this.opts = opts;
   }
 
-  async start(): Promise<void> {
+  /**
+   * `staticPods`: the node's own pods from its manifest files (node/static-pods/), run like the others
+   * but never taken from the store, where only their mirror pods are.
+   */
+  async start(staticPods: Pod[] = []): Promise<void> {
     const o = this.opts;
     const deps: SyncDeps = {
       runtime: o.runtime,
@@ -145,7 +150,7 @@ export class PodManager {
     // 2. The pods bound to this node.
     const fieldSelector = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: o.nodeName }];
     const list = o.store.list<Pod>('pods', { fieldSelector });
-    const live = new Set(list.items.map((p) => p.metadata.uid ?? ''));
+    const live = new Set([...list.items, ...staticPods].map((p) => p.metadata.uid ?? ''));
     // 3. Orphans: runtime pods the store no longer has.
     const failed = new Set<string>();
     for (const uid of runtimeUids) {
@@ -179,7 +184,7 @@ export class PodManager {
     // container is seen at once, not at the next resync.
     const w = workers;
     this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
-    const byCreation = [...list.items].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    const byCreation = [...list.items, ...staticPods].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
     for (const pod of byCreation) this.route(w, pod, false);
     this.countBurstable('', 0); // written once at start, even with no Burstable pod
     this.storage = new StorageMonitor({
@@ -197,8 +202,33 @@ export class PodManager {
     });
   }
 
+  /** A static pod appeared or changed (its manifest file). */
+  upsertStaticPod(pod: Pod): void {
+    this.opts.logger.debug({ pod: pod.metadata.name, uid: pod.metadata.uid }, 'static pod from its manifest');
+    if (this.workers) this.route(this.workers, pod, false);
+  }
+
+  /**
+   * A static pod whose manifest went away: deleted as the API deletes a pod, with its grace period
+   * (the worker then stops it and forgets it; there is no store object to remove).
+   */
+  removeStaticPod(pod: Pod): void {
+    if (!this.workers) return;
+    this.opts.logger.info({ pod: pod.metadata.name, uid: pod.metadata.uid }, 'static pod gone from its manifest: stopping it');
+    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    const deletionTimestamp = new Date(this.opts.clock.now() + grace * 1000).toISOString();
+    this.route(this.workers, { ...pod, metadata: { ...pod.metadata, deletionTimestamp, deletionGracePeriodSeconds: grace } }, false);
+  }
+
+  /** Looks at a pod again now (its mirror pod was made again and wants its status). */
+  kick(uid: string): void {
+    this.workers?.kick(uid);
+  }
+
   /** Admission, then the workers (see the header). */
   private route(workers: PodWorkers, pod: Pod, removed: boolean): void {
+    // A mirror pod only shows a static pod, which comes from its manifest: nothing runs for it.
+    if (isMirrorPod(pod)) return;
     const uid = pod.metadata.uid ?? '';
     if (removed) {
       this.admitted.delete(uid);

@@ -17,6 +17,7 @@ import type { Clock } from '../system/clock.js';
 import type { LoopTurns } from '../system/loop-turns.js';
 import { errorMessage, isNotFound, ConflictError } from '../errors.js';
 import { computePodActions, type PodActions } from './actions.js';
+import { isStaticPod } from '../node/static-pods/manifest.js';
 import { stopTimeoutSeconds } from './kill.js';
 import { EVICTION_GRACE_SECONDS } from './local-storage.js';
 import type { ProbeManager } from './probes/manager.js';
@@ -168,6 +169,11 @@ export class PodPasses {
     w.tornDown = true;
     const m = w.pod.metadata;
     if (m.finalizers?.length) return RESYNC_STEADY_MS;
+    if (isStaticPod(w.pod)) {
+      // Its manifest is gone: nothing in the store to remove (the source removes its mirror pod).
+      w.done = true;
+      return 0;
+    }
     await this.o.turns.next();
     this.o.finished.add(w.uid);
     try {

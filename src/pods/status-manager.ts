@@ -6,6 +6,7 @@
 import { ConflictError, isNotFound } from '../errors.js';
 import type { Pod, PodStatus } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
+import { isMirrorPodOf, isStaticPod } from '../node/static-pods/manifest.js';
 import type { Clock } from '../system/clock.js';
 import { resolvedImageOf } from './image-pull.js';
 import type { ProbeManager } from './probes/manager.js';
@@ -43,6 +44,7 @@ export class PodStatusManager {
 
   /** Writes the status only when it changed, guarded by UID; the worker keeps the object written. */
   write(w: Worker, status: PodStatus): void {
+    if (isStaticPod(w.pod)) return this.writeMirror(w, status);
     const m = w.pod.metadata;
     const key = stableJson(status);
     w.statusKey ??= stableJson(w.pod.status ?? {});
@@ -59,6 +61,24 @@ export class PodStatusManager {
       );
       // Written, or found equal already: either way the stored status is `status` (unless the UID differs).
       w.statusKey = w.pod.metadata.uid === w.uid ? key : undefined;
+    } catch (err) {
+      if (!isNotFound(err) && !(err instanceof ConflictError)) throw err;
+    }
+  }
+
+  /**
+   * A static pod's status goes to its mirror pod (the kubelet's status manager does the same), when
+   * the mirror shows this version of the pod and differs; the static pod keeps it too. Compared with
+   * the stored mirror each time: a mirror made again starts Pending.
+   */
+  private writeMirror(w: Worker, status: PodStatus): void {
+    const m = w.pod.metadata;
+    const key = stableJson(status);
+    w.pod = { ...w.pod, status };
+    try {
+      this.o.store.modify<Pod>('pods', m.namespace, m.name ?? '', (cur) =>
+        !isMirrorPodOf(cur, w.pod) || cur.metadata.deletionTimestamp || stableJson(cur.status ?? {}) === key ? undefined : { ...cur, status },
+      );
     } catch (err) {
       if (!isNotFound(err) && !(err instanceof ConflictError)) throw err;
     }

@@ -9,6 +9,7 @@
 //      │                                                        store.delete(uid) once no finalizers remain
 //      └──removed from the store (force delete)──▶ kill with the 2 s minimum grace, teardown, forget
 
+import { isStaticPod } from '../node/static-pods/manifest.js';
 import { errorMessage } from '../errors.js';
 import type { ObjectStore } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
@@ -55,6 +56,8 @@ export class PodWorkers {
       w = { uid, pod: u.pod, removed: false, dirty: false, state: newPodSyncState(), done: false };
       this.workers.set(uid, w);
     }
+    // A static pod comes again from its manifest without the status its worker has built: keep that.
+    if (isStaticPod(u.pod) && w.pod.status && w.pod !== u.pod) u = { ...u, pod: { ...u.pod, status: w.pod.status } };
     const key = specKey(u.pod);
     const statusOnly = !u.removed && !w.removed && (w.specKey ?? specKey(w.pod)) === key;
     w.pod = u.pod;

@@ -13,6 +13,7 @@ import type { Logger } from '../../system/logger.js';
 import type { ObjectStore } from '../../store/store.js';
 import type { SecurityStage } from '../auth/stage.js';
 import { selectContainer } from '../log-target.js';
+import { runtimeUidOf } from '../../node/static-pods/manifest.js';
 import { parseResourcePath } from '../route.js';
 import { errorToStatus } from '../status.js';
 import { negotiateChannelProtocol, offeredProtocols, SPDY_TUNNEL_PROTOCOL, type ChannelProtocol } from './channel.js';
@@ -156,7 +157,7 @@ export class StreamingEndpoint {
   }
 
   private async portForward(req: IncomingMessage, socket: Duplex, head: Buffer, upgrade: string, pod: Pod, runtime: Runtime, query: URLSearchParams): Promise<void> {
-    const uid = pod.metadata.uid ?? '';
+    const uid = runtimeUidOf(pod);
     const sandboxes = await runtime.listPodSandboxes({ labelSelector: { [LABEL_POD_UID]: uid }, state: 'ready' });
     const sandbox = sandboxes.sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!sandbox) throw new BadRequestError(`pod ${pod.metadata.name} does not have a running sandbox: it is ${pod.status?.phase ?? 'Pending'}`);
@@ -203,7 +204,7 @@ export class StreamingEndpoint {
     }
     const running = await runtime.listContainers({
       state: 'running',
-      labelSelector: { [LABEL_POD_UID]: pod.metadata.uid ?? '', [LABEL_CONTAINER_NAME]: name },
+      labelSelector: { [LABEL_POD_UID]: runtimeUidOf(pod), [LABEL_CONTAINER_NAME]: name },
     });
     const c = running.sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!c) throw new BadRequestError(`container not found ("${name}")`);
