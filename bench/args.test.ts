@@ -22,7 +22,7 @@ test('an unknown option or a missing value is an error that shows the usage', ()
 
 test('the full run uses the issue\'s counts', () => {
   assert.deepEqual(countsFor(parseArgs([])), {
-    start1: 30, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
+    start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
     loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000,
   });
 });

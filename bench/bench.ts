@@ -23,6 +23,7 @@ import { buildProfile, parseLogLines } from './profile.js';
 import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js';
 import { emptyResults, type LoadFigures, type ProbeFigures } from './results.js';
 import { runProbes } from './probes.js';
+import { runExec } from './exec.js';
 import { runApi, runChurn, runDensity, runStarts } from './scenarios.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
@@ -32,7 +33,7 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-const LIMITS = { start1: 120_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, cleanup: 120_000 };
+const LIMITS = { start1: 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -85,6 +86,13 @@ async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: Be
   if (selected(args, 'density')) {
     r.density[d.side] = await scenario(`${d.side} density`, LIMITS.density, signal, notes, (s) => runDensity(d, 'dense', counts.density, s));
     if (r.density[d.side] && afterDensity) await afterDensity(Array.from({ length: counts.density }, (_, i) => `dense-${i}`));
+    await clean();
+  }
+  if (selected(args, 'exec')) {
+    r.exec[d.side] = await scenario(`${d.side} exec`, LIMITS.exec, signal, notes, async (s) => {
+      await d.start(sleepPod('exec-target'));
+      return runExec(d.execCommand('exec-target', 'main'), counts.execs, s);
+    });
     await clean();
   }
 }

@@ -3,6 +3,7 @@
 
 import type { DensityFigures } from './results.js';
 import type { PodManifest } from './pod-specs.js';
+import type { ExecCommand } from './exec.js';
 
 export type Side = 'peapod' | 'podman';
 
@@ -14,6 +15,8 @@ export interface PodDriver {
   remove(name: string): Promise<void>;
   /** Removes every pod the bench made on this side (cleanup, not timed). */
   removeAll(): Promise<void>;
+  /** The command a user runs to exec into a container of a running pod (kubectl exec, podman exec). */
+  execCommand(pod: string, container: string): ExecCommand;
   /** Memory of the running pods (and the daemon, if any), per pod. */
   memory(pods: number): Promise<Omit<DensityFigures, 'pods' | 'allRunningMs'>>;
 }

@@ -4,6 +4,8 @@
 import { ApiClient, epochMs } from './api-client.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PodDriver } from './driver.js';
+import type { ExecCommand } from './exec.js';
+import { KUBECTL } from '../test/support/daemon.js';
 import type { PodManifest } from './pod-specs.js';
 import { containerIds } from './pod-state.js';
 import { PodTracker } from './pod-tracker.js';
@@ -20,6 +22,12 @@ export class PeapodDriver implements PodDriver {
   readonly timelines: StartTimeline[] = [];
   private readonly tracker = new PodTracker();
   private watch?: { close(): void };
+
+  /** The newest bundled kubectl, over WebSocket, with the daemon's kubeconfig. */
+  execCommand(pod: string, container: string): ExecCommand {
+    const kubeconfig = this.daemon.paths.kubeconfigPath;
+    return { file: KUBECTL, args: (cmd) => ['--kubeconfig', kubeconfig, 'exec', pod, '-c', container, '--', ...cmd] };
+  }
 
   constructor(private readonly daemon: BenchDaemon) {
     this.client = new ApiClient(daemon.cluster);

@@ -2,6 +2,7 @@
 // pod's containers run, init containers done), timed as the whole command; delete is `podman pod rm`.
 
 
+import type { ExecCommand } from './exec.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { epochMs } from './api-client.js';
@@ -32,6 +33,11 @@ export class PodmanDriver implements PodDriver {
     const t0 = epochMs();
     await this.env.check(['kube', 'play', '--network', PODMAN_NETWORK, file], 60_000);
     return epochMs() - t0;
+  }
+
+  /** kube play names a pod's container <pod>-<container>. */
+  execCommand(pod: string, container: string): ExecCommand {
+    return { file: this.env.podman, args: (cmd) => ['exec', `${pod}-${container}`, ...cmd], env: this.env.commandEnv() };
   }
 
   async remove(name: string): Promise<void> {

@@ -73,9 +73,13 @@ export class PodmanEnv {
     return new PodmanEnv(opts.podman, dir, opts.exec, snapshotHost());
   }
 
+  /** The environment podman runs with here: this world's containers.conf and storage.conf. */
+  commandEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, CONTAINERS_CONF: path.join(this.dir, 'containers.conf'), CONTAINERS_STORAGE_CONF: path.join(this.dir, 'storage.conf') };
+  }
+
   run(args: string[], timeoutMs = 120_000): Promise<ExecResult> {
-    const env = { ...process.env, CONTAINERS_CONF: path.join(this.dir, 'containers.conf'), CONTAINERS_STORAGE_CONF: path.join(this.dir, 'storage.conf') };
-    return this.exec.run(this.podman, args, { env, timeoutMs });
+    return this.exec.run(this.podman, args, { env: this.commandEnv(), timeoutMs });
   }
 
   async check(args: string[], timeoutMs?: number): Promise<string> {

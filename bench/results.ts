@@ -5,6 +5,7 @@ import type { BurstFigures } from './burst-sampler.js';
 import type { CpuSplit } from './cpu-split.js';
 import { formatRatio, formatValue } from './format.js';
 import type { LatencySummary } from './stats.js';
+import type { ExecFigures } from './exec.js';
 
 export interface Sides<T> {
   peapod?: T;
@@ -101,6 +102,7 @@ export interface BenchResults {
   churnSequential: Sides<number>;
   churnBatch: Sides<number>;
   density: Sides<DensityFigures>;
+  exec: Sides<ExecFigures>;
   api?: ApiFigures;
   load?: LoadFigures;
   probes?: ProbeFigures;
@@ -135,7 +137,7 @@ export interface ScenarioTable {
 }
 
 export function emptyResults(): BenchResults {
-  return { start1: {}, startInit: {}, churnSequential: {}, churnBatch: {}, density: {} };
+  return { start1: {}, startInit: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {} };
 }
 
 /** podman / peapod; undefined unless both are finite and peapod's is not zero. */
@@ -292,6 +294,16 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
       ],
     },
     { id: 'density', title: 'density: one-container pods running at once', rows: densityRows(r.density) },
+    {
+      id: 'exec',
+      title: 'exec: `kubectl exec POD -- true` beside `podman exec CTR true`, and a 100 MB cat through stdout',
+      rows: [
+        { metric: 'execs', unit: '', peapod: r.exec.peapod?.roundTrip.n, podman: r.exec.podman?.roundTrip.n },
+        { metric: 'round trip p50', unit: 'ms', peapod: r.exec.peapod?.roundTrip.p50, podman: r.exec.podman?.roundTrip.p50 },
+        { metric: 'round trip p99', unit: 'ms', peapod: r.exec.peapod?.roundTrip.p99, podman: r.exec.podman?.roundTrip.p99 },
+        { metric: 'cat of 100 MB through stdout', unit: 'MB/s', peapod: r.exec.peapod?.catMBps, podman: r.exec.podman?.catMBps },
+      ],
+    },
   ];
   if (r.api) {
     tables.push({
@@ -342,6 +354,10 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('density: 100 pods Running in ≤ 20 s', r.density.peapod ? r.density.peapod.allRunningMs / 1000 : undefined, '<=', 20, 's'),
     check('density: daemon RSS ≤ 150 MB', r.density.peapod?.daemonRssMB, '<=', 150, 'MB'),
     check('density: host memory per pod ≤ 4 MB (PSS)', r.density.peapod?.perPodPssMB, '<=', 4, 'MB'),
+    check('exec round trip p50 no slower than podman exec', speedup(r.exec.podman?.roundTrip.p50, r.exec.peapod?.roundTrip.p50), '>=', 1, '×'),
+    check('exec round trip p99 no slower than podman exec', speedup(r.exec.podman?.roundTrip.p99, r.exec.peapod?.roundTrip.p99), '>=', 1, '×'),
+    check('exec stdout ≥ 100 MB/s', r.exec.peapod?.catMBps, '>=', 100, 'MB/s'),
+    check('exec stdout no slower than podman exec', speedup(r.exec.peapod?.catMBps, r.exec.podman?.catMBps), '>=', 1, '×'),
     ...(r.load ? loadTargets(r.load) : []),
     ...(r.probes
       ? [

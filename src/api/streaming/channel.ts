@@ -74,12 +74,18 @@ export function decodeMessage(msg: Buffer, proto: ChannelProtocol): { channel: n
   return { channel: msg[0], data: msg.subarray(1) };
 }
 
-/** A message for the client on `channel`: what ws.send gets, and whether it is binary. */
-export function encodeMessage(channel: number, data: Buffer, proto: ChannelProtocol): { payload: Buffer | string; binary: boolean } {
-  if (proto.base64) return { payload: String.fromCharCode(48 + channel) + data.toString('base64'), binary: false };
-  const out = Buffer.allocUnsafe(data.length + 1);
+/**
+ * A message for the client on `channel`: what ws.send gets, and whether it is binary. `data` may come in
+ * parts (a batch of output chunks): they are copied once, straight into the message.
+ */
+export function encodeMessage(channel: number, data: Buffer | Buffer[], proto: ChannelProtocol): { payload: Buffer | string; binary: boolean } {
+  const parts = Array.isArray(data) ? data : [data];
+  if (proto.base64) return { payload: String.fromCharCode(48 + channel) + Buffer.concat(parts).toString('base64'), binary: false };
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const out = Buffer.allocUnsafe(size + 1);
   out[0] = channel;
-  data.copy(out, 1);
+  let at = 1;
+  for (const p of parts) at += p.copy(out, at);
   return { payload: out, binary: true };
 }
 

@@ -10,8 +10,9 @@ import type { CommandOutcome } from './channel.js';
 export interface CommandStreams {
   /** What the client types or pipes; ends at its EOF. Absent when the request has no stdin. */
   stdin?: Readable;
-  stdout?: (data: Buffer) => void;
-  stderr?: (data: Buffer) => void;
+  /** Output in parts, in order (a batch of the runtime's chunks); the transport joins them once. */
+  stdout?: (data: Buffer[]) => void;
+  stderr?: (data: Buffer[]) => void;
   onResize(listener: (size: TerminalSize) => void): void;
   /** Reports the outcome on the error channel and closes the connection. */
   finish(outcome: CommandOutcome): void;
@@ -122,7 +123,7 @@ class OutputBatch {
   flush(): void {
     this.scheduled = false;
     if (!this.parts.length) return;
-    const data = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.size);
+    const data = this.parts;
     this.parts = [];
     this.size = 0;
     (this.stream === 'stderr' ? this.streams.stderr : this.streams.stdout)?.(data);

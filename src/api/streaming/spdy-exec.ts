@@ -86,8 +86,8 @@ export function spdyCommandStreams(
       }
       resolve({
         stdin: got.get('stdin'),
-        stdout: stdout ? (d) => void stdout.write(d) : undefined,
-        stderr: stderr ? (d) => void stderr.write(d) : undefined,
+        stdout: stdout ? (d) => void stdout.write(d.length === 1 ? d[0] : Buffer.concat(d)) : undefined,
+        stderr: stderr ? (d) => void stderr.write(d.length === 1 ? d[0] : Buffer.concat(d)) : undefined,
         onResize: (l) => {
       resizeListeners.push(l);
       if (lastSize) l(lastSize);

@@ -20,7 +20,7 @@ export function channelCommandStreams(ws: WebSocket, proto: ChannelProtocol, fla
   const resizeListeners: ((s: TerminalSize) => void)[] = [];
   // The client sends its size at once, before the session may be started: a late listener gets the last one.
   let lastSize: TerminalSize | undefined;
-  const send = (channel: number, data: Buffer) => {
+  const send = (channel: number, data: Buffer | Buffer[]) => {
     if (ws.readyState !== ws.OPEN) return;
     const m = encodeMessage(channel, data, proto);
     ws.send(m.payload, { binary: m.binary });
