@@ -6,10 +6,22 @@ import type { Clock } from '../system/clock.js';
 import { ApiClient } from './client.js';
 import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
 
+/** The user's terminal, when stdin and stdout are one (exec -t, attach -t, debug -t). */
+export interface CliTerminal {
+  setRawMode(raw: boolean): void;
+  size(): { width: number; height: number };
+  onResize(listener: () => void): () => void;
+}
+
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Bytes as they are (a container's output); default: as text. */
+  stdoutBytes?: (data: Buffer) => void;
+  stderrBytes?: (data: Buffer) => void;
   stdin: NodeJS.ReadableStream;
+  /** Set when stdin and stdout are a terminal. */
+  terminal?: CliTerminal;
   env: NodeJS.ProcessEnv;
   clock: Clock;
 }

@@ -11,6 +11,7 @@ import { runGet, type GetOptions } from './commands/get.js';
 import { applyObject, createObject, forEachManifest } from './commands/apply.js';
 import { runDelete, type DeleteOptions } from './commands/delete.js';
 import { runDescribe } from './commands/describe.js';
+import { runAttach, runDebug, runExec, runPortForward, type DebugOptions, type ExecOptions } from './commands/exec.js';
 import { runLogs, type LogsOptions } from './commands/logs.js';
 import { runImageImport, runImageLoad, runImageLs, runImageRm } from './commands/image.js';
 import { runRuntimePs } from './commands/runtime-ps.js';
@@ -172,6 +173,49 @@ export function buildProgram(io: CliIO): Command {
     .option('--timestamps', 'prefix each line with its timestamp')
     .action(run(async (ctx, pod: string, o: LogsOptions) => runLogs(ctx, pod, o)));
 
+  /** A command's own exit code becomes the CLI's (the message was printed already). */
+  const exitWith = (code: number) => {
+    if (code !== 0) throw new CliError('', code);
+  };
+
+  program
+    .command('exec')
+    .description('run a command in a container: exec [-i] [-t] POD [-c C] -- CMD (kubectl exec)')
+    .argument('<pod>')
+    .argument('<command...>')
+    .option('-c, --container <name>', 'container name (default: the default-container annotation, else the first)')
+    .option('-i, --stdin', 'pass stdin to the container')
+    .option('-t, --tty', 'stdin is a terminal')
+    .action(run(async (ctx, pod: string, cmd: string[], o: ExecOptions) => exitWith(await runExec(ctx, pod, cmd, o))));
+
+  program
+    .command('attach')
+    .description('attach to a running container\'s own stdio: attach [-i] [-t] POD [-c C]')
+    .argument('<pod>')
+    .option('-c, --container <name>', 'container name')
+    .option('-i, --stdin', 'pass stdin to the container')
+    .option('-t, --tty', 'stdin is a terminal')
+    .action(run(async (ctx, pod: string, o: ExecOptions) => exitWith(await runAttach(ctx, pod, o))));
+
+  program
+    .command('debug')
+    .description('add an ephemeral container to a running pod: debug [-i] [-t] POD --image IMG [--target C] [-- CMD] (kubectl debug)')
+    .argument('<pod>')
+    .argument('[command...]')
+    .requiredOption('--image <image>', 'the debug container\'s image')
+    .option('--target <container>', 'share this container\'s process namespace')
+    .option('-c, --container <name>', 'the debug container\'s name (default: debugger-xxxxx)')
+    .option('-i, --stdin', 'keep stdin open and attach')
+    .option('-t, --tty', 'allocate a terminal')
+    .action(run(async (ctx, pod: string, cmd: string[], o: DebugOptions) => exitWith(await runDebug(ctx, pod, cmd, o))));
+
+  program
+    .command('port-forward')
+    .description('forward local ports to a pod: port-forward POD [LOCAL:]REMOTE... (until Ctrl-C)')
+    .argument('<pod>')
+    .argument('<ports...>')
+    .action(run(async (ctx, pod: string, ports: string[]) => exitWith(await runPortForward(ctx, pod, ports))));
+
   program
     .command('delete')
     .description('delete objects by type and name, or from files')
@@ -217,9 +261,24 @@ export function buildProgram(io: CliIO): Command {
 }
 
 function defaultIO(): CliIO {
+  const tty = process.stdin.isTTY && process.stdout.isTTY;
   return {
     stdout: (t) => void process.stdout.write(t),
     stderr: (t) => void process.stderr.write(t),
+    stdoutBytes: (b) => void process.stdout.write(b),
+    stderrBytes: (b) => void process.stderr.write(b),
+    ...(tty
+      ? {
+          terminal: {
+            setRawMode: (raw: boolean) => void process.stdin.setRawMode?.(raw),
+            size: () => ({ width: process.stdout.columns ?? 80, height: process.stdout.rows ?? 24 }),
+            onResize: (l: () => void) => {
+              process.stdout.on('resize', l);
+              return () => void process.stdout.off('resize', l);
+            },
+          },
+        }
+      : {}),
     stdin: process.stdin,
     env: process.env,
     clock: new SystemClock(),

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { TestDaemon, freePort, httpGet, run, sleep } from '../support/daemon.js';
+import { PEAPOD_BIN, TestDaemon, freePort, httpGet, run, sleep } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -192,6 +192,26 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
     const node = await inTerminal(KUBECTL_NEWEST, `debug -it node/${d.nodeName} --image=localhost/busybox -- sh`, ['cat /host/etc/hostname; echo node-$((6*7))']);
     assert.match(node.stdout, new RegExp(`${os.hostname()}\\r?\\n`), node.stdout + node.stderr);
     assert.match(node.stdout, /node-42/);
+  });
+
+  step('peapod exec, exec -i and port-forward, with kubectl\'s habits', async () => {
+    const peapod = (args: string[], input?: string) => run(process.execPath, [PEAPOD_BIN, '--kubeconfig', d.kubeconfig, ...args], { input });
+    const r = await peapod(['exec', 'web', '-c', 'app', '--', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+    assert.equal(r.code, 5, r.stderr);
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /err\n[\s\S]*command terminated with exit code 5/);
+    const piped = await peapod(['exec', '-i', 'web', '-c', 'app', '--', 'sh', '-c', 'cat; echo done'], 'data\n');
+    assert.equal(piped.stdout, 'data\ndone\n', piped.stderr);
+    const port = await freePort();
+    const child = spawn(process.execPath, [PEAPOD_BIN, '--kubeconfig', d.kubeconfig, 'port-forward', 'pod/web', `${port}:80`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (b) => (log += b));
+    try {
+      await d.waitFor('peapod port-forward listening', async () => log.includes('Forwarding from'), 20_000);
+      assert.deepEqual(await httpGet(`http://127.0.0.1:${port}/`, 10_000), { status: 200, body: 'hello-from-pod\n' });
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   step("Python's kubernetes client: stream() exec with stdin and the exit code", async () => {

@@ -76,10 +76,16 @@ export function parseSyncLine(line: string): { value: number } | { error: string
   try {
     const msg = JSON.parse(line) as { data?: number; message?: string };
     if (typeof msg.data === 'number' && msg.data >= 0) return { value: msg.data };
-    return { error: (msg.message ?? 'conmon reported a failure').trim() };
+    return { error: runcMessage((msg.message ?? 'conmon reported a failure').trim()) };
   } catch {
     return { error: `bad conmon sync message: ${line.trim()}` };
   }
+}
+
+/** runc's logrus line (`time="…" level=error msg="exec failed: …"`) as its message alone (pure). */
+export function runcMessage(text: string): string {
+  const m = /\bmsg="((?:[^"\\]|\\.)*)"/.exec(text);
+  return m ? m[1].replace(/\\(.)/g, '$1') : text;
 }
 
 /** The ctl FIFO line that resizes a conmon terminal (pure). */
