@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TestDaemon } from '../support/daemon.js';
+import { REPO_ROOT, TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -113,5 +113,17 @@ describe('static pods (issue 9)', { skip: ROOT ? false : 'needs root: run the te
       const ps = await d.peapod(['runtime', 'ps']);
       return !ps.stdout.includes('static-web');
     });
+  });
+
+  step('the README example examples/static-web.yaml runs from the directory and serves its page', async () => {
+    fs.copyFileSync(path.join(REPO_ROOT, 'examples', 'static-web.yaml'), path.join(dir, 'static-web.yaml'));
+    await running();
+    const page = await d.waitFor('the page', async () => {
+      const r = await d.kubectl(['exec', name, '--', 'wget', '-qO-', 'http://127.0.0.1:80/']);
+      return r.code === 0 ? r.stdout : false;
+    });
+    assert.equal(page, 'hello from a static pod\n');
+    fs.rmSync(path.join(dir, 'static-web.yaml'));
+    await d.waitFor('the mirror gone', async () => !(await mirror()));
   });
 });
