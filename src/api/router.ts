@@ -165,7 +165,9 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
     if (!info.verbs.includes(verb)) throw methodNotAllowed(m, `${route.resource.resource}/${sub}`);
   };
   switch (sub) {
+    // Both are the object itself, written through the subresource's strategy (resources/write.ts).
     case 'status':
+    case 'ephemeralcontainers':
       if (m === 'GET') return allowed('get'), handleGet(deps, ctx, route);
       if (m === 'PUT') return allowed('update'), handleUpdate(deps, ctx, route);
       if (m === 'PATCH') return allowed('patch'), handlePatch(deps, ctx, route);
@@ -178,11 +180,6 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
       break;
     case 'eviction':
       if (m === 'POST') return handleEviction(deps, ctx, route);
-      break;
-    case 'ephemeralcontainers':
-      if (m === 'GET') return allowed('get'), handleGet(deps, ctx, route);
-      if (m === 'PUT') return allowed('update'), handleUpdate(deps, ctx, route);
-      if (m === 'PATCH') return allowed('patch'), handlePatch(deps, ctx, route);
       break;
     case 'exec':
     case 'attach':

@@ -83,6 +83,21 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
         `script -qfec "stty rows ${rows} cols ${cols}; ${bin} --kubeconfig ${d.kubeconfig} ${args}" /dev/null`,
     );
 
+  /** Runs a port-forward (kubectl's or peapod's argv) until `fn` is done; `fn` gets the local port and the output so far. */
+  const withPortForward = async (file: string, args: string[], remote: number, fn: (port: number, log: () => string) => Promise<void>) => {
+    const port = await freePort();
+    const child = spawn(file, [...args, 'port-forward', 'pod/web', `${port}:${remote}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (b) => (log += b));
+    child.stderr.on('data', (b) => (log += b));
+    try {
+      await d.waitFor('port-forward listening', async () => log.includes('Forwarding from'), 20_000);
+      await fn(port, () => log);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  };
+
   for (const [label, bin] of CLIENTS) {
     step(`${label}: exec keeps stdout, stderr and the exit code apart`, async () => {
       const r = await k(bin, ['exec', 'web', '-c', 'app', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
@@ -133,33 +148,17 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
     });
 
     step(`${label}: port-forward reaches a port listening on the pod's localhost, several connections at once`, async () => {
-      const port = await freePort();
-      const child = spawn(bin, ['--kubeconfig', d.kubeconfig, 'port-forward', 'pod/web', `${port}:80`], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let log = '';
-      child.stdout.on('data', (b) => (log += b));
-      child.stderr.on('data', (b) => (log += b));
-      try {
-        await d.waitFor('port-forward listening', async () => log.includes('Forwarding from'), 20_000);
+      await withPortForward(bin, ['--kubeconfig', d.kubeconfig], 80, async (port) => {
         const answers = await Promise.all([1, 2, 3].map(() => httpGet(`http://127.0.0.1:${port}/`, 10_000)));
         for (const a of answers) assert.deepEqual(a, { status: 200, body: 'hello-from-pod\n' });
-      } finally {
-        child.kill('SIGKILL');
-      }
+      });
     });
 
     step(`${label}: port-forward to a port nothing listens on tells kubectl why`, async () => {
-      const port = await freePort();
-      const child = spawn(bin, ['--kubeconfig', d.kubeconfig, 'port-forward', 'pod/web', `${port}:81`], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let log = '';
-      child.stdout.on('data', (b) => (log += b));
-      child.stderr.on('data', (b) => (log += b));
-      try {
-        await d.waitFor('port-forward listening', async () => log.includes('Forwarding from'), 20_000);
+      await withPortForward(bin, ['--kubeconfig', d.kubeconfig], 81, async (port, log) => {
         await httpGet(`http://127.0.0.1:${port}/`, 5000).catch(() => undefined);
-        await d.waitFor('the error', async () => /error forwarding port 81 to pod .*Connection refused/.test(log), 10_000);
-      } finally {
-        child.kill('SIGKILL');
-      }
+        await d.waitFor('the error', async () => /error forwarding port 81 to pod .*Connection refused/.test(log()), 10_000);
+      });
     });
   }
 
@@ -202,16 +201,9 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
     assert.match(r.stderr, /err\n[\s\S]*command terminated with exit code 5/);
     const piped = await peapod(['exec', '-i', 'web', '-c', 'app', '--', 'sh', '-c', 'cat; echo done'], 'data\n');
     assert.equal(piped.stdout, 'data\ndone\n', piped.stderr);
-    const port = await freePort();
-    const child = spawn(process.execPath, [PEAPOD_BIN, '--kubeconfig', d.kubeconfig, 'port-forward', 'pod/web', `${port}:80`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout.on('data', (b) => (log += b));
-    try {
-      await d.waitFor('peapod port-forward listening', async () => log.includes('Forwarding from'), 20_000);
+    await withPortForward(process.execPath, [PEAPOD_BIN, '--kubeconfig', d.kubeconfig], 80, async (port) => {
       assert.deepEqual(await httpGet(`http://127.0.0.1:${port}/`, 10_000), { status: 200, body: 'hello-from-pod\n' });
-    } finally {
-      child.kill('SIGKILL');
-    }
+    });
   });
 
   step("Python's kubernetes client: stream() exec with stdin and the exit code", async () => {

@@ -56,24 +56,10 @@ export interface TlsHarness {
  * streaming endpoints. Callers authenticate with the same bearer tokens.
  */
 export async function startTlsHarness(runtime: Runtime): Promise<TlsHarness> {
-  const clock = new FakeClock();
-  const logger = silentLogger();
-  const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
-  ensureNamespaces(store);
-  const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' });
+  const { store, server } = harnessServer({ runtime });
   const now = Date.now();
   const ca = await createCa('peapod-harness-ca', { now, validDays: 1 });
   const serving = await issueCert(ca, { kind: 'server', names: servingNames('localhost', []) }, { now, validDays: 1 });
-  const server = new ApiServer({
-    store,
-    logger,
-    clock,
-    nodeName: 'node-1',
-    paths: nodePaths('/nonexistent/peapod-harness'),
-    events,
-    runtime,
-    security: buildSecurityStage({ tokens: TOKEN_USERS }),
-  });
   const { url } = await server.start('127.0.0.1:0', { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem: ca.certPem });
   return {
     store,
@@ -87,8 +73,8 @@ export async function startTlsHarness(runtime: Runtime): Promise<TlsHarness> {
   };
 }
 
-/** `metrics`: what GET /metrics renders (unset: 404, as without samplers). */
-export function startHarness(opts: { metrics?: () => string } = {}): ApiHarness {
+/** The in-memory store (namespaces made) and the ApiServer over it, with the token table. */
+function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { store: SqliteStore; server: ApiServer } {
   const clock = new FakeClock();
   const logger = silentLogger();
   const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
@@ -102,8 +88,15 @@ export function startHarness(opts: { metrics?: () => string } = {}): ApiHarness 
     paths: nodePaths('/nonexistent/peapod-harness'),
     events,
     security: buildSecurityStage({ tokens: TOKEN_USERS }),
-    metrics: opts.metrics,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
   });
+  return { store, server };
+}
+
+/** `metrics`: what GET /metrics renders (unset: 404, as without samplers). */
+export function startHarness(opts: { metrics?: () => string } = {}): ApiHarness {
+  const { store, server } = harnessServer(opts);
   return {
     store,
     async request(who, opts) {
