@@ -291,4 +291,12 @@ print(r.read_stdout(), r.returncode)
     assert.deepEqual(bundles, []);
     assert.deepEqual(fs.readdirSync(d.paths.attachDir).filter((f) => !fs.readdirSync(d.paths.containersDir).includes(f) && !fs.existsSync(path.join(d.paths.sandboxesDir, f))), []);
   });
+
+  step("attach survives a daemon restart: it reaches the container's own conmon, not the daemon that started it", async () => {
+    await d.stopProcess();
+    await d.serve();
+    await d.waitFor('web Running again', async () => (await d.getJson('pod', 'web')).status?.phase === 'Running');
+    const r = await inTerminal(KUBECTL_NEWEST, 'attach -it web -c tty', ['echo after-restart-$((6*7))']);
+    assert.match(r.stdout, /after-restart-42/, r.stdout + r.stderr);
+  });
 });
