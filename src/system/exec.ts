@@ -3,7 +3,7 @@
 // their arguments. HostExec spawns from this process; the daemon instead hands both to a small helper
 // process (system/spawner/), because a spawn blocks the calling event loop until the child has exec'd.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { open } from 'node:fs/promises';
 
 export interface ExecOptions {
@@ -125,29 +125,38 @@ export class HostExec implements Exec, Launcher {
   }
 
   launchMonitor(req: MonitorLaunch): LaunchedMonitor {
-    let child: ReturnType<typeof spawn> | undefined;
-    const done = (async () => {
-      const out = await open(req.outputFile, 'a', 0o600);
-      let outcome: Promise<MonitorOutcome>;
-      try {
-        child = spawn(req.file, req.args, {
-          cwd: req.cwd,
-          detached: true,
-          env: req.env,
-          stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe'],
-        });
-        outcome = monitorOutcome(child); // its listeners before any await: 'error' and 'exit' may come next
-      } finally {
-        await out.close();
-      }
-      return outcome;
-    })();
+    let child: ChildProcess | undefined;
+    const done = spawnMonitor(req, 2, (c) => {
+      child = c;
+      return monitorOutcome(c);
+    });
     return {
       done,
       kill: () => {
         if (child?.pid && child.exitCode === null && child.signalCode === null) sigkill(-child.pid);
       },
     };
+  }
+}
+
+/**
+ * Spawns a monitor (conmon) in a session of its own, its stdout and stderr appended to the output file
+ * (made 0600), with `pipes` pipes from fd 3 on. `attach` runs on the child at once, so that its listeners
+ * are there before any await ('error' and 'exit' may come next).
+ */
+async function spawnMonitor<T>(req: MonitorLaunch, pipes: number, attach: (child: ChildProcess) => T): Promise<Awaited<T>> {
+  const out = await open(req.outputFile, 'a', 0o600);
+  try {
+    const child = spawn(req.file, req.args, {
+      cwd: req.cwd,
+      detached: true,
+      env: req.env,
+      stdio: ['ignore', out.fd, out.fd, ...Array<'pipe'>(pipes).fill('pipe')],
+    });
+    // Not awaited here: the output file is closed in this process as soon as the child has it.
+    return attach(child) as Awaited<T>;
+  } finally {
+    await out.close();
   }
 }
 
@@ -200,20 +209,7 @@ class LineReader {
 
 /** Starts a conmon exec-attach session (see SessionLaunch). */
 export function launchSession(req: SessionLaunch): LaunchedSession {
-  let child: ReturnType<typeof spawn> | undefined;
-  const started = (async () => {
-    const out = await open(req.outputFile, 'a', 0o600);
-    try {
-      child = spawn(req.file, req.args, {
-        cwd: req.cwd,
-        detached: true,
-        env: req.env,
-        stdio: ['ignore', out.fd, out.fd, 'pipe', 'pipe', 'pipe'],
-      });
-    } finally {
-      await out.close();
-    }
-    const c = child;
+  const started = spawnMonitor(req, 3, (c) => {
     const spawnError = new Promise<never>((_, reject) => c.once('error', reject));
     spawnError.catch(() => {});
     c.unref();
@@ -223,7 +219,7 @@ export function launchSession(req: SessionLaunch): LaunchedSession {
     const attach = new LineReader((c.stdio as unknown as NodeJS.ReadableStream[])[5]);
     startPipe.write(Buffer.from([0]));
     return { c, startPipe, sync, attach, spawnError };
-  })();
+  });
   const ready = started.then(async ({ attach, sync, spawnError }) => {
     const line = await Promise.race([attach.next(), spawnError]);
     if (!line) {
@@ -264,7 +260,7 @@ export function launchSession(req: SessionLaunch): LaunchedSession {
 }
 
 /** Sends the start byte, gathers the sync text and waits for the first process to exit. */
-function monitorOutcome(child: ReturnType<typeof spawn>): Promise<MonitorOutcome> {
+function monitorOutcome(child: ChildProcess): Promise<MonitorOutcome> {
   const sync = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
   const start = child.stdio[4] as NodeJS.WritableStream & { destroy(): void; on(e: 'error', f: () => void): void };
   const firstExit = new Promise<number | null>((resolve, reject) => {

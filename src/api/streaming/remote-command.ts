@@ -20,6 +20,25 @@ export interface CommandStreams {
   gone: Promise<void>;
 }
 
+/**
+ * The client's terminal sizes as a transport receives them. The client sends its size at once, maybe
+ * before the session has a listener: a listener added late gets the last size first.
+ */
+export class ResizeFeed {
+  private last?: TerminalSize;
+  private readonly listeners: ((size: TerminalSize) => void)[] = [];
+
+  push(size: TerminalSize): void {
+    this.last = size;
+    for (const l of this.listeners) l(size);
+  }
+
+  readonly onResize = (listener: (size: TerminalSize) => void): void => {
+    this.listeners.push(listener);
+    if (this.last) listener(this.last);
+  };
+}
+
 export interface CommandOptions {
   /** A terminal: the process's stderr is its stdout. */
   tty: boolean;

@@ -4,7 +4,7 @@
 
 import type { TerminalSize } from '../../runtime/streaming/types.js';
 import { errorChannelPayload, parseResize } from './channel.js';
-import type { CommandStreams } from './remote-command.js';
+import { ResizeFeed, type CommandStreams } from './remote-command.js';
 import type { SpdyConnection, SpdyStream } from './spdy-connection.js';
 import type { StreamFlags } from './ws-channels.js';
 
@@ -74,24 +74,14 @@ export function spdyCommandStreams(
       const error = got.get('error')!;
       const stdout = got.get('stdout');
       const stderr = got.get('stderr');
-      const resizeListeners: ((s: TerminalSize) => void)[] = [];
-  // The client sends its size at once, before the session may be started: a late listener gets the last one.
-  let lastSize: TerminalSize | undefined;
+      const resizes = new ResizeFeed();
       const resizeStream = got.get('resize');
-      if (resizeStream) {
-        resizeEvents(resizeStream, (size) => {
-          lastSize = size;
-          resizeListeners.forEach((l) => l(size));
-        });
-      }
+      if (resizeStream) resizeEvents(resizeStream, (size) => resizes.push(size));
       resolve({
         stdin: got.get('stdin'),
         stdout: stdout ? (d) => void stdout.write(d.length === 1 ? d[0] : Buffer.concat(d)) : undefined,
         stderr: stderr ? (d) => void stderr.write(d.length === 1 ? d[0] : Buffer.concat(d)) : undefined,
-        onResize: (l) => {
-      resizeListeners.push(l);
-      if (lastSize) l(lastSize);
-    },
+        onResize: resizes.onResize,
         finish: (outcome) => {
           const payload = errorChannelPayload(outcome, cmd, version);
           if (payload) error.write(payload);

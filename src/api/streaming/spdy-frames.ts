@@ -134,13 +134,6 @@ export function synReplyFrame(streamId: number, headerBlock: Buffer, fin = false
   return controlFrame(FrameType.SynReply, fin ? FLAG_FIN : 0, Buffer.concat([id, headerBlock]));
 }
 
-/** SYN_STREAM (what a client sends; used by tests that play kubectl). */
-export function synStreamFrame(streamId: number, headerBlock: Buffer, fin = false): Buffer {
-  const p = Buffer.alloc(10);
-  p.writeUInt32BE(streamId & 0x7fffffff, 0);
-  return controlFrame(FrameType.SynStream, fin ? FLAG_FIN : 0, Buffer.concat([p, headerBlock]));
-}
-
 export function rstStreamFrame(streamId: number, status: number): Buffer {
   const p = Buffer.alloc(8);
   p.writeUInt32BE(streamId & 0x7fffffff, 0);

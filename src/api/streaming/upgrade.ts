@@ -16,7 +16,7 @@ import { selectContainer } from '../log-target.js';
 import { runtimeUidOf } from '../../node/static-pods/manifest.js';
 import { parseResourcePath } from '../route.js';
 import { errorToStatus } from '../status.js';
-import { negotiateChannelProtocol, offeredProtocols, SPDY_TUNNEL_PROTOCOL, type ChannelProtocol } from './channel.js';
+import { negotiateChannelProtocol, offeredProtocols, SPDY_TUNNEL_PROTOCOL } from './channel.js';
 import { forwardError, parsePorts, servePortForwardChannels, servePortForwardSpdy, type PortDialer } from './port-forward.js';
 import { runCommand, type CommandStreams } from './remote-command.js';
 import { SpdyConnection, type ByteTransport } from './spdy-connection.js';
@@ -24,7 +24,7 @@ import { spdyCommandStreams } from './spdy-exec.js';
 import type { StreamFlags } from './ws-channels.js';
 import { channelCommandStreams } from './ws-channels.js';
 
-export const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
 /** SPDY remote-command versions, best first (v5 is v4 on SPDY: its close signal is WebSocket's). */
 const SPDY_EXEC_VERSIONS: [string, number][] = [
@@ -43,7 +43,7 @@ export interface StreamingDeps {
 }
 
 /** A boolean query parameter as Go's strconv.ParseBool reads it (the Python client sends "True"). */
-export function truthy(v: string | null): boolean {
+function truthy(v: string | null): boolean {
   return v !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
 }
 
@@ -263,4 +263,3 @@ function webSocketBytes(ws: WebSocket): ByteTransport {
   };
 }
 
-export type { ChannelProtocol };

@@ -3,9 +3,8 @@
 
 import { PassThrough } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { TerminalSize } from '../../runtime/streaming/types.js';
 import { CLOSE, decodeMessage, encodeMessage, ERROR, errorChannelPayload, parseResize, RESIZE, STDERR, STDIN, STDOUT, type ChannelProtocol } from './channel.js';
-import type { CommandStreams } from './remote-command.js';
+import { ResizeFeed, type CommandStreams } from './remote-command.js';
 
 export interface StreamFlags {
   stdin: boolean;
@@ -17,9 +16,7 @@ export interface StreamFlags {
 /** The CommandStreams of one WebSocket; `cmd` words the exit-code status (empty for attach). */
 export function channelCommandStreams(ws: WebSocket, proto: ChannelProtocol, flags: StreamFlags, cmd: string[]): CommandStreams {
   const stdin = flags.stdin ? new PassThrough() : undefined;
-  const resizeListeners: ((s: TerminalSize) => void)[] = [];
-  // The client sends its size at once, before the session may be started: a late listener gets the last one.
-  let lastSize: TerminalSize | undefined;
+  const resizes = new ResizeFeed();
   const send = (channel: number, data: Buffer | Buffer[]) => {
     if (ws.readyState !== ws.OPEN) return;
     const m = encodeMessage(channel, data, proto);
@@ -37,10 +34,7 @@ export function channelCommandStreams(ws: WebSocket, proto: ChannelProtocol, fla
       }
     } else if (m.channel === RESIZE && proto.version >= 3) {
       const size = parseResize(m.data);
-      if (size) {
-        lastSize = size;
-        for (const l of resizeListeners) l(size);
-      }
+      if (size) resizes.push(size);
     } else if (m.channel === CLOSE && proto.version >= 5 && !proto.base64) {
       if (m.data[0] === STDIN) stdin?.end();
     }
@@ -51,10 +45,7 @@ export function channelCommandStreams(ws: WebSocket, proto: ChannelProtocol, fla
     stdin,
     stdout: flags.stdout ? (d) => send(STDOUT, d) : undefined,
     stderr: flags.stderr && !flags.tty ? (d) => send(STDERR, d) : undefined,
-    onResize: (l) => {
-      resizeListeners.push(l);
-      if (lastSize) l(lastSize);
-    },
+    onResize: resizes.onResize,
     finish: (outcome) => {
       const payload = errorChannelPayload(outcome, cmd, proto.version);
       if (payload) send(ERROR, payload);

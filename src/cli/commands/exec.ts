@@ -8,7 +8,7 @@ import type { Pod } from '../../k8s/types.js';
 import { CliError, type CliContext } from '../context.js';
 import type { ClusterConfig } from '../kubeconfig.js';
 import { findResource, resourcePath } from '../resources.js';
-import { chooseContainer } from './logs.js';
+import { chooseContainer, containerNames } from './logs.js';
 
 export interface ExecOptions {
   container?: string;
@@ -156,7 +156,7 @@ export async function runDebug(ctx: CliContext, podName: string, cmd: string[], 
   const ns = await ctx.namespace();
   const path = resourcePath(findResource('pods'), ns, podName);
   const pod = await api.json<Pod>('GET', path);
-  const taken = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name));
+  const taken = new Set(containerNames(pod));
   let name = opts.container;
   while (!name || (!opts.container && taken.has(name))) name = `debugger-${Math.random().toString(36).slice(2, 7)}`;
   if (!opts.container) ctx.err(`Defaulting debug container name to ${name}.`);

@@ -16,11 +16,16 @@ export interface LogsOptions {
 
 const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
+/** Every container name of the pod: init, regular, ephemeral. */
+export function containerNames(pod: Pod): string[] {
+  return [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+}
+
 /** The container kubectl would read, and the notice it prints when it had to choose. */
 export function chooseContainer(pod: Pod, flag: string | undefined): { name: string; notice?: string } {
   if (flag) return { name: flag };
   const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER];
-  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+  const all = containerNames(pod);
   if (annotated && all.includes(annotated)) return { name: annotated };
   const first = pod.spec.containers[0]?.name;
   if (!first) throw new CliError(`error: pod ${pod.metadata.name} has no containers`);

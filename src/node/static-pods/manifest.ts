@@ -95,7 +95,8 @@ export function mirrorPodOf(pod: Pod, node: Pick<Node, 'metadata'> | undefined):
   };
 }
 
-/** Whether a stored mirror pod reflects this static pod (the kubelet's IsMirrorPodOf). */
+/** Whether a stored mirror pod reflects this static pod (the kubelet's IsMirrorPodOf): same name, same hash. */
 export function isMirrorPodOf(mirror: Pod, pod: Pod): boolean {
-  return mirror.metadata.annotations?.[ANNOTATION_CONFIG_MIRROR] === pod.metadata.annotations?.[ANNOTATION_CONFIG_HASH];
+  const [m, p] = [mirror.metadata, pod.metadata];
+  return m.name === p.name && m.namespace === p.namespace && m.annotations?.[ANNOTATION_CONFIG_MIRROR] === p.annotations?.[ANNOTATION_CONFIG_HASH];
 }

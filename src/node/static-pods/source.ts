@@ -170,8 +170,7 @@ export class StaticPodSource {
   private onMirrorEvent(mirror: Pod): void {
     for (const entry of this.files.values()) {
       const pod = entry.pod;
-      if (!pod || pod.metadata.name !== mirror.metadata.name || pod.metadata.namespace !== mirror.metadata.namespace) continue;
-      if (!isMirrorPodOf(mirror, pod) || mirror.metadata.deletionTimestamp) continue;
+      if (!pod || !isMirrorPodOf(mirror, pod) || mirror.metadata.deletionTimestamp) continue;
       const eph = mirror.spec.ephemeralContainers;
       if (stableJson(eph ?? []) === stableJson(pod.spec.ephemeralContainers ?? [])) continue;
       // A new object: the pod manager compares it with the one it has.
@@ -214,7 +213,7 @@ export class StaticPodSource {
       const list = store.list<Pod>('pods', { fieldSelector: [{ field: 'spec.nodeName', operator: 'Equals', value: nodeName }] });
       for (const mirror of list.items) {
         if (!isMirrorPod(mirror)) continue;
-        if (pods.some((p) => p.metadata.name === mirror.metadata.name && p.metadata.namespace === mirror.metadata.namespace && isMirrorPodOf(mirror, p))) continue;
+        if (pods.some((p) => isMirrorPodOf(mirror, p))) continue;
         store.delete('pods', mirror.metadata.namespace, mirror.metadata.name ?? '', { expectedUid: mirror.metadata.uid });
       }
     } catch (err) {
