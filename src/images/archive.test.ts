@@ -195,9 +195,8 @@ test('importRootfs makes a one-layer image with the given process config and the
   assert.deepEqual(again.repoTags, ['localhost/imp:latest', 'localhost/imp:2']);
 });
 
-test('pullImage rejects with a message that says how to get images', async () => {
+test('pullImage of a malformed reference fails before any network access', async () => {
   const svc = await freshService('pull');
-  await assert.rejects(svc.pullImage('nginx'), /pull image "docker.io\/library\/nginx:latest": pulling images from registries is not supported yet/);
   await assert.rejects(svc.pullImage('Bad Name'), /invalid image reference/);
 });
 

@@ -1,6 +1,8 @@
 // The image service contract: a local image store (content by digest, each layer unpacked once and
-// shared) and the container root filesystems built from it with overlayfs. Registry pulls come later
-// through pullImage; today pullImage reports images not present.
+// shared), registry pulls into it (images/registry/), and the container root filesystems built from it
+// with overlayfs.
+
+import type { PullOptions } from './registry/types.js';
 
 export interface ImageConfig {
   entrypoint: string[];
@@ -44,8 +46,8 @@ export interface ImageService {
   loadArchive(tarPath: string): Promise<Image[]>;
   /** Imports a root filesystem tarball as a one-layer image named `ref` (like docker import). */
   importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image>;
-  /** Pulls from a registry (a later issue): rejects with a clear error for now. */
-  pullImage(ref: string): Promise<Image>;
+  /** Pulls from a registry into the store (credentials, cancellation and progress in `opts`). */
+  pullImage(ref: string, opts?: PullOptions): Promise<Image>;
 
   /** Mounts an overlay for a container (lower = the image's layers, upper/work private). Idempotent. */
   prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs>;

@@ -1,8 +1,9 @@
 // The ImageService of the node: a local store under paths.imagesDir (see store-layout.ts) filled by archive
-// loads and rootfs imports, and overlay root filesystems for containers. Registry pulls are a later issue.
+// loads, rootfs imports and registry pulls (registry/puller.ts), and overlay root filesystems for
+// containers.
 
 import fs from 'node:fs/promises';
-import { NotFoundError, UnavailableError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
 import type { Exec } from '../system/exec.js';
@@ -14,7 +15,10 @@ import { importRootfs } from './import.js';
 import { LayerStore } from './layer-store.js';
 import { toImage } from './metadata.js';
 import { OverlayManager } from './overlay.js';
-import { normalizeReference } from './reference.js';
+import { RegistrySession, type EndpointPolicy, type RetryPolicy } from './registry/client.js';
+import { nodePlatform } from './registry/platform.js';
+import { RegistryPuller } from './registry/puller.js';
+import type { PullOptions } from './registry/types.js';
 import { resolveImage } from './resolve.js';
 import { StoreLayout } from './store-layout.js';
 
@@ -25,14 +29,28 @@ export class LocalImageService implements ImageService {
   private readonly layers: LayerStore;
   private readonly catalog: Catalog;
   private readonly overlay: OverlayManager;
+  private readonly puller: RegistryPuller;
 
-  constructor(opts: { paths: NodePaths; exec: Exec; logger: Logger; clock: Clock }) {
+  constructor(opts: { paths: NodePaths; exec: Exec; logger: Logger; clock: Clock; registry?: Partial<RegistryOptions> }) {
     this.layout = new StoreLayout(opts.paths.imagesDir);
     this.exec = opts.exec;
     this.logger = opts.logger.child({ component: 'images' });
     this.layers = new LayerStore({ layout: this.layout, exec: opts.exec, logger: this.logger, clock: opts.clock });
     this.catalog = new Catalog({ layout: this.layout, layers: this.layers, clock: opts.clock, logger: this.logger });
     this.overlay = new OverlayManager({ layout: this.layout, layers: this.layers, exec: opts.exec, logger: this.logger });
+    const reg = { ...defaultRegistryOptions(), ...opts.registry };
+    const logger = this.logger;
+    this.puller = new RegistryPuller({
+      layout: this.layout,
+      layers: this.layers,
+      catalog: this.catalog,
+      logger,
+      clock: opts.clock,
+      platform: nodePlatform(),
+      concurrency: reg.concurrency,
+      openSession: (domain, repoPath, credential, onRetry) =>
+        new RegistrySession({ policy: reg.policy, logger, retry: reg.retry, stallMs: reg.stallMs, onRetry }, domain, repoPath, credential),
+    });
   }
 
   /** Creates the store dirs, clears staging leftovers and loads the image records. */
@@ -69,11 +87,8 @@ export class LocalImageService implements ImageService {
     return importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog }, tarPath, ref, config);
   }
 
-  async pullImage(ref: string): Promise<Image> {
-    const name = normalizeReference(ref); // InvalidImageNameError first, as the kubelet reports it
-    throw new UnavailableError(
-      `pull image "${name}": pulling images from registries is not supported yet: load it with "peapod image load -i" or import it`,
-    );
+  pullImage(ref: string, opts?: PullOptions): Promise<Image> {
+    return this.puller.pull(ref, opts);
   }
 
   async prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs> {
@@ -97,4 +112,24 @@ export class LocalImageService implements ImageService {
   gcRootfs(liveContainerIds: Iterable<string>): Promise<string[]> {
     return this.overlay.gc(liveContainerIds);
   }
+}
+
+/** How the node talks to registries. */
+export interface RegistryOptions {
+  policy: EndpointPolicy;
+  retry: RetryPolicy;
+  /** No bytes for this long: the request is abandoned and retried. */
+  stallMs: number;
+  /** Blob downloads at once, over all pulls. */
+  concurrency: number;
+}
+
+export function defaultRegistryOptions(): RegistryOptions {
+  return {
+    // Without a node policy: system CAs only, HTTPS only.
+    policy: { tlsFor: async () => ({}), plainHttpAllowed: () => false },
+    retry: { attempts: 5, baseDelayMs: 500, maxDelayMs: 8000 },
+    stallMs: 30_000,
+    concurrency: 3,
+  };
 }
