@@ -10,7 +10,7 @@ import { chooseContainer } from './commands/logs.js';
 import { parseManifests } from './manifests.js';
 import { findResource, resourcePath } from './resources.js';
 import { errorFromResponse } from './client.js';
-import { formatImages, splitRepoTag } from './commands/image.js';
+import { formatImages, formatPrune, splitRepoTag } from './commands/image.js';
 import { formatRuntimePs, type RuntimePs } from './commands/runtime-ps.js';
 import type { Pod } from '../k8s/types.js';
 
@@ -20,7 +20,7 @@ function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; errs: string[
   return { out, errs, stdout: (t) => out.push(t), stderr: (t) => errs.push(t), stdin: Readable.from([]), env, clock: new FakeClock() };
 }
 
-const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image ls', 'image rm', 'runtime ps'];
+const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image pull', 'image ls', 'image rm', 'image prune', 'runtime ps'];
 for (const c of commands) {
   test(`\`${c} --help\` prints usage and exits 0`, async () => {
     const x = io();
@@ -110,15 +110,38 @@ test('manifests: multi-document YAML, JSON and List items; empty documents skipp
 });
 
 // docker's tabwriter has a minimum cell width of 10, hence TAG's extra spaces.
-test('image ls prints docker-style rows, one per tag', () => {
+test('image ls prints docker-style rows, one per tag, with a short manifest digest', () => {
   const now = Date.parse('2026-01-01T02:00:00Z');
-  const text = formatImages([{ id: 'sha256:0123456789abcdef', repoTags: ['localhost/busybox:latest', 'docker.io/library/busybox:1.36'], repoDigests: [], size: 4_261_234, createdAt: now - 2 * 3600_000, config: {} as never, layers: [] }], now);
+  const base = { size: 4_261_234, createdAt: now - 2 * 3600_000, config: {} as never, layers: [] };
+  const text = formatImages([
+    { ...base, id: 'sha256:0123456789abcdef', repoTags: ['localhost/busybox:latest', 'docker.io/library/busybox:1.36'], repoDigests: [] },
+    { ...base, id: 'sha256:fedcba9876543210', createdAt: now - 3 * 3600_000, repoTags: ['docker.io/library/nginx:1.27'], repoDigests: ['docker.io/library/nginx@sha256:99887766554433221100'] },
+  ], now);
   assert.equal(text, [
-    'REPOSITORY                  TAG       IMAGE ID       CREATED       SIZE',
-    'localhost/busybox           latest    0123456789ab   2 hours ago   4.26MB',
-    'docker.io/library/busybox   1.36      0123456789ab   2 hours ago   4.26MB',
+    'REPOSITORY                  TAG       DIGEST         IMAGE ID       CREATED       SIZE',
+    'localhost/busybox           latest    <none>         0123456789ab   2 hours ago   4.26MB',
+    'docker.io/library/busybox   1.36      <none>         0123456789ab   2 hours ago   4.26MB',
+    'docker.io/library/nginx     1.27      998877665544   fedcba987654   3 hours ago   4.26MB',
   ].join('\n'));
   assert.deepEqual(splitRepoTag('127.0.0.1:5000/x'), ['127.0.0.1:5000/x', '<none>']);
+});
+
+test('image prune prints docker\'s report', () => {
+  assert.equal(formatPrune(['sha256:aa', 'sha256:bb'], 12_345_678), 'Deleted Images:\ndeleted: sha256:aa\ndeleted: sha256:bb\n\nTotal reclaimed space: 12.3MB');
+  assert.equal(formatPrune([], 0), 'Total reclaimed space: 0B');
+});
+
+test('image prune without -f asks first; no answer cancels before any request', async () => {
+  const x = io();
+  assert.equal(await main(['image', 'prune', '--kubeconfig', '/nonexistent/kubeconfig'], x), 1);
+  assert.match(x.out.join(''), /^WARNING! This will remove all dangling images\.\nAre you sure you want to continue\? \[y\/N\] $/);
+  assert.match(x.errs.join(''), /^error: image prune has been cancelled/);
+});
+
+test('image pull --creds without a colon is refused before any request', async () => {
+  const x = io();
+  assert.equal(await main(['image', 'pull', 'nginx', '--creds', 'alice', '--kubeconfig', '/nonexistent/kubeconfig'], x), 1);
+  assert.match(x.errs.join(''), /^error: --creds must be USERNAME:PASSWORD/);
 });
 
 test('runtime ps groups by pod, infra first, and tells held from joined namespaces', () => {

@@ -13,7 +13,8 @@ import { runDelete, type DeleteOptions } from './commands/delete.js';
 import { runDescribe } from './commands/describe.js';
 import { runAttach, runDebug, runExec, runPortForward, type DebugOptions, type ExecOptions } from './commands/exec.js';
 import { runLogs, type LogsOptions } from './commands/logs.js';
-import { runImageImport, runImageLoad, runImageLs, runImageRm } from './commands/image.js';
+import { runImageImport, runImageLoad, runImageLs, runImagePrune, runImageRm } from './commands/image.js';
+import { runImagePull } from './commands/image-pull.js';
 import { runRuntimePs } from './commands/runtime-ps.js';
 
 function parseIntArg(v: string): number {
@@ -35,6 +36,10 @@ interface ServeOptions {
   maxPods?: string;
   seccompDefault?: boolean;
   podManifestPath?: string;
+  insecureRegistry: string[];
+  imageGcHighThreshold?: string;
+  imageGcLowThreshold?: string;
+  maxImageUpload?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -78,15 +83,31 @@ export function buildProgram(io: CliIO): Command {
     .option('--seccomp-default', 'run containers that name no seccompProfile under RuntimeDefault (the kubelet\'s --seccomp-default)')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
     .option('--pod-manifest-path <dir>', 'static pods: every Pod manifest in this directory runs on the node, shown through the API as a mirror pod <name>-<node> (the kubelet\'s staticPodPath; default <data-dir>/manifests)')
-    .addHelpText('after', '\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
+    .option('--insecure-registry <host[:port]|cidr>', 'a registry that may be reached in plain HTTP, or over HTTPS without verifying its certificate (docker\'s insecure-registries; loopback registries may use plain HTTP anyway); repeat for more', collect, [])
+    .option('--image-gc-high-threshold <percent>', 'image disk usage above which unused images are removed, least recently used first (the kubelet\'s; 100 turns image GC off)', '85')
+    .option('--image-gc-low-threshold <percent>', 'image disk usage image GC brings it down to', '80')
+    .option('--max-image-upload <size>', 'largest `peapod image load`/`import` upload, e.g. 8Gi or 500M', '8Gi')
+    .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { maxBackoff, maxPods: maxPodsText, ...rest } = o;
+      const { maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, ...rest } = o;
+      const imageGcHighPercent = parseIntArg(imageGcHighThreshold ?? '85');
+      const imageGcLowPercent = parseIntArg(imageGcLowThreshold ?? '80');
+      if (!(imageGcLowPercent >= 0 && imageGcLowPercent < imageGcHighPercent && imageGcHighPercent <= 100)) {
+        throw new CliError('error: image GC thresholds must satisfy 0 <= --image-gc-low-threshold < --image-gc-high-threshold <= 100');
+      }
+      const { parseByteSize } = await import('../api/upload-limit.js');
+      let maxImageUploadBytes: number;
+      try {
+        maxImageUploadBytes = parseByteSize(maxImageUpload ?? '8Gi');
+      } catch (err) {
+        throw new CliError(`error: --max-image-upload: ${(err as Error).message}`);
+      }
       const maxBackoffMs = parseDurationMs(maxBackoff ?? '5m');
       if (maxBackoffMs < 1000) throw new CliError('error: --max-backoff must be at least 1s');
       const maxPods = parseIntArg(maxPodsText ?? '110');
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs, maxPods });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes });
     }));
 
   program
@@ -241,15 +262,29 @@ export function buildProgram(io: CliIO): Command {
     .argument('<name>')
     .action(run(async (ctx, tar: string, name: string) => runImageImport(ctx, tar, name)));
   image
+    .command('pull')
+    .description('pull an image from a registry into the node\'s store')
+    .argument('<ref>', 'image reference, e.g. nginx:1.27, ghcr.io/org/app@sha256:...')
+    .option('--creds <user:pass>', 'registry credentials, split at the first colon (sent in the request body, never printed)')
+    .addHelpText('after', '\nOn a terminal it draws a progress bar per layer; piped, it prints one line per layer state change.\nThe last line is the image id.\n\nExamples:\n  peapod image pull nginx:1.27\n  peapod image pull --creds alice:s3cret registry.example.com/team/app:2.1\n  id=$(peapod image pull busybox:1.36 | tail -n1)')
+    .action(run(async (ctx, ref: string, o: { creds?: string }) => runImagePull(ctx, ref, o)));
+  image
     .command('ls')
     .alias('list')
-    .description('list images')
+    .description('list images: repository, tag, short manifest digest, id, age, size')
     .action(run(async (ctx) => runImageLs(ctx)));
   image
     .command('rm')
     .description('remove images by reference or id')
     .argument('<ref...>')
     .action(run(async (ctx, refs: string[]) => runImageRm(ctx, refs)));
+  image
+    .command('prune')
+    .description('remove dangling (untagged) images; with --all, every image no container uses')
+    .option('-a, --all', 'remove every image no container uses, not only dangling ones')
+    .option('-f, --force', 'do not prompt for confirmation')
+    .addHelpText('after', '\nExamples:\n  peapod image prune -f\n  peapod image prune --all --force')
+    .action(run(async (ctx, o: { all?: boolean; force?: boolean }) => runImagePrune(ctx, o)));
 
   const runtime = program.command('runtime').description('inspect the container runtime');
   runtime
