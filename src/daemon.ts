@@ -15,6 +15,9 @@ import { ensureNamespaces } from './store/bootstrap.js';
 import { StoreEventSink } from './store/events.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { LocalImageService } from './images/local-image-service.js';
+import { DEFAULT_GC_HIGH_PERCENT, DEFAULT_GC_LOW_PERCENT, IMAGE_GC_PERIOD_MS, ImageGc, statfsSpace } from './images/gc.js';
+import { allowsPlainHttp, loadRegistryTls } from './images/registry/tls.js';
+import { DEFAULT_MAX_IMAGE_UPLOAD } from './api/upload-limit.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { StaticPodSource } from './node/static-pods/source.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
@@ -67,9 +70,31 @@ export interface DaemonOptions {
   seccompDefault?: boolean;
   /** The static pods' manifest directory (the kubelet's staticPodPath); default <data-dir>/manifests. */
   podManifestPath?: string;
+  /** Registries that may be reached in plain HTTP or with an unverified certificate (docker's insecure-registries). */
+  insecureRegistries?: string[];
+  /** Image GC: above this percent of the image disk used, unused images go (the kubelet's 85). 100 = off. */
+  imageGcHighPercent?: number;
+  /** ...down to this percent (the kubelet's 80). */
+  imageGcLowPercent?: number;
+  /** Largest `peapod image load` / `import` upload, bytes (default 8 GiB). */
+  maxImageUploadBytes?: number;
 }
 
 const NODE_HEARTBEAT_MS = 10_000;
+
+/**
+ * How the node reaches registries: CAs and client certificates from <data-dir>/certs.d/HOST:PORT/ (read at
+ * each pull); plain HTTP only for loopback and the insecure list; a listed (non-loopback) registry's
+ * certificate is not verified, as docker treats its insecure-registries.
+ */
+function registryPolicy(dataDir: string, insecure: string[]) {
+  const certsDir = path.join(dataDir, 'certs.d');
+  const listed = (host: string) => allowsPlainHttp(host, insecure) && !allowsPlainHttp(host, []);
+  return {
+    tlsFor: async (host: string) => ({ ...(await loadRegistryTls(certsDir, host)), ...(listed(host) ? { rejectUnauthorized: false } : {}) }),
+    plainHttpAllowed: (host: string) => allowsPlainHttp(host, insecure),
+  };
+}
 export const DEFAULT_MAX_PODS = 110;
 
 function hostHasAppArmor(): boolean {
@@ -147,8 +172,16 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
 
-    const images = new LocalImageService({ paths, exec, logger, clock });
+    const images = new LocalImageService({ paths, exec, logger, clock, registry: { policy: registryPolicy(paths.dataDir, opts.insecureRegistries ?? []) } });
     await images.init();
+    const imageGcPolicy = { highPercent: opts.imageGcHighPercent ?? DEFAULT_GC_HIGH_PERCENT, lowPercent: opts.imageGcLowPercent ?? DEFAULT_GC_LOW_PERCENT };
+    const imageGc = new ImageGc(
+      { listImages: () => images.listImages(), inUseImageIds: () => images.imagesInUse(), removeImage: (id) => images.removeImage(id), statfs: () => statfsSpace(paths.imagesDir), clock, logger },
+      imageGcPolicy,
+    );
+    images.onImageUsed = (id) => imageGc.markUsed(id);
+    imageGc.start(IMAGE_GC_PERIOD_MS);
+    undo.push(() => imageGc.stop());
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
     const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
@@ -241,7 +274,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     scheduler.start();
     undo.push(() => scheduler.stop());
 
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });
+    const imageUpload = { maxBytes: opts.maxImageUploadBytes ?? DEFAULT_MAX_IMAGE_UPLOAD, reservePercent: 100 - imageGcPolicy.lowPercent };
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

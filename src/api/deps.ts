@@ -21,6 +21,8 @@ export interface ApiDeps {
   /** Records as the scheduler would (the Scheduled event of a pod bound at admission). */
   schedulerEvents: EventSink;
   images?: ImageService;
+  /** Image load/import uploads: the largest body accepted, and the share of the disk they must leave free. */
+  imageUpload?: { maxBytes: number; reservePercent: number };
   runtime?: Runtime;
   /** Background work (namespace finalization) registers store watches here; stop() ends them. */
   background: Set<Watch>;

@@ -2,6 +2,10 @@
 //   GET    /peapod/v1/images                 → {items: Image[]}
 //   POST   /peapod/v1/images/load            body = image archive → 201 {items: Image[]}
 //   POST   /peapod/v1/images/import?name=R   body = rootfs tar → 201 Image
+//   POST   /peapod/v1/images/pull            body = {ref, username?, password?} → 200 application/x-ndjson:
+//                                             PullEvents (images/registry/types.ts), then one last line
+//                                             {type:"pulled", image} or {type:"error", status: Status}
+//   POST   /peapod/v1/images/prune?all=B     → 200 {deleted: [ids], reclaimedBytes}
 //   DELETE /peapod/v1/images/<encoded ref>   → 200 Success Status
 //   GET    /peapod/v1/runtime/ps             → {sandboxes, containers}, each with its namespaces
 // 503 when the daemon was started without an image service or runtime.
@@ -17,8 +21,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { describeNamespaces } from '../runtime/inspect.js';
 import { methodNotAllowed, HttpStatusError } from './api-errors.js';
 import type { ApiDeps } from './deps.js';
-import { sendJson, type RequestContext } from './http.js';
-import { successStatus } from './status.js';
+import { DEFAULT_GC_LOW_PERCENT, statfsSpace } from '../images/gc.js';
+import { DEFAULT_MAX_IMAGE_UPLOAD, checkDeclaredLength, checkSpaceFor, limitBytes } from './upload-limit.js';
+import { readBody, sendJson, type RequestContext } from './http.js';
+import { errorToStatus, successStatus } from './status.js';
+import { normalizeReference } from '../images/reference.js';
+import type { PullEvent } from '../images/registry/types.js';
 
 function images(deps: ApiDeps): ImageService {
   if (!deps.images) throw new UnavailableError('the image service is not available in this daemon');
@@ -30,13 +38,21 @@ function runtime(deps: ApiDeps): Runtime {
   return deps.runtime;
 }
 
-/** Streams the request body to a temp file under <dataDir>/tmp, runs `use`, removes the file. */
+/**
+ * Streams the request body to a temp file under <dataDir>/tmp, runs `use`, removes the file. The body is
+ * capped (`serve --max-image-upload`) and must leave the disk's reserve free: 413 otherwise, before any
+ * byte is written when Content-Length tells, else as soon as the cap is passed.
+ */
 async function withUploadedFile<T>(deps: ApiDeps, ctx: RequestContext, use: (file: string) => Promise<T>): Promise<T> {
   const dir = path.join(deps.paths.dataDir, 'tmp');
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { maxBytes, reservePercent } = deps.imageUpload ?? { maxBytes: DEFAULT_MAX_IMAGE_UPLOAD, reservePercent: 100 - DEFAULT_GC_LOW_PERCENT };
+  const declared = checkDeclaredLength(ctx.req.headers['content-length'], maxBytes);
+  const space = await statfsSpace(dir);
+  if (declared !== undefined) checkSpaceFor(declared, space, reservePercent);
   const file = path.join(dir, `upload-${randomBytes(8).toString('hex')}.tar`);
   try {
-    await pipeline(ctx.req, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(ctx.req, limitBytes(maxBytes, 'image upload', { space: { fs: space, reservePercent } }), createWriteStream(file, { mode: 0o600 }));
     return await use(file);
   } finally {
     await rm(file, { force: true });
@@ -73,6 +89,15 @@ export async function handlePeapod(deps: ApiDeps, ctx: RequestContext): Promise<
     const image = await withUploadedFile(deps, ctx, (f) => svc.importRootfs(f, name));
     return sendJson(ctx, 201, image);
   }
+  if (sub === 'images/prune') {
+    if (m !== 'POST') throw methodNotAllowed(m, ctx.path);
+    const r = await images(deps).prune(ctx.query.get('all') === 'true');
+    return sendJson(ctx, 200, r);
+  }
+  if (sub === 'images/pull') {
+    if (m !== 'POST') throw methodNotAllowed(m, ctx.path);
+    return pullImage(deps, ctx);
+  }
   if (sub.startsWith('images/')) {
     if (m !== 'DELETE') throw methodNotAllowed(m, ctx.path);
     let ref: string;
@@ -94,4 +119,35 @@ export async function handlePeapod(deps: ApiDeps, ctx: RequestContext): Promise<
     });
   }
   throw new HttpStatusError(404, 'NotFound', `the server could not find the requested resource (${ctx.path})`);
+}
+
+/** `peapod image pull`: the pull's progress as NDJSON while it runs; the client going away cancels it. */
+async function pullImage(deps: ApiDeps, ctx: RequestContext): Promise<void> {
+  const svc = images(deps);
+  let body: { ref?: unknown; username?: unknown; password?: unknown };
+  try {
+    body = JSON.parse((await readBody(ctx, 64 << 10)).toString('utf8')) as typeof body;
+  } catch {
+    throw new BadRequestError('pull needs a JSON body: {"ref": "<image reference>"}');
+  }
+  if (typeof body !== 'object' || body === null || typeof body.ref !== 'string' || body.ref === '') {
+    throw new BadRequestError('pull needs a JSON body: {"ref": "<image reference>"}');
+  }
+  const ref = body.ref;
+  normalizeReference(ref); // a malformed reference is a 400 before the stream starts
+  const credentials =
+    typeof body.username === 'string' && typeof body.password === 'string'
+      ? [{ username: body.username, password: body.password, source: 'the --creds of peapod image pull' }]
+      : [];
+  ctx.res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
+  const line = (v: unknown) => {
+    if (!ctx.res.writableEnded && !ctx.res.destroyed) ctx.res.write(`${JSON.stringify(v)}\n`);
+  };
+  try {
+    const image = await svc.pullImage(ref, { credentials, signal: ctx.signal, progress: (e: PullEvent) => line(e) });
+    line({ type: 'pulled', image });
+  } catch (err) {
+    line({ type: 'error', status: errorToStatus(err).status });
+  }
+  ctx.res.end();
 }

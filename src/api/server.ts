@@ -202,8 +202,13 @@ export class ApiServer {
         res.destroy();
         return;
       }
-      // Drain an unread body so the connection can be reused.
-      req.resume();
+      if ((err as { closeConnection?: boolean }).closeConnection) {
+        // An over-cap upload: not worth reading the rest; answer and close instead.
+        res.setHeader('Connection', 'close');
+      } else {
+        // Drain an unread body so the connection can be reused.
+        req.resume();
+      }
       sendJson(ctx, status.code, status);
     }
   }

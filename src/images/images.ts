@@ -2,6 +2,7 @@
 // shared), registry pulls into it (images/registry/), and the container root filesystems built from it
 // with overlayfs.
 
+import type { PruneResult } from './prune.js';
 import type { PullOptions } from './registry/types.js';
 
 export interface ImageConfig {
@@ -46,6 +47,8 @@ export interface ImageService {
   loadArchive(tarPath: string): Promise<Image[]>;
   /** Imports a root filesystem tarball as a one-layer image named `ref` (like docker import). */
   importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image>;
+  /** `peapod image prune`: removes dangling images (or, with `all`, every image) no container uses. */
+  prune(all: boolean): Promise<PruneResult>;
   /** Pulls from a registry into the store (credentials, cancellation and progress in `opts`). */
   pullImage(ref: string, opts?: PullOptions): Promise<Image>;
 

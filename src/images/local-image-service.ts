@@ -15,6 +15,7 @@ import { importRootfs } from './import.js';
 import { LayerStore } from './layer-store.js';
 import { toImage } from './metadata.js';
 import { OverlayManager } from './overlay.js';
+import { pruneImages, type PruneResult } from './prune.js';
 import { RegistrySession, type EndpointPolicy, type RetryPolicy } from './registry/client.js';
 import { nodePlatform } from './registry/platform.js';
 import { RegistryPuller } from './registry/puller.js';
@@ -79,21 +80,41 @@ export class LocalImageService implements ImageService {
     await this.catalog.remove(ref, (id) => this.overlay.usersOf(id));
   }
 
-  loadArchive(tarPath: string): Promise<Image[]> {
-    return loadArchive({ exec: this.exec, logger: this.logger, layout: this.layout, catalog: this.catalog }, tarPath);
+  /** Ids of the images some container's rootfs (running or stopped) is built from. */
+  imagesInUse(): Promise<Set<string>> {
+    return this.overlay.imagesInUse();
   }
 
-  importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image> {
-    return importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog }, tarPath, ref, config);
+  /** `peapod image prune`: dangling images (or, with `all`, every image) no container uses. */
+  prune(all: boolean): Promise<PruneResult> {
+    return pruneImages({ listImages: () => this.listImages(), inUseImageIds: () => this.imagesInUse(), removeImage: (id) => this.removeImage(id), logger: this.logger }, { all });
   }
 
-  pullImage(ref: string, opts?: PullOptions): Promise<Image> {
-    return this.puller.pull(ref, opts);
+  /** Called with every image a container is built from or that was just stored (for GC's LRU order). */
+  onImageUsed?: (imageId: string) => void;
+
+  async loadArchive(tarPath: string): Promise<Image[]> {
+    const out = await loadArchive({ exec: this.exec, logger: this.logger, layout: this.layout, catalog: this.catalog }, tarPath);
+    for (const img of out) this.onImageUsed?.(img.id);
+    return out;
+  }
+
+  async importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image> {
+    const img = await importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog }, tarPath, ref, config);
+    this.onImageUsed?.(img.id);
+    return img;
+  }
+
+  async pullImage(ref: string, opts?: PullOptions): Promise<Image> {
+    const img = await this.puller.pull(ref, opts);
+    this.onImageUsed?.(img.id);
+    return img;
   }
 
   async prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs> {
     const image = resolveImage(this.catalog.all(), imageId);
     if (!image) throw new NotFoundError(`image "${imageId}" not found`, { resource: 'images', name: imageId });
+    this.onImageUsed?.(image.id);
     return this.overlay.prepare(containerId, { imageId: image.id, layers: image.layers });
   }
 

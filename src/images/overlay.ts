@@ -112,6 +112,16 @@ export class OverlayManager {
   }
 
   /** Containers whose rootfs uses the image. */
+  /** The image ids any container's rootfs (running or stopped) is built from. */
+  async imagesInUse(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of await this.containerIds()) {
+      const r = await this.record(id);
+      if (r) out.add(r.imageId);
+    }
+    return out;
+  }
+
   async usersOf(imageId: string): Promise<string[]> {
     const out: string[] = [];
     for (const id of await this.containerIds()) if ((await this.record(id))?.imageId === imageId) out.push(id);

@@ -272,6 +272,8 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
   serviceAccount?: string;
+  /** Secrets (same namespace) holding registry credentials for this pod's images. */
+  imagePullSecrets?: { name?: string }[];
   automountServiceAccountToken?: boolean;
   nodeName?: string;
   hostNetwork?: boolean;

@@ -1,6 +1,7 @@
 // The pod manager test harness (not used by the daemon): a PodManager over FakeRuntime, a FakeClock,
 // an in-memory SqliteStore, fake images and volumes, and a recording event sink.
 
+import type { PullOptions } from '../images/registry/types.js';
 import type { Image, ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
 import { RESOURCES } from '../k8s/registry.js';
@@ -55,8 +56,14 @@ export class FakeImages implements ImageService {
   async importRootfs(): Promise<Image> {
     throw new Error('fake images: importRootfs not supported');
   }
-  async pullImage(ref: string): Promise<Image> {
+  async prune() {
+    return { deleted: [], reclaimedBytes: 0, failed: [] };
+  }
+  /** The options of every pull, in order. */
+  readonly pullOptions: PullOptions[] = [];
+  async pullImage(ref: string, opts: PullOptions = {}): Promise<Image> {
     this.pulls.push(ref);
+    this.pullOptions.push(opts);
     const ms = this.pullable.get(ref);
     if (ms === undefined) throw new Error(`pull access denied for ${ref}`);
     await this.clock.sleep(ms);

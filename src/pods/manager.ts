@@ -31,6 +31,7 @@ import type { ObjectLookup } from './env.js';
 import { parseResolvConf } from './sandbox-config.js';
 import { admitPod, holdsResources, type NodeAllocatable } from './admission.js';
 import { StorageMonitor, type DiskUsageFn } from './storage-monitor.js';
+import { pullCredentialsFor } from './pull-credentials.js';
 import { ContainerHookRunner } from './hooks.js';
 import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
@@ -144,6 +145,7 @@ export class PodManager {
       qosOf: (pod) => computeQosClass(pod.spec),
       ...(o.maxBackoffMs ? { backoffMaxMs: o.maxBackoffMs } : {}),
       ...(o.seccompDefault ? { seccompDefault: true } : {}),
+      pullCredentials: pullCredentialsFor({ lookup: storeLookup(o.store), dataDir: o.paths.dataDir, logger: o.logger }),
     };
     // 1. What the runtime runs, before anything else touches it.
     const runtimeUids = await podUidsInRuntime(o.runtime);

@@ -44,6 +44,7 @@ import { killContainer, unlessSignalled, type KillCause } from './kill.js';
 import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
+import type { RegistryCredential } from '../images/registry/types.js';
 import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sandbox-config.js';
 import { DEADLINE_MESSAGE, groupByName, newestRecord, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
@@ -70,6 +71,8 @@ export interface SyncDeps {
   backoffMaxMs?: number;
   /** RuntimeDefault seccomp for containers that name no profile (`serve --seccomp-default`). */
   seccompDefault?: boolean;
+  /** Registry credentials to try for a container's image: the pod's imagePullSecrets, then the node's. */
+  pullCredentials?: (pod: Pod, image: string) => Promise<RegistryCredential[]>;
 }
 
 /** Per-pod memory the worker keeps between passes. */
@@ -81,6 +84,8 @@ export interface PodSyncState {
   images: Map<string, ResolvedImage>;
   /** Termination messages read from logs (FallbackToLogsOnError), by record id. */
   logMessages: Map<string, string>;
+  /** The last image pull error by pull back-off key (for the ImagePullBackOff message). */
+  pullErrors?: Map<string, string>;
   /** When the pod's volumes were last set up, and for which labels and annotations (refreshVolumes). */
   volumesAt?: number;
   volumesMeta?: string;
@@ -108,7 +113,7 @@ export interface StepResult {
 }
 
 export function newPodSyncState(): PodSyncState {
-  return { backoff: new Map(), startErrors: new Map(), images: new Map(), logMessages: new Map() };
+  return { backoff: new Map(), startErrors: new Map(), images: new Map(), logMessages: new Map(), pullErrors: new Map() };
 }
 
 /** Reads this pod's sandboxes (newest first) and container records (by name, newest first). */
@@ -317,7 +322,17 @@ export class PodSync {
     }
     const emit = (type: 'Normal' | 'Warning', reason: string, message: string) => this.emit(type, reason, message, c.name);
     const pulled = await unlessSignalled(
-      ensureImage({ images: deps.images, container: c, podUid: pod.metadata.uid ?? '', backoff: state.backoff, now: deps.now, emit }),
+      ensureImage({
+        images: deps.images,
+        container: c,
+        podUid: pod.metadata.uid ?? '',
+        backoff: state.backoff,
+        now: deps.now,
+        emit,
+        credentials: (await deps.pullCredentials?.(pod, c.image ?? '')) ?? [],
+        pullErrors: (state.pullErrors ??= new Map()),
+        ...(this.control.deleted ? { signal: this.control.deleted } : {}),
+      }),
       this.control.deleted,
     );
     if (!pulled) return;

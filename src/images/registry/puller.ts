@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { PeapodError } from '../../errors.js';
 import type { Clock } from '../../system/clock.js';
 import type { Logger } from '../../system/logger.js';
 import { exists, putBlobBytes, putBlobFile } from '../blobs.js';
@@ -27,7 +28,7 @@ import type { StoreLayout } from '../store-layout.js';
 import type { RegistrySession } from './client.js';
 import { choosePlatform, formatPlatform } from './platform.js';
 import { RegistryError } from './transport.js';
-import type { ImagePuller, PullEvent, PullOptions, RegistryCredential } from './types.js';
+import type { ImagePuller, PullOptions, RegistryCredential } from './types.js';
 
 export interface PullerDeps {
   layout: StoreLayout;
@@ -42,11 +43,14 @@ export interface PullerDeps {
   concurrency: number;
 }
 
-/** A pull failure, with the kubelet-facing message ("failed to pull and unpack image …"). */
-export class PullError extends Error {
+/**
+ * A pull failure, with the kubelet-facing message ("failed to pull and unpack image …"). On the API: 404
+ * for an unknown image, 400 for one we cannot use, 503 for the rest (auth, network, registry errors).
+ */
+export class PullError extends PeapodError {
   readonly kind: RegistryError['kind'] | 'unknown';
   constructor(message: string, kind: PullError['kind'], cause?: unknown) {
-    super(message, cause !== undefined ? { cause } : undefined);
+    super(kind === 'not-found' ? 'NotFound' : kind === 'invalid' ? 'BadRequest' : 'Unavailable', message, cause !== undefined ? { cause } : undefined);
     this.name = 'PullError';
     this.kind = kind;
   }
@@ -274,7 +278,6 @@ function pullError(display: string, err: unknown): Error {
   if (err instanceof PullError) return err;
   const kind = err instanceof RegistryError ? err.kind : 'unknown';
   const msg = err instanceof Error ? err.message : String(err);
-  if (err instanceof Error && err.name === 'InvalidImageNameError') return err;
   return new PullError(`failed to pull and unpack image "${display}": ${msg}`, kind, err);
 }
 
