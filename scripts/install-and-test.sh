@@ -4,10 +4,14 @@ source "$(dirname "$0")/common.sh"
 install_and_build
 echo "==> host packages"
 node bin/peapod.js setup --skip-image
-echo "==> test tools (Debian's Python Kubernetes client, for the exec tests)"
-if ! dpkg -s python3-kubernetes >/dev/null 2>&1; then
+echo "==> test tools (Debian's Python Kubernetes client for the exec tests; a registry, skopeo and htpasswd for the pull tests)"
+missing=()
+for pkg in python3-kubernetes docker-registry skopeo apache2-utils; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends python3-kubernetes || { apt-get update && apt-get install -y --no-install-recommends python3-kubernetes; }
+  apt-get install -y --no-install-recommends "${missing[@]}" || { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; }
 fi
 echo "==> tests"
 npm test

@@ -33,6 +33,7 @@ export const REQUIREMENTS: Requirement[] = [
   { program: 'unshare', paths: ['/usr/bin/unshare', '/bin/unshare'], pkg: 'util-linux', purpose: 'pinning namespaces' },
   { program: 'mount', paths: ['/usr/bin/mount', '/bin/mount'], pkg: 'mount', purpose: 'overlay, tmpfs and bind mounts' },
   { program: 'tar', paths: ['/usr/bin/tar', '/bin/tar'], pkg: 'tar', purpose: 'image layers' },
+  { program: 'zstd', paths: ['/usr/bin/zstd', '/bin/zstd'], pkg: 'zstd', purpose: 'zstd-compressed image layers' },
   { program: 'busybox', paths: ['/usr/bin/busybox', '/bin/busybox'], pkg: 'busybox-static', purpose: 'the localhost/busybox image' },
   { program: 'python3', paths: ['/usr/bin/python3'], pkg: 'python3', purpose: 'layer whiteouts (mknod, setxattr)' },
   {

@@ -36,18 +36,21 @@ export class RegistryError extends Error {
   readonly retryAfterMs?: number;
   /** Network-level: the TLS handshake or TCP connect failed (a plain-HTTP fallback may help). */
   readonly connectFailure: boolean;
-  constructor(kind: RegistryErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; connectFailure?: boolean; cause?: unknown } = {}) {
+  /** Nobody answers there, or the name does not resolve, or its certificate is refused: retrying now will not help. */
+  readonly unreachable: boolean;
+  constructor(kind: RegistryErrorKind, message: string, opts: { status?: number; retryAfterMs?: number; connectFailure?: boolean; unreachable?: boolean; cause?: unknown } = {}) {
     super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.name = 'RegistryError';
     this.kind = kind;
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.retryAfterMs !== undefined) this.retryAfterMs = opts.retryAfterMs;
     this.connectFailure = opts.connectFailure ?? false;
+    this.unreachable = opts.unreachable ?? false;
   }
 
   /** Whether trying again later might succeed. */
   get retryable(): boolean {
-    return this.kind === 'server' || this.kind === 'too-many-requests' || this.kind === 'network' || this.kind === 'stalled';
+    return this.kind === 'server' || this.kind === 'too-many-requests' || (this.kind === 'network' && !this.unreachable) || this.kind === 'stalled';
   }
 }
 
@@ -70,6 +73,7 @@ export interface Response {
   drain(): void;
 }
 
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']);
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 
 /** Sends one request; resolves once the headers arrived. Network failures reject with a RegistryError. */
@@ -160,7 +164,8 @@ export function asRegistryError(err: unknown, rt: { method: string; url: URL }, 
   const tlsFailure = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate|ssl|tls/i.test(e?.message ?? '');
   const connectFailure = beforeHeaders && (CONNECT_CODES.has(code) || tlsFailure || code === 'ECONNRESET');
   const detail = tlsFailure ? `tls: ${e.message}` : e?.message ?? String(err);
-  return new RegistryError('network', `${rt.method} ${describe(rt.url)}: ${detail}`, { connectFailure, cause: err });
+  const unreachable = beforeHeaders && (UNREACHABLE_CODES.has(code) || (tlsFailure && code !== 'ECONNRESET'));
+  return new RegistryError('network', `${rt.method} ${describe(rt.url)}: ${detail}`, { connectFailure, unreachable, cause: err });
 }
 
 /** A URL for messages: scheme, host and path only (never a query, which may carry a token). */
