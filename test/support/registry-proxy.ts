@@ -15,7 +15,8 @@
 //                                         (or POST, OAuth2 form) /token issues tokens against Basic
 //                                         credentials (tokenCredentials, default the registry's), or to
 //                                         anyone with anonymous. Forwards with the registry's own creds.
-//     {kind:'drop-mid-blob', times=1, fraction=0.5}  blob GET: headers + fraction of the body, then the
+//     {kind:'drop-mid-blob', times=1, fraction=0.5, minSize=0}  blob GET (of at least minSize bytes):
+//                                         headers + fraction of the body, then the
 //                                         socket is destroyed
 //     {kind:'stall', times=1, fraction=0.5}          blob GET: headers + fraction of the body, then silence
 //                                         (the connection stays open until the client gives up)
@@ -35,8 +36,8 @@ import type { Credentials, Registry } from './registry.js';
 export type ProxyMode =
   | { kind: 'pass' }
   | { kind: 'bearer'; anonymous?: boolean }
-  | { kind: 'drop-mid-blob'; times?: number; fraction?: number; bearer?: boolean }
-  | { kind: 'stall'; times?: number; fraction?: number; bearer?: boolean }
+  | { kind: 'drop-mid-blob'; times?: number; fraction?: number; bearer?: boolean; minSize?: number }
+  | { kind: 'stall'; times?: number; fraction?: number; bearer?: boolean; minSize?: number }
   | { kind: 'status'; status: number; times?: number; path?: RegExp; retryAfter?: number | string; bearer?: boolean }
   | { kind: 'redirect-blobs'; times?: number; bearer?: boolean };
 
@@ -372,7 +373,8 @@ export async function startProxy(opts: ProxyOptions): Promise<RegistryProxy> {
     if (blob && (mode.kind === 'drop-mid-blob' || mode.kind === 'stall')) {
       const m = mode;
       return forward(req, res, auth, req.url ?? p, (up, headers) => {
-        if ((up.statusCode === 200 || up.statusCode === 206) && takeFault(r)) {
+        const big = Number(up.headers['content-length'] ?? 0) >= (m.minSize ?? 0);
+        if ((up.statusCode === 200 || up.statusCode === 206) && big && takeFault(r)) {
           return cutBody(res, m.fraction ?? 0.5, m.kind === 'drop-mid-blob' ? 'drop' : 'stall')(up, headers);
         }
         res.writeHead(up.statusCode ?? 502, headers);
