@@ -517,3 +517,54 @@ test('issue 8: a running pod\'s downward API volumes follow its labels at once, 
   assert.equal(setUps(), before + 2, 'and the minute resync');
   await h.mgr.stop();
 });
+
+test('imagePullPolicy Always pulls even when the image is present; localhost/ images are node-local and not pulled', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.images.add('busybox');
+  h.images.pullable.set('busybox', 50);
+  h.create({ containers: [{ name: 'c', image: 'busybox' }] }); // no tag: Always
+  await settle();
+  await h.tick(1);
+  await h.mgr.idle();
+  assert.deepEqual(h.images.pulls, ['busybox']);
+  assert.ok(h.events.events.some((e) => e.reason === 'Pulled' && /^Successfully pulled image "busybox:latest" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: 1000 bytes\.$/.test(e.message)), JSON.stringify(h.events.events));
+  await h.mgr.stop();
+
+  const l = harness();
+  await l.mgr.start();
+  l.images.add('localhost/app');
+  l.create({ containers: [{ name: 'c', image: 'localhost/app' }] });
+  await l.mgr.idle();
+  assert.deepEqual(l.images.pulls, []);
+  assert.ok(l.status()?.state.running);
+  await l.mgr.stop();
+});
+
+test("a pod's imagePullSecrets reach the pull as credentials (matched by registry host), never the other secrets", async () => {
+  const h = harness();
+  await h.mgr.start();
+  const dockerconfig = (host: string, user: string) =>
+    Buffer.from(JSON.stringify({ auths: { [host]: { username: user, password: `${user}-pw`, auth: Buffer.from(`${user}:${user}-pw`).toString('base64') } } })).toString('base64');
+  for (const [name, host, user] of [['regcred', 'reg.example:5000', 'alice'], ['other', 'elsewhere.example', 'bob'], ['unlisted', 'reg.example:5000', 'eve']] as const) {
+    h.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfig(host, user) } });
+  }
+  h.images.pullable.set('reg.example:5000/team/app:1.4', 10);
+  h.create({ imagePullSecrets: [{ name: 'regcred' }, { name: 'other' }, { name: 'missing' }], containers: [{ name: 'c', image: 'reg.example:5000/team/app:1.4' }] });
+  await settle();
+  await h.tick(1);
+  await h.mgr.idle();
+  assert.deepEqual(h.images.pullOptions.map((o) => o.credentials), [[{ username: 'alice', password: 'alice-pw', source: 'secret default/regcred' }]]);
+  await h.mgr.stop();
+});
+
+test('ImagePullBackOff carries the last pull error, as kubelets since 1.30 show it', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ containers: [{ name: 'c', image: 'nothere:1' }] });
+  await h.mgr.idle();
+  await h.step(2);
+  assert.equal(h.status()?.state.waiting?.reason, 'ImagePullBackOff');
+  assert.equal(h.status()?.state.waiting?.message, 'Back-off pulling image "nothere:1": ErrImagePull: pull access denied for nothere:1');
+  await h.mgr.stop();
+});
