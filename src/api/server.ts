@@ -99,6 +99,7 @@ export class ApiServer {
         opts.schedulerEvents ??
         new StoreEventSink({ store: opts.store, clock: opts.clock, logger: opts.logger, component: 'default-scheduler', host: '' }),
       images: opts.images,
+      ...(opts.imageUpload ? { imageUpload: opts.imageUpload } : {}),
       runtime: opts.runtime,
       background: this.background,
       authorizer: opts.security.authorizer,

@@ -46,7 +46,7 @@ describe('registry pulls (issue 10)', { skip: ROOT ? false : 'needs root: run th
     const mani = images.corrupt!.built.manifests[0]!;
     await reg.corruptBlob(mani.layers[mani.layers.length - 1]!.digest);
 
-    d = await TestDaemon.start({ name: 'e2e-pulls', podCidr: '10.88.229.0/24' });
+    d = await TestDaemon.start({ name: 'e2e-pulls', podCidr: '10.88.229.0/24', extraArgs: ['--max-image-upload', '2Mi'] });
     const certsD = path.join(d.paths.dataDir, 'certs.d');
     await reg.writeCertsD(certsD);
     fs.mkdirSync(path.join(certsD, proxy.host), { recursive: true });
@@ -202,5 +202,36 @@ ${secrets.length ? `  imagePullSecrets: [${secrets.map((s) => `{name: ${s}}`).jo
     const after = (await d.peapod(['image', 'ls'])).stdout;
     assert.doesNotMatch(after, /team\/cli/);
     assert.match(after, /team\/app/, 'an image in use is kept');
+  });
+
+  step('kubectl 1.27 and the newest show the pull states in get and describe', async () => {
+    for (const v of ['1.27', '1.33']) {
+      const bin = `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`;
+      if (!fs.existsSync(bin)) continue;
+      const name = `k${v.replace('.', '')}`;
+      const sec = await d.kubectl(['create', 'secret', 'docker-registry', `${name}cred`, `--docker-server=${reg.host}`, `--docker-username=${USER}`, `--docker-password=${PASS}`], { bin });
+      assert.equal(sec.code, 0, sec.stderr);
+      const ok = await d.kubectl(['apply', '-f', '-'], { bin, input: podYaml(`${name}-ok`, reg.ref('team/app:1.4'), [`${name}cred`]) });
+      assert.equal(ok.code, 0, ok.stderr);
+      const bad = await d.kubectl(['apply', '-f', '-'], { bin, input: podYaml(`${name}-bad`, reg.ref('team/app:missing'), [`${name}cred`]) });
+      assert.equal(bad.code, 0, bad.stderr);
+      await running(`${name}-ok`);
+      await d.waitFor(`kubectl ${v} get shows the pull error`, async () => {
+        const out = (await d.kubectl(['get', 'pod', `${name}-bad`, '--no-headers'], { bin })).stdout;
+        return /ErrImagePull|ImagePullBackOff/.test(out);
+      });
+      const desc = (await d.kubectl(['describe', 'pod', `${name}-ok`], { bin })).stdout;
+      assert.match(desc, /Image ID:\s+127\.0\.0\.1:\d+\/team\/app@sha256:[0-9a-f]{64}/);
+      await d.kubectl(['delete', 'pod', `${name}-ok`, `${name}-bad`, '--grace-period=1'], { bin });
+    }
+  });
+
+  step('an image upload over --max-image-upload is refused with 413 and leaves nothing behind', async () => {
+    const big = path.join(work, 'big.tar');
+    fs.writeFileSync(big, Buffer.alloc(3 << 20, 7));
+    const r = await d.peapod(['image', 'load', '-i', big]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /exceeds the limit of 2\.0 MiB \(--max-image-upload\)/);
+    assert.deepEqual(fs.readdirSync(path.join(d.paths.dataDir, 'tmp')).filter((f) => f.startsWith('upload-')), []);
   });
 });
