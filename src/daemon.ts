@@ -15,7 +15,7 @@ import { ensureNamespaces } from './store/bootstrap.js';
 import { StoreEventSink } from './store/events.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { LocalImageService } from './images/local-image-service.js';
-import { DEFAULT_GC_HIGH_PERCENT, DEFAULT_GC_LOW_PERCENT, IMAGE_GC_PERIOD_MS, ImageGc, statfsSpace } from './images/gc.js';
+import { DEFAULT_GC_HIGH_PERCENT, DEFAULT_GC_LOW_PERCENT, DEFAULT_GC_MIN_AGE_MS, IMAGE_GC_PERIOD_MS, ImageGc, statfsSpace } from './images/gc.js';
 import { allowsPlainHttp, loadRegistryTls } from './images/registry/tls.js';
 import { DEFAULT_MAX_IMAGE_UPLOAD } from './api/upload-limit.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
@@ -174,9 +174,17 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
 
     const images = new LocalImageService({ paths, exec, logger, clock, registry: { policy: registryPolicy(paths.dataDir, opts.insecureRegistries ?? []) } });
     await images.init();
-    const imageGcPolicy = { highPercent: opts.imageGcHighPercent ?? DEFAULT_GC_HIGH_PERCENT, lowPercent: opts.imageGcLowPercent ?? DEFAULT_GC_LOW_PERCENT };
+    // The kubelet's minimum image age (2 min): an image pulled a moment ago for a pod is not GC'd before
+    // its container is created.
+    const imageGcPolicy = { highPercent: opts.imageGcHighPercent ?? DEFAULT_GC_HIGH_PERCENT, lowPercent: opts.imageGcLowPercent ?? DEFAULT_GC_LOW_PERCENT, minAgeMs: DEFAULT_GC_MIN_AGE_MS };
     const imageGc = new ImageGc(
-      { listImages: () => images.listImages(), inUseImageIds: () => images.imagesInUse(), removeImage: (id) => images.removeImage(id), statfs: () => statfsSpace(paths.imagesDir), clock, logger },
+      {
+        // Each pass first drops what failed pulls left (layers and blobs of no image), then plans.
+        listImages: async () => {
+          await images.sweep();
+          return images.listImages();
+        },
+        inUseImageIds: () => images.imagesInUse(), removeImage: (id) => images.removeImage(id), statfs: () => statfsSpace(paths.imagesDir), clock, logger },
       imageGcPolicy,
     );
     images.onImageUsed = (id) => imageGc.markUsed(id);

@@ -27,6 +27,7 @@ import { readBody, sendJson, type RequestContext } from './http.js';
 import { errorToStatus, successStatus } from './status.js';
 import { normalizeReference } from '../images/reference.js';
 import type { PullEvent } from '../images/registry/types.js';
+import { loadNodeKeyring } from '../images/registry/credentials.js';
 
 function images(deps: ApiDeps): ImageService {
   if (!deps.images) throw new UnavailableError('the image service is not available in this daemon');
@@ -135,10 +136,11 @@ async function pullImage(deps: ApiDeps, ctx: RequestContext): Promise<void> {
   }
   const ref = body.ref;
   normalizeReference(ref); // a malformed reference is a 400 before the stream starts
+  // --creds, else what the node's config.json holds for that registry (as for pods).
   const credentials =
     typeof body.username === 'string' && typeof body.password === 'string'
       ? [{ username: body.username, password: body.password, source: 'the --creds of peapod image pull' }]
-      : [];
+      : (await loadNodeKeyring(deps.paths.dataDir)).lookup(ref);
   ctx.res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store' });
   const line = (v: unknown) => {
     if (!ctx.res.writableEnded && !ctx.res.destroyed) ctx.res.write(`${JSON.stringify(v)}\n`);

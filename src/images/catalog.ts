@@ -139,6 +139,36 @@ export class Catalog {
     });
   }
 
+  /**
+   * Deletes unpacked layers and blobs that no image record uses and nothing in flight holds: what a
+   * failed or canceled pull (or a crash) left. Run at start and at each image GC pass, so that a retry
+   * soon after a failure still finds the layers it fetched. Returns how many of each went.
+   */
+  async sweep(): Promise<{ layers: number; blobs: number }> {
+    return this.lock.withLock(CATALOG, async () => {
+      const usedLayers = new Set<string>(this.held.keys());
+      const usedBlobs = new Set<string>(this.held.keys());
+      for (const r of this.records.values()) {
+        for (const d of r.layers) usedLayers.add(d);
+        for (const b of r.blobs) usedBlobs.add(b);
+      }
+      let layers = 0;
+      let blobs = 0;
+      for (const name of await fs.readdir(this.layout.layersDir).catch(() => [] as string[])) {
+        if (!/^[a-f0-9]{64}$/.test(name) || usedLayers.has(`sha256:${name}`)) continue;
+        await this.layers.remove(`sha256:${name}`);
+        layers++;
+      }
+      for (const name of await fs.readdir(this.layout.blobsDir).catch(() => [] as string[])) {
+        if (!/^[a-f0-9]{64}$/.test(name) || usedBlobs.has(`sha256:${name}`)) continue;
+        await fs.rm(this.layout.blobPath(`sha256:${name}`), { force: true });
+        blobs++;
+      }
+      if (layers || blobs) this.logger.info({ layers, blobs }, 'removed layers and blobs no image uses');
+      return { layers, blobs };
+    });
+  }
+
   private async freeUnreferenced(removed: ImageRecord): Promise<void> {
     // Diff ids and blob digests are kept apart: an uncompressed layer blob has its diff id as digest.
     const usedLayers = new Set<string>(this.held.keys());

@@ -268,7 +268,7 @@ test('ImageGc validates its policy', () => {
   assert.throws(() => fakeGc(newStore(0, []), clock, { highPercent: 80, lowPercent: 85 }), /must be less than/);
   assert.throws(() => fakeGc(newStore(0, []), clock, { highPercent: 120 }), /range \[0-100\]/);
   assert.throws(() => fakeGc(newStore(0, []), clock, { minAgeMs: -1 }), /minimum age/);
-  assert.deepEqual(fakeGc(newStore(0, []), clock).policy, { highPercent: 85, lowPercent: 80, minAgeMs: 0 });
+  assert.deepEqual(fakeGc(newStore(0, []), clock).policy, { highPercent: 85, lowPercent: 80, minAgeMs: 120_000 });
 });
 
 test('concurrent runOnce calls share one pass', async () => {

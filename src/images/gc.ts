@@ -18,8 +18,8 @@ import type { Logger } from '../system/logger.js';
 /** The kubelet's defaults: --image-gc-high-threshold=85, --image-gc-low-threshold=80. */
 export const DEFAULT_GC_HIGH_PERCENT = 85;
 export const DEFAULT_GC_LOW_PERCENT = 80;
-/** The kubelet's minimum-image-ttl-duration is 2m; here 0 (images are loaded by hand, not pulled for a pod). */
-export const DEFAULT_GC_MIN_AGE_MS = 0;
+/** The kubelet's minimum-image-ttl-duration: an image younger than this is never collected. */
+export const DEFAULT_GC_MIN_AGE_MS = 120_000;
 /** The kubelet collects images every 5 minutes. */
 export const IMAGE_GC_PERIOD_MS = 5 * 60_000;
 
@@ -161,8 +161,9 @@ export interface StoredImage {
   id: string;
   size: number;
   createdAt: number;
-  /** Used by prune (dangling = no tags); GC ignores it. */
+  /** Used by prune (dangling = no tags and no repo digests); GC ignores them. */
   repoTags?: readonly string[];
+  repoDigests?: readonly string[];
 }
 
 /** What image GC and prune need from the node: the store, the containers' rootfs users and the disk. */

@@ -61,6 +61,12 @@ export class LocalImageService implements ImageService {
       await fs.rm(`${this.layout.tmpDir}/${name}`, { recursive: true, force: true });
     }
     await this.catalog.load();
+    await this.catalog.sweep();
+  }
+
+  /** Removes layers and blobs no image uses (a failed pull's); image GC calls it on each pass. */
+  sweep(): Promise<{ layers: number; blobs: number }> {
+    return this.catalog.sweep();
   }
 
   async imageStatus(ref: string): Promise<Image | undefined> {

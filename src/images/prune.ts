@@ -23,9 +23,9 @@ export interface PruneResult {
   failed: { id: string; error: string }[];
 }
 
-/** An image with no tag: only its id (or a digest) names it. */
-export function isDangling(image: Pick<StoredImage, 'repoTags'>): boolean {
-  return (image.repoTags?.length ?? 0) === 0;
+/** An image no name reaches: no tag, and no repo digest (an image pulled by digest is not dangling). */
+export function isDangling(image: Pick<StoredImage, 'repoTags' | 'repoDigests'>): boolean {
+  return (image.repoTags?.length ?? 0) === 0 && (image.repoDigests?.length ?? 0) === 0;
 }
 
 /**

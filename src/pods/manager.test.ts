@@ -555,6 +555,7 @@ test("a pod's imagePullSecrets reach the pull as credentials (matched by registr
   await h.tick(1);
   await h.mgr.idle();
   assert.deepEqual(h.images.pullOptions.map((o) => o.credentials), [[{ username: 'alice', password: 'alice-pw', source: 'secret default/regcred' }]]);
+  assert.ok(h.events.events.some((e) => e.reason === 'FailedToRetrieveImagePullSecret' && e.type === 'Warning' && e.fieldPath === undefined && e.message === 'Unable to retrieve some image pull secrets (missing); attempting to pull the image may not succeed.'));
   await h.mgr.stop();
 });
 

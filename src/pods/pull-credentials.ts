@@ -10,7 +10,13 @@ import type { Pod } from '../k8s/types.js';
 import type { Logger } from '../system/logger.js';
 import type { ObjectLookup } from './env.js';
 
-export function pullCredentialsFor(opts: { lookup: ObjectLookup; dataDir: string; logger: Logger }): (pod: Pod, image: string) => Promise<RegistryCredential[]> {
+export interface PullCredentials {
+  credentials: RegistryCredential[];
+  /** imagePullSecrets that do not exist (the kubelet's FailedToRetrieveImagePullSecret event names them). */
+  missingSecrets: string[];
+}
+
+export function pullCredentialsFor(opts: { lookup: ObjectLookup; dataDir: string; logger: Logger }): (pod: Pod, image: string) => Promise<PullCredentials> {
   return async (pod, image) => {
     const ns = pod.metadata.namespace ?? 'default';
     let nodeKeyring;
@@ -19,18 +25,20 @@ export function pullCredentialsFor(opts: { lookup: ObjectLookup; dataDir: string
     } catch (err) {
       opts.logger.warn({ err: errorMessage(err) }, 'ignoring the node registry credentials');
     }
+    const names = (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? '').filter(Boolean);
+    const missingSecrets = names.filter((n) => !opts.lookup.secret(ns, n));
     try {
       const r = lookupPodCredentials({
         namespace: ns,
-        imagePullSecrets: (pod.spec.imagePullSecrets ?? []).map((s) => s.name ?? ''),
+        imagePullSecrets: names,
         getSecret: (name) => opts.lookup.secret(ns, name),
         ...(nodeKeyring ? { nodeKeyring } : {}),
         image,
       });
-      for (const w of [...r.warnings, ...r.problems]) opts.logger.warn({ pod: `${ns}/${pod.metadata.name}`, image }, w);
-      return r.credentials;
+      for (const w of r.problems) opts.logger.warn({ pod: `${ns}/${pod.metadata.name}`, image }, w);
+      return { credentials: r.credentials, missingSecrets };
     } catch {
-      return []; // an unparsable image name: the pull reports InvalidImageName itself
+      return { credentials: [], missingSecrets }; // an unparsable image name: the pull reports InvalidImageName itself
     }
   };
 }

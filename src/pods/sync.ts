@@ -44,7 +44,7 @@ import { killContainer, unlessSignalled, type KillCause } from './kill.js';
 import { backoffNext, formatDelay, type BackoffState } from './backoff.js';
 import { resolveEnv, type ObjectLookup } from './env.js';
 import { ensureImage } from './image-pull.js';
-import type { RegistryCredential } from '../images/registry/types.js';
+import type { PullCredentials } from './pull-credentials.js';
 import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sandbox-config.js';
 import { DEADLINE_MESSAGE, groupByName, newestRecord, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
@@ -72,7 +72,7 @@ export interface SyncDeps {
   /** RuntimeDefault seccomp for containers that name no profile (`serve --seccomp-default`). */
   seccompDefault?: boolean;
   /** Registry credentials to try for a container's image: the pod's imagePullSecrets, then the node's. */
-  pullCredentials?: (pod: Pod, image: string) => Promise<RegistryCredential[]>;
+  pullCredentials?: (pod: Pod, image: string) => Promise<PullCredentials>;
 }
 
 /** Per-pod memory the worker keeps between passes. */
@@ -321,6 +321,10 @@ export class PodSync {
       state.backoff.set(s.backoffKey, backoffNext(state.backoff.get(s.backoffKey), deps.now(), s.lastFinishedAt, deps.backoffMaxMs));
     }
     const emit = (type: 'Normal' | 'Warning', reason: string, message: string) => this.emit(type, reason, message, c.name);
+    const creds = await deps.pullCredentials?.(pod, c.image ?? '');
+    if (creds?.missingSecrets.length) {
+      this.emit('Warning', 'FailedToRetrieveImagePullSecret', `Unable to retrieve some image pull secrets (${creds.missingSecrets.join(', ')}); attempting to pull the image may not succeed.`);
+    }
     const pulled = await unlessSignalled(
       ensureImage({
         images: deps.images,
@@ -329,7 +333,7 @@ export class PodSync {
         backoff: state.backoff,
         now: deps.now,
         emit,
-        credentials: (await deps.pullCredentials?.(pod, c.image ?? '')) ?? [],
+        credentials: creds?.credentials ?? [],
         pullErrors: (state.pullErrors ??= new Map()),
         ...(this.control.deleted ? { signal: this.control.deleted } : {}),
       }),

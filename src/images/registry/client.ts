@@ -87,7 +87,23 @@ export class RegistrySession {
     this.host = registryHost(domain);
   }
 
+  private refs = 1;
+
+  /** Who the session acts as, for telling sessions apart (a hash, never the password). */
+  get credentialId(): string {
+    const c = this.credential;
+    return c ? createHash('sha256').update(`${c.username}\0${c.password}`).digest('hex').slice(0, 16) : '';
+  }
+
+  /** Another user (a shared blob download) keeps the session open until it calls close() too. */
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  /** Closes the connections once every user has called close(). */
   close(): void {
+    if (--this.refs > 0) return;
     this.agents.https.destroy();
     this.agents.http.destroy();
   }
@@ -131,8 +147,21 @@ export class RegistrySession {
     const fh = await fs.open(file, 'w', 0o600);
     try {
       await this.withRetries(digest, opts.signal, async () => {
+        if (size >= 0 && have === size) return; // every byte came before the connection broke: verify
         const headers: Record<string, string> = have > 0 ? { Range: `bytes=${have}-` } : {};
-        const res = await this.request('GET', `/v2/${this.repoPath}/blobs/${digest}`, headers, opts.signal);
+        let res: Response;
+        try {
+          res = await this.request('GET', `/v2/${this.repoPath}/blobs/${digest}`, headers, opts.signal);
+        } catch (err) {
+          if (have > 0 && err instanceof RegistryError && err.status === 416) {
+            // The registry will not serve that range: start over.
+            hash = createHash('sha256');
+            have = 0;
+            await fh.truncate(0);
+            throw new RegistryError('server', `blob ${digest}: range not satisfiable; starting over`);
+          }
+          throw err;
+        }
         if (have > 0 && res.status !== 206) {
           // The registry ignored the Range: start over.
           hash = createHash('sha256');
@@ -159,9 +188,10 @@ export class RegistrySession {
             opts.onBytes?.(have);
           }
         } catch (err) {
+          if (err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).syscall === 'write') throw err; // local disk
           throw asRegistryError(err, { method: 'GET', url: this.url(`/v2/${this.repoPath}/blobs/${digest}`) });
         }
-      });
+      }, () => have);
       verifyDigest(digest, size, hash, have);
     } finally {
       await fh.close();
@@ -184,28 +214,37 @@ export class RegistrySession {
   private async request(method: 'GET' | 'HEAD', p: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     let authenticated = false;
     for (;;) {
-      const res = await this.send(method, this.url(p), headers, signal);
-      if (res.status === 401 && !authenticated) {
+      const { res, url } = await this.send(method, this.url(p), headers, signal);
+      // Only the registry's own challenge is answered: a 401 from where a redirect led (blob storage, a
+      // CDN) never gets the credentials.
+      const fromRegistry = url.origin === this.url(p).origin;
+      if (res.status === 401 && !authenticated && fromRegistry) {
         res.drain();
         await this.authenticate(parseChallenges(res.headers['www-authenticate']), signal);
         authenticated = true;
         continue;
       }
       if (res.status >= 200 && res.status < 300) return res;
-      throw await statusError(res, method, this.url(p), this.credential);
+      throw await statusError(res, method, url, fromRegistry ? this.credential : undefined);
     }
   }
 
-  /** Sends with the current Authorization, following redirects; picks the scheme on first contact. */
-  private async send(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  /**
+   * Sends with the current Authorization, following redirects; picks the scheme on first contact.
+   * Resolves with the response and the URL that gave it. Authorization goes only to the registry's own
+   * origin (scheme, host and port); a redirect from HTTPS to plain HTTP is refused unless the node
+   * allows plain HTTP for the registry. Redirect targets trust the registry's CAs too (a private blob
+   * store), but get no client certificate.
+   */
+  private async send(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<{ res: Response; url: URL }> {
     const tls = await this.tlsConfig();
     let target = url;
     for (let hop = 0; hop <= 5; hop++) {
-      const sameHost = target.host === url.host;
-      const h = { ...headers, ...(sameHost && this.authorization ? { Authorization: this.authorization } : {}) };
+      const sameOrigin = target.origin === url.origin;
+      const h = { ...headers, ...(sameOrigin && this.authorization ? { Authorization: this.authorization } : {}) };
       let res: Response;
       try {
-        res = await roundTrip({ method, url: target, headers: h, tls: sameHost ? tls : {}, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http, signal, stallMs: this.deps.stallMs });
+        res = await roundTrip({ method, url: target, headers: h, tls: sameOrigin ? tls : tls.ca ? { ca: tls.ca } : {}, agent: target.protocol === 'https:' ? this.agents.https : this.agents.http, signal, stallMs: this.deps.stallMs });
       } catch (err) {
         const e = asRegistryError(err, { method, url: target });
         if (hop === 0 && !this.schemeDecided && e.connectFailure && this.deps.policy.plainHttpAllowed(this.domain)) {
@@ -221,10 +260,14 @@ export class RegistrySession {
       this.schemeDecided = true;
       if ([301, 302, 303, 307, 308].includes(res.status) && res.headers.location) {
         res.drain();
-        target = new URL(res.headers.location, target);
+        const next = new URL(res.headers.location, target);
+        if (target.protocol === 'https:' && next.protocol !== 'https:' && !this.deps.policy.plainHttpAllowed(this.domain)) {
+          throw new RegistryError('invalid', `${method} ${describe(target)}: refusing a redirect from HTTPS to ${describe(next)}`);
+        }
+        target = next;
         continue;
       }
-      return res;
+      return { res, url: target };
     }
     throw new RegistryError('server', `${method} ${describe(url)}: too many redirects`);
   }
@@ -273,13 +316,24 @@ export class RegistrySession {
     return token;
   }
 
-  private async withRetries<T>(digest: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn, retrying what a retry may cure. `progress()` (bytes so far) resets the count: a long
+   * download on a link that breaks now and then goes on as long as each attempt gets further.
+   */
+  private async withRetries<T>(digest: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>, progress?: () => number): Promise<T> {
     const { attempts, baseDelayMs, maxDelayMs } = this.deps.retry;
+    let mark = progress?.() ?? 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        const e = err instanceof RegistryError ? err : asRegistryError(err, { method: 'GET', url: this.url('/v2/') });
+        if (!(err instanceof RegistryError)) throw err; // a bug or a local failure (disk full): not the registry's
+        const e = err;
+        const now = progress?.() ?? 0;
+        if (now > mark) {
+          mark = now;
+          attempt = 1;
+        }
         if (!e.retryable || attempt >= attempts || signal?.aborted) throw e;
         const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
         const delayMs = Math.min(30_000, Math.max(backoff, e.retryAfterMs ?? 0));

@@ -36,7 +36,7 @@ class FakeRegistry {
   readonly blobs = new Map<string, Buffer>();
   requests: { method: string; url: string; auth?: string; range?: string }[] = [];
   auth: { kind: 'none' } | { kind: 'basic'; user: string; pass: string } | { kind: 'bearer'; user?: string; pass?: string } = { kind: 'none' };
-  faults = { status: [] as { path: RegExp; status: number; retryAfter?: string; times: number }[], dropBlob: new Set<string>(), stallBlob: 0, redirectBlobs: false, corrupt: new Set<string>() };
+  faults = { status: [] as { path: RegExp; status: number; retryAfter?: string; times: number }[], dropBlob: new Set<string>(), fullThenReset: new Set<string>(), stallBlob: 0, redirectBlobs: false, storage401: false, corrupt: new Set<string>() };
   server!: http.Server;
   storage!: http.Server;
   host = '';
@@ -46,6 +46,10 @@ class FakeRegistry {
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.storage = http.createServer((req, res) => {
+      if (this.faults.storage401) {
+        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${this.host}/token",service="storage"` }).end();
+        return;
+      }
       // S3-like: refuses credentials it did not issue.
       if (req.headers.authorization) {
         res.writeHead(400).end('Authorization header not allowed here');
@@ -110,9 +114,15 @@ class FakeRegistry {
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
     const body = b.subarray(start);
-    const headers: http.OutgoingHttpHeaders = { 'Content-Length': body.length, 'Content-Type': 'application/octet-stream' };
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream' };
+    if (!this.faults.fullThenReset.has(ref)) headers['Content-Length'] = body.length;
     if (range) headers['Content-Range'] = `bytes ${start}-${b.length - 1}/${b.length}`;
     res.writeHead(range ? 206 : 200, headers);
+    if (this.faults.fullThenReset.delete(ref)) {
+      // Every byte, chunked, then the connection breaks before the last chunk.
+      res.write(body, () => setTimeout(() => res.destroy(), 20));
+      return;
+    }
     if (this.faults.dropBlob.delete(ref)) {
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
       return;
@@ -350,4 +360,64 @@ test('a canceled pull stops and leaves nothing behind', async () => {
   await assert.rejects(p, /canceled/);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(await fs.readdir(svc.layout.tmpDir), []);
+});
+
+test('a 401 from where a redirect led never gets the credentials; a plain-HTTP registry where that is not allowed fails with the reason', async () => {
+  const svc = await service();
+  pushImage('storage', '1', layers.slice(0, 1));
+  reg.auth = { kind: 'basic', user: 'u', pass: 'p' };
+  reg.faults.redirectBlobs = true;
+  reg.faults.storage401 = true;
+  await assert.rejects(svc.pullImage(`${reg.host}/storage:1`, { credentials: [{ username: 'u', password: 'p' }] }), /401 Unauthorized/);
+  assert.equal(reg.requests.filter((r) => r.url === '/token').length, 0, 'no token asked for on the storage host\'s say-so');
+  // The same registry (plain HTTP) for a node that allows only HTTPS for it.
+  const strict = new LocalImageService({
+    paths: nodePaths(path.join(tmp, `svc-${n++}`)),
+    exec,
+    logger: silentLogger(),
+    clock: new FakeClock(),
+    registry: { policy: { tlsFor: async () => ({}), plainHttpAllowed: () => false }, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, stallMs: 300 },
+  });
+  await strict.init();
+  await assert.rejects(strict.pullImage(`${reg.host}/storage:1`), /the server speaks plain HTTP/);
+});
+
+test('a blob whose every byte arrived before the connection broke is verified, not asked for again', async () => {
+  const svc = await service();
+  const img = pushImage('full', '1', layers.slice(0, 1));
+  reg.faults.fullThenReset.add(img.layerBlobs[0]!.digest);
+  await svc.pullImage(`${reg.host}/full:1`);
+  assert.ok(!reg.requests.some((r) => r.range), JSON.stringify(reg.requests.filter((r) => r.range)));
+});
+
+test('a failed pull leaves layers and blobs no image uses; the sweep removes them', async () => {
+  const svc = await service();
+  const bad = pushImage('half', '1', layers.slice(0, 2));
+  reg.faults.corrupt.add(bad.layerBlobs[1]!.digest);
+  await assert.rejects(svc.pullImage(`${reg.host}/half:1`), /digest mismatch/);
+  assert.ok((await fs.readdir(svc.layout.layersDir)).length >= 1, 'the first layer is kept for a retry');
+  assert.deepEqual(await svc.sweep(), { layers: 1, blobs: 2 }); // the first layer, its blob and the config
+  assert.deepEqual(await fs.readdir(svc.layout.layersDir), []);
+  assert.deepEqual(await fs.readdir(svc.layout.blobsDir), []);
+});
+
+test('one of two pulls sharing a download is canceled: the other finishes; a later pull does not join a dead download', async () => {
+  const svc = await service();
+  pushImage('pair', '1', layers);
+  reg.faults.stallBlob = 1;
+  const a = new AbortController();
+  const pa = svc.pullImage(`${reg.host}/pair:1`, { signal: a.signal });
+  const pb = svc.pullImage(`${reg.host}/pair:1`);
+  setTimeout(() => a.abort(), 50);
+  await assert.rejects(pa, /canceled/);
+  assert.equal((await pb).repoTags[0], `${reg.host}/pair:1`);
+
+  const other = await service();
+  reg.faults.stallBlob = 10;
+  const c = new AbortController();
+  const pc = other.pullImage(`${reg.host}/pair:1`, { signal: c.signal });
+  setTimeout(() => c.abort(), 50);
+  await assert.rejects(pc, /canceled/);
+  reg.faults.stallBlob = 0;
+  assert.equal((await other.pullImage(`${reg.host}/pair:1`)).repoTags[0], `${reg.host}/pair:1`);
 });

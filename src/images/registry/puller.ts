@@ -12,6 +12,7 @@
 // leaves no partial blob or layer: temp files are removed, and tmp/ is emptied at startup anyway.
 
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PeapodError } from '../../errors.js';
@@ -57,6 +58,8 @@ export class PullError extends PeapodError {
 }
 
 interface SharedDownload {
+  /** Registry, repository and credential it downloads with (sessionKey). */
+  key: string;
   promise: Promise<void>;
   controller: AbortController;
   users: number;
@@ -75,29 +78,30 @@ export class RegistryPuller implements ImagePuller {
   async pull(ref: string, opts: PullOptions = {}): Promise<Image> {
     const parsed = parseReference(ref); // InvalidImageNameError as is
     const display = normalizeReference(ref);
+    // As the kubelet: each matching credential in turn, whatever made the last one fail; all the errors
+    // are reported together when none works.
     const creds: (RegistryCredential | undefined)[] = opts.credentials?.length ? opts.credentials : [undefined];
-    const errors: string[] = [];
+    const errors: Error[] = [];
     for (let i = 0; i < creds.length; i++) {
       try {
         return await this.pullWith(parsed, display, creds[i], opts);
       } catch (err) {
-        const e = err instanceof RegistryError ? err : undefined;
-        const authFailure = e && (e.kind === 'unauthorized' || e.kind === 'denied');
-        if (authFailure && i + 1 < creds.length) {
-          errors.push(e.message);
-          this.deps.logger.debug({ image: display, source: creds[i]?.source, err: e.message }, 'pull credentials refused; trying the next ones');
-          continue;
-        }
-        throw pullError(display, err);
+        const e = pullError(display, err);
+        if (opts.signal?.aborted || (err instanceof RegistryError && err.kind === 'canceled')) throw e;
+        errors.push(e);
+        if (i + 1 < creds.length) this.deps.logger.debug({ image: display, source: creds[i]?.source, err: e.message }, 'pull failed with these credentials; trying the next ones');
       }
     }
-    throw new PullError(`failed to pull image "${display}": ${errors.join('; ')}`, 'unauthorized');
+    if (errors.length === 1) throw errors[0]!;
+    const kind = errors.every((e) => e instanceof PullError && e.kind === (errors[0] as PullError).kind) ? (errors[0] as PullError).kind : 'unknown';
+    throw new PullError(`[${errors.map((e) => e.message).join(', ')}]`, kind);
   }
 
   private async pullWith(parsed: ParsedReference, display: string, cred: RegistryCredential | undefined, opts: PullOptions): Promise<Image> {
     const { deps } = this;
     const progress = opts.progress ?? (() => undefined);
     const pullAbort = new AbortController();
+    setMaxListeners(0, pullAbort.signal); // one listener per layer download
     const onOuterAbort = () => pullAbort.abort();
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     if (opts.signal?.aborted) pullAbort.abort();
@@ -193,37 +197,65 @@ export class RegistryPuller implements ImagePuller {
     }
   }
 
-  /** Downloads a blob into blobs/ unless it is there; shared by every pull that wants it at once. */
-  private download(session: RegistrySession, digest: string, size: number, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
-    let shared = this.downloads.get(digest);
-    if (!shared) {
-      const controller = new AbortController();
-      const listeners = new Set<(n: number) => void>();
-      const promise = this.limited(async () => {
-        if (await exists(this.deps.layout.blobPath(digest))) return;
-        const tmp = path.join(this.deps.layout.tmpDir, `pull-${randomBytes(8).toString('hex')}`);
-        try {
-          await session.blobToFile(digest, size, tmp, { signal: controller.signal, onBytes: (n) => listeners.forEach((l) => l(n)) });
-          await putBlobFile(this.deps.layout, digest, tmp, true);
-        } finally {
-          await fs.rm(tmp, { force: true });
-        }
-      }, controller.signal).finally(() => this.downloads.delete(digest));
-      promise.catch(() => undefined);
-      shared = { promise, controller, users: 0, listeners };
-      this.downloads.set(digest, shared);
+  /**
+   * Downloads a blob into blobs/ unless it is there; shared by every pull that wants it at once. A
+   * shared download runs on the session of the pull that started it (kept open for it); a pull from
+   * another registry, repository or with other credentials that joined it tries on its own session
+   * when the shared one fails. One whose every waiter left is aborted and no longer joined.
+   */
+  private async download(session: RegistrySession, digest: string, size: number, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+    const key = sessionKey(session);
+    for (let attempt = 0; ; attempt++) {
+      const existing = this.downloads.get(digest);
+      const shared = existing && !existing.controller.signal.aborted && attempt === 0 ? existing : this.startDownload(session, key, digest, size);
+      try {
+        await this.join(shared, signal, onBytes);
+        return;
+      } catch (err) {
+        const canceled = signal.aborted || (err instanceof RegistryError && err.kind === 'canceled' && shared.key === key);
+        if (canceled || shared.key === key || attempt > 0) throw err;
+      }
     }
-    const s = shared;
+  }
+
+  private startDownload(session: RegistrySession, key: string, digest: string, size: number): SharedDownload {
+    const controller = new AbortController();
+    const listeners = new Set<(n: number) => void>();
+    session.retain();
+    const promise = this.limited(async () => {
+      if (await exists(this.deps.layout.blobPath(digest))) return;
+      const tmp = path.join(this.deps.layout.tmpDir, `pull-${randomBytes(8).toString('hex')}`);
+      try {
+        await session.blobToFile(digest, size, tmp, { signal: controller.signal, onBytes: (n) => listeners.forEach((l) => l(n)) });
+        await putBlobFile(this.deps.layout, digest, tmp, true);
+      } finally {
+        await fs.rm(tmp, { force: true });
+      }
+    }, controller.signal).finally(() => {
+      session.close();
+      if (this.downloads.get(digest) === shared) this.downloads.delete(digest);
+    });
+    promise.catch(() => undefined);
+    const shared: SharedDownload = { promise, controller, users: 0, listeners, key };
+    this.downloads.set(digest, shared);
+    controller.signal.addEventListener('abort', () => {
+      if (this.downloads.get(digest) === shared) this.downloads.delete(digest);
+    }, { once: true });
+    return shared;
+  }
+
+  private join(s: SharedDownload, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
     s.users++;
     s.listeners.add(onBytes);
     return new Promise<void>((resolve, reject) => {
       const leave = () => {
         s.listeners.delete(onBytes);
         signal.removeEventListener('abort', onAbort);
+        s.users--;
       };
       const onAbort = () => {
         leave();
-        if (--s.users === 0) s.controller.abort();
+        if (s.users === 0) s.controller.abort();
         reject(new RegistryError('canceled', 'pull canceled'));
       };
       if (signal.aborted) return onAbort();
@@ -231,12 +263,10 @@ export class RegistryPuller implements ImagePuller {
       s.promise.then(
         () => {
           leave();
-          s.users--;
           resolve();
         },
         (err: unknown) => {
           leave();
-          s.users--;
           reject(err);
         },
       );
@@ -299,4 +329,9 @@ function throttled(fn: (n: number) => void, clock: Clock): (n: number) => void {
       fn(n);
     }
   };
+}
+
+/** What a download depends on besides the digest: where from, and as whom. */
+function sessionKey(s: RegistrySession): string {
+  return JSON.stringify([s.domain, s.repoPath, s.credentialId]);
 }

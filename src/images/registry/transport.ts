@@ -74,7 +74,6 @@ export interface Response {
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']);
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 
 /** Sends one request; resolves once the headers arrived. Network failures reject with a RegistryError. */
 export function roundTrip(rt: RoundTrip): Promise<Response> {
@@ -161,10 +160,18 @@ export function asRegistryError(err: unknown, rt: { method: string; url: URL }, 
   if (err instanceof RegistryError) return err;
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? '';
-  const tlsFailure = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate|ssl|tls/i.test(e?.message ?? '');
-  const connectFailure = beforeHeaders && (CONNECT_CODES.has(code) || tlsFailure || code === 'ECONNRESET');
-  const detail = tlsFailure ? `tls: ${e.message}` : e?.message ?? String(err);
-  const unreachable = beforeHeaders && (UNREACHABLE_CODES.has(code) || (tlsFailure && code !== 'ECONNRESET'));
+  // A server that speaks plain HTTP answers a TLS hello with text: "wrong version number".
+  const plainServer = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(e?.message ?? '');
+  const tlsFailure = !plainServer && (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) || /certificate/i.test(e?.message ?? ''));
+  // Plain HTTP may help only when the server speaks it, or nobody listens for TLS; never after a
+  // certificate was refused (that error is the one to report).
+  const connectFailure = beforeHeaders && (plainServer || code === 'ECONNREFUSED');
+  const detail = plainServer
+    ? 'the server speaks plain HTTP, not HTTPS (plain HTTP is used only for loopback registries and those named with serve --insecure-registry)'
+    : tlsFailure
+      ? `tls: ${e.message}`
+      : e?.message ?? String(err);
+  const unreachable = beforeHeaders && (UNREACHABLE_CODES.has(code) || tlsFailure || plainServer);
   return new RegistryError('network', `${rt.method} ${describe(rt.url)}: ${detail}`, { connectFailure, unreachable, cause: err });
 }
 
