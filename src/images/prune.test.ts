@@ -13,8 +13,9 @@ const images: StoredImage[] = [
 ];
 const inUse = new Set(['dangling-busy', 'tagged-busy']);
 
-test('isDangling: no tags (or no tag list) means dangling', () => {
+test('isDangling: no tags (or no tag list) means dangling, unless a repo digest still names it', () => {
   assert.equal(isDangling({ repoTags: [] }), true);
+  assert.equal(isDangling({ repoTags: [], repoDigests: ['127.0.0.1:5000/app@sha256:' + 'a'.repeat(64)] }), false);
   assert.equal(isDangling({}), true);
   assert.equal(isDangling({ repoTags: ['x:1'] }), false);
 });
