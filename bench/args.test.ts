@@ -23,8 +23,9 @@ test('an unknown option or a missing value is an error that shows the usage', ()
 test('the full run uses the issue\'s counts', () => {
   assert.deepEqual(countsFor(parseArgs([])), {
     start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
-    loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000,
+    loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3,
   });
+  assert.equal(countsFor(parseArgs(['--quick'])).pulls, 1);
 });
 
 test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {
@@ -37,6 +38,9 @@ test('--only picks scenarios; api brings density along; peapod-only picks need n
   const api = parseArgs(['--only', 'api,start-1']);
   assert.ok(selected(api, 'density') && selected(api, 'api') && selected(api, 'start-1') && !selected(api, 'churn'));
   assert.equal(wantsPodman(api), true);
+  const pull = parseArgs(['--only', 'pull']);
+  assert.ok(selected(pull, 'pull') && !selected(pull, 'density') && !selected(pull, 'exec'));
+  assert.equal(wantsPodman(pull), true);
   assert.throws(() => parseArgs(['--only', 'load,burst']), /--only: unknown scenario burst/);
   assert.throws(() => parseArgs(['--only', ',']), /--only: unknown scenario \(none\)/);
 });

@@ -17,7 +17,7 @@ export interface BenchArgs {
 }
 
 /** Scenario ids, in the order they run; api and load are peapod's only. */
-export const SCENARIOS = ['start-1', 'start-init', 'churn', 'density', 'exec', 'api', 'load', 'probes'] as const;
+export const SCENARIOS = ['start-1', 'start-init', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'pull'] as const;
 const PEAPOD_ONLY = new Set(['api', 'load', 'probes']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
@@ -90,12 +90,14 @@ export interface Counts {
   probePods: number;
   probeExecPods: number;
   probeWindowMs: number;
+  /** pull: runs per side, each into an empty store. */
+  pulls: number;
 }
 
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
-    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000 }
-    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000 };
+    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1 }
+    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3 };
 }
 
 /** How the run was invoked, for the report. */

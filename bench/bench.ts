@@ -24,6 +24,7 @@ import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js
 import { emptyResults, type LoadFigures, type ProbeFigures } from './results.js';
 import { runProbes } from './probes.js';
 import { runExec } from './exec.js';
+import { describePullRuns, preparePullImage, runPull, type PullFixture } from './pull.js';
 import { runApi, runChurn, runDensity, runStarts } from './scenarios.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
@@ -33,7 +34,7 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-const LIMITS = { start1: 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, cleanup: 120_000 };
+const LIMITS = { start1: 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -196,6 +197,7 @@ async function main(): Promise<number> {
 
   const daemon = BenchDaemon.create({ cliEntry: args.peapodCli ?? path.join(here, 'peapod-cli.js'), podCidr: PEAPOD_CIDR, nodeName: 'peapod-bench' });
   let podmanEnv: PodmanEnv | undefined;
+  let pull: PullFixture | undefined;
   try {
     if (args.podman && wantsPodman(args)) podmanEnv = await preparePodman(args, daemon, report);
     if (args.peapod) {
@@ -207,11 +209,22 @@ async function main(): Promise<number> {
       if (selected(args, 'start-init')) report.notes.push(`podman start-init runs ${counts.podmanStartInit} pods, not ${counts.startInit}: \`kube play\` of a pod with an init container is slow with podman ${report.podmanVersion} here (see its p50), and the whole bench stays under 10 minutes`);
       await runSide(new PodmanDriver(podmanEnv), args, counts, report, abort.signal);
     }
+    // pull, last: one registry and image for both sides, built once (not timed); then both sides take turns
+    // run by run (the daemon still serves, podman's world still exists).
+    if (selected(args, 'pull') && (args.peapod || podmanEnv)) pull = await scenario('pull image build', LIMITS.pullSetup, abort.signal, report.notes, () => preparePullImage(progress));
+    if (pull) {
+      const fx = pull;
+      const sides = { ...(args.peapod ? { peapod: daemon } : {}), ...(podmanEnv ? { podman: podmanEnv } : {}) };
+      const r = await scenario('pull', LIMITS.pull, abort.signal, report.notes, (s) => runPull(fx, sides, counts.pulls, s, (n) => report.notes.push(n)));
+      report.results.pull = r ?? {};
+      for (const side of ['peapod', 'podman'] as const) if (r?.[side]) report.notes.push(...describePullRuns(side, r[side]));
+    }
   } finally {
     const keptLog = path.join(os.tmpdir(), 'peapod-bench-daemon.log');
     await daemon.stop({ keepLogAt: keptLog }).catch((e: Error) => report.notes.push(`peapod cleanup: ${e.message}`));
     progress(`daemon log kept at ${keptLog}`);
     if (podmanEnv) for (const p of await podmanEnv.destroy()) report.notes.push(`podman cleanup: ${p}`);
+    await pull?.stop().catch((e: Error) => report.notes.push(`pull registry cleanup: ${e.message}`));
   }
 
   console.log(renderConsole(report));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { BurstFigures } from './burst-sampler.js';
 import { emptyResults, evaluateTargets, ratio, scenarioTables, tableCells, tableLayout, targetCells, type BenchResults, type LoadFigures } from './results.js';
 import { summarize } from './stats.js';
+import { summarizePull } from './pull.js';
 
 test('the ratio is podman over peapod', () => assert.equal(ratio({ metric: 'p50', unit: 'ms', peapod: 100, podman: 450 }), 4.5));
 
@@ -40,6 +41,8 @@ test('targets report met, missed and not measured from the figures', () => {
     'exec round trip p99 no slower than podman exec': 'not measured',
     'exec stdout ≥ 100 MB/s': 'not measured',
     'exec stdout no slower than podman exec': 'not measured',
+    'pull no slower than podman pull (p50)': 'not measured',
+    'pull: peak daemon RSS ≤ 200 MB': 'not measured',
   });
 });
 
@@ -180,9 +183,37 @@ test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn 
     'exec round trip p99 no slower than podman exec': 'not measured',
     'exec stdout ≥ 100 MB/s': 'not measured',
     'exec stdout no slower than podman exec': 'not measured',
+    'pull no slower than podman pull (p50)': 'not measured',
+    'pull: peak daemon RSS ≤ 200 MB': 'not measured',
   });
   const cells = new Map(targetCells(targets).map((c) => [c[0], c[1]]));
   assert.equal(cells.get('load: event-loop delay p99 ≤ 10 ms while 250 pods start'), '≤ 20 ms');
   assert.equal(cells.get('load: daemon RSS back within 10 MB of idle 30 s after the delete'), '15.0 MB');
   assert.equal(cells.get('load: ≤ 1 ms of blocked loop per spawn (p99, both bursts)'), '≤ 5.00 ms');
+});
+
+test('the pull table shows both sides per run set, and its targets compare the medians', () => {
+  const image = { layers: 5, files: 6000, compressedBytes: 75e6, uncompressedBytes: 156e6 };
+  const r = emptyResults();
+  r.pull = {
+    peapod: summarizePull(image, [{ ms: 3000, peakRssMB: 120 }, { ms: 2500, peakRssMB: 150 }, { ms: 2800, peakRssMB: 110 }]),
+    podman: summarizePull(image, [{ ms: 4000, peakRssMB: 90 }, { ms: 4200, peakRssMB: 95 }, { ms: 3800, peakRssMB: 80 }]),
+  };
+  const t = scenarioTables(r).find((x) => x.id === 'pull')!;
+  assert.match(t.title, /^pull: a 5-layer image \(156 MB, 75\.0 MB gzip, 6000 files\)/);
+  const cells = new Map(tableCells(t.rows).map((c) => [c[0], c.slice(1)]));
+  assert.deepEqual(cells.get('runs'), ['3', '3', '']);
+  assert.deepEqual(cells.get('wall time p50'), ['2.80 s', '4.00 s', '1.4×']);
+  assert.deepEqual(cells.get('wall time min'), ['2.50 s', '3.80 s', '1.5×']);
+  assert.deepEqual(cells.get('throughput (gzip bytes over the p50)'), ['26.8 MB/s', '18.8 MB/s', '0.70×']);
+  assert.deepEqual(cells.get('peak RSS (the daemon / the podman process)'), ['150 MB', '95.0 MB', '0.63×']);
+  const targets = new Map(evaluateTargets(r).map((x) => [x.description, x]));
+  assert.equal(targets.get('pull no slower than podman pull (p50)')?.status, 'met');
+  assert.equal(targets.get('pull: peak daemon RSS ≤ 200 MB')?.status, 'met');
+  r.pull.peapod!.peakRssMB = 230;
+  assert.equal(evaluateTargets(r).find((x) => x.description === 'pull: peak daemon RSS ≤ 200 MB')?.status, 'missed');
+});
+
+test('no pull table when neither side pulled', () => {
+  assert.ok(!scenarioTables(emptyResults()).some((t) => t.id === 'pull'));
 });

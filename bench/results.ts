@@ -6,6 +6,7 @@ import type { CpuSplit } from './cpu-split.js';
 import { formatRatio, formatValue } from './format.js';
 import type { LatencySummary } from './stats.js';
 import type { ExecFigures } from './exec.js';
+import type { PullFigures } from './pull.js';
 
 export interface Sides<T> {
   peapod?: T;
@@ -103,6 +104,8 @@ export interface BenchResults {
   churnBatch: Sides<number>;
   density: Sides<DensityFigures>;
   exec: Sides<ExecFigures>;
+  /** A 5-layer image from a loopback registry into an empty store, each side over its runs. */
+  pull: Sides<PullFigures>;
   api?: ApiFigures;
   load?: LoadFigures;
   probes?: ProbeFigures;
@@ -137,7 +140,7 @@ export interface ScenarioTable {
 }
 
 export function emptyResults(): BenchResults {
-  return { start1: {}, startInit: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {} };
+  return { start1: {}, startInit: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {}, pull: {} };
 }
 
 /** podman / peapod; undefined unless both are finite and peapod's is not zero. */
@@ -281,6 +284,27 @@ function densityRows(d: Sides<DensityFigures>): Row[] {
   ];
 }
 
+function pullTable(p: Sides<PullFigures>): ScenarioTable {
+  const img = p.peapod?.image ?? p.podman?.image;
+  const what = img
+    ? `a ${img.layers}-layer image (${formatValue(img.uncompressedBytes / 1e6, 'MB')}, ${formatValue(img.compressedBytes / 1e6, 'MB')} gzip, ${img.files} files)`
+    : 'an image';
+  const pick = (f: (x: PullFigures) => number | undefined) => ({ peapod: p.peapod ? f(p.peapod) : undefined, podman: p.podman ? f(p.podman) : undefined });
+  return {
+    id: 'pull',
+    title: `pull: ${what} from a loopback registry into an empty store, beside \`podman pull\``,
+    rows: [
+      { metric: 'runs', unit: '', ...pick((x) => x.runs) },
+      { metric: 'wall time p50', unit: 's', ...pick((x) => seconds(x.p50Ms)) },
+      { metric: 'wall time min', unit: 's', ...pick((x) => seconds(x.minMs)) },
+      { metric: 'wall time max', unit: 's', ...pick((x) => seconds(x.maxMs)) },
+      { metric: 'throughput (gzip bytes over the p50)', unit: 'MB/s', ...pick((x) => x.mbps) },
+      { metric: 'peak RSS (the daemon / the podman process)', unit: 'MB', ...pick((x) => x.peakRssMB) },
+      { metric: 'CPU per pull, p50 (daemon + its tar / podman + children)', unit: 'core-s', ...pick((x) => x.engineCpuS) },
+    ],
+  };
+}
+
 export function scenarioTables(r: BenchResults): ScenarioTable[] {
   const tables: ScenarioTable[] = [
     { id: 'start-1', title: 'start-1: one-container pod, create → every container running (one after another)', rows: latencyRows(r.start1) },
@@ -305,6 +329,7 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
       ],
     },
   ];
+  tables.push(pullTable(r.pull));
   if (r.api) {
     tables.push({
       id: 'api',
@@ -358,6 +383,8 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('exec round trip p99 no slower than podman exec', speedup(r.exec.podman?.roundTrip.p99, r.exec.peapod?.roundTrip.p99), '>=', 1, '×'),
     check('exec stdout ≥ 100 MB/s', r.exec.peapod?.catMBps, '>=', 100, 'MB/s'),
     check('exec stdout no slower than podman exec', speedup(r.exec.peapod?.catMBps, r.exec.podman?.catMBps), '>=', 1, '×'),
+    check('pull no slower than podman pull (p50)', speedup(r.pull.podman?.p50Ms, r.pull.peapod?.p50Ms), '>=', 1, '×'),
+    check('pull: peak daemon RSS ≤ 200 MB', r.pull.peapod?.peakRssMB, '<=', 200, 'MB'),
     ...(r.load ? loadTargets(r.load) : []),
     ...(r.probes
       ? [
