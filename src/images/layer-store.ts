@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Exec } from '../system/exec.js';
@@ -17,10 +18,29 @@ import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
 import { isLayerRecord, type LayerRecord } from './metadata.js';
 import { digestHex } from './reference.js';
 import type { StoreLayout } from './store-layout.js';
-import { unpackLayer } from './unpack.js';
+import { finishLayer, stageLayer } from './unpack.js';
+
+/** At most `n` tasks at once; the others wait in order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly n: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
 
 export class LayerStore {
   private readonly locks = new KeyedLock();
+  /** Layer extractions at once (each runs tar twice and a gunzip): about one per core. */
+  private readonly extracting = new Slots(Math.max(2, os.cpus().length));
   private readonly layout: StoreLayout;
   private readonly exec: Exec;
   private readonly logger: Logger;
@@ -41,8 +61,11 @@ export class LayerStore {
   /**
    * Returns the layer, unpacking `blob` first when it is not there. `expectedDiffId` (from the config)
    * is verified; without it (import) the computed diff id is used. `lowerDiffIds` are bottom first.
+   * With `lowersReady`, the layer is extracted at once (a few at a time over the store) and finished
+   * once that promise settles (the lowers are then in place): a puller stages several layers of one
+   * image together.
    */
-  async ensure(opts: { blob: string; blobDigest: string; expectedDiffId?: string; lowerDiffIds: string[] }): Promise<LayerRecord> {
+  async ensure(opts: { blob: string; blobDigest: string; expectedDiffId?: string; lowerDiffIds: string[]; lowersReady?: Promise<unknown> }): Promise<LayerRecord> {
     const key = opts.expectedDiffId ?? opts.blobDigest;
     return this.locks.withLock(key, async () => {
       if (opts.expectedDiffId) {
@@ -53,7 +76,10 @@ export class LayerStore {
       try {
         const started = this.clock.now();
         const lowers = [...opts.lowerDiffIds].reverse().map((d) => this.layout.layerDiffDir(d));
-        const res = await unpackLayer({ exec: this.exec, blob: opts.blob, stageDir: stage, expectedDiffId: opts.expectedDiffId, lowerDiffDirs: lowers });
+        const staged = await this.extracting.run(() => stageLayer({ exec: this.exec, blob: opts.blob, stageDir: stage, ...(opts.expectedDiffId ? { expectedDiffId: opts.expectedDiffId } : {}) }));
+        await opts.lowersReady;
+        await finishLayer(this.exec, staged, lowers);
+        const res = staged;
         return await this.locks.withLock(`publish:${res.diffId}`, async () => {
           const have = await this.get(res.diffId);
           if (have) return have;

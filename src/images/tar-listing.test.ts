@@ -27,6 +27,7 @@ test('planLayer turns .wh. entries into whiteouts of their target', () => {
   assert.deepEqual(plan.whiteouts, ['etc/passwd', 'gone']);
   assert.deepEqual(plan.opaqueDirs, []);
   assert.deepEqual(plan.impliedDirs, []);
+  assert.deepEqual(plan.markers, ['.wh.gone', 'etc/.wh.passwd']);
 });
 
 test('planLayer marks the dir of .wh..wh..opq opaque', () => {
@@ -43,6 +44,8 @@ test('planLayer lists parent dirs the archive does not carry, shallowest first',
 test('planLayer ignores other AUFS metadata entries', () => {
   const plan = planLayer(['.wh..wh.plnk/', '.wh..wh.plnk/123.456']);
   assert.deepEqual(plan.whiteouts, []);
+  assert.deepEqual(plan.impliedDirs, []);
+  assert.deepEqual(plan.markers, ['.wh..wh.plnk']);
 });
 
 test('planLayer makes a dir replaced in the same layer opaque instead of whiting it out', () => {

@@ -47,6 +47,8 @@ export interface LayerPlan {
    * a default mode, so they take mode and owner from the first lower layer that has them.
    */
   impliedDirs: string[];
+  /** Every `.wh.*` entry itself (whiteouts, opaque markers, AUFS metadata): not part of the tree. */
+  markers: string[];
 }
 
 /** Plans whiteouts and implied dirs from the raw lines of a `tar -tf` listing. */
@@ -55,6 +57,7 @@ export function planLayer(listingLines: string[]): LayerPlan {
   const whiteouts = new Set<string>();
   const opaque = new Set<string>();
   const needed = new Set<string>();
+  const markers = new Set<string>();
   for (const line of listingLines) {
     if (line === '') continue;
     const p = normalizeEntryName(unescapeTarName(line));
@@ -63,6 +66,7 @@ export function planLayer(listingLines: string[]): LayerPlan {
     const dir = slash >= 0 ? p.slice(0, slash) : '';
     const base = p.slice(slash + 1);
     addAncestors(needed, dir);
+    if (base.startsWith(WH)) markers.add(p);
     if (base === OPAQUE) {
       opaque.add(dir);
     } else if (base.startsWith(WH + WH)) {
@@ -82,8 +86,9 @@ export function planLayer(listingLines: string[]): LayerPlan {
     whiteouts.delete(w);
     opaque.add(w);
   }
-  const impliedDirs = [...needed].filter((d) => !explicit.has(d)).sort(byDepth);
-  return { whiteouts: [...whiteouts].sort(), opaqueDirs: [...opaque].sort(byDepth), impliedDirs };
+  // Nothing under an AUFS metadata dir (.wh..wh.plnk/…) is part of the tree, so none of it is implied.
+  const impliedDirs = [...needed].filter((d) => !explicit.has(d) && !d.split('/').some((c) => c.startsWith(WH))).sort(byDepth);
+  return { whiteouts: [...whiteouts].sort(), opaqueDirs: [...opaque].sort(byDepth), impliedDirs, markers: [...markers].sort() };
 }
 
 function addAncestors(set: Set<string>, dir: string): void {

@@ -163,19 +163,37 @@ export class RegistryPuller implements ImagePuller {
         p.catch(() => undefined); // awaited below, in order; a failure of a later one must not go unhandled
         return p;
       });
+      // Each layer is staged as soon as its blob is in (a few at once), and finished once the layers
+      // under it are (implied dirs take their modes from them).
+      const unpacked: Promise<void>[] = [];
+      let firstFailure: { err: unknown } | undefined;
       for (let i = 0; i < im.layers.length; i++) {
         const l = im.layers[i]!;
         const d = downloads[i];
-        if (!d) continue;
-        await d;
-        progress({ type: 'layer', digest: l.digest, status: 'extracting', current: l.size, total: l.size });
-        try {
-          await deps.layers.ensure({ blob: deps.layout.blobPath(l.digest), blobDigest: l.digest, expectedDiffId: diffIds[i], lowerDiffIds: diffIds.slice(0, i) });
-        } catch (err) {
-          throw new RegistryError('invalid', `layer ${l.digest} of "${display}": ${(err as Error).message}`, { cause: err });
-        }
-        progress({ type: 'layer', digest: l.digest, status: 'done', current: l.size, total: l.size });
+        const lowersReady = Promise.all(unpacked.slice(0, i));
+        unpacked.push(
+          d === undefined
+            ? Promise.resolve()
+            : (async () => {
+                await d;
+                progress({ type: 'layer', digest: l.digest, status: 'extracting', current: l.size, total: l.size });
+                try {
+                  await deps.layers.ensure({ blob: deps.layout.blobPath(l.digest), blobDigest: l.digest, expectedDiffId: diffIds[i], lowerDiffIds: diffIds.slice(0, i), lowersReady });
+                } catch (err) {
+                  if (err instanceof RegistryError) throw err;
+                  throw new RegistryError('invalid', `layer ${l.digest} of "${display}": ${(err as Error).message}`, { cause: err });
+                }
+                progress({ type: 'layer', digest: l.digest, status: 'done', current: l.size, total: l.size });
+              })(),
+        );
+        unpacked[i]!.catch((err: unknown) => {
+          firstFailure ??= { err };
+          pullAbort.abort(); // the other downloads stop; stagings in progress end on their own
+        });
       }
+      // Every layer settles before the pull answers, so a failed pull has nothing still running.
+      await Promise.allSettled(unpacked);
+      if (firstFailure) throw firstFailure.err;
       await putBlobBytes(deps.layout, manifest.bytes);
       const image = await deps.catalog.commit({
         manifestDigest: manifest.digest,
