@@ -26,6 +26,26 @@ const FILES: [string, string][] = [
   ['etc/hostname', 'busybox\n'],
 ];
 
+/** Fills the existing dir `rootfs` with the busybox tree: dirs, passwd/group, the binary and its applet links. */
+export async function writeBusyboxRootfs(exec: Exec, busybox: string, rootfs: string): Promise<void> {
+  for (const [d, mode] of DIRS) {
+    await fs.mkdir(path.join(rootfs, d), { recursive: true });
+    await fs.chmod(path.join(rootfs, d), mode);
+  }
+  for (const [f, text] of FILES) {
+    await fs.writeFile(path.join(rootfs, f), text);
+    await fs.chmod(path.join(rootfs, f), 0o644);
+  }
+  await fs.copyFile(busybox, path.join(rootfs, 'bin/busybox'));
+  await fs.chmod(path.join(rootfs, 'bin/busybox'), 0o755);
+  const list = await runChecked(exec, busybox, ['--list-full']);
+  for (const link of appletLinks(list)) {
+    const dest = path.join(rootfs, link);
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    await fs.symlink('/bin/busybox', dest).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
+  }
+}
+
 /** Applet paths for a rootfs: /bin/<applet> for each applet plus its canonical `--list-full` path. Pure. */
 export function appletLinks(listFull: string): string[] {
   const out = new Set<string>();
@@ -50,22 +70,7 @@ export async function buildBusyboxImage(
     const rootfs = path.join(work, 'rootfs');
     await fs.mkdir(rootfs, { mode: 0o755 });
     await fs.chmod(rootfs, 0o755);
-    for (const [d, mode] of DIRS) {
-      await fs.mkdir(path.join(rootfs, d), { recursive: true });
-      await fs.chmod(path.join(rootfs, d), mode);
-    }
-    for (const [f, text] of FILES) {
-      await fs.writeFile(path.join(rootfs, f), text);
-      await fs.chmod(path.join(rootfs, f), 0o644);
-    }
-    await fs.copyFile(busybox, path.join(rootfs, 'bin/busybox'));
-    await fs.chmod(path.join(rootfs, 'bin/busybox'), 0o755);
-    const list = await runChecked(opts.exec, busybox, ['--list-full']);
-    for (const link of appletLinks(list)) {
-      const dest = path.join(rootfs, link);
-      await fs.mkdir(path.dirname(dest), { recursive: true });
-      await fs.symlink('/bin/busybox', dest).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
-    }
+    await writeBusyboxRootfs(opts.exec, busybox, rootfs);
     const tarPath = path.join(work, 'rootfs.tar');
     await runChecked(opts.exec, 'tar', [
       '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu',

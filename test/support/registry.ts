@@ -48,7 +48,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { appletLinks, BUSYBOX_PATH, DEFAULT_PATH_ENV } from '../../src/images/busybox.js';
+import { hashFile } from '../../src/images/blobs.js';
+import { BUSYBOX_PATH, DEFAULT_PATH_ENV, writeBusyboxRootfs } from '../../src/images/busybox.js';
+import { HostExec } from '../../src/system/exec.js';
 
 // ---------------------------------------------------------------------------------------------- types
 
@@ -303,15 +305,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function fileDigest(file: string): Promise<{ digest: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    h.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { digest: `sha256:${h.digest('hex')}`, size };
-}
 
 function hexOf(digest: string): string {
   const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
@@ -710,7 +703,7 @@ async function putBlob(ctx: BuildCtx, bytes: Buffer): Promise<{ digest: string; 
 }
 
 async function putBlobFile(ctx: BuildCtx, file: string): Promise<{ digest: string; size: number }> {
-  const d = await fileDigest(file);
+  const d = await hashFile(file);
   const dest = path.join(ctx.blobs, hexOf(d.digest));
   await fs.rename(file, dest).catch(async (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EXDEV') throw e;
@@ -737,7 +730,7 @@ async function buildLayer(ctx: BuildCtx, spec: LayerSpec): Promise<BuiltLayer> {
     await tarDir(root, tar);
     await fs.rm(root, { recursive: true, force: true });
   }
-  const diff = await fileDigest(tar);
+  const diff = await hashFile(tar);
   let blobFile = tar;
   if (compression === 'gzip') {
     blobFile = `${tar}.gz`;
@@ -849,17 +842,6 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
 
 // ----------------------------------------------------------------------------------------- busybox
 
-const BUSYBOX_DIRS: [string, number][] = [
-  ['bin', 0o755], ['sbin', 0o755], ['usr', 0o755], ['usr/bin', 0o755], ['usr/sbin', 0o755], ['etc', 0o755],
-  ['dev', 0o755], ['proc', 0o755], ['sys', 0o755], ['root', 0o700], ['home', 0o755], ['tmp', 0o1777],
-  ['var', 0o755], ['var/www', 0o755], ['var/spool', 0o755], ['var/spool/mail', 0o755],
-];
-const BUSYBOX_FILES: [string, string][] = [
-  ['etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n'],
-  ['etc/group', 'root:x:0:\nnobody:x:65534:\n'],
-  ['etc/hostname', 'busybox\n'],
-];
-
 export interface BuildBusyboxImageOptions extends Omit<BuildImageOptions, 'layers'> {
   /** Layers on top of the busybox rootfs (for an index: the /platform.txt layer comes last). */
   extraLayers?: LayerSpec[] | ((platform: Platform) => LayerSpec[]);
@@ -879,22 +861,7 @@ export async function buildBusyboxImage(opts: BuildBusyboxImageOptions): Promise
   try {
     const root = path.join(stage, 'rootfs');
     await fs.mkdir(root);
-    for (const [d, mode] of BUSYBOX_DIRS) {
-      await fs.mkdir(path.join(root, d), { recursive: true });
-      await fs.chmod(path.join(root, d), mode);
-    }
-    for (const [f, text] of BUSYBOX_FILES) {
-      await fs.writeFile(path.join(root, f), text);
-      await fs.chmod(path.join(root, f), 0o644);
-    }
-    await fs.copyFile(busybox, path.join(root, 'bin/busybox'));
-    await fs.chmod(path.join(root, 'bin/busybox'), 0o755);
-    const list = (await run(busybox, ['--list-full'])).stdout;
-    for (const link of appletLinks(list)) {
-      const dest = path.join(root, link);
-      await fs.mkdir(path.dirname(dest), { recursive: true });
-      await fs.symlink('/bin/busybox', dest).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
-    }
+    await writeBusyboxRootfs(new HostExec(), busybox, root);
     const base: LayerSpec = { dir: root, compression: opts.busyboxCompression ?? opts.compression ?? 'gzip', comment: 'busybox rootfs' };
     const extra = opts.extraLayers ?? [];
     const { extraLayers: _e, busyboxCompression: _c, busyboxPath: _p, ...rest } = opts;

@@ -18,6 +18,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import { SystemClock } from '../../system/clock.js';
 import type { Logger } from '../../system/logger.js';
 import { MediaType } from '../manifest.js';
 import { parseChallenges, pullScope, tokenUrl, type Challenge } from './challenge.js';
@@ -397,17 +398,11 @@ export function registryMessage(body: string): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
+const systemClock = new SystemClock();
+
+/** The clock's sleep, a cancellation reported as the pull's. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RegistryError('canceled', 'pull canceled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new RegistryError('canceled', 'pull canceled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return systemClock.sleep(ms, signal).catch(() => {
+    throw new RegistryError('canceled', 'pull canceled');
   });
 }
