@@ -234,4 +234,27 @@ ${secrets.length ? `  imagePullSecrets: [${secrets.map((s) => `{name: ${s}}`).jo
     assert.match(r.stderr, /exceeds the limit of 2\.0 MiB \(--max-image-upload\)/);
     assert.deepEqual(fs.readdirSync(path.join(d.paths.dataDir, 'tmp')).filter((f) => f.startsWith('upload-')), []);
   });
+
+  step('mutual TLS: a registry that demands a client certificate gets the one in certs.d/HOST:PORT (client.cert, client.key)', async () => {
+    const mtls = await startRegistry({ requireClientCert: true });
+    try {
+      const built = await buildBusyboxImage({ layout: path.join(work, 'mtls-layout'), tag: 'm', extraLayers: [{ files: [{ path: 'srv/hello.txt', content: 'hello over mutual TLS\n' }] }] });
+      await mtls.push(built, 'team/mtls:1');
+      const dir = path.join(d.paths.dataDir, 'certs.d', mtls.host);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'ca.crt'), mtls.caCertPem);
+      assert.equal((await apply(podYaml('mtls-none', mtls.ref('team/mtls:1')))).code, 0);
+      const refused = await waiting('mtls-none', 'ErrImagePull');
+      assert.match(refused, /certificate|tls|socket hang up|ECONNRESET/i);
+      // Read at pull time: the pair added while the daemon runs is used by the next attempt.
+      fs.writeFileSync(path.join(dir, 'client.cert'), mtls.clientCert!.certPem);
+      fs.writeFileSync(path.join(dir, 'client.key'), mtls.clientCert!.keyPem, { mode: 0o600 });
+      assert.equal((await apply(podYaml('mtls', mtls.ref('team/mtls:1')))).code, 0);
+      await running('mtls');
+      assert.equal((await d.kubectl(['logs', 'mtls'])).stdout, 'hello over mutual TLS\n');
+      await d.k('delete', 'pod', 'mtls', 'mtls-none', '--grace-period=1');
+    } finally {
+      await mtls.stop();
+    }
+  });
 });

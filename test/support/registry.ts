@@ -9,7 +9,8 @@
 //     `docker-registry serve` on 127.0.0.1:<free port> (own process group, stderr in registry.log) and
 //     waits for GET /v2/ (401 counts as up). Registry:
 //       host "127.0.0.1:PORT", url "https://127.0.0.1:PORT", ref("repo:tag") -> "127.0.0.1:PORT/repo:tag"
-//       caCertPem, caFile, certDir (holds ONLY ca.crt: skopeo's --cert-dir), tls (serving cert+key, valid
+//       caCertPem, caFile, certDir (holds ONLY ca.crt, plus client.cert/.key with requireClientCert:
+//       skopeo's --cert-dir), clientCert (requireClientCert: mutual TLS), tls (serving cert+key, valid
 //       for any loopback server on 127.0.0.1/localhost), credentials, dir, dataDir, logFile, pid
 //       writeCertsD(dir)        writes dir/HOST:PORT/ca.crt (docker/containerd certs.d layout)
 //       push(src, "repo:tag")   skopeo copy --preserve-digests [--all] -> digest of the manifest AS STORED
@@ -66,6 +67,8 @@ export interface StartRegistryOptions {
   tmpDir?: string;
   /** docker-registry's log level (default warn). */
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** Mutual TLS: the registry demands a client certificate signed by its CA (one is made: `clientCert`). */
+  requireClientCert?: boolean;
 }
 
 export interface PemPair {
@@ -100,6 +103,8 @@ export interface Registry {
   certDir: string;
   /** The registry's serving cert and key (SAN IP:127.0.0.1, DNS:localhost), signed by the CA. */
   tls: PemPair;
+  /** With requireClientCert: the client certificate the registry accepts (also in certDir as client.cert/.key). */
+  clientCert?: PemPair;
   credentials?: Credentials;
   dir: string;
   dataDir: string;
@@ -220,6 +225,9 @@ export interface RawResponse {
 
 export interface RawRequestOptions {
   ca?: string;
+  /** A client certificate and key (PEM), for a registry that demands one. */
+  cert?: string;
+  key?: string;
   method?: string;
   headers?: Record<string, string>;
   body?: Buffer | string;
@@ -324,7 +332,7 @@ export function splitRef(repoAndRef: string): [string, string] {
 export function rawRequest(url: string, opts: RawRequestOptions = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    const req = https.request(url, { method: opts.method ?? 'GET', headers, ca: opts.ca, agent: false });
+    const req = https.request(url, { method: opts.method ?? 'GET', headers, ca: opts.ca, ...(opts.cert ? { cert: opts.cert, key: opts.key } : {}), agent: false });
     let settled = false;
     const chunks: Buffer[] = [];
     let status = 0;
@@ -386,7 +394,7 @@ function track(pid: number, dir: string): void {
 
 // -------------------------------------------------------------------------------------------- PKI
 
-async function makePki(dir: string): Promise<{ caFile: string; tls: PemPair }> {
+async function makePki(dir: string, withClient = false): Promise<{ caFile: string; tls: PemPair; client?: PemPair }> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const caFile = path.join(dir, 'ca.crt');
   const caKey = path.join(dir, 'ca.key');
@@ -402,7 +410,18 @@ async function makePki(dir: string): Promise<{ caFile: string; tls: PemPair }> {
     '-days', '7', '-extfile', ext, '-out', certFile]);
   await fs.rm(csr);
   await fs.rm(ext);
-  return { caFile, tls: { certFile, keyFile, certPem: await fs.readFile(certFile, 'utf8'), keyPem: await fs.readFile(keyFile, 'utf8') } };
+  let client: PemPair | undefined;
+  if (withClient) {
+    const cCert = path.join(dir, 'client.cert');
+    const cKey = path.join(dir, 'client.key');
+    await run('openssl', ['req', ...ec, '-keyout', cKey, '-out', csr, '-subj', '/CN=peapod test client']);
+    await fs.writeFile(ext, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+    await run('openssl', ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '7', '-extfile', ext, '-out', cCert]);
+    await fs.rm(csr);
+    await fs.rm(ext);
+    client = { certFile: cCert, keyFile: cKey, certPem: await fs.readFile(cCert, 'utf8'), keyPem: await fs.readFile(cKey, 'utf8') };
+  }
+  return { caFile, tls: { certFile, keyFile, certPem: await fs.readFile(certFile, 'utf8'), keyPem: await fs.readFile(keyFile, 'utf8') }, ...(client ? { client } : {}) };
 }
 
 // --------------------------------------------------------------------------------------- registry
@@ -418,11 +437,17 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
 }
 
 async function startIn(dir: string, opts: StartRegistryOptions): Promise<Registry> {
-  const { caFile, tls } = await makePki(dir);
+  const { caFile, tls, client } = await makePki(dir, opts.requireClientCert === true);
   const caCertPem = await fs.readFile(caFile, 'utf8');
   const certDir = path.join(dir, 'certs');
   await fs.mkdir(certDir);
   await fs.writeFile(path.join(certDir, 'ca.crt'), caCertPem);
+  if (client) {
+    // skopeo's --cert-dir pairs client.cert with client.key (docker's layout).
+    await fs.writeFile(path.join(certDir, 'client.cert'), client.certPem);
+    await fs.writeFile(path.join(certDir, 'client.key'), client.keyPem);
+  }
+  const clientTls = client ? { cert: client.certPem, key: client.keyPem } : {};
   const dataDir = path.join(dir, 'data');
   await fs.mkdir(dataDir);
   const logFile = path.join(dir, 'registry.log');
@@ -446,7 +471,7 @@ async function startIn(dir: string, opts: StartRegistryOptions): Promise<Registr
       'http:',
       `  addr: ${q(`127.0.0.1:${port}`)}`,
       `  secret: ${q(randomBytes(16).toString('hex'))}`,
-      `  tls: {certificate: ${q(tls.certFile)}, key: ${q(tls.keyFile)}}`,
+      `  tls: {certificate: ${q(tls.certFile)}, key: ${q(tls.keyFile)}${client ? `, clientcas: [${q(caFile)}]` : ''}}`,
       'health: {storagedriver: {enabled: false}}',
       ...(opts.auth ? ['auth:', `  htpasswd: {realm: "test", path: ${q(htpasswd)}}`] : []),
       '',
@@ -472,7 +497,7 @@ async function startIn(dir: string, opts: StartRegistryOptions): Promise<Registr
     const deadline = Date.now() + 15_000;
     let up = false;
     while (!gone && Date.now() < deadline) {
-      const r = await rawRequest(url, { ca: caCertPem, timeoutMs: 1000 }).catch(() => undefined);
+      const r = await rawRequest(url, { ca: caCertPem, ...clientTls, timeoutMs: 1000 }).catch(() => undefined);
       if (r && (r.status === 200 || r.status === 401)) {
         up = true;
         break;
@@ -505,7 +530,7 @@ async function startIn(dir: string, opts: StartRegistryOptions): Promise<Registr
 
   const readManifest = async (repoAndRef: string): Promise<StoredManifest> => {
     const [name, reference] = splitRef(repoAndRef);
-    const r = await rawRequest(`${url}/v2/${name}/manifests/${reference}`, { ca: caCertPem, headers: { accept: MANIFEST_ACCEPT, ...authHeaders() } });
+    const r = await rawRequest(`${url}/v2/${name}/manifests/${reference}`, { ca: caCertPem, ...clientTls, headers: { accept: MANIFEST_ACCEPT, ...authHeaders() } });
     if (r.status !== 200) throw new Error(`GET manifest ${repoAndRef}: ${r.status} ${r.body.toString().slice(0, 300)}`);
     const headerDigest = r.headers['docker-content-digest'];
     return {
@@ -550,6 +575,7 @@ async function startIn(dir: string, opts: StartRegistryOptions): Promise<Registr
     caFile,
     certDir,
     tls,
+    ...(client ? { clientCert: client } : {}),
     ...(credentials ? { credentials } : {}),
     dir,
     dataDir,
