@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import type { Transform } from 'node:stream';
 import { BadRequestError, UnavailableError } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -53,11 +53,33 @@ async function withUploadedFile<T>(deps: ApiDeps, ctx: RequestContext, use: (fil
   if (declared !== undefined) checkSpaceFor(declared, space, reservePercent);
   const file = path.join(dir, `upload-${randomBytes(8).toString('hex')}.tar`);
   try {
-    await pipeline(ctx.req, limitBytes(maxBytes, 'image upload', { space: { fs: space, reservePercent } }), createWriteStream(file, { mode: 0o600 }));
+    await receive(ctx, limitBytes(maxBytes, 'image upload', { space: { fs: space, reservePercent } }), file);
     return await use(file);
   } finally {
     await rm(file, { force: true });
   }
+}
+
+/**
+ * req → limiter → file. Unlike pipeline(), an over-cap upload does not destroy the request: the error
+ * answer (413, then Connection: close) goes out while the rest of the body is read and dropped, so a
+ * client still sending gets it rather than a broken pipe.
+ */
+function receive(ctx: RequestContext, limiter: Transform, file: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(file, { mode: 0o600 });
+    const fail = (err: unknown) => {
+      ctx.req.unpipe(limiter);
+      limiter.destroy();
+      out.destroy();
+      reject(err);
+    };
+    limiter.on('error', fail);
+    out.on('error', fail);
+    ctx.req.on('error', fail);
+    out.on('finish', resolve);
+    ctx.req.pipe(limiter).pipe(out);
+  });
 }
 
 async function namespacesOf(pid: number): Promise<Record<string, string>> {

@@ -203,13 +203,10 @@ export class ApiServer {
         res.destroy();
         return;
       }
-      if ((err as { closeConnection?: boolean }).closeConnection) {
-        // An over-cap upload: not worth reading the rest; answer and close instead.
-        res.setHeader('Connection', 'close');
-      } else {
-        // Drain an unread body so the connection can be reused.
-        req.resume();
-      }
+      // An over-cap upload: the connection closes after the answer. The rest of the body is still read
+      // (and dropped), so that a client busy sending it gets the answer instead of a broken pipe.
+      if ((err as { closeConnection?: boolean }).closeConnection) res.setHeader('Connection', 'close');
+      req.resume();
       sendJson(ctx, status.code, status);
     }
   }

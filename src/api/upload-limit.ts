@@ -7,9 +7,9 @@
 //
 // The failure is an HTTP 413 with reason RequestEntityTooLarge, as the Kubernetes API server answers a
 // body over its limit: UploadTooLargeError extends api/api-errors.ts' HttpStatusError, which api/status.ts
-// already turns into a Status with that code and reason. Used as pipeline(req, limitBytes(max), file):
-// on Node 20 the 413 still reaches the client after pipeline() destroys the request (checked by hand);
-// the server should answer it with `Connection: close` rather than drain the rest (see closeConnection).
+// already turns into a Status with that code and reason. The endpoint pipes req → limitBytes(max) → file
+// without destroying the request on failure, answers with `Connection: close` (see closeConnection) and
+// drops the rest of the body while the client sends it, so the client reads the 413, not a broken pipe.
 
 import { Transform, type TransformCallback } from 'node:stream';
 import { HttpStatusError } from './api-errors.js';
@@ -26,7 +26,7 @@ export const DEFAULT_MAX_IMAGE_UPLOAD = 8 * 1024 ** 3;
 export class UploadTooLargeError extends HttpStatusError {
   /** The byte limit that was passed (the cap, or the space left above the reserve). */
   readonly limit: number;
-  /** The rest of the body is not worth reading: answer with `Connection: close` instead of draining it. */
+  /** The connection is not worth keeping: answer with `Connection: close` (the rest of the body is dropped). */
   readonly closeConnection = true;
   constructor(message: string, limit: number) {
     super(413, 'RequestEntityTooLarge', message);

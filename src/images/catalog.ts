@@ -46,17 +46,25 @@ export class Catalog {
     this.logger = opts.logger;
   }
 
+  /** Records load() could not read: while there are any, sweep() removes nothing (their layers may be in use). */
+  private unreadable = 0;
+
   /** Loads every images/*.json; unreadable files are logged and skipped. */
   async load(): Promise<void> {
     this.records.clear();
+    this.unreadable = 0;
     for (const name of await fs.readdir(this.layout.imagesMetaDir)) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
       const file = `${this.layout.imagesMetaDir}/${name}`;
       try {
         const v = await readJsonIfExists(file);
         if (isImageRecord(v)) this.records.set(v.id, v);
-        else this.logger.warn({ file }, 'ignoring malformed image record');
+        else {
+          this.unreadable++;
+          this.logger.warn({ file }, 'ignoring malformed image record');
+        }
       } catch (err) {
+        this.unreadable++;
         this.logger.warn({ file, err }, 'ignoring unreadable image record');
       }
     }
@@ -140,28 +148,42 @@ export class Catalog {
   }
 
   /**
-   * Deletes unpacked layers and blobs that no image record uses and nothing in flight holds: what a
-   * failed or canceled pull (or a crash) left. Run at start and at each image GC pass, so that a retry
-   * soon after a failure still finds the layers it fetched. Returns how many of each went.
+   * Deletes unpacked layers and blobs that no image record uses, no container's rootfs uses
+   * (`layersInUse`) and nothing in flight holds: what a failed or canceled pull (or a crash) left.
+   * Only items untouched for `graceMs`, so that a retry soon after a failure finds the layers it
+   * fetched, and so that nothing a load is about to hold goes; `held` is checked again for each item.
+   * Does nothing while some image record could not be read. Returns how many of each went.
    */
-  async sweep(): Promise<{ layers: number; blobs: number }> {
+  async sweep(layersInUse: Set<string>, graceMs: number): Promise<{ layers: number; blobs: number }> {
     return this.lock.withLock(CATALOG, async () => {
-      const usedLayers = new Set<string>(this.held.keys());
-      const usedBlobs = new Set<string>(this.held.keys());
+      if (this.unreadable > 0) {
+        this.logger.warn({ unreadable: this.unreadable }, 'not sweeping unused layers: some image records could not be read');
+        return { layers: 0, blobs: 0 };
+      }
+      const usedLayers = new Set<string>(layersInUse);
+      const usedBlobs = new Set<string>();
       for (const r of this.records.values()) {
         for (const d of r.layers) usedLayers.add(d);
         for (const b of r.blobs) usedBlobs.add(b);
       }
+      const old = async (p: string) => {
+        const st = await fs.lstat(p).catch(() => undefined);
+        return st !== undefined && Date.now() - st.mtimeMs >= graceMs; // file times are wall-clock
+      };
       let layers = 0;
       let blobs = 0;
       for (const name of await fs.readdir(this.layout.layersDir).catch(() => [] as string[])) {
-        if (!/^[a-f0-9]{64}$/.test(name) || usedLayers.has(`sha256:${name}`)) continue;
-        await this.layers.remove(`sha256:${name}`);
+        const d = `sha256:${name}`;
+        if (!/^[a-f0-9]{64}$/.test(name) || usedLayers.has(d) || this.held.has(d) || !(await old(this.layout.layerDir(d)))) continue;
+        if (this.held.has(d)) continue; // taken while we looked
+        await this.layers.remove(d);
         layers++;
       }
       for (const name of await fs.readdir(this.layout.blobsDir).catch(() => [] as string[])) {
-        if (!/^[a-f0-9]{64}$/.test(name) || usedBlobs.has(`sha256:${name}`)) continue;
-        await fs.rm(this.layout.blobPath(`sha256:${name}`), { force: true });
+        const d = `sha256:${name}`;
+        if (!/^[a-f0-9]{64}$/.test(name) || usedBlobs.has(d) || this.held.has(d) || !(await old(this.layout.blobPath(d)))) continue;
+        if (this.held.has(d)) continue;
+        await fs.rm(this.layout.blobPath(d), { force: true });
         blobs++;
       }
       if (layers || blobs) this.logger.info({ layers, blobs }, 'removed layers and blobs no image uses');

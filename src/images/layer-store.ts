@@ -1,13 +1,13 @@
 // Unpacked layers keyed by diff id (layers/<hex>/{diff,layer.json}) and their short links (l/<short>).
-// Each layer is unpacked once: a per-layer lock serialises concurrent loads, the work happens in a staging
-// dir under tmp/, and a rename publishes it. A layer dir without layer.json is incomplete and is ignored.
+// A layer is staged in a dir under tmp/ and published by a rename under its per-layer lock (which removal
+// takes too), so it is stored once even when two loads stage it at the same time. A layer dir without
+// layer.json is incomplete and is ignored.
 //
 // Layers are keyed by diff id alone (not containerd's chain id): implied-dir modes are taken from the
 // lowers seen at first unpack, so the same layer under different lowers shares that first result.
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Exec } from '../system/exec.js';
@@ -39,8 +39,11 @@ class Slots {
 
 export class LayerStore {
   private readonly locks = new KeyedLock();
-  /** Layer extractions at once (each runs tar twice and a gunzip): about one per core. */
-  private readonly extracting = new Slots(Math.max(2, os.cpus().length));
+  /**
+   * Layer stagings at once: two (a gunzip each on Node's 4-thread pool, which the daemon's file I/O
+   * shares, and a tar each), about this machine's cores.
+   */
+  private readonly extracting = new Slots(2);
   private readonly layout: StoreLayout;
   private readonly exec: Exec;
   private readonly logger: Logger;
@@ -64,37 +67,37 @@ export class LayerStore {
    * With `lowersReady`, the layer is extracted at once (a few at a time over the store) and finished
    * once that promise settles (the lowers are then in place): a puller stages several layers of one
    * image together.
+   *
+   * Staging holds no lock (so nothing waits on a lock while waiting for lowers: an image that lists a
+   * layer twice cannot deadlock); finishing and publishing hold the layer's lock, which remove() takes
+   * too. Two stagings of one new layer at once both run; the second finds it published and is dropped.
    */
   async ensure(opts: { blob: string; blobDigest: string; expectedDiffId?: string; lowerDiffIds: string[]; lowersReady?: Promise<unknown> }): Promise<LayerRecord> {
-    const key = opts.expectedDiffId ?? opts.blobDigest;
-    return this.locks.withLock(key, async () => {
-      if (opts.expectedDiffId) {
-        const have = await this.get(opts.expectedDiffId);
+    if (opts.expectedDiffId) {
+      const have = await this.get(opts.expectedDiffId);
+      if (have) return have;
+    }
+    const stage = path.join(this.layout.tmpDir, `layer-${randomBytes(8).toString('hex')}`);
+    try {
+      const started = this.clock.now();
+      const lowers = [...opts.lowerDiffIds].reverse().map((d) => this.layout.layerDiffDir(d));
+      const staged = await this.extracting.run(() => stageLayer({ exec: this.exec, blob: opts.blob, stageDir: stage, ...(opts.expectedDiffId ? { expectedDiffId: opts.expectedDiffId } : {}) }));
+      await opts.lowersReady;
+      return await this.locks.withLock(staged.diffId, async () => {
+        const have = await this.get(staged.diffId);
         if (have) return have;
-      }
-      const stage = path.join(this.layout.tmpDir, `layer-${randomBytes(8).toString('hex')}`);
-      try {
-        const started = this.clock.now();
-        const lowers = [...opts.lowerDiffIds].reverse().map((d) => this.layout.layerDiffDir(d));
-        const staged = await this.extracting.run(() => stageLayer({ exec: this.exec, blob: opts.blob, stageDir: stage, ...(opts.expectedDiffId ? { expectedDiffId: opts.expectedDiffId } : {}) }));
-        await opts.lowersReady;
         await finishLayer(this.exec, staged, lowers);
-        const res = staged;
-        return await this.locks.withLock(`publish:${res.diffId}`, async () => {
-          const have = await this.get(res.diffId);
-          if (have) return have;
-          const record: LayerRecord = { diffId: res.diffId, size: res.size, blobDigest: opts.blobDigest, createdAt: this.clock.now() };
-          await writeJsonAtomic(path.join(stage, 'layer.json'), record, { pretty: true });
-          const dest = this.layout.layerDir(res.diffId);
-          await fs.rm(dest, { recursive: true, force: true }); // an incomplete leftover (no layer.json)
-          await fs.rename(stage, dest);
-          this.logger.debug({ diffId: res.diffId, size: res.size, ms: this.clock.now() - started }, 'layer unpacked');
-          return record;
-        });
-      } finally {
-        await fs.rm(stage, { recursive: true, force: true });
-      }
-    });
+        const record: LayerRecord = { diffId: staged.diffId, size: staged.size, blobDigest: opts.blobDigest, createdAt: this.clock.now() };
+        await writeJsonAtomic(path.join(stage, 'layer.json'), record, { pretty: true });
+        const dest = this.layout.layerDir(staged.diffId);
+        await fs.rm(dest, { recursive: true, force: true }); // an incomplete leftover (no layer.json)
+        await fs.rename(stage, dest);
+        this.logger.debug({ diffId: staged.diffId, size: staged.size, ms: this.clock.now() - started }, 'layer unpacked');
+        return record;
+      });
+    } finally {
+      await fs.rm(stage, { recursive: true, force: true });
+    }
   }
 
   /** Deletes a layer and its short link; absent layers are fine. */

@@ -61,12 +61,15 @@ export class LocalImageService implements ImageService {
       await fs.rm(`${this.layout.tmpDir}/${name}`, { recursive: true, force: true });
     }
     await this.catalog.load();
-    await this.catalog.sweep();
+    await this.catalog.sweep(await this.overlay.layersInUse(), 0); // nothing is in flight yet
   }
 
-  /** Removes layers and blobs no image uses (a failed pull's); image GC calls it on each pass. */
-  sweep(): Promise<{ layers: number; blobs: number }> {
-    return this.catalog.sweep();
+  /**
+   * Removes layers and blobs no image or container uses that have not been touched for `graceMs` (a
+   * failed pull's, kept that long for its retry); image GC calls it on each pass.
+   */
+  async sweep(graceMs = SWEEP_GRACE_MS): Promise<{ layers: number; blobs: number }> {
+    return this.catalog.sweep(await this.overlay.layersInUse(), graceMs);
   }
 
   async imageStatus(ref: string): Promise<Image | undefined> {
@@ -140,6 +143,9 @@ export class LocalImageService implements ImageService {
     return this.overlay.gc(liveContainerIds);
   }
 }
+
+/** How long a layer or blob no image uses is kept (for the retry of a failed pull). */
+export const SWEEP_GRACE_MS = 10 * 60_000;
 
 /** How the node talks to registries. */
 export interface RegistryOptions {

@@ -112,6 +112,13 @@ export class OverlayManager {
   }
 
   /** Containers whose rootfs uses the image. */
+  /** The layers (diff ids) any container's rootfs (running or stopped) is built from. */
+  async layersInUse(): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const id of await this.containerIds()) for (const d of (await this.record(id))?.layers ?? []) out.add(d);
+    return out;
+  }
+
   /** The image ids any container's rootfs (running or stopped) is built from. */
   async imagesInUse(): Promise<Set<string>> {
     const out = new Set<string>();

@@ -1,8 +1,8 @@
 // Unpacking one layer blob into its own dir for overlayfs (node-runtime.md §5.3):
-//   1. the sha256 of the uncompressed tar is the diff id, checked against the config's rootfs.diff_ids
-//      before the layer is published (gzip and plain layers are hashed, listed and extracted at once,
-//      see unpackLayer; zstd ones go through a scratch tar made by the zstd binary);
-//   2. extract into an EMPTY staging dir with GNU tar, keeping owners, modes and xattrs, minus `.wh.*`;
+//   1. decompress once into a scratch tar (gzip in Node, zstd with the zstd program), hashing on the way:
+//      the sha256 is the diff id, checked against the config's rootfs.diff_ids before any extraction;
+//   2. extract those same bytes into an EMPTY staging dir with GNU tar (owners, modes, xattrs), taking
+//      the member list from tar's own verbose output, then delete the `.wh.*` markers it wrote;
 //   3. whiteouts from the listing: `.wh.<n>` → char device 0:0, `.wh..wh..opq` → trusted.overlay.opaque=y
 //      (node cannot mknod/setxattr: one python3 call does all of them);
 //   4. dirs the layer only implies get mode and owner from the first lower layer that has them (a default
@@ -11,10 +11,10 @@
 // Layers are never extracted on top of each other: a lower layer's symlink could redirect writes.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { BadRequestError } from '../errors.js';
@@ -45,36 +45,33 @@ export interface UncompressedTar {
   size: number;
 }
 
-/** A zstd layer as a plain tar in `scratch` (Node 20 has no zstd: the zstd program), and its digest. */
-export async function decompressZstd(exec: Exec, blob: string, scratch: string): Promise<UncompressedTar> {
-  await runChecked(exec, 'zstd', ['-d', '-q', '-f', '-o', scratch, blob]);
-  const { digest, size } = await hashFile(scratch);
-  return { tarPath: scratch, diffId: digest, size };
+/**
+ * A compressed layer as a plain tar in `scratch`, and the digest of exactly those bytes: gzip in Node
+ * (hashed on the way), zstd with the zstd program (Node 20 has none). tar then extracts the very bytes
+ * that were hashed, so the diff id a layer is stored under covers what it holds.
+ */
+export async function decompressToScratch(exec: Exec, blob: string, kind: 'gzip' | 'zstd', scratch: string): Promise<UncompressedTar> {
+  if (kind === 'zstd') {
+    await runChecked(exec, 'zstd', ['-d', '-q', '-f', '-o', scratch, blob]);
+    const { digest, size } = await hashFile(scratch);
+    return { tarPath: scratch, diffId: digest, size };
+  }
+  const h = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      h.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  await pipeline(createReadStream(blob, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 20 }), tap, createWriteStream(scratch, { highWaterMark: 1 << 20 }));
+  return { tarPath: scratch, diffId: `sha256:${h.digest('hex')}`, size };
 }
 
 /** tar in the C locale, so listings escape every non-ASCII byte the same way. */
 function tarEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LC_ALL: 'C' };
-}
-
-/** Lists a tar's member names (raw, escape-quoted) and plans whiteouts and implied dirs. */
-export async function listLayer(exec: Exec, tarPath: string, gzip = false): Promise<LayerPlan> {
-  const out = await runChecked(exec, 'tar', [...(gzip ? ['-z'] : []), '-tf', tarPath, '--quoting-style=escape'], { env: tarEnv() });
-  try {
-    return planLayer(out.split('\n'));
-  } catch (err) {
-    throw new BadRequestError(`layer ${path.basename(tarPath)}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-/** Extracts a plain tar into the empty dir `diffDir` as §5.3 prescribes. */
-export async function extractLayer(exec: Exec, tarPath: string, diffDir: string, gzip = false): Promise<void> {
-  await runChecked(
-    exec,
-    'tar',
-    [...(gzip ? ['-z'] : []), '-xf', tarPath, '-C', diffDir, '--same-owner', '--numeric-owner', '-p', '--xattrs', '--xattrs-include=*', '--exclude=.wh.*'],
-    { env: tarEnv() },
-  );
 }
 
 // stdin: JSON [["w"|"o", path], ...]; "w" = whiteout device, "o" = opaque xattr.
@@ -186,11 +183,9 @@ export async function unpackLayer(opts: {
  * Steps 1–2: extracts `blob` into `stageDir`/diff and checks its diff id. Needs no other layer, so
  * several layers of one image can be staged at once; finishLayer then needs the lowers in place.
  *
- * gzip and plain layers are read three times at once, each by its own process or thread, so a layer
- * costs about its slowest pass instead of their sum: the diff id (gunzip and sha256 on Node's thread
- * pool), the member listing (`tar -t`) and the extraction (`tar -x`, which runs gzip itself). The diff id
- * is checked before the staged dir can be published; a mismatch discards it. zstd layers (no zstd in
- * Node 20) are decompressed to a scratch tar first.
+ * The layer is decompressed once, into a scratch tar, hashed on the way; the diff id is checked before
+ * anything is extracted, and tar then extracts those same bytes, listing what it extracts (no second
+ * pass to list it).
  */
 export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: string; expectedDiffId?: string }): Promise<StagedLayer> {
   const { exec, stageDir } = opts;
@@ -198,49 +193,40 @@ export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: str
   const diffDir = path.join(stageDir, 'diff');
   await fs.mkdir(diffDir, { mode: 0o755 });
   const kind = await detectCompression(opts.blob);
-  const checkDiffId = (diffId: string) => {
-    if (opts.expectedDiffId && diffId !== opts.expectedDiffId) {
-      throw new BadRequestError(`layer diff id mismatch: config says ${opts.expectedDiffId}, content is ${diffId}`);
-    }
-  };
-  if (kind === 'zstd') {
-    const scratch = path.join(stageDir, 'layer.tar');
-    try {
-      const tar = await decompressZstd(exec, opts.blob, scratch);
-      checkDiffId(tar.diffId);
-      const plan = await listLayer(exec, tar.tarPath);
-      await extractLayer(exec, tar.tarPath, diffDir);
-      return { diffId: tar.diffId, size: tar.size, diffDir, plan };
-    } finally {
-      await fs.rm(scratch, { force: true });
-    }
-  }
-  const gzip = kind === 'gzip';
-  const [sum, listing] = await Promise.all([gzip ? hashGunzipped(opts.blob) : hashFile(opts.blob), extractListing(exec, opts.blob, diffDir, gzip)]);
-  checkDiffId(sum.digest);
-  let plan: LayerPlan;
+  const scratch = path.join(stageDir, 'layer.tar');
   try {
-    plan = planLayer(listing.split('\n'));
-  } catch (err) {
-    throw new BadRequestError(`layer ${path.basename(opts.blob)}: ${(err as Error).message}`, { cause: err });
+    const tar = kind === 'none' ? { tarPath: opts.blob, ...(await hashFile(opts.blob).then((h) => ({ diffId: h.digest, size: h.size }))) } : await decompressToScratch(exec, opts.blob, kind, scratch);
+    // Verified before a single file is extracted.
+    if (opts.expectedDiffId && tar.diffId !== opts.expectedDiffId) {
+      throw new BadRequestError(`layer diff id mismatch: config says ${opts.expectedDiffId}, content is ${tar.diffId}`);
+    }
+    const listing = await extractListing(exec, tar.tarPath, diffDir);
+    let plan: LayerPlan;
+    try {
+      plan = planLayer(listing.split('\n'));
+    } catch (err) {
+      throw new BadRequestError(`layer ${path.basename(opts.blob)}: ${(err as Error).message}`, { cause: err });
+    }
+    // The whiteout markers came out as plain files: they are replaced by what they stand for in finishLayer.
+    for (const rel of plan.markers) {
+      await assertNoSymlinkPath(diffDir, path.dirname(rel));
+      await fs.rm(path.join(diffDir, rel), { recursive: true, force: true });
+    }
+    return { diffId: tar.diffId, size: tar.size, diffDir, plan };
+  } finally {
+    await fs.rm(scratch, { force: true });
   }
-  // The whiteout markers came out as plain files: they are replaced by what they stand for in finishLayer.
-  for (const rel of plan.markers) {
-    await assertNoSymlinkPath(diffDir, path.dirname(rel));
-    await fs.rm(path.join(diffDir, rel), { recursive: true, force: true });
-  }
-  return { diffId: sum.digest, size: sum.size, diffDir, plan };
 }
 
 /**
  * Extracts everything (whiteout markers included: tar cannot both skip them and list them) and returns
  * the listing tar prints while it goes, the same as `tar -t` would: one decompression instead of two.
  */
-async function extractListing(exec: Exec, tarPath: string, diffDir: string, gzip: boolean): Promise<string> {
+async function extractListing(exec: Exec, tarPath: string, diffDir: string): Promise<string> {
   const out = await runChecked(
     exec,
     'tar',
-    [...(gzip ? ['-z'] : []), '-xvf', tarPath, '-C', diffDir, '--same-owner', '--numeric-owner', '-p', '--xattrs', '--xattrs-include=*', '--quoting-style=escape'],
+    ['-xvf', tarPath, '-C', diffDir, '--same-owner', '--numeric-owner', '-p', '--xattrs', '--xattrs-include=*', '--quoting-style=escape'],
     { env: tarEnv() },
   );
   return out;
@@ -251,17 +237,3 @@ export async function finishLayer(exec: Exec, staged: StagedLayer, lowerDiffDirs
   await applyLayerPlan(exec, staged.diffDir, staged.plan, lowerDiffDirs);
 }
 
-/** sha256 and size of a gzip file's uncompressed content, without writing it anywhere. */
-async function hashGunzipped(file: string): Promise<{ digest: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      h.update(chunk);
-      size += chunk.length;
-      cb();
-    },
-  });
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 20 }), sink);
-  return { digest: `sha256:${h.digest('hex')}`, size };
-}

@@ -294,6 +294,9 @@ export class RegistrySession {
   private async fetchToken(ch: Challenge, signal?: AbortSignal): Promise<string> {
     const url = tokenUrl(ch, pullScope(this.repoPath));
     const cred = this.credential;
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.deps.policy.plainHttpAllowed(url.host))) {
+      throw new RegistryError('unauthorized', `failed to authorize: refusing the token server ${describe(url)}: not HTTPS`);
+    }
     const headers: Record<string, string> = {};
     if (cred) headers.Authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
     const tls = url.host === this.host ? await this.tlsConfig() : await this.deps.policy.tlsFor(url.host);

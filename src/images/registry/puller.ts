@@ -166,11 +166,12 @@ export class RegistryPuller implements ImagePuller {
       // Each layer is staged as soon as its blob is in (a few at once), and finished once the layers
       // under it are (implied dirs take their modes from them).
       const unpacked: Promise<void>[] = [];
-      let firstFailure: { err: unknown } | undefined;
+      const failures: unknown[] = [];
       for (let i = 0; i < im.layers.length; i++) {
         const l = im.layers[i]!;
         const d = downloads[i];
         const lowersReady = Promise.all(unpacked.slice(0, i));
+        lowersReady.catch(() => undefined); // a lower's failure is reported by that lower
         unpacked.push(
           d === undefined
             ? Promise.resolve()
@@ -187,13 +188,15 @@ export class RegistryPuller implements ImagePuller {
               })(),
         );
         unpacked[i]!.catch((err: unknown) => {
-          firstFailure ??= { err };
+          failures.push(err);
           pullAbort.abort(); // the other downloads stop; stagings in progress end on their own
         });
       }
       // Every layer settles before the pull answers, so a failed pull has nothing still running.
       await Promise.allSettled(unpacked);
-      if (firstFailure) throw firstFailure.err;
+      // The cause, not the cancellations it set off in the other layers.
+      const cause = failures.find((e) => !(e instanceof RegistryError && e.kind === 'canceled')) ?? failures[0];
+      if (failures.length > 0) throw cause;
       await putBlobBytes(deps.layout, manifest.bytes);
       const image = await deps.catalog.commit({
         manifestDigest: manifest.digest,
