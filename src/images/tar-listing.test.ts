@@ -46,6 +46,8 @@ test('planLayer ignores other AUFS metadata entries', () => {
   assert.deepEqual(plan.whiteouts, []);
   assert.deepEqual(plan.impliedDirs, []);
   assert.deepEqual(plan.markers, ['.wh..wh.plnk']);
+  // Without an entry of its own, the metadata dir is still a marker, and nothing under it is implied.
+  assert.deepEqual(planLayer(['usr/.wh..wh.plnk/1.2', 'usr/bin/x']), { whiteouts: [], opaqueDirs: [], impliedDirs: ['usr', 'usr/bin'], markers: ['usr/.wh..wh.plnk'] });
 });
 
 test('planLayer makes a dir replaced in the same layer opaque instead of whiting it out', () => {

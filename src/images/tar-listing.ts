@@ -65,8 +65,15 @@ export function planLayer(listingLines: string[]): LayerPlan {
     const slash = p.lastIndexOf('/');
     const dir = slash >= 0 ? p.slice(0, slash) : '';
     const base = p.slice(slash + 1);
+    // A marker, or anything under one (AUFS's .wh..wh.plnk/…): removed after extraction, top-most part.
+    const parts = p.split('/');
+    const top = parts.findIndex((c) => c.startsWith(WH));
+    if (top >= 0) markers.add(parts.slice(0, top + 1).join('/'));
+    if (top >= 0 && top < parts.length - 1) {
+      addAncestors(needed, parts.slice(0, top).join('/'));
+      continue;
+    }
     addAncestors(needed, dir);
-    if (base.startsWith(WH)) markers.add(p);
     if (base === OPAQUE) {
       opaque.add(dir);
     } else if (base.startsWith(WH + WH)) {
@@ -86,8 +93,7 @@ export function planLayer(listingLines: string[]): LayerPlan {
     whiteouts.delete(w);
     opaque.add(w);
   }
-  // Nothing under an AUFS metadata dir (.wh..wh.plnk/…) is part of the tree, so none of it is implied.
-  const impliedDirs = [...needed].filter((d) => !explicit.has(d) && !d.split('/').some((c) => c.startsWith(WH))).sort(byDepth);
+  const impliedDirs = [...needed].filter((d) => !explicit.has(d)).sort(byDepth);
   return { whiteouts: [...whiteouts].sort(), opaqueDirs: [...opaque].sort(byDepth), impliedDirs, markers: [...markers].sort() };
 }
 
