@@ -153,6 +153,15 @@ class FakeRegistry {
   }
 }
 
+/** Polls `check` for up to 2 s (cleanup after a failure finishes on its own, just after the rejection). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`timed out: ${what}`);
+}
+
 let tmp: string;
 let layers: FixtureLayer[];
 let reg: FakeRegistry;
@@ -276,7 +285,7 @@ test('a platform the index lacks, a missing tag and a digest mismatch fail with 
   const bad = pushImage('corrupt', '1', layers.slice(0, 2));
   reg.faults.corrupt.add(bad.layerBlobs[1]!.digest);
   await assert.rejects(svc.pullImage(`${reg.host}/corrupt:1`), /digest mismatch/);
-  assert.deepEqual(await fs.readdir(svc.layout.tmpDir), []);
+  await until(async () => (await fs.readdir(svc.layout.tmpDir)).length === 0, 'the aborted downloads remove their temp files');
   assert.equal(await svc.imageStatus(`${reg.host}/corrupt:1`), undefined);
 });
 
@@ -358,8 +367,7 @@ test('a canceled pull stops and leaves nothing behind', async () => {
   const p = svc.pullImage(`${reg.host}/cancel:1`, { signal: ac.signal });
   setTimeout(() => ac.abort(), 100);
   await assert.rejects(p, /canceled/);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(await fs.readdir(svc.layout.tmpDir), []);
+  await until(async () => (await fs.readdir(svc.layout.tmpDir)).length === 0, 'the canceled downloads remove their temp files');
 });
 
 test('a 401 from where a redirect led never gets the credentials; a plain-HTTP registry where that is not allowed fails with the reason', async () => {
