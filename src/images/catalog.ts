@@ -160,12 +160,7 @@ export class Catalog {
         this.logger.warn({ unreadable: this.unreadable }, 'not sweeping unused layers: some image records could not be read');
         return { layers: 0, blobs: 0 };
       }
-      const usedLayers = new Set<string>(layersInUse);
-      const usedBlobs = new Set<string>();
-      for (const r of this.records.values()) {
-        for (const d of r.layers) usedLayers.add(d);
-        for (const b of r.blobs) usedBlobs.add(b);
-      }
+      const { usedLayers, usedBlobs } = this.used(layersInUse);
       const old = async (p: string) => {
         const st = await fs.lstat(p).catch(() => undefined);
         return st !== undefined && Date.now() - st.mtimeMs >= graceMs; // file times are wall-clock
@@ -191,14 +186,21 @@ export class Catalog {
     });
   }
 
-  private async freeUnreferenced(removed: ImageRecord): Promise<void> {
-    // Diff ids and blob digests are kept apart: an uncompressed layer blob has its diff id as digest.
-    const usedLayers = new Set<string>(this.held.keys());
-    const usedBlobs = new Set<string>(this.held.keys());
+  /** The layers and blobs the image records use, plus `layers` and `blobs`. */
+  private used(layers: Iterable<string>, blobs: Iterable<string> = []): { usedLayers: Set<string>; usedBlobs: Set<string> } {
+    const usedLayers = new Set<string>(layers);
+    const usedBlobs = new Set<string>(blobs);
     for (const r of this.records.values()) {
       for (const d of r.layers) usedLayers.add(d);
       for (const b of r.blobs) usedBlobs.add(b);
     }
+    return { usedLayers, usedBlobs };
+  }
+
+  private async freeUnreferenced(removed: ImageRecord): Promise<void> {
+    // Diff ids and blob digests are kept apart: an uncompressed layer blob has its diff id as digest.
+    const held = [...this.held.keys()];
+    const { usedLayers, usedBlobs } = this.used(held, held);
     for (const diffId of removed.layers) if (!usedLayers.has(diffId)) await this.layers.remove(diffId);
     for (const blob of removed.blobs) if (!usedBlobs.has(blob)) await fs.rm(this.layout.blobPath(blob), { force: true });
     this.logger.debug({ image: removed.id }, 'image removed');

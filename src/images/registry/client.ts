@@ -20,6 +20,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { SystemClock } from '../../system/clock.js';
 import type { Logger } from '../../system/logger.js';
+import { hashBuffer } from '../blobs.js';
 import { MediaType } from '../manifest.js';
 import { parseChallenges, pullScope, tokenUrl, type Challenge } from './challenge.js';
 import { RegistryError, asRegistryError, describe, readAll, retryAfterMs, roundTrip, type Response, type TlsConfig } from './transport.js';
@@ -116,7 +117,7 @@ export class RegistrySession {
       const bytes = await readAll(res.body, MAX_MANIFEST, `manifest ${this.repoPath}:${reference}`).catch((err) => {
         throw asRegistryError(err, { method: 'GET', url: this.url(`/v2/${this.repoPath}/manifests/${reference}`) });
       });
-      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const digest = hashBuffer(bytes);
       if (reference.startsWith('sha256:') && digest !== reference) {
         throw new RegistryError('invalid', `manifest ${this.domain}/${this.repoPath}@${reference}: digest mismatch: the registry sent content with digest ${digest}`);
       }
@@ -146,6 +147,11 @@ export class RegistrySession {
     let hash = createHash('sha256');
     let have = 0;
     const fh = await fs.open(file, 'w', 0o600);
+    const startOver = async () => {
+      hash = createHash('sha256');
+      have = 0;
+      await fh.truncate(0);
+    };
     try {
       await this.withRetries(digest, opts.signal, async () => {
         if (size >= 0 && have === size) return; // every byte came before the connection broke: verify
@@ -156,24 +162,18 @@ export class RegistrySession {
         } catch (err) {
           if (have > 0 && err instanceof RegistryError && err.status === 416) {
             // The registry will not serve that range: start over.
-            hash = createHash('sha256');
-            have = 0;
-            await fh.truncate(0);
+            await startOver();
             throw new RegistryError('server', `blob ${digest}: range not satisfiable; starting over`);
           }
           throw err;
         }
         if (have > 0 && res.status !== 206) {
           // The registry ignored the Range: start over.
-          hash = createHash('sha256');
-          have = 0;
-          await fh.truncate(0);
+          await startOver();
           opts.onBytes?.(0);
         } else if (res.status === 206 && !String(res.headers['content-range'] ?? '').startsWith(`bytes ${have}-`)) {
           res.drain();
-          hash = createHash('sha256');
-          have = 0;
-          await fh.truncate(0);
+          await startOver();
           throw new RegistryError('server', `blob ${digest}: the registry answered the range request with another range`);
         }
         try {
@@ -212,7 +212,7 @@ export class RegistrySession {
    * One logical request: endpoint choice, auth challenge, redirects. Resolves with a 2xx response whose
    * body the caller reads; anything else becomes a RegistryError.
    */
-  private async request(method: 'GET' | 'HEAD', p: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  private async request(method: 'GET', p: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
     let authenticated = false;
     for (;;) {
       const { res, url } = await this.send(method, this.url(p), headers, signal);
@@ -237,7 +237,7 @@ export class RegistrySession {
    * allows plain HTTP for the registry. Redirect targets trust the registry's CAs too (a private blob
    * store), but get no client certificate.
    */
-  private async send(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<{ res: Response; url: URL }> {
+  private async send(method: 'GET', url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<{ res: Response; url: URL }> {
     const tls = await this.tlsConfig();
     let target = url;
     for (let hop = 0; hop <= 5; hop++) {
@@ -282,7 +282,7 @@ export class RegistrySession {
       return;
     }
     if (basic && cred) {
-      this.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+      this.authorization = basicAuthorization(cred);
       return;
     }
     if (basic) {
@@ -298,13 +298,13 @@ export class RegistrySession {
       throw new RegistryError('unauthorized', `failed to authorize: refusing the token server ${describe(url)}: not HTTPS`);
     }
     const headers: Record<string, string> = {};
-    if (cred) headers.Authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+    if (cred) headers.Authorization = basicAuthorization(cred);
     const tls = url.host === this.host ? await this.tlsConfig() : await this.deps.policy.tlsFor(url.host);
     const res = await roundTrip({ method: 'GET', url, headers, tls, signal, stallMs: this.deps.stallMs });
     if (res.status !== 200) {
       res.drain();
       const who = cred ? ` with the credentials of ${cred.source ?? 'the given credentials'}` : ' anonymously';
-      const kind = res.status === 401 || res.status === 403 ? 'unauthorized' : res.status >= 500 ? 'server' : 'unauthorized';
+      const kind = res.status >= 500 ? 'server' : 'unauthorized';
       throw new RegistryError(kind, `failed to authorize: failed to fetch ${cred ? 'oauth' : 'anonymous'} token${who}: unexpected status from GET request to ${describe(url)}: ${res.status} ${http.STATUS_CODES[res.status] ?? ''}`.trimEnd(), { status: res.status });
     }
     const body = await readAll(res.body, MAX_TOKEN_RESPONSE, 'token response');
@@ -349,6 +349,10 @@ export class RegistrySession {
   }
 }
 
+function basicAuthorization(cred: RegistryCredential): string {
+  return `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
+}
+
 function verifyDigest(digest: string, size: number, hash: Hash, got: number): void {
   if (size >= 0 && got !== size) throw new RegistryError('invalid', `blob ${digest}: size mismatch: the manifest declares ${size} bytes, the registry sent ${got}`);
   const actual = `sha256:${hash.digest('hex')}`;
@@ -359,15 +363,11 @@ function verifyDigest(digest: string, size: number, hash: Hash, got: number): vo
 async function statusError(res: Response, method: string, url: URL, cred: RegistryCredential | undefined): Promise<RegistryError> {
   const status = res.status;
   let detail = '';
-  if (method !== 'HEAD') {
-    try {
-      const body = await readAll(res.body, 64 << 10, 'error body');
-      detail = registryMessage(body.toString('utf8'));
-    } catch {
-      // the status line says enough
-    }
-  } else {
-    res.drain();
+  try {
+    const body = await readAll(res.body, 64 << 10, 'error body');
+    detail = registryMessage(body.toString('utf8'));
+  } catch {
+    // the status line says enough
   }
   const line = `unexpected status from ${method} request to ${describe(url)}: ${status} ${http.STATUS_CODES[status] ?? ''}`.trimEnd();
   const msg = detail ? `${line}: ${detail}` : line;

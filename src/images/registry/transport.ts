@@ -55,7 +55,7 @@ export class RegistryError extends Error {
 }
 
 export interface RoundTrip {
-  method: 'GET' | 'HEAD';
+  method: 'GET';
   url: URL;
   headers: Record<string, string>;
   tls: TlsConfig;
