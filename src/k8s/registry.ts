@@ -1,10 +1,13 @@
-// The resources peapod serves: scope, kind, short names, and the field selectors each supports.
-// The API's discovery and the store's field-selector matching both read this one table.
+// The resources peapod serves: group, scope, kind, short names, and the field selectors each supports.
+// The API's discovery and routes and the store's field-selector matching all read this one table.
 
 import type { KubeObject } from './types.js';
 import type { ResourceInfo } from '../store/store.js';
 
 export interface ApiResource extends ResourceInfo {
+  /** The API group ('' for the core group, served under /api/v1; others under /apis/<group>/<version>). */
+  group: string;
+  version: string;
   singularName: string;
   shortNames: string[];
   verbs: string[];
@@ -31,6 +34,8 @@ const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch
 export const RESOURCES: ApiResource[] = [
   {
     resource: 'pods',
+    group: '',
+    version: 'v1',
     singularName: 'pod',
     kind: 'Pod',
     namespaced: true,
@@ -51,6 +56,8 @@ export const RESOURCES: ApiResource[] = [
   },
   {
     resource: 'namespaces',
+    group: '',
+    version: 'v1',
     singularName: 'namespace',
     kind: 'Namespace',
     namespaced: false,
@@ -60,6 +67,8 @@ export const RESOURCES: ApiResource[] = [
   },
   {
     resource: 'configmaps',
+    group: '',
+    version: 'v1',
     singularName: 'configmap',
     kind: 'ConfigMap',
     namespaced: true,
@@ -69,6 +78,8 @@ export const RESOURCES: ApiResource[] = [
   },
   {
     resource: 'secrets',
+    group: '',
+    version: 'v1',
     singularName: 'secret',
     kind: 'Secret',
     namespaced: true,
@@ -78,6 +89,8 @@ export const RESOURCES: ApiResource[] = [
   },
   {
     resource: 'events',
+    group: '',
+    version: 'v1',
     singularName: 'event',
     kind: 'Event',
     namespaced: true,
@@ -100,6 +113,8 @@ export const RESOURCES: ApiResource[] = [
   },
   {
     resource: 'nodes',
+    group: '',
+    version: 'v1',
     singularName: 'node',
     kind: 'Node',
     namespaced: false,
@@ -107,7 +122,62 @@ export const RESOURCES: ApiResource[] = [
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     fields: { ...metaFields(false), 'spec.unschedulable': (o) => get(o, 'spec.unschedulable') ?? 'false' },
   },
+  {
+    resource: 'persistentvolumes',
+    group: '',
+    version: 'v1',
+    singularName: 'persistentvolume',
+    kind: 'PersistentVolume',
+    namespaced: false,
+    shortNames: ['pv'],
+    verbs: ALL_VERBS,
+    fields: { ...metaFields(false) },
+  },
+  {
+    resource: 'persistentvolumeclaims',
+    group: '',
+    version: 'v1',
+    singularName: 'persistentvolumeclaim',
+    kind: 'PersistentVolumeClaim',
+    namespaced: true,
+    shortNames: ['pvc'],
+    verbs: ALL_VERBS,
+    fields: { ...metaFields(true) },
+  },
+  {
+    resource: 'storageclasses',
+    group: 'storage.k8s.io',
+    version: 'v1',
+    singularName: 'storageclass',
+    kind: 'StorageClass',
+    namespaced: false,
+    shortNames: ['sc'],
+    verbs: ALL_VERBS,
+    fields: metaFields(false),
+  },
+  {
+    // Served so that clients looking for custom resources find none (kubectl then says `no matches for
+    // kind`); peapod does not serve custom resources, so none can be created.
+    resource: 'customresourcedefinitions',
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    singularName: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    verbs: ['get', 'list', 'watch'],
+    categories: ['api-extensions'],
+    fields: metaFields(false),
+  },
 ];
+
+/** The resources of the core group (/api/v1). */
+export const CORE_RESOURCES: ApiResource[] = RESOURCES.filter((r) => r.group === '');
+
+/** The apiVersion objects of a resource carry: "v1" for the core group, "<group>/<version>" otherwise. */
+export function apiVersionOf(r: Pick<ApiResource, 'group' | 'version'>): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
 
 export function resourceInfo(resource: string): ApiResource | undefined {
   return RESOURCES.find((r) => r.resource === resource);
