@@ -1,7 +1,7 @@
 // Discovery documents: /api, /apis (legacy and aggregated v2/v2beta1, negotiated by Accept) and
 // /api/v1. kubectl caches them (6 h); a wrong shape makes it report "doesn't have a resource type".
 
-import { RESOURCES, type ApiResource } from '../k8s/registry.js';
+import { CORE_RESOURCES, type ApiResource } from '../k8s/registry.js';
 import { parseAccept } from './http.js';
 import { API_GROUPS, resourcesIn, type ApiGroupInfo } from './groups.js';
 
@@ -26,12 +26,14 @@ export const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
     { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
   ],
   namespaces: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
+  persistentvolumes: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],
+  persistentvolumeclaims: [{ name: 'status', kind: 'PersistentVolumeClaim', verbs: ['get', 'patch', 'update'] }],
   nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
 };
 
 export function legacyResourceList(): Record<string, unknown> {
   const resources: Record<string, unknown>[] = [];
-  for (const r of RESOURCES) {
+  for (const r of CORE_RESOURCES) {
     const e: Record<string, unknown> = { name: r.resource, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
     if (r.shortNames.length) e.shortNames = r.shortNames;
     if (r.categories?.length) e.categories = r.categories;
@@ -90,7 +92,7 @@ export function aggregatedCore(version: 'v2' | 'v2beta1'): Record<string, unknow
     items: [
       {
         metadata: { name: '', creationTimestamp: null },
-        versions: [{ version: 'v1', resources: RESOURCES.map(aggregatedResource), freshness: 'Current' }],
+        versions: [{ version: 'v1', resources: CORE_RESOURCES.map(aggregatedResource), freshness: 'Current' }],
       },
     ],
   };
@@ -101,13 +103,18 @@ export function aggregatedGroups(version: 'v2' | 'v2beta1'): Record<string, unkn
     metadata: { name: g.group, creationTimestamp: null },
     versions: g.versions.map((v) => ({
       version: v,
-      resources: resourcesIn(g, v).map((r) => ({
-        resource: r.name,
-        responseKind: { group: g.group, version: v, kind: r.kind },
-        scope: r.namespaced ? 'Namespaced' : 'Cluster',
-        singularResource: r.singularName,
-        verbs: r.verbs,
-      })),
+      resources: resourcesIn(g, v).map((r) => {
+        const e: Record<string, unknown> = {
+          resource: r.name,
+          responseKind: { group: g.group, version: v, kind: r.kind },
+          scope: r.namespaced ? 'Namespaced' : 'Cluster',
+          singularResource: r.singularName,
+          verbs: r.verbs,
+        };
+        if (r.shortNames?.length) e.shortNames = r.shortNames;
+        if (r.categories?.length) e.categories = r.categories;
+        return e;
+      }),
       freshness: 'Current',
     })),
   }));
@@ -130,7 +137,12 @@ export function groupResourceList(g: ApiGroupInfo, version: string): Record<stri
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: `${g.group}/${version}`,
-    resources: resourcesIn(g, version).map((r) => ({ name: r.name, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs })),
+    resources: resourcesIn(g, version).map((r) => {
+      const e: Record<string, unknown> = { name: r.name, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs };
+      if (r.shortNames?.length) e.shortNames = r.shortNames;
+      if (r.categories?.length) e.categories = r.categories;
+      return e;
+    }),
   };
 }
 

@@ -1,7 +1,9 @@
-// The API groups served besides the core group, with their resources: today the review APIs that
-// `kubectl auth can-i` and `kubectl auth whoami` call (auth/review-api.ts is their one table).
+// The API groups served besides the core group, with their resources: the stored kinds of named groups
+// (k8s/registry.ts: storage.k8s.io, apiextensions.k8s.io) and the review APIs that `kubectl auth can-i`
+// and `kubectl auth whoami` call (auth/review-api.ts is their one table).
 // Discovery (legacy and aggregated) and the route table read this.
 
+import { RESOURCES } from '../k8s/registry.js';
 import { REVIEW_APIS } from './auth/review-api.js';
 
 export interface GroupResource {
@@ -12,6 +14,10 @@ export interface GroupResource {
   verbs: string[];
   /** The versions of the group that serve it. */
   versions: string[];
+  shortNames?: string[];
+  categories?: string[];
+  /** A stored kind (served by the generic resource handlers), not a review API. */
+  stored?: boolean;
 }
 
 export interface ApiGroupInfo {
@@ -21,18 +27,35 @@ export interface ApiGroupInfo {
   resources: GroupResource[];
 }
 
-function groupsOf(apis: typeof REVIEW_APIS): ApiGroupInfo[] {
+function groupsOf(): ApiGroupInfo[] {
   const out: ApiGroupInfo[] = [];
-  for (const a of apis) {
-    let g = out.find((x) => x.group === a.group);
-    if (!g) out.push((g = { group: a.group, versions: [], resources: [] }));
-    for (const v of a.versions) if (!g.versions.includes(v)) g.versions.push(v);
-    g.resources.push({ name: a.resource, singularName: a.singularName, kind: a.kind, namespaced: a.namespaced, verbs: a.verbs, versions: a.versions });
+  const add = (group: string, r: GroupResource) => {
+    let g = out.find((x) => x.group === group);
+    if (!g) out.push((g = { group, versions: [], resources: [] }));
+    for (const v of r.versions) if (!g.versions.includes(v)) g.versions.push(v);
+    g.resources.push(r);
+  };
+  for (const r of RESOURCES) {
+    if (!r.group) continue;
+    add(r.group, {
+      name: r.resource,
+      singularName: r.singularName,
+      kind: r.kind,
+      namespaced: r.namespaced,
+      verbs: r.verbs,
+      versions: [r.version],
+      shortNames: r.shortNames,
+      categories: r.categories,
+      stored: true,
+    });
+  }
+  for (const a of REVIEW_APIS) {
+    add(a.group, { name: a.resource, singularName: a.singularName, kind: a.kind, namespaced: a.namespaced, verbs: a.verbs, versions: a.versions });
   }
   return out.sort((x, y) => x.group.localeCompare(y.group));
 }
 
-export const API_GROUPS: ApiGroupInfo[] = groupsOf(REVIEW_APIS);
+export const API_GROUPS: ApiGroupInfo[] = groupsOf();
 
 /** The resources one version of a group serves. */
 export function resourcesIn(g: ApiGroupInfo, version: string): GroupResource[] {

@@ -12,7 +12,15 @@ const cases: [string, string, { resource: string; namespace?: string; name?: str
   ['a cluster-scoped node', '/api/v1/nodes/n1', { resource: 'nodes', name: 'n1', legacyWatch: false }],
   ['the legacy watch prefix', '/api/v1/watch/namespaces/default/pods', { resource: 'pods', namespace: 'default', legacyWatch: true }],
   ['an unknown resource', '/api/v1/namespaces/default/services', undefined],
-  ['a path outside the core group', '/apis/apps/v1/deployments', undefined],
+  ['a group this server does not serve', '/apis/apps/v1/deployments', undefined],
+  ['a claim', '/api/v1/namespaces/default/persistentvolumeclaims/data', { resource: 'persistentvolumeclaims', namespace: 'default', name: 'data', legacyWatch: false }],
+  ['a volume status', '/api/v1/persistentvolumes/pv1/status', { resource: 'persistentvolumes', name: 'pv1', subresource: 'status', legacyWatch: false }],
+  ['a storage class in its group', '/apis/storage.k8s.io/v1/storageclasses/local-path', { resource: 'storageclasses', name: 'local-path', legacyWatch: false }],
+  ['a watch in a named group', '/apis/storage.k8s.io/v1/watch/storageclasses', { resource: 'storageclasses', legacyWatch: true }],
+  ['a named group resource under the core prefix', '/api/v1/storageclasses', undefined],
+  ['a core resource under a named group', '/apis/storage.k8s.io/v1/pods', undefined],
+  ['a version the group does not serve', '/apis/storage.k8s.io/v1beta1/storageclasses', undefined],
+  ['the custom resource definitions', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { resource: 'customresourcedefinitions', legacyWatch: false }],
 ];
 
 for (const [name, path, want] of cases) {

@@ -58,11 +58,12 @@ export const ROUTES: Route[] = [
   { name: 'discovery: /api and /apis', match: exact('/api', '/apis'), handle: discoveryRoot },
   { name: 'discovery: core v1 resources', match: exact('/api/v1'), handle: (_e, ctx) => sendJson(ctx, 200, legacyResourceList()) },
   { name: 'openapi v3 index', match: exact('/openapi/v3'), handle: (env, ctx) => sendJson(ctx, 200, env.openapi.v3Index) },
-  { name: 'openapi v3 core', match: exact('/openapi/v3/api/v1'), handle: (env, ctx) => sendRaw(ctx, env.openapi.v3GroupJson, 'application/json') },
+  { name: 'openapi v3 per group', match: (p) => p.startsWith('/openapi/v3/'), handle: openApiV3Group },
   { name: 'openapi v2', match: exact('/openapi/v2'), handle: openApiV2 },
+  { name: 'API groups: stored kinds', match: (p) => p.startsWith('/apis/') && parseResourcePath(p) !== undefined, handle: storedResource },
   { name: 'API groups: discovery and reviews', match: (p) => p.startsWith('/apis/'), handle: (env, ctx, p) => handleGroupPath(env.deps, ctx, p) },
   { name: 'peapod endpoints', match: (p) => p.startsWith('/peapod/v1/'), handle: (env, ctx, p) => handlePeapod(env.deps, { ...ctx, path: p }) },
-  { name: 'core resources', match: (p) => p.startsWith('/api/v1/'), handle: coreResource },
+  { name: 'core resources', match: (p) => p.startsWith('/api/v1/'), handle: storedResource },
 ];
 
 export async function dispatch(env: RouterEnv, ctx: RequestContext): Promise<void> {
@@ -89,10 +90,16 @@ function openApiV2(env: RouterEnv, ctx: RequestContext): void {
   return sendRaw(ctx, env.openapi.v2Json, 'application/json');
 }
 
-function coreResource(env: RouterEnv, ctx: RequestContext, p: string): Promise<void> {
+function storedResource(env: RouterEnv, ctx: RequestContext, p: string): Promise<void> {
   const route = parseResourcePath(p);
   if (!route) throw notFound();
   return handleResource(env.deps, ctx, route);
+}
+
+function openApiV3Group(env: RouterEnv, ctx: RequestContext, p: string): void {
+  const doc = env.openapi.v3Groups.get(p.slice('/openapi/v3/'.length));
+  if (!doc) throw notFound();
+  sendRaw(ctx, doc.json, 'application/json');
 }
 
 function sendRaw(ctx: RequestContext, body: Buffer, type: string): void {

@@ -6,6 +6,7 @@
 
 import { GoneError, PeapodError } from '../errors.js';
 import type { KubeObject } from '../k8s/types.js';
+import { apiVersionOf } from '../k8s/registry.js';
 import type { StoredObject, StoredWatchEvent } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
@@ -77,7 +78,7 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   const bookmark = (initialEnd: boolean): void => {
     const metadata: Record<string, unknown> = { resourceVersion: deps.store.currentResourceVersion() };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    write('BOOKMARK', { kind: r.kind, apiVersion: 'v1', metadata });
+    write('BOOKMARK', { kind: r.kind, apiVersion: apiVersionOf(r), metadata });
   };
 
   const onEvent = (ev: StoredWatchEvent<KubeObject>): void => {

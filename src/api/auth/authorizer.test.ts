@@ -181,10 +181,16 @@ test('a viewer sees the view rule spelled out over what peapod serves, without s
     'namespaces/status',
     'nodes',
     'nodes/status',
+    'persistentvolumeclaims',
+    'persistentvolumeclaims/status',
+    'persistentvolumes',
+    'persistentvolumes/status',
     'pods',
     'pods/log',
     'pods/status',
   ]);
+  const storage = rules.resourceRules.find((r) => r.apiGroups?.[0] === 'storage.k8s.io');
+  assert.deepEqual(storage?.resources, ['storageclasses']);
   assert.deepEqual(rules.nonResourceRules[0], { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps'] });
 });
 

@@ -123,11 +123,12 @@ describe('the security stage', () => {
     }
   });
 
-  it('lists the review groups in discovery', async () => {
+  it('lists the review groups in discovery, beside the stored kinds\' groups', async () => {
     const groups = (await h.request('nobody', { method: 'GET', url: '/apis' })).json();
-    assert.deepEqual(groups.groups.map((g: { name: string }) => g.name), ['authentication.k8s.io', 'authorization.k8s.io']);
+    const names = ['apiextensions.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'storage.k8s.io'];
+    assert.deepEqual(groups.groups.map((g: { name: string }) => g.name), names);
     const agg = await h.request('nobody', { method: 'GET', url: '/apis', headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } });
-    assert.equal(agg.json().items.length, 2);
+    assert.equal(agg.json().items.length, names.length);
     const rl = (await h.request('nobody', { method: 'GET', url: '/apis/authorization.k8s.io/v1' })).json();
     assert.deepEqual(rl.resources.map((r: { name: string }) => r.name), ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
   });
@@ -140,9 +141,10 @@ describe('the security stage', () => {
       'discovery: /api and /apis': '/api',
       'discovery: core v1 resources': '/api/v1',
       'openapi v3 index': '/openapi/v3',
-      'openapi v3 core': '/openapi/v3/api/v1',
+      'openapi v3 per group': '/openapi/v3/apis/storage.k8s.io/v1',
       'openapi v2': '/openapi/v2',
       'API groups: discovery and reviews': '/apis/authentication.k8s.io',
+      'API groups: stored kinds': '/apis/storage.k8s.io/v1/storageclasses',
       'peapod endpoints': '/peapod/v1/images',
       'core resources': '/api/v1/namespaces',
     };

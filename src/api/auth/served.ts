@@ -15,15 +15,15 @@ export interface ServedResource {
 }
 
 /**
- * The core resources and subresources from the registry and discovery, and the review APIs.
+ * The stored resources (of every group) and subresources from the registry and discovery, and the review APIs.
  * exec, attach and port-forward are listed even before discovery shows them, so the list stays
  * complete whatever order the streaming work lands in.
  */
 export function servedResources(): ServedResource[] {
   const out: ServedResource[] = [];
   for (const r of RESOURCES) {
-    out.push({ group: '', resource: r.resource, verbs: r.verbs });
-    for (const s of SUBRESOURCES[r.resource] ?? []) out.push({ group: '', resource: `${r.resource}/${s.name}`, verbs: s.verbs });
+    out.push({ group: r.group, resource: r.resource, verbs: r.verbs });
+    for (const s of SUBRESOURCES[r.resource] ?? []) out.push({ group: r.group, resource: `${r.resource}/${s.name}`, verbs: s.verbs });
   }
   for (const sub of ['exec', 'attach', 'portforward']) {
     if (!out.some((s) => s.resource === `pods/${sub}`)) out.push({ group: '', resource: `pods/${sub}`, verbs: ['create', 'get'] });

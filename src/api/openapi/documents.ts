@@ -1,6 +1,7 @@
-// The OpenAPI documents kubectl needs: /openapi/v3 (index), /openapi/v3/api/v1 (paths with the PATCH
-// fieldValidation parameter and GVK extension, plus component schemas for explain) and /openapi/v2
-// (gnostic protobuf for kubectl 1.27/1.28, or JSON). Built once per server; the v3 hash follows content.
+// The OpenAPI documents kubectl needs: /openapi/v3 (index), one v3 document per group version
+// (/openapi/v3/api/v1, /openapi/v3/apis/<group>/<version>: paths with the PATCH fieldValidation parameter
+// and GVK extension, plus component schemas for explain) and /openapi/v2 (gnostic protobuf for kubectl
+// 1.27/1.28, or JSON). Built once per server; each v3 hash follows its document's content.
 
 import { createHash } from 'node:crypto';
 import { RESOURCES, type ApiResource } from '../../k8s/registry.js';
@@ -10,18 +11,28 @@ import { componentSchemas, schemaNameFor } from './schemas.js';
 const FIELD_VALIDATION_DOC =
   'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict';
 
-function objectPath(r: ApiResource): string {
-  return r.namespaced ? `/api/v1/namespaces/{namespace}/${r.resource}/{name}` : `/api/v1/${r.resource}/{name}`;
-}
+/** "api/v1" for the core group, "apis/<group>/<version>" otherwise: the document's key in the v3 index. */
+const groupVersionPath = (r: ApiResource) => (r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`);
 
 function collectionPath(r: ApiResource): string {
-  return r.namespaced ? `/api/v1/namespaces/{namespace}/${r.resource}` : `/api/v1/${r.resource}`;
+  return r.namespaced ? `/${groupVersionPath(r)}/namespaces/{namespace}/${r.resource}` : `/${groupVersionPath(r)}/${r.resource}`;
 }
 
-const gvk = (r: ApiResource) => ({ group: '', version: 'v1', kind: r.kind });
+function objectPath(r: ApiResource): string {
+  return `${collectionPath(r)}/{name}`;
+}
+
+/** Upstream's component name of a kind: io.k8s.api.core.v1.Pod, io.k8s.api.storage.v1.StorageClass, ... */
+function componentName(r: ApiResource): string {
+  if (!r.group) return schemaNameFor(r.kind);
+  if (r.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${r.version}.${r.kind}`;
+  return `io.k8s.api.${r.group.replace(/\.k8s\.io$/, '')}.${r.version}.${r.kind}`;
+}
+
+const gvk = (r: ApiResource) => ({ group: r.group, version: r.version, kind: r.kind });
 
 function v3Operation(r: ApiResource, action: string, opId: string, withValidation: boolean): Record<string, unknown> {
-  const ref = { $ref: `#/components/schemas/${schemaNameFor(r.kind)}` };
+  const ref = { $ref: `#/components/schemas/${componentName(r)}` };
   const op: Record<string, unknown> = {
     operationId: opId,
     responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } },
@@ -34,9 +45,9 @@ function v3Operation(r: ApiResource, action: string, opId: string, withValidatio
   return op;
 }
 
-function v3GroupDocument(gitVersion: string): Record<string, unknown> {
+function v3GroupDocument(gitVersion: string, resources: ApiResource[]): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const r of RESOURCES) {
+  for (const r of resources) {
     const k = r.kind;
     paths[collectionPath(r)] = {
       get: v3Operation(r, 'list', `list${k}`, false),
@@ -58,7 +69,7 @@ function v3GroupDocument(gitVersion: string): Record<string, unknown> {
 }
 
 function gvkYaml(r: ApiResource): string {
-  return `group: ""\nkind: ${r.kind}\nversion: v1\n`;
+  return `group: ${r.group ? r.group : '""'}\nkind: ${r.kind}\nversion: ${r.version}\n`;
 }
 
 /** The minimal gnostic openapi.v2.Document (field numbers in kube-api.md §1). */
@@ -106,19 +117,26 @@ function v2Json(gitVersion: string): Record<string, unknown> {
 
 export interface OpenApiDocuments {
   v3Index: Record<string, unknown>;
-  v3GroupJson: Buffer;
-  v3Hash: string;
+  /** The v3 document of each group version, by its index key ("api/v1", "apis/storage.k8s.io/v1"). */
+  v3Groups: Map<string, { json: Buffer; hash: string }>;
   v2Protobuf: Buffer;
   v2Json: Buffer;
 }
 
 export function buildOpenApi(gitVersion: string): OpenApiDocuments {
-  const v3GroupJson = Buffer.from(JSON.stringify(v3GroupDocument(gitVersion)));
-  const v3Hash = createHash('sha512').update(v3GroupJson).digest('hex').slice(0, 128).toUpperCase();
+  const byGroup = new Map<string, ApiResource[]>();
+  for (const r of RESOURCES) byGroup.set(groupVersionPath(r), [...(byGroup.get(groupVersionPath(r)) ?? []), r]);
+  const v3Groups = new Map<string, { json: Buffer; hash: string }>();
+  const paths: Record<string, unknown> = {};
+  for (const [key, resources] of byGroup) {
+    const json = Buffer.from(JSON.stringify(v3GroupDocument(gitVersion, resources)));
+    const hash = createHash('sha512').update(json).digest('hex').slice(0, 128).toUpperCase();
+    v3Groups.set(key, { json, hash });
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+  }
   return {
-    v3Index: { paths: { 'api/v1': { serverRelativeURL: `/openapi/v3/api/v1?hash=${v3Hash}` } } },
-    v3GroupJson,
-    v3Hash,
+    v3Index: { paths },
+    v3Groups,
     v2Protobuf: v2Protobuf(gitVersion),
     v2Json: Buffer.from(JSON.stringify(v2Json(gitVersion))),
   };

@@ -3,7 +3,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { BadRequestError, NotFoundError } from '../../errors.js';
-import type { ApiResource } from '../../k8s/registry.js';
+import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject } from '../../k8s/types.js';
 import type { ListOptions, ObjectStore } from '../../store/store.js';
 import { parseFieldSelector, parseLabelSelector } from '../../store/selectors.js';
@@ -14,16 +14,17 @@ import type { ResourceRoute } from '../route.js';
 
 /** Checks apiVersion/kind of a body (filling them when absent) and returns it as a KubeObject. */
 export function asKubeObject(body: Record<string, unknown>, resource: ApiResource, expectKind = resource.kind): KubeObject {
-  const apiVersion = body.apiVersion ?? 'v1';
+  const want = apiVersionOf(resource);
+  const apiVersion = body.apiVersion ?? want;
   const kind = body.kind ?? expectKind;
-  if (apiVersion !== 'v1' || kind !== expectKind) {
-    throw new BadRequestError(`the API version in the data (${String(apiVersion)}) and kind (${String(kind)}) do not match the expected ${expectKind} in version v1`);
+  if (apiVersion !== want || kind !== expectKind) {
+    throw new BadRequestError(`the API version in the data (${String(apiVersion)}) and kind (${String(kind)}) do not match the expected ${expectKind} in version ${want}`);
   }
   const metadata = body.metadata ?? {};
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new BadRequestError(`${expectKind} in version "v1" cannot be handled as a ${expectKind}: metadata must be an object`);
+    throw new BadRequestError(`${expectKind} in version "${resource.version}" cannot be handled as a ${expectKind}: metadata must be an object`);
   }
-  return { ...body, apiVersion: 'v1', kind: expectKind, metadata } as KubeObject;
+  return { ...body, apiVersion: want, kind: expectKind, metadata } as KubeObject;
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -43,7 +44,7 @@ export function checkUnknownFields(ctx: RequestContext, resource: ApiResource, o
   if (unknown.length === 0) return;
   const texts = unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
   if (mode === 'Strict') {
-    throw new BadRequestError(`${resource.kind} in version "v1" cannot be handled as a ${resource.kind}: strict decoding error: ${texts.join(', ')}`);
+    throw new BadRequestError(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${texts.join(', ')}`);
   }
   ctx.warnings.push(...texts);
 }

@@ -1,15 +1,18 @@
 // DELETE of one object and deletecollection. Pods go through the graceful path (the pod manager
 // stops a marked pod and then removes the object); namespaces are finalized in the background;
-// other kinds are removed at once and answered with a Success Status.
+// other kinds are removed at once and answered with a Success Status, unless they carry finalizers:
+// then they are marked (deletionTimestamp) and answered with the object, and go once the last finalizer
+// is removed (resources/write.ts, or the controller that owns the finalizer).
 
 import { BadRequestError, ConflictError, NotFoundError, isNotFound } from '../../errors.js';
-import type { ApiResource } from '../../k8s/registry.js';
+import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Pod } from '../../k8s/types.js';
 import type { ApiDeps } from '../deps.js';
 import { contentType, decodeBody, readBody, sendJson, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { successStatus } from '../status.js';
 import { isDryRun, listOptions } from './common.js';
+import { rfc3339 } from '../time.js';
 import { deletePod } from './pod-delete.js';
 import { beginNamespaceDeletion } from './namespace-delete.js';
 
@@ -65,8 +68,27 @@ export function deleteObject(deps: ApiDeps, r: ApiResource, obj: KubeObject, opt
   if (r.resource === 'pods') return deletePod(deps, obj as Pod, opts);
   if (r.resource === 'namespaces') return beginNamespaceDeletion(deps, obj, opts.dryRun ?? false);
   const m = obj.metadata;
+  if (m.finalizers?.length) return opts.dryRun ? obj : markDeleting(deps, r, obj);
   const gone = opts.dryRun ? obj : deps.store.delete<KubeObject>(r.resource, r.namespaced ? m.namespace : undefined, m.name!, { expectedUid: m.uid });
   return successStatus(200, { name: m.name, kind: r.resource, uid: gone.metadata.uid });
+}
+
+/** Sets deletionTimestamp (once) on an object whose finalizers keep it; returns the marked object. */
+function markDeleting(deps: ApiDeps, r: ApiResource, obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  if (m.deletionTimestamp) return obj;
+  return deps.store.modify<KubeObject>(
+    r.resource,
+    r.namespaced ? m.namespace : undefined,
+    m.name!,
+    (cur) => {
+      if (cur.metadata.deletionTimestamp) return undefined;
+      cur.metadata.deletionTimestamp = rfc3339(deps.clock.now());
+      cur.metadata.deletionGracePeriodSeconds = 0;
+      return cur;
+    },
+    { expectedUid: m.uid },
+  );
 }
 
 export async function handleDelete(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -90,5 +112,5 @@ export async function handleDeleteCollection(deps: ApiDeps, ctx: RequestContext,
       if (!isNotFound(err)) throw err;
     }
   }
-  sendJson(ctx, 200, { kind: `${r.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: deps.store.currentResourceVersion() }, items });
+  sendJson(ctx, 200, { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: { resourceVersion: deps.store.currentResourceVersion() }, items });
 }

@@ -26,10 +26,15 @@ export function beginNamespaceDeletion(deps: ApiDeps, ns: KubeObject, dryRun: bo
   return marked;
 }
 
-function sweep(deps: ApiDeps, namespace: string, includePods: boolean): void {
+/**
+ * Deletes what is in the namespace: first everything but the claims (pods gracefully), and once the last
+ * pod is gone the rest. Claims wait for the pods, as their protection finalizer would make them wait.
+ */
+function sweep(deps: ApiDeps, namespace: string, first: boolean): void {
   for (const r of RESOURCES) {
     if (!r.namespaced) continue;
-    if (r.resource === 'pods' && !includePods) continue;
+    if (r.resource === 'pods' && !first) continue;
+    if (r.resource === 'persistentvolumeclaims' && first) continue;
     for (const obj of deps.store.list<KubeObject>(r.resource, { namespace }).items) {
       try {
         if (r.resource === 'pods') deletePod(deps, obj as Pod, {});

@@ -3,6 +3,7 @@
 // listStored) and reply with the stored JSON as it is, without copying or serialising it again.
 
 import type { KubeObject } from '../../k8s/types.js';
+import { apiVersionOf } from '../../k8s/registry.js';
 import { NotFoundError } from '../../errors.js';
 import type { StoredObject } from '../../store/store.js';
 import type { ApiDeps } from '../deps.js';
@@ -55,6 +56,6 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
     sendJson(ctx, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${shape.version}`, metadata: meta, items });
     return;
   }
-  const head = { kind: `${r.kind}List`, apiVersion: 'v1', metadata: meta };
+  const head = { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: meta };
   sendBuilt(ctx, 200, (alloc) => listJson(head, result.items.map((s) => s.json), alloc));
 }

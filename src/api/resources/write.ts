@@ -3,7 +3,7 @@
 // admission (pods) → store. Main-resource writes keep the stored status; /status writes keep the rest.
 
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../../errors.js';
-import type { ApiResource } from '../../k8s/registry.js';
+import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Node, Pod } from '../../k8s/types.js';
 import { applyDefaults } from '../defaults.js';
 import { applyPatch } from '../patch.js';
@@ -23,11 +23,12 @@ import {
   stripServerFields,
 } from './common.js';
 import { admitNewPod, admitPod } from './pod-admission.js';
+import { forbidden as forbiddenField } from '../validation/field.js';
 import { recordPlacement } from '../../scheduler/scheduler.js';
 import type { PlacementOutcome } from '../../scheduler/predicates.js';
 
 /** Kinds whose status is owned by the system; main-resource writes cannot change it. */
-const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes']);
+const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes', 'persistentvolumes', 'persistentvolumeclaims']);
 
 function invalid(resource: ApiResource, name: string | undefined, causes: ReturnType<typeof validateCreate>): void {
   if (causes.length) throw new InvalidError({ resource: resource.resource, kind: resource.kind, name }, causes);
@@ -163,6 +164,7 @@ function writeUpdate(
       name,
       route.subresource === 'ephemeralcontainers' ? validateEphemeralContainersUpdate(next as Pod, current as Pod) : validateUpdate(r.resource, next, current),
     );
+    refuseNewFinalizers(r, name, next, current);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (dryRun || sameObject(next, current)) {
       result = dryRun ? next : current;
@@ -171,7 +173,26 @@ function writeUpdate(
     return next;
   };
   const stored = deps.store.modify<KubeObject>(r.resource, ns, name, mutate);
+  if (!result && finalized(r, stored)) return deps.store.delete<KubeObject>(r.resource, ns, name, { expectedUid: stored.metadata.uid });
   return result ?? stored;
+}
+
+/** Kinds whose deletion waits for their finalizers here (pods and namespaces have their own paths). */
+const FINALIZED_HERE = (r: ApiResource) => r.resource !== 'pods' && r.resource !== 'namespaces';
+
+/** A marked object whose last finalizer was just removed: it goes now, as upstream's store removes it. */
+function finalized(r: ApiResource, obj: KubeObject): boolean {
+  return FINALIZED_HERE(r) && !!obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length;
+}
+
+/** Upstream's ValidateObjectMetaUpdate: an object being deleted takes no new finalizers. */
+function refuseNewFinalizers(r: ApiResource, name: string, next: KubeObject, current: KubeObject): void {
+  if (!current.metadata.deletionTimestamp) return;
+  const had = new Set(current.metadata.finalizers ?? []);
+  const added = (next.metadata.finalizers ?? []).filter((f) => !had.has(f));
+  if (!added.length) return;
+  const list = added.map((f) => JSON.stringify(f)).join(', ');
+  invalid(r, name, [forbiddenField('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${list}}`)]);
 }
 
 export async function handleUpdate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -215,7 +236,7 @@ export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: Res
   }
   const patched = writeUpdate(deps, ctx, route, (current) => {
     const out = applyPatch(current, type, patch);
-    if (out.apiVersion !== 'v1' || out.kind !== r.kind) throw new BadRequestError(`the patch changed the kind or apiVersion of ${r.resource} "${route.name}"`);
+    if (out.apiVersion !== apiVersionOf(r) || out.kind !== r.kind) throw new BadRequestError(`the patch changed the kind or apiVersion of ${r.resource} "${route.name}"`);
     return out;
   });
   sendJson(ctx, 200, patched);
