@@ -2,6 +2,8 @@
 //
 //   store.watch(pods on this node) ──▶ PodWorkers.updatePod ──▶ observe / plan / sync / status
 //   runtime.onContainerEvent ──────▶ PodWorkers.kick(uid)
+//   store.watch(PVCs, PVs) ─────────▶ PodWorkers.kick(uid) of the admitted pods using the claim, when its
+//                                     binding changed (a pod waiting on it starts without its back-off)
 //
 // Admission (admission.ts): a pod seen for the first time that never ran (no startTime), not deleted and
 // not finished, is admitted against the pods already admitted, in creation order; a pod that does not fit is rejected for good
@@ -21,6 +23,8 @@ import type { EventSink } from '../k8s/events.js';
 import { podRequests } from '../k8s/pod-resources.js';
 import { computeQosClass } from '../k8s/qos.js';
 import type { ConfigMap, Node, Pod, Secret } from '../k8s/types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../k8s/storage-types.js';
+import { podUsesClaim } from '../volumes/claims.js';
 import type { NodePaths } from '../node/paths.js';
 import { LABEL_POD_UID, type DNSConfig, type Runtime } from '../runtime/runtime.js';
 import type { ObjectStore, Watch } from '../store/store.js';
@@ -109,6 +113,9 @@ export class PodManager {
   /** Pods rejected at admission: never handed to a worker. */
   private readonly rejected = new Set<string>();
   private watch?: Watch;
+  private storageWatches: Watch[] = [];
+  /** What of each claim and volume a pod's volume setup reads, as last seen: other writes wake nobody. */
+  private readonly storageKeys = new Map<string, string>();
   private unsubscribe?: () => void;
   private storage?: StorageMonitor;
   /** Each admitted Burstable pod's cpu request (milli), and their sum: the burstable level's shares. */
@@ -202,6 +209,29 @@ export class PodManager {
     this.watch = o.store.watch<Pod>('pods', { fieldSelector, resourceVersion: list.resourceVersion }, (ev) => {
       this.route(w, ev.object, ev.type === 'DELETED');
     });
+    // Claims and their volumes: a pod whose volume setup waits on one retries at once when it changes.
+    const since = { resourceVersion: o.store.currentResourceVersion() };
+    this.storageWatches = [
+      o.store.watch<PersistentVolumeClaim>('persistentvolumeclaims', since, (ev) => {
+        const c = ev.object;
+        const key = JSON.stringify([c.metadata.uid, c.status?.phase, c.spec.volumeName, c.metadata.deletionTimestamp ?? null, c.metadata.finalizers ?? []]);
+        this.wakeClaimUsers(w, `pvc/${c.metadata.namespace}/${c.metadata.name}`, ev.type === 'DELETED' ? undefined : key, c.metadata.namespace, c.metadata.name);
+      }),
+      o.store.watch<PersistentVolume>('persistentvolumes', since, (ev) => {
+        const v = ev.object;
+        const ref = v.spec.claimRef;
+        const key = JSON.stringify([v.metadata.uid, ref?.uid, ref?.namespace, ref?.name, v.spec.volumeMode, v.spec.hostPath ?? null, v.spec.local ?? null]);
+        if (ref?.name) this.wakeClaimUsers(w, `pv/${v.metadata.name}`, ev.type === 'DELETED' ? undefined : key, ref.namespace, ref.name);
+      }),
+    ];
+  }
+
+  /** Kicks the admitted pods that use claim namespace/name, when what `id` names changed (key; undefined: gone). */
+  private wakeClaimUsers(workers: PodWorkers, id: string, key: string | undefined, namespace: string | undefined, name: string | undefined): void {
+    if (key === undefined) this.storageKeys.delete(id);
+    else if (this.storageKeys.get(id) === key) return;
+    else this.storageKeys.set(id, key);
+    for (const [uid, pod] of this.admitted) if (podUsesClaim(pod, namespace, name)) workers.kick(uid);
   }
 
   /** A static pod appeared or changed (its manifest file). */
@@ -306,6 +336,8 @@ export class PodManager {
   async stop(): Promise<void> {
     await this.storage?.stop();
     this.watch?.stop();
+    for (const sw of this.storageWatches) sw.stop();
+    this.storageWatches = [];
     this.unsubscribe?.();
     await this.workers?.stop();
     this.probes?.stop();

@@ -36,7 +36,7 @@ import {
   type Runtime,
 } from '../runtime/runtime.js';
 import type { Logger } from '../system/logger.js';
-import type { ContainerMountsFn, MountedVolume, VolumeManager } from '../volumes/volumes.js';
+import { VolumeEventError, type ContainerMountsFn, type MountedVolume, type VolumeManager } from '../volumes/volumes.js';
 import type { Clock } from '../system/clock.js';
 import type { ContainerKill, ContainerStart, KillPod, PodActions } from './actions.js';
 import type { HookRunner } from './hooks.js';
@@ -289,7 +289,8 @@ export class PodSync {
       this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: true });
       return v;
     } catch (err) {
-      const message = `MountVolume.SetUp failed ${errorMessage(err)}`;
+      // A claim not ready yet (or a PV that cannot be mounted) has the kubelet's own whole text.
+      const message = err instanceof VolumeEventError ? err.message : `MountVolume.SetUp failed ${errorMessage(err)}`;
       this.emit('Warning', 'FailedMount', message);
       this.record({ step: 'SetUpVolumes', target: this.pod.metadata.name ?? '', ok: false, reason: 'FailedMount', message });
       return undefined;
@@ -451,7 +452,7 @@ export async function refreshVolumes(deps: Pick<SyncDeps, 'volumes' | 'events' |
   try {
     await deps.volumes.setUpPodVolumes(pod);
   } catch (err) {
-    deps.events.record(podReference(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed ${errorMessage(err)}`);
+    deps.events.record(podReference(pod), 'Warning', 'FailedMount', err instanceof VolumeEventError ? err.message : `MountVolume.SetUp failed ${errorMessage(err)}`);
     deps.logger.debug({ pod: pod.metadata.name, err: errorMessage(err) }, 'volume refresh failed');
   }
 }

@@ -3,14 +3,25 @@
 // change — a scheduling gate removed, a label added to the node (kubectl label node), a taint removed,
 // the node uncordoned. A pod still unplaceable keeps PodScheduled False with the reason, and a Warning
 // FailedScheduling event whenever that reason changes.
+//
+// Pods with PersistentVolumeClaims (volume-binding.ts): they are retried when a claim of theirs, any
+// PersistentVolume or StorageClass changes, and when a scheduled pod that shares a claim goes (its
+// ReadWriteOncePod claim is free again). A pod whose WaitForFirstConsumer claims are unbound gives them
+// this node (annotation volume.kubernetes.io/selected-node, for the provisioner) and stays unbound, its
+// status untouched, until they are bound; then it is bound here. When the provisioner gives up (it
+// removes the annotation), the pod gets upstream's PreBind failure (FailedScheduling, PodScheduled
+// False SchedulerError) and the claim is given the node again after a back-off of 1 s doubling to 10 s.
 
 import type { Node, Pod } from '../k8s/types.js';
+import { STORAGE, type PersistentVolumeClaim } from '../k8s/storage-types.js';
 import type { EventSink } from '../k8s/events.js';
 import type { ObjectStore, Watch } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import { errorMessage, isNotFound, ConflictError } from '../errors.js';
-import { outcomeOf, placementOf, scheduledCondition, type PlacementOutcome } from './predicates.js';
+import { outcomeOf, placementOf, scheduledCondition, type Placement, type PlacementOutcome } from './predicates.js';
+import { volumePlacement } from './volume-binding.js';
+import { podClaimNames, podUsesClaim } from '../volumes/claims.js';
 
 /**
  * The scheduler's event for a pod it just wrote (`stored`, with its new resourceVersion): Scheduled when
@@ -24,11 +35,27 @@ export function recordPlacement(events: EventSink, stored: Pod, nodeName: string
 }
 
 const UNBOUND = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: '' }];
+/** Back-off before a claim whose provisioning failed is given the node again (the pod back-off's bounds). */
+const PROVISION_BACKOFF_MIN_MS = 1_000;
+const PROVISION_BACKOFF_MAX_MS = 10_000;
+
+/** A claim this scheduler gave the node: to tell a provisioner's give-up from a claim never annotated. */
+interface Selection {
+  uid: string;
+  failures: number;
+  /** The annotation was written and not seen removed since. */
+  annotated: boolean;
+  /** While set, the claim is not given the node again (a timer retries its pods then). */
+  retryAt?: number;
+  cancel?: () => void;
+}
 
 export class Scheduler {
   private watches: Watch[] = [];
   /** What of the node the filters read, as last seen: heartbeats that change none of it place nothing. */
   private nodeKey?: string;
+  /** Claims (namespace/name) given this node by the selected-node annotation, until their pod is bound. */
+  private readonly selections = new Map<string, Selection>();
 
   constructor(private readonly o: { store: ObjectStore; nodeName: string; clock: Clock; events: EventSink; logger: Logger }) {}
 
@@ -45,11 +72,34 @@ export class Scheduler {
         for (const pod of store.list<Pod>('pods', { fieldSelector: UNBOUND }).items) this.place(pod);
       }),
     );
+    // Storage: from now on (the pods' own watch above placed every unbound pod already).
+    const now = { resourceVersion: store.currentResourceVersion() };
+    this.watches.push(
+      store.watch<PersistentVolumeClaim>('persistentvolumeclaims', now, (ev) => this.retryClaimUsers(ev.object.metadata.namespace, (p) => podUsesClaim(p, ev.object.metadata.namespace, ev.object.metadata.name))),
+    );
+    for (const resource of ['persistentvolumes', 'storageclasses']) this.watches.push(store.watch(resource, now, () => this.retryClaimUsers(undefined, () => true)));
+    // A scheduled pod that is gone or finished frees its ReadWriteOncePod claims.
+    this.watches.push(
+      store.watch<Pod>('pods', now, (ev) => {
+        const p = ev.object;
+        if (!p.spec.nodeName || (ev.type !== 'DELETED' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) return;
+        const claims = podClaimNames(p);
+        if (claims.length) this.retryClaimUsers(p.metadata.namespace, (u) => podClaimNames(u).some((c) => claims.includes(c)));
+      }),
+    );
   }
 
   stop(): void {
     for (const w of this.watches) w.stop();
     this.watches = [];
+    for (const s of this.selections.values()) s.cancel?.();
+    this.selections.clear();
+  }
+
+  /** Places again the unbound pods (in `namespace`, or all) that use claims and pass `uses`. */
+  private retryClaimUsers(namespace: string | undefined, uses: (p: Pod) => boolean): void {
+    const opts = namespace === undefined ? { fieldSelector: UNBOUND } : { namespace, fieldSelector: UNBOUND };
+    for (const pod of this.o.store.list<Pod>('pods', opts).items) if (podClaimNames(pod).length && uses(pod)) this.place(pod);
   }
 
   /** Binds the pod here when it fits; otherwise records why not (once per reason). */
@@ -59,8 +109,13 @@ export class Scheduler {
     if ((pod.spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') return;
     const node = store.tryGet<Node>('nodes', undefined, nodeName);
     if (!node) return;
-    const placement = placementOf(pod, node);
+    let placement: Placement | PreBindFailure = placementOf(pod, node, volumePlacement(store, pod, nodeName));
     const m = pod.metadata;
+    if (!placement.fits && placement.reason === 'WaitingForVolumes') {
+      const failed = this.selectNode(pod, placement.select);
+      if (!failed) return;
+      placement = failed;
+    }
     const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (!placement.fits && current?.status === 'False' && current.reason === placement.reason && current.message === placement.message) return;
     const now = clock.now();
@@ -81,9 +136,75 @@ export class Scheduler {
         { expectedUid: m.uid },
       );
       if (!wrote) return;
-      recordPlacement(this.o.events, written, nodeName, outcomeOf(placement));
+      if (placement.fits) for (const c of podClaimNames(written)) this.forget(`${m.namespace ?? 'default'}/${c}`);
+      recordPlacement(this.o.events, written, nodeName, placement.fits || placement.reason !== 'SchedulerError' ? outcomeOf(placement as Placement) : { bound: false, unschedulable: placement.message });
     } catch (err) {
       if (!isNotFound(err) && !(err instanceof ConflictError)) this.o.logger.warn({ pod: m.name, err: errorMessage(err) }, 'could not place a pod');
     }
   }
+
+  /**
+   * Gives this node to the pod's unbound WaitForFirstConsumer claims that have none (the claim's
+   * selected-node annotation). A claim given the node before whose annotation is gone again means the
+   * provisioner gave up: upstream's PreBind failure, returned for the pod's status and event; the claim
+   * then waits out a back-off before it is given the node again.
+   */
+  private selectNode(pod: Pod, claims: string[]): PreBindFailure | undefined {
+    const { store, nodeName, clock, logger } = this.o;
+    const ns = pod.metadata.namespace ?? 'default';
+    let failure: PreBindFailure | undefined;
+    for (const name of claims) {
+      const key = `${ns}/${name}`;
+      const claim = store.tryGet<PersistentVolumeClaim>('persistentvolumeclaims', ns, name);
+      if (!claim) continue;
+      let sel = this.selections.get(key);
+      if (sel && sel.uid !== claim.metadata.uid) {
+        sel.cancel?.();
+        this.selections.delete(key);
+        sel = undefined;
+      }
+      const now = clock.now();
+      if (sel?.annotated) {
+        // Given the node before, and the annotation is gone: provisioning failed.
+        sel.annotated = false;
+        sel.failures++;
+        const delay = Math.min(PROVISION_BACKOFF_MAX_MS, PROVISION_BACKOFF_MIN_MS * 2 ** (sel.failures - 1));
+        sel.retryAt = now + delay;
+        const retry = () => {
+          sel!.retryAt = undefined;
+          sel!.cancel = undefined;
+          for (const p of store.list<Pod>('pods', { namespace: ns, fieldSelector: UNBOUND }).items) if (podUsesClaim(p, ns, name)) this.place(p);
+        };
+        sel.cancel = clock.setTimer(delay, retry);
+      }
+      if (sel?.retryAt !== undefined) {
+        failure ??= { fits: false, reason: 'SchedulerError', message: `running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "${name}"`, failures: [] };
+        continue;
+      }
+      try {
+        store.modify<PersistentVolumeClaim>(
+          'persistentvolumeclaims',
+          ns,
+          name,
+          (cur) => {
+            if (cur.spec.volumeName || cur.metadata.deletionTimestamp || cur.metadata.annotations?.[STORAGE.selectedNode] !== undefined) return undefined;
+            return { ...cur, metadata: { ...cur.metadata, annotations: { ...cur.metadata.annotations, [STORAGE.selectedNode]: nodeName } } };
+          },
+          { expectedUid: claim.metadata.uid },
+        );
+        this.selections.set(key, { uid: claim.metadata.uid ?? '', failures: sel?.failures ?? 0, annotated: true });
+      } catch (err) {
+        if (!isNotFound(err) && !(err instanceof ConflictError)) logger.warn({ claim: key, err: errorMessage(err) }, 'could not select a node for a claim');
+      }
+    }
+    return failure;
+  }
+
+  private forget(key: string): void {
+    this.selections.get(key)?.cancel?.();
+    this.selections.delete(key);
+  }
 }
+
+/** A PreBind failure of the volume binder: FailedScheduling, with PodScheduled False SchedulerError. */
+type PreBindFailure = { fits: false; reason: 'SchedulerError'; message: string; failures: [] };

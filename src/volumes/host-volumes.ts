@@ -8,6 +8,14 @@
 // while they are torn down (a lazy unmount detaches a busy mount; gc after a daemon crash), so the
 // tree is removed by descriptor, never following a symlink it swaps in (system/remove-tree.ts), and
 // mount points are unmounted as mountinfo names them, not canonicalized by umount(8) (issue 6).
+//
+// A persistentVolumeClaim volume is its PV's directory on the host (hostPath, checked by its type as an
+// inline hostPath is; or local, which must be an existing directory), like hostPath nothing is made
+// for it under the pod dir, so teardown never touches it. Its claim is resolved first, as the kubelet's
+// desired-state populator does for every volume a container mounts: the claim must exist (not deleted
+// unless pvc-protection still holds it), be Bound, and its PV must exist with a claimRef to the claim's
+// uid. Until then setUp fails with the kubelet's FailedMount text (VolumeEventError) and the worker
+// retries, woken early when the claim or its PV changes (pods/manager.ts).
 
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +28,9 @@ import { runChecked } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { SystemClock, type Clock } from '../system/clock.js';
 import { ContainerConfigError, errorMessage } from '../errors.js';
-import type { MountedVolume, VolumeManager } from './volumes.js';
+import { VolumeEventError, type MountedVolume, type VolumeManager } from './volumes.js';
+import { STORAGE, type PersistentVolume, type PersistentVolumeClaim } from '../k8s/storage-types.js';
+import { claimSource, persistentVolumePath } from './claims.js';
 import { checkHostPathType } from './host-path.js';
 import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
@@ -30,6 +40,24 @@ import { writeAtomic } from './atomic-writer.js';
 import { emptyDirMedium } from './empty-dir.js';
 import { applyFsGroup } from './fs-group.js';
 import { podDir, volumeDir, volumeKind, volumeSourceName } from './layout.js';
+
+/** A claim resolved to its bound PV (resolveClaim). */
+interface ResolvedClaim {
+  pv: PersistentVolume;
+  source: { kind: 'hostPath' | 'local'; path: string };
+  /** The pod volume's persistentVolumeClaim.readOnly (the kubelet's volume spec ReadOnly). */
+  readOnly: boolean;
+}
+
+/** The names of the volumes some container (init, regular or ephemeral) mounts or maps as a device. */
+function mountedNames(pod: Pod): Set<string> {
+  const out = new Set<string>();
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])]) {
+    for (const m of c.volumeMounts ?? []) out.add(m.name);
+    for (const d of ((c as { volumeDevices?: { name: string }[] }).volumeDevices ?? [])) out.add(d.name);
+  }
+  return out;
+}
 
 /** Secrets are at most 1 MiB; an update briefly holds two generations. */
 const SECRET_TMPFS_SIZE = '4m';
@@ -72,25 +100,89 @@ export class HostVolumeManager implements VolumeManager {
     await fs.mkdir(path.join(podDir(this.paths, uid), 'volumes'), { recursive: true, mode: 0o750 });
     const out = new Map<string, MountedVolume>();
     const sc = pod.spec.securityContext;
+    const used = mountedNames(pod);
+    const unready: { name: string; error: string }[] = [];
     for (const v of pod.spec.volumes ?? []) {
+      let claim: ResolvedClaim | undefined;
+      if (claimSource(v)) {
+        // The populator processes only the volumes a container mounts.
+        if (!used.has(v.name)) continue;
+        try {
+          claim = this.resolveClaim(pod, v);
+        } catch (err) {
+          unready.push({ name: v.name, error: errorMessage(err) });
+          continue;
+        }
+      }
       try {
-        const mounted = await this.setUpVolume(pod, uid, v);
-        // fsGroup (fs-group.ts): not hostPath, which stays as the host has it, as on the kubelet. An
-        // emptyDir is walked when it is made (setUp runs again on every start and resync; what the
-        // containers create later inherits the group from the setgid directories).
+        const mounted = claim ? await this.setUpClaim(v, claim) : await this.setUpVolume(pod, uid, v);
+        // fsGroup (fs-group.ts): not hostPath (inline or a PV's), which stays as the host has it, as on
+        // the kubelet. An emptyDir is walked when it is made (setUp runs again on every start and resync;
+        // what the containers create later inherits the group from the setgid directories).
         const kind = volumeKind(v);
-        if (sc?.fsGroup !== undefined && kind !== 'hostPath') {
+        if (sc?.fsGroup !== undefined && kind !== 'hostPath' && claim?.source.kind !== 'hostPath') {
           const policy = kind === 'emptyDir' ? 'OnRootMismatch' : sc.fsGroupChangePolicy ?? 'Always';
           await applyFsGroup(mounted.hostPath, sc.fsGroup, mounted.readOnly, policy);
         }
         out.set(v.name, mounted);
       } catch (err) {
-        // The kubelet names the volume: `MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`.
-        const msg = `for volume "${v.name}" : ${errorMessage(err)}`;
+        if (err instanceof VolumeEventError) throw err;
+        // The kubelet names the volume (a claim's by its PV): `MountVolume.SetUp failed for volume "cfg" : configmap "x" not found`.
+        const msg = `for volume "${claim?.pv.metadata.name ?? v.name}" : ${errorMessage(err)}`;
         throw err instanceof ContainerConfigError ? new ContainerConfigError(msg) : new Error(msg, { cause: err });
       }
     }
+    if (unready.length) {
+      // The kubelet's WaitForAttachAndMount, failing on the populator's errors (no volume attaches here).
+      const names = unready.map((u) => u.name).sort().join(' ');
+      const errors = unready.map((u) => u.error).join('; ');
+      throw new VolumeEventError(`Unable to attach or mount volumes: unmounted volumes=[${names}], unattached volumes=[], failed to process volumes=[${names}]: ${errors}`);
+    }
     return out;
+  }
+
+  /**
+   * The claim's PV, as the kubelet's desired-state populator finds it (its error texts): the claim in
+   * the pod's namespace, Bound (a deleted one only while pvc-protection holds it), its PV bound back
+   * to the claim's uid, with a source this node mounts.
+   */
+  private resolveClaim(pod: Pod, v: Volume): ResolvedClaim {
+    const src = claimSource(v)!;
+    const ns = pod.metadata.namespace ?? 'default';
+    const fail = (why: string) => new Error(`error processing PVC ${ns}/${src.claimName}: ${why}`);
+    const pvc = this.store.tryGet<PersistentVolumeClaim>('persistentvolumeclaims', ns, src.claimName);
+    if (!pvc) throw fail(`failed to fetch PVC from API server: persistentvolumeclaims "${src.claimName}" not found`);
+    if (pvc.metadata.deletionTimestamp && !(pvc.metadata.finalizers ?? []).includes(STORAGE.pvcProtection)) throw fail('PVC is being deleted');
+    if (pvc.status?.phase !== 'Bound') throw fail('PVC is not bound');
+    const pvName = pvc.spec.volumeName;
+    if (!pvName) throw fail('PVC has empty pvc.Spec.VolumeName');
+    const pv = this.store.tryGet<PersistentVolume>('persistentvolumes', undefined, pvName);
+    if (!pv) throw fail(`failed to fetch PV ${pvName} from API server: persistentvolumes "${pvName}" not found`);
+    const ref = pv.spec.claimRef;
+    if (!ref) throw fail(`found PV object ${pvName} but it has a nil pv.Spec.ClaimRef indicating it is not yet bound to the claim`);
+    if (ref.uid !== pvc.metadata.uid) throw fail(`found PV object ${pvName} but its pv.Spec.ClaimRef.UID ${ref.uid ?? ''} does not point to claim.UID ${pvc.metadata.uid ?? ''}`);
+    if ((pv.spec.volumeMode ?? 'Filesystem') !== 'Filesystem') throw new Error(`volume ${v.name} has volumeMode ${pv.spec.volumeMode}, but is specified in volumeMounts`);
+    const source = persistentVolumePath(pv);
+    if (!source) throw new Error(`failed to get Plugin from volumeSpec for volume "${pvName}" err=no volume plugin matched`);
+    return { pv, source, readOnly: src.readOnly === true };
+  }
+
+  /** A resolved claim's PV directory: hostPath checked by its type; local an existing directory. */
+  private async setUpClaim(v: Volume, claim: ResolvedClaim): Promise<MountedVolume> {
+    const { pv, source } = claim;
+    if (source.kind === 'hostPath') {
+      await checkHostPathType(source.path, pv.spec.hostPath?.type);
+    } else {
+      const st = await fs.stat(source.path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      const fail = (why: string) => new VolumeEventError(`MountVolume.NewMounter initialization failed for volume "${pv.metadata.name ?? ''}" : ${why}`);
+      if (!st) throw fail(`path "${source.path}" does not exist`);
+      // A block device would be formatted and mounted by the kubelet; this node mounts directories only.
+      if (!st.isDirectory()) throw fail(st.isBlockDevice() ? 'block devices are not supported on this node' : 'only directory and block device are supported');
+    }
+    return { name: v.name, hostPath: source.path, readOnly: claim.readOnly };
   }
 
   private async setUpVolume(pod: Pod, uid: string, v: Volume): Promise<MountedVolume> {

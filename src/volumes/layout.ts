@@ -5,9 +5,15 @@ import path from 'node:path';
 import type { Volume } from '../k8s/types.js';
 import type { NodePaths } from '../node/paths.js';
 
-export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected';
+export type VolumeKind = 'emptyDir' | 'hostPath' | 'configMap' | 'secret' | 'downwardAPI' | 'projected' | 'persistentVolumeClaim';
 
-export const PLUGIN_DIRS: Record<Exclude<VolumeKind, 'hostPath'>, string> = {
+/**
+ * The kinds whose volume is a host directory outside the pod dir (hostPath, and a claim's PV: hostPath
+ * or local): nothing is made for them under <podsDir>/<uid>/volumes, so teardown never reaches them.
+ */
+export type HostDirKind = 'hostPath' | 'persistentVolumeClaim';
+
+export const PLUGIN_DIRS: Record<Exclude<VolumeKind, HostDirKind>, string> = {
   emptyDir: 'kubernetes.io~empty-dir',
   configMap: 'kubernetes.io~configmap',
   secret: 'kubernetes.io~secret',
@@ -23,6 +29,7 @@ export function volumeKind(v: Volume): VolumeKind | undefined {
   if (v.secret) return 'secret';
   if (v.downwardAPI) return 'downwardAPI';
   if (v.projected) return 'projected';
+  if (v.persistentVolumeClaim) return 'persistentVolumeClaim';
   return undefined;
 }
 
@@ -40,6 +47,6 @@ export function podDir(paths: NodePaths, uid: string): string {
   return path.join(paths.podsDir, uid);
 }
 
-export function volumeDir(paths: NodePaths, uid: string, kind: Exclude<VolumeKind, 'hostPath'>, name: string): string {
+export function volumeDir(paths: NodePaths, uid: string, kind: Exclude<VolumeKind, HostDirKind>, name: string): string {
   return path.join(paths.podsDir, uid, 'volumes', PLUGIN_DIRS[kind], name);
 }

@@ -13,11 +13,23 @@ export interface MountedVolume {
   readOnly: boolean;
 }
 
+/**
+ * A volume failure whose message is the kubelet's whole event text (reason FailedMount), emitted as it
+ * is rather than after "MountVolume.SetUp failed": the volume manager's wait for a pod's claims
+ * ("Unable to attach or mount volumes: unmounted volumes=[data], ...") and a PV it cannot mount
+ * ("MountVolume.NewMounter initialization failed for volume ...").
+ */
+export class VolumeEventError extends Error {
+  override readonly name = 'VolumeEventError';
+}
+
 export interface VolumeManager {
   /**
    * Sets up (idempotently) every volume of the pod: emptyDir dirs or tmpfs mounts, hostPath checks,
    * configMap and secret projections (refreshed on every call). Throws ContainerConfigError for a
-   * missing configMap/secret/key that is not optional, and a plain Error for host failures.
+   * missing configMap/secret/key that is not optional, VolumeEventError for a claim that is not ready
+   * (missing, unbound, its PV missing or not bound to it) or a PV it cannot mount, and a plain Error
+   * for host failures.
    */
   setUpPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>>;
   /** Unmounts and removes every volume dir of the pod; succeeds when already gone. */

@@ -1,0 +1,120 @@
+// The scheduler's volume plugins for a pod's PersistentVolumeClaims, read from the store ahead of the
+// pure filters (predicates.ts takes the verdict): VolumeRestrictions (a missing claim; a ReadWriteOncePod
+// claim another scheduled pod uses) and VolumeBinding (a missing, lost or deleting claim; an unbound
+// claim of an Immediate class; a bound claim whose PV is missing or whose nodeAffinity excludes this
+// node; an unbound WaitForFirstConsumer claim, which the scheduler gives this node through the
+// volume.kubernetes.io/selected-node annotation and then waits for the binder to bind).
+// Messages are upstream's, so FailedScheduling reads as kube-scheduler writes it for one node.
+//
+// Not done: upstream's static binding of a WaitForFirstConsumer claim to an existing Available PV (the
+// scheduler pre-binds the PV's claimRef); here every such claim is handed to the provisioner by the
+// selected-node annotation.
+
+import type { Node, Pod } from '../k8s/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../k8s/storage-types.js';
+import { STORAGE } from '../k8s/storage-types.js';
+import type { ObjectStore } from '../store/store.js';
+import { claimClassName, claimFullyBound, podClaimNames } from '../volumes/claims.js';
+import { nodeSelectorTermsMatch } from './predicates.js';
+
+/** VolumeBinding's Filter reasons (binder.go ConflictReason), in upstream's order. */
+export const VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
+export const VOLUME_BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind";
+export const VOLUME_PV_NOT_EXIST = 'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)';
+export const UNBOUND_IMMEDIATE = 'pod has unbound immediate PersistentVolumeClaims';
+/** VolumeRestrictions' Filter reason for a ReadWriteOncePod claim in use. */
+export const RWOP_CONFLICT = 'node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode';
+
+/** What the volume plugins found for a pod on this node (undefined from volumePlacement: no claims). */
+export interface VolumeVerdict {
+  /** A PreFilter rejection: the whole cycle's reason (no node count in the message). */
+  preFilter?: string;
+  /** VolumeRestrictions' Filter rejection (Unschedulable: preemption is tried, and finds no victim). */
+  restriction?: string;
+  /** VolumeBinding's Filter reasons for this node (UnschedulableAndUnresolvable). */
+  binding?: string[];
+  /** Unbound WaitForFirstConsumer claims without a selected node yet: to be given this one. */
+  toSelect?: string[];
+  /** Unbound WaitForFirstConsumer claims already given this node: the binder is provisioning them. */
+  provisioning?: string[];
+}
+
+const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+/** Whether the PV's required nodeAffinity lets it be used on `node` (no affinity: everywhere). */
+export function pvFitsNode(pv: PersistentVolume, node: Node): boolean {
+  const required = pv.spec.nodeAffinity?.required;
+  if (!required) return true;
+  return nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node);
+}
+
+/**
+ * The volume plugins' verdict for `pod` on node `nodeName`, from the store's claims, volumes, classes
+ * and scheduled pods. undefined when the pod uses no claim (nothing to check). Reads only.
+ */
+export function volumePlacement(store: ObjectStore, pod: Pod, nodeName: string): VolumeVerdict | undefined {
+  const names = podClaimNames(pod);
+  if (!names.length) return undefined;
+  const ns = pod.metadata.namespace ?? 'default';
+  const claims = new Map<string, PersistentVolumeClaim | undefined>();
+  for (const name of names) if (!claims.has(name)) claims.set(name, store.tryGet<PersistentVolumeClaim>('persistentvolumeclaims', ns, name));
+
+  // PreFilter, VolumeRestrictions then VolumeBinding (the lister's NotFound names the resource singular).
+  for (const name of names) if (!claims.get(name)) return { preFilter: `persistentvolumeclaim "${name}" not found` };
+  for (const name of names) {
+    const pvc = claims.get(name)!;
+    if (pvc.status?.phase === 'Lost') return { preFilter: `persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${pvc.spec.volumeName ?? ''}"` };
+    if (pvc.metadata.deletionTimestamp) return { preFilter: `persistentvolumeclaim "${name}" is being deleted` };
+  }
+  const bound: PersistentVolumeClaim[] = [];
+  const delayed: PersistentVolumeClaim[] = [];
+  let immediate = false;
+  for (const pvc of claims.values()) {
+    if (claimFullyBound(pvc!)) bound.push(pvc!);
+    else if (!pvc!.spec.volumeName && isDelayBinding(store, pvc!)) delayed.push(pvc!);
+    else immediate = true; // an Immediate claim (or a pre-bound one) the binder has not bound yet
+  }
+  if (immediate) return { preFilter: UNBOUND_IMMEDIATE };
+
+  const verdict: VolumeVerdict = {};
+  // VolumeRestrictions' Filter: a ReadWriteOncePod claim already used by a scheduled, unfinished pod.
+  const rwop = [...claims.values()].filter((c) => c!.spec.accessModes?.includes('ReadWriteOncePod')).map((c) => c!.metadata.name ?? '');
+  if (rwop.length) {
+    const users = store.list<Pod>('pods', { namespace: ns }).items;
+    const inUse = users.some((p) => p.metadata.uid !== pod.metadata.uid && p.spec.nodeName && !isTerminal(p) && podClaimNames(p).some((n) => rwop.includes(n)));
+    if (inUse) verdict.restriction = RWOP_CONFLICT;
+  }
+
+  // VolumeBinding's Filter for this node.
+  const node = store.tryGet<Node>('nodes', undefined, nodeName);
+  let nodeConflict = false;
+  let pvMissing = false;
+  for (const pvc of bound) {
+    const pv = store.tryGet<PersistentVolume>('persistentvolumes', undefined, pvc.spec.volumeName!);
+    if (!pv) {
+      pvMissing = true;
+      break;
+    }
+    if (node && !pvFitsNode(pv, node)) {
+      nodeConflict = true;
+      break;
+    }
+  }
+  let bindConflict = false;
+  for (const pvc of delayed) {
+    const selected = pvc.metadata.annotations?.[STORAGE.selectedNode];
+    if (selected !== undefined && selected !== nodeName) bindConflict = true;
+    else if (selected === nodeName) (verdict.provisioning ??= []).push(pvc.metadata.name ?? '');
+    else (verdict.toSelect ??= []).push(pvc.metadata.name ?? '');
+  }
+  const reasons = [...(nodeConflict ? [VOLUME_NODE_CONFLICT] : []), ...(bindConflict ? [VOLUME_BIND_CONFLICT] : []), ...(pvMissing ? [VOLUME_PV_NOT_EXIST] : [])];
+  if (reasons.length) verdict.binding = reasons;
+  return verdict;
+}
+
+/** WaitForFirstConsumer: the claim's class exists and says so (no class, or a missing one: Immediate). */
+function isDelayBinding(store: ObjectStore, pvc: PersistentVolumeClaim): boolean {
+  const name = claimClassName(pvc);
+  if (!name) return false;
+  return store.tryGet<StorageClass>('storageclasses', undefined, name)?.volumeBindingMode === 'WaitForFirstConsumer';
+}
