@@ -105,3 +105,32 @@ test('a configmap has no defaults', () => {
   applyDefaults('configmaps', cm);
   assert.deepEqual(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
 });
+
+test('a PersistentVolume defaults to Retain, Filesystem and phase Pending; its hostPath type to ""', () => {
+  const pv: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { hostPath: { path: '/x' }, volumeAttributesClassName: 'gold' } };
+  applyDefaults('persistentvolumes', pv);
+  assert.deepEqual(pv.spec, { hostPath: { path: '/x', type: '' }, persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' });
+  assert.deepEqual(pv.status, { phase: 'Pending' });
+  const kept: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { persistentVolumeReclaimPolicy: 'Delete', volumeMode: 'Block' }, status: { phase: 'Bound' } };
+  applyDefaults('persistentvolumes', kept);
+  assert.deepEqual(kept.spec, { persistentVolumeReclaimPolicy: 'Delete', volumeMode: 'Block' });
+  assert.deepEqual(kept.status, { phase: 'Bound' });
+});
+
+test('a PersistentVolumeClaim defaults to Filesystem and phase Pending, and keeps its class as given', () => {
+  const pvc: KubeObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'd' }, spec: { storageClassName: '' } };
+  applyDefaults('persistentvolumeclaims', pvc);
+  assert.deepEqual(pvc.spec, { storageClassName: '', volumeMode: 'Filesystem' });
+  assert.deepEqual(pvc.status, { phase: 'Pending' });
+});
+
+test('a StorageClass defaults to Delete and Immediate when they are absent', () => {
+  const sc: KubeObject = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 's' }, provisioner: 'p' };
+  applyDefaults('storageclasses', sc);
+  assert.equal(sc.reclaimPolicy, 'Delete');
+  assert.equal(sc.volumeBindingMode, 'Immediate');
+  const wait: KubeObject = { ...sc, reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' };
+  applyDefaults('storageclasses', wait);
+  assert.equal(wait.reclaimPolicy, 'Retain');
+  assert.equal(wait.volumeBindingMode, 'WaitForFirstConsumer');
+});

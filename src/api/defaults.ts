@@ -1,5 +1,6 @@
 // API defaulting (k8s.io/kubernetes pkg/apis/core/v1 defaults.go, plus what admission plugins and
-// strategies add on create: ServiceAccount, Priority, DefaultTolerationSeconds, namespace finalizers).
+// strategies add on create: ServiceAccount, Priority, DefaultTolerationSeconds, namespace finalizers), and
+// the persistent storage kinds' SetDefaults_PersistentVolume/Claim and SetDefaults_StorageClass.
 // applyDefaults mutates and is idempotent, so it is safe on create, update and patch results.
 
 import type { Container, KubeObject, Pod, PodSpec, Probe, Volume } from '../k8s/types.js';
@@ -161,6 +162,44 @@ function defaultNamespace(obj: KubeObject): void {
   obj.status = status;
 }
 
+/**
+ * volumeAttributesClassName is dropped, as the API server does while the VolumeAttributesClass feature gate is
+ * off (its 1.33 default): there is no VolumeAttributesClass API here to act on it.
+ */
+function dropVolumeAttributesClass(spec: Json): void {
+  delete spec.volumeAttributesClassName;
+}
+
+/** SetDefaults_PersistentVolume (and SetDefaults_HostPathVolumeSource for its hostPath). */
+function defaultPersistentVolume(obj: KubeObject): void {
+  const spec: Json = isObj(obj.spec) ? obj.spec : {};
+  setDefault(spec, 'persistentVolumeReclaimPolicy', 'Retain');
+  if (spec.volumeMode === undefined || spec.volumeMode === null) spec.volumeMode = 'Filesystem';
+  if (isObj(spec.hostPath)) setDefault(spec.hostPath, 'type', '');
+  dropVolumeAttributesClass(spec);
+  obj.spec = spec;
+  const status: Json = isObj(obj.status) ? obj.status : {};
+  setDefault(status, 'phase', 'Pending');
+  obj.status = status;
+}
+
+/** SetDefaults_PersistentVolumeClaim and SetDefaults_PersistentVolumeClaimSpec. */
+function defaultPersistentVolumeClaim(obj: KubeObject): void {
+  const spec: Json = isObj(obj.spec) ? obj.spec : {};
+  if (spec.volumeMode === undefined || spec.volumeMode === null) spec.volumeMode = 'Filesystem';
+  dropVolumeAttributesClass(spec);
+  obj.spec = spec;
+  const status: Json = isObj(obj.status) ? obj.status : {};
+  setDefault(status, 'phase', 'Pending');
+  obj.status = status;
+}
+
+/** SetDefaults_StorageClass: both fields are pointers upstream, so only an absent value is defaulted. */
+function defaultStorageClass(obj: KubeObject): void {
+  if (obj.reclaimPolicy === undefined || obj.reclaimPolicy === null) obj.reclaimPolicy = 'Delete';
+  if (obj.volumeBindingMode === undefined || obj.volumeBindingMode === null) obj.volumeBindingMode = 'Immediate';
+}
+
 /** Fills the defaults of `obj` (a `resource` such as "pods") in place. */
 export function applyDefaults(resource: string, obj: KubeObject): void {
   if (!isObj(obj)) return;
@@ -173,6 +212,15 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       return;
     case 'namespaces':
       defaultNamespace(obj);
+      return;
+    case 'persistentvolumes':
+      defaultPersistentVolume(obj);
+      return;
+    case 'persistentvolumeclaims':
+      defaultPersistentVolumeClaim(obj);
+      return;
+    case 'storageclasses':
+      defaultStorageClass(obj);
       return;
     default:
       return;

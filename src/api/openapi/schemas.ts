@@ -4,10 +4,12 @@
 // with "[]" for arrays).
 
 type FieldSpec = [type: string, description: string];
-type SchemaSpec = { description: string; gvk?: string; fields: Record<string, FieldSpec>; required?: string[] };
+/** gvk: the kind of a top-level object (x-kubernetes-group-version-kind), in `group` ('' for core), version v1. */
+type SchemaSpec = { description: string; gvk?: string; group?: string; fields: Record<string, FieldSpec>; required?: string[] };
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 const CORE = 'io.k8s.api.core.v1.';
+const STORAGE_V1 = 'io.k8s.api.storage.v1.';
 
 const API_VERSION: FieldSpec = [
   'string',
@@ -159,10 +161,126 @@ const SPECS: Record<string, SchemaSpec> = {
       status: ['object', 'Most recently observed status of the node. Populated by the system. Read-only.'],
     },
   },
+  [`${CORE}PersistentVolume`]: {
+    description: 'PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes',
+    gvk: 'PersistentVolume',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['PersistentVolumeSpec', 'spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes'],
+      status: ['PersistentVolumeStatus', 'status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes'],
+    },
+  },
+  [`${CORE}PersistentVolumeSpec`]: {
+    description: 'PersistentVolumeSpec is the specification of a persistent volume.',
+    fields: {
+      accessModes: ['string[]', 'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes'],
+      capacity: ['map', "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"],
+      claimRef: ['object', 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding'],
+      hostPath: ['HostPathVolumeSource', 'hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath'],
+      local: ['LocalVolumeSource', 'local represents directly-attached storage with node affinity'],
+      mountOptions: ['string[]', 'mountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options'],
+      nodeAffinity: ['object', 'nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume.'],
+      persistentVolumeReclaimPolicy: ['string', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming'],
+      storageClassName: ['string', 'storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.'],
+      volumeAttributesClassName: ['string', 'Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed.'],
+      volumeMode: ['string', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.'],
+    },
+  },
+  [`${CORE}HostPathVolumeSource`]: {
+    description: 'Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling.',
+    required: ['path'],
+    fields: {
+      path: ['string', 'path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath'],
+      type: ['string', 'type for HostPath Volume Defaults to "" More info: https://kubernetes.io/docs/concepts/storage/volumes#hostpath'],
+    },
+  },
+  [`${CORE}LocalVolumeSource`]: {
+    description: 'Local represents directly-attached storage with node affinity',
+    required: ['path'],
+    fields: {
+      fsType: ['string', 'fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified.'],
+      path: ['string', 'path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...).'],
+    },
+  },
+  [`${CORE}PersistentVolumeStatus`]: {
+    description: 'PersistentVolumeStatus is the current status of a persistent volume.',
+    fields: {
+      lastPhaseTransitionTime: ['string', 'lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions.'],
+      message: ['string', 'message is a human-readable message indicating details about why the volume is in this state.'],
+      phase: ['string', 'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase'],
+      reason: ['string', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.'],
+    },
+  },
+  [`${CORE}PersistentVolumeClaim`]: {
+    description: "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
+    gvk: 'PersistentVolumeClaim',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['PersistentVolumeClaimSpec', 'spec defines the desired characteristics of a volume requested by a pod author. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims'],
+      status: ['PersistentVolumeClaimStatus', 'status represents the current information/status of a persistent volume claim. Read-only. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims'],
+    },
+  },
+  [`${CORE}PersistentVolumeClaimSpec`]: {
+    description: 'PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes',
+    fields: {
+      accessModes: ['string[]', 'accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1'],
+      dataSource: ['object', 'dataSource field can be used to specify either: * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) * An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source.'],
+      dataSourceRef: ['object', 'dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired.'],
+      resources: ['object', 'resources represents the minimum resources the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources'],
+      selector: ['object', 'selector is a label query over volumes to consider for binding.'],
+      storageClassName: ['string', 'storageClassName is the name of the StorageClass required by the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1'],
+      volumeAttributesClassName: ['string', 'volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.'],
+      volumeMode: ['string', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.'],
+      volumeName: ['string', 'volumeName is the binding reference to the PersistentVolume backing this claim.'],
+    },
+  },
+  [`${CORE}PersistentVolumeClaimStatus`]: {
+    description: 'PersistentVolumeClaimStatus is the current status of a persistent volume claim.',
+    fields: {
+      accessModes: ['string[]', 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1'],
+      allocatedResourceStatuses: ['map', 'allocatedResourceStatuses stores status of resource being resized for the given PVC.'],
+      allocatedResources: ['map', 'allocatedResources tracks the resources allocated to a PVC including its capacity.'],
+      capacity: ['map', 'capacity represents the actual resources of the underlying volume.'],
+      conditions: ['object[]', "conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'."],
+      currentVolumeAttributesClassName: ['string', 'currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.'],
+      modifyVolumeStatus: ['object', 'ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset, there is no ModifyVolume operation being attempted.'],
+      phase: ['string', 'phase represents the current phase of PersistentVolumeClaim.'],
+    },
+  },
+  [`${STORAGE_V1}StorageClass`]: {
+    description: 'StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.\n\nStorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.',
+    gvk: 'StorageClass',
+    group: 'storage.k8s.io',
+    required: ['provisioner'],
+    fields: {
+      allowVolumeExpansion: ['boolean', 'allowVolumeExpansion shows whether the storage class allow volume expand.'],
+      allowedTopologies: ['object[]', 'allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.'],
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      mountOptions: ['string[]', 'mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. ["ro", "soft"]. Not validated - mount of the PVs will simply fail if one is invalid.'],
+      parameters: ['map', 'parameters holds the parameters for the provisioner that should create volumes of this storage class.'],
+      provisioner: ['string', 'provisioner indicates the type of the provisioner.'],
+      reclaimPolicy: ['string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'],
+      volumeBindingMode: ['string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'],
+    },
+  },
 };
 
 function refName(type: string): string {
   return type === 'ObjectMeta' ? `${META}ObjectMeta` : `${CORE}${type}`;
+}
+
+/** The prefix of a group's schema names, as upstream's OpenAPI names them (io.k8s.api.<group>.<version>.). */
+function schemaPrefix(group: string, version: string): string {
+  if (!group) return `io.k8s.api.core.${version}.`;
+  if (group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}.`;
+  const name = group.endsWith('.k8s.io') ? group.slice(0, -'.k8s.io'.length) : group;
+  return `io.k8s.api.${name}.${version}.`;
 }
 
 function fieldSchema([type, description]: FieldSpec): Record<string, unknown> {
@@ -179,7 +297,7 @@ function fieldSchema([type, description]: FieldSpec): Record<string, unknown> {
   return isArray ? { type: 'array', items: item, description } : { ...item, description };
 }
 
-/** components.schemas for the v3 api/v1 document. */
+/** components.schemas for the v3 documents: every kind's (and ObjectMeta), whatever its group. */
 export function componentSchemas(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(SPECS)) {
@@ -187,12 +305,13 @@ export function componentSchemas(): Record<string, unknown> {
     for (const [f, fs] of Object.entries(spec.fields)) properties[f] = fieldSchema(fs);
     const schema: Record<string, unknown> = { description: spec.description, type: 'object', properties };
     if (spec.required) schema.required = spec.required;
-    if (spec.gvk) schema['x-kubernetes-group-version-kind'] = [{ group: '', kind: spec.gvk, version: 'v1' }];
+    if (spec.gvk) schema['x-kubernetes-group-version-kind'] = [{ group: spec.group ?? '', kind: spec.gvk, version: 'v1' }];
     out[name] = schema;
   }
   return out;
 }
 
-export function schemaNameFor(kind: string): string {
-  return `${CORE}${kind}`;
+/** The component schema name of a kind: io.k8s.api.core.v1.Pod, io.k8s.api.storage.v1.StorageClass. */
+export function schemaNameFor(kind: string, group = '', version = 'v1'): string {
+  return `${schemaPrefix(group, version)}${kind}`;
 }

@@ -2,6 +2,9 @@
 // with Wide=true (kubectl hides priority-1 columns unless -o wide). See kube-api.md §5.
 
 import type { KubeEvent, KubeObject, Node, Pod } from '../../k8s/types.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../k8s/storage-types.js';
+import { isDefaultStorageClass } from '../resources/storage-admission.js';
+import { BETA_STORAGE_CLASS_ANNOTATION, canonicalQuantity } from '../validation/storage.js';
 import { podRow } from './pod-row.js';
 import { since, Since } from './age.js';
 
@@ -165,6 +168,107 @@ const eventPrinter: Printer = {
   },
 };
 
+/** GetAccessModesAsString: the modes present, always in the order RWO, ROX, RWX, RWOP. */
+export function accessModesString(modes: readonly unknown[] | undefined): string {
+  const have = new Set(Array.isArray(modes) ? modes : []);
+  const short: [string, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
+  return short.filter(([mode]) => have.has(mode)).map(([, abbr]) => abbr).join(',');
+}
+
+/** The class of a PV or PVC as the printers read it: the beta annotation first, then spec.storageClassName. */
+function storageClassOf(o: KubeObject): string {
+  const ann = o.metadata.annotations ?? {};
+  if (Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION];
+  const name = (o.spec as { storageClassName?: unknown } | undefined)?.storageClassName;
+  return typeof name === 'string' ? name : '';
+}
+
+const unset = (v: unknown): string => (typeof v === 'string' ? v : '<unset>');
+/** A quantity cell: Quantity.String() of the value, "0" when there is none. */
+const quantityCell = (q: unknown): string => (q === undefined || q === null ? '0' : canonicalQuantity(q));
+
+const persistentVolumePrinter: Printer = {
+  columns: [
+    NAME,
+    col('Capacity', 'string', "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"),
+    col('Access Modes', 'string', 'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes'),
+    col('Reclaim Policy', 'string', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming'),
+    col('Status', 'string', 'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase'),
+    col('Claim', 'string', 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding'),
+    col('StorageClass', 'string', 'StorageClass of the pv'),
+    col('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pv'),
+    col('Reason', 'string', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.'),
+    AGE,
+    col('VolumeMode', 'string', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.', 1),
+  ],
+  row(o) {
+    const pv = o as PersistentVolume;
+    const spec = pv.spec ?? {};
+    const ref = spec.claimRef;
+    const claim = ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '';
+    const phase = pv.metadata.deletionTimestamp ? 'Terminating' : (pv.status?.phase ?? '');
+    return {
+      cells: [
+        pv.metadata.name,
+        quantityCell(spec.capacity?.storage),
+        accessModesString(spec.accessModes),
+        spec.persistentVolumeReclaimPolicy ?? '',
+        phase,
+        claim,
+        storageClassOf(pv),
+        unset(spec.volumeAttributesClassName),
+        pv.status?.reason ?? '',
+        age(pv),
+        unset(spec.volumeMode),
+      ],
+    };
+  },
+};
+
+const persistentVolumeClaimPrinter: Printer = {
+  columns: [
+    NAME,
+    col('Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.'),
+    col('Volume', 'string', 'volumeName is the binding reference to the PersistentVolume backing this claim.'),
+    col('Capacity', 'string', 'capacity represents the actual resources of the underlying volume.'),
+    col('Access Modes', 'string', 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1'),
+    col('StorageClass', 'string', 'StorageClass of the pvc'),
+    col('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pvc'),
+    AGE,
+    col('VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.', 1),
+  ],
+  row(o) {
+    const pvc = o as PersistentVolumeClaim;
+    const spec = pvc.spec ?? {};
+    const phase = pvc.metadata.deletionTimestamp ? 'Terminating' : (pvc.status?.phase ?? '');
+    // Capacity and access modes are the bound volume's, so they show once the claim names one.
+    const volume = spec.volumeName ?? '';
+    const capacity = volume ? quantityCell(pvc.status?.capacity?.storage) : '';
+    const modes = volume ? accessModesString(pvc.status?.accessModes) : '';
+    return {
+      cells: [pvc.metadata.name, phase, volume, capacity, modes, storageClassOf(pvc), unset(spec.volumeAttributesClassName), age(pvc), unset(spec.volumeMode)],
+    };
+  },
+};
+
+const storageClassPrinter: Printer = {
+  columns: [
+    NAME,
+    col('Provisioner', 'string', 'provisioner indicates the type of the provisioner.'),
+    col('ReclaimPolicy', 'string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'),
+    col('VolumeBindingMode', 'string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'),
+    col('AllowVolumeExpansion', 'string', 'allowVolumeExpansion shows whether the storage class allow volume expand.'),
+    AGE,
+  ],
+  row(o) {
+    const sc = o as StorageClass;
+    const name = isDefaultStorageClass(sc) ? `${sc.metadata.name} (default)` : sc.metadata.name;
+    return {
+      cells: [name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate', sc.allowVolumeExpansion === true, age(sc)],
+    };
+  },
+};
+
 const defaultPrinter: Printer = { columns: [NAME, AGE], row: (o) => ({ cells: [o.metadata.name, age(o)] }) };
 
 const PRINTERS: Record<string, Printer> = {
@@ -174,6 +278,9 @@ const PRINTERS: Record<string, Printer> = {
   secrets: secretPrinter,
   nodes: nodePrinter,
   events: eventPrinter,
+  persistentvolumes: persistentVolumePrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  storageclasses: storageClassPrinter,
 };
 
 export function printerFor(resource: string): Printer {

@@ -16,6 +16,16 @@ import {
   validateSecretUpdate,
 } from './objects.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import {
+  validatePersistentVolume,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimStatusUpdate,
+  validatePersistentVolumeClaimUpdate,
+  validatePersistentVolumeStatusUpdate,
+  validatePersistentVolumeUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './storage.js';
 
 type CreateRule = (obj: KubeObject) => FieldCause[];
 type UpdateRule = (obj: KubeObject, old: KubeObject) => FieldCause[];
@@ -27,6 +37,9 @@ const CREATE: Record<string, CreateRule> = {
   namespaces: validateNamespace,
   nodes: validateNode,
   events: validateEvent,
+  persistentvolumes: validatePersistentVolume,
+  persistentvolumeclaims: validatePersistentVolumeClaim,
+  storageclasses: validateStorageClass,
 };
 
 const UPDATE: Record<string, UpdateRule> = {
@@ -36,6 +49,15 @@ const UPDATE: Record<string, UpdateRule> = {
   namespaces: validateNamespaceUpdate,
   nodes: validateNodeUpdate,
   events: validateEventUpdate,
+  persistentvolumes: validatePersistentVolumeUpdate,
+  persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
+  storageclasses: validateStorageClassUpdate,
+};
+
+/** Updates through the status subresource, where a kind has its own rules for them. */
+const STATUS_UPDATE: Record<string, UpdateRule> = {
+  persistentvolumes: validatePersistentVolumeStatusUpdate,
+  persistentvolumeclaims: validatePersistentVolumeClaimStatusUpdate,
 };
 
 /** Causes that make `obj` invalid to create as `resource`; empty when it is valid. */
@@ -46,6 +68,14 @@ export function validateCreate(resource: string, obj: KubeObject): FieldCause[] 
 /** Causes that make replacing `old` with `obj` invalid; empty when the update is valid. */
 export function validateUpdate(resource: string, obj: KubeObject, old: KubeObject): FieldCause[] {
   return Object.hasOwn(UPDATE, resource) ? UPDATE[resource](obj, old) : [];
+}
+
+/**
+ * Causes that make a status-subresource update of `old` to `obj` invalid; empty when it is valid or when
+ * `resource` has no status rules of its own.
+ */
+export function validateStatusUpdate(resource: string, obj: KubeObject, old: KubeObject): FieldCause[] {
+  return Object.hasOwn(STATUS_UPDATE, resource) ? STATUS_UPDATE[resource](obj, old) : [];
 }
 
 export { validateEphemeralContainersUpdate } from './pod.js';

@@ -1,7 +1,8 @@
-// core/v1 shapes of the other served kinds (1.33), and the resource → schema table.
+// Shapes of the other served kinds (1.33), and the resource → schema table.
 
-import { keyed, list, M, obj, scalars, set, S, type SchemaNode } from './schema.js';
-import { OBJECT_META, OBJECT_REF, POD } from './schema-pod.js';
+import { A, keyed, list, M, obj, scalars, set, S, type SchemaNode } from './schema.js';
+import { LABEL_SELECTOR, OBJECT_META, OBJECT_REF, POD } from './schema-pod.js';
+import { PV_SOURCE_TYPES } from './storage.js';
 
 const TOP = scalars('apiVersion kind');
 
@@ -57,6 +58,65 @@ export const NODE = obj({
   }),
 });
 
+// Persistent storage (core/v1 PersistentVolume, PersistentVolumeClaim; storage.k8s.io/v1 StorageClass).
+// The sources peapod serves are spelled out; the others take any content (validation refuses them).
+
+const NODE_SELECTOR_REQUIREMENTS = list(obj({ ...scalars('key operator'), values: list(S) }));
+const PV_SOURCES: Record<string, SchemaNode> = {
+  ...Object.fromEntries(PV_SOURCE_TYPES.map(([source]) => [source, A])),
+  hostPath: obj(scalars('path type')),
+  local: obj(scalars('path fsType')),
+};
+
+export const PERSISTENT_VOLUME = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  spec: obj({
+    ...PV_SOURCES,
+    capacity: M,
+    accessModes: list(S),
+    claimRef: OBJECT_REF,
+    ...scalars('persistentVolumeReclaimPolicy storageClassName volumeMode volumeAttributesClassName'),
+    mountOptions: list(S),
+    nodeAffinity: obj({
+      required: obj({ nodeSelectorTerms: list(obj({ matchExpressions: NODE_SELECTOR_REQUIREMENTS, matchFields: NODE_SELECTOR_REQUIREMENTS })) }),
+    }),
+  }),
+  status: obj(scalars('phase message reason lastPhaseTransitionTime')),
+});
+
+export const PERSISTENT_VOLUME_CLAIM = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  spec: obj({
+    accessModes: list(S),
+    selector: LABEL_SELECTOR,
+    resources: obj({ limits: M, requests: M }),
+    ...scalars('volumeName storageClassName volumeMode volumeAttributesClassName'),
+    dataSource: obj(scalars('apiGroup kind name')),
+    dataSourceRef: obj(scalars('apiGroup kind name namespace')),
+  }),
+  status: obj({
+    phase: S,
+    accessModes: list(S),
+    capacity: M,
+    conditions: keyed(obj(scalars('type status lastProbeTime lastTransitionTime reason message')), 'type'),
+    allocatedResources: M,
+    allocatedResourceStatuses: M,
+    currentVolumeAttributesClassName: S,
+    modifyVolumeStatus: obj(scalars('targetVolumeAttributesClassName status')),
+  }),
+});
+
+export const STORAGE_CLASS = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  ...scalars('provisioner reclaimPolicy allowVolumeExpansion volumeBindingMode'),
+  parameters: M,
+  mountOptions: list(S),
+  allowedTopologies: list(obj({ matchLabelExpressions: list(obj({ key: S, values: list(S) })) })),
+});
+
 /** Schemas by resource (URL plural). */
 export const SCHEMAS: Record<string, SchemaNode> = {
   pods: POD,
@@ -65,6 +125,9 @@ export const SCHEMAS: Record<string, SchemaNode> = {
   namespaces: NAMESPACE,
   events: EVENT,
   nodes: NODE,
+  persistentvolumes: PERSISTENT_VOLUME,
+  persistentvolumeclaims: PERSISTENT_VOLUME_CLAIM,
+  storageclasses: STORAGE_CLASS,
 };
 
 /** Schemas by kind, for patching objects that carry their kind. */
@@ -75,4 +138,7 @@ export const SCHEMAS_BY_KIND: Record<string, SchemaNode> = {
   Namespace: NAMESPACE,
   Event: EVENT,
   Node: NODE,
+  PersistentVolume: PERSISTENT_VOLUME,
+  PersistentVolumeClaim: PERSISTENT_VOLUME_CLAIM,
+  StorageClass: STORAGE_CLASS,
 };
