@@ -165,23 +165,25 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('get')
-    .description('list objects: pods, configmaps, secrets, namespaces, nodes, events')
-    .argument('<type>')
-    .argument('[name]')
+    .description('list objects: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc), configmaps, secrets, namespaces, nodes, events')
+    .argument('<type>', 'a type, or several joined by commas (pv,pvc,sc), or TYPE/NAME')
+    .argument('[names...]', 'names of objects of that type (default: all)')
     .option('-A, --all-namespaces', 'list across all namespaces')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
     .option('-l, --selector <selector>', 'label selector')
-    .option('-w, --watch', 'watch for changes after listing')
+    .option('-w, --watch', 'watch for changes after listing (one type only)')
     .option('--no-headers', 'omit the header row')
-    .action(run(async (ctx, type: string, name: string | undefined, o: GetOptions & { headers?: boolean }) =>
-      runGet(ctx, type, name, { ...o, noHeaders: o.headers === false })));
+    .addHelpText('after', '\nExamples:\n  peapod get pods -A\n  peapod get pv,pvc,sc\n  peapod get pvc data -n web -o yaml\n  peapod get storageclass.storage.k8s.io/local-path')
+    .action(run(async (ctx, type: string, names: string[], o: GetOptions & { headers?: boolean }) =>
+      runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
 
   program
     .command('describe')
-    .description('show details of a pod and its events')
-    .argument('<type>')
-    .argument('[name]')
-    .action(run(async (ctx, type: string, name: string | undefined) => runDescribe(ctx, type, name)));
+    .description('show details of objects and their events: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc)')
+    .argument('<type>', 'pod, pvc, pv or sc (or TYPE/NAME)')
+    .argument('[names...]', 'names (default: every object of the type)')
+    .addHelpText('after', '\nA bound claim also shows the host directory that holds its data (Host Path).\n\nExamples:\n  peapod describe pod web\n  peapod describe pvc data -n web\n  peapod describe pv pvc-0c1d2e3f\n  peapod describe sc local-path')
+    .action(run(async (ctx, type: string, names: string[]) => runDescribe(ctx, [type, ...names])));
 
   program
     .command('logs')
@@ -239,7 +241,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('delete')
-    .description('delete objects by type and name, or from files')
+    .description('delete objects by type and name (TYPE NAME..., TYPE/NAME..., pvc,pv NAME), or from files')
     .argument('[args...]')
     .option('-f, --filename <file>', 'file, directory or - for stdin')
     .option('--grace-period <seconds>', 'termination grace period (-1: the object\'s)', parseIntArg)

@@ -27,13 +27,27 @@ export function parseManifests(text: string, source: string): KubeObject[] {
   return out;
 }
 
-export async function readManifests(file: string, stdin: NodeJS.ReadableStream): Promise<KubeObject[]> {
-  if (file === '-') return parseManifests(await readAll(stdin as never), 'STDIN');
+/** A manifest's object and the file it came from (`STDIN` for -). */
+export interface ManifestEntry {
+  obj: KubeObject;
+  source: string;
+}
+
+export async function readManifestEntries(file: string, stdin: NodeJS.ReadableStream): Promise<ManifestEntry[]> {
+  const entries = (objs: KubeObject[], source: string) => objs.map((obj) => ({ obj, source }));
+  if (file === '-') return entries(parseManifests(await readAll(stdin as never), 'STDIN'), 'STDIN');
   const st = await fs.stat(file).catch(() => undefined);
   if (!st) throw new Error(`error: the path "${file}" does not exist`);
-  if (!st.isDirectory()) return parseManifests(await fs.readFile(file, 'utf8'), file);
+  if (!st.isDirectory()) return entries(parseManifests(await fs.readFile(file, 'utf8'), file), file);
   const names = (await fs.readdir(file)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
-  const out: KubeObject[] = [];
-  for (const n of names) out.push(...parseManifests(await fs.readFile(path.join(file, n), 'utf8'), path.join(file, n)));
+  const out: ManifestEntry[] = [];
+  for (const n of names) {
+    const p = path.join(file, n);
+    out.push(...entries(parseManifests(await fs.readFile(p, 'utf8'), p), p));
+  }
   return out;
+}
+
+export async function readManifests(file: string, stdin: NodeJS.ReadableStream): Promise<KubeObject[]> {
+  return (await readManifestEntries(file, stdin)).map((e) => e.obj);
 }

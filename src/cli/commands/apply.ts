@@ -2,22 +2,23 @@
 // a three-way strategic merge patch) and `create -f`.
 
 import type { KubeObject } from '../../k8s/types.js';
+import type { ApiResource } from '../../k8s/registry.js';
 import { ApiError } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
-import { readManifests } from '../manifests.js';
-import { resourceForKind, resourcePath } from '../resources.js';
+import { readManifestEntries } from '../manifests.js';
+import { qualifiedKind, resourceForKind, resourcePath } from '../resources.js';
 import { applyPatch, withLastApplied } from '../apply-patch.js';
 
-type ObjectFn = (ctx: CliContext, obj: KubeObject, ns: string | undefined) => Promise<string>;
+type ObjectFn = (ctx: CliContext, obj: KubeObject, ns: string | undefined, r: ApiResource) => Promise<string>;
 
 /** Runs fn on each manifest; errors are printed and make the exit code 1, as kubectl does. */
 export async function forEachManifest(ctx: CliContext, file: string, fn: ObjectFn): Promise<void> {
-  const objs = await readManifests(file, ctx.io.stdin);
-  if (objs.length === 0) throw new CliError('error: no objects passed to apply');
+  const entries = await readManifestEntries(file, ctx.io.stdin);
+  if (entries.length === 0) throw new CliError('error: no objects passed to apply');
   let failed = false;
-  for (const obj of objs) {
+  for (const { obj, source } of entries) {
     try {
-      const r = resourceForKind(obj.kind);
+      const r = resourceForKind(obj.kind, obj.apiVersion, { name: obj.metadata.name, namespace: obj.metadata.namespace, source });
       let ns: string | undefined;
       if (r.namespaced) {
         const flag = ctx.globals.namespace;
@@ -27,7 +28,7 @@ export async function forEachManifest(ctx: CliContext, file: string, fn: ObjectF
         }
         ns = own ?? (await ctx.namespace());
       }
-      ctx.out(await fn(ctx, obj, ns));
+      ctx.out(await fn(ctx, obj, ns, r));
     } catch (err) {
       failed = true;
       ctx.err((err as Error).message);
@@ -36,8 +37,7 @@ export async function forEachManifest(ctx: CliContext, file: string, fn: ObjectF
   if (failed) throw new CliError('', 1);
 }
 
-export const applyObject: ObjectFn = async (ctx, obj, ns) => {
-  const r = resourceForKind(obj.kind);
+export const applyObject: ObjectFn = async (ctx, obj, ns, r) => {
   const name = obj.metadata.name;
   if (!name) throw new CliError(`error: from ${obj.metadata.generateName ?? ''}: cannot use generate name with apply`);
   const api = await ctx.api();
@@ -48,7 +48,7 @@ export const applyObject: ObjectFn = async (ctx, obj, ns) => {
   } catch (err) {
     if (!(err instanceof ApiError && err.httpStatus === 404)) throw err;
   }
-  const id = `${r.singularName}/${name}`;
+  const id = `${qualifiedKind(r)}/${name}`;
   if (!current) {
     await api.json('POST', resourcePath(r, ns), { body: modified, query: { fieldManager: 'kubectl-client-side-apply' } });
     return `${id} created`;
@@ -63,10 +63,9 @@ export const applyObject: ObjectFn = async (ctx, obj, ns) => {
   return `${id} configured`;
 };
 
-export const createObject: ObjectFn = async (ctx, obj, ns) => {
-  const r = resourceForKind(obj.kind);
+export const createObject: ObjectFn = async (ctx, obj, ns, r) => {
   const api = await ctx.api();
   const body = { ...obj, metadata: { ...obj.metadata, ...(ns ? { namespace: ns } : {}) } };
   const created = await api.json<KubeObject>('POST', resourcePath(r, ns), { body, query: { fieldManager: 'kubectl-create' } });
-  return `${r.singularName}/${created.metadata.name} created`;
+  return `${qualifiedKind(r)}/${created.metadata.name} created`;
 };

@@ -1,12 +1,11 @@
 // `delete TYPE NAME... | -f FILE [--grace-period N] [--force] [--wait]`: DELETE each object, print
 // `pod "x" deleted`, then (by default) wait until every one is gone, as kubectl does.
 
-import type { KubeObject } from '../../k8s/types.js';
 import type { ApiResource } from '../../k8s/registry.js';
 import { ApiError } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
-import { readManifests } from '../manifests.js';
-import { findResource, resourceForKind, resourcePath } from '../resources.js';
+import { readManifestEntries } from '../manifests.js';
+import { findResource, qualifiedKind, resourceForKind, resourcePath } from '../resources.js';
 
 export interface DeleteOptions {
   filename?: string;
@@ -31,10 +30,9 @@ export function deleteBody(opts: DeleteOptions): Record<string, unknown> {
 
 async function targets(ctx: CliContext, args: string[], opts: DeleteOptions): Promise<Target[]> {
   if (opts.filename) {
-    const objs: KubeObject[] = await readManifests(opts.filename, ctx.io.stdin);
     const out: Target[] = [];
-    for (const o of objs) {
-      const r = resourceForKind(o.kind);
+    for (const { obj: o, source } of await readManifestEntries(opts.filename, ctx.io.stdin)) {
+      const r = resourceForKind(o.kind, o.apiVersion, { name: o.metadata.name, namespace: o.metadata.namespace, source });
       out.push({ r, ns: r.namespaced ? (o.metadata.namespace ?? (await ctx.namespace())) : undefined, name: o.metadata.name ?? '' });
     }
     return out;
@@ -46,8 +44,10 @@ async function targets(ctx: CliContext, args: string[], opts: DeleteOptions): Pr
     type = '';
   }
   const out: Target[] = [];
-  for (const n of names) {
-    const [t, name] = n.includes('/') ? n.split('/', 2) : [type, n];
+  // `delete pvc,pv NAME` deletes NAME of each type, as kubectl does; TYPE/NAME names its own type.
+  const pairs = names.flatMap((n) => (n.includes('/') ? [n.split('/', 2)] : type.split(',').map((t) => [t, n])));
+  for (const [t, name] of pairs) {
+    if (!t) throw new CliError('error: arguments in resource/name form must have a single resource and name');
     const r = findResource(t);
     out.push({ r, ns: r.namespaced ? await ctx.namespace() : undefined, name });
   }
@@ -65,7 +65,7 @@ export async function runDelete(ctx: CliContext, args: string[], opts: DeleteOpt
   for (const t of await targets(ctx, args, opts)) {
     try {
       await api.json('DELETE', resourcePath(t.r, t.ns, t.name), { body: deleteBody(opts) });
-      ctx.out(`${t.r.singularName} "${t.name}" ${opts.force ? 'force deleted' : 'deleted'}`);
+      ctx.out(`${qualifiedKind(t.r)} "${t.name}" ${opts.force ? 'force deleted' : 'deleted'}`);
       deleted.push(t);
     } catch (err) {
       failed = true;

@@ -114,3 +114,15 @@ test('a pod without events says Events: <none>', () => {
 test('formats timestamps as RFC1123Z', () => {
   assert.equal(rfc1123z('2026-11-22T02:34:44Z'), 'Sun, 22 Nov 2026 02:34:44 +0000');
 });
+
+test('annotations print as key: value (long ones below their key) and claims as PersistentVolumeClaim volumes', () => {
+  const long = 'x'.repeat(150);
+  const p: Pod = {
+    ...pod,
+    metadata: { ...pod.metadata, annotations: { 'b.example/long': long, 'a.example/short': 'yes' } },
+    spec: { ...pod.spec, volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] },
+  };
+  const text = describePod(p, [], NOW);
+  assert.match(text, new RegExp(`\nAnnotations:      a.example/short: yes\n                  b.example/long:\n                    ${'x'.repeat(138)}\\.\\.\\.\n`));
+  assert.match(text, /\n {2}data:\n {4}Type: +PersistentVolumeClaim \(a reference to a PersistentVolumeClaim in the same namespace\)\n {4}ClaimName: +data\n {4}ReadOnly: +false\n/);
+});

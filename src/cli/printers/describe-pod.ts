@@ -3,34 +3,10 @@
 // (kubectl flushes before it).
 
 import type { Container, ContainerState, ContainerStatus, KubeEvent, Pod, Probe, Volume } from '../../k8s/types.js';
-import { DESCRIBE_TABWRITER, tabwrite } from './tabwriter.js';
 import { ageSince } from './age.js';
+import { annotationsMultiline, finishDescribe, labelsMultiline, PrefixWriter, rfc1123z } from './describe-common.js';
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-class PrefixWriter {
-  readonly lines: string[] = [];
-  write(level: number, text: string): void {
-    this.lines.push('  '.repeat(level) + text);
-  }
-}
-
-/** Go's time.RFC1123Z in UTC: "Mon, 02 Jan 2006 15:04:05 +0000". */
-export function rfc1123z(ts: string | null | undefined): string {
-  if (!ts) return '';
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return ts;
-  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${days[d.getUTCDay()]}, ${p(d.getUTCDate())} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-function multiline(w: PrefixWriter, title: string, m: Record<string, string> | undefined, skip: string[] = []): void {
-  const keys = Object.keys(m ?? {}).filter((k) => !skip.includes(k)).sort();
-  if (keys.length === 0) return w.write(0, `${title}:\t<none>`);
-  keys.forEach((k, i) => w.write(0, `${i === 0 ? `${title}:` : ''}\t${k}=${m![k]}`));
-}
+export { rfc1123z };
 
 function describeState(w: PrefixWriter, name: string, s: ContainerState): void {
   if (s.running) {
@@ -149,24 +125,14 @@ function describeVolume(w: PrefixWriter, v: Volume): void {
     w.write(2, 'Type:\tDownwardAPI (a volume populated by information about the pod)');
     w.write(2, 'Items:');
     for (const i of v.downwardAPI.items ?? []) w.write(3, `${i.fieldRef?.fieldPath ?? i.resourceFieldRef?.resource} -> ${i.path}`);
+  } else if (v.persistentVolumeClaim) {
+    const c = v.persistentVolumeClaim as { claimName?: string; readOnly?: boolean };
+    w.write(2, 'Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)');
+    w.write(2, `ClaimName:\t${c.claimName ?? ''}`);
+    w.write(2, `ReadOnly:\t${c.readOnly === true}`);
   } else {
     w.write(2, `Type:\t${Object.keys(v).find((k) => k !== 'name') ?? 'unknown'} (not supported by peapod)`);
   }
-}
-
-/** The events table; kubectl flushes the tabwriter first, so it aligns on its own. */
-function describeEvents(events: KubeEvent[], nowMs: number): string {
-  const sorted = [...events].sort(
-    (a, b) => Date.parse(a.lastTimestamp ?? a.eventTime ?? '') - Date.parse(b.lastTimestamp ?? b.eventTime ?? ''),
-  );
-  const lines = ['Events:', '  Type\tReason\tAge\tFrom\tMessage', '  ----\t------\t----\t----\t-------'];
-  for (const e of sorted) {
-    const first = ageSince(e.eventTime || e.firstTimestamp, nowMs);
-    const interval = (e.count ?? 1) > 1 ? `${ageSince(e.lastTimestamp, nowMs)} (x${e.count} over ${first})` : first;
-    const source = e.source?.component || e.reportingComponent || '';
-    lines.push(`  ${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${(e.message ?? '').trim()}`);
-  }
-  return tabwrite(lines.join('\n'), DESCRIBE_TABWRITER);
 }
 
 function tolerationText(t: NonNullable<Pod['spec']['tolerations']>[number]): string {
@@ -187,8 +153,8 @@ export function describePod(pod: Pod, events: KubeEvent[] | undefined, nowMs: nu
   if (pod.spec.serviceAccountName) w.write(0, `Service Account:\t${pod.spec.serviceAccountName}`);
   w.write(0, `Node:\t${pod.spec.nodeName ? `${pod.spec.nodeName}/${status.hostIP ?? ''}` : '<none>'}`);
   if (status.startTime) w.write(0, `Start Time:\t${rfc1123z(status.startTime)}`);
-  multiline(w, 'Labels', pod.metadata.labels);
-  multiline(w, 'Annotations', pod.metadata.annotations, [LAST_APPLIED]);
+  labelsMultiline(w, 'Labels', pod.metadata.labels);
+  annotationsMultiline(w, 'Annotations', pod.metadata.annotations);
   if (pod.metadata.deletionTimestamp) {
     w.write(0, `Status:\tTerminating (lasts ${ageSince(pod.metadata.deletionTimestamp, nowMs)})`);
     w.write(0, `Termination Grace Period:\t${pod.metadata.deletionGracePeriodSeconds ?? 0}s`);
@@ -224,12 +190,9 @@ export function describePod(pod: Pod, events: KubeEvent[] | undefined, nowMs: nu
     for (const v of pod.spec.volumes) describeVolume(w, v);
   }
   w.write(0, `QoS Class:\t${status.qosClass ?? ''}`);
-  multiline(w, 'Node-Selectors', pod.spec.nodeSelector);
+  labelsMultiline(w, 'Node-Selectors', pod.spec.nodeSelector);
   const tol = pod.spec.tolerations ?? [];
   if (tol.length === 0) w.write(0, 'Tolerations:\t<none>');
   tol.forEach((t, i) => w.write(0, `${i === 0 ? 'Tolerations:' : ''}\t${tolerationText(t)}`));
-  // No events: the line joins the current alignment block (kubectl flushes only before a table).
-  if (events?.length === 0) w.write(0, 'Events:\t<none>');
-  const body = tabwrite(w.lines.join('\n'), DESCRIBE_TABWRITER);
-  return events?.length ? `${body}\n${describeEvents(events, nowMs)}` : body;
+  return finishDescribe(w, events, nowMs);
 }

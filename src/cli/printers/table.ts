@@ -29,6 +29,8 @@ export interface TablePrintOptions {
   wide: boolean;
   withNamespace: boolean;
   noHeaders?: boolean;
+  /** Put before each row's name (`persistentvolume/`), as kubectl does when several types are listed. */
+  namePrefix?: string;
 }
 
 function cellText(v: unknown): string {
@@ -42,6 +44,10 @@ export function tableCells(table: Table, opts: TablePrintOptions): { header: str
   const keep = table.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || !c.priority);
   const header = keep.map(({ c }) => c.name.toUpperCase());
   const rows = table.rows.map((r) => keep.map(({ i }) => cellText(r.cells[i])));
+  if (opts.namePrefix) {
+    const k = Math.max(0, keep.findIndex(({ c }) => c.format === 'name' || c.name === 'Name'));
+    for (const row of rows) if (row.length > k) row[k] = opts.namePrefix + row[k];
+  }
   if (opts.withNamespace) {
     header.unshift('NAMESPACE');
     table.rows.forEach((r, k) => rows[k].unshift(r.object?.metadata?.namespace ?? ''));
