@@ -12,6 +12,7 @@ import type { Node } from './k8s/types.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { ensureNamespaces } from './store/bootstrap.js';
+import { ensureDefaultStorageClass, StorageController } from './storage/controller.js';
 import { StoreEventSink } from './store/events.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { LocalImageService } from './images/local-image-service.js';
@@ -72,6 +73,8 @@ export interface DaemonOptions {
   podManifestPath?: string;
   /** Registries that may be reached in plain HTTP or with an unverified certificate (docker's insecure-registries). */
   insecureRegistries?: string[];
+  /** Where the local-path StorageClass makes its volumes (default <data-dir>/storage). */
+  localPathDir?: string;
   /** Image GC: above this percent of the image disk used, unused images go (the kubelet's 85). 100 = off. */
   imageGcHighPercent?: number;
   /** ...down to this percent (the kubelet's 80). */
@@ -281,6 +284,22 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const scheduler = new Scheduler({ store, nodeName: opts.nodeName, clock, events: schedulerEvents, logger: logger.child({ component: 'scheduler' }) });
     scheduler.start();
     undo.push(() => scheduler.stop());
+    // The PV controller, the protection controllers and the local-path provisioner, as a cluster's
+    // controller manager runs them; the default StorageClass is k3s's local-path.
+    ensureDefaultStorageClass(store);
+    const componentEvents = (component: string) => new StoreEventSink({ store, clock, logger, component, host: '' });
+    const storage = new StorageController({
+      store,
+      clock,
+      nodeName: opts.nodeName,
+      localPathRoot: opts.localPathDir ? path.resolve(opts.localPathDir) : paths.storageDir,
+      events: componentEvents('persistentvolume-controller'),
+      provisionerEvents: componentEvents(`rancher.io/local-path_${opts.nodeName}`),
+      resizerEvents: componentEvents('external-resizer rancher.io/local-path'),
+      logger: logger.child({ component: 'storage' }),
+    });
+    storage.start();
+    undo.push(() => storage.stop());
 
     const imageUpload = { maxBytes: opts.maxImageUploadBytes ?? DEFAULT_MAX_IMAGE_UPLOAD, reservePercent: 100 - imageGcPolicy.lowPercent };
     const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });

@@ -36,6 +36,7 @@ interface ServeOptions {
   maxPods?: string;
   seccompDefault?: boolean;
   podManifestPath?: string;
+  localPathDir?: string;
   insecureRegistry: string[];
   imageGcHighThreshold?: string;
   imageGcLowThreshold?: string;
@@ -82,6 +83,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--max-pods <n>', 'pods this node runs at once; more are rejected (OutOfpods), as by the kubelet', '110')
     .option('--seccomp-default', 'run containers that name no seccompProfile under RuntimeDefault (the kubelet\'s --seccomp-default)')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
+    .option('--local-path-dir <dir>', 'where the default StorageClass local-path makes a directory per claim (default <data-dir>/storage)')
     .option('--pod-manifest-path <dir>', 'static pods: every Pod manifest in this directory runs on the node, shown through the API as a mirror pod <name>-<node> (the kubelet\'s staticPodPath; default <data-dir>/manifests)')
     .option('--insecure-registry <host[:port]|cidr>', 'a registry that may be reached in plain HTTP, or over HTTPS without verifying its certificate (docker\'s insecure-registries; loopback registries may use plain HTTP anyway); repeat for more', collect, [])
     .option('--image-gc-high-threshold <percent>', 'image disk usage above which unused images are removed, least recently used first (the kubelet\'s; 100 turns image GC off)', '85')

@@ -46,6 +46,8 @@ export interface NodePaths {
   kubeconfigPath: string;
   /** The kubelet's seccomp profile root: Localhost profiles (localhostProfile) are relative to it. */
   seccompDir: string;
+  /** The local-path StorageClass's volumes, one directory per claim (serve --local-path-dir moves them). */
+  storageDir: string;
 }
 
 export function nodePaths(dataDir: string = DEFAULT_DATA_DIR): NodePaths {
@@ -75,6 +77,7 @@ export function nodePaths(dataDir: string = DEFAULT_DATA_DIR): NodePaths {
     cgroupParent: key ? `peapod-${key}` : 'peapod',
     kubeconfigPath: path.join(abs, 'kubeconfig'),
     seccompDir: path.join(abs, 'seccomp'),
+    storageDir: path.join(abs, 'storage'),
   };
 }
 

@@ -2,7 +2,8 @@
 // strategy would do between create and the kubelet's first sync.
 
 import type { Node, Pod, PodSpec } from '../../k8s/types.js';
-import { outcomeOf, placementOf, scheduledCondition, type PlacementOutcome } from '../../scheduler/predicates.js';
+import { outcomeOf, placementOf, schedulingConditions, type PlacementOutcome } from '../../scheduler/predicates.js';
+import type { VolumeVerdict } from '../../scheduler/volume-binding.js';
 import { computeQosClass } from '../../k8s/qos.js';
 import { forbidden } from '../api-errors.js';
 
@@ -12,19 +13,20 @@ import { forbidden } from '../api-errors.js';
  * PodScheduled False (SchedulingGated or Unschedulable) for the scheduler to retry. A pod that names a
  * node is left to that node. Returns whether it bound, and the message when it could not be placed.
  */
-export function admitPod(pod: Pod, nodeName: string, now: number, node?: Node): PlacementOutcome {
+export function admitPod(pod: Pod, nodeName: string, now: number, node?: Node, volumes?: VolumeVerdict): PlacementOutcome {
   // A pod for another scheduler is that scheduler's to bind: it waits, with no PodScheduled condition.
   if (!pod.spec.nodeName && (pod.spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') {
     pod.status = { phase: 'Pending', qosClass: computeQosClass(pod.spec as PodSpec) };
     return { bound: false };
   }
   const free = !pod.spec.nodeName;
-  const placement = free && node ? placementOf(pod, node) : undefined;
+  const placement = free && node ? placementOf(pod, node, volumes) : undefined;
   const unplaced = placement && !placement.fits ? placement : undefined;
   if (free && !unplaced) pod.spec.nodeName = nodeName;
+  const conditions = schedulingConditions(now, unplaced);
   pod.status = {
     phase: 'Pending',
-    conditions: [scheduledCondition(now, unplaced)],
+    ...(conditions.length ? { conditions } : {}),
     qosClass: computeQosClass(pod.spec as PodSpec),
   };
   return unplaced ? outcomeOf(unplaced) : { bound: free };

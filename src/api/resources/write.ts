@@ -7,7 +7,7 @@ import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Node, Pod } from '../../k8s/types.js';
 import { applyDefaults } from '../defaults.js';
 import { applyPatch } from '../patch.js';
-import { validateCreate, validateEphemeralContainersUpdate, validateUpdate } from '../validation/index.js';
+import { validateCreate, validateEphemeralContainersUpdate, validateStatusUpdate, validateUpdate } from '../validation/index.js';
 import { HttpStatusError, unsupportedMediaType } from '../api-errors.js';
 import type { ApiDeps } from '../deps.js';
 import { contentType, decodeBody, readBody, readObject, sendJson, type RequestContext } from '../http.js';
@@ -25,6 +25,10 @@ import {
 import { admitNewPod, admitPod } from './pod-admission.js';
 import { forbidden as forbiddenField } from '../validation/field.js';
 import { recordPlacement } from '../../scheduler/scheduler.js';
+import { volumePlacement } from '../../scheduler/volume-binding.js';
+import type { PersistentVolumeClaim } from '../../k8s/storage-types.js';
+import type { FieldCause } from '../../errors.js';
+import { admitClaimUpdate, admitNewClaim, admitNewStorageObject, prepareStorageStatusOnCreate, prepareStorageStatusUpdate } from './storage-admission.js';
 import type { PlacementOutcome } from '../../scheduler/predicates.js';
 
 /** Kinds whose status is owned by the system; main-resource writes cannot change it. */
@@ -63,11 +67,14 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   if (r.namespaced) checkNamespaceWritable(deps.store, r, obj.metadata.name ?? obj.metadata.generateName ?? '', obj.metadata.namespace!);
   applyDefaults(r.resource, obj);
   if (r.resource === 'pods') admitNewPod(obj as Pod);
+  if (r.resource === 'persistentvolumeclaims') admitNewClaim(deps.store, obj as PersistentVolumeClaim);
+  admitNewStorageObject(r.resource, obj);
+  prepareStorageStatusOnCreate(r.resource, obj, deps.clock.now());
   normalizeSecret(r, obj);
   invalid(r, obj.metadata.name ?? obj.metadata.generateName, validateCreate(r.resource, obj));
   if (r.resource === 'pods') {
     const node = deps.store.tryGet<Node>('nodes', undefined, deps.nodeName);
-    return { obj, ...admitPod(obj as Pod, deps.nodeName, deps.clock.now(), node) };
+    return { obj, ...admitPod(obj as Pod, deps.nodeName, deps.clock.now(), node, volumePlacement(deps.store, obj as Pod, deps.nodeName)) };
   }
   if (r.resource === 'namespaces') prepareNamespace(obj);
   return { obj, bound: false };
@@ -158,12 +165,11 @@ function writeUpdate(
     if (route.subresource !== 'status') {
       applyDefaults(r.resource, next);
       normalizeSecret(r, next);
+      if (r.resource === 'persistentvolumeclaims') admitClaimUpdate(deps.store, next as PersistentVolumeClaim, current as PersistentVolumeClaim);
+    } else {
+      prepareStorageStatusUpdate(r.resource, next, current, deps.clock.now());
     }
-    invalid(
-      r,
-      name,
-      route.subresource === 'ephemeralcontainers' ? validateEphemeralContainersUpdate(next as Pod, current as Pod) : validateUpdate(r.resource, next, current),
-    );
+    invalid(r, name, updateCauses(r, route, next, current));
     refuseNewFinalizers(r, name, next, current);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (dryRun || sameObject(next, current)) {
@@ -176,6 +182,15 @@ function writeUpdate(
   if (!result && finalized(r, stored)) return deps.store.delete<KubeObject>(r.resource, ns, name, { expectedUid: stored.metadata.uid });
   return result ?? stored;
 }
+
+function updateCauses(r: ApiResource, route: ResourceRoute, next: KubeObject, current: KubeObject): FieldCause[] {
+  if (route.subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(next as Pod, current as Pod);
+  if (route.subresource === 'status' && STORAGE_STATUS.has(r.resource)) return validateStatusUpdate(r.resource, next, current);
+  return validateUpdate(r.resource, next, current);
+}
+
+/** Kinds whose /status writes have rules of their own (the PV and PVC status strategies). */
+const STORAGE_STATUS = new Set(['persistentvolumes', 'persistentvolumeclaims']);
 
 /** Kinds whose deletion waits for their finalizers here (pods and namespaces have their own paths). */
 const FINALIZED_HERE = (r: ApiResource) => r.resource !== 'pods' && r.resource !== 'namespaces';
