@@ -62,6 +62,12 @@ function checkPreconditions(r: ApiResource, obj: KubeObject, pre: DeleteOptions[
   }
 }
 
+/**
+ * Kinds whose DELETE answers with the object itself, not a Status (upstream's ReturnDeletedObject; the
+ * client libraries decode the reply as that kind).
+ */
+const RETURNS_DELETED_OBJECT = new Set(['persistentvolumes', 'persistentvolumeclaims', 'storageclasses']);
+
 /** Deletes one object of any kind; returns the reply body. */
 export function deleteObject(deps: ApiDeps, r: ApiResource, obj: KubeObject, opts: DeleteOptions): unknown {
   checkPreconditions(r, obj, opts.preconditions);
@@ -70,6 +76,7 @@ export function deleteObject(deps: ApiDeps, r: ApiResource, obj: KubeObject, opt
   const m = obj.metadata;
   if (m.finalizers?.length) return opts.dryRun ? obj : markDeleting(deps, r, obj);
   const gone = opts.dryRun ? obj : deps.store.delete<KubeObject>(r.resource, r.namespaced ? m.namespace : undefined, m.name!, { expectedUid: m.uid });
+  if (RETURNS_DELETED_OBJECT.has(r.resource)) return gone;
   return successStatus(200, { name: m.name, kind: r.resource, uid: gone.metadata.uid });
 }
 
