@@ -83,6 +83,11 @@ export class HostVolumeManager implements VolumeManager {
   private readonly clock: Clock;
   private readonly mountInfoPath: string;
   private readonly node: NodeResourceTotals;
+  /**
+   * `<pod uid>/<volume>` of the claim volumes whose fsGroup ownership was applied: once per pod (and
+   * daemon run), as the kubelet does it once per mount, not at every resync of the pod's volumes.
+   */
+  private readonly ownedClaims = new Set<string>();
 
   constructor(opts: HostVolumeManagerOptions) {
     this.node = opts.node ?? { cpuMilli: os.cpus().length * 1000, memoryBytes: os.totalmem() };
@@ -119,10 +124,13 @@ export class HostVolumeManager implements VolumeManager {
         // fsGroup (fs-group.ts): not hostPath (inline or a PV's), which stays as the host has it, as on
         // the kubelet. An emptyDir is walked when it is made (setUp runs again on every start and resync;
         // what the containers create later inherits the group from the setgid directories).
+        // A claim's volume is walked once per pod: it may be large, and it is not remade by setUp.
         const kind = volumeKind(v);
-        if (sc?.fsGroup !== undefined && kind !== 'hostPath' && claim?.source.kind !== 'hostPath') {
+        const owned = `${uid}/${v.name}`;
+        if (sc?.fsGroup !== undefined && kind !== 'hostPath' && claim?.source.kind !== 'hostPath' && !this.ownedClaims.has(owned)) {
           const policy = kind === 'emptyDir' ? 'OnRootMismatch' : sc.fsGroupChangePolicy ?? 'Always';
           await applyFsGroup(mounted.hostPath, sc.fsGroup, mounted.readOnly, policy);
+          if (claim) this.ownedClaims.add(owned);
         }
         out.set(v.name, mounted);
       } catch (err) {
@@ -266,6 +274,7 @@ export class HostVolumeManager implements VolumeManager {
 
   async tearDownPodVolumes(podUid: string): Promise<void> {
     if (!podUid || podUid.includes('/') || podUid.startsWith('.')) throw new Error(`invalid pod uid ${JSON.stringify(podUid)}`);
+    for (const key of this.ownedClaims) if (key.startsWith(`${podUid}/`)) this.ownedClaims.delete(key);
     // mountinfo lists canonical paths: resolve symlinks in the data dir path, or no mount would match.
     const dir = await fs.realpath(podDir(this.paths, podUid)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
