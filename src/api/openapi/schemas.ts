@@ -269,6 +269,20 @@ const SPECS: Record<string, SchemaSpec> = {
       volumeBindingMode: ['string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'],
     },
   },
+  // Served so that clients find no custom resources (peapod serves none, and refuses to create one).
+  ['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition']: {
+    description: 'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>. peapod serves none: the list is always empty.',
+    gvk: 'CustomResourceDefinition',
+    group: 'apiextensions.k8s.io',
+    required: ['spec'],
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['object', 'spec describes how the user wants the resources to appear'],
+      status: ['object', 'status indicates the actual state of the CustomResourceDefinition'],
+    },
+  },
 };
 
 function refName(type: string): string {
