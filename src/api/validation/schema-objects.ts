@@ -1,7 +1,7 @@
 // Shapes of the other served kinds (1.33), and the resource → schema table.
 
 import { A, keyed, list, M, obj, scalars, set, S, type SchemaNode } from './schema.js';
-import { LABEL_SELECTOR, OBJECT_META, OBJECT_REF, POD } from './schema-pod.js';
+import { OBJECT_META, OBJECT_REF, POD, PVC_SPEC } from './schema-pod.js';
 import { PV_SOURCE_TYPES } from './storage.js';
 
 const TOP = scalars('apiVersion kind');
@@ -88,14 +88,7 @@ export const PERSISTENT_VOLUME = obj({
 export const PERSISTENT_VOLUME_CLAIM = obj({
   ...TOP,
   metadata: OBJECT_META,
-  spec: obj({
-    accessModes: list(S),
-    selector: LABEL_SELECTOR,
-    resources: obj({ limits: M, requests: M }),
-    ...scalars('volumeName storageClassName volumeMode volumeAttributesClassName'),
-    dataSource: obj(scalars('apiGroup kind name')),
-    dataSourceRef: obj(scalars('apiGroup kind name namespace')),
-  }),
+  spec: PVC_SPEC,
   status: obj({
     phase: S,
     accessModes: list(S),

@@ -79,7 +79,7 @@ export const EPHEMERAL_CONTAINER = obj({ ...CONTAINER_FIELDS, targetContainerNam
 
 const KEY_TO_PATH = list(obj(scalars('key path mode')));
 const DOWNWARD_ITEMS = list(obj({ path: S, fieldRef: FIELD_REF, resourceFieldRef: RESOURCE_REF, mode: S }));
-const PVC_SPEC = obj({
+export const PVC_SPEC = obj({
   accessModes: list(S),
   selector: LABEL_SELECTOR,
   resources: obj({ limits: M, requests: M }),
