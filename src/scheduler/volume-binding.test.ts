@@ -175,3 +175,35 @@ test('PVC: WaitForFirstConsumer provisioning that fails (annotation removed): Sc
   assert.equal(h.get('db').spec.nodeName, 'n1');
   h.scheduler.stop();
 });
+
+test('PVC: WaitForFirstConsumer with a class whose allowedTopologies this node does not satisfy: no volume to bind, the claim is not given the node', () => {
+  const h = setup();
+  const mk = (name: string, values: string[]) =>
+    h.store.create<StorageClass>('storageclasses', {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: STORAGE.localPathProvisioner, volumeBindingMode: 'WaitForFirstConsumer',
+      allowedTopologies: [{ matchLabelExpressions: [{ key: 'kubernetes.io/hostname', values }] }],
+    });
+  mk('elsewhere', ['n2']);
+  mk('here', ['n2', 'n1']);
+  h.scheduler.start();
+  h.claim('far', { storageClassName: 'elsewhere' });
+  h.claim('near', { storageClassName: 'here' });
+  h.create('a', ['far']);
+  h.create('b', ['near']);
+  assert.equal(h.get('a').spec.nodeName, undefined);
+  assert.equal(h.cond('a')?.message, `0/1 nodes are available: 1 node(s) didn't find available persistent volumes to bind. ${NOT_HELPFUL}`);
+  assert.equal(h.getClaim('far').metadata.annotations?.[STORAGE.selectedNode], undefined);
+  assert.equal(h.getClaim('near').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  h.scheduler.stop();
+});
+
+test('PVC: the class is read as the binder reads it (the beta annotation first)', () => {
+  const h = setup();
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c', image: 'x' }], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] } };
+  h.store.create<PersistentVolumeClaim>('persistentvolumeclaims', {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: 'default', annotations: { 'volume.beta.kubernetes.io/storage-class': 'local-path' } },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast' }, status: { phase: 'Pending' },
+  });
+  assert.deepEqual(volumePlacement(h.store, pod, 'n1')?.toSelect, ['data'], 'local-path (WaitForFirstConsumer) wins over spec.storageClassName fast (Immediate)');
+});

@@ -3,7 +3,8 @@
 // claim another scheduled pod uses) and VolumeBinding (a missing, lost or deleting claim; an unbound
 // claim of an Immediate class; a bound claim whose PV is missing or whose nodeAffinity excludes this
 // node; an unbound WaitForFirstConsumer claim, which the scheduler gives this node through the
-// volume.kubernetes.io/selected-node annotation and then waits for the binder to bind).
+// volume.kubernetes.io/selected-node annotation and then waits for the binder to bind; a class whose
+// allowedTopologies this node does not satisfy finds no volume to bind).
 // Messages are upstream's, so FailedScheduling reads as kube-scheduler writes it for one node.
 //
 // Not done: upstream's static binding of a WaitForFirstConsumer claim to an existing Available PV (the
@@ -16,6 +17,7 @@ import { STORAGE } from '../k8s/storage-types.js';
 import type { ObjectStore } from '../store/store.js';
 import { claimClassName, claimFullyBound, podClaimNames } from '../volumes/claims.js';
 import { nodeSelectorTermsMatch } from './predicates.js';
+import { topologyAllows } from '../storage/classes.js';
 
 /** VolumeBinding's Filter reasons (binder.go ConflictReason), in upstream's order. */
 export const VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
@@ -105,11 +107,21 @@ export function volumePlacement(store: ObjectStore, pod: Pod, nodeName: string):
     const selected = pvc.metadata.annotations?.[STORAGE.selectedNode];
     if (selected !== undefined && selected !== nodeName) bindConflict = true;
     else if (selected === nodeName) (verdict.provisioning ??= []).push(pvc.metadata.name ?? '');
+    else if (node && !provisionableOn(store, pvc, node)) bindConflict = true;
     else (verdict.toSelect ??= []).push(pvc.metadata.name ?? '');
   }
   const reasons = [...(nodeConflict ? [VOLUME_NODE_CONFLICT] : []), ...(bindConflict ? [VOLUME_BIND_CONFLICT] : []), ...(pvMissing ? [VOLUME_PV_NOT_EXIST] : [])];
   if (reasons.length) verdict.binding = reasons;
   return verdict;
+}
+
+/**
+ * Whether the claim's class may provision on `node` (checkVolumeProvisions: the node's labels satisfy the
+ * class's allowedTopologies); a node it does not allow finds no volume to bind.
+ */
+function provisionableOn(store: ObjectStore, pvc: PersistentVolumeClaim, node: Node): boolean {
+  const cls = store.tryGet<StorageClass>('storageclasses', undefined, claimClassName(pvc));
+  return !cls || topologyAllows(cls, node.metadata.labels);
 }
 
 /** WaitForFirstConsumer: the claim's class exists and says so (no class, or a missing one: Immediate). */

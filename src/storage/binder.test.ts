@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim } from '../k8s/storage-types.js';
-import { checkVolumeSatisfiesClaim, findMatchingVolume, nodeAffinityAllows, selectorMatches } from './binder.js';
+import { checkVolumeSatisfiesClaim, claimClass, findMatchingVolume, nodeAffinityAllows, selectorMatches } from './binder.js';
 
 function pv(name: string, size: string, extra: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>, phase = 'Available'): PersistentVolume {
   return {
@@ -99,4 +99,19 @@ test('a claim naming its volume: why it cannot bind, with upstream messages', ()
   assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi', { storageClassName: 'x' }), pvc('1Gi')), 'storageClassName does not match');
   assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi'), pvc('1Gi', { volumeMode: 'Block' })), 'incompatible volumeMode');
   assert.equal(checkVolumeSatisfiesClaim(pv('v', '1Gi'), pvc('1Gi', { accessModes: ['ReadWriteMany'] })), 'incompatible accessMode');
+});
+
+test('the claim\'s class is GetPersistentVolumeClaimClass: the beta annotation wins over spec.storageClassName', () => {
+  const beta = (cls: string, spec: Partial<PersistentVolumeClaim['spec']> = {}): PersistentVolumeClaim => {
+    const c = pvc('1Gi', spec);
+    c.metadata.annotations = { 'volume.beta.kubernetes.io/storage-class': cls };
+    return c;
+  };
+  assert.equal(claimClass(beta('fast', { storageClassName: 'slow' })), 'fast');
+  assert.equal(claimClass(beta('')), '');
+  assert.equal(claimClass(pvc('1Gi', { storageClassName: null })), '');
+  const vols = [pv('plain', '1Gi'), pv('classy', '1Gi', { storageClassName: 'fast' })];
+  assert.equal(names(findMatchingVolume(beta('fast'), vols, undefined, false)), 'classy');
+  assert.equal(names(findMatchingVolume(beta('', { storageClassName: 'fast' }), vols, undefined, false)), 'plain', '"" by the annotation: no class');
+  assert.equal(checkVolumeSatisfiesClaim(vols[1]!, beta('fast', { storageClassName: 'slow' })), undefined);
 });

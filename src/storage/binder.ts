@@ -6,7 +6,8 @@
 // unset); its storageClassName equals the claim's ("" or unset on both sides means "no class"); its access
 // modes include every mode the claim asks for; its capacity is at least the claim's request; the claim's
 // label selector matches its labels; it is Available and not reserved for another claim; and, when a node
-// is given (WaitForFirstConsumer with the node chosen), its nodeAffinity allows that node. Among those the
+// is given (WaitForFirstConsumer with the node chosen), its nodeAffinity allows that node. The claim's class
+// is read as upstream's GetPersistentVolumeClaimClass: the beta annotation first (classes.ts). Among those the
 // one with the fewest access modes, then the smallest capacity, wins (upstream walks its index by mode set,
 // smallest set first, and takes the smallest volume of the first set with a fit). A volume reserved for
 // this very claim (claimRef naming it, with or without uid) wins before any other, even when not Available.
@@ -20,6 +21,7 @@ import type {
   VolumeNodeAffinity,
 } from '../k8s/storage-types.js';
 import type { ObjectReference } from '../k8s/types.js';
+import { claimClassName } from './classes.js';
 
 /** The node a WaitForFirstConsumer claim will be used on: its name and labels (kubernetes.io/hostname...). */
 export interface NodeInfo {
@@ -27,10 +29,11 @@ export interface NodeInfo {
   labels: Record<string, string>;
 }
 
-/** The claim's class: "" when storageClassName is unset or null (as GetPersistentVolumeClaimClass). */
-export function claimClass(claim: PersistentVolumeClaim): string {
-  return claim.spec.storageClassName ?? '';
-}
+/**
+ * The claim's class (GetPersistentVolumeClaimClass): the beta annotation volume.beta.kubernetes.io/storage-class
+ * when present, else spec.storageClassName; "" for none. The one definition of classes.ts.
+ */
+export const claimClass = claimClassName;
 
 /** The volume's class: "" when unset. */
 export function volumeClass(pv: PersistentVolume): string {

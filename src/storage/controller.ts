@@ -35,6 +35,7 @@ import {
   volumeCapacity,
   type NodeInfo,
 } from './binder.js';
+import { claimHasClass, defaultClassOf } from './classes.js';
 import {
   LOCAL_PATH_PROVISIONER,
   buildProvisionedVolume,
@@ -93,33 +94,57 @@ export function ensureDefaultStorageClass(store: ObjectStore): void {
   }
 }
 
-/** The default class among `classes` (annotation "true"): the newest, then the first by name, as upstream's GetDefaultClass. */
-export function defaultClassOf(classes: readonly StorageClass[]): StorageClass | undefined {
-  const defaults = classes.filter((c) => c.metadata.annotations?.[STORAGE.defaultClass] === 'true');
-  defaults.sort((a, b) => {
-    const ta = Date.parse(a.metadata.creationTimestamp ?? '') || 0;
-    const tb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
-    if (ta !== tb) return tb - ta;
-    return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
-  });
-  return defaults[0];
-}
+export { defaultClassOf } from './classes.js';
 
-/** The claims a pod's volumes name: persistentVolumeClaim.claimName, and `<pod>-<volume>` for a generic ephemeral volume. */
+/**
+ * The claims a pod's volumes name (persistentVolumeClaim.claimName), for queueing a deleting claim when a
+ * pod changes. Generic `ephemeral` volumes are left out: the kubelet here refuses them and nothing makes
+ * their `<pod>-<volume>` claim, so a claim of that name is someone else's (podUsesClaim still honours
+ * one the pod owns, as upstream's VolumeIsForPod).
+ */
 export function claimsOfPod(pod: Pod): string[] {
   const names: string[] = [];
   for (const v of pod.spec?.volumes ?? []) {
     const pvc = v.persistentVolumeClaim as { claimName?: string } | undefined;
     if (pvc?.claimName) names.push(pvc.claimName);
-    if (v.ephemeral) names.push(`${pod.metadata.name ?? ''}-${v.name}`);
   }
   return names;
 }
 
-/** Whether the kubelet is done with the pod (pvc-protection's podIsShutDown): Succeeded, Failed, or force-deleted. */
+/**
+ * pvc-protection's podIsShutDown: the kubelet is done with the pod or it was force-deleted (a
+ * deletionTimestamp with a zero grace period). Upstream consults it for ephemeral volumes only.
+ */
 function podIsShutDown(pod: Pod): boolean {
-  if (pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0) return true;
-  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  return !!pod.metadata.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds === 0;
+}
+
+/**
+ * Whether the pod keeps the claim from going (pvc-protection's podUsesPVC, followed exactly, 1.33):
+ * only a scheduled pod (spec.nodeName set) counts — the kubelet sees a pod only once it is scheduled, and
+ * will not start one whose claim is being deleted (nor will the scheduler place it), so an unscheduled
+ * pod never gets to use it. A scheduled pod naming the claim in a persistentVolumeClaim volume keeps it
+ * whatever its phase: a Succeeded or Failed pod still holds it until the pod object is deleted (upstream's
+ * "updated finished Pod -> finalizer is not removed"). A generic ephemeral volume keeps its
+ * `<pod>-<volume>` claim only when the claim is controlled by the pod (VolumeIsForPod: a controller
+ * ownerReference with the pod's uid) and the pod is not shut down.
+ */
+export function podUsesClaim(pod: Pod, claim: PersistentVolumeClaim): boolean {
+  if (!pod.spec?.nodeName) return false;
+  if ((pod.metadata.namespace ?? '') !== (claim.metadata.namespace ?? '')) return false;
+  const name = claim.metadata.name ?? '';
+  for (const v of pod.spec.volumes ?? []) {
+    const pvc = v.persistentVolumeClaim as { claimName?: string } | undefined;
+    if (pvc?.claimName === name) return true;
+    if (v.ephemeral && !podIsShutDown(pod) && `${pod.metadata.name ?? ''}-${v.name}` === name && claimIsForPod(claim, pod)) return true;
+  }
+  return false;
+}
+
+/** Upstream's ephemeral.VolumeIsForPod: the claim's controller ownerReference is the pod (by uid). */
+function claimIsForPod(claim: PersistentVolumeClaim, pod: Pod): boolean {
+  const owners = (claim.metadata.ownerReferences ?? []) as { uid?: string; controller?: boolean }[];
+  return !!pod.metadata.uid && owners.some((o) => o.controller === true && o.uid === pod.metadata.uid);
 }
 
 /** A queue of keys with one worker: a key waiting is queued once; work starts on a later turn, never inside a watch callback. */
@@ -143,9 +168,11 @@ class KeyQueue {
     }
   }
 
-  stop(): void {
+  /** Nothing more starts; resolves once the item running (if any) has finished. */
+  stop(): Promise<void> {
     this.stopped = true;
     this.pending.clear();
+    return this.idle();
   }
 
   /** Resolves once nothing is queued or running. */
@@ -225,12 +252,16 @@ export class StorageController {
     }
   }
 
-  stop(): void {
+  /**
+   * Stops watching and resyncing; no new work starts. Resolves once the item running, if any (a directory
+   * being made or removed, its writes to the store), has finished: await it before closing the store.
+   */
+  stop(): Promise<void> {
     for (const w of this.watches) w.stop();
     this.watches = [];
     this.cancelResync?.();
     this.cancelResync = undefined;
-    this.queue.stop();
+    return this.queue.stop();
   }
 
   /** Resolves once the queue is empty and nothing runs (tests; a shutdown that wants directory work finished). */
@@ -276,7 +307,10 @@ export class StorageController {
 
   private onPod(ev: WatchEvent<Pod>): void {
     const pod = ev.object;
-    for (const name of claimsOfPod(pod)) {
+    const names = claimsOfPod(pod);
+    // An ephemeral volume's claim, when the pod owns one (see podUsesClaim): queued as well.
+    for (const v of pod.spec?.volumes ?? []) if (v.ephemeral) names.push(`${pod.metadata.name ?? ''}-${v.name}`);
+    for (const name of names) {
       const claim = this.o.store.getStored<PersistentVolumeClaim>(PVCS, pod.metadata.namespace, name);
       if (claim?.object.metadata.deletionTimestamp) this.queue.add(pvcKey(pod.metadata.namespace, name));
     }
@@ -395,7 +429,7 @@ export class StorageController {
     else await this.syncUnboundClaim(claim);
   }
 
-  /** The deleting claim loses its finalizer once no running pod uses it; then it goes. */
+  /** The deleting claim loses its finalizer once no scheduled pod uses it (podUsesClaim); then it goes. */
   private protectClaim(claim: PersistentVolumeClaim): void {
     const m = claim.metadata;
     if (m.finalizers?.includes(STORAGE.pvcProtection)) {
@@ -411,7 +445,7 @@ export class StorageController {
 
   private claimInUse(claim: PersistentVolumeClaim): boolean {
     const pods = this.o.store.listStored<Pod>('pods', { namespace: claim.metadata.namespace }).items;
-    return pods.some((s) => !podIsShutDown(s.object) && claimsOfPod(s.object).includes(claim.metadata.name ?? ''));
+    return pods.some((s) => podUsesClaim(s.object, claim));
   }
 
   private claimEventName(claim: PersistentVolumeClaim): string {
@@ -425,18 +459,6 @@ export class StorageController {
 
   private async syncUnboundClaim(claim: PersistentVolumeClaim): Promise<void> {
     const { store } = this.o;
-    // Retroactive default class (1.28+): a claim without storageClassName gets the default when there is one.
-    if ((claim.spec.storageClassName === undefined || claim.spec.storageClassName === null) && !claim.spec.volumeName) {
-      const def = defaultClassOf(store.list<StorageClass>(CLASSES).items);
-      if (def) {
-        const out = this.update<PersistentVolumeClaim>(PVCS, claim, (c) => {
-          if (c.spec.storageClassName !== undefined && c.spec.storageClassName !== null) return false;
-          c.spec.storageClassName = def.metadata.name;
-        });
-        if (!out) return;
-        claim = out;
-      }
-    }
     const className = claimClass(claim);
     const cls = className ? store.tryGet<StorageClass>(CLASSES, undefined, className) : undefined;
     const delayBinding = cls?.volumeBindingMode === 'WaitForFirstConsumer';
@@ -448,6 +470,19 @@ export class StorageController {
       if (pv) {
         this.bind(pv, claim);
         return;
+      }
+      // Retroactive default class (1.28+, upstream's assignDefaultStorageClass once no volume fits): a claim
+      // that names no class — no beta annotation, spec.storageClassName unset or null; "" is a choice —
+      // gets the default class, when there is one; the update queues it again.
+      if (!claimHasClass(claim)) {
+        const def = defaultClassOf(store.list<StorageClass>(CLASSES).items);
+        if (def) {
+          this.update<PersistentVolumeClaim>(PVCS, claim, (c) => {
+            if (claimHasClass(c)) return false;
+            c.spec.storageClassName = def.metadata.name;
+          });
+          return;
+        }
       }
       const waiting = this.pending(claim);
       if (!waiting) return;
@@ -614,15 +649,23 @@ export class StorageController {
     await this.provisionLocalPath(claim, cls);
   }
 
-  /** The local-path provisioner: a directory on this node, a PV pre-bound to the claim, then the binding. */
+  /**
+   * The local-path provisioner: a directory on this node, a PV pre-bound to the claim, then the binding.
+   * A failure is a ProvisioningFailed event (once per message); when the scheduler chose the node (the
+   * claim's selected-node annotation), the annotation is then removed, as sig-storage-lib-external-
+   * provisioner's rescheduleProvisioning does: the scheduler takes that as "provisioning failed", records
+   * FailedScheduling on the pod and gives the claim the node again after its back-off (1 s doubling to
+   * 10 s), which is the retry cadence — no loop here.
+   */
   private async provisionLocalPath(claim: PersistentVolumeClaim, cls: StorageClass): Promise<void> {
     const { store, nodeName, localPathRoot } = this.o;
     const failed = (why: string): void => {
       this.say(this.provisionerEvents, claim, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${cls.metadata.name}": ${why}`);
+      this.rescheduleProvisioning(claim);
     };
     const node = claim.metadata.annotations?.[STORAGE.selectedNode] ?? nodeName;
     if (node !== nodeName) return failed(`node "${node}" is not this node ("${nodeName}"): its local path cannot be made here`);
-    const why = checkProvisionable(claim, cls);
+    const why = checkProvisionable(claim, cls, this.nodeInfo(nodeName));
     if (why) return failed(why);
 
     const pvName = provisionedVolumeName(claim);
@@ -654,6 +697,18 @@ export class StorageController {
       this.say(this.provisionerEvents, claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName}`);
     }
     if (isVolumeBoundToClaim(pv, claim)) this.bind(pv, claim);
+  }
+
+  /** Gives the claim back to the scheduler: its selected-node annotation (the value it failed on) goes. */
+  private rescheduleProvisioning(claim: PersistentVolumeClaim): void {
+    const selected = claim.metadata.annotations?.[STORAGE.selectedNode];
+    if (selected === undefined) return; // not the scheduler's doing (Immediate): the resync retries
+    this.update<PersistentVolumeClaim>(PVCS, claim, (c) => {
+      if (c.spec.volumeName || c.metadata.annotations?.[STORAGE.selectedNode] !== selected) return false;
+      const ann = { ...c.metadata.annotations };
+      delete ann[STORAGE.selectedNode];
+      c.metadata.annotations = ann;
+    });
   }
 
   // ---- volumes ----

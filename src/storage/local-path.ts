@@ -12,9 +12,13 @@ import path from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../k8s/storage-types.js';
 import { STORAGE } from '../k8s/storage-types.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
-import { claimRefOf } from './binder.js';
+import { claimRefOf, type NodeInfo } from './binder.js';
+import { topologyAllows } from './classes.js';
 
 export const LOCAL_PATH_PROVISIONER = STORAGE.localPathProvisioner;
+
+/** The longest file name Linux file systems take (NAME_MAX), in bytes. */
+export const NAME_MAX = 255;
 
 /** The PV name a provisioner gives a claim's volume (upstream's getProvisionedVolumeNameForClaim). */
 export function provisionedVolumeName(claim: PersistentVolumeClaim): string {
@@ -32,17 +36,28 @@ export function isLocalPathVolume(pv: PersistentVolume): boolean {
 }
 
 /**
- * Why this provisioner cannot make a volume for the claim with this class, or undefined when it can.
- * It takes no class parameters (refusing one it does not know, rather than ignoring it), no label selector
- * (a new volume has no labels to select), Filesystem mode only, and single-node access modes (one
- * directory on one node: ReadWriteOnce, ReadWriteOncePod; ReadOnlyMany and ReadWriteMany are refused as
- * local-path-provisioner refuses them).
+ * Why this provisioner cannot make a volume for the claim with this class on `node`, or undefined when it
+ * can. It takes no class parameters (refusing one it does not know, rather than ignoring it) and no class
+ * mountOptions (its volumes are hostPath directories, which are bind-mounted and take no mount options:
+ * nothing would apply them, and a hostPath PV carrying them fails validation at its next update); the
+ * class's allowedTopologies must allow the node (its labels satisfy one term). No label selector (a new
+ * volume has no labels to select), Filesystem mode only, and single-node access modes (one directory on
+ * one node: ReadWriteOnce, ReadWriteOncePod; ReadOnlyMany and ReadWriteMany are refused as
+ * local-path-provisioner refuses them). The directory's name must fit in a file name (255 bytes).
  */
-export function checkProvisionable(claim: PersistentVolumeClaim, cls: StorageClass): string | undefined {
+export function checkProvisionable(claim: PersistentVolumeClaim, cls: StorageClass, node: NodeInfo): string | undefined {
   const params = Object.keys(cls.parameters ?? {});
   if (params.length > 0) {
     return `invalid parameter${params.length > 1 ? 's' : ''} ${params.map((p) => JSON.stringify(p)).join(', ')} in storage class "${cls.metadata.name}": the ${LOCAL_PATH_PROVISIONER} provisioner takes no parameters`;
   }
+  if ((cls.mountOptions ?? []).length > 0) {
+    return `storage class "${cls.metadata.name}" has mountOptions, which the ${LOCAL_PATH_PROVISIONER} provisioner cannot honour: it makes hostPath volumes, which take no mount options`;
+  }
+  if (!topologyAllows(cls, node.labels)) {
+    return `node "${node.name}" does not satisfy the allowedTopologies of storage class "${cls.metadata.name}": its labels match none of the terms`;
+  }
+  const bytes = Buffer.byteLength(volumeDirectoryName(claim), 'utf8');
+  if (bytes > NAME_MAX) return directoryNameTooLong(bytes);
   if (claim.spec.selector) return 'claim.Spec.Selector is not supported';
   if ((claim.spec.volumeMode ?? 'Filesystem') !== 'Filesystem') return `volumeMode ${claim.spec.volumeMode} is not supported: only Filesystem`;
   for (const m of claim.spec.accessModes ?? []) {
@@ -52,17 +67,27 @@ export function checkProvisionable(claim: PersistentVolumeClaim, cls: StorageCla
   return undefined;
 }
 
+function directoryNameTooLong(bytes: number): string {
+  return `the directory name for this claim (pvc-<uid>_<namespace>_<name>) would be ${bytes} bytes, longer than the ${NAME_MAX} a file name may have: use a shorter namespace or claim name`;
+}
+
 /**
  * Makes (or finds, after a restart mid-way) the claim's directory under `root`, mode 0777; returns its
- * path. Refuses a name that exists as anything but a directory.
+ * path. Refuses a name that exists as anything but a directory; a name too long (ENAMETOOLONG) is said so.
  */
 export async function createVolumeDirectory(root: string, claim: PersistentVolumeClaim): Promise<string> {
   await fs.mkdir(root, { recursive: true, mode: 0o755 });
-  const dir = path.join(root, volumeDirectoryName(claim));
+  const name = volumeDirectoryName(claim);
+  const dir = path.join(root, name);
   try {
     await fs.mkdir(dir, { mode: 0o777 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG') {
+      const bytes = Buffer.byteLength(name, 'utf8');
+      throw new Error(bytes > NAME_MAX ? directoryNameTooLong(bytes) : `the volume directory's path "${dir}" is too long for the file system (ENAMETOOLONG): use a shorter local-path root`);
+    }
+    if (code !== 'EEXIST') throw err;
     const st = await fs.lstat(dir);
     if (!st.isDirectory()) throw new Error(`${dir} exists and is not a directory`);
   }
@@ -98,7 +123,7 @@ export function buildProvisionedVolume(opts: {
         required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [hostname] }] }] },
       },
       claimRef: claimRefOf(claim),
-      ...(cls.mountOptions?.length ? { mountOptions: [...cls.mountOptions] } : {}),
+      // Never the class's mountOptions: a hostPath volume takes none (checkProvisionable refuses such a class).
     },
     status: { phase: 'Pending' },
   };

@@ -91,3 +91,16 @@ test('PVC mount: hostPath and local PVs are the host directory; readOnly from th
   h.bound('nfs', { nfs: { server: 'x', path: '/' } });
   assert.match(await h.failure(h.pod('nfs')), /failed to process volumes=\[data\]: failed to get Plugin from volumeSpec for volume "pv-nfs" err=no volume plugin matched$/);
 });
+
+test('claimClassName is the storage controllers\' definition: the beta annotation (even "") before spec.storageClassName', async () => {
+  const { claimClassName } = await import('./claims.js');
+  const storage = await import('../storage/classes.js');
+  assert.equal(claimClassName, storage.claimClassName, 'one function for the scheduler, the kubelet and the binder');
+  const c = (annotations: Record<string, string> | undefined, storageClassName?: string | null): PersistentVolumeClaim => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c', namespace: 'default', annotations }, spec: { storageClassName },
+  });
+  assert.equal(claimClassName(c({ 'volume.beta.kubernetes.io/storage-class': 'beta' }, 'ga')), 'beta');
+  assert.equal(claimClassName(c({ 'volume.beta.kubernetes.io/storage-class': '' }, 'ga')), '');
+  assert.equal(claimClassName(c(undefined, 'ga')), 'ga');
+  assert.equal(claimClassName(c(undefined, null)), '');
+});

@@ -40,12 +40,11 @@ export function claimFullyBound(pvc: PersistentVolumeClaim): boolean {
   return Object.hasOwn(pvc.metadata.annotations ?? {}, STORAGE.bindCompleted) || pvc.status?.phase === 'Bound';
 }
 
-/** The class a claim asks for: the beta annotation first, then spec.storageClassName (upstream's order). */
-export function claimClassName(pvc: PersistentVolumeClaim): string {
-  const beta = pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'];
-  if (beta !== undefined) return beta;
-  return pvc.spec.storageClassName ?? '';
-}
+/**
+ * The class a claim asks for: the beta annotation first, then spec.storageClassName (upstream's order);
+ * the storage controllers' own definition (storage/classes.ts), so the scheduler and the binder agree.
+ */
+export { claimClassName } from '../storage/classes.js';
 
 /** The PV's host directory (hostPath or local), or undefined for a source this node cannot mount. */
 export function persistentVolumePath(pv: PersistentVolume): { kind: 'hostPath' | 'local'; path: string } | undefined {
