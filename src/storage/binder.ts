@@ -13,6 +13,8 @@
 // this very claim (claimRef naming it, with or without uid) wins before any other, even when not Available.
 
 import { compareQuantities, quantityToBytes } from '../k8s/quantity.js';
+import { matchesLabels } from '../store/selectors.js';
+import type { LabelRequirement } from '../store/store.js';
 import type {
   LabelSelector,
   NodeSelectorRequirement,
@@ -70,30 +72,16 @@ function safeBytes(q: string | number): number {
 /** Whether a label selector matches `labels`: every matchLabels pair and every expression (an empty selector matches all). */
 export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector) return true;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
+  const reqs: LabelRequirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, v]) => ({ key, operator: 'Equals', values: [v] }));
   for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(l[e.key] as string)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[e.key] as string)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
+    // An operator upstream cannot convert makes the selector match nothing.
+    if (!SELECTOR_OPERATORS.has(e.operator)) return false;
+    reqs.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
   }
-  return true;
+  return matchesLabels(labels, reqs);
 }
+
+const SELECTOR_OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 /** One node selector requirement against a value (undefined when the label is absent), as upstream's NodeSelectorRequirementsAsSelector. */
 function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
