@@ -23,6 +23,8 @@
 //     cni/                               0700  net.d/, cache/ (results/ files 0600), ipam/ (host-local's files)
 //     logs/pods/                         0700  pod logs of a non-default data dir, as below
 //     tmp/                               0700  image uploads 0600
+//     storage/                           0700  the local-path volumes; not descended: pvc-<uid>_<ns>_<name> 0777
+//                                              (container-facing, as local-path-provisioner makes them)
 //   <pod-logs-dir>/<ns>_<pod>_<uid>/<container>/<n>.log   dirs 0700, logs 0600: /var/log/pods for the
 //                                        default data dir, which the kubelet makes 0755 with 0640 logs (containerd);
 //                                        peapod owns it and keeps logs (which print Secrets as readily as env) private
@@ -138,6 +140,7 @@ export const DATA_DIR_RULE: ModeRule = dir([
   { name: 'cni', rule: CNI },
   { name: 'logs', rule: dir([{ name: 'pods', rule: POD_LOGS_RULE }]) },
   { name: 'tmp', rule: dir([any(file())]) },
+  { name: 'storage', rule: dir() },
 ]);
 
 /** The run dir: runc's root, conmon's exit files and attach links, pinned netns. */

@@ -76,7 +76,9 @@ function directoryNameTooLong(bytes: number): string {
  * path. Refuses a name that exists as anything but a directory; a name too long (ENAMETOOLONG) is said so.
  */
 export async function createVolumeDirectory(root: string, claim: PersistentVolumeClaim): Promise<string> {
-  await fs.mkdir(root, { recursive: true, mode: 0o755 });
+  // Private: the volumes are 0777 for the containers (which reach them through bind mounts, never
+  // through this directory), so no other local user may walk into them from here.
+  await fs.mkdir(root, { recursive: true, mode: 0o700 });
   const name = volumeDirectoryName(claim);
   const dir = path.join(root, name);
   try {
