@@ -32,7 +32,7 @@ export function resourceForKind(kind: string, apiVersion?: string, origin?: Mani
   if (r) return r;
   const noMatch = `no matches for kind "${kind}" in version "${apiVersion ?? ''}"`;
   if (!origin) throw new Error(`error: ${noMatch}`);
-  throw new Error(`error: resource mapping not found for name: "${origin.name ?? ''}" namespace: "${origin.namespace ?? ''}" from "${origin.source}": ${noMatch}`);
+  throw new Error(`error: resource mapping not found for name: "${origin.name ?? ''}" namespace: "${origin.namespace ?? ''}" from "${origin.source}": ${noMatch}\nensure CRDs are installed first`);
 }
 
 /** kubectl's name for a resource in output: `pod`, `persistentvolumeclaim`, `storageclass.storage.k8s.io`. */

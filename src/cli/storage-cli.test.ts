@@ -121,11 +121,11 @@ test('kinds map with their apiVersion; an unknown one reads like kubectl\'s erro
   assert.equal(resourceForKind('Pod').resource, 'pods');
   assert.throws(
     () => resourceForKind('StorageClass', 'v1', { name: 'fast', source: 'sc.yaml' }),
-    { message: 'error: resource mapping not found for name: "fast" namespace: "" from "sc.yaml": no matches for kind "StorageClass" in version "v1"' },
+    { message: 'error: resource mapping not found for name: "fast" namespace: "" from "sc.yaml": no matches for kind "StorageClass" in version "v1"\nensure CRDs are installed first' },
   );
   assert.throws(
     () => resourceForKind('Deployment', 'apps/v1', { name: 'web', namespace: 'prod', source: 'STDIN' }),
-    { message: 'error: resource mapping not found for name: "web" namespace: "prod" from "STDIN": no matches for kind "Deployment" in version "apps/v1"' },
+    { message: 'error: resource mapping not found for name: "web" namespace: "prod" from "STDIN": no matches for kind "Deployment" in version "apps/v1"\nensure CRDs are installed first' },
   );
 });
 
@@ -271,9 +271,9 @@ spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], hostPath: {path: 
   await writeFile(bad, 'apiVersion: v1\nkind: StorageClass\nmetadata: {name: fast}\nprovisioner: x\n');
   seen.length = 0;
   r = await run(['apply', '-f', bad]);
-  assert.deepEqual([r.code, r.out, r.err], [1, '', `error: resource mapping not found for name: "fast" namespace: "" from "${bad}": no matches for kind "StorageClass" in version "v1"\n`]);
+  assert.deepEqual([r.code, r.out, r.err], [1, '', `error: resource mapping not found for name: "fast" namespace: "" from "${bad}": no matches for kind "StorageClass" in version "v1"\nensure CRDs are installed first\n`]);
   r = await run(['delete', '-f', bad]);
-  assert.deepEqual([r.code, r.err], [1, `error: resource mapping not found for name: "fast" namespace: "" from "${bad}": no matches for kind "StorageClass" in version "v1"\n`]);
+  assert.deepEqual([r.code, r.err], [1, `error: resource mapping not found for name: "fast" namespace: "" from "${bad}": no matches for kind "StorageClass" in version "v1"\nensure CRDs are installed first\n`]);
   assert.equal(seen.length, 0);
 });
 
