@@ -11,6 +11,10 @@
 // status untouched, until they are bound; then it is bound here. When the provisioner gives up (it
 // removes the annotation), the pod gets upstream's PreBind failure (FailedScheduling, PodScheduled
 // False SchedulerError) and the claim is given the node again after a back-off of 1 s doubling to 10 s.
+// That failure names one claim; while the pod has claims in back-off it keeps naming the same one (it
+// names the first in back-off by name only when the one it named has recovered), so two failing claims
+// do not make a new event and status write every cycle. What is kept per claim is forgotten when a pod
+// using it is bound, when the last unbound pod using it is deleted, and when the claim is deleted.
 
 import type { Node, Pod } from '../k8s/types.js';
 import { STORAGE, type PersistentVolumeClaim } from '../k8s/storage-types.js';
@@ -54,14 +58,19 @@ export class Scheduler {
   private watches: Watch[] = [];
   /** What of the node the filters read, as last seen: heartbeats that change none of it place nothing. */
   private nodeKey?: string;
-  /** Claims (namespace/name) given this node by the selected-node annotation, until their pod is bound. */
+  /** Claims (namespace/name) given this node by the selected-node annotation: until a pod using one is bound, the last unbound pod using it is deleted, or it is. */
   private readonly selections = new Map<string, Selection>();
 
   constructor(private readonly o: { store: ObjectStore; nodeName: string; clock: Clock; events: EventSink; logger: Logger }) {}
 
   start(): void {
     const { store, nodeName } = this.o;
-    this.watches.push(store.watch<Pod>('pods', { fieldSelector: UNBOUND }, (ev) => ev.type !== 'DELETED' && this.place(ev.object)));
+    this.watches.push(
+      store.watch<Pod>('pods', { fieldSelector: UNBOUND }, (ev) => {
+        if (ev.type === 'DELETED') this.forgetUnused(ev.object);
+        else this.place(ev.object);
+      }),
+    );
     this.watches.push(
       store.watch<Node>('nodes', { fieldSelector: [{ field: 'metadata.name', operator: 'Equals', value: nodeName }] }, (ev) => {
         if (ev.type === 'DELETED') return;
@@ -75,7 +84,11 @@ export class Scheduler {
     // Storage: from now on (the pods' own watch above placed every unbound pod already).
     const now = { resourceVersion: store.currentResourceVersion() };
     this.watches.push(
-      store.watch<PersistentVolumeClaim>('persistentvolumeclaims', now, (ev) => this.retryClaimUsers(ev.object.metadata.namespace, (p) => podUsesClaim(p, ev.object.metadata.namespace, ev.object.metadata.name))),
+      store.watch<PersistentVolumeClaim>('persistentvolumeclaims', now, (ev) => {
+        const c = ev.object.metadata;
+        if (ev.type === 'DELETED' && this.selections.get(`${c.namespace ?? 'default'}/${c.name}`)?.uid === c.uid) this.forget(`${c.namespace ?? 'default'}/${c.name}`);
+        this.retryClaimUsers(c.namespace, (p) => podUsesClaim(p, c.namespace, c.name));
+      }),
     );
     for (const resource of ['persistentvolumes', 'storageclasses']) this.watches.push(store.watch(resource, now, () => this.retryClaimUsers(undefined, () => true)));
     // A scheduled pod that is gone or finished frees its ReadWriteOncePod claims.
@@ -109,14 +122,21 @@ export class Scheduler {
     if ((pod.spec.schedulerName ?? 'default-scheduler') !== 'default-scheduler') return;
     const node = store.tryGet<Node>('nodes', undefined, nodeName);
     if (!node) return;
-    let placement: Placement | PreBindFailure = placementOf(pod, node, volumePlacement(store, pod, nodeName));
+    const volumes = volumePlacement(store, pod, nodeName);
+    let placement: Placement | PreBindFailure = placementOf(pod, node, volumes);
     const m = pod.metadata;
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    // A claim given the node before that now finds no volume to bind here is not being provisioned: its
+    // annotation's absence, later, is no provisioner's give-up.
+    for (const c of volumes?.conflicts ?? []) {
+      const sel = this.selections.get(`${m.namespace ?? 'default'}/${c}`);
+      if (sel) sel.annotated = false;
+    }
     if (!placement.fits && placement.reason === 'WaitingForVolumes') {
-      const failed = this.selectNode(pod, placement.select);
+      const failed = this.selectNode(pod, placement.select, placement.provisioning, current?.reason === 'SchedulerError' ? current.message : undefined);
       if (!failed) return;
       placement = failed;
     }
-    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (!placement.fits && current?.status === 'False' && current.reason === placement.reason && current.message === placement.message) return;
     const now = clock.now();
     let wrote = false;
@@ -147,12 +167,14 @@ export class Scheduler {
    * Gives this node to the pod's unbound WaitForFirstConsumer claims that have none (the claim's
    * selected-node annotation). A claim given the node before whose annotation is gone again means the
    * provisioner gave up: upstream's PreBind failure, returned for the pod's status and event; the claim
-   * then waits out a back-off before it is given the node again.
+   * then waits out a back-off before it is given the node again. While any is in back-off the failure
+   * is returned; it names the claim `previous` (the pod's SchedulerError message) named when that claim
+   * has failed and is still unbound (`claims` or `provisioning`), else the first claim in back-off by name.
    */
-  private selectNode(pod: Pod, claims: string[]): PreBindFailure | undefined {
+  private selectNode(pod: Pod, claims: string[], provisioning: string[], previous: string | undefined): PreBindFailure | undefined {
     const { store, nodeName, clock, logger } = this.o;
     const ns = pod.metadata.namespace ?? 'default';
-    let failure: PreBindFailure | undefined;
+    const backoff: string[] = [];
     for (const name of claims) {
       const key = `${ns}/${name}`;
       const claim = store.tryGet<PersistentVolumeClaim>('persistentvolumeclaims', ns, name);
@@ -178,7 +200,7 @@ export class Scheduler {
         sel.cancel = clock.setTimer(delay, retry);
       }
       if (sel?.retryAt !== undefined) {
-        failure ??= { fits: false, reason: 'SchedulerError', message: `running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "${name}"`, failures: [] };
+        backoff.push(name);
         continue;
       }
       try {
@@ -197,13 +219,30 @@ export class Scheduler {
         if (!isNotFound(err) && !(err instanceof ConflictError)) logger.warn({ claim: key, err: errorMessage(err) }, 'could not select a node for a claim');
       }
     }
-    return failure;
+    if (!backoff.length) return undefined;
+    const failing = [...claims, ...provisioning].filter((c) => (this.selections.get(`${ns}/${c}`)?.failures ?? 0) > 0);
+    const named = failing.find((c) => provisioningFailed(c) === previous) ?? backoff.sort()[0]!;
+    return { fits: false, reason: 'SchedulerError', message: provisioningFailed(named), failures: [] };
   }
 
   private forget(key: string): void {
     this.selections.get(key)?.cancel?.();
     this.selections.delete(key);
   }
+
+  /** A pod left the unbound pods (deleted, or bound): its claims no unbound pod uses any more are forgotten. */
+  private forgetUnused(pod: Pod): void {
+    const ns = pod.metadata.namespace ?? 'default';
+    const claims = podClaimNames(pod).filter((c) => this.selections.has(`${ns}/${c}`));
+    if (!claims.length) return;
+    const users = this.o.store.list<Pod>('pods', { namespace: ns, fieldSelector: UNBOUND }).items.filter((p) => !p.metadata.deletionTimestamp);
+    for (const c of claims) if (!users.some((p) => podUsesClaim(p, ns, c))) this.forget(`${ns}/${c}`);
+  }
+}
+
+/** The PreBind failure's message for a claim whose provisioning failed (upstream's words). */
+function provisioningFailed(claim: string): string {
+  return `running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "${claim}"`;
 }
 
 /** A PreBind failure of the volume binder: FailedScheduling, with PodScheduled False SchedulerError. */

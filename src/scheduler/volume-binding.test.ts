@@ -10,7 +10,7 @@ import { silentLogger } from '../system/logger.js';
 import { admitPod } from '../api/resources/pod-admission.js';
 import { placementOf } from './predicates.js';
 import { Scheduler } from './scheduler.js';
-import { RWOP_CONFLICT, UNBOUND_IMMEDIATE, VOLUME_NODE_CONFLICT, volumePlacement } from './volume-binding.js';
+import { RWOP_CONFLICT, UNBOUND_IMMEDIATE, VOLUME_BIND_CONFLICT, VOLUME_NODE_CONFLICT, volumePlacement } from './volume-binding.js';
 
 const NOT_HELPFUL = 'preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
 
@@ -59,7 +59,23 @@ function setup() {
   const get = (name: string) => store.get<Pod>('pods', 'default', name);
   const cond = (name: string) => get(name).status?.conditions?.find((c) => c.type === 'PodScheduled');
   const getClaim = (name: string) => store.get<PersistentVolumeClaim>('persistentvolumeclaims', 'default', name);
-  return { clock, store, events, scheduler, claim, bind, create, get, cond, getClaim };
+  /** What the local-path provisioner does when it gives up: the claim's selected-node annotation goes. */
+  const unselect = (name: string) =>
+    store.modify<PersistentVolumeClaim>('persistentvolumeclaims', 'default', name, (c) => {
+      const annotations = { ...c.metadata.annotations };
+      delete annotations[STORAGE.selectedNode];
+      return { ...c, metadata: { ...c.metadata, annotations } };
+    });
+  /** An Available static PV (an administrator's local volume). */
+  const pv = (name: string, spec: Partial<PersistentVolume['spec']>) =>
+    store.create<PersistentVolume>('persistentvolumes', {
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name },
+      spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], local: { path: `/mnt/${name}` }, ...spec },
+      status: { phase: 'Available' },
+    });
+  /** The scheduler's bookkeeping of claims it gave the node (white box). */
+  const selections = () => (scheduler as unknown as { selections: Map<string, unknown> }).selections;
+  return { clock, store, events, scheduler, claim, bind, create, get, cond, getClaim, unselect, pv, selections };
 }
 
 test('PVC: the verdicts and their messages, PreFilter before node filters', () => {
@@ -153,12 +169,7 @@ test('PVC: WaitForFirstConsumer provisioning that fails (annotation removed): Sc
   h.scheduler.start();
   h.claim('data', { storageClassName: 'local-path' });
   h.create('db', ['data']);
-  const unselect = () =>
-    h.store.modify<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'data', (c) => {
-      const annotations = { ...c.metadata.annotations };
-      delete annotations[STORAGE.selectedNode];
-      return { ...c, metadata: { ...c.metadata, annotations } };
-    });
+  const unselect = () => h.unselect('data');
   unselect();
   assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], undefined, 'not given again at once');
   assert.equal(h.cond('db')?.reason, 'SchedulerError');
@@ -206,4 +217,148 @@ test('PVC: the class is read as the binder reads it (the beta annotation first)'
     spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast' }, status: { phase: 'Pending' },
   });
   assert.deepEqual(volumePlacement(h.store, pod, 'n1')?.toSelect, ['data'], 'local-path (WaitForFirstConsumer) wins over spec.storageClassName fast (Immediate)');
+});
+
+const BIND_CONFLICT_MESSAGE = `0/1 nodes are available: 1 ${VOLUME_BIND_CONFLICT}. ${NOT_HELPFUL}`;
+const hostAffinity = (node: string) => ({ required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } });
+const staticClass = (h: ReturnType<typeof setup>) =>
+  h.store.create<StorageClass>('storageclasses', {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'static' }, provisioner: 'kubernetes.io/no-provisioner', volumeBindingMode: 'WaitForFirstConsumer',
+  });
+
+test('PVC: WaitForFirstConsumer with kubernetes.io/no-provisioner and no PV for this node: no volume to bind (FailedScheduling), retried when a PV appears', () => {
+  const h = setup();
+  staticClass(h);
+  h.scheduler.start();
+  h.claim('data', { storageClassName: 'static', resources: { requests: { storage: '1Gi' } } });
+  h.create('db', ['data'], { schedulingGates: [{ name: 'hold' }] });
+  h.store.modify<Pod>('pods', 'default', 'db', (p) => ({ ...p, spec: { ...p.spec, schedulingGates: [] } }));
+  assert.equal(h.get('db').spec.nodeName, undefined);
+  assert.equal(h.cond('db')?.status, 'False');
+  assert.equal(h.cond('db')?.reason, 'Unschedulable');
+  assert.equal(h.cond('db')?.message, "0/1 nodes are available: 1 node(s) didn't find available persistent volumes to bind. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.");
+  assert.deepEqual(h.events.events.map((e) => `${e.reason}: ${e.message}`), [`FailedScheduling: ${BIND_CONFLICT_MESSAGE}`]);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], undefined, 'not given the node: nothing would provision it');
+
+  // PVs that do not fit (another node's; too small; another class) change nothing.
+  h.pv('elsewhere', { storageClassName: 'static', nodeAffinity: hostAffinity('n2') });
+  h.pv('small', { storageClassName: 'static', capacity: { storage: '512Mi' }, nodeAffinity: hostAffinity('n1') });
+  h.pv('other', { storageClassName: 'local-path', nodeAffinity: hostAffinity('n1') });
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], undefined);
+  assert.equal(h.events.events.length, 1, 'the same reason: no new event');
+
+  // One that fits: the pod is retried, the claim given the node (the PV controller binds it), then the pod binds.
+  h.pv('here', { storageClassName: 'static', nodeAffinity: hostAffinity('n1') });
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  h.bind('data');
+  assert.equal(h.get('db').spec.nodeName, 'n1');
+  assert.deepEqual(h.events.reasons(), ['FailedScheduling', 'Scheduled']);
+  h.scheduler.stop();
+});
+
+test('PVC: static PVs for WaitForFirstConsumer claims: one PV per claim; a claim given the node whose PV went finds none', () => {
+  const h = setup();
+  staticClass(h);
+  const pod = (claims: string[]): Pod => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' },
+    spec: { containers: [{ name: 'c', image: 'x' }], volumes: claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: c } })) },
+  });
+  h.claim('a', { storageClassName: 'static' });
+  h.claim('b', { storageClassName: 'static' });
+  assert.deepEqual(volumePlacement(h.store, pod(['a', 'b']), 'n1')?.binding, [VOLUME_BIND_CONFLICT]);
+  h.pv('one', { storageClassName: 'static', nodeAffinity: hostAffinity('n1') });
+  assert.deepEqual(volumePlacement(h.store, pod(['a', 'b']), 'n1'), { conflicts: ['b'], toSelect: ['a'], binding: [VOLUME_BIND_CONFLICT] }, 'one PV serves one claim');
+  h.pv('two', { storageClassName: 'static' });
+  assert.deepEqual(volumePlacement(h.store, pod(['a', 'b']), 'n1'), { toSelect: ['a', 'b'] });
+  // A provisioning class: no PV is needed (provisioned on this node).
+  h.claim('c', { storageClassName: 'local-path' });
+  assert.deepEqual(volumePlacement(h.store, pod(['c']), 'n1'), { toSelect: ['c'] });
+  // Given the node, its PV gone before the binder bound it: nothing will bind it here.
+  h.store.modify<PersistentVolumeClaim>('persistentvolumeclaims', 'default', 'a', (c) => ({ ...c, metadata: { ...c.metadata, annotations: { [STORAGE.selectedNode]: 'n1' } } }));
+  assert.deepEqual(volumePlacement(h.store, pod(['a']), 'n1'), { provisioning: ['a'] });
+  h.store.delete('persistentvolumes', undefined, 'one');
+  h.store.delete('persistentvolumes', undefined, 'two');
+  assert.deepEqual(volumePlacement(h.store, pod(['a']), 'n1'), { conflicts: ['a'], binding: [VOLUME_BIND_CONFLICT] });
+});
+
+test('PVC: two claims in provisioning back-off: one FailedScheduling, its message stable over the back-off cycles', () => {
+  const h = setup();
+  h.scheduler.start();
+  h.claim('b-data', { storageClassName: 'local-path' });
+  h.claim('a-logs', { storageClassName: 'local-path' });
+  h.create('db', ['b-data', 'a-logs']);
+  assert.equal(h.getClaim('a-logs').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  assert.equal(h.getClaim('b-data').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  // The provisioner gives up on each claim whenever it has the node, the two out of step.
+  let writes = 0;
+  const w = h.store.watch<Pod>('pods', { resourceVersion: h.store.currentResourceVersion() }, () => writes++);
+  h.unselect('b-data');
+  for (let i = 0; i < 40; i++) {
+    h.clock.advance(300);
+    for (const c of i % 2 ? ['a-logs', 'b-data'] : ['b-data', 'a-logs']) if (h.getClaim(c).metadata.annotations?.[STORAGE.selectedNode] !== undefined) h.unselect(c);
+  }
+  w.stop();
+  assert.deepEqual(h.events.events.map((e) => `${e.reason}: ${e.message}`), ['FailedScheduling: running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "b-data"']);
+  assert.equal(writes, 1, 'one status write');
+  assert.equal(h.cond('db')?.reason, 'SchedulerError');
+  // The claim it names is bound: the other one, still failing, is named.
+  h.clock.advance(10_000);
+  h.bind('b-data');
+  h.unselect('a-logs');
+  assert.equal(h.cond('db')?.message, 'running PreBind plugin "VolumeBinding": binding volumes: provisioning failed for PVC "a-logs"');
+  h.scheduler.stop();
+});
+
+test('PVC: the scheduler forgets a claim when the last unbound pod using it is deleted, and when the claim is deleted', () => {
+  const h = setup();
+  h.scheduler.start();
+  h.claim('data', { storageClassName: 'local-path' });
+  h.create('db', ['data']);
+  h.create('db2', ['data']);
+  h.unselect('data');
+  assert.equal(h.cond('db')?.reason, 'SchedulerError');
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], undefined, 'in back-off');
+  h.store.delete('pods', 'default', 'db');
+  assert.equal(h.selections().size, 1, 'another unbound pod uses it');
+  h.store.delete('pods', 'default', 'db2');
+  assert.equal(h.selections().size, 0);
+  // A new pod: the claim is given the node at once, no failure carried over from the pods before it.
+  h.create('web', ['data']);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  assert.deepEqual(h.get('web').status?.conditions ?? [], []);
+  assert.deepEqual(h.events.reasons(), ['FailedScheduling', 'FailedScheduling']);
+  // The provisioner gives up after the pod went: nothing counts that against the next pod either.
+  h.store.delete('pods', 'default', 'web');
+  h.unselect('data');
+  h.create('web2', ['data']);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  assert.deepEqual(h.get('web2').status?.conditions ?? [], []);
+  assert.equal(h.selections().size, 1);
+  h.store.delete('persistentvolumeclaims', 'default', 'data');
+  assert.equal(h.selections().size, 0, 'the claim went');
+  h.scheduler.stop();
+});
+
+test('PVC: a claim given the node that then finds no volume to bind here: its recovery is no provisioning failure', () => {
+  const h = setup();
+  h.store.create<StorageClass>('storageclasses', {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'zoned' }, provisioner: STORAGE.localPathProvisioner, volumeBindingMode: 'WaitForFirstConsumer',
+  });
+  const topology = (values?: string[]) =>
+    h.store.modify<StorageClass>('storageclasses', undefined, 'zoned', (c) => ({ ...c, allowedTopologies: values ? [{ matchLabelExpressions: [{ key: 'kubernetes.io/hostname', values }] }] : [] }));
+  h.scheduler.start();
+  h.claim('data', { storageClassName: 'zoned' });
+  h.create('db', ['data']);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], 'n1');
+  topology(['n2']);
+  h.unselect('data'); // the provisioner: this node is not allowed
+  assert.equal(h.cond('db')?.message, BIND_CONFLICT_MESSAGE);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], undefined);
+  topology(undefined);
+  assert.equal(h.getClaim('data').metadata.annotations?.[STORAGE.selectedNode], 'n1', 'given the node at once, no back-off');
+  assert.equal(h.cond('db')?.reason, 'Unschedulable', 'no SchedulerError');
+  assert.deepEqual(h.events.reasons(), ['FailedScheduling']);
+  h.bind('data');
+  assert.equal(h.get('db').spec.nodeName, 'n1');
+  h.scheduler.stop();
 });

@@ -3,13 +3,16 @@
 // claim another scheduled pod uses) and VolumeBinding (a missing, lost or deleting claim; an unbound
 // claim of an Immediate class; a bound claim whose PV is missing or whose nodeAffinity excludes this
 // node; an unbound WaitForFirstConsumer claim, which the scheduler gives this node through the
-// volume.kubernetes.io/selected-node annotation and then waits for the binder to bind; a class whose
-// allowedTopologies this node does not satisfy finds no volume to bind).
+// volume.kubernetes.io/selected-node annotation and then waits for the binder to bind). As upstream's
+// FindPodVolumes, such a claim is first matched against the Available PVs for this node (the binder's
+// findMatchingVolume, as the PV controller will bind it once the node is selected); one that no PV fits
+// must be provisioned, which a class of provisioner kubernetes.io/no-provisioner (static local PVs) never
+// does and a class whose allowedTopologies this node does not satisfy may not do here: both find no volume
+// to bind (checkVolumeProvisions). A PV that appears or changes later retries the pod (scheduler.ts).
 // Messages are upstream's, so FailedScheduling reads as kube-scheduler writes it for one node.
 //
-// Not done: upstream's static binding of a WaitForFirstConsumer claim to an existing Available PV (the
-// scheduler pre-binds the PV's claimRef); here every such claim is handed to the provisioner by the
-// selected-node annotation.
+// Not done: upstream's pre-binding of the chosen PV's claimRef by the scheduler; here the PV controller
+// binds the claim once it has the selected-node annotation, to the PV findMatchingVolume picks then.
 
 import type { Node, Pod } from '../k8s/types.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../k8s/storage-types.js';
@@ -17,7 +20,8 @@ import { STORAGE } from '../k8s/storage-types.js';
 import type { ObjectStore } from '../store/store.js';
 import { claimClassName, claimFullyBound, podClaimNames } from '../volumes/claims.js';
 import { nodeSelectorTermsMatch } from './predicates.js';
-import { topologyAllows } from '../storage/classes.js';
+import { NO_PROVISIONER, topologyAllows } from '../storage/classes.js';
+import { findMatchingVolume, type NodeInfo } from '../storage/binder.js';
 
 /** VolumeBinding's Filter reasons (binder.go ConflictReason), in upstream's order. */
 export const VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
@@ -39,6 +43,8 @@ export interface VolumeVerdict {
   toSelect?: string[];
   /** Unbound WaitForFirstConsumer claims already given this node: the binder is provisioning them. */
   provisioning?: string[];
+  /** Unbound WaitForFirstConsumer claims for which this node finds no volume to bind (VOLUME_BIND_CONFLICT). */
+  conflicts?: string[];
 }
 
 const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -102,26 +108,42 @@ export function volumePlacement(store: ObjectStore, pod: Pod, nodeName: string):
       break;
     }
   }
-  let bindConflict = false;
+  // Unbound WaitForFirstConsumer claims: a static PV for this node, else provisioning here. A PV one claim
+  // of the pod would take is not counted for another (upstream's findMatchingVolumes).
+  const volumes = delayed.length && node ? store.list<PersistentVolume>('persistentvolumes').items : [];
+  const taken = new Set<string>();
   for (const pvc of delayed) {
+    const name = pvc.metadata.name ?? '';
     const selected = pvc.metadata.annotations?.[STORAGE.selectedNode];
-    if (selected !== undefined && selected !== nodeName) bindConflict = true;
-    else if (selected === nodeName) (verdict.provisioning ??= []).push(pvc.metadata.name ?? '');
-    else if (node && !provisionableOn(store, pvc, node)) bindConflict = true;
-    else (verdict.toSelect ??= []).push(pvc.metadata.name ?? '');
+    if (selected !== undefined && selected !== nodeName) (verdict.conflicts ??= []).push(name);
+    else if (node && !bindableOn(store, pvc, node, volumes, taken)) (verdict.conflicts ??= []).push(name);
+    else if (selected === nodeName) (verdict.provisioning ??= []).push(name);
+    else (verdict.toSelect ??= []).push(name);
   }
+  const bindConflict = verdict.conflicts !== undefined;
   const reasons = [...(nodeConflict ? [VOLUME_NODE_CONFLICT] : []), ...(bindConflict ? [VOLUME_BIND_CONFLICT] : []), ...(pvMissing ? [VOLUME_PV_NOT_EXIST] : [])];
   if (reasons.length) verdict.binding = reasons;
   return verdict;
 }
 
 /**
- * Whether the claim's class may provision on `node` (checkVolumeProvisions: the node's labels satisfy the
- * class's allowedTopologies); a node it does not allow finds no volume to bind.
+ * Whether an unbound WaitForFirstConsumer claim can get a volume on `node` (FindPodVolumes): a PV the PV
+ * controller would bind it to there (findMatchingVolume with the node's labels, as controller.ts reads
+ * them; the PV is added to `taken`), or else provisioning (checkVolumeProvisions): never for a class of
+ * provisioner kubernetes.io/no-provisioner, and only when the node's labels satisfy the class's
+ * allowedTopologies.
  */
-function provisionableOn(store: ObjectStore, pvc: PersistentVolumeClaim, node: Node): boolean {
+function bindableOn(store: ObjectStore, pvc: PersistentVolumeClaim, node: Node, volumes: readonly PersistentVolume[], taken: Set<string>): boolean {
+  const name = node.metadata.name ?? '';
+  const info: NodeInfo = { name, labels: node.metadata.labels ?? { 'kubernetes.io/hostname': name } };
+  const pv = findMatchingVolume(pvc, volumes.filter((v) => !taken.has(v.metadata.name ?? '')), info, true);
+  if (pv) {
+    taken.add(pv.metadata.name ?? '');
+    return true;
+  }
   const cls = store.tryGet<StorageClass>('storageclasses', undefined, claimClassName(pvc));
-  return !cls || topologyAllows(cls, node.metadata.labels);
+  if (!cls) return true;
+  return cls.provisioner !== NO_PROVISIONER && topologyAllows(cls, node.metadata.labels);
 }
 
 /** WaitForFirstConsumer: the claim's class exists and says so (no class, or a missing one: Immediate). */

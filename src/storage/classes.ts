@@ -10,6 +10,11 @@ import { STORAGE } from '../k8s/storage-types.js';
 
 /** The beta annotation naming a claim's class: when present (even ""), it wins over spec.storageClassName. */
 export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+/**
+ * The provisioner name of a class whose volumes are made by hand (static local PVs): nothing provisions
+ * its claims, so a WaitForFirstConsumer claim of it binds only to an existing PV.
+ */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 /** The beta default-class annotation, honoured beside storageclass.kubernetes.io/is-default-class. */
 export const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
 
