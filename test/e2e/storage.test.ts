@@ -304,6 +304,71 @@ volumeBindingMode: Immediate
     assert.match(nfs.stderr, /spec\.nfs/);
   });
 
+  step('static local volumes (no-provisioner, WaitForFirstConsumer): the pod says why it waits, and starts once a volume fits', async () => {
+    const disk = path.join(d.paths.dataDir, 'disks', 'ssd1');
+    fs.mkdirSync(disk, { recursive: true });
+    await apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: local-storage}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+`);
+    await apply(claim('ssd', '10Gi', 'local-storage'));
+    await apply(podOnClaim('on-ssd', 'ssd', 'echo ok; sleep 3600'));
+    const why = '0/1 nodes are available: 1 node(s) didn\'t find available persistent volumes to bind.';
+    await d.waitFor('FailedScheduling', async () => (await events('on-ssd')).some((e) => e.startsWith(`FailedScheduling: ${why}`)));
+    assert.equal((await d.getJson('pod', 'on-ssd')).status.conditions?.find((c: { type: string }) => c.type === 'PodScheduled')?.reason, 'Unschedulable');
+    await apply(`apiVersion: v1
+kind: PersistentVolume
+metadata: {name: ssd1}
+spec:
+  capacity: {storage: 100Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Delete
+  storageClassName: local-storage
+  local: {path: ${disk}}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms:
+      - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [${d.nodeName}]}]
+`);
+    await waitPhase('pod', 'on-ssd', 'Running');
+    assert.equal((await d.getJson('pvc', 'ssd')).spec.volumeName, 'ssd1');
+    await d.k('delete', 'pod', 'on-ssd', '--grace-period=1');
+    await d.k('delete', 'pvc', 'ssd');
+    // Nothing here may delete an administrator's disk: the volume fails, its data stays.
+    await waitPhase('pv', 'ssd1', 'Failed');
+    assert.match((await d.getJson('pv', 'ssd1')).status.message, /no deletable volume plugin matched/);
+    await d.k('delete', 'pv', 'ssd1');
+    await d.k('delete', 'storageclass', 'local-storage');
+  });
+
+  step('a claim the provisioner refuses: the claim says why, the pod says provisioning failed, and neither repeats itself', async () => {
+    await apply(`apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: odd}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+parameters: {nodePath: /srv}
+`);
+    await apply(claim('refused', '1Gi', 'odd'));
+    await apply(podOnClaim('on-refused', 'refused', 'sleep 3600'));
+    await d.waitFor('ProvisioningFailed', async () => (await events('refused')).some((e) => e.startsWith('ProvisioningFailed: ')));
+    await d.waitFor('FailedScheduling', async () =>
+      (await events('on-refused')).some((e) => /^FailedScheduling: .*provisioning failed for PVC "refused"/.test(e)));
+    const count = async () => {
+      const list = await d.getJson('events', '--field-selector', 'involvedObject.name=on-refused');
+      return (list.items as { count?: number }[]).reduce((n, e) => n + (e.count ?? 1), 0);
+    };
+    const before = await count();
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.equal(await count(), before, 'the pod\'s events do not grow while it waits');
+    assert.equal(await phase('pod', 'on-refused'), 'Pending');
+    await d.k('delete', 'pod', 'on-refused', '--grace-period=1');
+    await d.k('delete', 'pvc', 'refused');
+    await d.k('delete', 'storageclass', 'odd');
+  });
+
   step('peapod get lists volumes, claims and classes together', async () => {
     await apply(claim('listed', '1Gi', 'growable'));
     await waitPhase('pvc', 'listed', 'Bound');
