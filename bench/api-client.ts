@@ -22,6 +22,7 @@ export interface WatchEvent {
 export const epochMs = () => performance.timeOrigin + performance.now();
 
 export const PODS = '/api/v1/namespaces/default/pods';
+export const CLAIMS = '/api/v1/namespaces/default/persistentvolumeclaims';
 /** What `kubectl get` sends: a Table, else JSON. */
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
@@ -75,16 +76,37 @@ export class ApiClient {
     });
   }
 
-  async createPod(pod: unknown): Promise<PodObject> {
-    const r = await this.request('POST', PODS, pod);
-    if (r.status !== 201 && r.status !== 200) throw new Error(`create pod: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r.body as PodObject;
+  private async create(collection: string, what: string, obj: unknown): Promise<any> {
+    const r = await this.request('POST', collection, obj);
+    if (r.status !== 201 && r.status !== 200) throw new Error(`create ${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
   }
 
-  /** DELETE with a grace period; 404 counts as done. */
-  async deletePod(name: string, gracePeriodSeconds: number): Promise<void> {
-    const r = await this.request('DELETE', `${PODS}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds });
-    if (r.status >= 300 && r.status !== 404) throw new Error(`delete pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  /** DELETE (with a grace period when given); 404 counts as done. */
+  private async delete(collection: string, what: string, name: string, gracePeriodSeconds?: number): Promise<void> {
+    const r = await this.request('DELETE', `${collection}/${name}`, { kind: 'DeleteOptions', apiVersion: 'v1', ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
+    if (r.status >= 300 && r.status !== 404) throw new Error(`delete ${what} ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+
+  createPod(pod: unknown): Promise<PodObject> {
+    return this.create(PODS, 'pod', pod);
+  }
+
+  deletePod(name: string, gracePeriodSeconds: number): Promise<void> {
+    return this.delete(PODS, 'pod', name, gracePeriodSeconds);
+  }
+
+  /** A PersistentVolumeClaim in the default namespace; resolves with the stored object (its uid). */
+  createClaim(claim: unknown): Promise<{ metadata: { name: string; uid: string } }> {
+    return this.create(CLAIMS, 'claim', claim);
+  }
+
+  deleteClaim(name: string): Promise<void> {
+    return this.delete(CLAIMS, 'claim', name);
+  }
+
+  listClaims(): Promise<ApiResponse> {
+    return this.request('GET', CLAIMS);
   }
 
   /** `accept`: e.g. TABLE_ACCEPT for the Table form kubectl get asks for. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandLine, countsFor, parseArgs, selected, wantsPodman } from './args.js';
+import { commandLine, countsFor, parseArgs, SCENARIOS, selected, wantsPodman } from './args.js';
 
 test('no options run both columns and write the report', () => {
   assert.deepEqual(parseArgs([]), { withPodman: false, podman: true, peapod: true, write: true, quick: false });
@@ -43,6 +43,16 @@ test('--only picks scenarios; api brings density along; peapod-only picks need n
   assert.equal(wantsPodman(pull), true);
   assert.throws(() => parseArgs(['--only', 'load,burst']), /--only: unknown scenario burst/);
   assert.throws(() => parseArgs(['--only', ',']), /--only: unknown scenario \(none\)/);
+});
+
+test('start-pvc runs after start-init, on its own with --only, with a podman side', () => {
+  assert.deepEqual(SCENARIOS.slice(0, 4), ['start-1', 'start-init', 'start-pvc', 'churn']);
+  const pvc = parseArgs(['--only', 'start-pvc']);
+  assert.ok(selected(pvc, 'start-pvc') && !selected(pvc, 'start-1') && !selected(pvc, 'density'));
+  assert.equal(wantsPodman(pvc), true);
+  assert.ok(selected(parseArgs([]), 'start-pvc'));
+  assert.ok(!selected(parseArgs(['--only', 'start-1']), 'start-pvc'));
+  assert.throws(() => parseArgs(['--fast']), /--only S,….*start-init, start-pvc, churn/s);
 });
 
 test('the command line reads as npm run bench when npm started it', () => {

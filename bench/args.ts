@@ -17,7 +17,7 @@ export interface BenchArgs {
 }
 
 /** Scenario ids, in the order they run; api and load are peapod's only. */
-export const SCENARIOS = ['start-1', 'start-init', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'pull'] as const;
+export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'pull'] as const;
 const PEAPOD_ONLY = new Set(['api', 'load', 'probes']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */

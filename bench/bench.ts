@@ -34,7 +34,7 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-const LIMITS = { start1: 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
+const LIMITS = { start1: 120_000, startPvc: 150_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -76,6 +76,11 @@ async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: Be
     r.startInit[d.side] = await scenario(`${d.side} start-init`, LIMITS.startInit, signal, notes, (s) =>
       runStarts(d, initPod, 'init', d.side === 'podman' ? counts.podmanStartInit : counts.startInit, s),
     );
+    await clean();
+  }
+  if (selected(args, 'start-pvc')) {
+    // start-1's pod and count, each pod with a fresh claim; cleanup deletes the pods, then the claims, until their volumes are gone.
+    r.startPvc[d.side] = await scenario(`${d.side} start-pvc`, LIMITS.startPvc, signal, notes, (s) => runStarts(d, sleepPod, 'pvc', counts.start1, s, { claim: true }));
     await clean();
   }
   if (selected(args, 'churn')) {

@@ -22,7 +22,7 @@ import { BurstSampler } from './burst-sampler.js';
 import { cpuSplit, hostCpuTicks, readCpu } from './cpu-split.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PeapodDriver } from './peapod-driver.js';
-import { churnPod, toYaml } from './pod-specs.js';
+import { churnPod, toYamlDocuments } from './pod-specs.js';
 import type { LoadFigures } from './results.js';
 import { runPool } from './scenarios.js';
 import { percentile } from './stats.js';
@@ -71,7 +71,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One multi-document YAML of `names`' churn pods (they exit on SIGTERM, so a delete measures engine work). */
 export function loadManifest(names: readonly string[]): string {
-  return names.map((n) => toYaml(churnPod(n))).join('---\n');
+  return toYamlDocuments(names.map((n) => churnPod(n)));
 }
 
 export interface StoredTemplate {

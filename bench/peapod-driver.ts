@@ -1,12 +1,13 @@
 // The peapod side: pods go through the API (keep-alive JSON), readiness and deletion are seen on one
 // pods watch. Each start's timeline is kept for the profile.
 
+import fs from 'node:fs';
 import { ApiClient, epochMs } from './api-client.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PodDriver } from './driver.js';
 import type { ExecCommand } from './exec.js';
 import { KUBECTL } from '../test/support/daemon.js';
-import type { PodManifest } from './pod-specs.js';
+import { claimVolumeDirs, type ClaimManifest, type PodManifest } from './pod-specs.js';
 import { containerIds } from './pod-state.js';
 import { PodTracker } from './pod-tracker.js';
 import type { StartTimeline } from './profile.js';
@@ -15,12 +16,17 @@ import { cgroupMemoryMB, podsMemory } from './proc-memory.js';
 const POD_TIMEOUT_MS = 60_000;
 /** Grace for deletes: short, and > 0 so the object stays until the engine has torn the pod down. */
 const DELETE_GRACE_S = 1;
+const VOLUME_GONE_TIMEOUT_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PeapodDriver implements PodDriver {
   readonly side = 'peapod' as const;
   readonly client: ApiClient;
   readonly timelines: StartTimeline[] = [];
   private readonly tracker = new PodTracker();
+  /** The claims (name, uid) each pod was started with, deleted after it. */
+  private readonly claimsOf = new Map<string, { name: string; uid: string }[]>();
   private watch?: { close(): void };
 
   /** The newest bundled kubectl, over WebSocket, with the daemon's kubeconfig. */
@@ -41,14 +47,20 @@ export class PeapodDriver implements PodDriver {
     this.watch = this.client.watchPods(rv, (ev, at) => this.tracker.onEvent(ev, at), (err) => this.tracker.fail(err));
   }
 
-  async start(pod: PodManifest): Promise<number> {
+  async start(pod: PodManifest, claims: readonly ClaimManifest[] = []): Promise<number> {
     const name = pod.metadata.name;
     const sentAt = epochMs();
+    // One after another, each once the previous is answered, as kubectl apply -f goes through a file.
+    const made: { name: string; uid: string }[] = [];
+    for (const c of claims) made.push({ name: c.metadata.name, uid: (await this.client.createClaim(c)).metadata.uid });
+    if (made.length) this.claimsOf.set(name, made);
     await this.client.createPod(pod);
     const answeredAt = epochMs();
     const runningAt = await this.tracker.waitRunning(name, POD_TIMEOUT_MS);
     const obj = this.tracker.runningObject.get(name);
     this.timelines.push({ name, sentAt, answeredAt, runningAt, containerIds: obj ? containerIds(obj) : [] });
+    // Not timed: a pod that ran without its claim's volume would be a wrong figure.
+    for (const c of made) if (!this.volumeDirs(c.uid).length) throw new Error(`pod ${name} runs, but claim ${c.name} has no volume directory in ${this.daemon.paths.storageDir}`);
     return runningAt - sentAt;
   }
 
@@ -65,12 +77,37 @@ export class PeapodDriver implements PodDriver {
   async remove(name: string): Promise<void> {
     await this.client.deletePod(name, DELETE_GRACE_S);
     await this.tracker.waitGone(name, POD_TIMEOUT_MS);
+    const claims = this.claimsOf.get(name) ?? [];
+    for (const c of claims) await this.client.deleteClaim(c.name);
+    for (const c of claims) await this.waitVolumesGone(c.uid);
+    this.claimsOf.delete(name);
   }
 
+  /** Every pod, then every claim left, until no volume directory is left in the storage dir. */
   async removeAll(): Promise<void> {
     const list = await this.client.listPods();
     const names: string[] = (list.body?.items ?? []).map((p: { metadata: { name: string } }) => p.metadata.name);
     await Promise.all(names.map((n) => this.remove(n).catch(() => undefined)));
+    const claims = await this.client.listClaims();
+    if (claims.status !== 200) throw new Error(`list claims: ${claims.status}`);
+    for (const c of claims.body?.items ?? []) await this.client.deleteClaim(c.metadata.name as string);
+    this.claimsOf.clear();
+    await this.waitVolumesGone();
+  }
+
+  /** Until the storage dir holds no volume directory (of the claim with `uid`, or of any). */
+  private async waitVolumesGone(uid?: string): Promise<void> {
+    const deadline = Date.now() + VOLUME_GONE_TIMEOUT_MS;
+    while (this.volumeDirs(uid).length) {
+      if (Date.now() > deadline) throw new Error(`volume directories still in ${this.daemon.paths.storageDir} after ${VOLUME_GONE_TIMEOUT_MS / 1000} s: ${this.volumeDirs(uid).join(', ')}`);
+      await sleep(50);
+    }
+  }
+
+  /** The local-path volume directories in the storage dir (of the claim with `uid`, or all). */
+  private volumeDirs(uid?: string): string[] {
+    const dir = this.daemon.paths.storageDir;
+    return claimVolumeDirs(fs.existsSync(dir) ? fs.readdirSync(dir) : [], uid);
   }
 
   async memory(pods: number) {

@@ -45,8 +45,53 @@ export function churnPod(name: string): PodManifest {
   return pod(name, { containers: [container('main', ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'])] });
 }
 
-export function toYaml(p: PodManifest): string {
+/** A claim on the default StorageClass (no storageClassName): what start-pvc mounts. */
+export interface ClaimManifest {
+  apiVersion: 'v1';
+  kind: 'PersistentVolumeClaim';
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { accessModes: string[]; resources: { requests: { storage: string } } };
+}
+
+export const CLAIM_SIZE = '100Mi';
+export const CLAIM_MOUNT_PATH = '/data';
+
+export function dataClaim(name: string): ClaimManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, labels: { ...BENCH_LABEL } },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: CLAIM_SIZE } } },
+  };
+}
+
+/**
+ * start-pvc: `pod` with a fresh claim `<pod>-data` mounted at /data in every app container. The claim comes
+ * first, as in a file `kubectl apply -f` would be given.
+ */
+export function withClaim(p: PodManifest): { pod: PodManifest; claim: ClaimManifest } {
+  const claim = dataClaim(`${p.metadata.name}-data`);
+  const mount = { name: 'data', mountPath: CLAIM_MOUNT_PATH };
+  const containers = (p.spec.containers as Record<string, unknown>[]).map((c) => ({ ...c, volumeMounts: [...((c.volumeMounts as unknown[]) ?? []), mount] }));
+  const volumes = [...((p.spec.volumes as unknown[]) ?? []), { name: 'data', persistentVolumeClaim: { claimName: claim.metadata.name } }];
+  return { claim, pod: { ...p, spec: { ...p.spec, volumes, containers } } };
+}
+
+/**
+ * peapod's local-path volume directories (`pvc-<uid>_<namespace>_<name>`) among the entries of its storage
+ * dir: all of them, or those of the claim with `uid`.
+ */
+export function claimVolumeDirs(entries: readonly string[], uid?: string): string[] {
+  return entries.filter((e) => e.startsWith(uid === undefined ? 'pvc-' : `pvc-${uid}_`));
+}
+
+export function toYaml(p: PodManifest | ClaimManifest): string {
   return stringify(p);
+}
+
+/** One multi-document YAML, in order (what `kubectl apply -f` or `podman kube play` reads). */
+export function toYamlDocuments(docs: readonly (PodManifest | ClaimManifest)[]): string {
+  return docs.map(toYaml).join('---\n');
 }
 
 /** How many containers must be running for the pod to count as started (init containers excluded). */

@@ -68,6 +68,22 @@ test('every scenario gets a table, and api only when measured', () => {
   assert.deepEqual(scenarioTables(r).map((t) => t.id), ['start-1', 'start-init', 'churn', 'density', 'api']);
 });
 
+test('start-pvc gets its latency table after start-init, with both sides and the ratio, and no target', () => {
+  const r = fullResults();
+  r.startPvc = { peapod: summarize([150, 160, 400]), podman: summarize([900, 1000, 1100]) };
+  const tables = scenarioTables(r);
+  assert.deepEqual(tables.map((t) => t.id), ['start-1', 'start-init', 'start-pvc', 'churn', 'density']);
+  const t = tables[2]!;
+  assert.match(t.title, /^start-pvc: a pod with a new claim on the default StorageClass, create → running/);
+  const cells = new Map(tableCells(t.rows).map((c) => [c[0], c.slice(1)]));
+  assert.deepEqual(cells.get('pods'), ['3', '3', '']);
+  assert.deepEqual(cells.get('p50'), ['160 ms', '1000 ms', '6.3×']);
+  assert.deepEqual(cells.get('p99'), ['400 ms', '1100 ms', '2.8×']);
+  assert.equal(evaluateTargets(r).length, evaluateTargets(fullResults()).length);
+  r.startPvc = { podman: summarize([900]) };
+  assert.ok(scenarioTables(r).some((x) => x.id === 'start-pvc'));
+});
+
 test('a scenario without a single figure (not run, or failed) gets no table', () => {
   const r = emptyResults();
   assert.deepEqual(scenarioTables(r), []);

@@ -99,6 +99,8 @@ export interface ProbeFigures {
 export interface BenchResults {
   start1: Sides<LatencySummary>;
   startInit: Sides<LatencySummary>;
+  /** start-1's pod with a fresh claim (default StorageClass) mounted at /data: claim and pod created → running. */
+  startPvc: Sides<LatencySummary>;
   /** Pods per second through create → Running → delete → gone. */
   churnSequential: Sides<number>;
   churnBatch: Sides<number>;
@@ -140,7 +142,7 @@ export interface ScenarioTable {
 }
 
 export function emptyResults(): BenchResults {
-  return { start1: {}, startInit: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {}, pull: {} };
+  return { start1: {}, startInit: {}, startPvc: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {}, pull: {} };
 }
 
 /** podman / peapod; undefined unless both are finite and peapod's is not zero. */
@@ -309,6 +311,7 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
   const tables: ScenarioTable[] = [
     { id: 'start-1', title: 'start-1: one-container pod, create → every container running (one after another)', rows: latencyRows(r.start1) },
     { id: 'start-init', title: 'start-init: one init + two app containers sharing an emptyDir', rows: latencyRows(r.startInit) },
+    { id: 'start-pvc', title: 'start-pvc: a pod with a new claim on the default StorageClass, create → running (one after another)', rows: latencyRows(r.startPvc) },
     {
       id: 'churn',
       title: 'churn: create → Running → delete → gone',

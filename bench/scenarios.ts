@@ -3,7 +3,7 @@
 
 import { epochMs } from './api-client.js';
 import type { PodDriver } from './driver.js';
-import { churnPod, type PodManifest, sleepPod } from './pod-specs.js';
+import { churnPod, type PodManifest, sleepPod, withClaim } from './pod-specs.js';
 import type { ApiFigures, DensityFigures } from './results.js';
 import { percentile, perSecond, summarize, type LatencySummary } from './stats.js';
 import type { ApiClient } from './api-client.js';
@@ -21,12 +21,20 @@ export async function runPool<T>(items: readonly T[], concurrency: number, fn: (
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/** start-1 / start-init: `count` pods one after another; latency of each start. Pods stay until cleanup. */
-export async function runStarts(d: PodDriver, make: (name: string) => PodManifest, prefix: string, count: number, signal: AbortSignal): Promise<LatencySummary> {
+/**
+ * start-1 / start-init / start-pvc: `count` pods one after another; latency of each start. `claim`: each pod
+ * comes with a fresh claim of its own, mounted at /data (pod-specs withClaim), created with it. Pods (and
+ * claims) stay until cleanup.
+ */
+export async function runStarts(d: PodDriver, make: (name: string) => PodManifest, prefix: string, count: number, signal: AbortSignal, opts: { claim?: boolean } = {}): Promise<LatencySummary> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     signal.throwIfAborted();
-    samples.push(await d.start(make(`${prefix}-${i}`)));
+    const pod = make(`${prefix}-${i}`);
+    if (opts.claim) {
+      const w = withClaim(pod);
+      samples.push(await d.start(w.pod, [w.claim]));
+    } else samples.push(await d.start(pod));
   }
   return summarize(samples);
 }
