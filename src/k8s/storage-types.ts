@@ -3,6 +3,7 @@
 // round-trip with kubectl). Quantities stay as the client wrote them (k8s/quantity.ts parses them).
 
 import type { HostPathVolumeSource, KubeObject, ObjectReference } from './types.js';
+import type { NodeSelectorTerm } from './node-selector.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 export type PersistentVolumeMode = 'Filesystem' | 'Block';
@@ -20,15 +21,9 @@ export interface LabelSelector {
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
 /** PersistentVolumeSpec.nodeAffinity (required for `local` volumes). */
 export interface VolumeNodeAffinity {
-  required?: { nodeSelectorTerms: { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }[] };
+  required?: { nodeSelectorTerms: NodeSelectorTerm[] };
 }
 
 export interface PersistentVolumeSpec {
@@ -106,6 +101,13 @@ export interface StorageClass extends KubeObject {
   allowVolumeExpansion?: boolean;
   volumeBindingMode?: VolumeBindingMode;
   allowedTopologies?: unknown[];
+}
+
+/** GetAccessModesAsString: the modes present, each once, always in the order RWO, ROX, RWX, RWOP. */
+export function accessModesString(modes: readonly unknown[] | undefined): string {
+  const have = new Set(Array.isArray(modes) ? modes : []);
+  const short: [PersistentVolumeAccessMode, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
+  return short.filter(([mode]) => have.has(mode)).map(([, abbr]) => abbr).join(',');
 }
 
 /** Annotations and finalizers the storage controllers use, with upstream's names. */

@@ -13,6 +13,7 @@
 
 import type { Node, Pod, PodCondition } from '../k8s/types.js';
 import { rfc3339 } from '../api/time.js';
+import { nodeSelectorTermsMatch, type NodeSelectorTerm } from '../k8s/node-selector.js';
 import type { VolumeVerdict } from './volume-binding.js';
 
 export type Placement =
@@ -39,15 +40,6 @@ export function outcomeOf(p: Placement): PlacementOutcome {
 export const GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates';
 export const AFFINITY_FAILURE = "node(s) didn't match Pod's node affinity/selector";
 
-interface Requirement {
-  key?: string;
-  operator?: string;
-  values?: string[];
-}
-interface SelectorTerm {
-  matchExpressions?: Requirement[];
-  matchFields?: Requirement[];
-}
 interface Taint {
   key?: string;
   value?: string;
@@ -60,55 +52,14 @@ interface Toleration {
   effect?: string;
 }
 
-/** One requirement against a value map (labels, or metadata.name for matchFields). */
-function requirementMatches(r: Requirement, values: Record<string, string>): boolean {
-  const has = Object.hasOwn(values, r.key ?? '');
-  const v = values[r.key ?? ''];
-  const list = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && list.includes(v!);
-    case 'NotIn':
-      return !has || !list.includes(v!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || list.length !== 1) return false;
-      const a = Number(v);
-      const b = Number(list[0]);
-      if (!Number.isInteger(a) || !Number.isInteger(b)) return false;
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default:
-      return false;
-  }
-}
-
-/** Any of the terms matches (a PV's required nodeAffinity; a pod's required node affinity). */
-export function nodeSelectorTermsMatch(terms: SelectorTerm[], node: Node): boolean {
-  return terms.some((t) => termMatches(t, node));
-}
-
-/** A term matches when all its requirements do; a term with none matches nothing (upstream). */
-function termMatches(t: SelectorTerm, node: Node): boolean {
-  const exprs = t.matchExpressions ?? [];
-  const fields = t.matchFields ?? [];
-  if (!exprs.length && !fields.length) return false;
-  const labels = node.metadata.labels ?? {};
-  return exprs.every((r) => requirementMatches(r, labels)) && fields.every((r) => requirementMatches(r, { 'metadata.name': node.metadata.name ?? '' }));
-}
-
 /** NodeAffinity: every nodeSelector label, and one of the required terms (when there are terms). */
 export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(pod.spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const affinity = pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: SelectorTerm[] } } } | undefined;
+  const affinity = pod.spec.affinity as { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined;
   const required = affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
-  return nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node);
+  return nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], { name: node.metadata.name ?? '', labels });
 }
 
 function tolerates(t: Toleration, taint: Taint): boolean {

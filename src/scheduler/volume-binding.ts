@@ -19,9 +19,8 @@ import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../k
 import { STORAGE } from '../k8s/storage-types.js';
 import type { ObjectStore } from '../store/store.js';
 import { claimClassName, claimFullyBound, podClaimNames } from '../volumes/claims.js';
-import { nodeSelectorTermsMatch } from './predicates.js';
 import { NO_PROVISIONER, topologyAllows } from '../storage/classes.js';
-import { findMatchingVolume, type NodeInfo } from '../storage/binder.js';
+import { findMatchingVolume, nodeAffinityAllows, type NodeInfo } from '../storage/binder.js';
 
 /** VolumeBinding's Filter reasons (binder.go ConflictReason), in upstream's order. */
 export const VOLUME_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
@@ -51,9 +50,7 @@ const isTerminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phas
 
 /** Whether the PV's required nodeAffinity lets it be used on `node` (no affinity: everywhere). */
 export function pvFitsNode(pv: PersistentVolume, node: Node): boolean {
-  const required = pv.spec.nodeAffinity?.required;
-  if (!required) return true;
-  return nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node);
+  return nodeAffinityAllows(pv.spec.nodeAffinity, { name: node.metadata.name ?? '', labels: node.metadata.labels ?? {} });
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim } from '../k8s/storage-types.js';
-import { checkVolumeSatisfiesClaim, claimClass, findMatchingVolume, nodeAffinityAllows, selectorMatches } from './binder.js';
+import { checkVolumeSatisfiesClaim, findMatchingVolume, nodeAffinityAllows, selectorMatches } from './binder.js';
+import { claimClassName } from './classes.js';
 
 function pv(name: string, size: string, extra: Partial<PersistentVolume['spec']> = {}, labels?: Record<string, string>, phase = 'Available'): PersistentVolume {
   return {
@@ -107,9 +108,9 @@ test('the claim\'s class is GetPersistentVolumeClaimClass: the beta annotation w
     c.metadata.annotations = { 'volume.beta.kubernetes.io/storage-class': cls };
     return c;
   };
-  assert.equal(claimClass(beta('fast', { storageClassName: 'slow' })), 'fast');
-  assert.equal(claimClass(beta('')), '');
-  assert.equal(claimClass(pvc('1Gi', { storageClassName: null })), '');
+  assert.equal(claimClassName(beta('fast', { storageClassName: 'slow' })), 'fast');
+  assert.equal(claimClassName(beta('')), '');
+  assert.equal(claimClassName(pvc('1Gi', { storageClassName: null })), '');
   const vols = [pv('plain', '1Gi'), pv('classy', '1Gi', { storageClassName: 'fast' })];
   assert.equal(names(findMatchingVolume(beta('fast'), vols, undefined, false)), 'classy');
   assert.equal(names(findMatchingVolume(beta('', { storageClassName: 'fast' }), vols, undefined, false)), 'plain', '"" by the annotation: no class');

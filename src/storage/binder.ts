@@ -17,25 +17,16 @@ import { matchesLabels } from '../store/selectors.js';
 import type { LabelRequirement } from '../store/store.js';
 import type {
   LabelSelector,
-  NodeSelectorRequirement,
   PersistentVolume,
   PersistentVolumeClaim,
   VolumeNodeAffinity,
 } from '../k8s/storage-types.js';
 import type { ObjectReference } from '../k8s/types.js';
 import { claimClassName } from './classes.js';
+import { nodeSelectorTermsMatch, type NodeFacts } from '../k8s/node-selector.js';
 
 /** The node a WaitForFirstConsumer claim will be used on: its name and labels (kubernetes.io/hostname...). */
-export interface NodeInfo {
-  name: string;
-  labels: Record<string, string>;
-}
-
-/**
- * The claim's class (GetPersistentVolumeClaimClass): the beta annotation volume.beta.kubernetes.io/storage-class
- * when present, else spec.storageClassName; "" for none. The one definition of classes.ts.
- */
-export const claimClass = claimClassName;
+export type NodeInfo = NodeFacts;
 
 /** The volume's class: "" when unset. */
 export function volumeClass(pv: PersistentVolume): string {
@@ -83,49 +74,14 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
 
 const SELECTOR_OPERATORS = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
-/** One node selector requirement against a value (undefined when the label is absent), as upstream's NodeSelectorRequirementsAsSelector. */
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const have = Number.parseInt(value, 10);
-      const want = Number.parseInt(values[0] as string, 10);
-      if (!Number.isInteger(have) || !Number.isInteger(want) || String(have) !== value.trim()) return false;
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
-
 /**
  * Whether the volume's nodeAffinity allows `node` (upstream CheckNodeAffinity): no affinity or no required
  * selector allows every node; otherwise one term must match, a term matching when all its expressions
  * (on labels) and fields (metadata.name only) do. A term with neither matches no node.
  */
 export function nodeAffinityAllows(affinity: VolumeNodeAffinity | undefined, node: NodeInfo): boolean {
-  const terms = affinity?.required?.nodeSelectorTerms;
   if (!affinity?.required) return true;
-  if (!terms || terms.length === 0) return false;
-  return terms.some((t) => {
-    const exprs = t.matchExpressions ?? [];
-    const fields = t.matchFields ?? [];
-    if (exprs.length === 0 && fields.length === 0) return false;
-    return (
-      exprs.every((r) => requirementMatches(r, Object.prototype.hasOwnProperty.call(node.labels, r.key) ? node.labels[r.key] : undefined)) &&
-      fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.name))
-    );
-  });
+  return nodeSelectorTermsMatch(affinity.required.nodeSelectorTerms ?? [], node);
 }
 
 /** Every access mode the claim asks for is among the volume's (upstream CheckAccessModes). */
@@ -154,7 +110,7 @@ export function isVolumeBoundToClaim(pv: PersistentVolume, claim: PersistentVolu
 export function checkVolumeSatisfiesClaim(pv: PersistentVolume, claim: PersistentVolumeClaim): string | undefined {
   if (pv.metadata.deletionTimestamp) return `the volume is marked for deletion "${pv.metadata.name}"`;
   if (compareStorage(volumeCapacity(pv), claimRequest(claim)) < 0) return 'requested PV is too small';
-  if (volumeClass(pv) !== claimClass(claim)) return 'storageClassName does not match';
+  if (volumeClass(pv) !== claimClassName(claim)) return 'storageClassName does not match';
   if (!volumeModesMatch(pv, claim)) return 'incompatible volumeMode';
   if (!accessModesContain(pv, claim)) return 'incompatible accessMode';
   return undefined;
@@ -172,7 +128,7 @@ export function findMatchingVolume(
   delayBinding: boolean,
 ): PersistentVolume | undefined {
   const request = claimRequest(claim);
-  const cls = claimClass(claim);
+  const cls = claimClassName(claim);
   let best: PersistentVolume | undefined;
   for (const pv of volumes) {
     if (pv.metadata.deletionTimestamp) continue;

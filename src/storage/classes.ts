@@ -3,9 +3,9 @@
 // binding (through volumes/claims.ts) share. Pure functions over plain objects, upstream's helpers
 // (component-helpers/storage/volume: GetPersistentVolumeClaimClass, PersistentVolumeClaimHasClass;
 // pkg/volume/util: GetDefaultClass, IsDefaultAnnotation; v1helper.MatchTopologySelectorTerms).
-// The API server's storage admission (api/resources/storage-admission.ts) keeps its own equivalent copy.
+// The API server's storage admission, the Table printers and the CLI's describe read the same ones.
 
-import type { PersistentVolumeClaim, StorageClass } from '../k8s/storage-types.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../k8s/storage-types.js';
 import { STORAGE } from '../k8s/storage-types.js';
 
 /** The beta annotation naming a claim's class: when present (even ""), it wins over spec.storageClassName. */
@@ -19,14 +19,19 @@ export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 export const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
 
 /**
- * The class a claim asks for (GetPersistentVolumeClaimClass): the beta annotation when the claim has it,
- * else spec.storageClassName; "" for none (unset or null).
+ * The class a claim asks for or a volume belongs to (GetPersistentVolumeClaimClass, GetPersistentVolumeClass):
+ * the beta annotation when the object has it, else spec.storageClassName; "" for none (unset or null).
  */
-export function claimClassName(pvc: PersistentVolumeClaim): string {
-  const ann = pvc.metadata?.annotations ?? {};
+export function storageClassOf(obj: PersistentVolumeClaim | PersistentVolume): string {
+  const ann = obj.metadata?.annotations ?? {};
   if (Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION] ?? '';
-  const name = pvc.spec?.storageClassName;
+  const name = (obj.spec as { storageClassName?: unknown } | undefined)?.storageClassName;
   return typeof name === 'string' ? name : '';
+}
+
+/** The class a claim asks for (GetPersistentVolumeClaimClass). */
+export function claimClassName(pvc: PersistentVolumeClaim): string {
+  return storageClassOf(pvc);
 }
 
 /**

@@ -26,7 +26,6 @@ import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import {
   checkVolumeSatisfiesClaim,
-  claimClass,
   claimRefOf,
   claimRequest,
   compareStorage,
@@ -35,7 +34,7 @@ import {
   volumeCapacity,
   type NodeInfo,
 } from './binder.js';
-import { claimHasClass, defaultClassOf } from './classes.js';
+import { claimClassName, claimHasClass, defaultClassOf } from './classes.js';
 import {
   LOCAL_PATH_PROVISIONER,
   buildProvisionedVolume,
@@ -459,7 +458,7 @@ export class StorageController {
 
   private async syncUnboundClaim(claim: PersistentVolumeClaim): Promise<void> {
     const { store } = this.o;
-    const className = claimClass(claim);
+    const className = claimClassName(claim);
     const cls = className ? store.tryGet<StorageClass>(CLASSES, undefined, className) : undefined;
     const delayBinding = cls?.volumeBindingMode === 'WaitForFirstConsumer';
     const selected = claim.metadata.annotations?.[STORAGE.selectedNode];

@@ -8,41 +8,14 @@ import { compareQuantities, isValidQuantity } from '../../k8s/quantity.js';
 import type { ObjectStore } from '../../store/store.js';
 import { forbidden } from '../api-errors.js';
 import { rfc3339 } from '../time.js';
-import { BETA_STORAGE_CLASS_ANNOTATION } from '../validation/storage.js';
-
-/** The beta default-class annotation, still honoured beside the GA one. */
-export const BETA_DEFAULT_CLASS_ANNOTATION = 'storageclass.beta.kubernetes.io/is-default-class';
-
-/** Whether a StorageClass is marked default (IsDefaultAnnotation: either annotation set to "true"). */
-export function isDefaultStorageClass(sc: KubeObject): boolean {
-  const ann = sc.metadata?.annotations ?? {};
-  return ann[STORAGE.defaultClass] === 'true' || ann[BETA_DEFAULT_CLASS_ANNOTATION] === 'true';
-}
-
-const createdAt = (o: KubeObject): number => {
-  const t = Date.parse(o.metadata?.creationTimestamp ?? '');
-  return Number.isNaN(t) ? 0 : t;
-};
+import { claimClassName, claimHasClass, defaultClassOf } from '../../storage/classes.js';
 
 /**
  * The default StorageClass (GetDefaultClass, 1.28+): of the classes marked default, the newest by
  * creationTimestamp, then the first by name; undefined when none is marked.
  */
 export function defaultStorageClass(store: ObjectStore): StorageClass | undefined {
-  const marked = store.list<StorageClass>('storageclasses').items.filter(isDefaultStorageClass);
-  marked.sort((a, b) => createdAt(b) - createdAt(a) || (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
-  return marked[0];
-}
-
-/**
- * The class a claim asks for (GetPersistentVolumeClaimClass): the beta annotation first, then
- * spec.storageClassName; "" for none.
- */
-export function claimClassName(pvc: KubeObject): string {
-  const ann = pvc.metadata?.annotations ?? {};
-  if (Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION];
-  const name = (pvc as PersistentVolumeClaim).spec?.storageClassName;
-  return typeof name === 'string' ? name : '';
+  return defaultClassOf(store.list<StorageClass>('storageclasses').items);
 }
 
 /**
@@ -51,9 +24,7 @@ export function claimClassName(pvc: KubeObject): string {
  * Mutates `pvc`.
  */
 export function admitNewClaim(store: ObjectStore, pvc: PersistentVolumeClaim): void {
-  if (Object.hasOwn(pvc.metadata?.annotations ?? {}, BETA_STORAGE_CLASS_ANNOTATION)) return;
-  if (!pvc.spec || typeof pvc.spec !== 'object') return;
-  if (pvc.spec.storageClassName !== undefined && pvc.spec.storageClassName !== null) return;
+  if (!pvc.spec || typeof pvc.spec !== 'object' || claimHasClass(pvc)) return;
   const def = defaultStorageClass(store);
   if (def?.metadata.name) pvc.spec.storageClassName = def.metadata.name;
 }

@@ -2,9 +2,9 @@
 // with Wide=true (kubectl hides priority-1 columns unless -o wide). See kube-api.md §5.
 
 import type { KubeEvent, KubeObject, Node, Pod } from '../../k8s/types.js';
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../k8s/storage-types.js';
-import { isDefaultStorageClass } from '../resources/storage-admission.js';
-import { BETA_STORAGE_CLASS_ANNOTATION, canonicalQuantity } from '../validation/storage.js';
+import { accessModesString, type PersistentVolume, type PersistentVolumeClaim, type StorageClass } from '../../k8s/storage-types.js';
+import { isDefaultClass, storageClassOf } from '../../storage/classes.js';
+import { canonicalQuantity } from '../validation/storage.js';
 import { podRow } from './pod-row.js';
 import { since, Since } from './age.js';
 
@@ -168,20 +168,6 @@ const eventPrinter: Printer = {
   },
 };
 
-/** GetAccessModesAsString: the modes present, always in the order RWO, ROX, RWX, RWOP. */
-export function accessModesString(modes: readonly unknown[] | undefined): string {
-  const have = new Set(Array.isArray(modes) ? modes : []);
-  const short: [string, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
-  return short.filter(([mode]) => have.has(mode)).map(([, abbr]) => abbr).join(',');
-}
-
-/** The class of a PV or PVC as the printers read it: the beta annotation first, then spec.storageClassName. */
-function storageClassOf(o: KubeObject): string {
-  const ann = o.metadata.annotations ?? {};
-  if (Object.hasOwn(ann, BETA_STORAGE_CLASS_ANNOTATION)) return ann[BETA_STORAGE_CLASS_ANNOTATION];
-  const name = (o.spec as { storageClassName?: unknown } | undefined)?.storageClassName;
-  return typeof name === 'string' ? name : '';
-}
 
 const unset = (v: unknown): string => (typeof v === 'string' ? v : '<unset>');
 /** A quantity cell: Quantity.String() of the value, "0" when there is none. */
@@ -262,7 +248,7 @@ const storageClassPrinter: Printer = {
   ],
   row(o) {
     const sc = o as StorageClass;
-    const name = isDefaultStorageClass(sc) ? `${sc.metadata.name} (default)` : sc.metadata.name;
+    const name = isDefaultClass(sc) ? `${sc.metadata.name} (default)` : sc.metadata.name;
     return {
       cells: [name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate', sc.allowVolumeExpansion === true, age(sc)],
     };

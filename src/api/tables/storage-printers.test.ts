@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../k8s/types.js';
 import { buildTable } from './table.js';
-import { accessModesString, printerFor } from './columns.js';
+import { printerFor } from './columns.js';
+import { accessModesString } from '../../k8s/storage-types.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const created = '2026-01-01T11:00:00Z';

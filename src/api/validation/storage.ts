@@ -11,6 +11,7 @@
 import type { FieldCause } from '../../errors.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { compareQuantities, formatWholeQuantity, isValidQuantity, quantityToBytes } from '../../k8s/quantity.js';
+import { BETA_STORAGE_CLASS_ANNOTATION } from '../../storage/classes.js';
 import {
   asArray,
   asObject,
@@ -44,8 +45,7 @@ export const SERVED_VOLUME_MODES = ['Filesystem'] as const;
 export const SERVED_SOURCES_MESSAGE = 'peapod serves hostPath and local persistent volumes only';
 export const DATA_SOURCE_MESSAGE = 'peapod cannot populate a volume from a data source (it neither clones claims nor restores snapshots)';
 const MOUNT_OPTIONS_MESSAGE = 'may not specify mount options for this volume type';
-/** The beta annotations upstream still reads. */
-export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+/** The beta annotation upstream still reads for mount options (the class one is storage/classes.ts's). */
 export const MOUNT_OPTIONS_ANNOTATION = 'volume.beta.kubernetes.io/mount-options';
 
 const IMMUTABLE = 'field is immutable';

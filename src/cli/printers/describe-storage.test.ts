@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '../../k8s/types.js';
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../k8s/storage-types.js';
-import { accessModesText, describePersistentVolume, describePersistentVolumeClaim, describeStorageClass, podsUsingClaim } from './describe-storage.js';
+import { accessModesString } from '../../k8s/storage-types.js';
+import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass, podsUsingClaim } from './describe-storage.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 
@@ -82,8 +83,8 @@ test('describes a StorageClass like kubectl describe sc', () => {
 });
 
 test('access modes print as kubectl\'s short forms in a fixed order, once each', () => {
-  assert.equal(accessModesText(['ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOnce']), 'RWO,RWX');
-  assert.equal(accessModesText(undefined), '');
+  assert.equal(accessModesString(['ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOnce']), 'RWO,RWX');
+  assert.equal(accessModesString(undefined), '');
 });
 
 const PV = [

@@ -4,18 +4,11 @@
 // sees where the data lives on this machine.
 
 import type { KubeEvent, Pod } from '../../k8s/types.js';
-import type { PersistentVolume, PersistentVolumeAccessMode, PersistentVolumeClaim, StorageClass, VolumeNodeAffinity } from '../../k8s/storage-types.js';
+import { accessModesString, type PersistentVolume, type PersistentVolumeClaim, type StorageClass, type VolumeNodeAffinity } from '../../k8s/storage-types.js';
+import { isDefaultClass, storageClassOf } from '../../storage/classes.js';
 import { ageSince } from './age.js';
 import { annotationsMultiline, finishDescribe, formatLabels, goList, labelsMultiline, PrefixWriter, rfc1123z } from './describe-common.js';
 
-const BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
-const DEFAULT_CLASS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
-
-/** storageutil.GetAccessModesAsString: RWO,ROX,RWX,RWOP in that order, each once. */
-export function accessModesText(modes: PersistentVolumeAccessMode[] | undefined): string {
-  const short: [PersistentVolumeAccessMode, string][] = [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']];
-  return short.filter(([m]) => modes?.includes(m)).map(([, s]) => s).join(',');
-}
 
 /** A Quantity as kubectl prints it; an absent one is Go's zero Quantity, "0". */
 function quantity(v: string | number | undefined): string {
@@ -42,7 +35,7 @@ function nodeAffinity(w: PrefixWriter, a: VolumeNodeAffinity | undefined): void 
     const reqs = t.matchExpressions ?? [];
     if (reqs.length === 0) return w.write(2, `Term ${i}:\t<none>`);
     reqs.forEach((r, k) => {
-      const expr = `${r.key} ${r.operator.toLowerCase()}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}`;
+      const expr = `${r.key ?? ''} ${(r.operator ?? '').toLowerCase()}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}`;
       w.write(2, `${k === 0 ? `Term ${i}:` : ''}\t${expr}`);
     });
   });
@@ -70,11 +63,11 @@ export function describePersistentVolume(pv: PersistentVolume, events: KubeEvent
   labelsMultiline(w, 'Labels', pv.metadata.labels);
   annotationsMultiline(w, 'Annotations', pv.metadata.annotations);
   w.write(0, `Finalizers:\t${goList(pv.metadata.finalizers)}`);
-  w.write(0, `StorageClass:\t${pv.metadata.annotations?.[BETA_STORAGE_CLASS] ?? spec.storageClassName ?? ''}`);
+  w.write(0, `StorageClass:\t${storageClassOf(pv)}`);
   status(w, pv, pv.status?.phase, nowMs);
   w.write(0, `Claim:\t${spec.claimRef ? `${spec.claimRef.namespace ?? ''}/${spec.claimRef.name ?? ''}` : ''}`);
   w.write(0, `Reclaim Policy:\t${spec.persistentVolumeReclaimPolicy ?? ''}`);
-  w.write(0, `Access Modes:\t${accessModesText(spec.accessModes)}`);
+  w.write(0, `Access Modes:\t${accessModesString(spec.accessModes)}`);
   if (spec.volumeMode) w.write(0, `VolumeMode:\t${spec.volumeMode}`);
   w.write(0, `Capacity:\t${quantity(spec.capacity?.storage)}`);
   nodeAffinity(w, spec.nodeAffinity);
@@ -109,7 +102,7 @@ export function describePersistentVolumeClaim(
   const st = pvc.status ?? {};
   w.write(0, `Name:\t${pvc.metadata.name}`);
   w.write(0, `Namespace:\t${pvc.metadata.namespace ?? ''}`);
-  w.write(0, `StorageClass:\t${pvc.metadata.annotations?.[BETA_STORAGE_CLASS] ?? spec.storageClassName ?? ''}`);
+  w.write(0, `StorageClass:\t${storageClassOf(pvc)}`);
   status(w, pvc, st.phase, nowMs);
   w.write(0, `Volume:\t${spec.volumeName ?? ''}`);
   // peapod: where the claim's data is on this host.
@@ -120,7 +113,7 @@ export function describePersistentVolumeClaim(
   w.write(0, `Finalizers:\t${goList(pvc.metadata.finalizers)}`);
   const bound = !!spec.volumeName;
   w.write(0, `Capacity:\t${bound ? quantity(st.capacity?.storage) : ''}`);
-  w.write(0, `Access Modes:\t${bound ? accessModesText(st.accessModes) : ''}`);
+  w.write(0, `Access Modes:\t${bound ? accessModesString(st.accessModes) : ''}`);
   if (spec.volumeMode) w.write(0, `VolumeMode:\t${spec.volumeMode}`);
   if (spec.dataSource) {
     const ds = spec.dataSource as { apiGroup?: string; kind?: string; name?: string };
@@ -145,9 +138,8 @@ export function describePersistentVolumeClaim(
 
 export function describeStorageClass(sc: StorageClass, events: KubeEvent[] | undefined, nowMs: number): string {
   const w = new PrefixWriter();
-  const ann = sc.metadata.annotations ?? {};
   w.write(0, `Name:\t${sc.metadata.name}`);
-  w.write(0, `IsDefaultClass:\t${DEFAULT_CLASS.some((k) => ann[k] === 'true') ? 'Yes' : 'No'}`);
+  w.write(0, `IsDefaultClass:\t${isDefaultClass(sc) ? 'Yes' : 'No'}`);
   // kubectl prints them on one line, the last-applied configuration included.
   w.write(0, `Annotations:\t${formatLabels(sc.metadata.annotations)}`);
   w.write(0, `Provisioner:\t${sc.provisioner}`);
