@@ -10,10 +10,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { PEAPOD_BIN, TestDaemon, freePort, httpGet, run, sleep } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
+import { clientNodeExec } from '../support/client-node-exec.js';
 import { openStream } from '../../src/cli/commands/exec.js';
 import { parseKubeconfig } from '../../src/cli/kubeconfig.js';
 
@@ -229,20 +229,7 @@ print(r.read_stdout(), r.returncode)
   step("client-node's Exec: stdin to its end, stdout, stderr and the exit status", async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(d.kubeconfig);
-    let out = '';
-    let err = '';
-    const stdin = new PassThrough();
-    const status = await new Promise<k8s.V1Status>((resolve, reject) => {
-      new k8s.Exec(kc)
-        .exec(
-          'default', 'web', 'app', ['sh', '-c', 'read x; echo got-$x; echo e >&2; exit 6'],
-          new Writable({ write: (c, _e, cb) => ((out += c), cb()) }),
-          new Writable({ write: (c, _e, cb) => ((err += c), cb()) }),
-          stdin, false, resolve,
-        )
-        .catch(reject);
-      stdin.end('hey\n');
-    });
+    const { stdout: out, stderr: err, status } = await clientNodeExec(kc, 'default', 'web', 'app', ['sh', '-c', 'read x; echo got-$x; echo e >&2; exit 6'], 'hey\n');
     assert.equal(out, 'got-hey\n');
     assert.equal(err, 'e\n');
     assert.equal(status.reason, 'NonZeroExitCode');
