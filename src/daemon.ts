@@ -8,7 +8,6 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { RESOURCES } from './k8s/registry.js';
 import { KUBE_VERSION } from './k8s/version.js';
-import type { Node } from './k8s/types.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { WalCheckpointer } from './store/wal-checkpointer.js';
 import { ensureNamespaces } from './store/bootstrap.js';
@@ -37,7 +36,10 @@ import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
 import { diskUsage } from './system/disk-usage.js';
-import { buildNode, detectNodeIP, limitableHugepages, nodeResources, readHugepages } from './node/node-object.js';
+import { detectNodeIP, limitableHugepages, nodeResources, readHugepages } from './node/node-object.js';
+import { NodeStatusReporter } from './node/node-status.js';
+import { NodeLeaseController } from './node/node-lease.js';
+import { EventExpirer } from './events/event-ttl.js';
 import { amountOf } from './k8s/pod-resources.js';
 import { SpawnHelper } from './system/spawner/client.js';
 import { LOOP_NICE, raiseSessionPriority, setAllThreadsNice } from './system/thread-priority.js';
@@ -48,7 +50,6 @@ import { HostMounter } from './system/mounter.js';
 import { SystemClock, type Clock } from './system/clock.js';
 import { createLogger, type Logger } from './system/logger.js';
 import { writeFileAtomic } from './system/atomic-file.js';
-import type { ObjectStore } from './store/store.js';
 import { errorMessage } from './errors.js';
 
 export interface DaemonOptions {
@@ -81,9 +82,11 @@ export interface DaemonOptions {
   imageGcLowPercent?: number;
   /** Largest `peapod image load` / `import` upload, bytes (default 8 GiB). */
   maxImageUploadBytes?: number;
+  /** Between renewals of the node's Lease (the kubelet's 10 s). */
+  nodeLeaseRenewIntervalMs?: number;
+  /** How long an Event is kept after its last write (kube-apiserver's --event-ttl, 1 h). */
+  eventTtlMs?: number;
 }
-
-const NODE_HEARTBEAT_MS = 10_000;
 
 /**
  * How the node reaches registries: CAs and client certificates from <data-dir>/certs.d/HOST:PORT/ (read at
@@ -174,6 +177,9 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => checkpointer?.stop());
     ensureNamespaces(store);
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
+    const eventTtl = new EventExpirer({ store, clock, logger: logger.child({ component: 'event-ttl' }), ttlMs: opts.eventTtlMs });
+    eventTtl.start();
+    undo.push(() => eventTtl.stop());
 
     const images = new LocalImageService({ paths, exec, logger, clock, registry: { policy: registryPolicy(paths.dataDir, opts.insecureRegistries ?? []) } });
     await images.init();
@@ -225,8 +231,13 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       ephemeralStorageBytes: node.ephemeralStorageBytes,
       hugepages: hugepages.pools,
     };
-    const heartbeat = registerNode(store, clock, facts, logger);
-    undo.push(heartbeat);
+    // The kubelet's pair of heartbeats: the Node's status on change (or every 5 min), its Lease every 10 s.
+    const nodeStatus = new NodeStatusReporter({ store, clock, logger, facts });
+    nodeStatus.start();
+    undo.push(() => nodeStatus.stop());
+    const nodeLease = new NodeLeaseController({ store, clock, logger, nodeName: opts.nodeName, renewIntervalMs: opts.nodeLeaseRenewIntervalMs });
+    nodeLease.start();
+    undo.push(() => nodeLease.stop());
 
     // After a churn of pods, once none has gone for a while, the spare JS heap goes back to the OS.
     const heapRelease = new HeapRelease(clock, (err) => logger.warn({ err: errorMessage(err) }, 'could not release the spare heap'), () => {
@@ -401,26 +412,6 @@ function raiseLoopPriority(logger: Logger): void {
 function spaceOutFullCollections(): void {
   v8.setFlagsFromString('--incremental-marking-soft-trigger=80');
   v8.setFlagsFromString('--incremental-marking-hard-trigger=95');
-}
-
-/** Writes the Node object now and every heartbeat; returns the function that stops the heartbeat. */
-function registerNode(store: ObjectStore, clock: Clock, facts: Parameters<typeof buildNode>[0], logger: Logger): () => void {
-  const beat = () => {
-    try {
-      const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const current = store.tryGet<Node>('nodes', undefined, facts.nodeName);
-      if (current) store.update('nodes', buildNode(facts, now, current));
-      else store.create('nodes', buildNode(facts, now));
-    } catch (err) {
-      logger.warn({ err: errorMessage(err) }, 'node heartbeat failed');
-    }
-  };
-  beat();
-  let cancel = clock.setTimer(NODE_HEARTBEAT_MS, function again() {
-    beat();
-    cancel = clock.setTimer(NODE_HEARTBEAT_MS, again);
-  });
-  return () => cancel();
 }
 
 /** Runs `renew` every CERT_CHECK_MS; returns the function that stops it. */

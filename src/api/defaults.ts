@@ -5,6 +5,7 @@
 
 import type { Container, KubeObject, Pod, PodSpec, Probe, Volume } from '../k8s/types.js';
 import { computeQosClass } from '../k8s/qos.js';
+import { prepareLease } from './validation/lease.js';
 
 type Json = Record<string, unknown>;
 
@@ -221,6 +222,9 @@ export function applyDefaults(resource: string, obj: KubeObject): void {
       return;
     case 'storageclasses':
       defaultStorageClass(obj);
+      return;
+    case 'leases':
+      prepareLease(obj);
       return;
     default:
       return;

@@ -156,6 +156,17 @@ export const RESOURCES: ApiResource[] = [
     fields: metaFields(false),
   },
   {
+    resource: 'leases',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    singularName: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    shortNames: [],
+    verbs: ALL_VERBS,
+    fields: metaFields(true),
+  },
+  {
     // Served so that clients looking for custom resources find none (kubectl then says `no matches for
     // kind`); peapod does not serve custom resources, so none can be created.
     resource: 'customresourcedefinitions',

@@ -415,6 +415,9 @@ export interface KubeEvent extends KubeObject {
   type?: 'Normal' | 'Warning';
   reportingComponent?: string;
   reportingInstance?: string;
+  action?: string;
+  related?: ObjectReference | null;
+  series?: { count?: number; lastObservedTime?: string } | null;
 }
 
 export interface NodeCondition {

@@ -10,6 +10,8 @@ type SchemaSpec = { description: string; gvk?: string; group?: string; fields: R
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 const CORE = 'io.k8s.api.core.v1.';
 const STORAGE_V1 = 'io.k8s.api.storage.v1.';
+const COORDINATION_V1 = 'io.k8s.api.coordination.v1.';
+const EVENTS_V1 = 'io.k8s.api.events.v1.';
 
 const API_VERSION: FieldSpec = [
   'string',
@@ -269,6 +271,62 @@ const SPECS: Record<string, SchemaSpec> = {
       volumeBindingMode: ['string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'],
     },
   },
+  [`${COORDINATION_V1}Lease`]: {
+    description: 'Lease defines a lease concept.',
+    gvk: 'Lease',
+    group: 'coordination.k8s.io',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: [`${COORDINATION_V1}LeaseSpec`, 'spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status'],
+    },
+  },
+  [`${COORDINATION_V1}LeaseSpec`]: {
+    description: 'LeaseSpec is a specification of a Lease.',
+    fields: {
+      acquireTime: ['string', 'acquireTime is a time when the current lease was acquired.'],
+      holderIdentity: ['string', 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.'],
+      leaseDurationSeconds: ['integer', 'leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.'],
+      leaseTransitions: ['integer', 'leaseTransitions is the number of transitions of a lease between holders.'],
+      preferredHolder: ['string', 'PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set. (Coordinated leader election is not enabled: the field is cleared.)'],
+      renewTime: ['string', 'renewTime is a time when the current holder of a lease has last updated the lease.'],
+      strategy: ['string', 'Strategy indicates the strategy for picking the leader for coordinated leader election. (Coordinated leader election is not enabled: the field is cleared.)'],
+    },
+  },
+  [`${EVENTS_V1}Event`]: {
+    description: 'Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.',
+    gvk: 'Event',
+    group: 'events.k8s.io',
+    required: ['eventTime'],
+    fields: {
+      action: ['string', 'action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters.'],
+      apiVersion: API_VERSION,
+      deprecatedCount: ['integer', 'deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.'],
+      deprecatedFirstTimestamp: ['string', 'deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.'],
+      deprecatedLastTimestamp: ['string', 'deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.'],
+      deprecatedSource: ['object', 'deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.'],
+      eventTime: ['string', 'eventTime is the time when this Event was first observed. It is required.'],
+      kind: KIND,
+      metadata: METADATA,
+      note: ['string', 'note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.'],
+      reason: ['string', 'reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters.'],
+      regarding: ['object', "regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object."],
+      related: ['object', 'related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object.'],
+      reportingController: ['string', 'reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events.'],
+      reportingInstance: ['string', 'reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters.'],
+      series: [`${EVENTS_V1}EventSeries`, 'series is data about the Event series this event represents or nil if it\'s a singleton Event.'],
+      type: ['string', 'type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events.'],
+    },
+  },
+  [`${EVENTS_V1}EventSeries`]: {
+    description: 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time. How often to update the EventSeries is up to the event reporters. The default event reporter in "k8s.io/client-go/tools/events/event_broadcaster.go" shows how this struct is updated on heartbeats and can guide customized reporter implementations.',
+    required: ['count', 'lastObservedTime'],
+    fields: {
+      count: ['integer', 'count is the number of occurrences in this series up to the last heartbeat time.'],
+      lastObservedTime: ['string', 'lastObservedTime is the time when last Event from the series was seen before last heartbeat.'],
+    },
+  },
   // Served so that clients find no custom resources (peapod serves none, and refuses to create one).
   ['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition']: {
     description: 'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>. peapod serves none: the list is always empty.',
@@ -285,8 +343,10 @@ const SPECS: Record<string, SchemaSpec> = {
   },
 };
 
+/** A field's schema reference: ObjectMeta, a core type by its short name, or any schema by its full name. */
 function refName(type: string): string {
-  return type === 'ObjectMeta' ? `${META}ObjectMeta` : `${CORE}${type}`;
+  if (type === 'ObjectMeta') return `${META}ObjectMeta`;
+  return type.startsWith('io.k8s.') ? type : `${CORE}${type}`;
 }
 
 /** The prefix of a group's schema names, as upstream's OpenAPI names them (io.k8s.api.<group>.<version>.). */

@@ -158,12 +158,14 @@ const eventPrinter: Printer = {
   row(o) {
     const e = o as KubeEvent;
     const first = since(e.firstTimestamp || e.eventTime);
-    const last = e.lastTimestamp ? since(e.lastTimestamp) : first;
+    // A series (events.k8s.io) gives the last observation and the count, as upstream's printEvent.
+    const series = e.series as { count?: number; lastObservedTime?: string } | undefined | null;
+    const last = series ? since(series.lastObservedTime) : e.lastTimestamp ? since(e.lastTimestamp) : first;
     const inv = e.involvedObject ?? {};
     const kind = (inv.kind ?? '').toLowerCase();
     const target = inv.name ? `${kind}/${inv.name}` : kind;
     return {
-      cells: [last, e.type ?? '', e.reason ?? '', target, inv.fieldPath ?? '', eventSource(e), (e.message ?? '').trim(), first, e.count || 1, e.metadata.name],
+      cells: [last, e.type ?? '', e.reason ?? '', target, inv.fieldPath ?? '', eventSource(e), (e.message ?? '').trim(), first, series ? (series.count ?? 0) : e.count || 1, e.metadata.name],
     };
   },
 };
@@ -255,6 +257,15 @@ const storageClassPrinter: Printer = {
   },
 };
 
+const leasePrinter: Printer = {
+  columns: [
+    NAME,
+    col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.'),
+    AGE,
+  ],
+  row: (o) => ({ cells: [o.metadata.name, String((o.spec as { holderIdentity?: unknown } | undefined)?.holderIdentity ?? ''), age(o)] }),
+};
+
 const defaultPrinter: Printer = { columns: [NAME, AGE], row: (o) => ({ cells: [o.metadata.name, age(o)] }) };
 
 const PRINTERS: Record<string, Printer> = {
@@ -267,6 +278,7 @@ const PRINTERS: Record<string, Printer> = {
   persistentvolumes: persistentVolumePrinter,
   persistentvolumeclaims: persistentVolumeClaimPrinter,
   storageclasses: storageClassPrinter,
+  leases: leasePrinter,
 };
 
 export function printerFor(resource: string): Printer {

@@ -16,6 +16,7 @@ import {
   validateSecretUpdate,
 } from './objects.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateLease, validateLeaseUpdate } from './lease.js';
 import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
@@ -40,6 +41,7 @@ const CREATE: Record<string, CreateRule> = {
   persistentvolumes: validatePersistentVolume,
   persistentvolumeclaims: validatePersistentVolumeClaim,
   storageclasses: validateStorageClass,
+  leases: validateLease,
 };
 
 const UPDATE: Record<string, UpdateRule> = {
@@ -52,6 +54,7 @@ const UPDATE: Record<string, UpdateRule> = {
   persistentvolumes: validatePersistentVolumeUpdate,
   persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
   storageclasses: validateStorageClassUpdate,
+  leases: validateLeaseUpdate,
 };
 
 /** Updates through the status subresource, where a kind has its own rules for them. */

@@ -110,6 +110,12 @@ export const STORAGE_CLASS = obj({
   allowedTopologies: list(obj({ matchLabelExpressions: list(obj({ key: S, values: list(S) })) })),
 });
 
+export const LEASE = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  spec: obj(scalars('holderIdentity leaseDurationSeconds acquireTime renewTime leaseTransitions strategy preferredHolder')),
+});
+
 /** Schemas by resource (URL plural). */
 export const SCHEMAS: Record<string, SchemaNode> = {
   pods: POD,
@@ -121,6 +127,7 @@ export const SCHEMAS: Record<string, SchemaNode> = {
   persistentvolumes: PERSISTENT_VOLUME,
   persistentvolumeclaims: PERSISTENT_VOLUME_CLAIM,
   storageclasses: STORAGE_CLASS,
+  leases: LEASE,
 };
 
 /** Schemas by kind, for patching objects that carry their kind. */
@@ -134,4 +141,5 @@ export const SCHEMAS_BY_KIND: Record<string, SchemaNode> = {
   PersistentVolume: PERSISTENT_VOLUME,
   PersistentVolumeClaim: PERSISTENT_VOLUME_CLAIM,
   StorageClass: STORAGE_CLASS,
+  Lease: LEASE,
 };
