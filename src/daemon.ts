@@ -36,7 +36,7 @@ import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
 import { prepareDataDir } from './node/private-dir.js';
 import { diskUsage } from './system/disk-usage.js';
-import { detectNodeIP, limitableHugepages, nodeResources, readHugepages } from './node/node-object.js';
+import { detectNodeIP, limitableHugepages, nodeResources, readHostIdentity, readHugepages } from './node/node-object.js';
 import { NodeStatusReporter } from './node/node-status.js';
 import { NodeLeaseController } from './node/node-lease.js';
 import { EventExpirer } from './events/event-ttl.js';
@@ -230,6 +230,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       maxPods: opts.maxPods ?? DEFAULT_MAX_PODS,
       ephemeralStorageBytes: node.ephemeralStorageBytes,
       hugepages: hugepages.pools,
+      identity: readHostIdentity(),
     };
     // The kubelet's pair of heartbeats: the Node's status on change (or every 5 min), its Lease every 10 s.
     const nodeStatus = new NodeStatusReporter({ store, clock, logger, facts });

@@ -22,6 +22,36 @@ export interface NodeFacts {
   ephemeralStorageBytes: number;
   /** Pre-allocated huge pages by resource name (hugepages-2Mi, hugepages-1Gi), in bytes. */
   hugepages: Record<string, number>;
+  /** The host's identity (readHostIdentity); each '' when unknown, as the kubelet reports what cAdvisor could not read. */
+  identity?: HostIdentity;
+}
+
+/** nodeInfo's machineID, systemUUID and bootID: required fields of NodeSystemInfo (clients that check them refuse a Node without). */
+export interface HostIdentity {
+  machineID: string;
+  systemUUID: string;
+  bootID: string;
+}
+
+/**
+ * Where the kubelet (through cAdvisor) reads them: /etc/machine-id (else dbus's copy), the DMI product
+ * UUID, the kernel's boot id. `read` returns a file's text or undefined when it cannot be read.
+ */
+export function readHostIdentity(read: (file: string) => string | undefined = readText): HostIdentity {
+  const first = (...files: string[]) => files.map((f) => read(f)?.trim()).find((v) => v) ?? '';
+  return {
+    machineID: first('/etc/machine-id', '/var/lib/dbus/machine-id'),
+    systemUUID: first('/sys/class/dmi/id/product_uuid'),
+    bootID: first('/proc/sys/kernel/random/boot_id'),
+  };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The node's resources by name, in the API's quantity notation (capacity = allocatable: nothing reserved). */
@@ -132,6 +162,9 @@ export function buildNode(f: NodeFacts, nowIso: string, previous?: Node): Node {
         { type: 'Hostname', address: f.nodeName },
       ],
       nodeInfo: {
+        machineID: f.identity?.machineID ?? '',
+        systemUUID: f.identity?.systemUUID ?? '',
+        bootID: f.identity?.bootID ?? '',
         kernelVersion: f.kernelVersion,
         osImage: f.osImage,
         containerRuntimeVersion: f.runtimeVersion,
