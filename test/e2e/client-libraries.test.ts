@@ -1,7 +1,7 @@
 // End to end, issue 12: the two client libraries programs use, each loading the daemon's kubeconfig its
 // own way — Debian's python3-kubernetes (config.load_kube_config) and @kubernetes/client-node
-// (KubeConfig.loadFromFile) — each in a namespace it makes: list pods, watch (ADDED, MODIFIED up to
-// Running, DELETED of a pod it creates), create, logs, exec (output and exit status), delete.
+// (KubeConfig.loadFromFile) — each in a namespace it makes: list nodes and pods, watch (ADDED, MODIFIED up
+// to Running, DELETED of a pod it creates), create, logs, exec (output and exit status), delete.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,6 +40,8 @@ config.load_kube_config(config_file=kubeconfig)
 v1 = client.CoreV1Api()
 out = {}
 v1.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=ns)))
+# Reading a Node checks NodeSystemInfo's required fields (machineID, systemUUID, bootID...).
+out['nodes'] = [[n.metadata.name, bool(n.status.node_info.boot_id)] for n in v1.list_node().items]
 before = v1.list_namespaced_pod(ns)
 out['before'] = [p.metadata.name for p in before.items]
 
@@ -112,6 +114,7 @@ describe('client libraries: python3-kubernetes and @kubernetes/client-node (issu
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.before, []);
+    assert.deepEqual(out.nodes, [[d.nodeName, true]]);
     assert.deepEqual(out.created, ['py-pod', 'py-client', d.nodeName, true]);
     assert.equal(out.listed.length, 1);
     assert.deepEqual(out.listed[0].slice(0, 2), ['py-pod', 'Running']);
@@ -133,6 +136,9 @@ describe('client libraries: python3-kubernetes and @kubernetes/client-node (issu
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: ns } } });
     assert.deepEqual((await core.listNamespacedPod({ namespace: ns })).items, []);
+    const nodes = await core.listNode();
+    assert.deepEqual(nodes.items.map((n) => n.metadata?.name), [d.nodeName]);
+    assert.match(nodes.items[0]!.status!.nodeInfo!.bootID, /^[0-9a-f-]{36}$/);
 
     const events: [string, string, string | null][] = [];
     let watchEnded: unknown = 'still open';
