@@ -7,7 +7,6 @@ import { applyPatch } from './patch.js';
 const SMP = 'application/strategic-merge-patch+json';
 const MERGE = 'application/merge-patch+json';
 const JSONP = 'application/json-patch+json';
-const APPLY = 'application/apply-patch+yaml';
 
 function pod(): KubeObject {
   return {
@@ -157,12 +156,6 @@ const cases: { name: string; type: string; patch: unknown; check: (out: KubeObje
       assert.deepEqual(spec(o).tolerations, []);
       assert.deepEqual(spec(o).containers[0].args, ['x', 'y', 'z']);
     },
-  },
-  {
-    name: 'server-side apply of a YAML body merges like a strategic patch',
-    type: APPLY,
-    patch: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: main\n    image: nginx:1.28\n',
-    check: (o) => assert.deepEqual(spec(o).containers.map((c: any) => c.image), ['nginx:1.28', 'busybox']),
   },
 ];
 

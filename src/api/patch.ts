@@ -1,12 +1,12 @@
-// PATCH bodies applied to a stored object: JSON merge patch (RFC 7386), JSON patch (RFC 6902),
-// strategic merge patch (Kubernetes, merge keys from the core/v1 schema) and a minimal server-side apply
-// (the body treated as a strategic merge patch). The input is never mutated; a new object is returned.
+// PATCH bodies applied to a stored object: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and
+// strategic merge patch (Kubernetes, merge keys from the core/v1 schema). Server-side apply is not a
+// patch of this kind: api/apply/ merges it and keeps managedFields. The input is never mutated; a new
+// object is returned.
 //
 // Errors: a malformed patch document → BadRequestError (400). A JSON patch that is well formed but cannot
 // be applied (a missing path, a failed `test`) → InvalidError with one cause (422), as the API server
 // answers 422 for json-patch application failures.
 
-import { parse as parseYaml } from 'yaml';
 import { BadRequestError, errorMessage, InvalidError } from '../errors.js';
 import type { KubeObject } from '../k8s/types.js';
 import { applyJsonPatch } from './patch-json.js';
@@ -29,12 +29,12 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return out;
 }
 
-/** Bodies may arrive raw (string or bytes): JSON for the JSON types, YAML (a JSON superset) for apply. */
-function decode(patch: unknown, patchType: string): unknown {
+/** Bodies may arrive raw (string or bytes) as JSON. */
+function decode(patch: unknown): unknown {
   const text = typeof patch === 'string' ? patch : Buffer.isBuffer(patch) ? patch.toString('utf8') : undefined;
   if (text === undefined) return patch;
   try {
-    return patchType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new BadRequestError(`error decoding patch: ${errorMessage(err)}`);
   }
@@ -46,7 +46,7 @@ function resourceOf(kind: string): string {
 
 /** Applies `patch` of `patchType` (a Content-Type) to `target` and returns the patched copy. */
 export function applyPatch(target: KubeObject, patchType: string, patch: unknown): KubeObject {
-  const body = decode(patch, patchType.split(';')[0].trim());
+  const body = decode(patch);
   const type = patchType.split(';')[0].trim();
   let result: unknown;
   switch (type) {
@@ -63,8 +63,7 @@ export function applyPatch(target: KubeObject, patchType: string, patch: unknown
       result = applied.value;
       break;
     }
-    case 'application/strategic-merge-patch+json':
-    case 'application/apply-patch+yaml': {
+    case 'application/strategic-merge-patch+json': {
       if (!isObj(body)) throw new BadRequestError('the strategic merge patch must be a JSON object');
       const schema = SCHEMAS_BY_KIND[target.kind] ?? A;
       result = strategicMerge(target, body, schema);

@@ -11,6 +11,10 @@ import { findUnknownFields } from '../validation/known-fields.js';
 import { forbidden } from '../api-errors.js';
 import type { RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
+import { emptyObject, ignoredFields } from '../apply/endpoint-fields.js';
+import { rfc3339, type WriteTarget } from '../apply/field-manager.js';
+import { SCHEMAS } from '../validation/schema-objects.js';
+import { A } from '../validation/schema.js';
 
 /** Checks apiVersion/kind of a body (filling them when absent) and returns it as a KubeObject. */
 export function asKubeObject(body: Record<string, unknown>, resource: ApiResource, expectKind = resource.kind): KubeObject {
@@ -75,7 +79,7 @@ export function checkNamespaceWritable(store: ObjectStore, resource: ApiResource
   }
 }
 
-/** Fields the store owns; a client's values are dropped on create. */
+/** Fields the store owns; a client's values are dropped on create (managedFields go to the field manager). */
 export function stripServerFields(obj: KubeObject): void {
   const m = obj.metadata;
   delete m.uid;
@@ -83,7 +87,19 @@ export function stripServerFields(obj: KubeObject): void {
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
   delete m.creationTimestamp;
-  delete m.managedFields;
+}
+
+/** Where a write's managedFields entries go: the kind's schema, apiVersion, endpoint, and the time. */
+export function writeTarget(resource: ApiResource, subresource: string | undefined, hasStatus: boolean, now: number): WriteTarget {
+  const schema = SCHEMAS[resource.resource] ?? A;
+  return {
+    schema,
+    apiVersion: apiVersionOf(resource),
+    subresource,
+    ignored: ignoredFields(hasStatus, subresource),
+    empty: emptyObject(schema, resource.resource),
+    time: rfc3339(now),
+  };
 }
 
 /** Equal apart from resourceVersion: such a write is a no-op (no new version, no watch event). */

@@ -21,7 +21,12 @@ import {
   isDryRun,
   sameObject,
   stripServerFields,
+  writeTarget,
 } from './common.js';
+import { applyConfiguration, trackUpdate, type ApplyRequest } from '../apply/field-manager.js';
+import { admissionFields } from '../apply/endpoint-fields.js';
+import { fieldManagerFor, forceOf } from '../apply/manager-name.js';
+import { checkDuplicateFields } from '../apply/strict.js';
 import { admitNewPod, admitPod } from './pod-admission.js';
 import { forbidden as forbiddenField } from '../validation/field.js';
 import { recordPlacement } from '../../scheduler/scheduler.js';
@@ -51,21 +56,33 @@ function normalizeSecret(resource: ApiResource, obj: KubeObject): void {
   if (!obj.type) obj.type = 'Opaque';
 }
 
-/** As upstream's namespace strategy: the kubernetes finalizer, the metadata.name label, phase Active. */
-function prepareNamespace(obj: KubeObject): void {
-  obj.spec = { finalizers: ['kubernetes'] };
-  obj.status = { phase: 'Active' };
+/** As upstream's namespace defaults: the metadata.name label (set before the field manager runs). */
+function labelNamespace(obj: KubeObject): void {
   if (obj.metadata.name) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name };
 }
 
-/** Prepares an object for creation (shared by POST and apply-patch on an absent object). */
-function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject): { obj: KubeObject } & PlacementOutcome {
+/** As upstream's namespace strategy: the kubernetes finalizer, phase Active. */
+function prepareNamespace(obj: KubeObject): void {
+  obj.spec = { finalizers: ['kubernetes'] };
+  obj.status = { phase: 'Active' };
+}
+
+/**
+ * Prepares an object for creation (shared by POST and apply-patch on an absent object): `manager` is the
+ * create's field manager, or `applied` the server-side apply that creates it.
+ */
+function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, obj: KubeObject, manager: string, applied?: ApplyRequest): { obj: KubeObject } & PlacementOutcome {
   const r = route.resource;
   applyUrlNamespace(obj, route);
   checkUnknownFields(ctx, r, obj);
   stripServerFields(obj);
   if (r.namespaced) checkNamespaceWritable(deps.store, r, obj.metadata.name ?? obj.metadata.generateName ?? '', obj.metadata.namespace!);
+  const target = writeTarget(r, undefined, HAS_STATUS.has(r.resource), deps.clock.now());
+  if (applied) obj.metadata.managedFields = applyConfiguration(undefined, applied, target).metadata.managedFields;
+  const unowned = admissionFields(r.resource, obj);
   applyDefaults(r.resource, obj);
+  if (r.resource === 'namespaces') labelNamespace(obj);
+  if (!applied) trackUpdate(undefined, obj, manager, target, unowned);
   if (r.resource === 'pods') admitNewPod(obj as Pod);
   if (r.resource === 'persistentvolumeclaims') admitNewClaim(deps.store, obj as PersistentVolumeClaim);
   admitNewStorageObject(r.resource, obj);
@@ -88,8 +105,9 @@ function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: Ku
 }
 
 export async function handleCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const manager = fieldManagerFor('create', ctx.query, ctx.req.headers['user-agent']);
   const obj = asKubeObject(await readObject(ctx), route.resource);
-  const placed = prepareCreate(deps, ctx, route, obj);
+  const placed = prepareCreate(deps, ctx, route, obj, manager);
   sendJson(ctx, 201, storeCreate(deps, ctx, route.resource, obj, placed));
 }
 
@@ -142,12 +160,16 @@ function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObj
   return merged;
 }
 
-/** The shared tail of PUT and PATCH: defaults, validation and an atomic write with preconditions. */
+/**
+ * The shared tail of PUT and PATCH: defaults, managedFields (for `manager`; an apply's `compute` keeps
+ * them itself), validation and an atomic write with preconditions.
+ */
 function writeUpdate(
   deps: ApiDeps,
   ctx: RequestContext,
   route: ResourceRoute,
   compute: (current: KubeObject) => KubeObject,
+  manager: string | undefined,
 ): KubeObject {
   const r = route.resource;
   const ns = r.namespaced ? route.namespace : undefined;
@@ -169,6 +191,7 @@ function writeUpdate(
     } else {
       prepareStorageStatusUpdate(r.resource, next, current, deps.clock.now());
     }
+    if (manager !== undefined) trackUpdate(current, next, manager, writeTarget(r, route.subresource, HAS_STATUS.has(r.resource), deps.clock.now()));
     invalid(r, name, updateCauses(r, route, next, current));
     refuseNewFinalizers(r, name, next, current);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
@@ -212,13 +235,14 @@ function refuseNewFinalizers(r: ApiResource, name: string, next: KubeObject, cur
 
 export async function handleUpdate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const r = route.resource;
+  const manager = fieldManagerFor('update', ctx.query, ctx.req.headers['user-agent']);
   const body = asKubeObject(await readObject(ctx), r);
   if (body.metadata.name && body.metadata.name !== route.name) {
     throw new BadRequestError(`the name of the object (${body.metadata.name}) does not match the name on the URL (${route.name})`);
   }
   body.metadata.name = route.name;
   applyUrlNamespace(body, route);
-  const updated = writeUpdate(deps, ctx, route, () => body);
+  const updated = writeUpdate(deps, ctx, route, () => body, manager);
   sendJson(ctx, 200, updated);
 }
 
@@ -236,25 +260,41 @@ export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: Res
   if (!PATCH_TYPES.has(type)) {
     throw new HttpStatusError(415, 'UnsupportedMediaType', `the server does not support patch type ${JSON.stringify(type)}`);
   }
-  const patch = decodeBody(await readBody(ctx), type);
-  const ns = r.namespaced ? route.namespace : undefined;
-  if (type === 'application/apply-patch+yaml' && !route.subresource && !deps.store.getStored(r.resource, ns, route.name!)) {
-    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('the apply patch must be an object');
-    const obj = asKubeObject(patch as Record<string, unknown>, r);
-    if (obj.metadata.name && obj.metadata.name !== route.name) {
-      throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${route.name})`);
-    }
-    obj.metadata.name = route.name;
-    const placed = prepareCreate(deps, ctx, route, obj);
-    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, placed));
-    return;
-  }
+  const apply = type === 'application/apply-patch+yaml';
+  const manager = fieldManagerFor(apply ? 'apply' : 'patch', ctx.query, ctx.req.headers['user-agent']);
+  const raw = await readBody(ctx);
+  const patch = decodeBody(raw, type);
+  if (apply) return handleApply(deps, ctx, route, raw, patch, manager);
   const patched = writeUpdate(deps, ctx, route, (current) => {
     const out = applyPatch(current, type, patch);
     if (out.apiVersion !== apiVersionOf(r) || out.kind !== r.kind) throw new BadRequestError(`the patch changed the kind or apiVersion of ${r.resource} "${route.name}"`);
     return out;
-  });
+  }, manager);
   sendJson(ctx, 200, patched);
+}
+
+/** Server-side apply: creates the object when absent (201), else merges the configuration into it. */
+function handleApply(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, raw: Buffer, patch: unknown, manager: string): void {
+  const r = route.resource;
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('error decoding patch: the apply configuration must be an object');
+  checkDuplicateFields(ctx, raw);
+  const config = asKubeObject(patch as Record<string, unknown>, r);
+  if (config.metadata.name && config.metadata.name !== route.name) {
+    throw new BadRequestError(`the name of the object (${config.metadata.name}) does not match the name on the URL (${route.name})`);
+  }
+  applyUrlNamespace(config, route);
+  checkUnknownFields(ctx, r, config);
+  const applied: ApplyRequest = { config, manager, force: forceOf(ctx.query) };
+  const ns = r.namespaced ? route.namespace : undefined;
+  if (!route.subresource && !deps.store.getStored(r.resource, ns, route.name!)) {
+    const obj = structuredClone(config);
+    obj.metadata.name = route.name;
+    const placed = prepareCreate(deps, ctx, route, obj, manager, applied);
+    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, placed));
+    return;
+  }
+  const target = writeTarget(r, route.subresource, HAS_STATUS.has(r.resource), deps.clock.now());
+  sendJson(ctx, 200, writeUpdate(deps, ctx, route, (current) => applyConfiguration(current, applied, target), undefined));
 }
 
 export function ensureExists(deps: ApiDeps, route: ResourceRoute): KubeObject {

@@ -45,7 +45,7 @@ const CONTAINER_FIELDS: Record<string, SchemaNode> = {
   ...scalars('stdin stdinOnce tty'),
   command: list(S),
   args: list(S),
-  ports: keyed(obj(scalars('name hostPort containerPort protocol hostIP')), 'containerPort'),
+  ports: keyed(obj(scalars('name hostPort containerPort protocol hostIP')), 'containerPort', ['containerPort', 'protocol'], { protocol: 'TCP' }),
   envFrom: list(obj({ prefix: S, configMapRef: obj(scalars('name optional')), secretRef: obj(scalars('name optional')) })),
   env: keyed(
     obj({
@@ -197,6 +197,7 @@ export const POD_SPEC = obj({
       matchLabelKeys: list(S),
     }),
     'topologyKey',
+    ['topologyKey', 'whenUnsatisfiable'],
   ),
   os: obj(scalars('name')),
   schedulingGates: keyed(obj(scalars('name')), 'name'),

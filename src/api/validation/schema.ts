@@ -7,7 +7,7 @@ export type SchemaNode =
   | { kind: 'any' }
   | { kind: 'map'; values: SchemaNode }
   | { kind: 'object'; fields: Record<string, SchemaNode> }
-  | { kind: 'list'; items: SchemaNode; mergeKey?: string; set?: boolean };
+  | { kind: 'list'; items: SchemaNode; mergeKey?: string; set?: boolean; mapKeys?: string[]; keyDefaults?: Record<string, unknown> };
 
 export const S: SchemaNode = { kind: 'scalar' };
 export const A: SchemaNode = { kind: 'any' };
@@ -27,9 +27,13 @@ export function list(items: SchemaNode): SchemaNode {
   return { kind: 'list', items };
 }
 
-/** A list of objects merged by `key` (patchStrategy merge, patchMergeKey key). */
-export function keyed(items: SchemaNode, key: string): SchemaNode {
-  return { kind: 'list', items, mergeKey: key };
+/**
+ * A list of objects merged by `key` (patchStrategy merge, patchMergeKey key). For server-side apply it is
+ * an associative list keyed by `key`, or by `mapKeys` where the OpenAPI schema's x-kubernetes-list-map-keys
+ * name more fields (a missing key field takes its `keyDefaults` value, as the schema's default).
+ */
+export function keyed(items: SchemaNode, key: string, mapKeys?: string[], keyDefaults?: Record<string, unknown>): SchemaNode {
+  return { kind: 'list', items, mergeKey: key, ...(mapKeys ? { mapKeys } : {}), ...(keyDefaults ? { keyDefaults } : {}) };
 }
 
 /** A list of scalars merged as a set (patchStrategy merge on a primitive list). */

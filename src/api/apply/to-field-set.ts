@@ -1,0 +1,63 @@
+// The set of fields an object holds (upstream's TypedValue.ToFieldSet): every leaf (scalar, atomic list
+// or map, null, empty map), every item of a granular list, and every key of a free-form map. Fields of
+// a struct that hold a non-empty map are not members themselves, only their contents.
+
+import type { SchemaNode } from '../validation/schema.js';
+import { emptySet, insert, type FieldSet } from './field-set.js';
+import { fieldElement } from './path.js';
+import { fieldNode, isNamedField, isObj, itemElements, itemsOf, listTypeOf, shapeOf } from './schema-view.js';
+
+/** `strict` (an applied configuration) refuses list items without a key and duplicate keys. */
+export function fieldSetOf(value: unknown, node: SchemaNode, strict = false): FieldSet {
+  const out = emptySet();
+  walk(value, node, [], out, strict);
+  return out;
+}
+
+function walk(value: unknown, node: SchemaNode, path: string[], out: FieldSet, strict: boolean): void {
+  const shape = shapeOf(node, value);
+  if (shape === 'leaf') {
+    insert(out, path);
+    return;
+  }
+  if (shape === 'list') {
+    const items = value as unknown[];
+    const lt = listTypeOf(node);
+    const elements = itemElements(lt, items, path, strict);
+    items.forEach((item, i) => {
+      const p = [...path, elements[i]];
+      walk(item, itemsOf(node), p, out, strict);
+      insert(out, p);
+    });
+    return;
+  }
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    const p = [...path, fieldElement(k)];
+    walk(v, fieldNode(node, k), p, out, strict);
+    if (v === null || (isObj(v) && Object.keys(v).length === 0) || !isNamedField(node, k)) insert(out, p);
+  }
+}
+
+/**
+ * The set plus, as members, every struct field on the way to one of its members (upstream's
+ * EnsureNamedFieldsAreMembers), so pruning can drop a struct field its applier no longer sets.
+ */
+export function ensureNamedFieldsAreMembers(set: FieldSet, node: SchemaNode): FieldSet {
+  const out: FieldSet = { member: set.member, children: new Map() };
+  for (const [e, child] of set.children) {
+    let childNode: SchemaNode;
+    let named = false;
+    if (e.startsWith('f:')) {
+      const name = e.slice(2);
+      childNode = fieldNode(node, name);
+      named = isNamedField(node, name);
+    } else {
+      childNode = itemsOf(node);
+    }
+    const c = ensureNamedFieldsAreMembers(child, childNode);
+    if (named) c.member = true;
+    out.children.set(e, c);
+  }
+  return out;
+}
