@@ -30,6 +30,8 @@ import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
 import { DaemonMetrics } from './api/metrics.js';
+import { startResourceMetrics } from './metrics/resource-metrics.js';
+import { DEFAULT_METRICS_RESOLUTION_MS } from './metrics/sampler.js';
 import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
 import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
@@ -82,6 +84,8 @@ export interface DaemonOptions {
   imageGcLowPercent?: number;
   /** Largest `peapod image load` / `import` upload, bytes (default 8 GiB). */
   maxImageUploadBytes?: number;
+  /** How often the cgroups are sampled for metrics.k8s.io (metrics-server's --metric-resolution; default 15 s). */
+  metricsResolutionMs?: number;
   /** Between renewals of the node's Lease (the kubelet's 10 s). */
   nodeLeaseRenewIntervalMs?: number;
   /** How long an Event is kept after its last write (kube-apiserver's --event-ttl, 1 h). */
@@ -314,7 +318,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => storage.stop());
 
     const imageUpload = { maxBytes: opts.maxImageUploadBytes ?? DEFAULT_MAX_IMAGE_UPLOAD, reservePercent: 100 - imageGcPolicy.lowPercent };
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render() });
+    // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
+    const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
+    undo.push(() => resourceMetrics.stop());
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render(), resourceMetrics: resourceMetrics.storage });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

@@ -5,6 +5,7 @@
 
 import { RESOURCES } from '../k8s/registry.js';
 import { REVIEW_APIS } from './auth/review-api.js';
+import { METRICS_GROUP, METRICS_RESOURCES } from '../metrics/objects.js';
 
 export interface GroupResource {
   name: string;
@@ -49,6 +50,8 @@ function groupsOf(): ApiGroupInfo[] {
       stored: true,
     });
   }
+  // metrics.k8s.io, served from the daemon's own sampler as metrics-server would (metrics-api.ts).
+  for (const r of METRICS_RESOURCES) add(METRICS_GROUP, { ...r, verbs: [...r.verbs], versions: [...r.versions] });
   for (const a of REVIEW_APIS) {
     add(a.group, { name: a.resource, singularName: a.singularName, kind: a.kind, namespaced: a.namespaced, verbs: a.verbs, versions: a.versions });
   }

@@ -25,6 +25,7 @@ import { handleGet, handleList } from './resources/read.js';
 import { handleCreate, handlePatch, handleUpdate } from './resources/write.js';
 import { handleWatch } from './watch.js';
 import { handleGroupPath } from './group-routes.js';
+import { handleMetricsApi, METRICS_API_PREFIX } from './metrics-api.js';
 
 export interface RouterEnv {
   deps: ApiDeps;
@@ -60,6 +61,7 @@ export const ROUTES: Route[] = [
   { name: 'openapi v3 index', match: exact('/openapi/v3'), handle: (env, ctx) => sendJson(ctx, 200, env.openapi.v3Index) },
   { name: 'openapi v3 per group', match: (p) => p.startsWith('/openapi/v3/'), handle: openApiV3Group },
   { name: 'openapi v2', match: exact('/openapi/v2'), handle: openApiV2 },
+  { name: 'metrics.k8s.io resources', match: (p) => p.startsWith(METRICS_API_PREFIX), handle: (env, ctx, p) => handleMetricsApi(env.deps, ctx, p) },
   { name: 'API groups: stored kinds', match: (p) => p.startsWith('/apis/') && parseResourcePath(p) !== undefined, handle: storedResource },
   { name: 'API groups: discovery and reviews', match: (p) => p.startsWith('/apis/'), handle: (env, ctx, p) => handleGroupPath(env.deps, ctx, p) },
   { name: 'peapod endpoints', match: (p) => p.startsWith('/peapod/v1/'), handle: (env, ctx, p) => handlePeapod(env.deps, { ...ctx, path: p }) },

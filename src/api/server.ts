@@ -103,6 +103,7 @@ export class ApiServer {
       runtime: opts.runtime,
       background: this.background,
       authorizer: opts.security.authorizer,
+      ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
     this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });
     this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '', metrics: opts.metrics };
