@@ -32,7 +32,12 @@ import { renderKubeconfig } from './api/kubeconfig.js';
 import { DaemonMetrics } from './api/metrics.js';
 import { startResourceMetrics } from './metrics/resource-metrics.js';
 import { DEFAULT_METRICS_RESOLUTION_MS } from './metrics/sampler.js';
-import { ensurePki, hostAddresses, type PkiState } from './api/auth/pki.js';
+import { ensurePki, hostAddresses, pkiFiles, type PkiState } from './api/auth/pki.js';
+import { ensureSigningKey } from './serviceaccounts/signing-key.js';
+import { serviceAccountTokens } from './serviceaccounts/service-accounts.js';
+import { ServiceAccountsController } from './serviceaccounts/controller.js';
+import { TokenManager } from './serviceaccounts/token-manager.js';
+import { podTokenSource } from './serviceaccounts/pod-tokens.js';
 import { workerCertMaker } from './api/auth/cert-maker.js';
 import { buildSecurityStage, loadTokenFile } from './api/auth/security.js';
 import { nodePaths, type NodePaths } from './node/paths.js';
@@ -63,6 +68,8 @@ export interface DaemonOptions {
   tlsPrivateKeyFile?: string;
   /** Bearer tokens, kube-apiserver's CSV format: token,user,uid,"group1,group2". */
   tokenAuthFile?: string;
+  /** Audiences a service account token must name one of (kube-apiserver's --api-audiences); default: the issuer. */
+  apiAudiences?: string[];
   nodeName: string;
   podCidr: string;
   logLevel: string;
@@ -170,7 +177,9 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const servingFiles = opts.tlsCertFile ? { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile! } : undefined;
     const pkiOpts = () => ({ dataDir: paths.dataDir, nodeName: opts.nodeName, nodeIps: hostAddresses(), now: clock.now(), logger, servingFiles, maker: workerCertMaker });
     let pki = await ensurePki(pkiOpts());
-    const security = buildSecurityStage({ tokens: opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined, now: () => clock.now() });
+    const tokenFile = opts.tokenAuthFile ? loadTokenFile(opts.tokenAuthFile) : undefined;
+    // The key service account tokens are signed with (pki/sa.key), kept across restarts.
+    const saKey = await ensureSigningKey(pkiFiles(paths.dataDir).dir);
 
     // SQLite's WAL goes back into the database through a program of its own, not inside a commit on the loop.
     let checkpointer: WalCheckpointer | undefined;
@@ -180,6 +189,12 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     checkpointer = new WalCheckpointer({ exec, dbPath: paths.dbPath, clock, logger: storeLogger, inline: () => store.checkpoint() });
     undo.push(() => checkpointer?.stop());
     ensureNamespaces(store);
+    const saTokens = serviceAccountTokens({ store, key: saKey, now: () => clock.now(), audiences: opts.apiAudiences });
+    const security = buildSecurityStage({ tokens: tokenFile, serviceAccountTokens: saTokens.authenticate, now: () => clock.now() });
+    // kube-controller-manager's serviceaccounts controller: a default ServiceAccount in every namespace.
+    const serviceAccounts = new ServiceAccountsController({ store, logger: logger.child({ component: 'serviceaccounts' }) });
+    serviceAccounts.start();
+    undo.push(() => serviceAccounts.stop());
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: opts.nodeName });
     const eventTtl = new EventExpirer({ store, clock, logger: logger.child({ component: 'event-ttl' }), ttlMs: opts.eventTtlMs });
     eventTtl.start();
@@ -212,7 +227,9 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
     await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
     const node = { cpuMilli: os.cpus().length * 1000, memoryBytes: os.totalmem(), ephemeralStorageBytes: filesystemBytes(paths.dataDir) };
-    const volumes = new HostVolumeManager({ paths, exec, store, logger, node });
+    // The kubelet's token manager, for projected serviceAccountToken volumes.
+    const podTokens = podTokenSource(new TokenManager({ issue: (ns, name, spec) => saTokens.issuer.issue(ns, name, spec), now: () => clock.now() }));
+    const volumes = new HostVolumeManager({ paths, exec, store, logger, node, podTokens });
     const containerMounts = makeContainerMounts({ paths, mounter: new HostMounter({ exec }) });
 
     const hugepages = limitableHugepages(readHugepages(), runtime.cgroups.hugepageSizes);
@@ -321,7 +338,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
     const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
     undo.push(() => resourceMetrics.stop());
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, metrics: () => metrics.render(), resourceMetrics: resourceMetrics.storage });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), resourceMetrics: resourceMetrics.storage });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

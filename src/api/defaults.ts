@@ -100,7 +100,13 @@ function defaultVolume(v: Volume): void {
       if (isObj(item.resourceFieldRef)) setDefault(item.resourceFieldRef as unknown as Json, 'divisor', '0');
     }
   }
-  if (isObj(v.projected)) setDefault(v.projected, 'defaultMode', 420);
+  if (isObj(v.projected)) {
+    setDefault(v.projected, 'defaultMode', 420);
+    // SetDefaults_ServiceAccountTokenProjection: an hour.
+    for (const src of Array.isArray(v.projected.sources) ? v.projected.sources : []) {
+      if (isObj(src) && isObj(src.serviceAccountToken)) setDefault(src.serviceAccountToken as unknown as Json, 'expirationSeconds', 3600);
+    }
+  }
 }
 
 /** Tolerations the DefaultTolerationSeconds admission plugin adds unless the pod has its own. */

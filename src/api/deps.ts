@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Watch } from '../store/store.js';
 import type { Authorizer } from './auth/types.js';
 import type { RuleResolver } from './auth/authorizer.js';
+import type { TokenIssuer } from '../serviceaccounts/issuer.js';
 import type { ResourceMetricsSource } from '../metrics/rates.js';
 
 export interface ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   background: Set<Watch>;
   /** The authorizer the security stage uses; the review APIs answer with it. */
   authorizer?: Authorizer & RuleResolver;
+  /** Issues service account tokens (serviceaccounts/token); without it that subresource answers 400. */
+  serviceAccountTokens?: TokenIssuer;
   /** The sampled pod and node usage metrics.k8s.io serves (metrics-api.ts); unset: that API answers 503. */
   resourceMetrics?: ResourceMetricsSource;
 }

@@ -29,6 +29,7 @@ export const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
   persistentvolumes: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],
   persistentvolumeclaims: [{ name: 'status', kind: 'PersistentVolumeClaim', verbs: ['get', 'patch', 'update'] }],
   nodes: [{ name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] }],
+  serviceaccounts: [{ name: 'token', kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' }],
 };
 
 export function legacyResourceList(): Record<string, unknown> {

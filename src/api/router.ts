@@ -25,6 +25,7 @@ import { handleGet, handleList } from './resources/read.js';
 import { handleCreate, handlePatch, handleUpdate } from './resources/write.js';
 import { handleWatch } from './watch.js';
 import { handleGroupPath } from './group-routes.js';
+import { handleTokenRequest } from '../serviceaccounts/token-request-api.js';
 import { handleMetricsApi, METRICS_API_PREFIX } from './metrics-api.js';
 
 export interface RouterEnv {
@@ -189,6 +190,9 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
       break;
     case 'eviction':
       if (m === 'POST') return handleEviction(deps, ctx, route);
+      break;
+    case 'token':
+      if (m === 'POST') return handleTokenRequest(deps, ctx, route);
       break;
     case 'exec':
     case 'attach':

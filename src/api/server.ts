@@ -103,6 +103,7 @@ export class ApiServer {
       runtime: opts.runtime,
       background: this.background,
       authorizer: opts.security.authorizer,
+      ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     };
     this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });

@@ -32,6 +32,7 @@ interface ServeOptions {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   tokenAuthFile?: string;
+  apiAudiences?: string;
   maxBackoff?: string;
   maxPods?: string;
   seccompDefault?: boolean;
@@ -81,6 +82,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--tls-cert-file <file>', 'serving certificate (PEM; default: made under <data-dir>/pki, signed by its CA)')
     .option('--tls-private-key-file <file>', 'the serving certificate\'s private key (PEM)')
     .option('--token-auth-file <file>', 'bearer tokens, one per line: token,user,uid,"group1,group2" (kube-apiserver\'s format)')
+    .option('--api-audiences <list>', 'comma-separated audiences a service account token must name one of to be accepted by the API (kube-apiserver\'s; default: its issuer, https://kubernetes.default.svc.cluster.local)')
     .option('--max-pods <n>', 'pods this node runs at once; more are rejected (OutOfpods), as by the kubelet', '110')
     .option('--seccomp-default', 'run containers that name no seccompProfile under RuntimeDefault (the kubelet\'s --seccomp-default)')
     .option('--max-backoff <duration>', 'ceiling of the crash-loop back-off (10s doubling up to it), e.g. 60s; the kubelet\'s is 5m', '5m')
@@ -93,7 +95,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, metricsResolution, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, metricsResolution, ...rest } = o;
       const imageGcHighPercent = parseIntArg(imageGcHighThreshold ?? '85');
       const imageGcLowPercent = parseIntArg(imageGcLowThreshold ?? '80');
       if (!(imageGcLowPercent >= 0 && imageGcLowPercent < imageGcHighPercent && imageGcHighPercent <= 100)) {
@@ -113,7 +115,7 @@ export function buildProgram(io: CliIO): Command {
       const maxPods = parseIntArg(maxPodsText ?? '110');
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, metricsResolutionMs });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, metricsResolutionMs });
     }));
 
   program

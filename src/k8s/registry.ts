@@ -88,6 +88,17 @@ export const RESOURCES: ApiResource[] = [
     fields: { ...metaFields(true), type: (o) => get(o, 'type') },
   },
   {
+    resource: 'serviceaccounts',
+    group: '',
+    version: 'v1',
+    singularName: 'serviceaccount',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+    verbs: ALL_VERBS,
+    fields: metaFields(true),
+  },
+  {
     resource: 'events',
     group: '',
     version: 'v1',

@@ -34,7 +34,7 @@ import { claimSource, persistentVolumePath } from './claims.js';
 import { checkHostPathType } from './host-path.js';
 import { isMountPoint, mountsUnder, readMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
-import { configMapPayload, downwardApiPayload, projectedPayload, secretPayload, type Payload } from './projection.js';
+import { configMapPayload, downwardApiPayload, projectedPayload, secretPayload, type Payload, type PodTokenRequest, type PodTokenSource } from './projection.js';
 import type { NodeResourceTotals } from '../k8s/resource-field.js';
 import { writeAtomic } from './atomic-writer.js';
 import { emptyDirMedium } from './empty-dir.js';
@@ -73,6 +73,8 @@ export interface HostVolumeManagerOptions {
   mountInfoPath?: string;
   /** Node totals for resourceFieldRef items without a limit (default: this host's cpus and memory). */
   node?: NodeResourceTotals;
+  /** Tokens for projected serviceAccountToken sources; without it such a volume fails to mount. */
+  podTokens?: PodTokenSource;
 }
 
 export class HostVolumeManager implements VolumeManager {
@@ -83,6 +85,7 @@ export class HostVolumeManager implements VolumeManager {
   private readonly clock: Clock;
   private readonly mountInfoPath: string;
   private readonly node: NodeResourceTotals;
+  private readonly podTokens?: PodTokenSource;
   /**
    * `<pod uid>/<volume>` of the claim volumes whose fsGroup ownership was applied: once per pod (and
    * daemon run), as the kubelet does it once per mount, not at every resync of the pod's volumes.
@@ -97,6 +100,7 @@ export class HostVolumeManager implements VolumeManager {
     this.logger = opts.logger.child({ component: 'volumes' });
     this.clock = opts.clock ?? new SystemClock();
     this.mountInfoPath = opts.mountInfoPath ?? '/proc/self/mountinfo';
+    this.podTokens = opts.podTokens;
   }
 
   async setUpPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>> {
@@ -223,6 +227,7 @@ export class HostVolumeManager implements VolumeManager {
         const lookup = {
           configMap: (name: string) => this.store.tryGet<ConfigMap>('configmaps', ns, name),
           secret: (name: string) => this.store.tryGet<Secret>('secrets', ns, name),
+          ...(this.podTokens ? { serviceAccountToken: (req: PodTokenRequest) => this.podTokens!.token(ns, req) } : {}),
         };
         // On tmpfs, as the kubelet's projected plugin (it may carry secrets).
         return this.project(uid, 'projected', v.name, projectedPayload(v.projected!, pod, lookup, this.node), true);
@@ -275,6 +280,7 @@ export class HostVolumeManager implements VolumeManager {
   async tearDownPodVolumes(podUid: string): Promise<void> {
     if (!podUid || podUid.includes('/') || podUid.startsWith('.')) throw new Error(`invalid pod uid ${JSON.stringify(podUid)}`);
     for (const key of this.ownedClaims) if (key.startsWith(`${podUid}/`)) this.ownedClaims.delete(key);
+    this.podTokens?.forgetPod(podUid);
     // mountinfo lists canonical paths: resolve symlinks in the data dir path, or no mount would match.
     const dir = await fs.realpath(podDir(this.paths, podUid)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;

@@ -153,16 +153,47 @@ export function downwardApiPayload(src: DownwardAPIVolumeSource, pod: Pod, node:
   return checkPaths(payload);
 }
 
-/** What a projected volume reads besides the pod: ConfigMaps and Secrets of its namespace. */
+/** A projected serviceAccountToken source's request, as the kubelet makes it for the pod. */
+export interface PodTokenRequest {
+  serviceAccountName: string;
+  /** [audience], or [] for the API's own. */
+  audiences: string[];
+  expirationSeconds: number;
+  boundObjectRef: { apiVersion: 'v1'; kind: 'Pod'; name: string; uid: string };
+}
+
+/** Where the kubelet side gets the pod's tokens (the token manager), and forgets them with the pod. */
+export interface PodTokenSource {
+  token(namespace: string, req: PodTokenRequest): string;
+  forgetPod(podUid: string): void;
+}
+
+/**
+ * What a projected volume reads besides the pod: ConfigMaps and Secrets of its namespace, and tokens of
+ * the pod's service account (the kubelet's token manager; throws when none can be had).
+ */
 export interface ProjectionLookup {
   configMap(name: string): ConfigMap | undefined;
   secret(name: string): Secret | undefined;
+  serviceAccountToken?(req: PodTokenRequest): string;
+}
+
+/** The token request of a serviceAccountToken source (upstream's projected plugin). */
+export function podTokenRequest(pod: Pod, src: { audience?: string; expirationSeconds?: number }): PodTokenRequest {
+  return {
+    serviceAccountName: pod.spec.serviceAccountName || 'default',
+    audiences: src.audience ? [src.audience] : [],
+    expirationSeconds: src.expirationSeconds ?? 3600,
+    boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
+  };
 }
 
 /**
  * projected volume payload: its sources merged in order under one defaultMode (0644), as the
- * kubelet's projected plugin does. serviceAccountToken and clusterTrustBundle sources need API
- * pieces peapod does not have yet (issue 12): they fail the mount with a message that says so.
+ * kubelet's projected plugin does. A serviceAccountToken source is a token bound to the pod, written
+ * with the defaultMode, or 0600 when the pod has an fsGroup (whose ownership step then opens it to
+ * the group). clusterTrustBundle (and podCertificate) need API kinds peapod does not serve: they fail
+ * the mount with a message that says so.
  */
 export function projectedPayload(src: ProjectedVolumeSource, pod: Pod, lookup: ProjectionLookup, node: NodeResourceTotals): Payload {
   const defaultMode = src.defaultMode ?? DEFAULT_MODE;
@@ -174,7 +205,12 @@ export function projectedPayload(src: ProjectedVolumeSource, pod: Pod, lookup: P
     if (s.configMap) merge(configMapPayload({ ...s.configMap, defaultMode }, lookup.configMap(s.configMap.name)));
     else if (s.secret) merge(secretPayload({ secretName: s.secret.name, ...s.secret, defaultMode }, lookup.secret(s.secret.name)));
     else if (s.downwardAPI) merge(downwardApiPayload(s.downwardAPI, pod, node, defaultMode));
-    else {
+    else if (s.serviceAccountToken) {
+      if (!lookup.serviceAccountToken) throw new ContainerConfigError('projected source serviceAccountToken: this node issues no service account tokens');
+      const token = lookup.serviceAccountToken(podTokenRequest(pod, s.serviceAccountToken));
+      const mode = pod.spec.securityContext?.fsGroup !== undefined ? 0o600 : defaultMode;
+      payload.set(s.serviceAccountToken.path, { data: Buffer.from(token, 'utf8'), mode });
+    } else {
       const kind = Object.keys(s)[0] ?? 'none';
       throw new ContainerConfigError(`projected source ${kind} is not supported by this node yet`);
     }

@@ -20,6 +20,7 @@ import { containerLogPath, nodePaths, podLogDirectory } from '../../src/node/pat
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { StoreEventSink } from '../../src/store/events.js';
 import { ensureNamespaces } from '../../src/store/bootstrap.js';
+import { ServiceAccountsController } from '../../src/serviceaccounts/controller.js';
 import { SystemClock } from '../../src/system/clock.js';
 import { HostExec } from '../../src/system/exec.js';
 import { silentLogger } from '../../src/system/logger.js';
@@ -50,6 +51,7 @@ describe('the API server drives the real kubectl', { skip: existsSync(KUBECTL) ?
     const logger = silentLogger();
     store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
     ensureNamespaces(store);
+    new ServiceAccountsController({ store, logger }).start();
     const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: NODE });
     server = new ApiServer({ store, logger, clock, nodeName: NODE, paths: nodePaths(dir), events, security: buildSecurityStage() });
     ({ url } = await server.start('127.0.0.1:0', pki.tls));

@@ -1,5 +1,6 @@
-// Authentication, as kube-apiserver does it with --client-ca-file and --token-auth-file: a verified
-// client certificate names the user (CN) and groups (O); else a bearer token from the token file; else
+// Authentication, as kube-apiserver does it with --client-ca-file, --token-auth-file and its service
+// account token authenticator: a verified client certificate names the user (CN) and groups (O); else a
+// bearer token from the token file, or a service account JWT (serviceaccounts/authenticator.ts); else
 // the request is anonymous. A certificate or token that is presented and fails is an error (401), not
 // anonymous: a client that tried to log in and failed must learn so. Pure: the TLS layer verifies the
 // chain and dates, and hands over what it found.
@@ -38,13 +39,19 @@ function fromCertificate(peer: PeerCertificate): AuthnResult {
   return { ok: true, method: 'x509', user: { username: peer.commonName, groups: withGroup(peer.organizations, GROUP_AUTHENTICATED) } };
 }
 
-function fromToken(header: string, tokens: TokenTable): AuthnResult | undefined {
+/**
+ * Judges a bearer token that is not in the token table: a service account JWT of this API's issuer gives
+ * a result (its user, or why it is refused); anything else, undefined.
+ */
+export type JwtAuthenticator = (token: string) => AuthnResult | undefined;
+
+function fromToken(header: string, tokens: TokenTable, jwt?: JwtAuthenticator): AuthnResult | undefined {
   const m = /^\s*bearer\s+(.*)$/i.exec(header);
   if (!m) return undefined; // another scheme: not ours to judge (Basic is not supported, as in Kubernetes 1.19+)
   const token = m[1].trim();
   if (!token) return { ok: false, reason: 'invalid bearer token' };
   const user = tokens.get(token);
-  if (!user) return { ok: false, reason: 'invalid bearer token' };
+  if (!user) return jwt?.(token) ?? { ok: false, reason: 'invalid bearer token' };
   return { ok: true, method: 'token', user: { ...user, groups: withGroup(user.groups, GROUP_AUTHENTICATED) } };
 }
 
@@ -53,7 +60,7 @@ function fromToken(header: string, tokens: TokenTable): AuthnResult | undefined 
  * token; a failure of one does not stop the next, and only when every presented credential failed is
  * the request refused. With none presented, it is anonymous.
  */
-export function authenticate(input: { authorization?: string; peer?: PeerCertificate; tokens: TokenTable }): AuthnResult {
+export function authenticate(input: { authorization?: string; peer?: PeerCertificate; tokens: TokenTable; serviceAccountTokens?: JwtAuthenticator }): AuthnResult {
   const failures: string[] = [];
   if (input.peer) {
     const r = fromCertificate(input.peer);
@@ -61,7 +68,7 @@ export function authenticate(input: { authorization?: string; peer?: PeerCertifi
     failures.push(r.reason);
   }
   if (input.authorization) {
-    const r = fromToken(input.authorization, input.tokens);
+    const r = fromToken(input.authorization, input.tokens, input.serviceAccountTokens);
     if (r?.ok) return r;
     if (r) failures.push(r.reason);
   }

@@ -9,9 +9,12 @@ import { requestAttributes } from './request-info.js';
 import { SecurityStage, type SecurityStageOptions } from './stage.js';
 import type { UserInfo } from './types.js';
 
-export function buildSecurityStage(opts: { tokens?: ReadonlyMap<string, UserInfo>; peerOf?: SecurityStageOptions['peerOf']; now?: () => number } = {}): SecurityStage {
+export function buildSecurityStage(
+  opts: { tokens?: ReadonlyMap<string, UserInfo>; serviceAccountTokens?: SecurityStageOptions['serviceAccountTokens']; peerOf?: SecurityStageOptions['peerOf']; now?: () => number } = {},
+): SecurityStage {
   return new SecurityStage({
     tokens: opts.tokens ?? new Map(),
+    serviceAccountTokens: opts.serviceAccountTokens,
     authorizer: new RuleAuthorizer(),
     attributes: requestAttributes,
     forbidden: forbiddenError,

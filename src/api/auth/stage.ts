@@ -7,12 +7,14 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
-import { authenticate, type PeerCertificate, type TokenTable } from './authn.js';
+import { authenticate, type JwtAuthenticator, type PeerCertificate, type TokenTable } from './authn.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
 export interface SecurityStageOptions {
   tokens: TokenTable;
+  /** Service account tokens (JWTs of this API's issuer); none are accepted without it. */
+  serviceAccountTokens?: JwtAuthenticator;
   /** Decides requests, and lists a user's rules for SelfSubjectRulesReview. */
   authorizer: Authorizer & RuleResolver;
   /** The apiserver's RequestInfo: method and path → attributes. */
@@ -50,7 +52,7 @@ export class SecurityStage {
   check(req: IncomingMessage, method: string, path: string, query: URLSearchParams): Admitted {
     const peer = this.opts.peerOf ? this.opts.peerOf(req) : this.tlsPeer(req);
     const header = req.headers.authorization;
-    const who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens });
+    const who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens, serviceAccountTokens: this.opts.serviceAccountTokens });
     if (!who.ok) throw Object.assign(unauthorizedError(), { authFailure: who.reason });
     const attrs = this.opts.attributes(who.user, method, path, query);
     const decision = this.opts.authorizer.authorize(attrs);

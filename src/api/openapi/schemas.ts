@@ -134,6 +134,18 @@ const SPECS: Record<string, SchemaSpec> = {
       type: ['string', 'Used to facilitate programmatic handling of secret data.'],
     },
   },
+  [`${CORE}ServiceAccount`]: {
+    description: 'ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets',
+    gvk: 'ServiceAccount',
+    fields: {
+      apiVersion: API_VERSION,
+      automountServiceAccountToken: ['boolean', 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level.'],
+      imagePullSecrets: ['object[]', 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.'],
+      kind: KIND,
+      metadata: METADATA,
+      secrets: ['object[]', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'],
+    },
+  },
   [`${CORE}Event`]: {
     description: 'Event is a report of an event somewhere in the cluster.',
     gvk: 'Event',

@@ -9,8 +9,9 @@
 import { BadRequestError } from '../../errors.js';
 import { K8S_MESSAGES as CORE_MESSAGES } from './k8s-schema.js';
 import { AUTH_MESSAGES } from './auth-schema.js';
+import { SERVICE_ACCOUNT_MESSAGES } from '../../serviceaccounts/protobuf-schema.js';
 
-const K8S_MESSAGES: Record<string, string> = { ...CORE_MESSAGES, ...AUTH_MESSAGES };
+const K8S_MESSAGES: Record<string, string> = { ...CORE_MESSAGES, ...AUTH_MESSAGES, ...SERVICE_ACCOUNT_MESSAGES };
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 

@@ -28,6 +28,7 @@ import { admissionFields } from '../apply/endpoint-fields.js';
 import { fieldManagerFor, forceOf } from '../apply/manager-name.js';
 import { checkDuplicateFields } from '../apply/strict.js';
 import { admitNewPod, admitPod } from './pod-admission.js';
+import { admitServiceAccount } from '../../serviceaccounts/admission.js';
 import { forbidden as forbiddenField } from '../validation/field.js';
 import { recordPlacement } from '../../scheduler/scheduler.js';
 import { volumePlacement } from '../../scheduler/volume-binding.js';
@@ -83,7 +84,7 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   applyDefaults(r.resource, obj);
   if (r.resource === 'namespaces') labelNamespace(obj);
   if (!applied) trackUpdate(undefined, obj, manager, target, unowned);
-  if (r.resource === 'pods') admitNewPod(obj as Pod);
+  if (r.resource === 'pods') admitServiceAccount(deps.store, obj as Pod), admitNewPod(obj as Pod);
   if (r.resource === 'persistentvolumeclaims') admitNewClaim(deps.store, obj as PersistentVolumeClaim);
   admitNewStorageObject(r.resource, obj);
   prepareStorageStatusOnCreate(r.resource, obj, deps.clock.now());

@@ -83,6 +83,11 @@ const secretPrinter: Printer = {
   row: (o) => ({ cells: [o.metadata.name, (o.type as string | undefined) ?? '', count(o.data), age(o)] }),
 };
 
+const serviceAccountPrinter: Printer = {
+  columns: [NAME, col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE],
+  row: (o) => ({ cells: [o.metadata.name, Array.isArray(o.secrets) ? o.secrets.length : 0, age(o)] }),
+};
+
 function nodeStatus(n: Node): string {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
   let s = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : ready.status === 'False' ? 'NotReady' : 'Unknown';
@@ -273,6 +278,7 @@ const PRINTERS: Record<string, Printer> = {
   namespaces: namespacePrinter,
   configmaps: configMapPrinter,
   secrets: secretPrinter,
+  serviceaccounts: serviceAccountPrinter,
   nodes: nodePrinter,
   events: eventPrinter,
   persistentvolumes: persistentVolumePrinter,

@@ -9,6 +9,7 @@ import { nodePaths } from '../../node/paths.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { StoreEventSink } from '../../store/events.js';
 import { ensureNamespaces } from '../../store/bootstrap.js';
+import { ServiceAccountsController } from '../../serviceaccounts/controller.js';
 import { FakeClock } from '../../system/clock.js';
 import { silentLogger } from '../../system/logger.js';
 import { buildSecurityStage } from '../auth/security.js';
@@ -79,6 +80,8 @@ function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { s
   const logger = silentLogger();
   const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
   ensureNamespaces(store);
+  // Every namespace's default ServiceAccount, as the daemon's controller keeps it (pod admission needs it).
+  new ServiceAccountsController({ store, logger }).start();
   const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' });
   const server = new ApiServer({
     store,

@@ -16,6 +16,7 @@ import {
   validateSecretUpdate,
 } from './objects.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateServiceAccount, validateServiceAccountUpdate } from '../../serviceaccounts/validation.js';
 import { validateLease, validateLeaseUpdate } from './lease.js';
 import {
   validatePersistentVolume,
@@ -35,6 +36,7 @@ const CREATE: Record<string, CreateRule> = {
   pods: (obj) => validatePod(obj as Pod),
   configmaps: validateConfigMap,
   secrets: validateSecret,
+  serviceaccounts: validateServiceAccount,
   namespaces: validateNamespace,
   nodes: validateNode,
   events: validateEvent,
@@ -48,6 +50,7 @@ const UPDATE: Record<string, UpdateRule> = {
   pods: (obj, old) => validatePodUpdate(obj as Pod, old as Pod),
   configmaps: validateConfigMapUpdate,
   secrets: validateSecretUpdate,
+  serviceaccounts: validateServiceAccountUpdate,
   namespaces: validateNamespaceUpdate,
   nodes: validateNodeUpdate,
   events: validateEventUpdate,

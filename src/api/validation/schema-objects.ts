@@ -9,6 +9,14 @@ const TOP = scalars('apiVersion kind');
 export const CONFIG_MAP = obj({ ...TOP, metadata: OBJECT_META, data: M, binaryData: M, immutable: S });
 export const SECRET = obj({ ...TOP, metadata: OBJECT_META, data: M, stringData: M, type: S, immutable: S });
 
+export const SERVICE_ACCOUNT = obj({
+  ...TOP,
+  metadata: OBJECT_META,
+  secrets: keyed(OBJECT_REF, 'name'),
+  imagePullSecrets: list(obj(scalars('name'))),
+  automountServiceAccountToken: S,
+});
+
 export const NAMESPACE = obj({
   ...TOP,
   metadata: OBJECT_META,
@@ -121,6 +129,7 @@ export const SCHEMAS: Record<string, SchemaNode> = {
   pods: POD,
   configmaps: CONFIG_MAP,
   secrets: SECRET,
+  serviceaccounts: SERVICE_ACCOUNT,
   namespaces: NAMESPACE,
   events: EVENT,
   nodes: NODE,
@@ -135,6 +144,7 @@ export const SCHEMAS_BY_KIND: Record<string, SchemaNode> = {
   Pod: POD,
   ConfigMap: CONFIG_MAP,
   Secret: SECRET,
+  ServiceAccount: SERVICE_ACCOUNT,
   Namespace: NAMESPACE,
   Event: EVENT,
   Node: NODE,

@@ -19,6 +19,7 @@ import {
 } from './field.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
 import { validateFieldSelector, validateResourceFieldSelector } from './env.js';
+import { validateProjectedTokenSources } from '../../serviceaccounts/validation.js';
 
 /** Every VolumeSource member of core/v1 (1.33), in upstream's checking order. */
 export const VOLUME_SOURCE_TYPES = [
@@ -139,6 +140,8 @@ function validateSource(type: string, src: Json, field: string): FieldCause[] {
       return validateDownwardAPI(src, field);
     case 'persistentVolumeClaim':
       return str(src.claimName) ? [] : [required(`${field}.claimName`)];
+    case 'projected':
+      return validateProjectedTokenSources(src, field);
     default:
       return [];
   }
