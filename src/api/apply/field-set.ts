@@ -1,6 +1,7 @@
 // Sets of field paths (upstream's fieldpath.Set), as a trie keyed by path elements (path.ts). A node
 // is a member when its own path is in the set; it may also have children. Operations return new sets
-// and never mutate their inputs; `insert` mutates the set it is given (used while building one).
+// and never mutate their inputs, sharing the subtrees they leave unchanged (sets are immutable once
+// built); `insert` mutates the set it is given and is only for building a fresh one.
 //
 // FieldsV1 is the JSON form apiserver stores in managedFields[].fieldsV1: every child by its element
 // string, `{}` for a member without children, and `".": {}` first when a node with children is a
@@ -55,22 +56,27 @@ export function childSet(set: FieldSet, e: string): FieldSet | undefined {
   return set.children.get(e);
 }
 
+const isBare = (s: FieldSet) => !s.member && s.children.size === 0;
+
 export function union(a: FieldSet, b: FieldSet): FieldSet {
+  if (isBare(b)) return a;
+  if (isBare(a)) return b;
   const out: FieldSet = { member: a.member || b.member, children: new Map() };
   for (const [e, c] of a.children) {
     const other = b.children.get(e);
-    out.children.set(e, other ? union(c, other) : clone(c));
+    out.children.set(e, other ? union(c, other) : c);
   }
-  for (const [e, c] of b.children) if (!a.children.has(e)) out.children.set(e, clone(c));
+  for (const [e, c] of b.children) if (!a.children.has(e)) out.children.set(e, c);
   return out;
 }
 
 /** Members of `a` that are not members of `b` (children compared level by level). */
 export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  if (isBare(b)) return a;
   const out: FieldSet = { member: a.member && !b.member, children: new Map() };
   for (const [e, c] of a.children) {
     const other = b.children.get(e);
-    const d = other ? difference(c, other) : clone(c);
+    const d = other ? difference(c, other) : c;
     if (!isEmpty(d)) out.children.set(e, d);
   }
   return out;
@@ -90,19 +96,14 @@ export function intersection(a: FieldSet, b: FieldSet): FieldSet {
 
 /** Members of `a` that are neither members of `b` nor below one (upstream's RecursiveDifference). */
 export function recursiveDifference(a: FieldSet, b: FieldSet): FieldSet {
+  if (isBare(b)) return a;
   const out: FieldSet = { member: a.member && !b.member, children: new Map() };
   for (const [e, c] of a.children) {
     const other = b.children.get(e);
     if (other?.member) continue;
-    const d = other ? recursiveDifference(c, other) : clone(c);
+    const d = other ? recursiveDifference(c, other) : c;
     if (!isEmpty(d)) out.children.set(e, d);
   }
-  return out;
-}
-
-export function clone(set: FieldSet): FieldSet {
-  const out: FieldSet = { member: set.member, children: new Map() };
-  for (const [e, c] of set.children) out.children.set(e, clone(c));
   return out;
 }
 
@@ -125,9 +126,10 @@ export function toFieldsV1(set: FieldSet): FieldsV1 {
   const out: FieldsV1 = {};
   for (const e of sortedKeys(set)) {
     const child = set.children.get(e)!;
-    if (isEmpty(child)) continue;
     const inner = toFieldsV1(child);
-    out[e] = child.member && Object.keys(inner).length ? { '.': {}, ...inner } : inner;
+    const hasInner = Object.keys(inner).length > 0;
+    if (!hasInner && !child.member) continue;
+    out[e] = child.member && hasInner ? { '.': {}, ...inner } : inner;
   }
   return out;
 }

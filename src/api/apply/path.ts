@@ -95,6 +95,7 @@ function compareKeys(a: Record<string, unknown>, b: Record<string, unknown>): nu
 
 /** Upstream's PathElement.Compare: fields, then keys, then values, then indexes. */
 export function compareElements(a: Element, b: Element): number {
+  if (a[0] === 'f' && b[0] === 'f') return a < b ? -1 : a > b ? 1 : 0;
   const ta = TYPE_ORDER[a[0]] ?? 4;
   const tb = TYPE_ORDER[b[0]] ?? 4;
   if (ta !== tb) return ta - tb;
