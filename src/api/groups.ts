@@ -5,6 +5,7 @@
 
 import { RESOURCES } from '../k8s/registry.js';
 import { REVIEW_APIS } from './auth/review-api.js';
+import { SERVED_VERSIONS } from './served-versions.js';
 import { METRICS_GROUP, METRICS_RESOURCES } from '../metrics/objects.js';
 
 export interface GroupResource {
@@ -36,7 +37,8 @@ function groupsOf(): ApiGroupInfo[] {
     for (const v of r.versions) if (!g.versions.includes(v)) g.versions.push(v);
     g.resources.push(r);
   };
-  for (const r of RESOURCES) {
+  // Stored kinds of named groups, and versions served over another resource's storage (events.k8s.io).
+  for (const r of [...RESOURCES, ...SERVED_VERSIONS.map((v) => v.resource)]) {
     if (!r.group) continue;
     add(r.group, {
       name: r.resource,

@@ -8,11 +8,15 @@
 // through /apis/<group>/<version>/namespaces/<ns>/<resource>.
 
 import { RESOURCES, type ApiResource } from '../k8s/registry.js';
+import { servedVersion, type ServedVersion } from './served-versions.js';
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export interface ResourceRoute {
+  /** The stored resource (every store call names it). */
   resource: ApiResource;
+  /** Set when the path is a version served over another resource's storage (served-versions.ts). */
+  served?: ServedVersion;
   /** Namespace from the URL (namespaced resources only). */
   namespace?: string;
   name?: string;
@@ -21,8 +25,11 @@ export interface ResourceRoute {
   legacyWatch: boolean;
 }
 
-function byName(group: string, version: string, name: string): ApiResource | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === name);
+function byName(group: string, version: string, name: string): { resource: ApiResource; served?: ServedVersion } | undefined {
+  const stored = RESOURCES.find((r) => r.group === group && r.version === version && r.resource === name);
+  if (stored) return { resource: stored };
+  const served = servedVersion(group, version, name);
+  return served && { resource: served.storage, served };
 }
 
 /** The group, version and the segments after them, for /api/v1/... and /apis/<group>/<version>/... */
@@ -49,16 +56,16 @@ export function parseResourcePath(path: string): ResourceRoute | undefined {
   if (segs.length === 0) return undefined;
   if (segs[0] === 'namespaces' && segs.length >= 3) {
     const nested = byName(group, version, segs[2]);
-    if (nested && nested.namespaced) {
+    if (nested && nested.resource.namespaced) {
       if (segs.length > 5) return undefined;
-      return { resource: nested, namespace: segs[1], name: segs[3], subresource: segs[4], legacyWatch };
+      return { ...nested, namespace: segs[1], name: segs[3], subresource: segs[4], legacyWatch };
     }
     // Otherwise only a namespace's own subresources may follow its name.
     if (group !== '' || !NAMESPACE_SUBRESOURCES.has(segs[2])) return undefined;
   }
   const res = byName(group, version, segs[0]);
   if (!res || segs.length > 3) return undefined;
-  return { resource: res, name: segs[1], subresource: segs[2], legacyWatch };
+  return { ...res, name: segs[1], subresource: segs[2], legacyWatch };
 }
 
 function safeDecode(s: string): string | undefined {

@@ -11,7 +11,7 @@ import type { StoredObject, StoredWatchEvent } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
-import { listOptions } from './resources/common.js';
+import { routeListOptions, servedJson, servedResource } from './resources/served.js';
 import { errorToStatus } from './status.js';
 import { buildTable, parseIncludeObject, partialObject } from './tables/table.js';
 
@@ -25,7 +25,7 @@ const DEFAULT_TIMEOUT_S = 1800;
 export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): void {
   const r = route.resource;
   const namespace = r.namespaced ? route.namespace : undefined;
-  const base = listOptions(ctx.query, r, namespace);
+  const base = routeListOptions(ctx.query, route, namespace);
   if (route.name) base.fieldSelector = [...(base.fieldSelector ?? []), { field: 'metadata.name', operator: 'Equals', value: route.name }];
   const shape = negotiateShape(ctx);
   const includeObject = parseIncludeObject(ctx.query.get('includeObject'));
@@ -60,7 +60,7 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   };
   const write = (type: string, object: unknown): void => writeLine(type, JSON.stringify(object));
   const encode = (stored: StoredObject): string => {
-    if (shape.kind === 'object') return stored.json;
+    if (shape.kind === 'object') return servedJson(route, stored);
     const obj = stored.object;
     if (shape.kind === 'table') {
       const t = buildTable([obj], { resourceVersion: obj.metadata.resourceVersion }, {
@@ -78,7 +78,7 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   const bookmark = (initialEnd: boolean): void => {
     const metadata: Record<string, unknown> = { resourceVersion: deps.store.currentResourceVersion() };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    write('BOOKMARK', { kind: r.kind, apiVersion: apiVersionOf(r), metadata });
+    write('BOOKMARK', { kind: r.kind, apiVersion: apiVersionOf(servedResource(route)), metadata });
   };
 
   const onEvent = (ev: StoredWatchEvent<KubeObject>): void => {

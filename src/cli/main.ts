@@ -43,6 +43,8 @@ interface ServeOptions {
   imageGcLowThreshold?: string;
   maxImageUpload?: string;
   metricsResolution?: string;
+  nodeLeaseRenewInterval?: string;
+  eventTtl?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -92,10 +94,15 @@ export function buildProgram(io: CliIO): Command {
     .option('--image-gc-high-threshold <percent>', 'image disk usage above which unused images are removed, least recently used first (the kubelet\'s; 100 turns image GC off)', '85')
     .option('--image-gc-low-threshold <percent>', 'image disk usage image GC brings it down to', '80')
     .option('--max-image-upload <size>', 'largest `peapod image load`/`import` upload, e.g. 8Gi or 500M', '8Gi')
+    .option('--event-ttl <duration>', 'how long an Event is kept after its last write (kube-apiserver\'s --event-ttl)', '1h')
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
+    .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, metricsResolution, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, ...rest } = o;
+      const eventTtlMs = parseDurationMs(eventTtl ?? '1h');
+      const nodeLeaseRenewIntervalMs = parseDurationMs(nodeLeaseRenewInterval ?? '10s');
+      if (eventTtlMs < 1000 || nodeLeaseRenewIntervalMs < 1000) throw new CliError('error: --event-ttl and --node-lease-renew-interval must be at least 1s');
       const imageGcHighPercent = parseIntArg(imageGcHighThreshold ?? '85');
       const imageGcLowPercent = parseIntArg(imageGcLowThreshold ?? '80');
       if (!(imageGcLowPercent >= 0 && imageGcLowPercent < imageGcHighPercent && imageGcHighPercent <= 100)) {
@@ -115,7 +122,7 @@ export function buildProgram(io: CliIO): Command {
       const maxPods = parseIntArg(maxPodsText ?? '110');
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, metricsResolutionMs });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs });
     }));
 
   program

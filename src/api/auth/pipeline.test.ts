@@ -125,7 +125,7 @@ describe('the security stage', () => {
 
   it('lists the review groups in discovery, beside the stored kinds\' groups', async () => {
     const groups = (await h.request('nobody', { method: 'GET', url: '/apis' })).json();
-    const names = ['apiextensions.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'storage.k8s.io'];
+    const names = ['apiextensions.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'storage.k8s.io'];
     assert.deepEqual(groups.groups.map((g: { name: string }) => g.name), names);
     const agg = await h.request('nobody', { method: 'GET', url: '/apis', headers: { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' } });
     assert.equal(agg.json().items.length, names.length);

@@ -5,6 +5,10 @@
 
 import { createHash } from 'node:crypto';
 import { RESOURCES, type ApiResource } from '../../k8s/registry.js';
+import { SERVED_VERSIONS } from '../served-versions.js';
+
+/** Every served resource: the stored kinds and the versions served over another's storage (events.k8s.io). */
+const SERVED: ApiResource[] = [...RESOURCES, ...SERVED_VERSIONS.map((v) => v.resource)];
 import { ProtoWriter } from './protobuf.js';
 import { componentSchemas, schemaNameFor } from './schemas.js';
 
@@ -78,7 +82,7 @@ function v2Protobuf(gitVersion: string): Buffer {
   w.string(1, '2.0');
   w.message(2, (info) => info.string(1, 'Kubernetes').string(2, gitVersion));
   w.message(8, (paths) => {
-    for (const r of RESOURCES) {
+    for (const r of SERVED) {
       paths.message(2, (named) => {
         named.string(1, objectPath(r));
         named.message(2, (item) => {
@@ -101,7 +105,7 @@ function v2Protobuf(gitVersion: string): Buffer {
 
 function v2Json(gitVersion: string): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const r of RESOURCES) {
+  for (const r of SERVED) {
     paths[objectPath(r)] = {
       patch: {
         operationId: `patch${r.kind}`,
@@ -125,7 +129,7 @@ export interface OpenApiDocuments {
 
 export function buildOpenApi(gitVersion: string): OpenApiDocuments {
   const byGroup = new Map<string, ApiResource[]>();
-  for (const r of RESOURCES) byGroup.set(groupVersionPath(r), [...(byGroup.get(groupVersionPath(r)) ?? []), r]);
+  for (const r of SERVED) byGroup.set(groupVersionPath(r), [...(byGroup.get(groupVersionPath(r)) ?? []), r]);
   const v3Groups = new Map<string, { json: Buffer; hash: string }>();
   const paths: Record<string, unknown> = {};
   for (const [key, resources] of byGroup) {

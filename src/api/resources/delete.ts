@@ -11,7 +11,8 @@ import type { ApiDeps } from '../deps.js';
 import { contentType, decodeBody, readBody, sendJson, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { successStatus } from '../status.js';
-import { isDryRun, listOptions } from './common.js';
+import { isDryRun } from './common.js';
+import { routeListOptions, servedReply, servedResource } from './served.js';
 import { rfc3339 } from '../time.js';
 import { deletePod } from './pod-delete.js';
 import { beginNamespaceDeletion } from './namespace-delete.js';
@@ -103,21 +104,22 @@ export async function handleDelete(deps: ApiDeps, ctx: RequestContext, route: Re
   const opts = await readDeleteOptions(ctx);
   const obj = deps.store.tryGet<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
   if (!obj) throw NotFoundError.of({ resource: r.resource, name: route.name });
-  sendJson(ctx, 200, deleteObject(deps, r, obj, opts));
+  sendJson(ctx, 200, servedReply(route, deleteObject(deps, r, obj, opts)));
 }
 
 export async function handleDeleteCollection(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const r = route.resource;
   const opts = await readDeleteOptions(ctx);
-  const list = deps.store.list<KubeObject>(r.resource, { ...listOptions(ctx.query, r, r.namespaced ? route.namespace : undefined), limit: 0, continue: undefined });
+  const list = deps.store.list<KubeObject>(r.resource, { ...routeListOptions(ctx.query, route, r.namespaced ? route.namespace : undefined), limit: 0, continue: undefined });
   const items: KubeObject[] = [];
   for (const obj of list.items) {
     try {
       const out = deleteObject(deps, r, obj, opts);
-      items.push((out as KubeObject).kind === r.kind ? (out as KubeObject) : obj);
+      items.push(servedReply(route, (out as KubeObject).kind === r.kind ? (out as KubeObject) : obj) as KubeObject);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
-  sendJson(ctx, 200, { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: { resourceVersion: deps.store.currentResourceVersion() }, items });
+  const served = servedResource(route);
+  sendJson(ctx, 200, { kind: `${served.kind}List`, apiVersion: apiVersionOf(served), metadata: { resourceVersion: deps.store.currentResourceVersion() }, items });
 }

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps.js';
 import { listJson, negotiateShape, sendBuilt, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { buildTable, parseIncludeObject, partialObject, tableJson } from '../tables/table.js';
-import { listOptions } from './common.js';
+import { routeListOptions, servedJson, servedResource } from './served.js';
 
 function storedObject(deps: ApiDeps, route: ResourceRoute): StoredObject {
   const r = route.resource;
@@ -23,7 +23,7 @@ export function handleGet(deps: ApiDeps, ctx: RequestContext, route: ResourceRou
   const stored = storedObject(deps, route);
   const shape = negotiateShape(ctx);
   if (shape.kind === 'object') {
-    sendSerialized(ctx, 200, stored.json);
+    sendSerialized(ctx, 200, servedJson(route, stored));
     return;
   }
   const obj = stored.object; // parsed on first use only: a JSON reply never needs it
@@ -42,7 +42,7 @@ export function handleGet(deps: ApiDeps, ctx: RequestContext, route: ResourceRou
 
 export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): void {
   const r = route.resource;
-  const result = deps.store.listStored<KubeObject>(r.resource, listOptions(ctx.query, r, r.namespaced ? route.namespace : undefined));
+  const result = deps.store.listStored<KubeObject>(r.resource, routeListOptions(ctx.query, route, r.namespaced ? route.namespace : undefined));
   const meta: { resourceVersion: string; continue?: string } = { resourceVersion: result.resourceVersion };
   if (result.continue) meta.continue = result.continue;
   const shape = negotiateShape(ctx);
@@ -56,6 +56,7 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
     sendJson(ctx, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${shape.version}`, metadata: meta, items });
     return;
   }
-  const head = { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: meta };
-  sendBuilt(ctx, 200, (alloc) => listJson(head, result.items.map((s) => s.json), alloc));
+  const served = servedResource(route);
+  const head = { kind: `${served.kind}List`, apiVersion: apiVersionOf(served), metadata: meta };
+  sendBuilt(ctx, 200, (alloc) => listJson(head, result.items.map((s) => servedJson(route, s)), alloc));
 }

@@ -3,18 +3,17 @@
 // admission (pods) → store. Main-resource writes keep the stored status; /status writes keep the rest.
 
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../../errors.js';
-import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
+import type { ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Node, Pod } from '../../k8s/types.js';
 import { applyDefaults } from '../defaults.js';
 import { applyPatch } from '../patch.js';
-import { validateCreate, validateEphemeralContainersUpdate, validateStatusUpdate, validateUpdate } from '../validation/index.js';
+import { validateCreate, validateEphemeralContainersUpdate, validateStatusUpdate } from '../validation/index.js';
 import { HttpStatusError, unsupportedMediaType } from '../api-errors.js';
 import type { ApiDeps } from '../deps.js';
 import { contentType, decodeBody, readBody, readObject, sendJson, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import {
   applyUrlNamespace,
-  asKubeObject,
   checkNamespaceWritable,
   checkUnknownFields,
   conflictMessage,
@@ -23,6 +22,7 @@ import {
   stripServerFields,
   writeTarget,
 } from './common.js';
+import { createCauses, decodeObject, patchInVersion, servedReply, updateCauses as causesOfUpdate } from './served.js';
 import { applyConfiguration, trackUpdate, type ApplyRequest } from '../apply/field-manager.js';
 import { admissionFields } from '../apply/endpoint-fields.js';
 import { fieldManagerFor, forceOf } from '../apply/manager-name.js';
@@ -89,7 +89,7 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   admitNewStorageObject(r.resource, obj);
   prepareStorageStatusOnCreate(r.resource, obj, deps.clock.now());
   normalizeSecret(r, obj);
-  invalid(r, obj.metadata.name ?? obj.metadata.generateName, validateCreate(r.resource, obj));
+  invalid(r, obj.metadata.name ?? obj.metadata.generateName, createCauses(route, obj));
   if (r.resource === 'pods') {
     const node = deps.store.tryGet<Node>('nodes', undefined, deps.nodeName);
     return { obj, ...admitPod(obj as Pod, deps.nodeName, deps.clock.now(), node, volumePlacement(deps.store, obj as Pod, deps.nodeName)) };
@@ -107,9 +107,9 @@ function storeCreate(deps: ApiDeps, ctx: RequestContext, r: ApiResource, obj: Ku
 
 export async function handleCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const manager = fieldManagerFor('create', ctx.query, ctx.req.headers['user-agent']);
-  const obj = asKubeObject(await readObject(ctx), route.resource);
+  const obj = decodeObject(ctx, route, await readObject(ctx));
   const placed = prepareCreate(deps, ctx, route, obj, manager);
-  sendJson(ctx, 201, storeCreate(deps, ctx, route.resource, obj, placed));
+  sendJson(ctx, 201, servedReply(route, storeCreate(deps, ctx, route.resource, obj, placed)));
 }
 
 /**
@@ -210,7 +210,7 @@ function writeUpdate(
 function updateCauses(r: ApiResource, route: ResourceRoute, next: KubeObject, current: KubeObject): FieldCause[] {
   if (route.subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(next as Pod, current as Pod);
   if (route.subresource === 'status' && STORAGE_STATUS.has(r.resource)) return validateStatusUpdate(r.resource, next, current);
-  return validateUpdate(r.resource, next, current);
+  return causesOfUpdate(route, next, current);
 }
 
 /** Kinds whose /status writes have rules of their own (the PV and PVC status strategies). */
@@ -235,16 +235,15 @@ function refuseNewFinalizers(r: ApiResource, name: string, next: KubeObject, cur
 }
 
 export async function handleUpdate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
-  const r = route.resource;
   const manager = fieldManagerFor('update', ctx.query, ctx.req.headers['user-agent']);
-  const body = asKubeObject(await readObject(ctx), r);
+  const body = decodeObject(ctx, route, await readObject(ctx));
   if (body.metadata.name && body.metadata.name !== route.name) {
     throw new BadRequestError(`the name of the object (${body.metadata.name}) does not match the name on the URL (${route.name})`);
   }
   body.metadata.name = route.name;
   applyUrlNamespace(body, route);
   const updated = writeUpdate(deps, ctx, route, () => body, manager);
-  sendJson(ctx, 200, updated);
+  sendJson(ctx, 200, servedReply(route, updated));
 }
 
 const PATCH_TYPES = new Set([
@@ -255,7 +254,6 @@ const PATCH_TYPES = new Set([
 ]);
 
 export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
-  const r = route.resource;
   const type = contentType(ctx);
   if (type === 'application/apply-patch+cbor') throw unsupportedMediaType(type);
   if (!PATCH_TYPES.has(type)) {
@@ -267,11 +265,9 @@ export async function handlePatch(deps: ApiDeps, ctx: RequestContext, route: Res
   const patch = decodeBody(raw, type);
   if (apply) return handleApply(deps, ctx, route, raw, patch, manager);
   const patched = writeUpdate(deps, ctx, route, (current) => {
-    const out = applyPatch(current, type, patch);
-    if (out.apiVersion !== apiVersionOf(r) || out.kind !== r.kind) throw new BadRequestError(`the patch changed the kind or apiVersion of ${r.resource} "${route.name}"`);
-    return out;
+    return patchInVersion(ctx, route, current, (obj) => applyPatch(obj, type, patch));
   }, manager);
-  sendJson(ctx, 200, patched);
+  sendJson(ctx, 200, servedReply(route, patched));
 }
 
 /** Server-side apply: creates the object when absent (201), else merges the configuration into it. */
@@ -279,7 +275,7 @@ function handleApply(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, r
   const r = route.resource;
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('error decoding patch: the apply configuration must be an object');
   checkDuplicateFields(ctx, raw);
-  const config = asKubeObject(patch as Record<string, unknown>, r);
+  const config = decodeObject(ctx, route, patch as Record<string, unknown>);
   if (config.metadata.name && config.metadata.name !== route.name) {
     throw new BadRequestError(`the name of the object (${config.metadata.name}) does not match the name on the URL (${route.name})`);
   }
@@ -291,11 +287,11 @@ function handleApply(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, r
     const obj = structuredClone(config);
     obj.metadata.name = route.name;
     const placed = prepareCreate(deps, ctx, route, obj, manager, applied);
-    sendJson(ctx, 201, storeCreate(deps, ctx, r, obj, placed));
+    sendJson(ctx, 201, servedReply(route, storeCreate(deps, ctx, r, obj, placed)));
     return;
   }
   const target = writeTarget(r, route.subresource, HAS_STATUS.has(r.resource), deps.clock.now());
-  sendJson(ctx, 200, writeUpdate(deps, ctx, route, (current) => applyConfiguration(current, applied, target), undefined));
+  sendJson(ctx, 200, servedReply(route, writeUpdate(deps, ctx, route, (current) => applyConfiguration(current, applied, target), undefined)));
 }
 
 export function ensureExists(deps: ApiDeps, route: ResourceRoute): KubeObject {

@@ -6,8 +6,6 @@ import type { KubeObject, Pod } from '../../k8s/types.js';
 import {
   validateConfigMap,
   validateConfigMapUpdate,
-  validateEvent,
-  validateEventUpdate,
   validateNamespace,
   validateNamespaceUpdate,
   validateNode,
@@ -16,8 +14,9 @@ import {
   validateSecretUpdate,
 } from './objects.js';
 import { validatePod, validatePodUpdate } from './pod.js';
-import { validateServiceAccount, validateServiceAccountUpdate } from '../../serviceaccounts/validation.js';
 import { validateLease, validateLeaseUpdate } from './lease.js';
+import { validateEventCreate, validateEventUpdate } from './events.js';
+import { validateServiceAccount, validateServiceAccountUpdate } from '../../serviceaccounts/validation.js';
 import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
@@ -39,7 +38,7 @@ const CREATE: Record<string, CreateRule> = {
   serviceaccounts: validateServiceAccount,
   namespaces: validateNamespace,
   nodes: validateNode,
-  events: validateEvent,
+  events: (obj) => validateEventCreate(obj),
   persistentvolumes: validatePersistentVolume,
   persistentvolumeclaims: validatePersistentVolumeClaim,
   storageclasses: validateStorageClass,
@@ -53,7 +52,7 @@ const UPDATE: Record<string, UpdateRule> = {
   serviceaccounts: validateServiceAccountUpdate,
   namespaces: validateNamespaceUpdate,
   nodes: validateNodeUpdate,
-  events: validateEventUpdate,
+  events: (obj, old) => validateEventUpdate(obj, old),
   persistentvolumes: validatePersistentVolumeUpdate,
   persistentvolumeclaims: validatePersistentVolumeClaimUpdate,
   storageclasses: validateStorageClassUpdate,

@@ -42,7 +42,11 @@ function walk(node: SchemaNode, value: unknown, path: string, out: string[]): vo
  */
 export function findUnknownFields(resource: string, obj: unknown): string[] {
   const schema = Object.hasOwn(SCHEMAS, resource) ? SCHEMAS[resource] : undefined;
-  if (!schema) return [];
+  return schema ? findUnknownFieldsIn(schema, obj) : [];
+}
+
+/** The same against a given schema (a version served over another resource's storage has its own). */
+export function findUnknownFieldsIn(schema: SchemaNode, obj: unknown): string[] {
   const out: string[] = [];
   walk(schema, obj, '', out);
   return out;

@@ -1,5 +1,5 @@
-// Validation of ConfigMap, Secret, Namespace, Node and Event (upstream ValidateConfigMap, ValidateSecret,
-// ValidateNamespace, ValidateNode, ValidateEvent), on create and update.
+// Validation of ConfigMap, Secret, Namespace and Node (upstream ValidateConfigMap, ValidateSecret,
+// ValidateNamespace, ValidateNode), on create and update; Events have events.ts.
 
 import type { FieldCause } from '../../errors.js';
 import type { KubeObject } from '../../k8s/types.js';
@@ -15,7 +15,6 @@ export const CONFIGMAP_META: MetaRules = { namespaced: true, name: 'subdomain' }
 export const SECRET_META: MetaRules = { namespaced: true, name: 'subdomain' };
 export const NAMESPACE_META: MetaRules = { namespaced: false, name: 'label' };
 export const NODE_META: MetaRules = { namespaced: false, name: 'subdomain' };
-export const EVENT_META: MetaRules = { namespaced: true, name: 'subdomain' };
 
 /**
  * Byte offset of the first invalid character of standard base64 (padding required), or -1 if valid;
@@ -148,21 +147,3 @@ export function validateNodeUpdate(obj: KubeObject, old: KubeObject): FieldCause
 }
 
 /** Core v1 events: light checks of what kubectl and the event recorder rely on. */
-export function validateEvent(obj: KubeObject): FieldCause[] {
-  const errs = validateObjectMeta(obj.metadata, EVENT_META);
-  const involved = asObject(obj.involvedObject);
-  const ns = str(obj.metadata?.namespace);
-  const involvedNs = str(involved.namespace);
-  if (involvedNs && ns && involvedNs !== ns) {
-    errs.push(invalid('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
-  }
-  const type = obj.type;
-  if (type !== undefined && type !== null && type !== '' && type !== 'Normal' && type !== 'Warning') {
-    errs.push(invalid('type', type, 'has invalid value: Normal, Warning'));
-  }
-  return errs;
-}
-
-export function validateEventUpdate(obj: KubeObject, old: KubeObject): FieldCause[] {
-  return [...validateObjectMetaUpdate(obj.metadata, old.metadata, EVENT_META), ...validateEvent(obj).filter((e) => !e.field.startsWith('metadata.'))];
-}
