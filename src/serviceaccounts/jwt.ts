@@ -64,6 +64,7 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 /** The public key as a JSON Web Key (RFC 7517), as /openid/v1/jwks lists it. */
 export function publicJwk(publicKey: KeyObject): Record<string, string> {
-  const jwk = createPublicKey(publicKey).export({ format: 'jwk' }) as { kty: string; n: string; e: string };
+  const pub = publicKey.type === 'public' ? publicKey : createPublicKey(publicKey);
+  const jwk = pub.export({ format: 'jwk' }) as { kty: string; n: string; e: string };
   return { use: 'sig', kty: jwk.kty, kid: keyIdOf(publicKey), alg: 'RS256', n: jwk.n, e: jwk.e };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfigMap, Pod, Secret } from '../k8s/types.js';
 import { ContainerConfigError } from '../errors.js';
-import { configMapPayload, downwardApiPayload, formatMap, projectedPayload, secretPayload, validatePayloadPath } from './projection.js';
+import { configMapPayload, downwardApiPayload, formatMap, projectedPayload, secretPayload, validatePayloadPath, type PodTokenRequest } from './projection.js';
 
 const cm: ConfigMap = {
   apiVersion: 'v1',
@@ -121,5 +121,20 @@ test('projected: configMap, secret and downwardAPI sources merged under one defa
   ]);
   assert.throws(() => projectedPayload({ sources: [{ configMap: { name: 'nope' } }] }, pod, lookup, node), /configmap "nope" not found/);
   assert.equal(projectedPayload({ sources: [{ configMap: { name: 'nope', optional: true } }] }, pod, lookup, node).size, 0);
-  assert.throws(() => projectedPayload({ sources: [{ serviceAccountToken: { path: 't' } }] }, pod, lookup, node), /projected source serviceAccountToken is not supported/);
+  assert.throws(() => projectedPayload({ sources: [{ serviceAccountToken: { path: 't' } }] }, pod, lookup, node), /this node issues no service account tokens/);
+  assert.throws(() => projectedPayload({ sources: [{ clusterTrustBundle: { path: 'b', signerName: 'x' } }] } as never, pod, lookup, node), /projected source clusterTrustBundle is not supported/);
+});
+
+test('projected: a serviceAccountToken source asks for a token bound to the pod and writes it with the defaultMode, 0600 under an fsGroup', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { serviceAccountName: 'robot', containers: [] } } as unknown as Pod;
+  const asked: PodTokenRequest[] = [];
+  const lookup = { configMap: () => undefined, secret: () => undefined, serviceAccountToken: (r: PodTokenRequest) => (asked.push(r), `tok-${r.audiences.join(',')}`) };
+  const node = { cpuMilli: 1000, memoryBytes: 1 << 30 };
+  const src = { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token', audience: 'api', expirationSeconds: 3600 } }, { serviceAccountToken: { path: 'api-token' } }] };
+  const p = projectedPayload(src, pod, lookup, node);
+  assert.deepEqual([...p].map(([k, v]) => [k, v.data.toString(), v.mode]), [['token', 'tok-api', 0o644], ['api-token', 'tok-', 0o644]]);
+  assert.deepEqual(asked[0], { serviceAccountName: 'robot', audiences: ['api'], expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'p', uid: 'u' } });
+  assert.deepEqual(asked[1].audiences, [], 'no audience: the API\'s own');
+  const grouped = { ...pod, spec: { ...pod.spec, securityContext: { fsGroup: 2000 } } } as Pod;
+  assert.equal(projectedPayload(src, grouped, lookup, node).get('token')?.mode, 0o600);
 });
