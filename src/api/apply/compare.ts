@@ -5,7 +5,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import type { SchemaNode } from '../validation/schema.js';
-import { emptySet, insert, type FieldSet } from './field-set.js';
+import { childCursor, emptySet, mark, rootCursor, type Cursor, type FieldSet } from './field-set.js';
 import { fieldElement } from './path.js';
 import { fieldNode, isObj, itemElements, itemsOf, listTypeOf, shapeOf, type Shape } from './schema-view.js';
 
@@ -17,9 +17,13 @@ export interface Comparison {
 
 export function compare(lhs: unknown, rhs: unknown, node: SchemaNode): Comparison {
   const c: Comparison = { added: emptySet(), modified: emptySet(), removed: emptySet() };
-  visit(lhs, rhs, node, [], c);
+  visit(lhs, rhs, node, rootCursor(c.added, c.modified, c.removed));
   return c;
 }
+
+const ADDED = 0;
+const MODIFIED = 1;
+const REMOVED = 2;
 
 function isEmptyValue(v: unknown): boolean {
   return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
@@ -33,43 +37,43 @@ function shape(node: SchemaNode, lhs: unknown, rhs: unknown): Shape {
   return r ?? l ?? 'leaf';
 }
 
-function visit(lhs: unknown, rhs: unknown, node: SchemaNode, path: string[], c: Comparison): void {
+function visit(lhs: unknown, rhs: unknown, node: SchemaNode, at: Cursor): void {
   const s = shape(node, lhs, rhs);
   if (s === 'leaf') {
-    if (lhs === undefined) insert(c.added, path);
-    else if (rhs === undefined) insert(c.removed, path);
-    else if (!isDeepStrictEqual(lhs, rhs)) insert(c.modified, path);
+    if (lhs === undefined) mark(at, ADDED);
+    else if (rhs === undefined) mark(at, REMOVED);
+    else if (!isDeepStrictEqual(lhs, rhs)) mark(at, MODIFIED);
     return;
   }
-  if (s === 'list') visitList(asList(lhs), asList(rhs), node, path, c);
-  else visitMap(asMap(lhs), asMap(rhs), node, path, c);
-  if (lhs === undefined) insert(c.added, path);
-  else if (rhs === undefined) insert(c.removed, path);
+  if (s === 'list') visitList(asList(lhs), asList(rhs), node, at);
+  else visitMap(asMap(lhs), asMap(rhs), node, at);
+  if (lhs === undefined) mark(at, ADDED);
+  else if (rhs === undefined) mark(at, REMOVED);
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asMap = (v: unknown): Record<string, unknown> => (isObj(v) ? v : {});
 
-function visitMap(lhs: Record<string, unknown>, rhs: Record<string, unknown>, node: SchemaNode, path: string[], c: Comparison): void {
-  for (const k of Object.keys(lhs)) {
+function visitMap(lhs: Record<string, unknown>, rhs: Record<string, unknown>, node: SchemaNode, at: Cursor): void {
+  for (const k in lhs) {
     if (lhs[k] === undefined) continue;
-    visit(lhs[k], rhs[k], fieldNode(node, k), [...path, fieldElement(k)], c);
+    visit(lhs[k], rhs[k], fieldNode(node, k), childCursor(at, fieldElement(k)));
   }
-  for (const k of Object.keys(rhs)) {
+  for (const k in rhs) {
     if (rhs[k] === undefined || lhs[k] !== undefined) continue;
-    visit(undefined, rhs[k], fieldNode(node, k), [...path, fieldElement(k)], c);
+    visit(undefined, rhs[k], fieldNode(node, k), childCursor(at, fieldElement(k)));
   }
 }
 
-function visitList(lhs: unknown[], rhs: unknown[], node: SchemaNode, path: string[], c: Comparison): void {
+function visitList(lhs: unknown[], rhs: unknown[], node: SchemaNode, at: Cursor): void {
   const lt = listTypeOf(node);
   const items = itemsOf(node);
-  const le = itemElements(lt, lhs, path, false);
-  const re = itemElements(lt, rhs, path, false);
+  const le = itemElements(lt, lhs, [], false);
+  const re = itemElements(lt, rhs, [], false);
   const right = new Map(re.map((e, i) => [e, rhs[i]] as const));
-  const left = new Map(le.map((e, i) => [e, lhs[i]] as const));
-  le.forEach((e, i) => visit(lhs[i], right.get(e), items, [...path, e], c));
+  const left = new Set(le);
+  le.forEach((e, i) => visit(lhs[i], right.get(e), items, childCursor(at, e)));
   re.forEach((e, i) => {
-    if (!left.has(e)) visit(undefined, rhs[i], items, [...path, e], c);
+    if (!left.has(e)) visit(undefined, rhs[i], items, childCursor(at, e));
   });
 }

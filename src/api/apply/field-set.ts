@@ -30,6 +30,45 @@ export function insert(set: FieldSet, path: Path): void {
   node.member = true;
 }
 
+/**
+ * A position while building sets by walking an object: members are marked without copying paths, and a
+ * node is only made when something at or below it is marked (so built sets have no empty nodes).
+ */
+export interface Cursor {
+  parent?: Cursor;
+  e: string;
+  nodes: (FieldSet | undefined)[];
+}
+
+export function rootCursor(...sets: FieldSet[]): Cursor {
+  return { e: '', nodes: sets };
+}
+
+export function childCursor(c: Cursor, e: string): Cursor {
+  return { parent: c, e, nodes: [] };
+}
+
+function nodeAt(c: Cursor, k: number): FieldSet {
+  let n = c.nodes[k];
+  if (n) return n;
+  const p = nodeAt(c.parent!, k);
+  n = p.children.get(c.e);
+  if (!n) p.children.set(c.e, (n = emptySet()));
+  c.nodes[k] = n;
+  return n;
+}
+
+/** Inserts the cursor's path into its `k`th set (a no-op at the root, as for the empty path). */
+export function mark(c: Cursor, k = 0): void {
+  if (c.parent) nodeAt(c, k).member = true;
+}
+
+export function cursorPath(c: Cursor): string[] {
+  const out: string[] = [];
+  for (let at: Cursor | undefined = c; at?.parent; at = at.parent) out.unshift(at.e);
+  return out;
+}
+
 export function setOf(...paths: Path[]): FieldSet {
   const s = emptySet();
   for (const p of paths) insert(s, p);

@@ -3,39 +3,40 @@
 // a struct that hold a non-empty map are not members themselves, only their contents.
 
 import type { SchemaNode } from '../validation/schema.js';
-import { emptySet, insert, type FieldSet } from './field-set.js';
+import { childCursor, cursorPath, emptySet, mark, rootCursor, type Cursor, type FieldSet } from './field-set.js';
 import { fieldElement } from './path.js';
 import { fieldNode, isNamedField, isObj, itemElements, itemsOf, listTypeOf, shapeOf } from './schema-view.js';
 
 /** `strict` (an applied configuration) refuses list items without a key and duplicate keys. */
 export function fieldSetOf(value: unknown, node: SchemaNode, strict = false): FieldSet {
   const out = emptySet();
-  walk(value, node, [], out, strict);
+  walk(value, node, rootCursor(out), strict);
   return out;
 }
 
-function walk(value: unknown, node: SchemaNode, path: string[], out: FieldSet, strict: boolean): void {
+function walk(value: unknown, node: SchemaNode, at: Cursor, strict: boolean): void {
   const shape = shapeOf(node, value);
   if (shape === 'leaf') {
-    insert(out, path);
+    mark(at);
     return;
   }
   if (shape === 'list') {
     const items = value as unknown[];
-    const lt = listTypeOf(node);
-    const elements = itemElements(lt, items, path, strict);
+    const elements = itemElements(listTypeOf(node), items, strict ? cursorPath(at) : [], strict);
     items.forEach((item, i) => {
-      const p = [...path, elements[i]];
-      walk(item, itemsOf(node), p, out, strict);
-      insert(out, p);
+      const c = childCursor(at, elements[i]);
+      walk(item, itemsOf(node), c, strict);
+      mark(c);
     });
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const map = value as Record<string, unknown>;
+  for (const k in map) {
+    const v = map[k];
     if (v === undefined) continue;
-    const p = [...path, fieldElement(k)];
-    walk(v, fieldNode(node, k), p, out, strict);
-    if (v === null || (isObj(v) && Object.keys(v).length === 0) || !isNamedField(node, k)) insert(out, p);
+    const c = childCursor(at, fieldElement(k));
+    walk(v, fieldNode(node, k), c, strict);
+    if (v === null || (isObj(v) && Object.keys(v).length === 0) || !isNamedField(node, k)) mark(c);
   }
 }
 
