@@ -32,6 +32,8 @@ import { renderKubeconfig } from './api/kubeconfig.js';
 import { DaemonMetrics } from './api/metrics.js';
 import { startResourceMetrics } from './metrics/resource-metrics.js';
 import { DEFAULT_METRICS_RESOLUTION_MS } from './metrics/sampler.js';
+import { ActivityMetrics } from './metrics/activity.js';
+import { readStoreFigures, sqliteFileBytes, storeFamilies } from './metrics/store-figures.js';
 import { ensurePki, hostAddresses, pkiFiles, type PkiState } from './api/auth/pki.js';
 import { ensureSigningKey } from './serviceaccounts/signing-key.js';
 import { serviceAccountTokens } from './serviceaccounts/service-accounts.js';
@@ -189,6 +191,10 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     checkpointer = new WalCheckpointer({ exec, dbPath: paths.dbPath, clock, logger: storeLogger, inline: () => store.checkpoint() });
     undo.push(() => checkpointer?.stop());
     ensureNamespaces(store);
+    // Counted where they happen (pod manager, image pulls, API requests); the store's figures read at each scrape.
+    const activity = new ActivityMetrics();
+    metrics.addSource(() => activity.families());
+    metrics.addSource(() => storeFamilies(readStoreFigures(store, RESOURCES, sqliteFileBytes(paths.dbPath), paths.dbPath)));
     const saTokens = serviceAccountTokens({ store, key: saKey, now: () => clock.now(), audiences: opts.apiAudiences });
     const security = buildSecurityStage({ tokens: tokenFile, serviceAccountTokens: saTokens.authenticate, now: () => clock.now() });
     // kube-controller-manager's serviceaccounts controller: a default ServiceAccount in every namespace.
@@ -271,6 +277,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     undo.push(() => heapRelease.stop());
     const manager = new PodManager({
       onPodGone: () => heapRelease.note(),
+      metrics: activity,
       diskUsage: (dirs) => diskUsage(exec, dirs),
       store,
       runtime,
@@ -338,7 +345,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
     const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
     undo.push(() => resourceMetrics.stop());
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), resourceMetrics: resourceMetrics.storage });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

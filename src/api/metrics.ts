@@ -5,60 +5,14 @@
 
 import { performance } from 'node:perf_hooks';
 import type { HistogramSnapshot } from '../system/histogram.js';
+import { histogramFamily, renderPrometheus, type MetricFamily } from '../metrics/prometheus.js';
 import { LoopDelaySampler, type LoopDelaySnapshot } from '../system/loop-delay.js';
 import { SpawnMeter } from '../system/spawn-meter.js';
 import { Histogram } from '../system/histogram.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export interface MetricSample {
-  /** Appended to the family name: "_bucket", "_sum", "_count" for histograms. */
-  suffix?: string;
-  labels?: Record<string, string>;
-  value: number;
-}
-
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  samples: MetricSample[];
-}
-
-function formatNumber(v: number): string {
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return Number.isNaN(v) ? 'NaN' : String(v);
-}
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-
-export function renderPrometheus(families: readonly MetricFamily[]): string {
-  const out: string[] = [];
-  for (const f of families) {
-    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = Object.entries(s.labels ?? {});
-      const l = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
-      out.push(`${f.name}${s.suffix ?? ''}${l} ${formatNumber(s.value)}`);
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-export function histogramFamily(name: string, help: string, h: HistogramSnapshot): MetricFamily {
-  return {
-    name,
-    help,
-    type: 'histogram',
-    samples: [
-      ...h.buckets.map((b) => ({ suffix: '_bucket', labels: { le: formatNumber(b.le) }, value: b.count })),
-      { suffix: '_sum', value: h.sum },
-      { suffix: '_count', value: h.count },
-    ],
-  };
-}
+export { histogramFamily, renderPrometheus, type MetricFamily, type MetricSample } from '../metrics/prometheus.js';
 
 /** What one scrape reports. */
 export interface MetricsReading {
@@ -125,6 +79,13 @@ export class DaemonMetrics {
   private readonly probes = new Map<string, number>();
   private readonly probeLateness = new Histogram(PROBE_BUCKETS);
   private readonly probeDuration = new Histogram(PROBE_BUCKETS);
+  /** Other components' families, read at each scrape (metrics/activity.ts, metrics/store-figures.ts). */
+  private readonly sources: (() => MetricFamily[])[] = [];
+
+  /** Adds families read at each scrape; one that throws is left out of that scrape. */
+  addSource(families: () => MetricFamily[]): void {
+    this.sources.push(families);
+  }
 
   /** One probe attempt: its type, result (successful, failed, unknown), lateness (periodic ones) and duration. */
   recordProbe(type: string, result: string, latenessSeconds: number | undefined, durationSeconds: number): void {
@@ -162,7 +123,13 @@ export class DaemonMetrics {
         probes: this.probes,
         probeLateness: this.probeLateness.snapshot(),
         probeDuration: this.probeDuration.snapshot(),
-      }),
+      }).concat(this.sources.flatMap((read) => {
+        try {
+          return read();
+        } catch {
+          return [];
+        }
+      })),
     );
   }
 }

@@ -20,6 +20,8 @@ import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
 import { BadRequestError } from '../errors.js';
 import type { SecurityStage } from './auth/stage.js';
 import { StreamingEndpoint } from './streaming/upgrade.js';
+import { apiRequestSample } from '../metrics/api-requests.js';
+import type { ApiRequestRecorder } from '../metrics/recorder.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
@@ -33,6 +35,8 @@ export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background' | 
   schedulerEvents?: EventSink;
   /** Renders GET /metrics; without it /metrics is 404. */
   metrics?: () => string;
+  /** Counts and times each admitted resource request (apiserver_request_total and _duration_seconds). */
+  requests?: ApiRequestRecorder;
 };
 
 /** Splits "host:port" ("[::1]:6443" for IPv6). */
@@ -83,11 +87,13 @@ export class ApiServer {
   private readonly inflight = new Set<AbortController>();
   private readonly background = new Set<Watch>();
   private readonly streaming: StreamingEndpoint;
+  private readonly requests?: ApiRequestRecorder;
   private seq = 0;
 
   constructor(opts: ApiServerOptions) {
     this.version = opts.version ?? KUBE_VERSION;
     this.security = opts.security;
+    this.requests = opts.requests;
     this.deps = {
       store: opts.store,
       logger: opts.logger.child({ component: 'api' }),
@@ -191,7 +197,16 @@ export class ApiServer {
     };
     const log = this.deps.logger;
     try {
-      ctx.user = this.security.check(req, ctx.method, ctx.path, ctx.query).user;
+      const admitted = this.security.check(req, ctx.method, ctx.path, ctx.query);
+      ctx.user = admitted.user;
+      const requests = this.requests;
+      if (requests) {
+        const contentType = req.headers['content-type']?.split(';')[0]?.trim();
+        res.once('close', () => {
+          const s = apiRequestSample({ method: ctx.method, query: ctx.query, contentType }, admitted.attrs, res.statusCode, (performance.now() - began) / 1000);
+          if (s) requests.apiRequest(s);
+        });
+      }
       await dispatch(this.env, ctx);
       log.debug({ req: id, method: ctx.method, path: ctx.path, code: res.statusCode, ms: Math.round((performance.now() - began) * 10) / 10 }, 'request');
     } catch (err) {

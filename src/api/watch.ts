@@ -11,7 +11,7 @@ import type { StoredObject, StoredWatchEvent } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
-import { routeListOptions, servedJson, servedResource } from './resources/served.js';
+import { routeListOptions, servedJson, servedResource, tableServed } from './resources/served.js';
 import { errorToStatus } from './status.js';
 import { buildTable, parseIncludeObject, partialObject } from './tables/table.js';
 
@@ -69,6 +69,7 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
         includeObject,
         noHeaders: !firstTable,
         now: deps.clock.now(),
+        served: tableServed(route),
       });
       firstTable = false;
       return JSON.stringify(t);

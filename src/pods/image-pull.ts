@@ -11,6 +11,7 @@ import type { Image, ImageService } from '../images/images.js';
 import { normalizeReference, parseReference } from '../images/reference.js';
 import type { RegistryCredential } from '../images/registry/types.js';
 import type { Container } from '../k8s/types.js';
+import type { ImagePullRecorder } from '../metrics/recorder.js';
 import { backoffBlocked, backoffNext, pullKey, type BackoffState } from './backoff.js';
 import { imageWithDefaultTag, pullPolicyOf } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
@@ -43,6 +44,8 @@ export async function ensureImage(opts: {
   /** The last pull error per back-off key, shown in the ImagePullBackOff message. */
   pullErrors?: Map<string, string>;
   signal?: AbortSignal;
+  /** Counts each pull that went to a registry, with its result and duration. */
+  metrics?: ImagePullRecorder;
 }): Promise<PullOutcome> {
   const { images, container, emit } = opts;
   const spec = container.image ?? '';
@@ -90,12 +93,15 @@ export async function ensureImage(opts: {
   emit('Normal', 'Pulling', `Pulling image "${shown}"`);
   try {
     const image = await images.pullImage(spec, { credentials: opts.credentials ?? [], ...(opts.signal ? { signal: opts.signal } : {}) });
-    const secs = formatSeconds(opts.now() - start);
+    const tookMs = opts.now() - start;
+    opts.metrics?.imagePulled('success', tookMs / 1000, image.size);
+    const secs = formatSeconds(tookMs);
     emit('Normal', 'Pulled', `Successfully pulled image "${shown}" in ${secs} (${secs} including waiting). Image size: ${image.size} bytes.`);
     opts.backoff.delete(key);
     opts.pullErrors?.delete(key);
     return { ok: true, image, resolved: resolvedImageOf(spec, image) };
   } catch (err) {
+    opts.metrics?.imagePulled('failure', (opts.now() - start) / 1000);
     opts.backoff.set(key, backoffNext(rec, start));
     opts.pullErrors?.set(key, errorMessage(err));
     emit('Warning', 'Failed', `Failed to pull image "${shown}": ${errorMessage(err)}`);

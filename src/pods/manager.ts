@@ -43,6 +43,7 @@ import { podReference } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
 import { PodWorkers } from './workers.js';
 import { cpuShares } from './translate.js';
+import type { ImagePullRecorder, PodLifecycleRecorder } from '../metrics/recorder.js';
 
 export interface PodManagerOptions {
   store: ObjectStore;

@@ -81,7 +81,9 @@ export class PodPasses {
     if (pod.metadata.deletionTimestamp && !alive(observed)) return this.finishDeletion(w, observed);
     await this.o.status.prepare(w, observed);
     const status = this.o.status.statusOf(w, this.podToSync(w), observed);
+    const wasRunning = w.pod.status?.phase === 'Running';
     this.o.status.write(w, status);
+    if (!wasRunning && status.phase === 'Running' && w.seenAt !== undefined) deps.metrics?.podStarted((this.o.clock.now() - w.seenAt) / 1000);
     await this.releaseVolumes(w, status, observed);
     return this.nextWake(w, results, status);
   }

@@ -49,6 +49,7 @@ import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sa
 import { DEADLINE_MESSAGE, groupByName, newestRecord, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
+import type { ImagePullRecorder, PodLifecycleRecorder } from '../metrics/recorder.js';
 
 export interface SyncDeps {
   runtime: Runtime;
@@ -73,6 +74,8 @@ export interface SyncDeps {
   seccompDefault?: boolean;
   /** Registry credentials to try for a container's image: the pod's imagePullSecrets, then the node's. */
   pullCredentials?: (pod: Pod, image: string) => Promise<PullCredentials>;
+  /** Pod starts, container restarts and image pulls, for /metrics. */
+  metrics?: PodLifecycleRecorder & ImagePullRecorder;
 }
 
 /** Per-pod memory the worker keeps between passes. */
@@ -336,6 +339,7 @@ export class PodSync {
         emit,
         credentials: creds?.credentials ?? [],
         pullErrors: (state.pullErrors ??= new Map()),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(this.control.deleted ? { signal: this.control.deleted } : {}),
       }),
       this.control.deleted,
@@ -378,6 +382,7 @@ export class PodSync {
       return this.startFailed(c.name, 'RunContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Started', `Started container ${c.name}`, c.name);
+    if (s.isRestart) deps.metrics?.containerRestarted();
     const postStart = c.lifecycle?.postStart;
     if (postStart) {
       const target = { pod, container: c, containerId: id, podIP: this.podIP() };

@@ -14,6 +14,8 @@ export interface PodUpdate {
 export interface Worker {
   uid: string;
   pod: Pod;
+  /** When this node first saw the pod (unix ms): the start of kubelet_pod_start_duration_seconds. */
+  seenAt?: number;
   /** specKey(pod), kept beside it: every watch event of the pod compares against it. */
   specKey?: string;
   /** stableJson(pod.status), kept beside it: every pass compares the status it computed against it. */

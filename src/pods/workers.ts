@@ -53,7 +53,7 @@ export class PodWorkers {
     let w = this.workers.get(uid);
     if (!w) {
       // A pod known only from its DELETED event still gets whatever the runtime has torn down.
-      w = { uid, pod: u.pod, removed: false, dirty: false, state: newPodSyncState(), done: false };
+      w = { uid, pod: u.pod, seenAt: this.clock.now(), removed: false, dirty: false, state: newPodSyncState(), done: false };
       this.workers.set(uid, w);
     }
     // A static pod comes again from its manifest without the status its worker has built: keep that.

@@ -5,6 +5,7 @@
 import { RESOURCES } from '../../k8s/registry.js';
 import { SUBRESOURCES } from '../discovery.js';
 import { REVIEW_APIS } from './review-api.js';
+import { METRICS_GROUP, METRICS_RESOURCES } from '../../metrics/objects.js';
 
 export interface ServedResource {
   /** The API group in the request path ("" for /api/v1, also for pods/eviction). */
@@ -29,5 +30,6 @@ export function servedResources(): ServedResource[] {
     if (!out.some((s) => s.resource === `pods/${sub}`)) out.push({ group: '', resource: `pods/${sub}`, verbs: ['create', 'get'] });
   }
   for (const a of REVIEW_APIS) out.push({ group: a.group, resource: a.resource, verbs: a.verbs });
+  for (const m of METRICS_RESOURCES) out.push({ group: METRICS_GROUP, resource: m.name, verbs: m.verbs });
   return out;
 }

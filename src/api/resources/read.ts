@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps.js';
 import { listJson, negotiateShape, sendBuilt, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { buildTable, parseIncludeObject, partialObject, tableJson } from '../tables/table.js';
-import { routeListOptions, servedJson, servedResource } from './served.js';
+import { routeListOptions, servedJson, servedResource, tableServed } from './served.js';
 
 function storedObject(deps: ApiDeps, route: ResourceRoute): StoredObject {
   const r = route.resource;
@@ -33,6 +33,7 @@ export function handleGet(deps: ApiDeps, ctx: RequestContext, route: ResourceRou
       version: shape.version,
       includeObject: parseIncludeObject(ctx.query.get('includeObject')),
       now: deps.clock.now(),
+      served: tableServed(route),
     });
     sendJson(ctx, 200, table);
   } else {
@@ -47,7 +48,7 @@ export function handleList(deps: ApiDeps, ctx: RequestContext, route: ResourceRo
   if (result.continue) meta.continue = result.continue;
   const shape = negotiateShape(ctx);
   if (shape.kind === 'table') {
-    const opts = { resource: r.resource, version: shape.version, includeObject: parseIncludeObject(ctx.query.get('includeObject')), now: deps.clock.now() };
+    const opts = { resource: r.resource, version: shape.version, includeObject: parseIncludeObject(ctx.query.get('includeObject')), now: deps.clock.now(), served: tableServed(route) };
     sendBuilt(ctx, 200, (alloc) => tableJson(result.items, meta, opts, alloc));
     return;
   }

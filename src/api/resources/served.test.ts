@@ -92,6 +92,18 @@ describe('events.k8s.io/v1 over the core Events', () => {
     assert.equal((await req('GET', `${CORE}?fieldSelector=source=kubelet`)).json().items.length, 1);
   });
 
+  it('issue 12: a Table prints the events as core/v1 does, its rows\' objects in the requested version', async () => {
+    const accept = { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', ...json };
+    const core = (await req('GET', `${CORE}?includeObject=Object`, undefined, accept)).json();
+    const v1 = (await req('GET', `${V1}?includeObject=Object`, undefined, accept)).json();
+    assert.deepEqual(v1.columnDefinitions, core.columnDefinitions);
+    assert.deepEqual(v1.rows.map((r: { cells: unknown[] }) => r.cells), core.rows.map((r: { cells: unknown[] }) => r.cells));
+    assert.deepEqual(v1.rows.map((r: { object: { apiVersion: string } }) => r.object.apiVersion), ['events.k8s.io/v1', 'events.k8s.io/v1']);
+    assert.deepEqual(core.rows.map((r: { object: { apiVersion: string } }) => r.object.apiVersion), ['v1', 'v1']);
+    const one = (await req('GET', `${V1}/a?includeObject=Object`, undefined, accept)).json();
+    assert.equal(one.rows[0].object.note, 'it works');
+  });
+
   it('issue 12: a patch works on the events.k8s.io/v1 form; only the series may change', async () => {
     const patch = { 'content-type': 'application/merge-patch+json' };
     const ok = await req('PATCH', `${V1}/a`, { series: { count: 2, lastObservedTime: '2026-01-01T00:05:00.000000Z' } }, patch);

@@ -19,6 +19,12 @@ export function servedResource(route: ResourceRoute): ApiResource {
   return route.served?.resource ?? route.resource;
 }
 
+/** What a Table needs to carry rows' objects in the request's version (tables/table.ts), if it is another. */
+export function tableServed(route: ResourceRoute): { apiVersion: string; toServed(stored: KubeObject): KubeObject } | undefined {
+  const served = route.served;
+  return served && { apiVersion: apiVersionOf(served.resource), toServed: (o) => served.toServed(o) };
+}
+
 /** A stored object's JSON in the request's version (the stored bytes themselves when it is the stored one). */
 export function servedJson(route: ResourceRoute, stored: StoredObject): string {
   return route.served ? JSON.stringify(route.served.toServed(stored.object)) : stored.json;

@@ -15,6 +15,11 @@ export interface TableOptions {
   /** Omit columnDefinitions (watch events after the first). */
   noHeaders?: boolean;
   now: number;
+  /**
+   * For a version served over another resource's storage: the object a row carries (includeObject=Object)
+   * in that version, and the version's name (rows are kept per version). Cells come from the stored form.
+   */
+  served?: { apiVersion: string; toServed(stored: KubeObject): KubeObject };
 }
 
 export function partialObject(obj: KubeObject, version: string): KubeObject {
@@ -27,7 +32,7 @@ export function buildTable(objs: KubeObject[], meta: { resourceVersion?: string;
     const { cells, conditions } = printer.row(o);
     const row: Record<string, unknown> = { cells: renderCells(cells, opts.now) };
     if (conditions) row.conditions = conditions;
-    if (opts.includeObject === 'Object') row.object = o;
+    if (opts.includeObject === 'Object') row.object = opts.served ? opts.served.toServed(o) : o;
     else if (opts.includeObject === 'Metadata') row.object = partialObject(o, opts.version);
     return row;
   });
@@ -79,12 +84,12 @@ export function tableJson(items: readonly StoredObject[], meta: { resourceVersio
     const { cells, conditions } = memo.prepared;
     const times: string[] = [];
     for (const c of cells) if (c instanceof Since) times.push(c.render(opts.now));
-    const key = `${opts.version}/${opts.includeObject}\0${times.join('\0')}`;
+    const key = `${opts.version}/${opts.includeObject}/${opts.served?.apiVersion ?? ''}\0${times.join('\0')}`;
     if (memo.key !== key) {
       let t = 0;
       let row = `{"cells":${JSON.stringify(cells.map((c) => (c instanceof Since ? times[t++] : c)))}`;
       if (conditions) row += `,"conditions":${JSON.stringify(conditions)}`;
-      if (opts.includeObject === 'Object') row += `,"object":${item.json}}`;
+      if (opts.includeObject === 'Object') row += `,"object":${opts.served ? JSON.stringify(opts.served.toServed(item.object)) : item.json}}`;
       else if (opts.includeObject === 'Metadata') row += `,"object":${objectHead}${JSON.stringify(item.object.metadata)}}}`;
       else row += '}';
       memo.key = key;
