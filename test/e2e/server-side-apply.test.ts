@@ -131,6 +131,22 @@ describe('server-side apply end to end with kubectl', { skip: ROOT ? false : 'ne
     );
   });
 
+  step('kubectl run records the fields a cluster records for kubectl-run, none of admission\'s', async () => {
+    await d.k('run', '-n', 'ssa-133', 'ssa-run', '--image=localhost/busybox:latest', '--image-pull-policy=IfNotPresent', '--restart=Never', '--', 'sleep', '3600');
+    const entries = await managed('ssa-133', 'pod/ssa-run');
+    const run = entries.find((e) => e.manager === 'kubectl-run')!;
+    assert.deepEqual([run.operation, run.apiVersion, run.fieldsType, run.subresource], ['Update', 'v1', 'FieldsV1', undefined]);
+    assert.deepEqual(run.fieldsV1, {
+      'f:metadata': { 'f:labels': { '.': {}, 'f:run': {} } },
+      'f:spec': {
+        'f:containers': {
+          'k:{"name":"ssa-run"}': { '.': {}, 'f:args': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:name': {}, 'f:resources': {}, 'f:terminationMessagePath': {}, 'f:terminationMessagePolicy': {} },
+        },
+        'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {}, 'f:securityContext': {}, 'f:terminationGracePeriodSeconds': {},
+      },
+    });
+  });
+
   step('a pod applied server-side: a second manager\'s image change conflicts on the container by name', async () => {
     const pod = (image: string) =>
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ssa-pod\n  namespace: ssa-133\nspec:\n  restartPolicy: Never\n  containers:\n  - name: main\n    image: ${image}\n    imagePullPolicy: IfNotPresent\n    command: ["sleep", "3600"]\n    ports:\n    - containerPort: 8080\n`;
