@@ -78,6 +78,8 @@ export interface PodManagerOptions {
   random?: () => number;
   /** Disk usage of directories (system/disk-usage.ts), for local-storage limits (storage-monitor.ts). */
   diskUsage: DiskUsageFn;
+  /** Pod starts, container restarts and image pulls, for /metrics. */
+  metrics?: PodLifecycleRecorder & ImagePullRecorder;
 }
 
 function storeLookup(store: ObjectStore): ObjectLookup {
@@ -153,6 +155,7 @@ export class PodManager {
       qosOf: (pod) => computeQosClass(pod.spec),
       ...(o.maxBackoffMs ? { backoffMaxMs: o.maxBackoffMs } : {}),
       ...(o.seccompDefault ? { seccompDefault: true } : {}),
+      ...(o.metrics ? { metrics: o.metrics } : {}),
       pullCredentials: pullCredentialsFor({ lookup: storeLookup(o.store), dataDir: o.paths.dataDir, logger: o.logger }),
     };
     // 1. What the runtime runs, before anything else touches it.
