@@ -24,6 +24,7 @@ test('the full run uses the issue\'s counts', () => {
   assert.deepEqual(countsFor(parseArgs([])), {
     start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
     loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3,
+    watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5,
   });
   assert.equal(countsFor(parseArgs(['--quick'])).pulls, 1);
 });
@@ -31,6 +32,7 @@ test('the full run uses the issue\'s counts', () => {
 test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {
   const all = parseArgs([]);
   assert.ok(selected(all, 'load') && selected(all, 'start-1') && wantsPodman(all));
+  for (const id of ['watchers', 'api-auth'] as const) assert.ok(selected(parseArgs(['--only', id]), id) && !wantsPodman(parseArgs(['--only', id])), id);
   const load = parseArgs(['--only', 'load']);
   assert.deepEqual(load.only, ['load']);
   assert.ok(selected(load, 'load') && !selected(load, 'density') && !selected(load, 'start-1'));

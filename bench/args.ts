@@ -17,8 +17,8 @@ export interface BenchArgs {
 }
 
 /** Scenario ids, in the order they run; api and load are peapod's only. */
-export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'pull'] as const;
-const PEAPOD_ONLY = new Set(['api', 'load', 'probes']);
+export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
+const PEAPOD_ONLY = new Set(['api', 'load', 'probes', 'watchers', 'api-auth']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
 export function selected(a: BenchArgs, id: (typeof SCENARIOS)[number]): boolean {
@@ -92,12 +92,22 @@ export interface Counts {
   probeWindowMs: number;
   /** pull: runs per side, each into an empty store. */
   pulls: number;
+  /** watchers: pods created at once, watch connections. */
+  watchPods: number;
+  watchers: number;
+  /** api-auth: pods stored for the LIST; requests per variant over kept and new connections; rounds. */
+  authPods: number;
+  authReusedGet: number;
+  authReusedList: number;
+  authNewGet: number;
+  authNewList: number;
+  authRounds: number;
 }
 
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
-    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1 }
-    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3 };
+    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1, watchPods: 20, watchers: 20, authPods: 100, authReusedGet: 200, authReusedList: 50, authNewGet: 50, authNewList: 25, authRounds: 5 }
+    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3, watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5 };
 }
 
 /** How the run was invoked, for the report. */

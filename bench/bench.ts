@@ -26,6 +26,8 @@ import { runProbes } from './probes.js';
 import { runExec } from './exec.js';
 import { describePullRuns, preparePullImage, runPull, type PullFixture } from './pull.js';
 import { runApi, runChurn, runDensity, runStarts } from './scenarios.js';
+import { runWatchers } from './watchers.js';
+import { runApiAuth } from './api-auth.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
 const exec = new HostExec();
@@ -34,7 +36,7 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-const LIMITS = { start1: 120_000, startPvc: 150_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
+const LIMITS = { start1: 120_000, startPvc: 150_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -130,6 +132,16 @@ async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, r
       await scenario('peapod probes', LIMITS.probes, signal, report.notes, (s) =>
         runProbes(daemon, driver, { pods: counts.probePods, execPods: counts.probeExecPods, windowMs: counts.probeWindowMs }, s, probes),
       );
+    }
+    if (selected(args, 'watchers')) {
+      report.results.watchers = await scenario('peapod watchers', LIMITS.watchers, signal, report.notes, (s) =>
+        runWatchers({ daemon, driver, progress }, { pods: counts.watchPods, watchers: counts.watchers }, s),
+      );
+      for (const run of report.results.watchers?.runs ?? []) for (const e of run.errors.slice(0, 3)) report.notes.push(`watchers (${run.watchers}): ${e}`);
+    }
+    if (selected(args, 'api-auth')) {
+      const c = { pods: counts.authPods, reusedGet: counts.authReusedGet, reusedList: counts.authReusedList, newGet: counts.authNewGet, newList: counts.authNewList, rounds: counts.authRounds };
+      report.results.apiAuth = await scenario('peapod api-auth', LIMITS.apiAuth, signal, report.notes, (s) => runApiAuth(driver, daemon, c, s));
     }
     const start1 = driver.timelines.filter((t) => t.name.startsWith('start1-'));
     if (start1.length) report.profile = buildProfile(start1, parseLogLines(daemon.log()));

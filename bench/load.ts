@@ -84,14 +84,14 @@ export interface StoredTemplate {
  * A stored-only copy of a real running pod: its labels, spec (bound elsewhere) and, written afterwards,
  * status; and the annotation `kubectl apply` leaves, so a list carries what it would after one.
  */
-export function storedPod(template: StoredTemplate, name: string): Record<string, unknown> {
-  const applied = { ...churnPod(name), metadata: { ...churnPod(name).metadata, namespace: STORED_NAMESPACE } };
+export function storedPod(template: StoredTemplate, name: string, namespace = STORED_NAMESPACE): Record<string, unknown> {
+  const applied = { ...churnPod(name), metadata: { ...churnPod(name).metadata, namespace } };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       name,
-      namespace: STORED_NAMESPACE,
+      namespace,
       labels: template.metadata.labels,
       annotations: { ...template.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(applied)}\n` },
     },
@@ -260,24 +260,26 @@ async function waitQuietHost(busyFraction: number, budgetMs: number, signal: Abo
   return false;
 }
 
-async function createNamespace(client: ApiClient): Promise<void> {
-  const r = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STORED_NAMESPACE } });
-  if (r.status !== 201 && r.status !== 409) throw new Error(`create namespace ${STORED_NAMESPACE}: ${r.status}`);
+export async function createNamespace(client: ApiClient, namespace = STORED_NAMESPACE): Promise<void> {
+  const r = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  if (r.status !== 201 && r.status !== 409) throw new Error(`create namespace ${namespace}: ${r.status}`);
 }
 
-async function storeOne(client: ApiClient, template: StoredTemplate, name: string): Promise<void> {
-  const c = await client.request('POST', STORED_PODS, storedPod(template, name));
+/** One stored-only pod (storedPod) in `namespace`, with the template's status written after it. */
+export async function storeOne(client: ApiClient, template: StoredTemplate, name: string, namespace = STORED_NAMESPACE): Promise<void> {
+  const pods = `/api/v1/namespaces/${namespace}/pods`;
+  const c = await client.request('POST', pods, storedPod(template, name, namespace));
   if (c.status !== 201) throw new Error(`create stored pod ${name}: ${c.status} ${JSON.stringify(c.body).slice(0, 300)}`);
-  const r = await client.request('PUT', `${STORED_PODS}/${name}/status`, { ...c.body, status: template.status });
+  const r = await client.request('PUT', `${pods}/${name}/status`, { ...c.body, status: template.status });
   if (r.status !== 200) throw new Error(`status of stored pod ${name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
 }
 
 /** One deletecollection (grace 0: no kubelet on "elsewhere" would confirm a graceful delete), then the namespace. */
-async function removeStored(client: ApiClient): Promise<void> {
-  const r = await client.request('DELETE', `${STORED_PODS}?gracePeriodSeconds=0`);
+export async function removeStored(client: ApiClient, namespace = STORED_NAMESPACE): Promise<void> {
+  const r = await client.request('DELETE', `/api/v1/namespaces/${namespace}/pods?gracePeriodSeconds=0`);
   if (r.status !== 200) throw new Error(`deletecollection: ${r.status}`);
-  const ns = await client.request('DELETE', `/api/v1/namespaces/${STORED_NAMESPACE}`);
-  if (ns.status !== 200 && ns.status !== 202) throw new Error(`delete namespace ${STORED_NAMESPACE}: ${ns.status}`);
+  const ns = await client.request('DELETE', `/api/v1/namespaces/${namespace}`);
+  if (ns.status !== 200 && ns.status !== 202) throw new Error(`delete namespace ${namespace}: ${ns.status}`);
 }
 
 /**

@@ -4,6 +4,7 @@
 // first; then the process ends and scrubHost removes whatever is left of the data dir on the host.
 
 import type { ClusterConfig } from '../src/cli/kubeconfig.js';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,11 +24,15 @@ export const BENCH_MAX_PODS = 5000;
 export class BenchDaemon {
   readonly paths: NodePaths;
   readonly logFile: string;
+  /** A bearer token of the cluster admin (system:masters), from the daemon's --token-auth-file (api-auth). */
+  readonly token = randomBytes(24).toString('hex');
+  private readonly tokenFile: string;
   private readonly proc: DaemonProcess;
 
   private constructor(opts: DaemonOptions, dataDir: string) {
+    this.tokenFile = path.join(dataDir, 'bench-tokens.csv');
     // The load rows run hundreds of pods and the list rows store a thousand: above the kubelet's 110.
-    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug', ownSession: true, extraArgs: ['--max-pods', String(BENCH_MAX_PODS)] });
+    this.proc = new DaemonProcess({ ...opts, dataDir, logLevel: 'debug', ownSession: true, extraArgs: ['--max-pods', String(BENCH_MAX_PODS), '--token-auth-file', this.tokenFile] });
     this.paths = this.proc.paths;
     this.logFile = this.proc.logFile;
   }
@@ -46,6 +51,7 @@ export class BenchDaemon {
   static create(opts: DaemonOptions): BenchDaemon {
     const d = new BenchDaemon(opts, fs.mkdtempSync(path.join(os.tmpdir(), 'peapod-bench-')));
     try {
+      fs.writeFileSync(d.tokenFile, `${d.token},bench,bench-uid,"system:masters"\n`, { mode: 0o600 });
       d.proc.setupImage();
     } catch (err) {
       scrubHost(d.paths);

@@ -233,3 +233,14 @@ test('the pull table shows both sides per run set, and its targets compare the m
 test('no pull table when neither side pulled', () => {
   assert.ok(!scenarioTables(emptyResults()).some((t) => t.id === 'pull'));
 });
+
+test('issue 12: the watchers and api-auth tables, one column per run and per credential and connection', () => {
+  const lag = { n: 4, p50: 1, p90: 2, p99: 3, max: 4, mean: 2 };
+  const run = (watchers: number) => ({ watchers, pods: 2, events: 6, deliveries: 6 * watchers, missing: 0, firstWatcherAllRunningMs: 900, lastWatcherAllRunningMs: 1000, lag, deliveriesPerSecond: 6 * watchers, windowMs: 1000, watcherProcesses: 1, daemonCpuPct: 50, helperCpuPct: 20, rssBeforeMB: 80, rssPeakMB: 90, errors: [] });
+  const r = { ...emptyResults(), watchers: { pods: 2, runs: [run(1), run(100)] }, apiAuth: { pods: 100, rows: [{ call: 'get' as const, connection: 'new' as const, credential: 'cert' as const, n: 10, p50Ms: 5, p99Ms: 9, rps: 150 }] } };
+  const w = scenarioTables(r).find((t) => t.id === 'watchers')!;
+  assert.deepEqual(w.columns!.names, ['1 watcher', '100 watchers']);
+  assert.deepEqual(w.columns!.rows.find((x) => x.metric.startsWith('deliveries (events'))!.values, [6, 600]);
+  const a = scenarioTables(r).find((t) => t.id === 'api-auth')!;
+  assert.deepEqual(a.columns!.rows.find((x) => x.metric === 'GET one pod p50')!.values, [undefined, undefined, undefined, 5]);
+});

@@ -7,6 +7,8 @@ import { formatRatio, formatValue } from './format.js';
 import type { LatencySummary } from './stats.js';
 import type { ExecFigures } from './exec.js';
 import type { PullFigures } from './pull.js';
+import type { WatchersFigures } from './watchers.js';
+import type { ApiAuthFigures } from './api-auth.js';
 
 export interface Sides<T> {
   peapod?: T;
@@ -111,6 +113,10 @@ export interface BenchResults {
   api?: ApiFigures;
   load?: LoadFigures;
   probes?: ProbeFigures;
+  /** A pod burst under many watch connections (issue 12). */
+  watchers?: WatchersFigures;
+  /** GET and LIST over each credential and connection kind (issue 12). */
+  apiAuth?: ApiAuthFigures;
 }
 
 export interface Row {
@@ -263,6 +269,53 @@ function probeTable(p: ProbeFigures): ScenarioTable {
   return { id: 'probes', title: `probes: ${p.pods} pods probed every second (peapod only)`, rows: [], columns: { names: ['peapod'], rows } };
 }
 
+function watchersTable(w: WatchersFigures): ScenarioTable {
+  const each = (f: (x: WatchersFigures['runs'][number]) => number | undefined) => w.runs.map(f);
+  const rows: ColumnsRow[] = [
+    { metric: 'pods created at once', unit: '', values: each((x) => x.pods) },
+    { metric: 'events about them (distinct resourceVersions)', unit: '', values: each((x) => x.events) },
+    { metric: 'deliveries (events × watchers)', unit: '', values: each((x) => x.deliveries) },
+    { metric: 'deliveries missed', unit: '', values: each((x) => x.missing), target: '0' },
+    { metric: 'first create → the first watcher had every pod Running', unit: 's', values: each((x) => seconds(x.firstWatcherAllRunningMs)) },
+    { metric: 'first create → the last watcher had every pod Running', unit: 's', values: each((x) => seconds(x.lastWatcherAllRunningMs)) },
+    { metric: 'delivery lag behind the first delivery of the event, p50', unit: 'ms', values: each((x) => x.lag.p50) },
+    { metric: 'delivery lag p99', unit: 'ms', values: each((x) => x.lag.p99) },
+    { metric: 'delivery lag max', unit: 'ms', values: each((x) => x.lag.max) },
+    { metric: 'deliveries per second (first create → last arrival)', unit: '/s', values: each((x) => x.deliveriesPerSecond) },
+    { metric: 'daemon CPU over the window', unit: '%', values: each((x) => x.daemonCpuPct) },
+    { metric: 'its spawn helper', unit: '%', values: each((x) => x.helperCpuPct) },
+    { metric: "the processes reading the watches (4 or fewer), together", unit: '%', values: each((x) => x.watcherProcessCpuPct) },
+    { metric: 'daemon RSS before', unit: 'MB', values: each((x) => x.rssBeforeMB) },
+    { metric: 'daemon RSS peak', unit: 'MB', values: each((x) => x.rssPeakMB) },
+    { metric: 'watches ended or failed', unit: '', values: each((x) => x.errors.length), target: '0' },
+  ];
+  const names = w.runs.map((x) => `${x.watchers} watcher${x.watchers === 1 ? '' : 's'}`);
+  return { id: 'watchers', title: `watchers: ${w.pods} pods created at once while pods are watched (peapod only)`, rows: [], columns: { names, rows } };
+}
+
+function apiAuthTable(a: ApiAuthFigures): ScenarioTable {
+  const cols = [['reused', 'token'], ['reused', 'cert'], ['new', 'token'], ['new', 'cert']] as const;
+  const pick = (call: 'get' | 'list', f: (r: ApiAuthFigures['rows'][number]) => number) =>
+    cols.map(([connection, credential]) => {
+      const r = a.rows.find((x) => x.call === call && x.connection === connection && x.credential === credential);
+      return r ? f(r) : undefined;
+    });
+  const rows: ColumnsRow[] = [
+    { metric: 'GET one pod: requests', unit: '', values: pick('get', (r) => r.n) },
+    { metric: 'GET one pod p50', unit: 'ms', values: pick('get', (r) => r.p50Ms) },
+    { metric: 'GET one pod p99', unit: 'ms', values: pick('get', (r) => r.p99Ms) },
+    { metric: 'GET one pod, one at a time', unit: 'req/s', values: pick('get', (r) => r.rps) },
+    { metric: 'GET one pod: daemon CPU per request', unit: 'ms', values: pick('get', (r) => r.daemonCpuMs ?? NaN) },
+    { metric: `LIST ${a.pods} pods: requests`, unit: '', values: pick('list', (r) => r.n) },
+    { metric: `LIST ${a.pods} pods p50`, unit: 'ms', values: pick('list', (r) => r.p50Ms) },
+    { metric: `LIST ${a.pods} pods p99`, unit: 'ms', values: pick('list', (r) => r.p99Ms) },
+    { metric: `LIST ${a.pods} pods, one at a time`, unit: 'req/s', values: pick('list', (r) => r.rps) },
+    { metric: `LIST ${a.pods} pods: daemon CPU per request`, unit: 'ms', values: pick('list', (r) => r.daemonCpuMs ?? NaN) },
+  ];
+  const names = ['kept connection, bearer token', 'kept connection, client cert', 'new connection, bearer token', 'new connection, client cert'];
+  return { id: 'api-auth', title: `api-auth: GET and LIST over TLS with each credential, on a kept and a new connection (peapod only${a.tls ? `; ${a.tls}` : ''})`, rows: [], columns: { names, rows } };
+}
+
 function latencyRows(s: Sides<LatencySummary>): Row[] {
   const pick = (k: keyof LatencySummary) => ({ peapod: s.peapod?.[k], podman: s.podman?.[k] });
   return [
@@ -347,6 +400,8 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
   }
   if (r.load) tables.push(...loadTables(r.load));
   if (r.probes) tables.push(probeTable(r.probes));
+  if (r.watchers?.runs.length) tables.push(watchersTable(r.watchers));
+  if (r.apiAuth?.rows.length) tables.push(apiAuthTable(r.apiAuth));
   // A table without a single figure is left out: its scenario did not run (--only) or failed (the notes say).
   return tables.filter((t) => t.columns || t.rows.some((row) => row.peapod !== undefined || row.podman !== undefined));
 }
