@@ -191,6 +191,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     checkpointer = new WalCheckpointer({ exec, dbPath: paths.dbPath, clock, logger: storeLogger, inline: () => store.checkpoint() });
     undo.push(() => checkpointer?.stop());
     ensureNamespaces(store);
+    undo.push(keepSystemNamespaces(store, clock, logger));
     // Counted where they happen (pod manager, image pulls, API requests); the store's figures read at each scrape.
     const activity = new ActivityMetrics();
     metrics.addSource(() => activity.families());
@@ -444,6 +445,22 @@ function raiseLoopPriority(logger: Logger): void {
 function spaceOutFullCollections(): void {
   v8.setFlagsFromString('--incremental-marking-soft-trigger=80');
   v8.setFlagsFromString('--incremental-marking-hard-trigger=95');
+}
+
+/**
+ * kube-apiserver's system namespaces controller: every minute, the initial namespaces that are missing are
+ * made again (kube-node-lease is the one a user may delete). Returns the function that stops it.
+ */
+function keepSystemNamespaces(store: Parameters<typeof ensureNamespaces>[0], clock: Clock, logger: Logger): () => void {
+  let cancel = clock.setTimer(60_000, function again() {
+    try {
+      ensureNamespaces(store);
+    } catch (err) {
+      logger.warn({ err: errorMessage(err) }, 'could not make the system namespaces');
+    }
+    cancel = clock.setTimer(60_000, again);
+  });
+  return () => cancel();
 }
 
 /** Runs `renew` every CERT_CHECK_MS; returns the function that stops it. */

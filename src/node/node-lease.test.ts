@@ -100,3 +100,17 @@ test('issue 12: stop() ends the renewals', () => {
   h.clock.advance(60_000);
   assert.equal(h.lease()?.spec?.renewTime, '2026-01-01T00:00:00.000000Z');
 });
+
+test('issue 12: no lease is made in a deleted or terminating kube-node-lease; it comes once the namespace is back', () => {
+  const h = setup();
+  h.store.delete('namespaces', undefined, NODE_LEASE_NAMESPACE);
+  h.leases.start();
+  assert.equal(h.lease(), undefined);
+  h.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NODE_LEASE_NAMESPACE }, status: { phase: 'Terminating' } });
+  h.clock.advance(1_000);
+  assert.equal(h.lease(), undefined);
+  h.store.modify('namespaces', undefined, NODE_LEASE_NAMESPACE, (ns) => ({ ...ns, status: { phase: 'Active' } }));
+  h.clock.advance(7_000);
+  assert.equal(h.lease()?.spec?.holderIdentity, 'n1');
+  h.leases.stop();
+});

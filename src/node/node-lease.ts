@@ -103,6 +103,7 @@ export class NodeLeaseController {
       const node = this.store.tryGet<Node>('nodes', undefined, this.nodeName);
       const current = this.store.tryGet<Lease>('leases', NODE_LEASE_NAMESPACE, this.nodeName);
       const next = renewedLease(current, this.nodeName, node, this.durationSeconds, this.clock.now());
+      if (!current && !this.namespaceWritable()) return false;
       if (!current) this.store.create('leases', next);
       else this.store.update('leases', next, { expectedResourceVersion: current.metadata.resourceVersion });
       return true;
@@ -112,6 +113,18 @@ export class NodeLeaseController {
       this.logger[expected ? 'debug' : 'warn']({ err: errorMessage(err), lease: `${NODE_LEASE_NAMESPACE}/${this.nodeName}` }, 'failed to renew the node lease');
       return false;
     }
+  }
+
+  /**
+   * Whether kube-node-lease takes a new lease: the API server refuses one while the namespace is gone or
+   * terminating (a deleted kube-node-lease is made again by the daemon's system-namespaces pass).
+   */
+  private namespaceWritable(): boolean {
+    const ns = this.store.tryGet<KubeObject>('namespaces', undefined, NODE_LEASE_NAMESPACE);
+    const phase = (ns?.status as { phase?: string } | undefined)?.phase;
+    if (ns && phase !== 'Terminating') return true;
+    this.logger.debug({ namespace: NODE_LEASE_NAMESPACE, phase: phase ?? 'absent' }, 'the node lease waits for its namespace');
+    return false;
   }
 
   private tick(): void {
