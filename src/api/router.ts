@@ -25,8 +25,9 @@ import { handleGet, handleList } from './resources/read.js';
 import { handleCreate, handlePatch, handleUpdate } from './resources/write.js';
 import { handleWatch } from './watch.js';
 import { handleGroupPath } from './group-routes.js';
-import { handleTokenRequest } from '../serviceaccounts/token-request-api.js';
 import { handleMetricsApi, METRICS_API_PREFIX } from './metrics-api.js';
+import { handleTokenRequest } from '../serviceaccounts/token-request-api.js';
+import { handleIssuerDiscovery, JWKS_PATH, OPENID_CONFIGURATION_PATH } from '../serviceaccounts/oidc.js';
 
 export interface RouterEnv {
   deps: ApiDeps;
@@ -57,6 +58,7 @@ export const ROUTES: Route[] = [
   { name: 'health', match: under('/healthz', '/livez', '/readyz'), handle: (_e, ctx) => sendText(ctx, 200, 'ok') },
   { name: 'metrics', match: exact('/metrics'), handle: serveMetrics },
   { name: 'version', match: exact('/version'), handle: (env, ctx) => sendJson(ctx, 200, versionInfo(env.version)) },
+  { name: 'service account issuer discovery', match: exact(OPENID_CONFIGURATION_PATH, JWKS_PATH), handle: (env, ctx, p) => handleIssuerDiscovery(env.deps, ctx, p) },
   { name: 'discovery: /api and /apis', match: exact('/api', '/apis'), handle: discoveryRoot },
   { name: 'discovery: core v1 resources', match: exact('/api/v1'), handle: (_e, ctx) => sendJson(ctx, 200, legacyResourceList()) },
   { name: 'openapi v3 index', match: exact('/openapi/v3'), handle: (env, ctx) => sendJson(ctx, 200, env.openapi.v3Index) },

@@ -3,8 +3,7 @@
 // namespace, the service account (name, uid) and the object the token is bound to (a pod, with the node
 // it runs on; a secret; or a node). Pure: times are Unix seconds given by the caller.
 
-import type { UserInfo } from '../api/auth/types.js';
-import { GROUP_AUTHENTICATED } from '../api/auth/types.js';
+import { GROUP_AUTHENTICATED, GROUP_SERVICE_ACCOUNTS, type UserInfo } from '../api/auth/types.js';
 
 export interface ObjectRef {
   name: string;
@@ -31,7 +30,6 @@ export interface TokenClaims {
 }
 
 export const SERVICE_ACCOUNT_USER_PREFIX = 'system:serviceaccount:';
-export const GROUP_SERVICE_ACCOUNTS = 'system:serviceaccounts';
 /** The user.Info extra keys of a bound token (k8s.io/apiserver/pkg/authentication/serviceaccount). */
 export const EXTRA_POD_NAME = 'authentication.kubernetes.io/pod-name';
 export const EXTRA_POD_UID = 'authentication.kubernetes.io/pod-uid';

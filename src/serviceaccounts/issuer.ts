@@ -70,6 +70,11 @@ export class TokenIssuer {
     return this.o.audiences;
   }
 
+  /** The key that verifies what this issuer signs (for the JWKS document). */
+  get publicKey(): SigningKey['publicKey'] {
+    return this.o.key.publicKey;
+  }
+
   /** Issues a token of the ServiceAccount `namespace/name`; throws the API's error otherwise. */
   issue(namespace: string, name: string, requested: TokenRequestSpec): IssuedToken {
     const expirationSeconds = requested.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;

@@ -138,6 +138,7 @@ describe('the security stage', () => {
       health: '/healthz',
       metrics: '/metrics',
       version: '/version',
+      'service account issuer discovery': '/.well-known/openid-configuration',
       'discovery: /api and /apis': '/api',
       'discovery: core v1 resources': '/api/v1',
       'openapi v3 index': '/openapi/v3',

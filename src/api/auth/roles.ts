@@ -7,6 +7,8 @@
 //                           system:public-info-viewer   read version and health
 //   system:unauthenticated  system:public-info-viewer   read version and health
 //   system:monitoring       system:monitoring           read /metrics and health
+//   system:serviceaccounts  system:service-account-     read the token issuer's OpenID configuration
+//                           issuer-discovery            and keys
 //   peapod:viewers          view                        read everything but secrets and the streams
 //                                                       into containers; list images and containers
 //
@@ -15,7 +17,7 @@
 // "view" is written as "everything except", where Kubernetes' view role lists what it may read; and
 // system:monitoring leaves out /metrics/slis, which peapod does not serve.
 
-import { GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_MONITORING, GROUP_UNAUTHENTICATED, GROUP_VIEWERS } from './types.js';
+import { GROUP_AUTHENTICATED, GROUP_MASTERS, GROUP_MONITORING, GROUP_SERVICE_ACCOUNTS, GROUP_UNAUTHENTICATED, GROUP_VIEWERS } from './types.js';
 import type { PolicyRule } from './policy.js';
 
 export interface Role {
@@ -86,6 +88,12 @@ export const VIEW: Role = {
   ],
 };
 
+/** Reading the service account issuer's OpenID configuration and keys (kube-apiserver's bootstrap role). */
+export const ISSUER_DISCOVERY: Role = {
+  name: 'system:service-account-issuer-discovery',
+  rules: [{ verbs: ['get'], nonResourceURLs: ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'] }],
+};
+
 /** In order: the first binding whose role allows a request gives the decision's reason. */
 export const BINDINGS: RoleBinding[] = [
   { group: GROUP_MASTERS, role: CLUSTER_ADMIN },
@@ -95,4 +103,5 @@ export const BINDINGS: RoleBinding[] = [
   { group: GROUP_AUTHENTICATED, role: BASIC_USER },
   { group: GROUP_AUTHENTICATED, role: PUBLIC_INFO_VIEWER },
   { group: GROUP_UNAUTHENTICATED, role: PUBLIC_INFO_VIEWER },
+  { group: GROUP_SERVICE_ACCOUNTS, role: ISSUER_DISCOVERY },
 ];

@@ -19,6 +19,8 @@ export const GROUP_UNAUTHENTICATED = 'system:unauthenticated';
 export const GROUP_MASTERS = 'system:masters';
 /** May read /metrics and the health paths (Kubernetes' bootstrap group for scrapers). */
 export const GROUP_MONITORING = 'system:monitoring';
+/** Every service account (its tokens' users are system:serviceaccount:<namespace>:<name>). */
+export const GROUP_SERVICE_ACCOUNTS = 'system:serviceaccounts';
 /** peapod's built-in read-only group: get, list, watch and logs; no secrets, exec, attach or port-forward. */
 export const GROUP_VIEWERS = 'peapod:viewers';
 

@@ -10,6 +10,8 @@ import { SqliteStore } from '../../store/sqlite-store.js';
 import { StoreEventSink } from '../../store/events.js';
 import { ensureNamespaces } from '../../store/bootstrap.js';
 import { ServiceAccountsController } from '../../serviceaccounts/controller.js';
+import { serviceAccountTokens } from '../../serviceaccounts/service-accounts.js';
+import { testSigningKey } from '../../serviceaccounts/test-fixtures.js';
 import { FakeClock } from '../../system/clock.js';
 import { silentLogger } from '../../system/logger.js';
 import { buildSecurityStage } from '../auth/security.js';
@@ -82,6 +84,7 @@ function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { s
   ensureNamespaces(store);
   // Every namespace's default ServiceAccount, as the daemon's controller keeps it (pod admission needs it).
   new ServiceAccountsController({ store, logger }).start();
+  const saTokens = serviceAccountTokens({ store, key: testSigningKey(), now: () => clock.now() });
   const events = new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' });
   const server = new ApiServer({
     store,
@@ -90,7 +93,8 @@ function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { s
     nodeName: 'node-1',
     paths: nodePaths('/nonexistent/peapod-harness'),
     events,
-    security: buildSecurityStage({ tokens: TOKEN_USERS }),
+    security: buildSecurityStage({ tokens: TOKEN_USERS, serviceAccountTokens: saTokens.authenticate }),
+    serviceAccountTokens: saTokens.issuer,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
   });
