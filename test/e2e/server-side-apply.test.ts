@@ -101,6 +101,9 @@ describe('server-side apply end to end with kubectl', { skip: ROOT ? false : 'ne
       assert.deepEqual(cm.data, { x: '2', z: '1' });
       const apply = (cm.metadata.managedFields as Entry[]).find((e) => e.manager === 'kubectl' && e.operation === 'Apply');
       assert.deepEqual(apply?.fieldsV1['f:data'], { 'f:x': {}, 'f:z': {} });
+      // kubectl moves the client-side entry into its Apply entry (csaupgrade), then applies the annotation as kubectl-last-applied
+      const entries = (cm.metadata.managedFields as Entry[]).map((e) => `${e.manager}/${e.operation}`).sort();
+      assert.deepEqual(entries, ['kubectl-last-applied/Apply', 'kubectl/Apply']);
       const lastApplied = JSON.parse(cm.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
       assert.deepEqual(lastApplied.data, { x: '2', z: '1' }, 'the server keeps the annotation in step with the applied file');
       r = await kubectl(['apply', '-f', '-'], configMap('csa', ns, { x: '3' }));
