@@ -119,6 +119,20 @@ describe('service accounts and their tokens end to end with kubectl', { skip: RO
     assert.match(r.stderr, /serviceaccounts "robot" already exists/);
   });
 
+  step('a ServiceAccount manifest applies with strict validation, and explain and describe know the kind', async () => {
+    const manifest = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: builder\nimagePullSecrets:\n- name: regcred\nautomountServiceAccountToken: false\n';
+    for (const bin of [OLDEST, NEWEST]) {
+      const r = await d.kubectl(['apply', '-f', '-'], { input: manifest, bin });
+      assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+      const bad = await d.kubectl(['apply', '-f', '-'], { input: manifest.replace('automount', 'automagic'), bin });
+      assert.match(bad.stderr, /unknown field "automagicServiceAccountToken"/, bin);
+    }
+    assert.match(await d.k('explain', 'sa'), /KIND:\s+ServiceAccount/);
+    const desc = await d.k('describe', 'sa', 'builder');
+    assert.match(desc, /^Name:\s+builder$/m);
+    assert.match(desc, /^Image pull secrets:\s+regcred/m);
+  });
+
   step('kubectl create token issues a signed token with the upstream claims; --audience and --duration are honoured', async () => {
     for (const bin of [OLDEST, NEWEST]) {
       const token = await createToken(['robot'], bin);
