@@ -113,6 +113,16 @@ describe('node lease and events.k8s.io with kubectl', { skip: ROOT ? false : 'ne
     }
   });
 
+  step('discovery and explain know leases and events.k8s.io events', async () => {
+    for (const bin of BOTH) {
+      const resources = await kc(bin, 'api-resources');
+      assert.match(resources, /^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease\s*$/m, bin);
+      assert.match(resources, /^events\s+ev\s+events\.k8s\.io\/v1\s+true\s+Event\s*$/m, bin);
+      assert.match(await kc(bin, 'explain', 'lease.spec'), /holderIdentity\s+<string>/, bin);
+      assert.match(await kc(bin, 'explain', 'events', '--api-version=events.k8s.io/v1'), /reportingController\s+<string>/, bin);
+    }
+  });
+
   step('a pod\'s Scheduled and Started events read through core/v1 and events.k8s.io/v1', async () => {
     assert.equal((await d.kubectl(['apply', '-f', '-'], { input: POD })).code, 0);
     await d.waitFor('the pod running', async () => (await d.getJson('pod', 'ev-pod')).status?.phase === 'Running');
