@@ -179,3 +179,41 @@ test('an apply on /status owns status only, under an entry with subresource stat
   assert.equal(e.subresource, 'status');
   assert.deepEqual(e.fieldsV1, { 'f:status': { 'f:conditions': { 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } });
 });
+
+test('the first apply to an object nobody tracked gives its existing fields to "before-first-apply"', () => {
+  const live = stored(cm({ a: '1', b: '1' }));
+  const out = applyConfiguration(live, { config: cm({ a: '2' }), manager: 'kubectl', force: true }, target('cm', T1));
+  assert.deepEqual(fields(out), [['kubectl', 'Apply', { 'f:data': { 'f:a': {} } }], ['before-first-apply', 'Update', { 'f:data': { '.': {}, 'f:b': {} } }]]);
+});
+
+test('an existing object without managedFields is not tracked by updates, as upstream skips it', () => {
+  const live = stored(cm({ a: '1' }));
+  const next = structuredClone(live) as any;
+  next.data.a = '2';
+  trackUpdate(live, next, 'kubectl-edit', target('cm', T1));
+  assert.equal(next.metadata.managedFields, undefined);
+});
+
+test('more than ten Update managers fold the oldest into "ancient-changes"', () => {
+  let obj = created(cm({ k0: 'v' }), 'm0');
+  for (let i = 1; i <= 11; i++) {
+    const next = structuredClone(obj) as any;
+    next.data[`k${i}`] = 'v';
+    trackUpdate(obj, next, `m${i}`, target('cm', `2026-12-03T10:${String(i).padStart(2, '0')}:00Z`));
+    obj = next;
+  }
+  const managers = (obj.metadata.managedFields as { manager: string }[]).map((e) => e.manager);
+  assert.equal(managers.length, 10);
+  assert.ok(managers.includes('ancient-changes'));
+  assert.ok(!managers.includes('m0') && !managers.includes('m1') && managers.includes('m11'));
+});
+
+test('an apply that changes nothing keeps the applier\'s time and the object', () => {
+  const first = stored(applyConfiguration(undefined, { config: cm({ a: '1' }), manager: 'kubectl', force: false }, target('cm')));
+  const again = applyConfiguration(first, { config: cm({ a: '1' }), manager: 'kubectl', force: false }, target('cm', T1));
+  assert.deepEqual(again, first);
+});
+
+test('a configuration with managedFields is refused, as upstream requires them nil', () => {
+  assert.throws(() => applyConfiguration(undefined, { config: cm({ a: '1' }, { managedFields: [] }), manager: 'kubectl', force: false }, target('cm')), /metadata\.managedFields must be nil/);
+});
