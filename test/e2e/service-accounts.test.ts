@@ -233,6 +233,18 @@ describe('service accounts and their tokens end to end with kubectl', { skip: RO
     assert.match(after.stderr, /Unauthorized|provide credentials/);
   });
 
+  step('the signing key is kept in pki/sa.key (0600): tokens and default accounts outlive a daemon restart', async () => {
+    const token = await createToken(['robot']);
+    const uid = (await d.getJson('sa', 'default')).metadata.uid;
+    const key = path.join(d.paths.dataDir, 'pki', 'sa.key');
+    assert.equal(fs.statSync(key).mode & 0o777, 0o600);
+    await d.stopProcess();
+    await d.serve();
+    const who = await asToken(token, ['auth', 'whoami']);
+    assert.equal(who.code, 0, who.stderr);
+    assert.equal((await d.getJson('sa', 'default')).metadata.uid, uid);
+  });
+
   step('a deleted ServiceAccount\'s tokens are refused, and a new one of the same name does not revive them', async () => {
     const token = await createToken(['robot2']);
     assert.equal((await asToken(token, ['auth', 'whoami'])).code, 0);
