@@ -20,6 +20,8 @@ import { ApiServer } from '../server.js';
 import { createCa, issueCert } from '../auth/certs.js';
 import { servingNames } from '../auth/pki.js';
 import type { Runtime } from '../../runtime/runtime.js';
+import type { ResourceMetricsSource } from '../../metrics/rates.js';
+import type { ApiRequestRecorder } from '../../metrics/recorder.js';
 
 export const TOKENS = {
   admin: 'admin-token',
@@ -77,7 +79,7 @@ export async function startTlsHarness(runtime: Runtime): Promise<TlsHarness> {
 }
 
 /** The in-memory store (namespaces made) and the ApiServer over it, with the token table. */
-function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { store: SqliteStore; server: ApiServer } {
+function harnessServer(opts: HarnessOptions & { runtime?: Runtime }): { store: SqliteStore; server: ApiServer } {
   const clock = new FakeClock();
   const logger = silentLogger();
   const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
@@ -97,12 +99,22 @@ function harnessServer(opts: { metrics?: () => string; runtime?: Runtime }): { s
     serviceAccountTokens: saTokens.issuer,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
+    ...(opts.requests ? { requests: opts.requests } : {}),
   });
   return { store, server };
 }
 
-/** `metrics`: what GET /metrics renders (unset: 404, as without samplers). */
-export function startHarness(opts: { metrics?: () => string } = {}): ApiHarness {
+export interface HarnessOptions {
+  /** What GET /metrics renders (unset: 404, as without samplers). */
+  metrics?: () => string;
+  /** What metrics.k8s.io serves (unset: 503, as without a sampler). */
+  resourceMetrics?: ResourceMetricsSource;
+  /** Counts the admitted resource requests. */
+  requests?: ApiRequestRecorder;
+}
+
+export function startHarness(opts: HarnessOptions = {}): ApiHarness {
   const { store, server } = harnessServer(opts);
   return {
     store,
