@@ -5,6 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import { TestDaemon, run } from '../support/daemon.js';
@@ -108,7 +109,11 @@ describe('client libraries: python3-kubernetes and @kubernetes/client-node (issu
     assert.equal(mine.filter((e) => e[0] === 'ADDED').length, 1, JSON.stringify(events));
   };
 
-  const python = fs.existsSync(PYTHON) ? false : `${PYTHON} is not installed (the README's test setup installs python3-kubernetes)`;
+  const python = !fs.existsSync(PYTHON)
+    ? `${PYTHON} is not installed (the README's test setup installs python3-kubernetes)`
+    : spawnSync(PYTHON, ['-c', 'import kubernetes']).status !== 0
+      ? `${PYTHON} has no kubernetes module (the README's test setup installs python3-kubernetes)`
+      : false;
   step("python3-kubernetes, through load_kube_config: list, watch, create, logs, exec, delete", async () => {
     const r = await run(PYTHON, ['-c', PYTHON_PROGRAM, d.kubeconfig, 'py-client', 'py-pod', JSON.stringify(pod('py-pod'))], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr + r.stdout);
