@@ -43,3 +43,11 @@ test('authentication asks the service account authenticator about a bearer token
   assert.deepEqual(authenticate({ authorization: 'Bearer expired', tokens: new Map(), serviceAccountTokens }), { ok: false, reason: 'service account token has expired' });
   assert.deepEqual(authenticate({ authorization: 'Bearer other', tokens: new Map(), serviceAccountTokens }), { ok: false, reason: 'invalid bearer token' });
 });
+
+test('a legacy service account token Secret is refused at create, naming its type, since no tokens controller fills it', () => {
+  const secret = (type: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default', annotations: { 'kubernetes.io/service-account.name': 'default' } }, type });
+  const causes = validateCreate('secrets', secret('kubernetes.io/service-account-token'));
+  assert.deepEqual(causes.map((c) => [c.field, c.type]), [['type', 'FieldValueForbidden']]);
+  assert.match(causes[0].message, /kubectl create token/);
+  assert.deepEqual(validateCreate('secrets', secret('Opaque')), []);
+});

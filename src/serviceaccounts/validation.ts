@@ -3,7 +3,7 @@
 
 import type { FieldCause } from '../errors.js';
 import type { KubeObject } from '../k8s/types.js';
-import { invalid, required } from '../api/validation/field.js';
+import { forbidden, invalid, required } from '../api/validation/field.js';
 import { type MetaRules, validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/meta.js';
 
 /** ServiceAccount names are DNS subdomains (ValidateServiceAccountName). */
@@ -58,4 +58,16 @@ export function validateProjectedTokenSources(projected: Record<string, unknown>
     }
   });
   return errs;
+}
+
+/** The Secret type kube-controller-manager's tokens controller fills with a long-lived token. */
+export const LEGACY_TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
+
+/**
+ * peapod runs no tokens controller: a Secret of the legacy token type would stay without the token a
+ * cluster puts in it, so it is refused at create, naming the field, instead of being kept empty.
+ */
+export function refuseLegacyTokenSecret(obj: KubeObject): FieldCause[] {
+  if (obj.type !== LEGACY_TOKEN_SECRET_TYPE) return [];
+  return [forbidden('type', 'peapod does not fill legacy service account token Secrets; use `kubectl create token` (TokenRequest) or a projected serviceAccountToken volume')];
 }

@@ -200,13 +200,16 @@ describe('service accounts and their tokens end to end with kubectl', { skip: RO
     assert.notEqual(after.code, 0);
   });
 
-  step('a pod naming a missing ServiceAccount is refused as the admission plugin refuses it', async () => {
+  step('a pod naming a missing ServiceAccount is refused as the admission plugin refuses it; what peapod does not do is refused, not ignored', async () => {
     const r = await d.kubectl(['apply', '-f', '-'], { input: sleeper('orphan', 'ghost') });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /pods "orphan" is forbidden: error looking up service account default\/ghost: serviceaccount "ghost" not found/);
     const auto = await d.kubectl(['apply', '-f', '-'], { input: sleeper('auto', 'robot').replace('spec:\n', 'spec:\n  automountServiceAccountToken: true\n') });
     assert.notEqual(auto.code, 0);
     assert.match(auto.stderr, /spec.automountServiceAccountToken: Forbidden: peapod does not mount API credentials/);
+    const legacy = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot-token\n  annotations:\n    kubernetes.io/service-account.name: robot\ntype: kubernetes.io/service-account-token\n';
+    const refused = await d.kubectl(['apply', '-f', '-'], { input: legacy });
+    assert.match(refused.stderr, /Secret "robot-token" is invalid: type: Forbidden: peapod does not fill legacy service account token Secrets/);
   });
 
   step('the documentation\'s projected token pod: its token authenticates as the pod until the pod is deleted', async () => {

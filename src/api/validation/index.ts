@@ -16,7 +16,7 @@ import {
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validateLease, validateLeaseUpdate } from './lease.js';
 import { validateEventCreate, validateEventUpdate } from './events.js';
-import { validateServiceAccount, validateServiceAccountUpdate } from '../../serviceaccounts/validation.js';
+import { refuseLegacyTokenSecret, validateServiceAccount, validateServiceAccountUpdate } from '../../serviceaccounts/validation.js';
 import {
   validatePersistentVolume,
   validatePersistentVolumeClaim,
@@ -34,7 +34,7 @@ type UpdateRule = (obj: KubeObject, old: KubeObject) => FieldCause[];
 const CREATE: Record<string, CreateRule> = {
   pods: (obj) => validatePod(obj as Pod),
   configmaps: validateConfigMap,
-  secrets: validateSecret,
+  secrets: (obj) => [...validateSecret(obj), ...refuseLegacyTokenSecret(obj)],
   serviceaccounts: validateServiceAccount,
   namespaces: validateNamespace,
   nodes: validateNode,
