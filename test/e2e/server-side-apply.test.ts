@@ -5,6 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import https from 'node:https';
 import { TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
@@ -41,6 +42,18 @@ describe('server-side apply end to end with kubectl', { skip: ROOT ? false : 'ne
   });
 
   const step = (name: string, fn: () => Promise<void>) => it(name, reportingFailure(fn, () => (failed = true)));
+  /** A raw PATCH as the admin, for what kubectl cannot send (apply on /status, missing fieldManager). */
+  const patch = (p: string, type: string, body: unknown): Promise<{ code: number; body: any }> =>
+    new Promise((resolve, reject) => {
+      const c = d.cluster;
+      const req = https.request(new URL(p, c.server), { method: 'PATCH', headers: { 'Content-Type': type, 'User-Agent': 'ssa-e2e/1.0' }, ca: c.ca, cert: c.cert, key: c.key, agent: false }, (res) => {
+        let data = '';
+        res.on('data', (chunk) => (data += chunk));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(data) }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
   const managed = async (ns: string, what: string): Promise<Entry[]> => (await d.getJson('-n', ns, what, '--show-managed-fields')).metadata.managedFields;
   const data = async (ns: string, what: string) => (await d.getJson('-n', ns, what)).data;
 
@@ -148,6 +161,25 @@ describe('server-side apply end to end with kubectl', { skip: ROOT ? false : 'ne
         'f:dnsPolicy': {}, 'f:enableServiceLinks': {}, 'f:restartPolicy': {}, 'f:schedulerName': {}, 'f:securityContext': {}, 'f:terminationGracePeriodSeconds': {},
       },
     });
+  });
+
+  step('apply without fieldManager is refused (422 PatchOptions), force on a merge patch too, and apply on /status owns status', async () => {
+    const url = '/api/v1/namespaces/ssa-133/pods/ssa-run/status';
+    let r = await patch(url, 'application/apply-patch+yaml', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ssa-run' } });
+    assert.equal(r.code, 422);
+    assert.equal(r.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    r = await patch('/api/v1/namespaces/ssa-133/configmaps/made?force=true', 'application/merge-patch+json', { data: { k: 'w' } });
+    assert.equal(r.code, 422);
+    assert.match(r.body.message, /force: Forbidden: may not be specified for non-apply patch/);
+    const condition = { type: 'example.com/Checked', status: 'True' };
+    r = await patch(`${url}?fieldManager=checker`, 'application/apply-patch+yaml', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ssa-run' }, status: { conditions: [condition] } });
+    assert.equal(r.code, 200, JSON.stringify(r.body));
+    assert.ok(r.body.status.conditions.some((c: { type: string }) => c.type === condition.type));
+    const entry = (r.body.metadata.managedFields as Entry[]).find((e) => e.manager === 'checker')!;
+    assert.deepEqual([entry.operation, entry.subresource, entry.fieldsV1], ['Apply', 'status', { 'f:status': { 'f:conditions': { 'k:{"type":"example.com/Checked"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } }]);
+    r = await patch('/api/v1/namespaces/ssa-133/configmaps/made', 'application/merge-patch+json', { data: { k: 'w' } });
+    assert.equal(r.code, 200);
+    assert.ok((r.body.metadata.managedFields as Entry[]).some((e) => e.manager === 'ssa-e2e' && e.operation === 'Update'), 'the manager comes from the User-Agent');
   });
 
   step('a pod applied server-side: a second manager\'s image change conflicts on the container by name', async () => {

@@ -137,13 +137,13 @@ function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObj
     const requested = (next as { spec?: { ephemeralContainers?: unknown } }).spec?.ephemeralContainers;
     if (requested === undefined) delete out.spec.ephemeralContainers;
     else out.spec.ephemeralContainers = requested;
-    return out;
+    return withManagedFields(out, next);
   }
   if (route.subresource === 'status') {
     const out: KubeObject = { ...current, metadata: { ...current.metadata, labels: m.labels, annotations: m.annotations } };
     if (next.status === undefined) delete out.status;
     else out.status = next.status;
-    return out;
+    return withManagedFields(out, next);
   }
   if (HAS_STATUS.has(r.resource)) {
     if (current.status === undefined) delete merged.status;
@@ -159,6 +159,13 @@ function mergeForEndpoint(r: ApiResource, route: ResourceRoute, current: KubeObj
     }
   }
   return merged;
+}
+
+/** A subresource's result carries the request's managedFields: an apply computed them (others are recomputed). */
+function withManagedFields(out: KubeObject, next: KubeObject): KubeObject {
+  if (next.metadata.managedFields === undefined) delete out.metadata.managedFields;
+  else out.metadata.managedFields = next.metadata.managedFields;
+  return out;
 }
 
 /**
