@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DaemonMetrics, histogramFamily, metricFamilies, renderPrometheus } from './metrics.js';
+import { ActivityMetrics } from '../metrics/activity.js';
+import { startHarness } from './testing/harness.js';
 
 test('renders families in the Prometheus text format, with HELP, TYPE, labels and +Inf', () => {
   const text = renderPrometheus([
@@ -78,5 +80,36 @@ test('a live DaemonMetrics renders this process: its RSS and every loop-delay bu
     for (const le of ['0.001', '0.01', '0.05', '1', '+Inf']) assert.match(text, new RegExp(`^peapod_event_loop_delay_seconds_bucket\\{le="${le.replace('+', '\\+')}"\\} \\d+$`, 'm'));
   } finally {
     m.stop();
+  }
+});
+
+test('families added as sources come after the daemon\'s own, read at each scrape; one that throws is left out', () => {
+  const m = new DaemonMetrics();
+  let n = 0;
+  m.addSource(() => [{ name: 'x_total', help: 'X.', type: 'counter', samples: [{ value: ++n }] }]);
+  m.addSource(() => {
+    throw new Error('broken');
+  });
+  assert.match(m.render(), /^x_total 1$/m);
+  assert.match(m.render(), /^x_total 2$/m);
+  assert.match(m.render(), /^process_resident_memory_bytes \d+$/m);
+});
+
+test('the API server counts and times each admitted resource request when it is done, not discovery or rejected ones', async () => {
+  const activity = new ActivityMetrics();
+  const h = startHarness({ requests: activity });
+  try {
+    assert.equal((await h.request('admin', { method: 'GET', url: '/api/v1/namespaces/default/pods' })).statusCode, 200);
+    assert.equal((await h.request('admin', { method: 'GET', url: '/api/v1/namespaces/default/pods/nope' })).statusCode, 404);
+    assert.equal((await h.request('admin', { method: 'GET', url: '/apis' })).statusCode, 200);
+    assert.equal((await h.request('nobody', { method: 'GET', url: '/api/v1/secrets' })).statusCode, 403);
+    const text = renderPrometheus(activity.families());
+    const l = (verb: string, scope: string) => `verb="${verb}",dry_run="",group="",version="v1",resource="pods",subresource="",scope="${scope}",component="apiserver"`;
+    assert.match(text, new RegExp(`^apiserver_request_total\\{${l('LIST', 'namespace')},code="200"\\} 1$`, 'm'));
+    assert.match(text, new RegExp(`^apiserver_request_total\\{${l('GET', 'resource')},code="404"\\} 1$`, 'm'));
+    assert.match(text, new RegExp(`^apiserver_request_duration_seconds_count\\{${l('LIST', 'namespace')}\\} 1$`, 'm'));
+    assert.equal(text.split('\n').filter((x) => x.startsWith('apiserver_request_total{')).length, 2, 'discovery and the 403 are not counted');
+  } finally {
+    h.close();
   }
 });
