@@ -79,7 +79,9 @@ export class InvalidError extends PeapodError {
   readonly ref: ObjectRef;
   readonly causes: FieldCause[];
   constructor(ref: ObjectRef, causes: FieldCause[]) {
-    const kind = ref.kind ?? ref.resource;
+    // Upstream names the kind with its group (Lease.coordination.k8s.io), the core group's alone.
+    const bare = ref.kind ?? ref.resource;
+    const kind = ref.group && !bare.endsWith(`.${ref.group}`) ? `${bare}.${ref.group}` : bare;
     const detail = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
     const body = causes.length > 1 ? `[${detail}]` : detail;
     super('Invalid', `${kind} "${ref.name ?? ''}" is invalid: ${body}`);

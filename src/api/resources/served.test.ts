@@ -70,6 +70,7 @@ describe('events.k8s.io/v1 over the core Events', () => {
     const r = await req('POST', V1, newEvent('bad', { eventTime: undefined, deprecatedCount: 2 }));
     assert.equal(r.statusCode, 422);
     assert.deepEqual(r.json().details.causes.map((c: { field: string }) => c.field), ['eventTime', 'count']);
+    assert.match(r.json().message, /^Event\.events\.k8s\.io "bad" is invalid: /);
     const noAction = await req('POST', V1, newEvent('bad', { action: '' }));
     assert.deepEqual(noAction.json().details.causes.map((c: { field: string; message: string }) => `${c.field}: ${c.message}`), ['action: Required value']);
     const badTime = await req('POST', V1, newEvent('t', { eventTime: '2026-01-01T00:00:00Z' }));
@@ -113,6 +114,7 @@ describe('events.k8s.io/v1 over the core Events', () => {
     const no = await req('PATCH', `${V1}/a`, { note: 'rewritten' }, patch);
     assert.equal(no.statusCode, 422);
     assert.equal(no.json().details.causes[0].field, 'message');
+    assert.equal(no.json().message, 'Event.events.k8s.io "a" is invalid: message: Invalid value: "rewritten": field is immutable');
   });
 
   it('issue 12: update replaces through events.k8s.io/v1', async () => {
@@ -147,8 +149,8 @@ describe('coordination.k8s.io/v1 Leases', () => {
   it('issue 12: a lease is created, printed with its holder, and validated as upstream', async () => {
     const bad = await h.request('admin', { method: 'POST', url: URL, headers: json, payload: lease({ leaseDurationSeconds: 0 }) });
     assert.equal(bad.statusCode, 422);
-    // Upstream qualifies the kind with its group (Lease.coordination.k8s.io); peapod names the kind alone, as for StorageClass.
-    assert.equal(bad.json().message, 'Lease "l1" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0');
+    assert.equal(bad.json().message, 'Lease.coordination.k8s.io "l1" is invalid: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0');
+    assert.deepEqual([bad.json().details.kind, bad.json().details.group], ['Lease', 'coordination.k8s.io']);
     const c = await h.request('admin', { method: 'POST', url: URL, headers: json, payload: lease({ holderIdentity: 'me', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z' }) });
     assert.equal(c.statusCode, 201, c.body);
     const t = await h.request('admin', { method: 'GET', url: '/apis/coordination.k8s.io/v1/leases', headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });

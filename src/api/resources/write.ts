@@ -22,7 +22,7 @@ import {
   stripServerFields,
   writeTarget,
 } from './common.js';
-import { createCauses, decodeObject, patchInVersion, servedReply, updateCauses as causesOfUpdate } from './served.js';
+import { createCauses, decodeObject, patchInVersion, servedReply, servedResource, updateCauses as causesOfUpdate } from './served.js';
 import { applyConfiguration, trackUpdate, type ApplyRequest } from '../apply/field-manager.js';
 import { admissionFields } from '../apply/endpoint-fields.js';
 import { fieldManagerFor, forceOf } from '../apply/manager-name.js';
@@ -41,7 +41,7 @@ import type { PlacementOutcome } from '../../scheduler/predicates.js';
 const HAS_STATUS = new Set(['pods', 'namespaces', 'nodes', 'persistentvolumes', 'persistentvolumeclaims']);
 
 function invalid(resource: ApiResource, name: string | undefined, causes: ReturnType<typeof validateCreate>): void {
-  if (causes.length) throw new InvalidError({ resource: resource.resource, kind: resource.kind, name }, causes);
+  if (causes.length) throw new InvalidError({ resource: resource.resource, kind: resource.kind, name, ...(resource.group ? { group: resource.group } : {}) }, causes);
 }
 
 /** Secrets: stringData is write-only and merges into data (base64); type defaults to Opaque. */
@@ -89,7 +89,7 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   admitNewStorageObject(r.resource, obj);
   prepareStorageStatusOnCreate(r.resource, obj, deps.clock.now());
   normalizeSecret(r, obj);
-  invalid(r, obj.metadata.name ?? obj.metadata.generateName, createCauses(route, obj));
+  invalid(servedResource(route), obj.metadata.name ?? obj.metadata.generateName, createCauses(route, obj));
   if (r.resource === 'pods') {
     const node = deps.store.tryGet<Node>('nodes', undefined, deps.nodeName);
     return { obj, ...admitPod(obj as Pod, deps.nodeName, deps.clock.now(), node, volumePlacement(deps.store, obj as Pod, deps.nodeName)) };
@@ -200,7 +200,7 @@ function writeUpdate(
       prepareStorageStatusUpdate(r.resource, next, current, deps.clock.now());
     }
     if (manager !== undefined) trackUpdate(current, next, manager, writeTarget(r, route.subresource, HAS_STATUS.has(r.resource), deps.clock.now()));
-    invalid(r, name, updateCauses(r, route, next, current));
+    invalid(servedResource(route), name, updateCauses(r, route, next, current));
     refuseNewFinalizers(r, name, next, current);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (dryRun || sameObject(next, current)) {
