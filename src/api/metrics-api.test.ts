@@ -142,6 +142,7 @@ describe('metrics.k8s.io without a sampler', () => {
     try {
       const r = await h.request('admin', { method: 'GET', url: '/apis/metrics.k8s.io/v1beta1/nodes' });
       assert.equal(r.statusCode, 503);
+      assert.equal(r.json().reason, 'ServiceUnavailable');
     } finally {
       h.close();
     }

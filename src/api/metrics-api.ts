@@ -11,7 +11,7 @@
 // (nodemetrics... "<name>"), while a pod or node that does not exist is NotFound as the pod or node.
 // Who may ask is decided before dispatch, like any resource request (auth/request-info.ts).
 
-import { BadRequestError, NotFoundError } from '../errors.js';
+import { BadRequestError, NotFoundError, UnavailableError } from '../errors.js';
 import { RESOURCES } from '../k8s/registry.js';
 import type { KubeObject, Pod } from '../k8s/types.js';
 import type { PodUsage, ResourceMetricsSource } from '../metrics/rates.js';
@@ -73,7 +73,7 @@ export function handleMetricsApi(deps: ApiDeps, ctx: RequestContext, path: strin
   if (!target) throw notFoundPath();
   if (ctx.method !== 'GET' || queryBool(ctx.query, 'watch')) throw methodNotAllowed(ctx.method, target.resource);
   const source = deps.resourceMetrics;
-  if (!source) throw new HttpStatusError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+  if (!source) throw new UnavailableError('the server is currently unable to handle the request');
   const now = deps.clock.now();
   if (target.resource === 'pods') {
     if (target.name !== undefined) return sendOne(ctx, getPodMetrics(deps, source, target.namespace ?? '', target.name, now));
