@@ -4,7 +4,7 @@
 // then they are marked (deletionTimestamp) and answered with the object, and go once the last finalizer
 // is removed (resources/write.ts, or the controller that owns the finalizer).
 
-import { BadRequestError, ConflictError, NotFoundError, isNotFound } from '../../errors.js';
+import { BadRequestError, ConflictError, isNotFound } from '../../errors.js';
 import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject, Pod } from '../../k8s/types.js';
 import type { ApiDeps } from '../deps.js';
@@ -12,7 +12,7 @@ import { contentType, decodeBody, readBody, sendJson, type RequestContext } from
 import type { ResourceRoute } from '../route.js';
 import { successStatus } from '../status.js';
 import { isDryRun } from './common.js';
-import { routeListOptions, servedReply, servedResource } from './served.js';
+import { notFound, routeListOptions, servedReply, servedResource } from './served.js';
 import { rfc3339 } from '../time.js';
 import { deletePod } from './pod-delete.js';
 import { beginNamespaceDeletion } from './namespace-delete.js';
@@ -103,7 +103,7 @@ export async function handleDelete(deps: ApiDeps, ctx: RequestContext, route: Re
   const r = route.resource;
   const opts = await readDeleteOptions(ctx);
   const obj = deps.store.tryGet<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
-  if (!obj) throw NotFoundError.of({ resource: r.resource, name: route.name });
+  if (!obj) throw notFound(route);
   sendJson(ctx, 200, servedReply(route, deleteObject(deps, r, obj, opts)));
 }
 

@@ -4,18 +4,17 @@
 
 import type { KubeObject } from '../../k8s/types.js';
 import { apiVersionOf } from '../../k8s/registry.js';
-import { NotFoundError } from '../../errors.js';
 import type { StoredObject } from '../../store/store.js';
 import type { ApiDeps } from '../deps.js';
 import { listJson, negotiateShape, sendBuilt, sendJson, sendSerialized, type RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { buildTable, parseIncludeObject, partialObject, tableJson } from '../tables/table.js';
-import { routeListOptions, servedJson, servedResource, tableServed } from './served.js';
+import { notFound, routeListOptions, servedJson, servedResource, tableServed } from './served.js';
 
 function storedObject(deps: ApiDeps, route: ResourceRoute): StoredObject {
   const r = route.resource;
   const stored = deps.store.getStored<KubeObject>(r.resource, r.namespaced ? route.namespace : undefined, route.name!);
-  if (!stored) throw NotFoundError.of({ resource: r.resource, name: route.name });
+  if (!stored) throw notFound(route);
   return stored;
 }
 

@@ -133,7 +133,9 @@ describe('events.k8s.io/v1 over the core Events', () => {
     const all = (await req('DELETE', `${V1}?labelSelector=team=x`)).json();
     assert.equal(all.apiVersion, 'events.k8s.io/v1');
     assert.deepEqual(all.items.map((e: { apiVersion: string; metadata: { name: string } }) => [e.apiVersion, e.metadata.name]), [['events.k8s.io/v1', 'a']]);
-    assert.equal((await req('GET', `${CORE}/a`)).statusCode, 404);
+    assert.equal((await req('GET', `${CORE}/a`)).json().message, 'events "a" not found');
+    assert.equal((await req('GET', `${V1}/a`)).json().message, 'events.events.k8s.io "a" not found');
+    assert.equal((await req('DELETE', `${V1}/a`)).json().details.group, 'events.k8s.io');
   });
 });
 
@@ -156,5 +158,6 @@ describe('coordination.k8s.io/v1 Leases', () => {
     const t = await h.request('admin', { method: 'GET', url: '/apis/coordination.k8s.io/v1/leases', headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
     assert.deepEqual(t.json().columnDefinitions.map((d: { name: string }) => d.name), ['Name', 'Holder', 'Age']);
     assert.deepEqual(t.json().rows[0].cells.slice(0, 2), ['l1', 'me']);
+    assert.equal((await h.request('admin', { method: 'GET', url: `${URL}/nope` })).json().message, 'leases.coordination.k8s.io "nope" not found');
   });
 });

@@ -4,7 +4,7 @@
 // to the stored ones) and validation (the version's rules). For any other route each is the identity
 // or the stored resource's own, so the handlers call them unconditionally.
 
-import { BadRequestError, type FieldCause } from '../../errors.js';
+import { BadRequestError, NotFoundError, type FieldCause } from '../../errors.js';
 import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { parseFieldSelector } from '../../store/selectors.js';
@@ -23,6 +23,12 @@ export function servedResource(route: ResourceRoute): ApiResource {
 export function tableServed(route: ResourceRoute): { apiVersion: string; toServed(stored: KubeObject): KubeObject } | undefined {
   const served = route.served;
   return served && { apiVersion: apiVersionOf(served.resource), toServed: (o) => served.toServed(o) };
+}
+
+/** 404 for the route's object, naming the resource with the request's group (leases.coordination.k8s.io). */
+export function notFound(route: ResourceRoute): NotFoundError {
+  const r = servedResource(route);
+  return NotFoundError.of({ resource: r.resource, name: route.name, ...(r.group ? { group: r.group } : {}) });
 }
 
 /** A stored object's JSON in the request's version (the stored bytes themselves when it is the stored one). */
