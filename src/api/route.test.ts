@@ -11,7 +11,7 @@ const cases: [string, string, { resource: string; namespace?: string; name?: str
   ['a namespace status', '/api/v1/namespaces/dev/status', { resource: 'namespaces', name: 'dev', subresource: 'status', legacyWatch: false }],
   ['a cluster-scoped node', '/api/v1/nodes/n1', { resource: 'nodes', name: 'n1', legacyWatch: false }],
   ['the legacy watch prefix', '/api/v1/watch/namespaces/default/pods', { resource: 'pods', namespace: 'default', legacyWatch: true }],
-  ['an unknown resource', '/api/v1/namespaces/default/services', undefined],
+  ['an unknown resource', '/api/v1/namespaces/default/deployments', undefined],
   ['a group this server does not serve', '/apis/apps/v1/deployments', undefined],
   ['a claim', '/api/v1/namespaces/default/persistentvolumeclaims/data', { resource: 'persistentvolumeclaims', namespace: 'default', name: 'data', legacyWatch: false }],
   ['a volume status', '/api/v1/persistentvolumes/pv1/status', { resource: 'persistentvolumes', name: 'pv1', subresource: 'status', legacyWatch: false }],

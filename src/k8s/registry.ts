@@ -178,6 +178,20 @@ export const RESOURCES: ApiResource[] = [
     fields: metaFields(true),
   },
   {
+    // Served read-only and always empty: peapod has no Service proxy, so creating one is refused (405),
+    // while `kubectl cluster-info` and `get all` find what a cluster without Services would show.
+    resource: 'services',
+    group: '',
+    version: 'v1',
+    singularName: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    verbs: ['get', 'list', 'watch'],
+    categories: ['all'],
+    fields: metaFields(true),
+  },
+  {
     // Served so that clients looking for custom resources find none (kubectl then says `no matches for
     // kind`); peapod does not serve custom resources, so none can be created.
     resource: 'customresourcedefinitions',

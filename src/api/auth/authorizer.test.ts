@@ -189,6 +189,7 @@ test('a viewer sees the view rule spelled out over what peapod serves, without s
     'pods/log',
     'pods/status',
     'serviceaccounts',
+    'services',
   ]);
   const storage = rules.resourceRules.find((r) => r.apiGroups?.[0] === 'storage.k8s.io');
   assert.deepEqual(storage?.resources, ['storageclasses']);

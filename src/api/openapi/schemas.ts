@@ -339,6 +339,18 @@ const SPECS: Record<string, SchemaSpec> = {
       lastObservedTime: ['string', 'lastObservedTime is the time when last Event from the series was seen before last heartbeat.'],
     },
   },
+  // Served so that clients find no Services (peapod has no Service proxy, and refuses to create one).
+  Service: {
+    description: 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy. peapod serves none: the list is always empty and creating one is refused.',
+    gvk: 'Service',
+    fields: {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: METADATA,
+      spec: ['object', 'Spec defines the behavior of a service.'],
+      status: ['object', 'Most recently observed status of the service.'],
+    },
+  },
   // Served so that clients find no custom resources (peapod serves none, and refuses to create one).
   ['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition']: {
     description: 'CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format <.spec.name>.<.spec.group>. peapod serves none: the list is always empty.',
