@@ -3,20 +3,11 @@
 // as the security stage resolved them (auth/request-info.ts). Only resource requests are counted, as
 // upstream counts those its API handlers serve (discovery, health and /metrics are not). Pure.
 
+import type { RequestAttributes } from '../api/auth/types.js';
 import type { ApiRequestSample } from './recorder.js';
 
-/** What of a request's attributes the labels need (a structural subset of RequestAttributes). */
-export interface RequestFacts {
-  /** The Kubernetes verb: get, list, watch, create, update, patch, delete, deletecollection... */
-  verb: string;
-  resourceRequest: boolean;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-}
+/** What of a request's attributes the labels need. */
+export type RequestFacts = Pick<RequestAttributes, 'verb' | 'resourceRequest' | 'apiGroup' | 'apiVersion' | 'resource' | 'subresource' | 'namespace' | 'name'>;
 
 const VALID_VERBS = new Set(['APPLY', 'CONNECT', 'CREATE', 'DELETE', 'DELETECOLLECTION', 'GET', 'LIST', 'PATCH', 'POST', 'PROXY', 'PUT', 'UPDATE', 'WATCH', 'WATCHLIST']);
 const CONNECT_SUBRESOURCES = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
