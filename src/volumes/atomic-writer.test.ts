@@ -66,12 +66,58 @@ test('writing the same payload again changes nothing', async () => {
   }
 });
 
-test('a mode change alone is an update', async () => {
+const ROOT = process.getuid?.() === 0;
+
+test('an fsGroup projection whose ownership step widened the modes is not rewritten on the next resync', { skip: ROOT ? false : 'chown to another group needs root' }, async () => {
+  const { applyFsGroup } = await import('./fs-group.js');
   const dir = await tempDir();
   try {
-    await writeAtomic(dir, new Map([['a', file('1', 0o644)]]), T0);
-    assert.equal(await writeAtomic(dir, new Map([['a', file('1', 0o600)]]), T0), true);
-    assert.equal((await fs.stat(path.join(dir, 'a'))).mode & 0o777, 0o600);
+    const payload: Payload = new Map([['token', file('jwt', 0o600)], ['ca.crt', file('ca', 0o400)]]);
+    const setPerms = (gen: string) => applyFsGroup(gen, 4321, true);
+    assert.equal(await writeAtomic(dir, payload, T0, setPerms), true);
+    await applyFsGroup(dir, 4321, true); // the volume manager's walk after setUp
+    const gen = await fs.readlink(path.join(dir, '..data'));
+    assert.equal(await writeAtomic(dir, payload, T0 + 60_000, setPerms), false);
+    assert.equal(await fs.readlink(path.join(dir, '..data')), gen);
+    assert.deepEqual((await fs.readdir(dir)).filter((n) => n.startsWith('..2026')), [gen]);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a changed payload is given its owner and modes before its generation is swapped in', { skip: ROOT ? false : 'chown to another group needs root' }, async () => {
+  const { applyFsGroup } = await import('./fs-group.js');
+  const dir = await tempDir();
+  try {
+    const setPerms = (gen: string) => applyFsGroup(gen, 4321, true);
+    await writeAtomic(dir, new Map([['token', file('one', 0o600)]]), T0, setPerms);
+    const oldGen = await fs.readlink(path.join(dir, '..data'));
+    let seenAtSwap: { gid: number; mode: number; dataLink: string } | undefined;
+    const checking = async (gen: string) => {
+      await setPerms(gen);
+      const st = await fs.stat(path.join(gen, 'token'));
+      seenAtSwap = { gid: st.gid, mode: st.mode & 0o777, dataLink: await fs.readlink(path.join(dir, '..data')) };
+    };
+    assert.equal(await writeAtomic(dir, new Map([['token', file('two', 0o600)]]), T0 + 60_000, checking), true);
+    // setPerms ran while readers still saw the old generation, and left the new one as it is swapped in.
+    assert.deepEqual(seenAtSwap, { gid: 4321, mode: 0o640, dataLink: oldGen });
+    const st = await fs.stat(path.join(dir, 'token'));
+    assert.equal(await fs.readFile(path.join(dir, 'token'), 'utf8'), 'two');
+    assert.equal(st.gid, 4321);
+    assert.equal(st.mode & 0o777, 0o640);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('whether to write goes by content: a mode that differs on disk alone writes nothing', async () => {
+  const dir = await tempDir();
+  try {
+    await writeAtomic(dir, new Map([['a', file('1', 0o600)]]), T0);
+    const gen = await fs.readlink(path.join(dir, '..data'));
+    await fs.chmod(path.join(dir, gen, 'a'), 0o640);
+    assert.equal(await writeAtomic(dir, new Map([['a', file('1', 0o600)]]), T0 + 1000), false);
+    assert.equal(await fs.readlink(path.join(dir, '..data')), gen);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

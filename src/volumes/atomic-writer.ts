@@ -7,6 +7,10 @@
 //
 // An update writes a new timestamped dir, renames a fresh `..data_tmp` symlink over `..data`, adds
 // new user-visible symlinks, removes those no longer in the payload, then deletes the old dir.
+// As the kubelet's AtomicWriter: whether to write goes by content only; each file gets its mode when
+// written, and the caller's setPerms (fsGroup ownership) runs on the new dir before the swap, so a
+// reader never sees a generation with other owners or modes than it keeps. A mode the ownership step
+// widened on disk is then no difference, and an unchanged payload writes nothing.
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -38,17 +42,15 @@ async function readlinkOrUndefined(p: string): Promise<string | undefined> {
   }
 }
 
-/** The files of an existing generation dir, relative path → {data, mode}. */
-async function readGeneration(dir: string): Promise<Payload> {
-  const out: Payload = new Map();
+/** The files of an existing generation dir, relative path → content. */
+async function readGeneration(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
   const walk = async (rel: string): Promise<void> => {
     for (const ent of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.isDirectory()) await walk(r);
       else if (ent.isFile()) {
-        const full = path.join(dir, r);
-        const st = await fs.stat(full);
-        out.set(r, { data: await fs.readFile(full), mode: st.mode & 0o7777 });
+        out.set(r, await fs.readFile(path.join(dir, r)));
       }
     }
   };
@@ -56,11 +58,12 @@ async function readGeneration(dir: string): Promise<Payload> {
   return out;
 }
 
-function samePayload(a: Payload, b: Payload): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) {
-    const o = b.get(k);
-    if (!o || o.mode !== v.mode || !o.data.equals(v.data)) return false;
+/** The kubelet's shouldWritePayload: the same paths with the same bytes (modes are not compared). */
+function sameContent(onDisk: Map<string, Buffer>, payload: Payload): boolean {
+  if (onDisk.size !== payload.size) return false;
+  for (const [k, v] of payload) {
+    const o = onDisk.get(k);
+    if (!o || !o.equals(v.data)) return false;
   }
   return true;
 }
@@ -97,13 +100,14 @@ async function unlinkStale(dir: string, keep: Set<string>): Promise<void> {
 
 /**
  * Makes `dir` hold exactly `payload`, atomically for readers going through `..data`. Returns false
- * when the current generation already equals the payload (nothing written).
+ * when the current generation already has the payload's content (nothing written). `setPerms` runs
+ * on a new generation dir after its files are written and before it is swapped in.
  */
-export async function writeAtomic(dir: string, payload: Payload, nowMs: number): Promise<boolean> {
+export async function writeAtomic(dir: string, payload: Payload, nowMs: number, setPerms?: (genDir: string) => Promise<void>): Promise<boolean> {
   const oldGen = await readlinkOrUndefined(path.join(dir, DATA_DIR));
   if (oldGen !== undefined) {
     const current = await readGeneration(path.join(dir, oldGen)).catch(() => undefined);
-    if (current && samePayload(current, payload)) {
+    if (current && sameContent(current, payload)) {
       await linkVisible(dir, topLevel(payload));
       return false;
     }
@@ -111,6 +115,7 @@ export async function writeAtomic(dir: string, payload: Payload, nowMs: number):
   const genDir = await fs.mkdtemp(path.join(dir, generationPrefix(nowMs)));
   try {
     await writeGeneration(genDir, payload);
+    if (setPerms) await setPerms(genDir);
     const tmp = path.join(dir, DATA_TMP);
     await fs.rm(tmp, { force: true });
     await fs.symlink(path.basename(genDir), tmp);

@@ -214,15 +214,15 @@ export class HostVolumeManager implements VolumeManager {
       case 'configMap': {
         const src = v.configMap!;
         const payload = configMapPayload(src, this.store.tryGet<ConfigMap>('configmaps', ns, src.name));
-        return this.project(uid, 'configMap', v.name, payload, false);
+        return this.project(pod, 'configMap', v.name, payload, false);
       }
       case 'secret': {
         const src = v.secret!;
         const payload = secretPayload(src, this.store.tryGet<Secret>('secrets', ns, src.secretName));
-        return this.project(uid, 'secret', v.name, payload, true);
+        return this.project(pod, 'secret', v.name, payload, true);
       }
       case 'downwardAPI':
-        return this.project(uid, 'downwardAPI', v.name, downwardApiPayload(v.downwardAPI!, pod, this.node), false);
+        return this.project(pod, 'downwardAPI', v.name, downwardApiPayload(v.downwardAPI!, pod, this.node), false);
       case 'projected': {
         const lookup = {
           configMap: (name: string) => this.store.tryGet<ConfigMap>('configmaps', ns, name),
@@ -230,23 +230,30 @@ export class HostVolumeManager implements VolumeManager {
           ...(this.podTokens ? { serviceAccountToken: (req: PodTokenRequest) => this.podTokens!.token(ns, req) } : {}),
         };
         // On tmpfs, as the kubelet's projected plugin (it may carry secrets).
-        return this.project(uid, 'projected', v.name, projectedPayload(v.projected!, pod, lookup, this.node), true);
+        return this.project(pod, 'projected', v.name, projectedPayload(v.projected!, pod, lookup, this.node), true);
       }
       default:
         throw new ContainerConfigError(`volume "${v.name}": unsupported volume type ${volumeSourceName(v)}`);
     }
   }
 
+  /**
+   * Writes a projection; with an fsGroup, a new generation gets the group ownership before it is
+   * swapped in (the kubelet's setPerms), so a container never reads a copy still root:root.
+   */
   private async project(
-    uid: string,
+    pod: Pod,
     kind: 'configMap' | 'secret' | 'downwardAPI' | 'projected',
     name: string,
     payload: Payload,
     onTmpfs: boolean,
   ): Promise<MountedVolume> {
+    const uid = pod.metadata.uid!;
     const dir = await this.makeVolumeDir(uid, kind, name);
     if (onTmpfs) await this.ensureTmpfs(dir, SECRET_TMPFS_SIZE);
-    if (await writeAtomic(dir, payload, this.clock.now())) {
+    const fsGroup = pod.spec.securityContext?.fsGroup;
+    const setPerms = fsGroup === undefined ? undefined : (genDir: string) => applyFsGroup(genDir, fsGroup, true);
+    if (await writeAtomic(dir, payload, this.clock.now(), setPerms)) {
       this.logger.debug({ uid, volume: name, kind }, 'projected volume written');
     }
     return { name, hostPath: dir, readOnly: true };
