@@ -134,3 +134,17 @@ test('a StorageClass defaults to Delete and Immediate when they are absent', () 
   assert.equal(wait.reclaimPolicy, 'Retain');
   assert.equal(wait.volumeBindingMode, 'WaitForFirstConsumer');
 });
+
+test('the deprecated serviceAccount names the account when serviceAccountName is empty, and always reads back as serviceAccountName', () => {
+  const only = pod();
+  (only.spec as { serviceAccount?: string }).serviceAccount = 'robot';
+  applyDefaults('pods', only);
+  assert.equal(only.spec.serviceAccountName, 'robot');
+  assert.equal(only.spec.serviceAccount, 'robot');
+  const both = pod();
+  both.spec.serviceAccountName = 'robot';
+  both.spec.serviceAccount = 'other';
+  applyDefaults('pods', both);
+  assert.equal(both.spec.serviceAccountName, 'robot');
+  assert.equal(both.spec.serviceAccount, 'robot');
+});

@@ -131,8 +131,10 @@ function defaultPod(pod: Pod): void {
   setDefault(s, 'dnsPolicy', 'ClusterFirst');
   setDefault(s, 'terminationGracePeriodSeconds', 30);
   setDefault(s, 'schedulerName', 'default-scheduler');
+  // The v1 conversion: the deprecated serviceAccount stands in for an empty serviceAccountName and
+  // always reads back as serviceAccountName.
   setDefault(s, 'serviceAccountName', typeof s.serviceAccount === 'string' && s.serviceAccount ? s.serviceAccount : 'default');
-  setDefault(s, 'serviceAccount', s.serviceAccountName);
+  s.serviceAccount = s.serviceAccountName;
   setDefault(s, 'enableServiceLinks', true);
   if (!isObj(s.securityContext)) s.securityContext = {};
   setDefault(s, 'preemptionPolicy', 'PreemptLowerPriority');

@@ -47,3 +47,11 @@ test('an explicit request to mount the API credentials is refused with a field e
   admitServiceAccount(store({ automountServiceAccountToken: true }), pod({ serviceAccountName: 'robot', automountServiceAccountToken: false }));
   admitServiceAccount(store(), pod({ serviceAccountName: 'robot' }));
 });
+
+test('a pod naming its account only by the deprecated serviceAccount runs as it and gets its imagePullSecrets', () => {
+  const p = pod({ serviceAccount: 'robot' });
+  admitServiceAccount(store({ imagePullSecrets: [{ name: 'regcred' }] }), p);
+  assert.equal(p.spec.serviceAccountName, 'robot');
+  assert.equal(p.spec.serviceAccount, 'robot');
+  assert.deepEqual(p.spec.imagePullSecrets, [{ name: 'regcred' }]);
+});

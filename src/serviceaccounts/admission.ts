@@ -1,6 +1,7 @@
 // The ServiceAccount admission plugin for new pods (plugin/pkg/admission/serviceaccount), as peapod
 // applies it:
-// - the pod runs as spec.serviceAccountName ("default" when unset), which must exist in its namespace,
+// - the pod runs as spec.serviceAccountName (else the deprecated spec.serviceAccount, else "default";
+//   both fields then read that name), which must exist in its namespace,
 //   else 403 with upstream's text: `pods "p" is forbidden: error looking up service account ns/x:
 //   serviceaccount "x" not found`;
 // - a pod that names no imagePullSecrets gets its account's, as upstream copies them;
@@ -29,8 +30,10 @@ export const NO_AUTOMOUNT =
 export function admitServiceAccount(store: ObjectStore, pod: Pod): void {
   const ns = pod.metadata.namespace ?? 'default';
   const podName = pod.metadata.name ?? pod.metadata.generateName ?? '';
-  const name = pod.spec.serviceAccountName || DEFAULT_SERVICE_ACCOUNT;
+  // The deprecated spec.serviceAccount is the name when serviceAccountName is empty (v1 conversion).
+  const name = pod.spec.serviceAccountName || pod.spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
   pod.spec.serviceAccountName = name;
+  pod.spec.serviceAccount = name;
   const sa = store.getStored<ServiceAccount>('serviceaccounts', ns, name)?.object;
   if (!sa) {
     throw forbidden(`pods "${podName}" is forbidden: error looking up service account ${ns}/${name}: serviceaccount "${name}" not found`, { name: podName, kind: 'pods' });
