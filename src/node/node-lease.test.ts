@@ -48,27 +48,44 @@ test('issue 12: the renew interval is injected', () => {
   h.leases.stop();
 });
 
-test('issue 12: a deleted lease is created again at the next renewal, and a changed holder is put back', () => {
+test('issue 12: a deleted lease is created again at the next renewal', () => {
   const h = setup();
   h.leases.start();
   h.store.delete('leases', NODE_LEASE_NAMESPACE, 'n1');
-  h.clock.advance(10_000);
-  assert.equal(h.lease()?.spec?.holderIdentity, 'n1');
-  const l = h.lease()!;
-  h.store.update('leases', { ...l, spec: { ...l.spec, holderIdentity: 'intruder', leaseDurationSeconds: 5 } });
   h.clock.advance(10_000);
   assert.equal(h.lease()?.spec?.holderIdentity, 'n1');
   assert.equal(h.lease()?.spec?.leaseDurationSeconds, 40);
   h.leases.stop();
 });
 
-test('issue 12: a Node registered again replaces the stale owner reference', () => {
+test('issue 12: a renewal changes only renewTime: a holder, duration and labels someone else wrote stay, as upstream', () => {
   const h = setup();
   h.leases.start();
-  h.store.delete('nodes', undefined, 'n1');
-  const again = h.store.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: {} });
+  const l = h.lease()!;
+  h.store.update('leases', { ...l, metadata: { ...l.metadata, labels: { keep: 'me' } }, spec: { ...l.spec, holderIdentity: 'intruder', leaseDurationSeconds: 5 } });
+  const before = h.lease()!.spec!.renewTime;
   h.clock.advance(10_000);
-  assert.deepEqual(h.lease()?.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: again.metadata.uid }]);
+  const after = h.lease()!;
+  assert.equal(after.spec?.holderIdentity, 'intruder');
+  assert.equal(after.spec?.leaseDurationSeconds, 5);
+  assert.deepEqual(after.metadata.labels, { keep: 'me' });
+  assert.notEqual(after.spec?.renewTime, before);
+  h.leases.stop();
+});
+
+test('issue 12: an owner reference is added only when the lease has none', () => {
+  const h = setup();
+  h.leases.start();
+  const first = h.lease()!.metadata.ownerReferences;
+  h.store.delete('nodes', undefined, 'n1');
+  h.store.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: {} });
+  h.clock.advance(10_000);
+  assert.deepEqual(h.lease()?.metadata.ownerReferences, first);
+  const l = h.lease()!;
+  h.store.update('leases', { ...l, metadata: { ...l.metadata, ownerReferences: [] } });
+  h.clock.advance(10_000);
+  const node = h.store.tryGet<Node>('nodes', undefined, 'n1')!;
+  assert.deepEqual(h.lease()?.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata.uid }]);
   h.leases.stop();
 });
 

@@ -1,9 +1,10 @@
 // The node's heartbeat Lease, as the kubelet's nodelease controller keeps it: kube-node-lease/<node>,
-// holderIdentity the node name, leaseDurationSeconds 40, renewTime moved every renew interval (10 s, a
-// quarter of the duration), with an owner reference to the Node object (what a cluster's garbage collector
-// follows; peapod has none, and its Node is registered again at once). A deleted
-// Lease is created again at the next renewal; holder, duration and owner are put back at every renewal,
-// as upstream's newLease does. A failed renewal is retried sooner, with a doubling back-off (200 ms up to
+// created with holderIdentity the node name and leaseDurationSeconds 40, renewTime moved every renew
+// interval (10 s, a quarter of the duration), with an owner reference to the Node object (what a cluster's
+// garbage collector follows; peapod has none, and its Node is registered again at once). A deleted
+// Lease is created again at the next renewal. A renewal, as upstream's newLease, copies the stored lease
+// and changes only renewTime (and adds the owner reference when it has none): a holder or duration
+// someone else wrote stays. A failed renewal is retried sooner, with a doubling back-off (200 ms up to
 // 7 s, never later than the next regular renewal). The Node's own status (node-status.ts) is written only
 // when it changes or every nodeStatusReportFrequency: the Lease is what says the node is alive.
 
@@ -46,21 +47,23 @@ export interface NodeLeaseOptions {
 }
 
 /**
- * The lease as the kubelet writes it from `base` (the stored lease, or none): holder, duration, a fresh
- * renewTime, and the owner reference to the Node when the Node exists and the lease names no owner. A
- * reference to an earlier Node of this name (deleted and registered again) is replaced: in a cluster the
- * garbage collector would have deleted the lease with that Node, and the kubelet made a new one.
+ * The lease as the kubelet writes it from `base` (the stored lease, or none): a new lease has the holder
+ * and duration; a stored one is copied as it is. Either gets a fresh renewTime, and the owner reference
+ * to the Node when the Node exists and the lease names no owner.
  */
 export function renewedLease(base: Lease | undefined, nodeName: string, node: Node | undefined, durationSeconds: number, nowMs: number): Lease {
   const lease: Lease = base
-    ? { ...base, metadata: { ...base.metadata }, spec: { ...(base.spec ?? {}) } }
-    : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: nodeName, namespace: NODE_LEASE_NAMESPACE }, spec: {} };
-  lease.spec = { ...lease.spec, holderIdentity: nodeName, leaseDurationSeconds: durationSeconds, renewTime: microTime(nowMs) };
+    ? structuredClone(base)
+    : {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: nodeName, namespace: NODE_LEASE_NAMESPACE },
+        spec: { holderIdentity: nodeName, leaseDurationSeconds: durationSeconds },
+      };
+  lease.spec = { ...lease.spec, renewTime: microTime(nowMs) };
   const uid = node?.metadata.uid;
-  const refs = lease.metadata.ownerReferences ?? [];
-  const stale = refs.some((r) => r.kind === 'Node' && r.name === nodeName && r.uid !== uid);
-  if (uid && (!refs.length || stale)) {
-    lease.metadata.ownerReferences = [...refs.filter((r) => !(r.kind === 'Node' && r.name === nodeName)), { apiVersion: 'v1', kind: 'Node', name: nodeName, uid }];
+  if (uid && !lease.metadata.ownerReferences?.length) {
+    lease.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid }];
   }
   return lease;
 }
