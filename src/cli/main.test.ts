@@ -169,3 +169,10 @@ test('serve --max-backoff takes Go-style durations', () => {
   assert.throws(() => parseDurationMs('soon'), /invalid duration "soon"/);
   assert.throws(() => parseDurationMs(''), /invalid duration/);
 });
+
+test('serve refuses a --node-lease-renew-interval longer than the 40s lease duration', async () => {
+  const x = io();
+  // --max-pods 0 is refused later, still before the daemon starts: only the interval's error may come first.
+  assert.equal(await main(['serve', '--node-lease-renew-interval', '41s', '--max-pods', '0', '--data-dir', '/nonexistent/peapod-cli-test'], x), 1);
+  assert.match(x.errs.join(''), /^error: invalid argument "41s" for --node-lease-renew-interval: must be no longer than the node lease's 40s duration/);
+});

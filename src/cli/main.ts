@@ -103,6 +103,10 @@ export function buildProgram(io: CliIO): Command {
       const eventTtlMs = parseDurationMs(eventTtl ?? '1h');
       const nodeLeaseRenewIntervalMs = parseDurationMs(nodeLeaseRenewInterval ?? '10s');
       if (eventTtlMs < 1000 || nodeLeaseRenewIntervalMs < 1000) throw new CliError('error: --event-ttl and --node-lease-renew-interval must be at least 1s');
+      const { NODE_LEASE_DURATION_SECONDS } = await import('../node/node-lease.js');
+      if (nodeLeaseRenewIntervalMs > NODE_LEASE_DURATION_SECONDS * 1000) {
+        throw new CliError(`error: invalid argument "${nodeLeaseRenewInterval}" for --node-lease-renew-interval: must be no longer than the node lease's ${NODE_LEASE_DURATION_SECONDS}s duration, or the lease expires between renewals`);
+      }
       const imageGcHighPercent = parseIntArg(imageGcHighThreshold ?? '85');
       const imageGcLowPercent = parseIntArg(imageGcLowThreshold ?? '80');
       if (!(imageGcLowPercent >= 0 && imageGcLowPercent < imageGcHighPercent && imageGcHighPercent <= 100)) {
