@@ -40,6 +40,28 @@ describe('service accounts through the API', () => {
     assert.equal(missing.json().message, 'serviceaccounts "ghost" not found');
   });
 
+  it('looks the account up before validating the spec: a missing account with a 5m lifetime is 404', async () => {
+    const r = await post('/api/v1/namespaces/default/serviceaccounts/ghost/token', { spec: { expirationSeconds: 300 } });
+    assert.equal(r.statusCode, 404, r.body);
+    assert.equal(r.json().message, 'serviceaccounts "ghost" not found');
+  });
+
+  it('refuses a body whose metadata.name is not the account with upstream\'s 422', async () => {
+    const r = await post('/api/v1/namespaces/default/serviceaccounts/default/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: 'other' }, spec: {} });
+    assert.equal(r.statusCode, 422, r.body);
+    assert.equal(r.json().message, 'TokenRequest.authentication.k8s.io "default" is invalid: metadata.name: Invalid value: "other": must match the service account name if specified');
+    assert.equal(r.json().details.causes[0].field, 'metadata.name');
+    const same = await post('/api/v1/namespaces/default/serviceaccounts/default/token', { metadata: { name: 'default' }, spec: {} });
+    assert.equal(same.statusCode, 201, same.body);
+  });
+
+  it('gives the answered TokenRequest its issue time as creationTimestamp', async () => {
+    const tr = await requestToken();
+    assert.match(tr.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const iat = parseJwt(tr.status.token)?.payload.iat as number;
+    assert.equal(tr.metadata.creationTimestamp, new Date(iat * 1000).toISOString().replace('.000Z', 'Z'));
+  });
+
   it('lists the token subresource in discovery as authentication.k8s.io/v1 TokenRequest', async () => {
     const rl = (await h.request('admin', { method: 'GET', url: '/api/v1' })).json();
     const sa = rl.resources.find((r: { name: string }) => r.name === 'serviceaccounts');

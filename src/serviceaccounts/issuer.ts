@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.js';
 import type { KubeObject, Pod } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
+import { rfc3339 } from '../api/time.js';
 import { makeClaims, type ObjectRef } from './claims.js';
 import { signJwt } from './jwt.js';
 import type { SigningKey } from './signing-key.js';
@@ -34,6 +35,8 @@ export interface IssuedToken {
   token: string;
   /** RFC 3339, seconds. */
   expirationTimestamp: string;
+  /** When it was issued (its iat), RFC 3339: the TokenRequest's creationTimestamp. */
+  issuedAt: string;
 }
 
 export interface TokenIssuerOptions {
@@ -77,12 +80,13 @@ export class TokenIssuer {
 
   /** Issues a token of the ServiceAccount `namespace/name`; throws the API's error otherwise. */
   issue(namespace: string, name: string, requested: TokenRequestSpec): IssuedToken {
-    const expirationSeconds = requested.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;
-    const causes = validateExpirationSeconds('spec.expirationSeconds', expirationSeconds);
-    if (causes.length) throw new InvalidError({ resource: 'tokenrequests', kind: TOKEN_REQUEST_KIND, name: '' }, causes);
+    // As upstream: the account first (a missing one is 404 whatever the spec), then the spec's validation.
     const { store } = this.o;
     const sa = store.getStored<KubeObject>('serviceaccounts', namespace, name)?.object;
     if (!sa) throw NotFoundError.of({ resource: 'serviceaccounts', name });
+    const expirationSeconds = requested.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;
+    const causes = validateExpirationSeconds('spec.expirationSeconds', expirationSeconds);
+    if (causes.length) throw new InvalidError({ resource: 'tokenrequests', kind: TOKEN_REQUEST_KIND, name: '' }, causes);
     let pod: ObjectRef | undefined;
     let secret: ObjectRef | undefined;
     let node: ObjectRef | undefined;
@@ -141,6 +145,7 @@ export class TokenIssuer {
       spec: { ...requested, audiences, expirationSeconds },
       token: signJwt(claims, this.o.key.privateKey, this.o.key.kid),
       expirationTimestamp: new Date(claims.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      issuedAt: rfc3339(now * 1000),
     };
   }
 }

@@ -18,6 +18,7 @@ function recorder(clock: FakeClock) {
       spec: { ...spec, audiences: spec.audiences ?? [], expirationSeconds: seconds },
       token: `t${calls.length}`,
       expirationTimestamp: new Date(clock.now() + seconds * 1000).toISOString(),
+      issuedAt: new Date(clock.now()).toISOString(),
     };
   };
   return { calls, issue, failWith: (e?: Error) => (fail = e) };
@@ -26,11 +27,11 @@ function recorder(clock: FakeClock) {
 const spec = (expirationSeconds = 3600, uid = 'pod-1'): TokenRequestSpec => ({ audiences: ['api'], expirationSeconds, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p', uid } });
 
 test('a token is due for refresh past 80% of its lifetime, or 24 hours, each less the jitter', () => {
-  const t = { spec: { audiences: [], expirationSeconds: 3600 }, token: 'x', expirationTimestamp: new Date(10 * H + H).toISOString() };
+  const t = { spec: { audiences: [], expirationSeconds: 3600 }, token: 'x', expirationTimestamp: new Date(10 * H + H).toISOString(), issuedAt: new Date(10 * H).toISOString() };
   assert.equal(requiresRefresh(t, 10 * H + 0.8 * H, 0), false);
   assert.equal(requiresRefresh(t, 10 * H + 0.8 * H + 1, 0), true);
   assert.equal(requiresRefresh(t, 10 * H + 0.8 * H - 5000, 10_000), true, 'the jitter brings it forward');
-  const week = { spec: { audiences: [], expirationSeconds: 7 * 24 * 3600 }, token: 'x', expirationTimestamp: new Date(7 * 24 * H).toISOString() };
+  const week = { spec: { audiences: [], expirationSeconds: 7 * 24 * 3600 }, token: 'x', expirationTimestamp: new Date(7 * 24 * H).toISOString(), issuedAt: new Date(0).toISOString() };
   assert.equal(requiresRefresh(week, 24 * H, 0), false);
   assert.equal(requiresRefresh(week, 24 * H + 1, 0), true, 'a week-long token is refreshed after a day');
 });

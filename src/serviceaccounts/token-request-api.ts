@@ -1,7 +1,8 @@
 // POST /api/v1/namespaces/<ns>/serviceaccounts/<name>/token: the TokenRequest subresource, answered 201
 // with the request, its spec defaulted and its status holding the token and when it expires.
 
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, InvalidError } from '../errors.js';
+import { invalid } from '../api/validation/field.js';
 import type { ApiDeps } from '../api/deps.js';
 import { readObject, sendJson, type RequestContext } from '../api/http.js';
 import type { ResourceRoute } from '../api/route.js';
@@ -21,6 +22,12 @@ export async function handleTokenRequest(deps: ApiDeps, ctx: RequestContext, rou
   if (meta.namespace && meta.namespace !== route.namespace) {
     throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
   }
+  // As upstream's TokenREST: a name in the body must be the account's.
+  if (meta.name !== undefined && meta.name !== null && meta.name !== '' && meta.name !== route.name) {
+    throw new InvalidError({ resource: 'tokenrequests', kind: 'TokenRequest', group: 'authentication.k8s.io', name: route.name }, [
+      invalid('metadata.name', meta.name, 'must match the service account name if specified'),
+    ]);
+  }
   const spec = (body.spec && typeof body.spec === 'object' ? body.spec : {}) as Record<string, unknown>;
   const requested: TokenRequestSpec = {};
   if (spec.audiences !== undefined && spec.audiences !== null) {
@@ -39,7 +46,7 @@ export async function handleTokenRequest(deps: ApiDeps, ctx: RequestContext, rou
   sendJson(ctx, 201, {
     kind: 'TokenRequest',
     apiVersion: TOKEN_REQUEST_API_VERSION,
-    metadata: { ...meta, name: route.name, namespace: route.namespace, creationTimestamp: null },
+    metadata: { ...meta, name: route.name, namespace: route.namespace, creationTimestamp: issued.issuedAt },
     spec: issued.spec,
     status: { token: issued.token, expirationTimestamp: issued.expirationTimestamp },
   });
