@@ -58,7 +58,7 @@ export const ROUTES: Route[] = [
   { name: 'health', match: under('/healthz', '/livez', '/readyz'), handle: (_e, ctx) => sendText(ctx, 200, 'ok') },
   { name: 'metrics', match: exact('/metrics'), handle: serveMetrics },
   { name: 'version', match: exact('/version'), handle: (env, ctx) => sendJson(ctx, 200, versionInfo(env.version)) },
-  { name: 'service account issuer discovery', match: exact(OPENID_CONFIGURATION_PATH, JWKS_PATH), handle: (env, ctx, p) => handleIssuerDiscovery(env.deps, ctx, p) },
+  { name: 'service account issuer discovery', match: exact(OPENID_CONFIGURATION_PATH, JWKS_PATH), handle: (env, ctx, p) => handleIssuerDiscovery(env.deps, ctx, p, env.serverAddress) },
   { name: 'discovery: /api and /apis', match: exact('/api', '/apis'), handle: discoveryRoot },
   { name: 'discovery: core v1 resources', match: exact('/api/v1'), handle: (_e, ctx) => sendJson(ctx, 200, legacyResourceList()) },
   { name: 'openapi v3 index', match: exact('/openapi/v3'), handle: (env, ctx) => sendJson(ctx, 200, env.openapi.v3Index) },

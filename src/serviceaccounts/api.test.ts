@@ -85,10 +85,12 @@ describe('service accounts through the API', () => {
   it('serves the issuer\'s OpenID configuration and keys to service accounts; the keys verify its tokens', async () => {
     const { status } = await requestToken();
     const who = { token: status.token };
-    const cfg = await h.request(who, { method: 'GET', url: '/.well-known/openid-configuration', headers: { host: 'api.example:6443' } });
+    // The Host header a client sends never makes the (publicly cacheable) keys' URL.
+    const cfg = await h.request(who, { method: 'GET', url: '/.well-known/openid-configuration', headers: { host: 'evil.example:6443' } });
     assert.equal(cfg.statusCode, 200);
+    assert.equal(cfg.headers['cache-control'], 'public, max-age=3600');
     assert.deepEqual(cfg.json(), {
-      issuer: ISS, jwks_uri: 'https://api.example:6443/openid/v1/jwks',
+      issuer: ISS, jwks_uri: `${ISS}/openid/v1/jwks`, // an API not listening has only its issuer's URL
       response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'],
     });
     const keys = await h.request(who, { method: 'GET', url: '/openid/v1/jwks' });

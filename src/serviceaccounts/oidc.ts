@@ -12,7 +12,7 @@ import { publicJwk } from './jwt.js';
 export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/openid/v1/jwks';
 
-/** The provider configuration: upstream's fields, the keys' URL on the server that answers. */
+/** The provider configuration: upstream's fields and the keys' URL. */
 export function openIdConfiguration(issuer: string, jwksUri: string): Record<string, unknown> {
   return {
     issuer,
@@ -27,11 +27,21 @@ export function jwks(publicKeys: KeyObject[]): { keys: Record<string, string>[] 
   return { keys: publicKeys.map(publicJwk) };
 }
 
+/**
+ * The keys' URL, as kube-apiserver's default for --service-account-jwks-uri: on the API's own serving
+ * address (host:port, what discovery's serverAddressByClientCIDRs gives), else on the issuer's URL. Never
+ * from the request's Host header: the document is cacheable (public), and a header a client chose must
+ * not end up in what a shared cache serves to others.
+ */
+export function jwksUri(serverAddress: string, issuer: string): string {
+  if (serverAddress) return `https://${serverAddress}${JWKS_PATH}`;
+  return `${issuer.replace(/\/+$/, '')}${JWKS_PATH}`;
+}
+
 /** Answers either document (GET only; the router sends only these two paths here). */
-export function serveIssuerDiscovery(ctx: RequestContext, p: string, issuer: string, publicKey: KeyObject): void {
-  const host = ctx.req.headers.host ?? 'localhost';
+export function serveIssuerDiscovery(ctx: RequestContext, p: string, issuer: string, publicKey: KeyObject, serverAddress: string): void {
   const isConfig = p === OPENID_CONFIGURATION_PATH;
-  const body = JSON.stringify(isConfig ? openIdConfiguration(issuer, `https://${host}${JWKS_PATH}`) : jwks([publicKey]));
+  const body = JSON.stringify(isConfig ? openIdConfiguration(issuer, jwksUri(serverAddress, issuer)) : jwks([publicKey]));
   ctx.res.writeHead(200, {
     'Content-Type': isConfig ? 'application/json' : 'application/jwk-set+json',
     'Cache-Control': 'public, max-age=3600',
@@ -41,9 +51,9 @@ export function serveIssuerDiscovery(ctx: RequestContext, p: string, issuer: str
 }
 
 /** The route's handler: 404 where the API issues no tokens, 405 for anything but GET. */
-export function handleIssuerDiscovery(deps: ApiDeps, ctx: RequestContext, p: string): void {
+export function handleIssuerDiscovery(deps: ApiDeps, ctx: RequestContext, p: string, serverAddress: string): void {
   const tokens = deps.serviceAccountTokens;
   if (!tokens) throw new HttpStatusError(404, 'NotFound', 'the server could not find the requested resource');
   if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw methodNotAllowed(ctx.method, p);
-  serveIssuerDiscovery(ctx, p, tokens.issuer, tokens.publicKey);
+  serveIssuerDiscovery(ctx, p, tokens.issuer, tokens.publicKey, serverAddress);
 }
