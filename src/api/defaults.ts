@@ -5,6 +5,7 @@
 
 import type { Container, KubeObject, Pod, PodSpec, Probe, Volume } from '../k8s/types.js';
 import { computeQosClass } from '../k8s/qos.js';
+import { DEFAULT_SERVICE_ACCOUNT, DEFAULT_TOKEN_EXPIRATION_SECONDS } from '../k8s/service-accounts.js';
 import { prepareLease } from './validation/lease.js';
 
 type Json = Record<string, unknown>;
@@ -104,7 +105,7 @@ function defaultVolume(v: Volume): void {
     setDefault(v.projected, 'defaultMode', 420);
     // SetDefaults_ServiceAccountTokenProjection: an hour.
     for (const src of Array.isArray(v.projected.sources) ? v.projected.sources : []) {
-      if (isObj(src) && isObj(src.serviceAccountToken)) setDefault(src.serviceAccountToken as unknown as Json, 'expirationSeconds', 3600);
+      if (isObj(src) && isObj(src.serviceAccountToken)) setDefault(src.serviceAccountToken as unknown as Json, 'expirationSeconds', DEFAULT_TOKEN_EXPIRATION_SECONDS);
     }
   }
 }
@@ -133,7 +134,7 @@ function defaultPod(pod: Pod): void {
   setDefault(s, 'schedulerName', 'default-scheduler');
   // The v1 conversion: the deprecated serviceAccount stands in for an empty serviceAccountName and
   // always reads back as serviceAccountName.
-  setDefault(s, 'serviceAccountName', typeof s.serviceAccount === 'string' && s.serviceAccount ? s.serviceAccount : 'default');
+  setDefault(s, 'serviceAccountName', typeof s.serviceAccount === 'string' && s.serviceAccount ? s.serviceAccount : DEFAULT_SERVICE_ACCOUNT);
   s.serviceAccount = s.serviceAccountName;
   setDefault(s, 'enableServiceLinks', true);
   if (!isObj(s.securityContext)) s.securityContext = {};

@@ -1,6 +1,2 @@
-// Timestamps as Kubernetes serialises metav1.Time.
-
-/** RFC 3339 UTC with second precision. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+// metav1.Time for the API's modules: the helper lives with the other wire forms in k8s/time.ts.
+export { rfc3339 } from '../k8s/time.js';

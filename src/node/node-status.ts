@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { errorMessage } from '../errors.js';
 import type { Node } from '../k8s/types.js';
+import { rfc3339 } from '../k8s/time.js';
 import type { ObjectStore } from '../store/store.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
@@ -67,7 +68,7 @@ export class NodeStatusReporter {
     const { store, clock, facts } = this.opts;
     try {
       const nowMs = clock.now();
-      const now = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = rfc3339(nowMs);
       const current = store.tryGet<Node>('nodes', undefined, facts.nodeName);
       if (!current) {
         store.create('nodes', buildNode(facts, now));

@@ -11,7 +11,9 @@ import type { KubeObject } from '../k8s/types.js';
 import type { ObjectStore, Watch, WatchEvent } from '../store/store.js';
 import type { Logger } from '../system/logger.js';
 
-export const DEFAULT_SERVICE_ACCOUNT = 'default';
+import { DEFAULT_SERVICE_ACCOUNT } from '../k8s/service-accounts.js';
+
+export { DEFAULT_SERVICE_ACCOUNT };
 
 /** The namespaces of `namespaces` that are active and have no default account in `haveDefault`. */
 export function namespacesMissingDefault(namespaces: readonly KubeObject[], haveDefault: ReadonlySet<string>): string[] {

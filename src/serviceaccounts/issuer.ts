@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../errors.js';
 import type { KubeObject, Pod } from '../k8s/types.js';
 import type { ObjectStore } from '../store/store.js';
-import { rfc3339 } from '../api/time.js';
+import { rfc3339 } from '../k8s/time.js';
+import { podServiceAccountName } from '../k8s/service-accounts.js';
 import { makeClaims, type ObjectRef } from './claims.js';
 import { signJwt } from './jwt.js';
 import type { SigningKey } from './signing-key.js';
@@ -69,10 +70,6 @@ export class TokenIssuer {
     return this.o.issuer;
   }
 
-  get audiences(): string[] {
-    return this.o.audiences;
-  }
-
   /** The key that verifies what this issuer signs (for the JWKS document). */
   get publicKey(): SigningKey['publicKey'] {
     return this.o.key.publicKey;
@@ -98,7 +95,7 @@ export class TokenIssuer {
       if (group === '' && ref.kind === 'Pod') {
         const p = store.getStored<Pod>('pods', namespace, refName)?.object;
         if (!p) throw NotFoundError.of({ resource: 'pods', name: refName });
-        if ((p.spec.serviceAccountName ?? 'default') !== name) {
+        if (podServiceAccountName(p) !== name) {
           throw new BadRequestError(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
         }
         uid = p.metadata.uid;
@@ -144,7 +141,7 @@ export class TokenIssuer {
     return {
       spec: { ...requested, audiences, expirationSeconds },
       token: signJwt(claims, this.o.key.privateKey, this.o.key.kid),
-      expirationTimestamp: new Date(claims.exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      expirationTimestamp: rfc3339(claims.exp * 1000),
       issuedAt: rfc3339(now * 1000),
     };
   }

@@ -14,7 +14,7 @@ export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
 /** The longest: 2^32 seconds. */
 export const MAX_TOKEN_EXPIRATION_SECONDS = 2 ** 32;
 /** The default of TokenRequestSpec.expirationSeconds and ServiceAccountTokenProjection.expirationSeconds. */
-export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
+export { DEFAULT_TOKEN_EXPIRATION_SECONDS } from '../k8s/service-accounts.js';
 
 export function validateServiceAccount(obj: KubeObject): FieldCause[] {
   return validateObjectMeta(obj.metadata, SERVICE_ACCOUNT_META);

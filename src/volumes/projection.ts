@@ -13,6 +13,7 @@ import type {
   SecretVolumeSource,
 } from '../k8s/types.js';
 import { ContainerConfigError } from '../errors.js';
+import { DEFAULT_TOKEN_EXPIRATION_SECONDS, podServiceAccountName } from '../k8s/service-accounts.js';
 import { containerResourceValue, type NodeResourceTotals } from '../k8s/resource-field.js';
 
 /** One file of a projected volume: its bytes and permission bits. */
@@ -181,9 +182,9 @@ export interface ProjectionLookup {
 /** The token request of a serviceAccountToken source (upstream's projected plugin). */
 export function podTokenRequest(pod: Pod, src: { audience?: string; expirationSeconds?: number }): PodTokenRequest {
   return {
-    serviceAccountName: pod.spec.serviceAccountName || 'default',
+    serviceAccountName: podServiceAccountName(pod),
     audiences: src.audience ? [src.audience] : [],
-    expirationSeconds: src.expirationSeconds ?? 3600,
+    expirationSeconds: src.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS,
     boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' },
   };
 }
