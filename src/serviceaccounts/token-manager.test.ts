@@ -61,7 +61,7 @@ test('a different audience, lifetime or pod is another token', () => {
   assert.equal(m.size, 1);
 });
 
-test('a failed refresh serves the cached token while it is valid, then fails naming both', () => {
+test('a failed refresh serves the cached token while it is valid; once it has expired it is dropped and the failure is a failed fetch', () => {
   const clock = new FakeClock();
   const r = recorder(clock);
   const m = new TokenManager({ issue: r.issue, now: () => clock.now(), random: () => 0 });
@@ -70,7 +70,8 @@ test('a failed refresh serves the cached token while it is valid, then fails nam
   clock.advance(0.9 * H);
   assert.equal(m.getServiceAccountToken('default', 'default', spec()).token, 't1');
   clock.advance(0.2 * H);
-  assert.throws(() => m.getServiceAccountToken('default', 'default', spec()), /failed to fetch token: serviceaccounts "default" not found/);
+  assert.throws(() => m.getServiceAccountToken('default', 'default', spec()), /^Error: failed to fetch token: serviceaccounts "default" not found$/);
+  assert.equal(m.size, 0, 'the expired token is no longer cached');
   const fresh = new TokenManager({ issue: r.issue, now: () => clock.now() });
   assert.throws(() => fresh.getServiceAccountToken('default', 'default', spec()), /^Error: failed to fetch token: serviceaccounts "default" not found$/);
 });

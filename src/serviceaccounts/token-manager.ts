@@ -2,10 +2,12 @@
 // volumes get their tokens through it. A token is cached by what was asked (account, namespace,
 // audiences, lifetime, bound pod) and issued again once it is older than 80% of its lifetime or 24
 // hours, each less a jitter of up to 10 s so that many pods do not refresh at once. When a refresh
-// fails, the cached token serves while it is still valid. Tokens of a pod are forgotten with it.
+// fails, the cached token serves while it is still valid. Expired tokens are dropped before each
+// request (upstream sweeps them every minute), so a failed refresh past the expiry fails as a first
+// fetch would. Tokens of a pod are forgotten with it.
 //
 //   issued ──────────── 80% of TTL (or 24 h) − jitter ──────── exp
-//   │ cached token served │ refresh on the next request │ refresh failing: error
+//   │ cached token served │ refresh on the next request  │ dropped: a failing refresh is an error
 
 import type { IssuedToken, TokenRequestSpec } from './issuer.js';
 import { errorMessage } from '../errors.js';
@@ -61,8 +63,8 @@ export class TokenManager {
     try {
       fresh = this.o.issue(namespace, name, spec);
     } catch (err) {
+      // dropExpired leaves only a valid cached token.
       if (!cached) throw new Error(`failed to fetch token: ${errorMessage(err)}`, { cause: err });
-      if (expired(cached, now)) throw new Error(`token ${key} expired and refresh failed: ${errorMessage(err)}`, { cause: err });
       return cached;
     }
     this.cache.set(key, fresh);
