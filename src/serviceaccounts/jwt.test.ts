@@ -42,3 +42,13 @@ test('the key id is the base64url SHA-256 of the public key, as kube-apiserver n
   assert.equal(jwk.kty, 'RSA');
   assert.equal(jwk.e, 'AQAB');
 });
+
+test('an HS256 token whose HMAC secret is the public key\'s PEM is refused (algorithm confusion)', async () => {
+  const { createHmac } = await import('node:crypto');
+  const pem = publicKey.export({ type: 'spki', format: 'pem' });
+  const input = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: keyIdOf(publicKey) })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'system:serviceaccount:kube-system:admin' })).toString('base64url')}`;
+  const token = `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
+  const jwt = parseJwt(token)!;
+  assert.equal(jwt.header.alg, 'HS256');
+  assert.equal(verifyRs256(jwt, publicKey), false);
+});
