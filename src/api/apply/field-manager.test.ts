@@ -217,3 +217,13 @@ test('an apply that changes nothing keeps the applier\'s time and the object', (
 test('a configuration with managedFields is refused, as upstream requires them nil', () => {
   assert.throws(() => applyConfiguration(undefined, { config: cm({ a: '1' }, { managedFields: [] }), manager: 'kubectl', force: false }, target('cm')), /metadata\.managedFields must be nil/);
 });
+
+test('a configuration with a field the schema does not declare fails to type, as upstream, whatever fieldValidation says', () => {
+  const config = { ...cm({ a: '1' }), bogus: 1 } as unknown as KubeObject;
+  assert.throws(() => applyConfiguration(undefined, { config, manager: 'kubectl', force: false }, target('cm')), (err: Error & { status?: number }) => {
+    assert.equal(err.message, 'failed to create typed patch object (default/c; /v1, Kind=ConfigMap): .bogus: field not declared in schema');
+    return true;
+  });
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'main', image: 'x', imagePullPolicyy: 'Always' }] } } as unknown as KubeObject;
+  assert.throws(() => applyConfiguration(undefined, { config: pod, manager: 'kubectl', force: false }, target('pod')), /: \.spec\.containers\[name="main"\]\.imagePullPolicyy: field not declared in schema$/);
+});

@@ -4,10 +4,10 @@
 
 import type { SchemaNode } from '../validation/schema.js';
 import { childCursor, cursorPath, emptySet, mark, rootCursor, type Cursor, type FieldSet } from './field-set.js';
-import { fieldElement } from './path.js';
-import { fieldNode, isNamedField, isObj, itemElements, itemsOf, listTypeOf, shapeOf } from './schema-view.js';
+import { fieldElement, formatPath } from './path.js';
+import { fieldNode, isNamedField, isObj, itemElements, itemsOf, listTypeOf, shapeOf, ShapeError } from './schema-view.js';
 
-/** `strict` (an applied configuration) refuses list items without a key and duplicate keys. */
+/** `strict` (an applied configuration) refuses undeclared fields, list items without a key and duplicate keys. */
 export function fieldSetOf(value: unknown, node: SchemaNode, strict = false): FieldSet {
   const out = emptySet();
   walk(value, node, rootCursor(out), strict);
@@ -34,6 +34,10 @@ function walk(value: unknown, node: SchemaNode, at: Cursor, strict: boolean): vo
   for (const k in map) {
     const v = map[k];
     if (v === undefined) continue;
+    if (strict && node.kind === 'object' && !Object.hasOwn(node.fields, k)) {
+      // upstream types the configuration against the schema: an undeclared field fails whatever fieldValidation says
+      throw new ShapeError(`${formatPath([...cursorPath(at), fieldElement(k)])}: field not declared in schema`);
+    }
     const c = childCursor(at, fieldElement(k));
     walk(v, fieldNode(node, k), c, strict);
     if (v === null || (isObj(v) && Object.keys(v).length === 0) || !isNamedField(node, k)) mark(c);
