@@ -9,7 +9,7 @@
 
 import type { FieldCause } from '../errors.js';
 import { BadRequestError } from '../errors.js';
-import { eventFromV1, eventToV1 } from '../events/convert.js';
+import { eventConfigurationFromV1, eventFromV1, eventToV1 } from '../events/convert.js';
 import { normalizeMicroTime } from '../k8s/micro-time.js';
 import { resourceInfo, type ApiResource } from '../k8s/registry.js';
 import type { KubeObject } from '../k8s/types.js';
@@ -29,6 +29,8 @@ export interface ServedVersion {
   toServed(stored: KubeObject): KubeObject;
   /** A decoded body of this version in the stored form; BadRequestError when it does not decode. */
   toStored(served: KubeObject): KubeObject;
+  /** A server-side apply configuration (partial) in the stored form's names, nothing filled in. */
+  configurationToStored(served: KubeObject): KubeObject;
   /** Paths of the fields of a body of this version its schema does not know (strict decoding). */
   unknownFields(served: KubeObject): string[];
   /** All the causes against creating `stored` through this version. */
@@ -91,6 +93,11 @@ function eventsV1(): ServedVersion {
       const copy = structuredClone(served);
       decodeEventTimes(copy);
       return eventFromV1(copy);
+    },
+    configurationToStored(served) {
+      const copy = structuredClone(served);
+      decodeEventTimes(copy);
+      return eventConfigurationFromV1(copy);
     },
     unknownFields: (served) => findUnknownFieldsIn(EVENT_V1_SCHEMA, served),
     validateCreate: (stored) => validateEventCreate(stored, 'events.k8s.io/v1'),

@@ -15,6 +15,7 @@ import type { KubeObject } from '../k8s/types.js';
 type Json = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** A string field as Go holds it ("" when absent). */
 const s = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** A time field as Go encodes it: the value, or null when unset. */
@@ -78,6 +79,29 @@ export function eventFromV1(v1: KubeObject): KubeObject {
   out.reportingComponent = s(e.reportingController);
   out.reportingInstance = s(e.reportingInstance);
   return order(out, CORE_ORDER) as KubeObject;
+}
+
+/** events.k8s.io/v1 field → its core/v1 name, for the fields whose names differ. */
+const V1_TO_CORE: Record<string, string> = {
+  regarding: 'involvedObject',
+  note: 'message',
+  reportingController: 'reportingComponent',
+  deprecatedSource: 'source',
+  deprecatedFirstTimestamp: 'firstTimestamp',
+  deprecatedLastTimestamp: 'lastTimestamp',
+  deprecatedCount: 'count',
+};
+
+/**
+ * A server-side apply configuration of events.k8s.io/v1 in core/v1 names: the fields it holds renamed,
+ * nothing filled in. A configuration is partial — what it leaves out its manager does not own — so the
+ * full conversion's empty structs and null times would claim (and overwrite) fields it never sent.
+ */
+export function eventConfigurationFromV1(v1: KubeObject): KubeObject {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(v1 as unknown as Json)) out[V1_TO_CORE[k] ?? k] = v;
+  out.apiVersion = 'v1';
+  return out as unknown as KubeObject;
 }
 
 // Go's field order of each type, so the JSON reads as the API server's.

@@ -117,6 +117,21 @@ describe('events.k8s.io/v1 over the core Events', () => {
     assert.equal(no.json().message, 'Event.events.k8s.io "a" is invalid: message: Invalid value: "rewritten": field is immutable');
   });
 
+  it('issue 12: a server-side apply through events.k8s.io/v1 owns only what its configuration holds', async () => {
+    const apply = (name: string, body: unknown, manager: string) =>
+      h.request('admin', { method: 'PATCH', url: `${V1}/${name}?fieldManager=${manager}`, headers: { 'content-type': 'application/apply-patch+yaml' }, payload: JSON.stringify(body) });
+    const made = await apply('applied', newEvent('applied'), 'creator');
+    assert.equal(made.statusCode, 201, made.body);
+    const labelled = await apply('applied', { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'applied', labels: { a: 'b' } } }, 'labeler');
+    assert.equal(labelled.statusCode, 200, labelled.body);
+    const e = labelled.json();
+    assert.deepEqual(e.metadata.labels, { a: 'b' });
+    assert.equal(e.note, 'it works');
+    assert.equal(e.reportingController, 'example.com/ctl');
+    const labeler = e.metadata.managedFields.find((m: { manager: string }) => m.manager === 'labeler');
+    assert.deepEqual(labeler.fieldsV1, { 'f:metadata': { 'f:labels': { 'f:a': {} } } });
+  });
+
   it('issue 12: update replaces through events.k8s.io/v1', async () => {
     const cur = (await req('GET', `${V1}/a`)).json();
     cur.metadata.labels = { team: 'x' };

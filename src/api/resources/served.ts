@@ -46,9 +46,10 @@ export function servedReply<T>(route: ResourceRoute, reply: T): T | KubeObject {
 
 /**
  * A request body as a KubeObject in the stored form: kind and apiVersion checked against the request's
- * version; for another version, its unknown fields handled per fieldValidation, then converted.
+ * version; for another version, its unknown fields handled per fieldValidation, then converted (an
+ * apply `configuration` by renaming only: it is partial, and what it leaves out must stay out).
  */
-export function decodeObject(ctx: RequestContext, route: ResourceRoute, body: Record<string, unknown>): KubeObject {
+export function decodeObject(ctx: RequestContext, route: ResourceRoute, body: Record<string, unknown>, configuration = false): KubeObject {
   const served = route.served;
   if (!served) return asKubeObject(body, route.resource);
   const obj = asKubeObject(body, served.resource);
@@ -59,7 +60,7 @@ export function decodeObject(ctx: RequestContext, route: ResourceRoute, body: Re
     if (texts.length && mode === 'Strict') throw new BadRequestError(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${texts.join(', ')}`);
     ctx.warnings.push(...texts);
   }
-  return served.toStored(obj);
+  return configuration ? served.configurationToStored(obj) : served.toStored(obj);
 }
 
 /** Field requirements of a fieldSelector in the request's version, naming the stored resource's fields. */

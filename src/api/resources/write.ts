@@ -241,11 +241,15 @@ function refuseNewFinalizers(r: ApiResource, name: string, next: KubeObject, cur
   invalid(r, name, [forbiddenField('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${list}}`)]);
 }
 
+function nameMismatch(obj: KubeObject, route: ResourceRoute): BadRequestError {
+  return new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${route.name})`);
+}
+
 export async function handleUpdate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const manager = fieldManagerFor('update', ctx.query, ctx.req.headers['user-agent']);
   const body = decodeObject(ctx, route, await readObject(ctx));
   if (body.metadata.name && body.metadata.name !== route.name) {
-    throw new BadRequestError(`the name of the object (${body.metadata.name}) does not match the name on the URL (${route.name})`);
+    throw nameMismatch(body, route);
   }
   body.metadata.name = route.name;
   applyUrlNamespace(body, route);
@@ -282,12 +286,11 @@ function handleApply(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute, r
   const r = route.resource;
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new BadRequestError('error decoding patch: the apply configuration must be an object');
   checkDuplicateFields(ctx, raw);
-  const config = decodeObject(ctx, route, patch as Record<string, unknown>);
+  const config = decodeObject(ctx, route, patch as Record<string, unknown>, true);
   if (config.metadata.name && config.metadata.name !== route.name) {
-    throw new BadRequestError(`the name of the object (${config.metadata.name}) does not match the name on the URL (${route.name})`);
+    throw nameMismatch(config, route);
   }
   applyUrlNamespace(config, route);
-  checkUnknownFields(ctx, r, config);
   const applied: ApplyRequest = { config, manager, force: forceOf(ctx.query) };
   const ns = r.namespaced ? route.namespace : undefined;
   if (!route.subresource && !deps.store.getStored(r.resource, ns, route.name!)) {
