@@ -33,10 +33,6 @@ export interface WriteTarget {
   time: string;
 }
 
-/** The RFC 3339 (seconds) form of an instant, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function withoutManaged(obj: KubeObject | Json): Json {
   const meta = (obj as Json).metadata;

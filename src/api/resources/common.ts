@@ -12,7 +12,8 @@ import { forbidden } from '../api-errors.js';
 import type { RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
 import { emptyObject, ignoredFields } from '../apply/endpoint-fields.js';
-import { rfc3339, type WriteTarget } from '../apply/field-manager.js';
+import type { WriteTarget } from '../apply/field-manager.js';
+import { rfc3339 } from '../time.js';
 import { SCHEMAS } from '../validation/schema-objects.js';
 import { A } from '../validation/schema.js';
 
