@@ -21,6 +21,7 @@ import { BadRequestError } from '../errors.js';
 import type { SecurityStage } from './auth/stage.js';
 import { StreamingEndpoint } from './streaming/upgrade.js';
 import { apiRequestSample } from '../metrics/api-requests.js';
+import { servedRequestKeys } from './auth/served.js';
 import type { ApiRequestRecorder } from '../metrics/recorder.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
@@ -88,6 +89,8 @@ export class ApiServer {
   private readonly background = new Set<Watch>();
   private readonly streaming: StreamingEndpoint;
   private readonly requests?: ApiRequestRecorder;
+  /** What request metrics may name (auth/served.ts). */
+  private readonly servedKeys = servedRequestKeys();
   private seq = 0;
 
   constructor(opts: ApiServerOptions) {
@@ -203,7 +206,7 @@ export class ApiServer {
       if (requests) {
         const contentType = req.headers['content-type']?.split(';')[0]?.trim();
         res.once('close', () => {
-          const s = apiRequestSample({ method: ctx.method, query: ctx.query, contentType }, admitted.attrs, res.statusCode, (performance.now() - began) / 1000);
+          const s = apiRequestSample({ method: ctx.method, query: ctx.query, contentType }, admitted.attrs, res.statusCode, (performance.now() - began) / 1000, this.servedKeys);
           if (s) requests.apiRequest(s);
         });
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { servedRequestKeys } from '../api/auth/served.js';
 import { apiRequestSample, dryRunLabel, reportedVerb, requestScope, type RequestFacts } from './api-requests.js';
 
 const facts = (f: Partial<RequestFacts>): RequestFacts => ({ verb: 'get', resourceRequest: true, apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: '', namespace: '', name: '', ...f });
@@ -41,7 +42,27 @@ test('dry_run: empty without the parameter, All when asked, invalid otherwise', 
 });
 
 test('a finished resource request gives its labels, code and seconds; a non-resource request nothing', () => {
-  const s = apiRequestSample({ method: 'POST', query: q('dryRun=All') }, facts({ verb: 'create', apiGroup: 'storage.k8s.io', resource: 'storageclasses' }), 201, 0.012);
+  const served = servedRequestKeys();
+  const s = apiRequestSample({ method: 'POST', query: q('dryRun=All') }, facts({ verb: 'create', apiGroup: 'storage.k8s.io', resource: 'storageclasses' }), 201, 0.012, served);
   assert.deepEqual(s, { verb: 'POST', dryRun: 'All', group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', subresource: '', scope: 'resource', code: 201, seconds: 0.012 });
-  assert.equal(apiRequestSample({ method: 'GET', query: q() }, facts({ resourceRequest: false }), 200, 0.001), undefined);
+  assert.equal(apiRequestSample({ method: 'GET', query: q() }, facts({ resourceRequest: false }), 200, 0.001, served), undefined);
+});
+
+test('a request for a group, version or resource nobody serves mints no series', () => {
+  const served = servedRequestKeys();
+  for (const f of [
+    { apiGroup: 'g0.example', apiVersion: 'v9', resource: 'things0' },
+    { apiGroup: 'storage.k8s.io', apiVersion: 'v9', resource: 'storageclasses' },
+    { apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'nonsense' },
+  ]) {
+    assert.equal(apiRequestSample({ method: 'GET', query: q() }, facts({ verb: 'get', ...f }), 404, 0.001, served), undefined, JSON.stringify(f));
+  }
+  for (const f of [
+    { apiGroup: '', apiVersion: 'v1', resource: 'pods', subresource: 'log' },
+    { apiGroup: 'events.k8s.io', apiVersion: 'v1', resource: 'events' },
+    { apiGroup: 'metrics.k8s.io', apiVersion: 'v1beta1', resource: 'pods' },
+    { apiGroup: 'authentication.k8s.io', apiVersion: 'v1beta1', resource: 'selfsubjectreviews' },
+  ]) {
+    assert.ok(apiRequestSample({ method: 'GET', query: q() }, facts({ verb: 'get', ...f }), 200, 0.001, served), JSON.stringify(f));
+  }
 });

@@ -46,8 +46,12 @@ export function apiRequestSample(
   f: RequestFacts,
   code: number,
   seconds: number,
+  served: ReadonlySet<string>,
 ): ApiRequestSample | undefined {
   if (!f.resourceRequest) return undefined;
+  // upstream instruments the routes it installed: a path nobody serves gets no series of its own
+  const resource = f.subresource ? `${f.resource}/${f.subresource}` : f.resource;
+  if (!served.has(`${f.apiGroup}/${f.apiVersion}/${resource}`)) return undefined;
   return {
     verb: reportedVerb(req.method, f, req.query, req.contentType),
     dryRun: dryRunLabel(req.query),
