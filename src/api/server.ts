@@ -22,6 +22,7 @@ import type { SecurityStage } from './auth/stage.js';
 import { StreamingEndpoint } from './streaming/upgrade.js';
 import { apiRequestSample } from '../metrics/api-requests.js';
 import { servedRequestKeys } from './auth/served.js';
+import { drainRequest, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './upload-limit.js';
 import type { ApiRequestRecorder } from '../metrics/recorder.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
@@ -223,11 +224,15 @@ export class ApiServer {
         res.destroy();
         return;
       }
-      // An over-cap upload: the connection closes after the answer. The rest of the body is still read
-      // (and dropped), so that a client busy sending it gets the answer instead of a broken pipe.
-      if ((err as { closeConnection?: boolean }).closeConnection) res.setHeader('Connection', 'close');
-      req.resume();
+      // An over-cap upload: the connection closes after the answer. The rest of the body is read (and
+      // dropped) first, up to a bound, so that a client busy sending it gets the answer instead of a
+      // broken pipe when the socket closes under its writes.
+      if ((err as { closeConnection?: boolean }).closeConnection) {
+        res.setHeader('Connection', 'close');
+        await drainRequest(req, DRAIN_MAX_BYTES, (fn) => this.deps.clock.setTimer(DRAIN_MAX_MS, fn));
+      } else req.resume();
       sendJson(ctx, status.code, status);
     }
   }
 }
+

@@ -11,6 +11,7 @@
 // without destroying the request on failure, answers with `Connection: close` (see closeConnection) and
 // drops the rest of the body while the client sends it, so the client reads the 413, not a broken pipe.
 
+import type { IncomingMessage } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { HttpStatusError } from './api-errors.js';
 import { BadRequestError } from '../errors.js';
@@ -142,5 +143,30 @@ export function limitBytes(max: number, what = 'image upload', opts: LimitOption
       if (seen > room) return cb(noSpace(what, undefined, opts.space!.fs, opts.space!.reservePercent));
       cb(null, chunk);
     },
+  });
+}
+
+/** How much of a refused upload's body is read before answering, and for how long at most. */
+export const DRAIN_MAX_BYTES = 256 * 1024 ** 2;
+export const DRAIN_MAX_MS = 10_000;
+
+/** Reads and drops the rest of a request body; resolves at its end, or once past either bound. */
+export function drainRequest(req: IncomingMessage, maxBytes: number, after: (fn: () => void) => () => void): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (): void => {
+      cancel();
+      req.off('data', onData).off('end', done).off('close', done).off('error', done);
+      req.resume();
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const cancel = after(done);
+    req.on('data', onData).once('end', done).once('close', done).once('error', done);
+    req.resume();
   });
 }
