@@ -74,3 +74,9 @@ test('issue 12: through events.k8s.io/v1 only the series and metadata of an even
   ]);
   assert.deepEqual(validateEventUpdate(base({ message: 'changed' }), old, 'v1'), []);
 });
+
+test('issue 12: core/v1 takes any event type (no further validation, for compatibility); events.k8s.io/v1 only Normal or Warning', () => {
+  assert.deepEqual(validateEventCreate(base({ type: 'Error' }), 'v1'), []);
+  assert.deepEqual(validateEventUpdate(base({ type: 'Error' }), base({ type: 'Error' }), 'v1'), []);
+  assert.deepEqual(show(validateEventCreate(base({ type: 'Error' }), 'events.k8s.io/v1')), ['type: Invalid value: "": has invalid value: Error']);
+});

@@ -67,10 +67,7 @@ function validateSeries(e: Json): FieldCause[] {
 export function validateEventCreate(obj: KubeObject, version: EventRequestVersion = 'v1'): FieldCause[] {
   const e = obj as unknown as Json;
   const errs = [...validateObjectMeta(obj.metadata, EVENT_META), ...legacyValidateEvent(e)];
-  if (version === 'v1') {
-    if (isSet(e.type) && e.type !== 'Normal' && e.type !== 'Warning') errs.push(invalid('type', e.type, 'has invalid value: Normal, Warning'));
-    return errs;
-  }
+  if (version === 'v1') return errs; // upstream: no further validation for backwards compatibility (any type)
   errs.push(...validateSeries(e));
   if (!isSet(e.eventTime)) errs.push(required('eventTime'));
   if (e.type !== 'Normal' && e.type !== 'Warning') errs.push(invalid('type', '', `has invalid value: ${str(e.type)}`));
@@ -103,10 +100,7 @@ export function validateEventUpdate(obj: KubeObject, old: KubeObject, version: E
   const e = obj as unknown as Json;
   const o = old as unknown as Json;
   const errs = [...validateObjectMetaUpdate(obj.metadata, old.metadata, EVENT_META), ...legacyValidateEvent(e)];
-  if (version === 'v1') {
-    if (isSet(e.type) && e.type !== 'Normal' && e.type !== 'Warning') errs.push(invalid('type', e.type, 'has invalid value: Normal, Warning'));
-    return errs;
-  }
+  if (version === 'v1') return errs; // upstream: no further validation for backwards compatibility (any type)
   if (!semanticEqual(e.series, o.series)) errs.push(...validateSeries(e));
   for (const [field, path] of IMMUTABLE) {
     if (!semanticEqual(e[field], o[field])) errs.push(invalid(path, e[field] ?? null, 'field is immutable'));
