@@ -75,8 +75,8 @@ test('issue 12: events stored before the start count from the newest time they c
 test('issue 12: nothing expires once stopped', () => {
   const h = setup();
   h.expirer.start();
-  h.expirer.stop();
   h.store.create('events', event('a', '2026-01-01T10:00:00Z'));
+  h.expirer.stop();
   h.clock.advance(2 * HOUR);
   assert.deepEqual(h.names(), ['a']);
 });

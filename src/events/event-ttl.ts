@@ -58,15 +58,16 @@ export class EventExpirer {
 
   start(): void {
     let replaying = true;
-    this.watch = this.store.watch<KubeObject>('events', {}, (ev) => {
-      const m = ev.object.metadata;
+    // the shared stored form: only metadata is read, so no copy of each event write is made
+    this.watch = this.store.watchStored<KubeObject>('events', {}, (ev) => {
+      const m = ev.stored.object.metadata;
       const key = `${m.namespace}/${m.name}`;
       if (ev.type === 'DELETED') {
         this.written.delete(key);
         return;
       }
       const now = this.clock.now();
-      const at = replaying ? Math.min(now, lastWrittenByContent(ev.object) ?? now) : now;
+      const at = replaying ? Math.min(now, lastWrittenByContent(ev.stored.object) ?? now) : now;
       this.written.set(key, { namespace: m.namespace!, name: m.name!, resourceVersion: m.resourceVersion!, at });
     });
     replaying = false;
