@@ -11,30 +11,36 @@ import { SERVED_VERSIONS } from '../served-versions.js';
 export interface ServedResource {
   /** The API group in the request path ("" for /api/v1, also for pods/eviction). */
   group: string;
+  /** The versions it is served at. */
+  versions: string[];
   /** "pods", or "pods/log" for a subresource. */
   resource: string;
   verbs: string[];
 }
 
 /**
- * The stored resources (of every group) and subresources from the registry and discovery, and the review APIs.
- * exec, attach and port-forward are listed even before discovery shows them, so the list stays
- * complete whatever order the streaming work lands in.
+ * The stored resources (of every group) and subresources from the registry and discovery, the versions
+ * served over another resource's storage, the review APIs and metrics.k8s.io. exec, attach and
+ * port-forward are listed even before discovery shows them, so the list stays complete whatever order
+ * the streaming work lands in.
  */
 export function servedResources(): ServedResource[] {
   const out: ServedResource[] = [];
   for (const r of RESOURCES) {
-    out.push({ group: r.group, resource: r.resource, verbs: r.verbs });
-    for (const s of SUBRESOURCES[r.resource] ?? []) out.push({ group: r.group, resource: `${r.resource}/${s.name}`, verbs: s.verbs });
+    out.push({ group: r.group, versions: [r.version], resource: r.resource, verbs: r.verbs });
+    for (const s of SUBRESOURCES[r.resource] ?? []) out.push({ group: r.group, versions: [r.version], resource: `${r.resource}/${s.name}`, verbs: s.verbs });
   }
   for (const sub of ['exec', 'attach', 'portforward']) {
-    if (!out.some((s) => s.resource === `pods/${sub}`)) out.push({ group: '', resource: `pods/${sub}`, verbs: ['create', 'get'] });
+    if (!out.some((s) => s.resource === `pods/${sub}`)) out.push({ group: '', versions: ['v1'], resource: `pods/${sub}`, verbs: ['create', 'get'] });
   }
   for (const v of SERVED_VERSIONS) {
-    if (!out.some((s) => s.group === v.resource.group && s.resource === v.resource.resource)) out.push({ group: v.resource.group, resource: v.resource.resource, verbs: v.resource.verbs });
+    const { group, version, resource, verbs } = v.resource;
+    const same = out.find((s) => s.group === group && s.resource === resource);
+    if (same) same.versions.push(version);
+    else out.push({ group, versions: [version], resource, verbs });
   }
-  for (const a of REVIEW_APIS) out.push({ group: a.group, resource: a.resource, verbs: a.verbs });
-  for (const m of METRICS_RESOURCES) out.push({ group: METRICS_GROUP, resource: m.name, verbs: m.verbs });
+  for (const a of REVIEW_APIS) out.push({ group: a.group, versions: [...a.versions], resource: a.resource, verbs: a.verbs });
+  for (const m of METRICS_RESOURCES) out.push({ group: METRICS_GROUP, versions: [METRICS_VERSION], resource: m.name, verbs: m.verbs });
   return out;
 }
 
@@ -43,15 +49,5 @@ export function servedResources(): ServedResource[] {
  * the request metrics may label a request with (a path nobody serves must not mint a new series).
  */
 export function servedRequestKeys(): Set<string> {
-  const out = new Set<string>();
-  const add = (group: string, version: string, resource: string) => out.add(`${group}/${version}/${resource}`);
-  for (const r of RESOURCES) {
-    add(r.group, r.version, r.resource);
-    for (const s of SUBRESOURCES[r.resource] ?? []) add(r.group, r.version, `${r.resource}/${s.name}`);
-  }
-  for (const sub of ['exec', 'attach', 'portforward']) add('', 'v1', `pods/${sub}`);
-  for (const v of SERVED_VERSIONS) add(v.resource.group, v.resource.version, v.resource.resource);
-  for (const a of REVIEW_APIS) for (const version of a.versions) add(a.group, version, a.resource);
-  for (const m of METRICS_RESOURCES) add(METRICS_GROUP, METRICS_VERSION, m.name);
-  return out;
+  return new Set(servedResources().flatMap((r) => r.versions.map((v) => `${r.group}/${v}/${r.resource}`)));
 }
