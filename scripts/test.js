@@ -2,10 +2,11 @@
 // The test command the README gives and CI runs (`npm test` builds first, then runs this):
 // 1. unit tests (no root, no network), then
 // 2. root integration tests (real namespaces, runc, CNI, overlayfs), then
-// 3. end-to-end tests (the real kubectl against a real daemon).
+// 3. end-to-end tests (the real kubectl against a real daemon), then
+// 4. the soak and fault suite in its short form (test/soak; `npm run soak` runs it in full: PEAPOD_SOAK=full).
 // Stages 2 and 3 are skipped with a message when not root. Their files run one at a time: each suite makes
 // its own daemon, data dir, bridge and subnet, and removes them even when it fails.
-// Usage: node scripts/test.js [unit|integration|e2e] [file filter]
+// Usage: node scripts/test.js [unit|integration|e2e|soak] [file filter]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,7 +50,10 @@ const stages = [
   ['unit', [...find(path.join(dist, 'src')), ...find(path.join(dist, 'bench'))]],
   ['integration', find(path.join(dist, 'test', 'integration'))],
   ['e2e', find(path.join(dist, 'test', 'e2e'))],
+  ['soak', find(path.join(dist, 'test', 'soak'))],
 ];
+const figuresFile = process.env.PEAPOD_SOAK_FIGURES ?? '/tmp/peapod-soak-figures.jsonl';
+fs.rmSync(figuresFile, { force: true });
 const total = { pass: 0, fail: 0, skipped: 0 };
 let failed = false;
 for (const [name, all] of stages) {
@@ -69,6 +73,13 @@ for (const [name, all] of stages) {
   if (r.code !== 0) {
     failed = true;
     if (r.fail === 0) total.fail += 1; // the runner itself failed (a crash outside any test)
+  }
+}
+if (fs.existsSync(figuresFile)) {
+  console.log('\n# soak figures');
+  for (const line of fs.readFileSync(figuresFile, 'utf8').split('\n').filter(Boolean)) {
+    const f = JSON.parse(line);
+    console.log(`${f.case}: ${f.name} = ${f.value}${f.unit ? ' ' + f.unit : ''}`);
   }
 }
 console.log(`\npeapod: ${total.pass} passed, ${total.fail} failed, ${total.skipped} skipped`);
