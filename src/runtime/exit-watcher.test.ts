@@ -25,24 +25,40 @@ test('an exit file is read as a decimal code without a newline', () =>
     assert.equal(await readExitFile(dir, 'half'), undefined);
   }));
 
+/** Yields to the loop (and the thread pool's file reads) until cond holds; fails after about 10 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 5000 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(cond(), `timed out waiting for ${what}`);
+}
+
 test('the slow poll reports a watched exit once and ignores ids nobody watches', () =>
   withDir(async (dir) => {
     const clock = new FakeClock();
     const seen: [string, number][] = [];
+    // Every id the watcher considers (a reported id is skipped before this is asked): counting the
+    // stranger's turns tells the test that a poll round has gone through the whole directory.
+    const asked: string[] = [];
     const w = new ExitWatcher({
       exitsDir: dir, clock, logger: silentLogger(), pollMs: 1000,
-      isWatched: (id) => id !== 'stranger',
+      isWatched: (id) => (asked.push(id), id !== 'stranger'),
       onExit: (id, info) => seen.push([id, info.code]),
     });
-    // Written before start(): only the poll can find them.
+    // Written before start(): fs.watch never reports them, only the poll can find them. The test never
+    // calls check() itself, so without the poll nothing is reported and the waits below fail.
     await writeFile(path.join(dir, 'c1'), '3');
     await writeFile(path.join(dir, 'stranger'), '0');
     w.start();
-    clock.advance(1000);
-    for (let i = 0; i < 1000 && seen.length === 0; i++) await new Promise((r) => setImmediate(r));
-    clock.advance(1000);
-    await w.check('c1');
-    await w.check('stranger');
-    w.close();
-    assert.deepEqual(seen, [['c1', 3]]);
+    try {
+      clock.advance(1000);
+      await until(() => seen.length > 0 && asked.filter((id) => id === 'stranger').length === 1, 'the first poll');
+      // The next round is scheduled only once the first has finished; wait for it to have looked at the
+      // stranger again, which proves it walked the directory, then c1 must still have been reported once.
+      await until(() => {
+        clock.advance(1000);
+        return asked.filter((id) => id === 'stranger').length >= 2;
+      }, 'the second poll');
+      assert.deepEqual(seen, [['c1', 3]]);
+    } finally {
+      w.close();
+    }
   }));
