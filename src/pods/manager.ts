@@ -41,6 +41,7 @@ import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
 import { podReference } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
+import { gcPodLogs } from './pod-logs.js';
 import { PodWorkers } from './workers.js';
 import { cpuShares } from './translate.js';
 import type { ImagePullRecorder, PodLifecycleRecorder } from '../metrics/recorder.js';
@@ -180,6 +181,10 @@ export class PodManager {
     await podUidsInRuntime(o.runtime)
       .then((inRuntime) => o.volumes.gc(new Set([...live, ...failed, ...inRuntime])))
       .catch((err) => o.logger.warn({ err: errorMessage(err) }, 'volume gc failed'));
+    // Log directories of pods nobody knows (a teardown cut short by a crash), as the kubelet's GC does.
+    await podUidsInRuntime(o.runtime)
+      .then((inRuntime) => gcPodLogs(o.paths, new Set([...live, ...failed, ...inRuntime])))
+      .catch((err) => o.logger.warn({ err: errorMessage(err) }, 'pod log gc failed'));
     // 5. Workers, runtime events, then the watch from the list's version.
     let workers: PodWorkers | undefined;
     const probes = new ProbeManager({

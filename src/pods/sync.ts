@@ -49,6 +49,7 @@ import { missingClusterDnsMessage, sandboxConfigOf, wantsClusterDns } from './sa
 import { DEADLINE_MESSAGE, groupByName, newestRecord, podDescription, podIPOf, podReference, type ObservedPod } from './spec.js';
 import type { ResolvedImage, StartError } from './status.js';
 import { containerConfigOf } from './translate.js';
+import { removePodLogs } from './pod-logs.js';
 import type { ImagePullRecorder, PodLifecycleRecorder } from '../metrics/recorder.js';
 
 export interface SyncDeps {
@@ -462,8 +463,8 @@ export async function refreshVolumes(deps: Pick<SyncDeps, 'volumes' | 'events' |
   }
 }
 
-/** Stops and removes every sandbox and container of a pod, then its volumes (deletion, orphans). */
-export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes'>, uid: string): Promise<void> {
+/** Stops and removes every sandbox and container of a pod, then its volumes and logs (deletion, orphans). */
+export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes' | 'paths'>, uid: string): Promise<void> {
   const obs = await observePod(deps.runtime, uid);
   for (const sb of obs.sandboxes) {
     await deps.runtime.stopPodSandbox(sb.id);
@@ -471,4 +472,5 @@ export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes'>, u
   }
   for (const recs of obs.containers.values()) for (const r of recs) await deps.runtime.removeContainer(r.id);
   await deps.volumes.tearDownPodVolumes(uid);
+  await removePodLogs(deps.paths, uid);
 }
