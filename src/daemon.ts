@@ -21,6 +21,7 @@ import { DEFAULT_MAX_IMAGE_UPLOAD } from './api/upload-limit.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { StaticPodSource } from './node/static-pods/source.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
+import { DEFAULT_POD_PIDS_LIMIT } from './runtime/cgroups.js';
 import { missingMallocTunables, missingNodeFlags, SERVE_MALLOC_TUNABLES, SERVE_NODE_FLAGS } from './system/node-flags.js';
 import { hostSeccompFacts } from './runtime/seccomp/host.js';
 import { SeccompProfiles } from './runtime/seccomp/profiles.js';
@@ -99,6 +100,8 @@ export interface DaemonOptions {
   nodeLeaseRenewIntervalMs?: number;
   /** How long an Event is kept after its last write (kube-apiserver's --event-ttl, 1 h). */
   eventTtlMs?: number;
+  /** pids.max of every pod cgroup (the kubelet's podPidsLimit; -1 = none); default DEFAULT_POD_PIDS_LIMIT. */
+  podPidsLimit?: number;
 }
 
 /**
@@ -228,7 +231,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
     const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
-    const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp });
+    const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp, podPidsLimit: opts.podPidsLimit ?? DEFAULT_POD_PIDS_LIMIT });
     await runtime.init();
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.

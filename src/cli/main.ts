@@ -45,6 +45,7 @@ interface ServeOptions {
   metricsResolution?: string;
   nodeLeaseRenewInterval?: string;
   eventTtl?: string;
+  podPidsLimit?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -96,10 +97,11 @@ export function buildProgram(io: CliIO): Command {
     .option('--max-image-upload <size>', 'largest `peapod image load`/`import` upload, e.g. 8Gi or 500M', '8Gi')
     .option('--event-ttl <duration>', 'how long an Event is kept after its last write (kube-apiserver\'s --event-ttl)', '1h')
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
+    .option('--pod-pids-limit <n>', 'most processes (pids) each pod may have, written to its cgroup\'s pids.max, so a fork bomb stays in its pod (the kubelet\'s --pod-max-pids; -1 = no limit, the kubelet\'s default)', '4096')
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, ...rest } = o;
       const eventTtlMs = parseDurationMs(eventTtl ?? '1h');
       const nodeLeaseRenewIntervalMs = parseDurationMs(nodeLeaseRenewInterval ?? '10s');
       if (eventTtlMs < 1000 || nodeLeaseRenewIntervalMs < 1000) throw new CliError('error: --event-ttl and --node-lease-renew-interval must be at least 1s');
@@ -125,8 +127,10 @@ export function buildProgram(io: CliIO): Command {
       if (metricsResolutionMs < 1000) throw new CliError('error: --metrics-resolution must be at least 1s');
       const maxPods = parseIntArg(maxPodsText ?? '110');
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
+      const podPidsLimit = parseIntArg(podPidsText ?? '4096');
+      if (podPidsLimit === 0 || podPidsLimit < -1) throw new CliError('error: --pod-pids-limit must be -1 (no limit) or at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit });
     }));
 
   program

@@ -5,6 +5,8 @@
 // the pod manager keeps through setLevelShares). Where the host has a hugetlb hierarchy, the pod dir
 // there limits each page size to what the pod asked for, the others to 0. runc creates each container's leaf (and the parents, mkdir -p) but `runc delete` removes
 // only the leaf, so the engine removes pod dirs itself, leaf-first, after killing leftover tasks.
+// Every pod dir in the pids hierarchy gets the node's pod pids limit (the kubelet's podPidsLimit), so a
+// fork bomb in one pod runs out of pids there instead of exhausting the host's.
 
 import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,12 @@ export type QosLevel = 'burstable' | 'besteffort';
 const QOS_DIRS: (QosLevel | undefined)[] = [undefined, 'burstable', 'besteffort'];
 /** The kubelet's cpu.shares of the besteffort level (MinShares). */
 const BESTEFFORT_SHARES = 2;
+/**
+ * The default pod pids limit (`serve --pod-pids-limit`). The kubelet's podPidsLimit defaults to -1 (no
+ * limit); a finite default keeps a fork bomb inside its pod while admitting real workloads (OpenShift
+ * sets the same 4096; a busy JVM or Postgres uses a few hundred).
+ */
+export const DEFAULT_POD_PIDS_LIMIT = 4096;
 
 export class PodCgroups {
   private readonly root: string;
@@ -29,8 +37,11 @@ export class PodCgroups {
   private hierarchies: string[] = [];
   /** Page sizes the hugetlb controller limits ("2MB", "1GB"), empty without that controller. */
   hugepageSizes: string[] = [];
+  /** pids.max of every pod cgroup; undefined or below 1 = no limit (the kubelet's podPidsLimit -1). */
+  private readonly podPidsLimit: number | undefined;
 
-  constructor(opts: { cgroupParent: string; clock: Clock; logger: Logger; root?: string }) {
+  constructor(opts: { cgroupParent: string; clock: Clock; logger: Logger; root?: string; podPidsLimit?: number }) {
+    this.podPidsLimit = opts.podPidsLimit !== undefined && opts.podPidsLimit > 0 ? opts.podPidsLimit : undefined;
     this.parent = opts.cgroupParent;
     this.clock = opts.clock;
     this.logger = opts.logger;
@@ -60,7 +71,13 @@ export class PodCgroups {
     const cpu = this.hierarchy('cpu');
     const mem = this.hierarchy('memory');
     const hugetlb = this.hierarchy('hugetlb');
+    const pids = this.hierarchy('pids');
     const jobs: Promise<void>[] = [];
+    if (pids && this.podPidsLimit !== undefined) {
+      const d = this.podDir(pids, uid, qos);
+      const limit = String(this.podPidsLimit);
+      jobs.push(mkdir(d, { recursive: true }).then(() => writeFile(path.join(d, 'pids.max'), limit)));
+    }
     if (qos === 'besteffort') jobs.push(this.setLevelShares(qos, BESTEFFORT_SHARES));
     if (cpu && res && (res.cpuShares || res.cpuQuota)) {
       jobs.push(

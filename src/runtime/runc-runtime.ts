@@ -68,6 +68,8 @@ export interface RuncRuntimeOptions {
   seccomp?: SeccompProfiles;
   /** How many sandbox runs and removals and container creates, starts and removals run at once. */
   parallelism?: number;
+  /** pids.max of each pod cgroup (the kubelet's podPidsLimit); -1 or unset = no limit. */
+  podPidsLimit?: number;
 }
 
 /**
@@ -117,7 +119,7 @@ export class RuncRuntime implements Runtime {
     this.catatonitPath = opts.catatonitPath ?? CATATONIT_PATH;
     this.seccomp = opts.seccomp ?? new SeccompProfiles({ host: hostSeccompFacts() });
     this.runc = new Runc({ exec: opts.exec, root: opts.paths.runcRoot });
-    this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger });
+    this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger, podPidsLimit: opts.podPidsLimit });
     this.sandboxStore = new RecordStore(opts.paths.sandboxesDir);
     this.containerStore = new RecordStore(opts.paths.containersDir);
     this.watcher = new ExitWatcher({

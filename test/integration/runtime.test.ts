@@ -22,6 +22,8 @@ import { busyboxContainer as containerConfig, sandboxFixture, waitExited as wait
 import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.202.0/24';
+/** Every pod cgroup's pids.max in this suite (serve --pod-pids-limit): small, for the fork bomb test. */
+const POD_PIDS_LIMIT = 64;
 
 if (process.getuid?.() !== 0) {
   test('runtime integration (needs root)', { skip: 'needs root: run as root' }, () => {});
@@ -54,7 +56,7 @@ function suite(): void {
 
   function makeRuntime(): RuncRuntime {
     network = new CniNetwork({ paths, exec, logger, podCidr: SUBNET });
-    const rt = new RuncRuntime({ paths, exec, clock, logger, images, network });
+    const rt = new RuncRuntime({ paths, exec, clock, logger, images, network, podPidsLimit: POD_PIDS_LIMIT });
     rt.onContainerEvent((ev) => events.push(ev));
     return rt;
   }
@@ -279,6 +281,37 @@ function suite(): void {
     }));
     const st = await waitExited(id);
     assert.deepEqual([st.exitCode, st.reason], [137, 'OOMKilled']);
+    await runtime.removePodSandbox(sid);
+  });
+
+  wrap('a fork bomb in a container stops at the pod pids limit instead of exhausting the host', async () => {
+    const pidsRoot = '/sys/fs/cgroup/pids';
+    const sb = sandboxConfig('forkbomb');
+    const sid = await runtime.runPodSandbox(sb);
+    const dir = runtime.cgroups.podDir(pidsRoot, sb.metadata.uid, sb.qosLevel);
+    assert.equal((await readFile(path.join(dir, 'pids.max'), 'utf8')).trim(), String(POD_PIDS_LIMIT));
+    // A subshell forks 400 background sleeps, far more than the limit lets the pod have: the fork the
+    // limit refuses ends it (ash gives up on a failed fork), the sleeps it made keep running, and the
+    // container's shell replaces itself with one more sleep (exec, no fork).
+    const id = await run(sid, sb, containerConfig('bomb', '( i=0; while [ $i -lt 400 ]; do sleep 300 & i=$((i+1)); done ); exec sleep 300'));
+    // The kernel counts a refused fork in the forking task's own cgroup (the container's, under the pod's).
+    const failedForks = async () => {
+      let n = 0;
+      for (const leaf of ['', ...(await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)]) {
+        n += Number(/^max (\d+)/m.exec(await readFile(path.join(dir, leaf, 'pids.events'), 'utf8').catch(() => ''))?.[1] ?? 0);
+      }
+      return n;
+    };
+    const podPids = async () => Number((await readFile(path.join(dir, 'pids.current'), 'utf8')).trim());
+    const end = Date.now() + 20_000;
+    while ((await failedForks()) === 0) {
+      if (Date.now() > end) throw new Error(`no fork refused in 20 s; pids in the pod: ${await podPids()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // At the refusal: pause, the shell, the subshell and the sleeps, LIMIT in all; the subshell is gone since.
+    const held = await podPids();
+    assert.ok(held <= POD_PIDS_LIMIT && held >= POD_PIDS_LIMIT - 2, `the pod holds ${held} processes, its limit is ${POD_PIDS_LIMIT}`);
+    assert.equal((await runtime.containerStatus(id)).state, 'running');
     await runtime.removePodSandbox(sid);
   });
 
