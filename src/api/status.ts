@@ -4,6 +4,7 @@
 import { PeapodError, InvalidError, NotFoundError, AlreadyExistsError, ConflictError } from '../errors.js';
 import type { KubeStatus } from '../k8s/types.js';
 import { HttpStatusError } from './api-errors.js';
+import { insufficientStorage } from './storage-full.js';
 
 const CODES: Record<string, { http: number; reason: string }> = {
   NotFound: { http: 404, reason: 'NotFound' },
@@ -25,6 +26,8 @@ function failure(code: number, reason: string, message: string, details?: KubeSt
 
 /** Maps any thrown value to a Status; `internal` tells the caller to log it as a bug. */
 export function errorToStatus(err: unknown): { status: KubeStatus; internal: boolean } {
+  const full = insufficientStorage(err);
+  if (full) return { status: failure(full.httpCode, full.reason, full.message), internal: false };
   if (err instanceof HttpStatusError) {
     return { status: failure(err.httpCode, err.reason, err.message, err.details), internal: false };
   }
