@@ -18,6 +18,9 @@ import { LocalImageService } from './images/local-image-service.js';
 import { DEFAULT_GC_HIGH_PERCENT, DEFAULT_GC_LOW_PERCENT, DEFAULT_GC_MIN_AGE_MS, IMAGE_GC_PERIOD_MS, ImageGc, statfsSpace } from './images/gc.js';
 import { allowsPlainHttp, loadRegistryTls } from './images/registry/tls.js';
 import { DEFAULT_MAX_IMAGE_UPLOAD } from './api/upload-limit.js';
+import { WatchLimiter, type WatchLimits } from './api/watch-limits.js';
+import { SharedEventLines } from './api/watch-lines.js';
+import { SysctlAllowlist } from './k8s/sysctls.js';
 import { CniNetwork } from './runtime/network/cni-network.js';
 import { StaticPodSource } from './node/static-pods/source.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
@@ -102,6 +105,10 @@ export interface DaemonOptions {
   eventTtlMs?: number;
   /** pids.max of every pod cgroup (the kubelet's podPidsLimit; -1 = none); default DEFAULT_POD_PIDS_LIMIT. */
   podPidsLimit?: number;
+  /** Sysctls pods may set besides the safe set (the kubelet's --allowed-unsafe-sysctls). */
+  allowedUnsafeSysctls?: string[];
+  /** Bounds on open watches (serve --max-watches, --max-watches-per-client). */
+  watchLimits?: WatchLimits;
 }
 
 /**
@@ -302,6 +309,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
       },
       allocatable: {
         hostAppArmor: hostHasAppArmor(),
+        sysctls: new SysctlAllowlist(opts.allowedUnsafeSysctls ?? []),
         maxPods: facts.maxPods,
         resources: new Map(Object.entries(nodeResources(facts)).filter(([k]) => k !== 'pods').map(([k, q]) => [k, amountOf(k, q)])),
       },
@@ -349,7 +357,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
     const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
     undo.push(() => resourceMetrics.stop());
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage, watches: { limiter: new WatchLimiter(opts.watchLimits), lines: new SharedEventLines() } });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

@@ -4,7 +4,7 @@
 export class HttpStatusError extends Error {
   readonly httpCode: number;
   readonly reason: string;
-  readonly details?: { name?: string; kind?: string; group?: string };
+  readonly details?: { name?: string; kind?: string; group?: string; retryAfterSeconds?: number };
   constructor(httpCode: number, reason: string, message: string, details?: HttpStatusError['details']) {
     super(message);
     this.httpCode = httpCode;

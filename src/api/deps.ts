@@ -12,6 +12,8 @@ import type { Authorizer } from './auth/types.js';
 import type { RuleResolver } from './auth/authorizer.js';
 import type { TokenIssuer } from '../serviceaccounts/issuer.js';
 import type { ResourceMetricsSource } from '../metrics/rates.js';
+import type { WatchLimiter } from './watch-limits.js';
+import type { SharedEventLines } from './watch-lines.js';
 
 export interface ApiDeps {
   store: ObjectStore;
@@ -34,4 +36,6 @@ export interface ApiDeps {
   serviceAccountTokens?: TokenIssuer;
   /** The sampled pod and node usage metrics.k8s.io serves (metrics-api.ts); unset: that API answers 503. */
   resourceMetrics?: ResourceMetricsSource;
+  /** Bounds on open watches and the event lines they share (watch.ts); unset: unbounded, nothing shared. */
+  watches?: { limiter: WatchLimiter; lines: SharedEventLines };
 }

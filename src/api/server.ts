@@ -24,6 +24,8 @@ import { apiRequestSample } from '../metrics/api-requests.js';
 import { servedRequestKeys } from './auth/served.js';
 import { drainRequest, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './upload-limit.js';
 import type { ApiRequestRecorder } from '../metrics/recorder.js';
+import { WatchLimiter } from './watch-limits.js';
+import { SharedEventLines } from './watch-lines.js';
 
 /** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
 const IDLE_CONNECTION_MS = 120_000;
@@ -115,6 +117,7 @@ export class ApiServer {
       authorizer: opts.security.authorizer,
       ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
+      watches: opts.watches ?? { limiter: new WatchLimiter(), lines: new SharedEventLines() },
     };
     this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });
     this.env = { deps: this.deps, openapi: buildOpenApi(this.version.gitVersion), version: this.version, serverAddress: '', metrics: opts.metrics };

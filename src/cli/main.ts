@@ -45,6 +45,9 @@ interface ServeOptions {
   metricsResolution?: string;
   nodeLeaseRenewInterval?: string;
   eventTtl?: string;
+  allowedUnsafeSysctls?: string;
+  maxWatches?: string;
+  maxWatchesPerClient?: string;
   podPidsLimit?: string;
 }
 
@@ -98,10 +101,13 @@ export function buildProgram(io: CliIO): Command {
     .option('--event-ttl <duration>', 'how long an Event is kept after its last write (kube-apiserver\'s --event-ttl)', '1h')
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
     .option('--pod-pids-limit <n>', 'most processes (pids) each pod may have, written to its cgroup\'s pids.max, so a fork bomb stays in its pod (the kubelet\'s --pod-max-pids; -1 = no limit, the kubelet\'s default)', '4096')
+    .option('--allowed-unsafe-sysctls <list>', 'comma-separated sysctls (or prefixes ending in *) pods may set besides the safe set; each must be namespaced (the kubelet\'s --allowed-unsafe-sysctls, e.g. \'kernel.msg*,net.ipv4.route.min_pmtu\')')
+    .option('--max-watches <n>', 'watches open at once, every client together; one more is answered 429 with Retry-After', '4096')
+    .option('--max-watches-per-client <n>', 'watches one client (a user, else an address) may hold open at once', '1024')
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, ...rest } = o;
       const eventTtlMs = parseDurationMs(eventTtl ?? '1h');
       const nodeLeaseRenewIntervalMs = parseDurationMs(nodeLeaseRenewInterval ?? '10s');
       if (eventTtlMs < 1000 || nodeLeaseRenewIntervalMs < 1000) throw new CliError('error: --event-ttl and --node-lease-renew-interval must be at least 1s');
@@ -129,8 +135,17 @@ export function buildProgram(io: CliIO): Command {
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const podPidsLimit = parseIntArg(podPidsText ?? '4096');
       if (podPidsLimit === 0 || podPidsLimit < -1) throw new CliError('error: --pod-pids-limit must be -1 (no limit) or at least 1');
+      const allowedUnsafeSysctls = (unsafeSysctlsText ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const { SysctlAllowlist } = await import('../k8s/sysctls.js');
+      try {
+        new SysctlAllowlist(allowedUnsafeSysctls);
+      } catch (err) {
+        throw new CliError(`error: --allowed-unsafe-sysctls: ${(err as Error).message}`);
+      }
+      const watchLimits = { total: parseIntArg(maxWatchesText ?? '4096'), perClient: parseIntArg(maxWatchesPerClientText ?? '1024') };
+      if (watchLimits.total < 1 || watchLimits.perClient < 1) throw new CliError('error: --max-watches and --max-watches-per-client must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit, allowedUnsafeSysctls, watchLimits });
     }));
 
   program

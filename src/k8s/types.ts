@@ -467,5 +467,5 @@ export interface KubeStatus {
   message?: string;
   reason?: string;
   code: number;
-  details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: StatusCause[] };
+  details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
 }

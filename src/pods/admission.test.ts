@@ -5,6 +5,7 @@ import type { Container, Pod } from '../k8s/types.js';
 import { admitPod } from './admission.js';
 import { harness } from './manager-harness.js';
 import { makePod } from './test-fixtures.js';
+import { SysctlAllowlist } from '../k8s/sysctls.js';
 
 const res = (requests: Record<string, string>, limits: Record<string, string> = {}) => ({ resources: { requests, limits } });
 const c = (name: string, extra: Partial<Container> = {}): Container => ({ name, image: 'busybox:1.36', ...extra });
@@ -135,3 +136,13 @@ test('issue 8: a pod for another OS is rejected as the kubelet rejects it', () =
   });
   assert.equal(admitPod(makePod({ containers: [c('a')], os: { name: 'linux' } }), [], node).admit, true);
 });
+
+test('admission: serve --allowed-unsafe-sysctls admits what it names; a slash name is refused under its dotted form (issue 13)', () => {
+  const withSysctl = (name: string, hostNetwork = false) => makePod({ hostNetwork, securityContext: { sysctls: [{ name, value: '1' }] } });
+  const unsafe = { maxPods: 10, resources: new Map(), sysctls: new SysctlAllowlist(['kernel.msg*']) };
+  assert.deepEqual(admitPod(withSysctl('kernel.msgmax'), [], unsafe), { admit: true });
+  assert.deepEqual(admitPod(withSysctl('kernel.sem'), [], unsafe), { admit: false, reason: 'SysctlForbidden', message: 'Pod was rejected: forbidden sysctl: "kernel.sem" not allowlisted' });
+  const safe = { maxPods: 10, resources: new Map() };
+  assert.equal((admitPod(withSysctl('net/ipv4/tcp_syncookies', true), [], safe) as { message: string }).message, 'Pod was rejected: forbidden sysctl: "net.ipv4.tcp_syncookies" not allowed with host net enabled');
+});
+

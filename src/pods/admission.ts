@@ -5,7 +5,8 @@
 // nothing is ever started for it. Pure.
 //
 // First the node's labels against the pod's nodeSelector and required node affinity (NodeAffinity: a pod
-// bound by name never met the scheduler). Before resources, as the kubelet's other admit handlers: sysctls outside the safe set (SysctlForbidden)
+// bound by name never met the scheduler). Before resources, as the kubelet's other admit handlers: sysctls outside the safe set and serve
+// --allowed-unsafe-sysctls, or of a namespace the pod shares with the host (SysctlForbidden)
 // and AppArmor profiles on a host without AppArmor (AppArmor).
 // Checked in the kubelet's order: the pod count against max-pods first, then cpu, memory,
 // ephemeral-storage, then every other requested resource (hugepages-*, extended resources), whose
@@ -14,6 +15,7 @@
 import { podRequests, type ResourceAmounts } from '../k8s/pod-resources.js';
 import type { Node, Pod } from '../k8s/types.js';
 import { AFFINITY_FAILURE, matchesNodeAffinity } from '../scheduler/predicates.js';
+import { SysctlAllowlist } from '../k8s/sysctls.js';
 
 export interface NodeAllocatable {
   /** Allocatable amounts in the units of pod-resources.ts (cpu in milli-cores, the rest whole units). */
@@ -24,34 +26,19 @@ export interface NodeAllocatable {
    * asks for one is always rejected; only the message differs (the kubelet's when the host lacks it).
    */
   hostAppArmor?: boolean;
+  /** The sysctls pods may set: the safe set plus serve --allowed-unsafe-sysctls (default the safe set alone). */
+  sysctls?: SysctlAllowlist;
 }
 
-/**
- * The kubelet's safe sysctls (1.32): namespaced, and unable to affect other pods or the node. Any
- * other sysctl needs the kubelet's --allowed-unsafe-sysctls, which peapod does not offer.
- */
-export const SAFE_SYSCTLS = [
-  'kernel.shm_rmid_forced',
-  'net.ipv4.ip_local_port_range',
-  'net.ipv4.tcp_syncookies',
-  'net.ipv4.ping_group_range',
-  'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-  'net.ipv4.tcp_rmem',
-  'net.ipv4.tcp_wmem',
-];
+export { SAFE_SYSCTLS } from '../k8s/sysctls.js';
+
+const SAFE_ONLY = new SysctlAllowlist();
 
 /** The first sysctl the kubelet's sysctl admission refuses, worded as it words it. */
-function checkSysctls(pod: Pod): string | undefined {
+function checkSysctls(pod: Pod, allow: SysctlAllowlist): string | undefined {
   for (const s of pod.spec.securityContext?.sysctls ?? []) {
-    const name = s.name.replace(/\//g, '.');
-    if (!SAFE_SYSCTLS.includes(name)) return `"${s.name}" not allowlisted`;
-    if (pod.spec.hostNetwork && name.startsWith('net.')) return `"${s.name}" not allowed with host net enabled`;
-    if (pod.spec.hostIPC && name.startsWith('kernel.shm')) return `"${s.name}" not allowed with host ipc enabled`;
+    const why = allow.refusal(s.name, pod.spec.hostNetwork === true, pod.spec.hostIPC === true);
+    if (why) return why;
   }
   return undefined;
 }
@@ -76,7 +63,7 @@ export function admitPod(pod: Pod, admitted: Iterable<Pod>, node: NodeAllocatabl
   if (nodeObject && !matchesNodeAffinity(pod, nodeObject)) {
     return { admit: false, reason: 'NodeAffinity', message: `Pod was rejected: Predicate NodeAffinity failed: ${AFFINITY_FAILURE}` };
   }
-  const sysctl = checkSysctls(pod);
+  const sysctl = checkSysctls(pod, node.sysctls ?? SAFE_ONLY);
   if (sysctl) return { admit: false, reason: 'SysctlForbidden', message: `Pod was rejected: forbidden sysctl: ${sysctl}` };
   const apparmor = wantsAppArmor(pod);
   if (apparmor) {

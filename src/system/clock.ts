@@ -28,11 +28,22 @@ export class SystemClock implements Clock {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+  /**
+   * Any length: Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire at once for more, so a
+   * longer wait is taken in steps of that size.
+   */
   setTimer(ms: number, fn: () => void): () => void {
-    const t = setTimeout(fn, ms);
+    let t: NodeJS.Timeout;
+    const arm = (left: number): void => {
+      t = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, left);
+    };
+    arm(ms);
     return () => clearTimeout(t);
   }
 }
+
+/** The longest delay setTimeout takes (a signed 32-bit count of milliseconds). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A manual clock for tests: time moves only when advance() is called. */
 export class FakeClock implements Clock {

@@ -22,6 +22,7 @@ import { servingNames } from '../auth/pki.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import type { ResourceMetricsSource } from '../../metrics/rates.js';
 import type { ApiRequestRecorder } from '../../metrics/recorder.js';
+import type { ApiDeps } from '../deps.js';
 
 export const TOKENS = {
   admin: 'admin-token',
@@ -60,8 +61,8 @@ export interface TlsHarness {
  * The API on a real TLS socket of 127.0.0.1 (for upgrades, which need one), with `runtime` behind the
  * streaming endpoints. Callers authenticate with the same bearer tokens.
  */
-export async function startTlsHarness(runtime: Runtime): Promise<TlsHarness> {
-  const { store, server } = harnessServer({ runtime });
+export async function startTlsHarness(runtime: Runtime, opts: HarnessOptions = {}): Promise<TlsHarness> {
+  const { store, server } = harnessServer({ ...opts, runtime });
   const now = Date.now();
   const ca = await createCa('peapod-harness-ca', { now, validDays: 1 });
   const serving = await issueCert(ca, { kind: 'server', names: servingNames('localhost', []) }, { now, validDays: 1 });
@@ -101,6 +102,7 @@ function harnessServer(opts: HarnessOptions & { runtime?: Runtime }): { store: S
     ...(opts.runtime ? { runtime: opts.runtime } : {}),
     ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
     ...(opts.requests ? { requests: opts.requests } : {}),
+    ...(opts.watches ? { watches: opts.watches } : {}),
   });
   return { store, server };
 }
@@ -112,6 +114,8 @@ export interface HarnessOptions {
   resourceMetrics?: ResourceMetricsSource;
   /** Counts the admitted resource requests. */
   requests?: ApiRequestRecorder;
+  /** Watch bounds and shared event lines (default: the server's own, with the default bounds). */
+  watches?: ApiDeps['watches'];
 }
 
 export function startHarness(opts: HarnessOptions = {}): ApiHarness {

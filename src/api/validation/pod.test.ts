@@ -290,3 +290,20 @@ check('issue 8: procMount Unmasked needs hostUsers false', (p) => (p.spec.contai
 check('issue 8: supplementalGroupsPolicy Strict is refused; Merge is what the node does', (p) => (p.spec.securityContext = { supplementalGroupsPolicy: 'Strict' }), [
   'spec.securityContext.supplementalGroupsPolicy: Forbidden: Strict is not supported by this node',
 ]);
+
+// Issue 13: sysctls were not validated at all (any name, duplicates, net.* with hostNetwork all stored).
+check('sysctl names must be in the sysctl format, once each (issue 13)', (p) => {
+  p.spec.securityContext = { sysctls: [{ name: 'Net.IPv4', value: '1' }, { name: 'kernel.shm_rmid_forced', value: '1' }, { name: 'kernel.shm_rmid_forced', value: '0' }, { name: '', value: '1' }] };
+}, [
+  'spec.securityContext.sysctls[0].name: Invalid value: "Net.IPv4": must have at most 253 characters and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$',
+  'spec.securityContext.sysctls[2].name: Duplicate value: "kernel.shm_rmid_forced"',
+  'spec.securityContext.sysctls[3].name: Required value',
+]);
+check('net.* sysctls with hostNetwork and IPC sysctls with hostIPC are invalid, slash names too (issue 13)', (p) => {
+  p.spec.hostNetwork = true;
+  p.spec.hostIPC = true;
+  p.spec.securityContext = { sysctls: [{ name: 'net/ipv4/tcp_syncookies', value: '1' }, { name: 'kernel.shm_rmid_forced', value: '1' }, { name: 'kernel.domainname', value: 'x' }] };
+}, [
+  `spec.securityContext.sysctls[0].name: Invalid value: "net/ipv4/tcp_syncookies": may not be specified when 'hostNetwork' is true`,
+  `spec.securityContext.sysctls[1].name: Invalid value: "kernel.shm_rmid_forced": may not be specified when 'hostIPC' is true`,
+]);

@@ -25,6 +25,7 @@ import { validateTolerations } from './tolerations.js';
 import { validateVolumes } from './volumes.js';
 import { validateEphemeralContainers } from './ephemeral.js';
 import { validateSeccompProfileField } from './seccomp.js';
+import { isValidSysctlName, normalizeSysctlName, SYSCTL_MAX_LENGTH, SYSCTL_NAME_REGEX, sysctlNamespace } from '../../k8s/sysctls.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
@@ -151,6 +152,7 @@ function validateSpecScalars(spec: Json): FieldCause[] {
   if (sgp !== undefined && sgp !== null && sgp !== 'Merge') {
     errs.push(sgp === 'Strict' ? forbidden('spec.securityContext.supplementalGroupsPolicy', 'Strict is not supported by this node') : notSupported('spec.securityContext.supplementalGroupsPolicy', sgp, ['Merge', 'Strict']));
   }
+  errs.push(...validateSysctls(spec));
   const fcp = asObject(spec.securityContext).fsGroupChangePolicy;
   if (fcp !== undefined && fcp !== null && fcp !== 'Always' && fcp !== 'OnRootMismatch') {
     errs.push(notSupported('spec.securityContext.fsGroupChangePolicy', fcp, ['OnRootMismatch', 'Always']));
@@ -163,6 +165,28 @@ function validateSpecScalars(spec: Json): FieldCause[] {
       else if (pm !== undefined && pm !== null && pm !== 'Default') errs.push(notSupported(f, pm, ['Default', 'Unmasked']));
     });
   }
+  return errs;
+}
+
+/**
+ * spec.securityContext.sysctls as upstream's validateSysctls: a name in the sysctl format, once each, and
+ * none of a kernel namespace the pod shares with the host (net.* with hostNetwork, IPC ones with hostIPC).
+ * Which names may be set is the node's decision (pods/admission.ts, SysctlForbidden).
+ */
+function validateSysctls(spec: Json): FieldCause[] {
+  const errs: FieldCause[] = [];
+  const seen = new Set<string>();
+  asArray(asObject(spec.securityContext).sysctls).forEach((raw, i) => {
+    const f = `spec.securityContext.sysctls[${i}].name`;
+    const name = str(asObject(raw).name);
+    if (!name) errs.push(required(f));
+    else if (!isValidSysctlName(name)) errs.push(invalid(f, name, `must have at most ${SYSCTL_MAX_LENGTH} characters and match regex ${SYSCTL_NAME_REGEX}`));
+    else if (seen.has(name)) errs.push(duplicate(f, name));
+    const ns = name ? sysctlNamespace(normalizeSysctlName(name)) : undefined;
+    if (spec.hostNetwork === true && ns === 'net') errs.push(invalid(f, name, "may not be specified when 'hostNetwork' is true"));
+    else if (spec.hostIPC === true && ns === 'ipc') errs.push(invalid(f, name, "may not be specified when 'hostIPC' is true"));
+    seen.add(name);
+  });
   return errs;
 }
 
