@@ -143,7 +143,7 @@ export async function spawnConmon(launcher: Launcher, o: ConmonOptions): Promise
 }
 
 /** The pid in conmon.pid when it still names a conmon monitoring `id` (guards against pid reuse). */
-async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
+export async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (!pid) return undefined;
   const cmd = await readVirtualText(`/proc/${pid}/cmdline`).catch(() => '');

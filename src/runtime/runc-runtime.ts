@@ -5,7 +5,8 @@
 
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createTerminationLog, readTerminationLog } from './termination-log.js';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
@@ -42,6 +43,7 @@ import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.j
 import { exitReason, processStartFailure, matchContainer, matchLabels, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
+import { LivenessChecker } from './health.js';
 import { PodRecords } from './pod-records.js';
 import { hostSeccompFacts } from './seccomp/host.js';
 import { SeccompProfiles, type ResolvedSeccomp } from './seccomp/profiles.js';
@@ -52,7 +54,6 @@ const UNDO_TIMEOUT_MS = 60_000;
 const KILL_WAIT_MS = 10_000;
 /** runc says the process is gone: how long conmon may take to write the exit file anyway. */
 const GONE_EXIT_WAIT_MS = 500;
-const TERMINATION_MESSAGE_MAX = 4096;
 
 export interface RuncRuntimeOptions {
   paths: NodePaths;
@@ -106,6 +107,8 @@ export class RuncRuntime implements Runtime {
   private readonly watcher: ExitWatcher;
   private readonly heavy: Limiter;
   private readonly streaming: ConmonStreaming;
+  /** Conmon, runc state, cgroup and netns of what runs, checked as the pod manager lists them (health.ts). */
+  private readonly liveness = new LivenessChecker(this);
 
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
@@ -257,6 +260,9 @@ export class RuncRuntime implements Runtime {
 
   private async stopInfra(rec: SandboxRecord): Promise<void> {
     if (!rec.infraCreated || (await readExitFile(this.paths.exitsDir, rec.id))) return;
+    // Its exit is recorded already (pausePid cleared), e.g. killed as lost with its conmon gone: no exit
+    // file will ever come, so nothing to wait for.
+    if (rec.state === 'notready' && rec.pausePid === 0) return;
     try {
       await this.runc.kill(rec.id, 'SIGKILL');
     } catch (e) {
@@ -278,6 +284,7 @@ export class RuncRuntime implements Runtime {
   /** Lets an id's exit be reported again (its record is gone). */
   forgetExit(id: string): void {
     this.watcher.forget(id);
+    this.liveness.forget(id);
   }
 
   setBurstableCpuShares(shares: number): Promise<void> {
@@ -300,6 +307,7 @@ export class RuncRuntime implements Runtime {
       if (r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector)) recs.push(r);
     }
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
+    await Promise.all(recs.map((r) => this.liveness.sandbox(r)));
     return recs.map(toSandboxStatus).filter((s) => matchSandbox(s, { state }));
   }
 
@@ -558,6 +566,7 @@ export class RuncRuntime implements Runtime {
       if (matchLabels(r.config.labels, labelSelector)) recs.push(r);
     }
     await Promise.all(recs.map((r) => this.refreshContainer(r)));
+    await Promise.all(recs.map((r) => this.liveness.container(r)));
     return recs.map((r) => toContainerStatus(r, r.imageId)).filter((s) => matchContainer(s, { state }));
   }
 
@@ -641,7 +650,7 @@ export class RuncRuntime implements Runtime {
       const bundle = path.join(this.paths.containersDir, id);
       const [oom, term] = await Promise.all([
         exists(path.join(bundle, 'oom')).then(async (a) => a || exists(path.join(bundle, 'persist', 'oom'))),
-        readFile(path.join(bundle, 'termination-log'), 'utf8').catch(() => ''),
+        readTerminationLog(path.join(bundle, 'termination-log')),
       ]);
       // Removed meanwhile (saving would bring its record back), or its exit recorded by another path.
       const now = this.containers.get(id);
@@ -653,7 +662,7 @@ export class RuncRuntime implements Runtime {
         finishedAt: info.at,
         pid: 0,
         reason: exitReason(info.code, oom),
-        message: message ?? term.slice(0, TERMINATION_MESSAGE_MAX),
+        message: message ?? term,
       } satisfies Partial<ContainerRecord>);
       await this.containerStore.save(c).catch((e) => this.logger.warn({ err: e, containerId: id }, 'save exit failed'));
       this.logger.debug({ containerId: id, exitCode: info.code, reason: c.reason }, 'container exited');
@@ -745,16 +754,6 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * The file bound at the container's terminationMessagePath: 0666 whatever the umask, as the kubelet
- * chmods it, so a container running as any user can write its message. The 0700 bundle dir keeps it
- * from other host users.
- */
-async function createTerminationLog(file: string): Promise<void> {
-  await writeFile(file, '', { mode: 0o666 });
-  await chmod(file, 0o666);
 }
 
 /** CapBnd of this process; every known capability when /proc cannot tell. */

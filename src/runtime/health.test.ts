@@ -1,0 +1,245 @@
+// Liveness of sandboxes and containers seen from outside (health.ts): the pure judgement, and a
+// RuncRuntime over a temp dir (a recording Exec for runc, a fake network) whose records lose their
+// conmon, runc state, cgroup or netns. No root needed: a stand-in "conmon" is a shell whose argv
+// names it, and the cgroup hierarchy is a temp dir.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalImageService } from '../images/local-image-service.js';
+import { nodePaths, type NodePaths } from '../node/paths.js';
+import { FakeClock } from '../system/clock.js';
+import type { ExecResult } from '../system/exec.js';
+import { capturingLogger } from '../system/logger.js';
+import { RecordingExec, type RecordedCall } from './fake-exec.js';
+import { FakeNetwork } from './fake-network.js';
+import { CHECK_EVERY_MS, LivenessChecker, livenessProblem, startFits } from './health.js';
+import { cgroupsPathFor } from './oci-spec.js';
+import { RuncRuntime } from './runc-runtime.js';
+import type { ContainerEvent, PodSandboxConfig } from './runtime.js';
+import type { ContainerRecord, SandboxRecord } from './state.js';
+
+const OK: ExecResult = { code: 0, stdout: '', stderr: '' };
+
+test('liveness: the first broken fact is named, in a fixed order; all present is healthy', () => {
+  const ok = { monitor: true, runcState: true, cgroup: true };
+  assert.equal(livenessProblem(ok), undefined);
+  assert.equal(livenessProblem({ ...ok, netns: true }), undefined);
+  assert.equal(livenessProblem({ ...ok, monitor: false, cgroup: false }), 'its monitor (conmon) is gone');
+  assert.equal(livenessProblem({ ...ok, runcState: false }), 'its runc state is gone');
+  assert.equal(livenessProblem({ ...ok, cgroup: false }), 'its cgroup is gone');
+  assert.equal(livenessProblem({ ...ok, netns: false }), 'its network namespace is no longer mounted');
+});
+
+test('liveness: a pid is taken as the record\'s only when its process started between create and start', () => {
+  assert.ok(startFits(10_000, 9_000, 12_000, 50_000));
+  assert.ok(startFits(8_000, 9_000, 12_000, 50_000), 'within the slack before the create');
+  assert.ok(!startFits(1_000, 9_000, 12_000, 50_000), 'long before: a reused pid');
+  assert.ok(!startFits(40_000, 9_000, 12_000, 50_000), 'long after the start: a reused pid');
+  assert.ok(startFits(45_000, 9_000, 0, 50_000), 'not started yet: up to now');
+});
+
+interface Harness {
+  rt: RuncRuntime;
+  exec: RecordingExec;
+  clock: FakeClock;
+  paths: NodePaths;
+  cgroupRoot: string;
+  events: ContainerEvent[];
+  /** The problems the runtime logged for what it found lost. */
+  problems(): string[];
+  done(): Promise<void>;
+}
+
+async function harness(answer: (c: RecordedCall) => ExecResult = () => OK): Promise<Harness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-health-unit-'));
+  const paths: NodePaths = { ...nodePaths(dir), exitsDir: path.join(dir, 'exits'), runcRoot: path.join(dir, 'runc') };
+  await mkdir(paths.exitsDir, { recursive: true });
+  const exec = new RecordingExec(answer);
+  const clock = new FakeClock();
+  const lines: string[] = [];
+  const logger = capturingLogger(lines, 'warn');
+  const images = new LocalImageService({ paths, exec, logger, clock });
+  const rt = new RuncRuntime({ paths, exec, clock, logger, images, network: new FakeNetwork() });
+  const events: ContainerEvent[] = [];
+  rt.onContainerEvent((ev) => events.push(ev));
+  const cgroupRoot = path.join(dir, 'cgroup');
+  await mkdir(path.join(cgroupRoot, 'memory'), { recursive: true });
+  const problems = () => lines.flatMap((l) => (JSON.parse(l) as { problem?: string }).problem ?? []);
+  return { rt, exec, clock, paths, cgroupRoot, events, problems, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+function sandboxConfig(name: string): PodSandboxConfig {
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 },
+    hostname: name,
+    logDirectory: `/logs/${name}`,
+    dns: { servers: [], searches: [], options: [] },
+    hostAliases: [],
+    portMappings: [],
+    labels: {},
+    annotations: {},
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    shareProcessNamespace: false,
+    sysctls: {},
+  };
+}
+
+function runningContainer(id: string, sandboxId: string): ContainerRecord {
+  return {
+    id,
+    sandboxId,
+    podUid: 'uid-p',
+    config: {
+      metadata: { name: 'app', attempt: 0 },
+      image: 'busybox',
+      args: ['sleep', '3600'],
+      envs: [],
+      workingDir: '/',
+      mounts: [],
+      logPath: 'app/0.log',
+      stdin: false,
+      stdinOnce: false,
+      tty: false,
+      labels: {},
+      annotations: {},
+      security: { privileged: false, supplementalGroups: [], readonlyRootfs: false, noNewPrivileges: false, capabilitiesAdd: [], capabilitiesDrop: [] },
+      resources: {},
+      stopSignal: 'SIGTERM',
+    },
+    imageId: 'img',
+    state: 'running',
+    createdAt: 1,
+    startedAt: 2,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    logPath: '/logs/app/0.log',
+    rootfsPrepared: false,
+    // pid 1 is never taken as the container's: nothing real is signalled by these tests.
+    pid: 1,
+  };
+}
+
+/** A process whose argv names conmon and the id (what liveConmonPid checks), with its pid in conmon.pid. */
+async function fakeConmon(bundle: string, id: string): Promise<ChildProcess> {
+  const child = spawn('sh', ['-c', 'sleep 60; true', 'conmon', id], { stdio: 'ignore' });
+  await mkdir(bundle, { recursive: true });
+  await writeFile(path.join(bundle, 'conmon.pid'), String(child.pid));
+  return child;
+}
+
+/** runc state, cgroup dir and a live monitor for a container: everything a healthy one has. */
+async function healthyContainer(h: Harness, rec: ContainerRecord): Promise<{ conmon: ChildProcess; cgroup: string }> {
+  await mkdir(path.join(h.paths.runcRoot, rec.id), { recursive: true });
+  await writeFile(path.join(h.paths.runcRoot, rec.id, 'state.json'), '{}');
+  const cgroup = path.join(h.cgroupRoot, 'memory', cgroupsPathFor(h.paths.cgroupParent, rec.podUid, rec.id));
+  await mkdir(cgroup, { recursive: true });
+  return { conmon: await fakeConmon(path.join(h.paths.containersDir, rec.id), rec.id), cgroup };
+}
+
+test('a running container whose conmon was killed is reported exited when the pod manager lists it, and runc kills what is left', async () => {
+  const h = await harness((c) => (c.args.includes('state') ? { ...OK, stdout: JSON.stringify({ id: 'c1', pid: 99, status: 'running', bundle: '', created: '' }) } : OK));
+  try {
+    const rec = runningContainer('c1', 'sb1');
+    h.rt.containers.set(rec.id, rec);
+    await mkdir(path.join(h.paths.runcRoot, 'c1'), { recursive: true });
+    await writeFile(path.join(h.paths.runcRoot, 'c1', 'state.json'), '{}');
+    const [st] = await h.rt.listContainers();
+    assert.equal(st!.state, 'exited');
+    assert.equal(st!.exitCode, 137);
+    assert.equal(st!.message, 'container lost: its monitor (conmon) is gone; killed');
+    assert.ok(h.exec.calls.some((c) => c.file.endsWith('runc') && c.args.includes('kill') && c.args.includes('SIGKILL') && c.args.includes('c1')), 'runc kill SIGKILL c1');
+    assert.deepEqual(h.events.map((e) => e.type), ['exited']);
+  } finally {
+    await h.done();
+  }
+});
+
+test('a container found dead with its conmon gone and no exit file is recorded with exit code unknown (255)', async () => {
+  const h = await harness();
+  try {
+    const rec = runningContainer('c1', 'sb1');
+    h.rt.containers.set(rec.id, rec);
+    const [st] = await h.rt.listContainers();
+    assert.equal(st!.exitCode, 255);
+    assert.equal(st!.message, 'container lost: its monitor (conmon) is gone; exit code unknown');
+  } finally {
+    await h.done();
+  }
+});
+
+test('a healthy running container is left alone; one whose runc state or cgroup is removed is lost at the next check', async () => {
+  for (const fault of ['runc state', 'cgroup'] as const) {
+    const h = await harness();
+    const rec = runningContainer('c1', 'sb1');
+    h.rt.containers.set(rec.id, rec);
+    const { conmon, cgroup } = await healthyContainer(h, rec);
+    try {
+      const checker = new LivenessChecker(h.rt, h.cgroupRoot);
+      await checker.container(rec);
+      assert.equal(rec.state, 'running', 'healthy');
+      if (fault === 'runc state') await rm(path.join(h.paths.runcRoot, 'c1'), { recursive: true });
+      else await rmdir(cgroup);
+      await checker.container(rec);
+      assert.equal(rec.state, 'running', `not looked at again within ${CHECK_EVERY_MS} ms`);
+      h.clock.advance(CHECK_EVERY_MS);
+      await checker.container(rec);
+      assert.equal(rec.state, 'exited', fault);
+      assert.match(rec.message, new RegExp(`^container lost: its ${fault} is gone`));
+    } finally {
+      conmon.kill('SIGKILL');
+      await h.done();
+    }
+  }
+});
+
+test('a ready sandbox whose conmon was killed becomes not ready (sandbox-exited), and stopping it waits for no exit file', async () => {
+  const h = await harness();
+  try {
+    const rec: SandboxRecord = { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1 };
+    h.rt.sandboxes.set(rec.id, rec);
+    const [st] = await h.rt.listPodSandboxes();
+    assert.equal(st!.state, 'notready');
+    assert.deepEqual(h.events, [{ type: 'sandbox-exited', containerId: '', sandboxId: 'sb1', podUid: 'uid-p' }]);
+    // conmon is gone, so no exit file ever comes: the stop must not sit out its 10 s wait for one.
+    const t0 = h.clock.now();
+    let settled = false;
+    const stop = h.rt.stopPodSandbox('sb1').finally(() => (settled = true));
+    for (let i = 0; i < 10_000 && !settled; i++) {
+      await new Promise((r) => setImmediate(r));
+      h.clock.advance(50);
+    }
+    await stop;
+    assert.ok(h.clock.now() - t0 < 1000, `stopped after ${h.clock.now() - t0} ms of fake time`);
+  } finally {
+    await h.done();
+  }
+});
+
+test('a ready sandbox whose netns file is no longer mounted is lost, the reason logged as the netns', async () => {
+  const h = await harness();
+  const netns = path.join(h.paths.dataDir, 'netns-file');
+  await writeFile(netns, '');
+  const rec: SandboxRecord = { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1, netnsPath: netns };
+  h.rt.sandboxes.set(rec.id, rec);
+  await mkdir(path.join(h.paths.runcRoot, 'sb1'), { recursive: true });
+  await writeFile(path.join(h.paths.runcRoot, 'sb1', 'state.json'), '{}');
+  await mkdir(path.join(h.cgroupRoot, 'memory', cgroupsPathFor(h.paths.cgroupParent, 'uid-p', 'sb1')), { recursive: true });
+  const conmon = await fakeConmon(path.join(h.paths.sandboxesDir, 'sb1', 'infra'), 'sb1');
+  try {
+    await new LivenessChecker(h.rt, h.cgroupRoot).sandbox(rec);
+    assert.equal(rec.state, 'notready');
+    assert.deepEqual(h.problems(), ['its network namespace is no longer mounted']);
+    assert.deepEqual(h.events.map((e) => e.type), ['sandbox-exited']);
+  } finally {
+    conmon.kill('SIGKILL');
+    await h.done();
+  }
+});

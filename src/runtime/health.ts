@@ -1,0 +1,221 @@
+// Liveness of what the runtime made, looked at from outside (issue 13, runtime faults). An exit file
+// tells of a process that ended under its conmon; nothing tells of conmon itself killed, a container's
+// runc state or cgroup removed by hand, or the pod's pinned netns unmounted. When the pod manager lists
+// a pod's sandboxes and containers (every sync pass, at least once per resync period), each ready
+// sandbox and running container is checked here, at most once per CHECK_EVERY_MS:
+//
+//   monitor  conmon.pid names a live conmon of this id
+//   state    runc still has state for it (<runcRoot>/<id>/state.json)
+//   cgroup   its cgroup dir exists
+//   netns    (sandbox) its pinned netns file is still an nsfs mount
+//
+// A container or sandbox failing one of them is lost: its processes are killed (through runc while it has
+// state, and by pid, the pid checked against the record's times so a reused pid is never hit), and its
+// exit is recorded. For a container the pod manager then restarts it per restartPolicy; for a sandbox it
+// sees a sandbox not ready, as after the infra container died: SandboxChanged, everything killed, a new
+// sandbox. The teardown of the old sandbox then runs as always (CNI DEL with or without the netns, so IPAM
+// releases the address; the veth goes with the netns once its last process is dead).
+
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { sigkill } from '../system/exec.js';
+import { statFields } from '../system/proc-stat.js';
+import { readVirtualText } from '../system/virtual-file.js';
+import { liveConmonPid } from './conmon.js';
+import { readExitFile } from './exit-watcher.js';
+import { isNetnsMounted } from './network/netns.js';
+import { cgroupsPathFor } from './oci-spec.js';
+import type { RuncRuntime } from './runc-runtime.js';
+import type { ContainerRecord, SandboxRecord } from './state.js';
+
+/** How often one sandbox or container is looked at, at most (the pod resync is 10 s). */
+export const CHECK_EVERY_MS = 5_000;
+/** How long killed processes may take to be gone before the exit is recorded anyway. */
+const KILL_WAIT_MS = 2_000;
+/** Exit code recorded for a lost container or infra: we SIGKILLed it (128 + 9). */
+export const LOST_EXIT_CODE = 137;
+/** Exit code recorded when it was found dead with no exit file: unknown (as reconcile.ts at start-up). */
+export const UNKNOWN_EXIT_CODE = 255;
+
+/** What can be seen of a ready sandbox or a running container; each fact true when healthy. */
+export interface LivenessFacts {
+  monitor: boolean;
+  runcState: boolean;
+  cgroup: boolean;
+  /** Sandboxes with their own network only. */
+  netns?: boolean;
+}
+
+/** The first fact that fails, in words, or undefined when all hold (pure). */
+export function livenessProblem(f: LivenessFacts): string | undefined {
+  if (!f.monitor) return 'its monitor (conmon) is gone';
+  if (!f.runcState) return 'its runc state is gone';
+  if (!f.cgroup) return 'its cgroup is gone';
+  if (f.netns === false) return 'its network namespace is no longer mounted';
+  return undefined;
+}
+
+/**
+ * Whether a process start time (unix ms) fits a record made at createdAt and started by startedAt (0:
+ * not yet), with slack for clock granularity (pure). A pid whose process started elsewhen is someone else's.
+ */
+export function startFits(processStartMs: number, createdAt: number, startedAt: number, now: number, slackMs = 5_000): boolean {
+  return processStartMs >= createdAt - slackMs && processStartMs <= (startedAt || now) + slackMs;
+}
+
+/** Start time of a process in unix ms (/proc/<pid>/stat starttime + the boot time), undefined when gone. */
+async function processStartMs(pid: number): Promise<number | undefined> {
+  try {
+    const [stat, procStat] = await Promise.all([readVirtualText(`/proc/${pid}/stat`), readVirtualText('/proc/stat')]);
+    const ticks = Number(statFields(stat)[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
+    // USER_HZ is 100 on every Linux architecture the engine runs on.
+    return btime * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+async function procsOf(cgroupDir: string): Promise<number[]> {
+  const text = await readFile(path.join(cgroupDir, 'cgroup.procs'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map(Number).filter((n) => n > 1);
+}
+
+/** Running or sleeping, not gone and not a zombie waiting for its (new) parent to reap it. */
+async function alive(pid: number): Promise<boolean> {
+  const stat = await readVirtualText(`/proc/${pid}/stat`).catch(() => '');
+  return stat !== '' && statFields(stat)[0] !== 'Z';
+}
+
+async function anyAlive(pids: Iterable<number>): Promise<boolean> {
+  return (await Promise.all([...pids].map(alive))).some(Boolean);
+}
+
+/** The hierarchy where container cgroups are looked for: memory on a v1 host, the root on v2. */
+function probeHierarchy(root: string): string {
+  const mem = path.join(root, 'memory');
+  return existsSync(mem) ? mem : root;
+}
+
+export class LivenessChecker {
+  private readonly checkedAt = new Map<string, number>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private hierarchy?: string;
+
+  constructor(
+    private readonly rt: RuncRuntime,
+    private readonly cgroupRoot = '/sys/fs/cgroup',
+  ) {}
+
+  /** Drops what is kept of an id (its record is gone). */
+  forget(id: string): void {
+    this.checkedAt.delete(id);
+  }
+
+  /** Checks a running container; a lost one is killed and its exit recorded. Never throws. */
+  container(rec: ContainerRecord): Promise<void> {
+    if (rec.state !== 'running') return Promise.resolve();
+    return this.once(rec.id, () => this.checkContainer(rec));
+  }
+
+  /** Checks a ready sandbox; a lost one has its infra killed and becomes not ready. Never throws. */
+  sandbox(rec: SandboxRecord): Promise<void> {
+    if (rec.state !== 'ready' || !rec.infraCreated) return Promise.resolve();
+    return this.once(rec.id, () => this.checkSandbox(rec));
+  }
+
+  private once(id: string, fn: () => Promise<void>): Promise<void> {
+    const running = this.inflight.get(id);
+    if (running) return running;
+    const now = this.rt.clock.now();
+    if (now - (this.checkedAt.get(id) ?? -Infinity) < CHECK_EVERY_MS) return Promise.resolve();
+    this.checkedAt.set(id, now);
+    const p = fn()
+      .catch((err) => this.rt.logger.warn({ id, err: errorMessage(err) }, 'liveness check failed'))
+      .finally(() => this.inflight.delete(id));
+    this.inflight.set(id, p);
+    return p;
+  }
+
+  private cgroupDir(uid: string, id: string, qos: string | undefined): string {
+    this.hierarchy ??= probeHierarchy(this.cgroupRoot);
+    return path.join(this.hierarchy, cgroupsPathFor(this.rt.paths.cgroupParent, uid, id, qos));
+  }
+
+  private async facts(id: string, bundle: string, cgroupDir: string, netnsPath?: string): Promise<LivenessFacts> {
+    const [monitor, runcState, cgroup, netns] = await Promise.all([
+      liveConmonPid(path.join(bundle, 'conmon.pid'), id).then((p) => p !== undefined),
+      stat(path.join(this.rt.paths.runcRoot, id, 'state.json')).then(() => true, () => false),
+      isDir(cgroupDir),
+      netnsPath === undefined ? Promise.resolve(undefined) : isNetnsMounted(netnsPath),
+    ]);
+    return { monitor, runcState, cgroup, ...(netns === undefined ? {} : { netns }) };
+  }
+
+  private async checkContainer(rec: ContainerRecord): Promise<void> {
+    const rt = this.rt;
+    const sb = rt.sandboxes.get(rec.sandboxId);
+    const cgroupDir = this.cgroupDir(rec.podUid, rec.id, sb?.config.qosLevel);
+    const facts = await this.facts(rec.id, path.join(rt.paths.containersDir, rec.id), cgroupDir);
+    const problem = livenessProblem(facts);
+    if (!problem || !(await this.stillLost(rec.id, () => rt.containers.get(rec.id) === rec && rec.state === 'running'))) return;
+    rt.logger.warn({ containerId: rec.id, container: rec.config.metadata.name, problem }, 'container lost; killing it');
+    const killed = await this.kill(rec.id, facts, cgroupDir, rec.pid, rec.createdAt, rec.startedAt);
+    // Found already dead with nobody to tell how it ended: the code is unknown, as at start-up (reconcile.ts).
+    const exit = killed ? { code: LOST_EXIT_CODE, how: 'killed' } : { code: UNKNOWN_EXIT_CODE, how: 'exit code unknown' };
+    await rt.handleExit(rec.id, { code: exit.code, at: rt.clock.now() }, `container lost: ${problem}; ${exit.how}`);
+  }
+
+  private async checkSandbox(rec: SandboxRecord): Promise<void> {
+    const rt = this.rt;
+    const { uid } = rec.config.metadata;
+    const cgroupDir = this.cgroupDir(uid, rec.id, rec.config.qosLevel);
+    const netnsPath = rec.config.hostNetwork ? undefined : (rec.netnsPath ?? '');
+    const facts = await this.facts(rec.id, path.join(rt.paths.sandboxesDir, rec.id, 'infra'), cgroupDir, netnsPath);
+    const problem = livenessProblem(facts);
+    if (!problem || !(await this.stillLost(rec.id, () => rt.sandboxes.get(rec.id) === rec && rec.state === 'ready'))) return;
+    rt.logger.warn({ sandboxId: rec.id, pod: `${rec.config.metadata.namespace}/${rec.config.metadata.name}`, problem }, 'pod sandbox lost; killing its infra container');
+    const killed = await this.kill(rec.id, facts, cgroupDir, rec.pausePid ?? 0, rec.createdAt, 0);
+    await rt.handleExit(rec.id, { code: killed ? LOST_EXIT_CODE : UNKNOWN_EXIT_CODE, at: rt.clock.now() });
+  }
+
+  /** Not an exit being written right now (conmon writes the file, then exits), and still current. */
+  private async stillLost(id: string, current: () => boolean): Promise<boolean> {
+    const exit = await readExitFile(this.rt.paths.exitsDir, id);
+    if (exit) {
+      await this.rt.handleExit(id, exit);
+      return false;
+    }
+    return current();
+  }
+
+  /**
+   * SIGKILL through runc (while it has state), every task of the cgroup, and the recorded pid when it is
+   * ours; true when something of it was still alive.
+   */
+  private async kill(id: string, facts: LivenessFacts, cgroupDir: string, pid: number, createdAt: number, startedAt: number): Promise<boolean> {
+    const rt = this.rt;
+    const pids = new Set(facts.cgroup ? await procsOf(cgroupDir) : []);
+    if (pid > 1) {
+      const started = await processStartMs(pid);
+      if (started !== undefined && startFits(started, createdAt, startedAt, rt.clock.now())) pids.add(pid);
+    }
+    let wasAlive = await anyAlive(pids);
+    if (facts.runcState) {
+      const st = await rt.runc.state(id).catch(() => undefined);
+      wasAlive ||= st !== undefined && st.status !== 'stopped';
+      await rt.runc.kill(id, 'SIGKILL').catch(() => undefined);
+    }
+    for (const p of pids) sigkill(p);
+    const deadline = rt.clock.now() + KILL_WAIT_MS;
+    while (rt.clock.now() < deadline && (await anyAlive(pids))) await rt.clock.sleep(20);
+    return wasAlive;
+  }
+}
