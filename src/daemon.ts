@@ -26,6 +26,7 @@ import { StaticPodSource } from './node/static-pods/source.js';
 import { RuncRuntime } from './runtime/runc-runtime.js';
 import { DEFAULT_POD_PIDS_LIMIT } from './runtime/cgroups.js';
 import { missingMallocTunables, missingNodeFlags, SERVE_MALLOC_TUNABLES, SERVE_NODE_FLAGS } from './system/node-flags.js';
+import { acquireDataDirLock } from './system/data-dir-lock.js';
 import { hostSeccompFacts } from './runtime/seccomp/host.js';
 import { SeccompProfiles } from './runtime/seccomp/profiles.js';
 import { HostVolumeManager } from './volumes/host-volumes.js';
@@ -160,7 +161,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
   prepareDataDir(paths, logger); // 0700 and root's, repaired if an older run or an admin left it open
   // Where node admins put Localhost seccomp profiles (the kubelet's <root-dir>/seccomp).
   fs.mkdirSync(paths.seccompDir, { recursive: true, mode: 0o755 });
-  const releaseLock = acquirePidLock(path.join(paths.dataDir, 'peapod.pid'));
+  const releaseLock = acquireDataDirLock(paths.dataDir); // one daemon per data dir (issue 14)
   const undo: (() => Promise<void> | void)[] = [releaseLock];
   // The samplers behind /metrics (event-loop delay, child processes), from the first spawn on.
   const metrics = new DaemonMetrics();
@@ -488,44 +489,6 @@ function watchCertificates(clock: Clock, logger: Logger, renew: () => Promise<vo
     stopped = true;
     cancel();
   };
-}
-
-/**
- * One daemon per data dir: a pid file naming a live process refuses a second one. Written without
- * following a symlink at the name (prepareDataDir refuses one first; this holds even so).
- */
-export function acquirePidLock(file: string): () => void {
-  const existing = readOptional(file);
-  const pid = Number(existing?.trim());
-  if (pid > 0 && pid !== process.pid && processAlive(pid)) {
-    throw new Error(`another peapod daemon (pid ${pid}) already serves this data dir (${path.dirname(file)})`);
-  }
-  const c = fs.constants;
-  let fd: number;
-  try {
-    fd = fs.openSync(file, c.O_WRONLY | c.O_CREAT | c.O_TRUNC | c.O_NOFOLLOW | c.O_NONBLOCK | c.O_NOCTTY, 0o600);
-  } catch (err) {
-    throw new Error(`write pid file ${file}: ${(err as NodeJS.ErrnoException).code === 'ELOOP' ? 'is a symlink' : errorMessage(err)}`, { cause: err });
-  }
-  try {
-    if (!fs.fstatSync(fd).isFile()) throw new Error(`write pid file ${file}: not a regular file`);
-    fs.fchmodSync(fd, 0o600);
-    fs.writeSync(fd, `${process.pid}\n`);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return () => {
-    if (readOptional(file)?.trim() === String(process.pid)) fs.rmSync(file, { force: true });
-  };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOptional(file: string): string | undefined {

@@ -31,6 +31,7 @@ test('the inventory makes the daemon\'s own state under the data dir private', (
     ['peapod.db-shm', 'file 0600'],
     ['peapod.db-journal', 'file 0600'],
     ['peapod.pid', 'file 0600'],
+    ['peapod.lock', 'file 0600'],
     ['kubeconfig', 'file 0600'],
     ['pki', 'dir 0700'],
     ['pki/apiserver.key', 'file 0600'],

@@ -6,7 +6,7 @@
 //
 //   <data-dir>/                          0700  private
 //     peapod.db, -wal, -shm, -journal    0600  every object, Secrets included (SQLite gives -wal/-shm the db's mode)
-//     peapod.pid                         0600
+//     peapod.pid, peapod.lock            0600  the daemon's pid; the flock held while it serves (system/data-dir-lock.ts)
 //     kubeconfig                         0600  credentials for the API
 //     pki/ (and its subdirs)             0700  TLS: keys and anything else 0600, certificates (*.crt) at most 0644
 //     containers/<id>/                   0700  bundle: config.json, record.json, exec-*.json (env from Secrets),
@@ -131,6 +131,7 @@ export const DATA_DIR_RULE: ModeRule = dir([
   { name: 'peapod.db-shm', rule: file() },
   { name: 'peapod.db-journal', rule: file() },
   { name: 'peapod.pid', rule: file() },
+  { name: 'peapod.lock', rule: file() },
   { name: 'kubeconfig', rule: file() },
   { name: 'pki', rule: PKI },
   { name: 'containers', rule: dir([any(BUNDLE)]) },
