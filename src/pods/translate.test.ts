@@ -267,3 +267,10 @@ test('serve --seccomp-default: containers that name no profile get RuntimeDefaul
   const podLevel = makePod({ securityContext: { seccompProfile: { type: 'Unconfined' } } });
   assert.equal(seccompOf(podLevel, ctr('c'), '/sc', true), undefined);
 });
+
+test('the container config names the terminationMessagePath the runtime binds its termination log at (issue 13)', () => {
+  const input = (c: ReturnType<typeof ctr>) => ({ pod: makePod(), container: c, attempt: 0, imageConfig: IMAGE, env: [], mounts: [], qosClass: 'BestEffort' as const, nodeMemoryBytes: 1 << 30, seccompDir: '/sc' });
+  assert.equal(containerConfigOf(input(ctr('c', { terminationMessagePath: '/var/run/msg' }))).terminationMessagePath, '/var/run/msg');
+  assert.equal(containerConfigOf(input(ctr('c'))).terminationMessagePath, '/dev/termination-log');
+});
+

@@ -187,5 +187,6 @@ export function containerConfigOf(input: TranslateInput): ContainerConfig {
     security: { ...securityOf(pod, c, image), ...seccompField(seccompOf(pod, c, input.seccompDir, input.seccompDefault)) },
     resources: resourcesOf(input),
     stopSignal: stopSignalOf(image),
+    terminationMessagePath: c.terminationMessagePath || DEFAULT_TERMINATION_MESSAGE_PATH,
   };
 }

@@ -52,6 +52,7 @@ const container: ContainerConfig = {
   },
   resources: {},
   stopSignal: 'SIGTERM',
+  terminationMessagePath: '/dev/termination-log',
 };
 
 function appInput(over: { sandbox?: Partial<PodSandboxConfig>; container?: Partial<ContainerConfig>; targetPid?: number } = {}): AppSpecInput {
@@ -248,3 +249,17 @@ test('issue 8: every host page size gets a hugetlb limit: what the container ask
   assert.deepEqual(buildAppSpec({ ...appInput(), hugepageSizes: ['2MB'] }).linux.resources.hugepageLimits, [{ pageSize: '2MB', limit: 0 }]);
   assert.equal(buildAppSpec(asked).linux.resources.hugepageLimits, undefined, 'no hugetlb controller: nothing runc could apply');
 });
+
+// Issue 13: the termination log was always bound at /dev/termination-log, whatever terminationMessagePath said.
+test('the termination log is bound at the container\'s terminationMessagePath, after a volume mounted above it', () => {
+  const s = buildAppSpec(appInput({ container: { terminationMessagePath: '/data/msg', mounts: [{ containerPath: '/data', hostPath: '/vol/data', readonly: false }] } }));
+  const dests = s.mounts.map((m) => m.destination);
+  assert.equal(dests.includes('/dev/termination-log'), false);
+  assert.equal(s.mounts.find((m) => m.destination === '/data/msg')?.source, '/c/tl');
+  assert.ok(dests.indexOf('/data') < dests.indexOf('/data/msg'), 'the volume is mounted first, so it does not hide the file');
+  const rel = buildAppSpec(appInput({ container: { terminationMessagePath: 'tmp/msg' } }));
+  assert.equal(rel.mounts.find((m) => m.source === '/c/tl')?.destination, '/tmp/msg', 'relative: from the root, as runc takes it');
+  const none = buildAppSpec(appInput({ container: { terminationMessagePath: '' } }));
+  assert.equal(none.mounts.some((m) => m.source === '/c/tl'), false);
+});
+

@@ -1,6 +1,7 @@
 // Pure builders of the OCI config.json for the infra (pause) container and app containers
 // (node-runtime.md §2.1, §3). No I/O: every host fact (pause pid, netns path, resolved user) is an input.
 
+import path from 'node:path';
 import type { ContainerConfig, HugepageLimit, Mount, PodSandboxConfig } from './runtime.js';
 import type { OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec, OciUser } from './oci-types.js';
 import { toOciSeccomp } from './seccomp/convert.js';
@@ -185,7 +186,7 @@ export function buildAppSpec(input: AppSpecInput): OciSpec {
     },
     root: { path: input.rootfs, readonly: c.security.readonlyRootfs },
     ...(sb.hostNetwork ? {} : { hostname: sb.hostname }),
-    mounts: [...defaultAppMounts(input, priv), ...userMounts(c.mounts)],
+    mounts: [...defaultAppMounts(input, priv), ...userMounts(withTerminationLog(c, input.files.terminationLog))],
     annotations: { ...c.annotations },
     linux: {
       namespaces: appNamespaces(input),
@@ -255,8 +256,18 @@ function defaultAppMounts(input: AppSpecInput, priv: boolean): OciMount[] {
     bind('/etc/hosts', f.hosts, false),
     bind('/etc/resolv.conf', f.resolvConf, false),
     bind('/etc/hostname', f.hostname, false),
-    bind('/dev/termination-log', f.terminationLog, false),
   ];
+}
+
+/**
+ * The container's mounts with its termination log last, at its terminationMessagePath, as the kubelet
+ * appends it after the volume mounts: sorted with them, so a volume mounted above that path does not
+ * hide it.
+ */
+function withTerminationLog(c: ContainerConfig, file: string): Mount[] {
+  const at = c.terminationMessagePath;
+  if (!at) return c.mounts;
+  return [...c.mounts, { containerPath: path.posix.join('/', at), hostPath: file, readonly: false }];
 }
 
 /** Parents before children (so a child mount is not hidden by its parent); ties keep their order. */

@@ -185,6 +185,12 @@ export interface ContainerConfig {
   stopSignal: string;
   /** Join this container's PID namespace (ephemeral containers' target), by container id. */
   targetContainerId?: string;
+  /**
+   * Where in the container the runtime binds the container's termination log (a file of its own,
+   * created 0666; at most its last 4 KiB become the exit's message). Unset or empty: no termination log.
+   * A relative path is taken from the root, as runc takes a relative mount destination.
+   */
+  terminationMessagePath?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

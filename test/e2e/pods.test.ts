@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TestDaemon, REPO_ROOT, freePort, httpGet, sleep } from '../support/daemon.js';
+import { TestDaemon, REPO_ROOT, freePort, httpGet } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -269,13 +269,33 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
 
   step('keeps containers running across a daemon restart and adopts them', async () => {
     await d.stopProcess();
-    await sleep(500);
     const during = await httpGet(`http://127.0.0.1:${serverPort}/`);
     assert.equal(during.status, 200, 'the pod keeps serving while the daemon is down');
     await d.serve();
-    await sleep(2000);
-    const p = await pod('two-containers');
+    // The stored status is the old daemon's until the new one writes: asserting on it proves nothing.
+    // So the writer's process is killed from the host, which only the restarted daemon can notice (through
+    // the adopted conmon's exit file) and answer with a restart and a status write. That write is the
+    // new daemon's view of the whole pod: an adopted server keeps its container, start time and count,
+    // where a broken adoption (containers recorded as exited, or the sandbox torn down and made again)
+    // shows a new server container or a restart; a daemon that never syncs the pod times out here.
+    const before = (await pod('two-containers')).status.containerStatuses.find((c: any) => c.name === 'writer');
+    const writerRecord = path.join(d.paths.containersDir, before.containerID.replace(/^\w+:\/\//, ''), 'record.json');
+    const writerPid = Number(JSON.parse(fs.readFileSync(writerRecord, 'utf8')).pid);
+    // Never a pid of 0 or 1 (kill(0) is this test's own process group) nor a reused one: it must be the
+    // writer's shell. A record without that live pid is itself an adoption gone wrong.
+    assert.ok(writerPid > 1, `the adopted writer's record has no live pid (${writerPid})`);
+    const cmdline = fs.readFileSync(`/proc/${writerPid}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(cmdline.slice(0, 2), ['/bin/sh', '-c'], `pid ${writerPid} is not the writer`);
+    process.kill(writerPid, 'SIGKILL');
+    const p = await d.waitFor('the restarted daemon to replace the killed writer', async () => {
+      const cur = await pod('two-containers');
+      const writer = cur.status.containerStatuses.find((c: any) => c.name === 'writer');
+      return writer.containerID !== before.containerID && writer.state.running && cur;
+    });
     assert.equal(p.status.phase, 'Running');
+    const writer = p.status.containerStatuses.find((c: any) => c.name === 'writer');
+    assert.equal(writer.restartCount, 1);
+    assert.equal(writer.lastState.terminated.exitCode, 137);
     const server = p.status.containerStatuses.find((c: any) => c.name === 'server');
     assert.equal(server.restartCount, 0);
     assert.equal(server.containerID, firstServer?.containerID);
