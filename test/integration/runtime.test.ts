@@ -76,6 +76,16 @@ function suite(): void {
 
   const waitExited = (id: string, ms?: number): Promise<ContainerStatus> => waitExitedOf(runtime, id, ms);
 
+  /** Polls a container's CRI log until a line says `text`; fails after about 10 s. */
+  async function waitLogged(id: string, text: string): Promise<void> {
+    const file = (await runtime.containerStatus(id)).logPath;
+    for (let i = 0; i < 200; i++) {
+      if ((await readFile(file, 'utf8').catch(() => '')).includes(` F ${text}\n`)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`container ${id} never logged ${text}`);
+  }
+
   before(async () => {
     dataDir = await mkdtemp('/tmp/peapod-rt-');
     paths = nodePaths(dataDir);
@@ -202,20 +212,23 @@ function suite(): void {
     const ok = await run(sid, sb, containerConfig('ok', 'exit 0'));
     const three = await run(sid, sb, containerConfig('three', 'exit 3'));
     const sleeper = await run(sid, sb, containerConfig('sleeper', 'exec sleep 1000'));
-    const trapper = await run(sid, sb, containerConfig('trapper', "trap 'exit 143' TERM; while true; do sleep 0.1; done"));
-    const stubborn = await run(sid, sb, containerConfig('stubborn', "trap '' TERM; while true; do sleep 0.1; done"));
+    const trapper = await run(sid, sb, containerConfig('trapper', "trap 'exit 143' TERM; echo trap-set; while true; do sleep 0.1; done"));
+    const stubborn = await run(sid, sb, containerConfig('stubborn', "trap 'echo got-term' TERM; echo trap-set; while true; do sleep 0.1; done"));
     assert.deepEqual([(await waitExited(ok)).exitCode, (await waitExited(ok)).reason], [0, 'Completed']);
     assert.deepEqual([(await waitExited(three)).exitCode, (await waitExited(three)).reason], [3, 'Error']);
-    await new Promise((r) => setTimeout(r, 300)); // let the traps be installed
+    // Each shell says when its trap is set (as PID 1 it would ignore an untrapped TERM).
+    for (const id of [trapper, stubborn]) await waitLogged(id, 'trap-set');
     await timed('stopContainer(kill)', () => runtime.stopContainer(sleeper, 0));
     assert.equal((await runtime.containerStatus(sleeper)).exitCode, 137);
-    const t0 = Date.now();
+    // 143 is the trap's own code: the shell ended on TERM, not on the KILL the 10 s grace period would bring.
     await runtime.stopContainer(trapper, 10);
     assert.equal((await runtime.containerStatus(trapper)).exitCode, 143);
-    assert.ok(Date.now() - t0 < 5000, 'trapping shell exits on TERM');
+    // The stubborn shell got TERM first (its trap ran and it kept going) and KILL after the grace period.
     const t1 = Date.now();
     await runtime.stopContainer(stubborn, 1);
     assert.equal((await runtime.containerStatus(stubborn)).exitCode, 137);
+    assert.match(await readFile((await runtime.containerStatus(stubborn)).logPath, 'utf8'), /stdout F got-term$/m);
+    // Not a speed bound: the grace period is the behaviour, and a slow host only makes the wait longer.
     assert.ok(Date.now() - t1 >= 1000, 'ignored TERM waits for the grace period');
     const exited = events.filter((e) => e.type === 'exited' && e.sandboxId === sid).map((e) => e.containerId);
     for (const id of [ok, three, sleeper, trapper, stubborn]) assert.ok(exited.includes(id), `exited event for ${id}`);
