@@ -314,22 +314,6 @@ test('a malformed continue token is a bad request', () => {
   s.close();
 });
 
-test('listing 100 pods takes well under 10 ms', () => {
-  const s = newStore();
-  for (let i = 0; i < 100; i++) {
-    const p = pod(`pod-${i}`, { labels: { app: 'web', i: String(i) }, phase: 'Running' });
-    p.spec = { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'], env: [{ name: 'A', value: 'x'.repeat(200) }] }] };
-    s.create('pods', p);
-  }
-  s.list('pods', { namespace: 'default' });
-  const runs = 20;
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) assert.equal(s.list('pods', { namespace: 'default' }).items.length, 100);
-  const msPerList = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
-  assert.ok(msPerList < 10, `list took ${msPerList.toFixed(2)} ms`);
-  s.close();
-});
-
 test('a reopened file store keeps its objects and continues the resourceVersion counter', () => {
   const path = join(tmp, 'restart.db');
   const s1 = newStore({ path });

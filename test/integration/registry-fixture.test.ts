@@ -377,9 +377,7 @@ function suite(): void {
     proxy.setMode({ kind: 'stall', fraction: 0.25 });
     proxy.resetStats();
     const p = `${proxy.url}/v2/it/two/blobs/${l.digest}`;
-    const s = performance.now();
     const stalled = await rawRequest(p, { ca: reg.caCertPem, headers: basic(), partial: true, timeoutMs: 400 });
-    assert.ok(performance.now() - s >= 390);
     assert.equal(stalled.incomplete, true);
     assert.match(String(stalled.error?.message), /timeout/);
     assert.equal(stalled.body.length, Math.floor(l.size / 4));
