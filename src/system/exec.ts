@@ -79,6 +79,9 @@ export interface Launcher {
   launchSession(req: SessionLaunch): LaunchedSession;
 }
 
+/** Output kept per run (stdout and stderr together); a program that writes more fails (see HostExec.run). */
+export const MAX_EXEC_OUTPUT_BYTES = 16 * 1024 * 1024;
+
 export class HostExec implements Exec, Launcher {
   run(file: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
@@ -91,6 +94,19 @@ export class HostExec implements Exec, Launcher {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let timedOut = false;
+      // Output is kept in memory: past MAX_EXEC_OUTPUT_BYTES a stream is no longer gathered, the child is
+      // killed and the run fails (a string that long could not even be made: it would throw in 'close').
+      let bytes = 0;
+      let overflow: Error | undefined;
+      const gather = (into: Buffer[], what: string) => (b: Buffer) => {
+        if (overflow) return;
+        bytes += b.length;
+        if (bytes <= MAX_EXEC_OUTPUT_BYTES) return void into.push(b);
+        overflow = new Error(`run ${file}: its ${what} passed ${MAX_EXEC_OUTPUT_BYTES} bytes of output: killed`);
+        out.length = 0;
+        err.length = 0;
+        child.kill('SIGKILL');
+      };
       const timer =
         opts.timeoutMs !== undefined
           ? setTimeout(() => {
@@ -98,20 +114,26 @@ export class HostExec implements Exec, Launcher {
               child.kill('SIGKILL');
             }, opts.timeoutMs)
           : undefined;
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.stdout.on('data', gather(out, 'stdout'));
+      child.stderr.on('data', gather(err, 'stderr'));
       child.on('error', (e) => {
         if (timer) clearTimeout(timer);
         reject(new Error(`run ${file}: ${e.message}`, { cause: e }));
       });
       child.on('close', (code, sig) => {
         if (timer) clearTimeout(timer);
-        resolve({
-          code: code ?? (timedOut ? -1 : 128 + (sig ? signalNumber(sig) : 0)),
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
-          ...(timedOut ? { timedOut } : {}),
-        });
+        if (overflow) return reject(overflow);
+        // Nothing here may throw: a throw in a listener is outside any promise and ends the process.
+        try {
+          resolve({
+            code: code ?? (timedOut ? -1 : 128 + (sig ? signalNumber(sig) : 0)),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+            ...(timedOut ? { timedOut } : {}),
+          });
+        } catch (e) {
+          reject(new Error(`run ${file}: ${(e as Error).message}`, { cause: e }));
+        }
       });
       child.stdin.on('error', () => {
         /* the program may exit without reading its input */
