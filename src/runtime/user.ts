@@ -3,10 +3,9 @@
 // be `uid`, `uid:gid`, `name`, `name:group`, `uid:group` or `name:gid`; supplementary groups come from
 // /etc/group membership plus the pod's supplementalGroups.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { BadRequestError } from '../errors.js';
 import type { OciUser } from './oci-types.js';
+import { readRootfsFile } from './rootfs-file.js';
 
 export interface PasswdEntry {
   name: string;
@@ -91,22 +90,11 @@ export function resolveUser(req: UserRequest, passwd: PasswdEntry[], groups: Gro
   return { uid, gid, additionalGids: [...extra].sort((a, b) => a - b) };
 }
 
-async function readOptional(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 /**
- * Reads the rootfs tables only when a name lookup or group membership can matter.
- * Symlinked /etc/passwd files are read through the host path (rootfs is an overlay of trusted layers).
+ * Reads the rootfs tables, each resolved inside the rootfs as a chroot would and capped (rootfs-file.ts):
+ * the image's symlinks never lead to the host's files, FIFOs or devices.
  */
 export async function resolveUserInRootfs(req: UserRequest, rootfs: string): Promise<OciUser> {
-  const [passwdText, groupText] = await Promise.all([
-    readOptional(path.join(rootfs, 'etc/passwd')),
-    readOptional(path.join(rootfs, 'etc/group')),
-  ]);
+  const [passwdText, groupText] = await Promise.all([readRootfsFile(rootfs, 'etc/passwd'), readRootfsFile(rootfs, 'etc/group')]);
   return resolveUser(req, parsePasswd(passwdText), parseGroup(groupText));
 }
