@@ -11,6 +11,7 @@ import { nodePaths } from '../node/paths.js';
 import { FakeClock } from '../system/clock.js';
 import { HostExec } from '../system/exec.js';
 import { silentLogger } from '../system/logger.js';
+import { chainIdOf } from './chain-id.js';
 import { LocalImageService } from './local-image-service.js';
 import { imageConfig, tarLayer, writeDockerArchive, writeOciArchive, type FixtureLayer } from './test-archives.js';
 
@@ -59,7 +60,7 @@ test('an OCI archive loads with its ref.name as a normalised tag and the manifes
   assert.deepEqual(img?.repoDigests, [`localhost/two@${manifestDigest}`]);
   assert.deepEqual(img?.layers, [base.diffId, top.diffId]);
   assert.deepEqual(img?.config.cmd, ['sh']);
-  assert.equal(await fs.readFile(path.join(svc.layout.layerDiffDir(top.diffId), 'etc', 'top'), 'utf8'), 'top\n');
+  assert.equal(await fs.readFile(path.join(svc.layout.layerDiffDir(chainIdOf([base.diffId], top.diffId)), 'etc', 'top'), 'utf8'), 'top\n');
   assert.equal((await svc.imageStatus('localhost/two:v1'))?.id, configDigest);
   assert.equal((await svc.imageStatus(`localhost/two@${manifestDigest}`))?.id, configDigest);
   assert.equal((await svc.imageStatus(configDigest.slice(7, 12)))?.id, configDigest);
@@ -83,7 +84,7 @@ test('a docker archive loads with RepoTags and shares layers with an OCI image a
   assert.equal(img?.id, configDigest);
   assert.deepEqual(img?.repoTags, ['docker.io/library/busybox:x']);
   assert.deepEqual(img?.repoDigests, []);
-  assert.deepEqual(await layersOnDisk(svc), [base.diffId.slice(7), top.diffId.slice(7)].sort());
+  assert.deepEqual(await layersOnDisk(svc), [base.diffId.slice(7), chainIdOf([base.diffId], top.diffId).slice(7)].sort());
 });
 
 test('an archive without names stores the image by id only', async () => {

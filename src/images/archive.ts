@@ -10,7 +10,8 @@ import { BadRequestError, PeapodError, errorMessage } from '../errors.js';
 import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { exists, hashBuffer, hashFile, putBlobBytes, putBlobFile } from './blobs.js';
-import type { Catalog, NewImage } from './catalog.js';
+import type { Catalog, NewImage, WriteLog } from './catalog.js';
+import { chainIds } from './chain-id.js';
 import type { Image } from './images.js';
 import {
   buildOciManifest,
@@ -24,6 +25,7 @@ import {
   selectPlatform,
   type Descriptor,
 } from './manifest.js';
+import { configDiffIds } from './metadata.js';
 import { isValidReference, normalizeReference } from './reference.js';
 import type { StoreLayout } from './store-layout.js';
 import { detectCompression } from './unpack.js';
@@ -33,6 +35,8 @@ export interface ArchiveDeps {
   logger: Logger;
   layout: StoreLayout;
   catalog: Catalog;
+  /** Filled with what the load writes, for the caller to discard should it fail. */
+  written?: WriteLog;
 }
 
 export async function loadArchive(deps: ArchiveDeps, tarPath: string): Promise<Image[]> {
@@ -190,17 +194,25 @@ async function storeAndCommit(
       const { digest, size } = await hashFile(l.file);
       if (l.digest && digest !== l.digest) throw new BadRequestError(`layer blob ${l.digest} does not match its digest (got ${digest})`);
       releases.push(deps.catalog.hold([digest]));
+      deps.written?.blobs.add(digest);
       await putBlobFile(deps.layout, digest, l.file, false);
       layers.push({ digest, size, mediaType: layerMediaType(await detectCompression(l.file)) });
     }
+    deps.written?.blobs.add(configDigest);
     await putBlobBytes(deps.layout, img.configBytes);
     const manifestBytes = img.manifestBytes ?? Buffer.from(buildOciManifest({ digest: configDigest, size: img.configBytes.length }, layers));
+    deps.written?.blobs.add(hashBuffer(manifestBytes));
     const manifestDigest = await putBlobBytes(deps.layout, manifestBytes);
     let config: unknown;
     try {
       config = JSON.parse(img.configBytes.toString('utf8')) as unknown;
     } catch {
       throw new BadRequestError(`image config ${configDigest} is not valid JSON`);
+    }
+    try {
+      for (const k of chainIds(configDiffIds(config))) deps.written?.layers.add(k);
+    } catch {
+      // commit() refuses the config with its own message
     }
     const image: NewImage = { manifestDigest, configDigest, config, layerBlobs: layers.map((l) => l.digest), repoTags: img.repoTags, repoDigests: img.repoDigests };
     const stored = await deps.catalog.commit(image);

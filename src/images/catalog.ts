@@ -3,10 +3,13 @@
 // blobs, then calls commit(); removal frees the layers and blobs no other image (or in-flight commit) uses.
 
 import fs from 'node:fs/promises';
-import { ConflictError } from '../errors.js';
+import { ConflictError, errorMessage } from '../errors.js';
+import { exists } from './blobs.js';
+import { parseImageManifest } from './manifest.js';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
 import type { Image } from './images.js';
+import { chainIds } from './chain-id.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { LayerStore } from './layer-store.js';
 import { readJsonIfExists, writeJsonAtomic } from '../system/atomic-file.js';
@@ -28,6 +31,16 @@ export interface NewImage {
 }
 
 const CATALOG = 'catalog';
+
+/** What a load or import wrote (blob digests, layer keys), for discard() when it fails. */
+export interface WriteLog {
+  blobs: Set<string>;
+  layers: Set<string>;
+}
+
+export function newWriteLog(): WriteLog {
+  return { blobs: new Set(), layers: new Set() };
+}
 
 export class Catalog {
   private readonly records = new Map<string, ImageRecord>();
@@ -70,6 +83,36 @@ export class Catalog {
     }
   }
 
+  /**
+   * Unpacks again, from their blobs, the layers of image records not stored under their chain ids: a
+   * store written before layers were keyed by chain id holds upper layers under their diff id alone
+   * (the sweep then removes those no container uses). Returns how many images needed it.
+   */
+  async repairLayers(): Promise<number> {
+    let repaired = 0;
+    for (const r of this.records.values()) {
+      const keys = chainIds(r.layers);
+      const missing = (await Promise.all(keys.map(async (k) => (await this.layers.get(k)) === undefined))).some(Boolean);
+      if (!missing) continue;
+      const release = this.hold([...r.layers, ...keys, ...r.blobs]);
+      try {
+        const manifest = parseImageManifest(JSON.parse(await fs.readFile(this.layout.blobPath(r.manifestDigest), 'utf8')) as unknown, `manifest ${r.manifestDigest}`);
+        if (manifest.layers.length !== r.layers.length) throw new Error(`the manifest lists ${manifest.layers.length} layers, the image ${r.layers.length}`);
+        for (let i = 0; i < r.layers.length; i++) {
+          const blobDigest = manifest.layers[i]!.digest;
+          await this.layers.ensure({ blob: this.layout.blobPath(blobDigest), blobDigest, expectedDiffId: r.layers[i]!, lowerDiffIds: r.layers.slice(0, i) });
+        }
+        repaired++;
+      } catch (err) {
+        this.logger.warn({ image: r.id, err: errorMessage(err) }, 'could not unpack the layers of an image again');
+      } finally {
+        release();
+      }
+    }
+    if (repaired) this.logger.info({ images: repaired }, 'layers unpacked again under their chain ids');
+    return repaired;
+  }
+
   all(): ImageRecord[] {
     return [...this.records.values()];
   }
@@ -95,7 +138,7 @@ export class Catalog {
     if (diffIds.length !== img.layerBlobs.length) {
       throw new Error(`image ${img.configDigest}: config lists ${diffIds.length} diff ids but the manifest ${img.layerBlobs.length} layers`);
     }
-    const release = this.hold([...diffIds, ...img.layerBlobs, img.manifestDigest, img.configDigest]);
+    const release = this.hold([...diffIds, ...chainIds(diffIds), ...img.layerBlobs, img.manifestDigest, img.configDigest]);
     try {
       let size = 0;
       for (let i = 0; i < diffIds.length; i++) {
@@ -148,6 +191,32 @@ export class Catalog {
   }
 
   /**
+   * After a failed load or import: deletes those of the blobs and layers (by key) it wrote that no image
+   * record uses, no container's rootfs uses (`layersInUse`) and nothing in flight holds, at once rather
+   * than at the sweep (what a refused archive wrote is of no use to a retry: it is sent again whole).
+   * The caller has released its own holds.
+   */
+  async discard(written: WriteLog, layersInUse: Set<string>): Promise<{ layers: number; blobs: number }> {
+    return this.lock.withLock(CATALOG, async () => {
+      const { usedLayers, usedBlobs } = this.used(layersInUse);
+      let layers = 0;
+      let blobs = 0;
+      for (const k of new Set(written.layers)) {
+        if (usedLayers.has(k) || this.held.has(k) || !(await this.layers.get(k))) continue;
+        await this.layers.remove(k);
+        layers++;
+      }
+      for (const b of new Set(written.blobs)) {
+        if (usedBlobs.has(b) || this.held.has(b) || !(await exists(this.layout.blobPath(b)))) continue;
+        await fs.rm(this.layout.blobPath(b), { force: true });
+        blobs++;
+      }
+      if (layers || blobs) this.logger.info({ layers, blobs }, 'removed what a failed load wrote');
+      return { layers, blobs };
+    });
+  }
+
+  /**
    * Deletes unpacked layers and blobs that no image record uses, no container's rootfs uses
    * (`layersInUse`) and nothing in flight holds: what a failed or canceled pull (or a crash) left.
    * Only items untouched for `graceMs`, so that a retry soon after a failure finds the layers it
@@ -186,12 +255,12 @@ export class Catalog {
     });
   }
 
-  /** The layers and blobs the image records use, plus `layers` and `blobs`. */
+  /** The layers (by key: chain id) and blobs the image records use, plus `layers` and `blobs`. */
   private used(layers: Iterable<string>, blobs: Iterable<string> = []): { usedLayers: Set<string>; usedBlobs: Set<string> } {
     const usedLayers = new Set<string>(layers);
     const usedBlobs = new Set<string>(blobs);
     for (const r of this.records.values()) {
-      for (const d of r.layers) usedLayers.add(d);
+      for (const k of chainIds(r.layers)) usedLayers.add(k);
       for (const b of r.blobs) usedBlobs.add(b);
     }
     return { usedLayers, usedBlobs };
@@ -201,7 +270,7 @@ export class Catalog {
     // Diff ids and blob digests are kept apart: an uncompressed layer blob has its diff id as digest.
     const held = [...this.held.keys()];
     const { usedLayers, usedBlobs } = this.used(held, held);
-    for (const diffId of removed.layers) if (!usedLayers.has(diffId)) await this.layers.remove(diffId);
+    for (const key of chainIds(removed.layers)) if (!usedLayers.has(key)) await this.layers.remove(key);
     for (const blob of removed.blobs) if (!usedBlobs.has(blob)) await fs.rm(this.layout.blobPath(blob), { force: true });
     this.logger.debug({ image: removed.id }, 'image removed');
   }

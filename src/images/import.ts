@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import { BadRequestError } from '../errors.js';
 import type { Logger } from '../system/logger.js';
 import { hashBuffer, hashFile, putBlobBytes, putBlobFile } from './blobs.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, WriteLog } from './catalog.js';
 import type { Image, ImageConfig } from './images.js';
 import type { LayerStore } from './layer-store.js';
 import { buildOciManifest, layerMediaType } from './manifest.js';
@@ -20,6 +20,8 @@ export interface ImportDeps {
   layout: StoreLayout;
   layers: LayerStore;
   catalog: Catalog;
+  /** Filled with what the import writes, for the caller to discard should it fail. */
+  written?: WriteLog;
 }
 
 /** The OCI image config JSON for an imported rootfs. Pure. */
@@ -50,14 +52,17 @@ export async function importRootfs(deps: ImportDeps, tarPath: string, ref: strin
   const { digest: blobDigest, size } = await hashFile(tarPath);
   const releases = [deps.catalog.hold([blobDigest])];
   try {
+    deps.written?.blobs.add(blobDigest);
     await putBlobFile(deps.layout, blobDigest, tarPath, false);
     const layer = await deps.layers.ensure({ blob: deps.layout.blobPath(blobDigest), blobDigest, lowerDiffIds: [] });
+    deps.written?.layers.add(layer.diffId); // a bottom layer: its chain id is its diff id
     const configBytes = Buffer.from(JSON.stringify(buildImportConfig(layer.diffId, config)));
     const configDigest = hashBuffer(configBytes);
     const mediaType = layerMediaType(await detectCompression(tarPath));
     const manifest = buildOciManifest({ digest: configDigest, size: configBytes.length }, [{ digest: blobDigest, size, mediaType }]);
     const manifestDigest = hashBuffer(manifest);
     releases.push(deps.catalog.hold([configDigest, manifestDigest])); // commit re-ensures the layer itself
+    deps.written?.blobs.add(configDigest).add(manifestDigest);
     await putBlobBytes(deps.layout, configBytes);
     await putBlobBytes(deps.layout, manifest);
     const image = await deps.catalog.commit({

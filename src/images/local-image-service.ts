@@ -3,13 +3,14 @@
 // containers.
 
 import fs from 'node:fs/promises';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, errorMessage } from '../errors.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
 import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { loadArchive } from './archive.js';
-import { Catalog } from './catalog.js';
+import { Catalog, newWriteLog, type WriteLog } from './catalog.js';
+import { chainIds } from './chain-id.js';
 import type { Image, ImageConfig, ImageService, PreparedRootfs } from './images.js';
 import { importRootfs } from './import.js';
 import { LayerStore } from './layer-store.js';
@@ -22,6 +23,7 @@ import { RegistryPuller } from './registry/puller.js';
 import type { PullOptions } from './registry/types.js';
 import { resolveImage } from './resolve.js';
 import { StoreLayout } from './store-layout.js';
+import type { LayerLimits } from './unpack.js';
 
 export class LocalImageService implements ImageService {
   readonly layout: StoreLayout;
@@ -32,11 +34,11 @@ export class LocalImageService implements ImageService {
   private readonly overlay: OverlayManager;
   private readonly puller: RegistryPuller;
 
-  constructor(opts: { paths: NodePaths; exec: Exec; logger: Logger; clock: Clock; registry?: Partial<RegistryOptions> }) {
+  constructor(opts: { paths: NodePaths; exec: Exec; logger: Logger; clock: Clock; registry?: Partial<RegistryOptions>; limits?: LayerLimits }) {
     this.layout = new StoreLayout(opts.paths.imagesDir);
     this.exec = opts.exec;
     this.logger = opts.logger.child({ component: 'images' });
-    this.layers = new LayerStore({ layout: this.layout, exec: opts.exec, logger: this.logger, clock: opts.clock });
+    this.layers = new LayerStore({ layout: this.layout, exec: opts.exec, logger: this.logger, clock: opts.clock, ...(opts.limits ? { limits: opts.limits } : {}) });
     this.catalog = new Catalog({ layout: this.layout, layers: this.layers, clock: opts.clock, logger: this.logger });
     this.overlay = new OverlayManager({ layout: this.layout, layers: this.layers, exec: opts.exec, logger: this.logger });
     const reg = { ...defaultRegistryOptions(), ...opts.registry };
@@ -61,6 +63,7 @@ export class LocalImageService implements ImageService {
       await fs.rm(`${this.layout.tmpDir}/${name}`, { recursive: true, force: true });
     }
     await this.catalog.load();
+    await this.catalog.repairLayers();
     await this.catalog.sweep(await this.overlay.layersInUse(), 0); // nothing is in flight yet
   }
 
@@ -102,16 +105,36 @@ export class LocalImageService implements ImageService {
   /** Called with every image a container is built from or that was just stored (for GC's LRU order). */
   onImageUsed?: (imageId: string) => void;
 
+  /** A failed load removes the blobs and layers it wrote that nothing else uses (discardOnFailure). */
   async loadArchive(tarPath: string): Promise<Image[]> {
-    const out = await loadArchive({ exec: this.exec, logger: this.logger, layout: this.layout, catalog: this.catalog }, tarPath);
+    const out = await this.discardOnFailure((written) => loadArchive({ exec: this.exec, logger: this.logger, layout: this.layout, catalog: this.catalog, written }, tarPath));
     for (const img of out) this.onImageUsed?.(img.id);
     return out;
   }
 
+  /** A failed import removes the blobs and layer it wrote that nothing else uses. */
   async importRootfs(tarPath: string, ref: string, config?: Partial<ImageConfig>): Promise<Image> {
-    const img = await importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog }, tarPath, ref, config);
+    const img = await this.discardOnFailure((written) => importRootfs({ logger: this.logger, layout: this.layout, layers: this.layers, catalog: this.catalog, written }, tarPath, ref, config));
     this.onImageUsed?.(img.id);
     return img;
+  }
+
+  /**
+   * Runs a load; when it fails, what it wrote and nothing else uses goes at once (staged layers are gone
+   * already: a staging dir never outlives its attempt). The load's own error is what the caller sees.
+   */
+  private async discardOnFailure<T>(load: (written: WriteLog) => Promise<T>): Promise<T> {
+    const written = newWriteLog();
+    try {
+      return await load(written);
+    } catch (err) {
+      try {
+        await this.catalog.discard(written, await this.overlay.layersInUse());
+      } catch (cleanup) {
+        this.logger.warn({ err: errorMessage(cleanup) }, 'could not remove what a failed load wrote: the sweep will');
+      }
+      throw err;
+    }
   }
 
   async pullImage(ref: string, opts?: PullOptions): Promise<Image> {
@@ -124,7 +147,7 @@ export class LocalImageService implements ImageService {
     const image = resolveImage(this.catalog.all(), imageId);
     if (!image) throw new NotFoundError(`image "${imageId}" not found`, { resource: 'images', name: imageId });
     this.onImageUsed?.(image.id);
-    return this.overlay.prepare(containerId, { imageId: image.id, layers: image.layers });
+    return this.overlay.prepare(containerId, { imageId: image.id, layers: chainIds(image.layers) });
   }
 
   releaseRootfs(containerId: string): Promise<void> {

@@ -25,6 +25,8 @@ export interface ImageRecord {
 /** What layers/<hex>/layer.json holds. */
 export interface LayerRecord {
   diffId: string;
+  /** The key it is stored under (chain-id.ts); absent in records written before layers were keyed by it. */
+  chainId?: string;
   /** Uncompressed tar size, bytes. */
   size: number;
   /** Digest of the blob it was unpacked from (compressed form), when known. */

@@ -27,7 +27,7 @@ const MAX_OPTIONS = 4000;
 
 export interface RootfsRecord {
   imageId: string;
-  /** Diff ids, bottom first. */
+  /** Layer keys (chain ids; diff ids in records written before), bottom first. */
   layers: string[];
 }
 
@@ -60,7 +60,7 @@ export class OverlayManager {
       for (const d of [dir, upper, work, merged]) await fs.mkdir(d, { recursive: true, mode: 0o755 });
       await writeJsonAtomic(path.join(dir, 'rootfs.json'), rec, { pretty: true });
       const lower: string[] = [];
-      for (const diffId of [...rec.layers].reverse()) lower.push(await this.layers.ensureLink(diffId));
+      for (const key of [...rec.layers].reverse()) lower.push(await this.layers.ensureLink(key));
       const options = `lowerdir=${lower.join(':')},upperdir=${upper},workdir=${work}`;
       if (/[,:]/.test(dir)) throw new InternalError(`rootfs dir "${dir}" contains "," or ":", which overlay options cannot carry`);
       if (options.length > MAX_OPTIONS) {

@@ -3,7 +3,8 @@
 //
 //   <imagesDir>/
 //     blobs/sha256/<hex>         manifests, configs and layers exactly as received (compressed or not)
-//     layers/<diffid-hex>/       one dir per unpacked layer, keyed by its diff id (uncompressed digest)
+//     layers/<chainid-hex>/      one dir per unpacked layer, keyed by its chain id (chain-id.ts: the diff
+//                                id over its lowers; the bottom layer's is its diff id)
 //       diff/                    the unpacked tree (whiteouts as 0:0 char devices, opaque xattrs)
 //       layer.json               LayerRecord, written last: a layer without it is incomplete
 //     l/<short>                  short symlinks → ../layers/<hex>/diff, so long lowerdir lists fit a page
@@ -43,16 +44,16 @@ export class StoreLayout {
     return path.join(this.blobsDir, digestHex(digest));
   }
 
-  layerDir(diffId: string): string {
-    return path.join(this.layersDir, digestHex(diffId));
+  layerDir(key: string): string {
+    return path.join(this.layersDir, digestHex(key));
   }
 
-  layerDiffDir(diffId: string): string {
-    return path.join(this.layerDir(diffId), 'diff');
+  layerDiffDir(key: string): string {
+    return path.join(this.layerDir(key), 'diff');
   }
 
-  layerRecordPath(diffId: string): string {
-    return path.join(this.layerDir(diffId), 'layer.json');
+  layerRecordPath(key: string): string {
+    return path.join(this.layerDir(key), 'layer.json');
   }
 
   imageRecordPath(imageId: string): string {

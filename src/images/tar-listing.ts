@@ -7,28 +7,37 @@ const OPAQUE = '.wh..wh..opq';
 /** Undoes GNU tar's "escape" quoting (\\, \n, \t, ..., \ooo octal bytes); bytes are decoded as UTF-8. */
 export function unescapeTarName(s: string): string {
   if (!s.includes('\\')) return s;
-  const bytes: number[] = [];
-  const simple: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '?': 63, '"': 34, "'": 39 };
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(s, 'utf8'));
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch !== '\\' || i + 1 >= s.length) {
-      bytes.push(...Buffer.from(ch, 'utf8'));
+    const c = s.charCodeAt(i);
+    if (c !== 92 || i + 1 >= s.length) {
+      if (c < 0x80) bytes[n++] = c;
+      else {
+        const cp = s.codePointAt(i)!;
+        const ch = String.fromCodePoint(cp);
+        n += bytes.write(ch, n, 'utf8');
+        i += ch.length - 1;
+      }
       continue;
     }
     const next = s[i + 1]!;
-    const oct = /^[0-7]{1,3}/.exec(s.slice(i + 1, i + 4));
+    const oct = OCTAL.exec(s.slice(i + 1, i + 4));
     if (oct) {
-      bytes.push(parseInt(oct[0], 8) & 0xff);
+      bytes[n++] = parseInt(oct[0], 8) & 0xff;
       i += oct[0].length;
-    } else if (next in simple) {
-      bytes.push(simple[next]!);
+    } else if (next in SIMPLE) {
+      bytes[n++] = SIMPLE[next]!;
       i += 1;
     } else {
-      bytes.push(92);
+      bytes[n++] = 92;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  return bytes.subarray(0, n).toString('utf8');
 }
+
+const OCTAL = /^[0-7]{1,3}/;
+const SIMPLE: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '?': 63, '"': 34, "'": 39 };
 
 /** "./a/b/" → "a/b"; "/" and "." → "". Rejects ".." components (GNU tar refuses them too). */
 export function normalizeEntryName(name: string): string {
@@ -52,49 +61,64 @@ export interface LayerPlan {
 }
 
 /** Plans whiteouts and implied dirs from the raw lines of a `tar -tf` listing. */
-export function planLayer(listingLines: string[]): LayerPlan {
-  const explicit = new Set<string>();
-  const whiteouts = new Set<string>();
-  const opaque = new Set<string>();
-  const needed = new Set<string>();
-  const markers = new Set<string>();
-  for (const line of listingLines) {
-    if (line === '') continue;
+export function planLayer(listingLines: Iterable<string>): LayerPlan {
+  const planner = new LayerPlanner();
+  for (const line of listingLines) planner.add(line);
+  return planner.finish();
+}
+
+/**
+ * planLayer one line at a time, so a listing is never held whole (a crafted layer's listing can be longer
+ * than a string can be): the caller streams the lines in, then calls finish() once.
+ */
+export class LayerPlanner {
+  private readonly explicit = new Set<string>();
+  private readonly whiteouts = new Set<string>();
+  private readonly opaque = new Set<string>();
+  private readonly needed = new Set<string>();
+  private readonly markers = new Set<string>();
+
+  add(line: string): void {
+    if (line === '') return;
     const p = normalizeEntryName(unescapeTarName(line));
-    if (p === '') continue;
+    if (p === '') return;
     const slash = p.lastIndexOf('/');
     const dir = slash >= 0 ? p.slice(0, slash) : '';
     const base = p.slice(slash + 1);
     // A marker, or anything under one (AUFS's .wh..wh.plnk/…): removed after extraction, top-most part.
     const parts = p.split('/');
     const top = parts.findIndex((c) => c.startsWith(WH));
-    if (top >= 0) markers.add(parts.slice(0, top + 1).join('/'));
+    if (top >= 0) this.markers.add(parts.slice(0, top + 1).join('/'));
     if (top >= 0 && top < parts.length - 1) {
-      addAncestors(needed, parts.slice(0, top).join('/'));
-      continue;
+      addAncestors(this.needed, parts.slice(0, top).join('/'));
+      return;
     }
-    addAncestors(needed, dir);
+    addAncestors(this.needed, dir);
     if (base === OPAQUE) {
-      opaque.add(dir);
+      this.opaque.add(dir);
     } else if (base.startsWith(WH + WH)) {
       // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the tree
     } else if (base.startsWith(WH)) {
       const name = base.slice(WH.length);
       if (name === '' || name === '.' || name === '..') throw new Error(`layer entry "${line}" is an invalid whiteout`);
-      whiteouts.add(dir ? `${dir}/${name}` : name);
+      this.whiteouts.add(dir ? `${dir}/${name}` : name);
     } else {
-      explicit.add(p);
+      this.explicit.add(p);
     }
   }
-  // A whiteout hides only lower layers: an entry of the same name in this layer replaces the lower one
-  // anyway, and a replaced directory must hide the lower one's content, i.e. become opaque.
-  for (const w of whiteouts) {
-    if (!explicit.has(w)) continue;
-    whiteouts.delete(w);
-    opaque.add(w);
+
+  finish(): LayerPlan {
+    const { explicit, whiteouts, opaque, needed, markers } = this;
+    // A whiteout hides only lower layers: an entry of the same name in this layer replaces the lower one
+    // anyway, and a replaced directory must hide the lower one's content, i.e. become opaque.
+    for (const w of whiteouts) {
+      if (!explicit.has(w)) continue;
+      whiteouts.delete(w);
+      opaque.add(w);
+    }
+    const impliedDirs = [...needed].filter((d) => !explicit.has(d)).sort(byDepth);
+    return { whiteouts: [...whiteouts].sort(), opaqueDirs: [...opaque].sort(byDepth), impliedDirs, markers: [...markers].sort() };
   }
-  const impliedDirs = [...needed].filter((d) => !explicit.has(d)).sort(byDepth);
-  return { whiteouts: [...whiteouts].sort(), opaqueDirs: [...opaque].sort(byDepth), impliedDirs, markers: [...markers].sort() };
 }
 
 function addAncestors(set: Set<string>, dir: string): void {

@@ -20,7 +20,9 @@ import { createGunzip } from 'node:zlib';
 import { BadRequestError } from '../errors.js';
 import { runChecked, type Exec } from '../system/exec.js';
 import { hashFile } from './blobs.js';
-import { planLayer, type LayerPlan } from './tar-listing.js';
+import { forEachLine } from './line-stream.js';
+import { LayerPlanner, type LayerPlan } from './tar-listing.js';
+import { refuseSparseMembers } from './tar-scan.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -50,10 +52,13 @@ export interface UncompressedTar {
  * (hashed on the way), zstd with the zstd program (Node 20 has none). tar then extracts the very bytes
  * that were hashed, so the diff id a layer is stored under covers what it holds.
  */
-export async function decompressToScratch(exec: Exec, blob: string, kind: 'gzip' | 'zstd', scratch: string): Promise<UncompressedTar> {
+export async function decompressToScratch(exec: Exec, blob: string, kind: 'gzip' | 'zstd', scratch: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<UncompressedTar> {
   if (kind === 'zstd') {
-    await runChecked(exec, 'zstd', ['-d', '-q', '-f', '-o', scratch, blob]);
+    // zstd has no output limit: head stops the stream one byte past the cap (zstd then dies of SIGPIPE).
+    const r = await exec.run('bash', ['-c', 'set -o pipefail; zstd -d -q -c -- "$1" | head -c "$2" > "$3"', 'zstd', blob, String(maxBytes + 1), scratch]);
     const { digest, size } = await hashFile(scratch);
+    if (size > maxBytes) throw new LayerTooLargeError(maxBytes);
+    if (r.code !== 0) throw new BadRequestError(`zstd -d: exit ${r.code}: ${r.stderr.trim()}`);
     return { tarPath: scratch, diffId: digest, size };
   }
   const h = createHash('sha256');
@@ -62,12 +67,35 @@ export async function decompressToScratch(exec: Exec, blob: string, kind: 'gzip'
     transform(chunk: Buffer, _enc, cb) {
       h.update(chunk);
       size += chunk.length;
-      cb(null, chunk);
+      cb(size > maxBytes ? new LayerTooLargeError(maxBytes) : null, chunk);
     },
   });
   await pipeline(createReadStream(blob, { highWaterMark: 1 << 20 }), createGunzip({ chunkSize: 1 << 20 }), tap, createWriteStream(scratch, { highWaterMark: 1 << 20 }));
   return { tarPath: scratch, diffId: `sha256:${h.digest('hex')}`, size };
 }
+
+/** The flag that sets the cap on a layer's uncompressed size (`peapod serve`). */
+export const MAX_LAYER_SIZE_FLAG = '--max-layer-size';
+/** Default cap on one layer's uncompressed tar: real layers of several GB (CUDA, ML runtimes) fit. */
+export const DEFAULT_MAX_LAYER_BYTES = 32 * 1024 ** 3;
+
+/** A layer whose uncompressed tar is over the cap (a decompression bomb, or a limit set too low). */
+export class LayerTooLargeError extends BadRequestError {
+  constructor(readonly limit: number) {
+    super(`the uncompressed layer is larger than the limit of ${limit} bytes (${MAX_LAYER_SIZE_FLAG})`);
+  }
+}
+
+/** Caps on what one layer may make the node hold. */
+export interface LayerLimits {
+  /** The uncompressed tar, bytes (what extraction writes is bounded by it: sparse members are refused). */
+  maxLayerBytes: number;
+}
+
+/** A listing (one line per member, escaped) longer than this is refused: it is held as a set of paths. */
+export const MAX_LISTING_BYTES = 256 * 1024 * 1024;
+/** One listed name: PATH_MAX (4096) bytes, each escaped as up to 4 chars. */
+const MAX_LISTING_LINE = 4 * 4096;
 
 /** tar in the C locale, so listings escape every non-ASCII byte the same way. */
 function tarEnv(): NodeJS.ProcessEnv {
@@ -171,6 +199,7 @@ export async function unpackLayer(opts: {
   blob: string;
   stageDir: string;
   expectedDiffId?: string;
+  limits?: LayerLimits;
   /** Lower layers' diff dirs, top first, for implied dirs. */
   lowerDiffDirs: string[];
 }): Promise<UnpackResult> {
@@ -187,25 +216,47 @@ export async function unpackLayer(opts: {
  * anything is extracted, and tar then extracts those same bytes, listing what it extracts (no second
  * pass to list it).
  */
-export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: string; expectedDiffId?: string }): Promise<StagedLayer> {
+export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: string; expectedDiffId?: string; limits?: LayerLimits }): Promise<StagedLayer> {
   const { exec, stageDir } = opts;
+  const maxBytes = opts.limits?.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES;
   await fs.mkdir(stageDir, { mode: 0o700 });
   const diffDir = path.join(stageDir, 'diff');
   await fs.mkdir(diffDir, { mode: 0o755 });
   const kind = await detectCompression(opts.blob);
   const scratch = path.join(stageDir, 'layer.tar');
+  const listingFile = path.join(stageDir, 'listing.txt');
+  const what = `layer ${path.basename(opts.blob)}`;
   try {
-    const tar = kind === 'none' ? { tarPath: opts.blob, ...(await hashFile(opts.blob).then((h) => ({ diffId: h.digest, size: h.size }))) } : await decompressToScratch(exec, opts.blob, kind, scratch);
+    let tar: UncompressedTar;
+    try {
+      if (kind === 'none') {
+        if ((await fs.stat(opts.blob)).size > maxBytes) throw new LayerTooLargeError(maxBytes);
+        tar = { tarPath: opts.blob, ...(await hashFile(opts.blob).then((h) => ({ diffId: h.digest, size: h.size }))) };
+      } else {
+        tar = await decompressToScratch(exec, opts.blob, kind, scratch, maxBytes);
+      }
+    } catch (err) {
+      if (err instanceof LayerTooLargeError) throw new BadRequestError(`${what}: ${err.message}`, { cause: err });
+      throw err;
+    }
     // Verified before a single file is extracted.
     if (opts.expectedDiffId && tar.diffId !== opts.expectedDiffId) {
       throw new BadRequestError(`layer diff id mismatch: config says ${opts.expectedDiffId}, content is ${tar.diffId}`);
     }
-    const listing = await extractListing(exec, tar.tarPath, diffDir);
+    await refuseSparseMembers(tar.tarPath, what);
+    await extractListing(exec, tar.tarPath, diffDir, listingFile);
+    const planner = new LayerPlanner();
+    try {
+      await forEachLine(listingFile, { maxLineBytes: MAX_LISTING_LINE, maxTotalBytes: MAX_LISTING_BYTES }, `${what}: its listing`, (line) => planner.add(line));
+    } catch (err) {
+      if (err instanceof BadRequestError) throw err;
+      throw new BadRequestError(`${what}: ${(err as Error).message}`, { cause: err });
+    }
     let plan: LayerPlan;
     try {
-      plan = planLayer(listing.split('\n'));
+      plan = planner.finish();
     } catch (err) {
-      throw new BadRequestError(`layer ${path.basename(opts.blob)}: ${(err as Error).message}`, { cause: err });
+      throw new BadRequestError(`${what}: ${(err as Error).message}`, { cause: err });
     }
     // The whiteout markers came out as plain files: they are replaced by what they stand for in finishLayer.
     for (const rel of plan.markers) {
@@ -215,21 +266,22 @@ export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: str
     return { diffId: tar.diffId, size: tar.size, diffDir, plan };
   } finally {
     await fs.rm(scratch, { force: true });
+    await fs.rm(listingFile, { force: true });
   }
 }
 
 /**
- * Extracts everything (whiteout markers included: tar cannot both skip them and list them) and returns
- * the listing tar prints while it goes, the same as `tar -t` would: one decompression instead of two.
+ * Extracts everything (whiteout markers included: tar cannot both skip them and list them), tar writing
+ * the listing it makes on the way into `listingFile` (the same as `tar -t` would: one decompression
+ * instead of two), read back line by line: a listing can be longer than a string or a pipe's buffer.
  */
-async function extractListing(exec: Exec, tarPath: string, diffDir: string): Promise<string> {
-  const out = await runChecked(
+async function extractListing(exec: Exec, tarPath: string, diffDir: string, listingFile: string): Promise<void> {
+  await runChecked(
     exec,
     'tar',
-    ['-xvf', tarPath, '-C', diffDir, '--same-owner', '--numeric-owner', '-p', '--xattrs', '--xattrs-include=*', '--quoting-style=escape'],
+    ['-xvf', tarPath, '-C', diffDir, `--index-file=${listingFile}`, '--same-owner', '--numeric-owner', '-p', '--xattrs', '--xattrs-include=*', '--quoting-style=escape'],
     { env: tarEnv() },
   );
-  return out;
 }
 
 /** Steps 3–4: implied dirs (from the lowers, which must be in place) and whiteouts. */

@@ -2,6 +2,7 @@
 // with whiteouts and opaque dirs, shared layers, overlay mounts, release and gc. No network.
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
 import { ConflictError } from '../../src/errors.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
+import { chainIdOf } from '../../src/images/chain-id.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { mountPointsUnder, readMountInfo } from '../../src/system/mountinfo.js';
 import { imageConfig, tarLayer, writeDockerArchive, writeOciArchive, type FixtureLayer } from '../../src/images/test-archives.js';
@@ -94,7 +96,7 @@ function suite(): void {
     assert.notEqual(dockerId, ociId);
     assert.deepEqual(docker!.layers, oci!.layers);
     assert.equal((await fs.stat(svc.layout.layerDiffDir(lower.diffId))).ino, inode);
-    const whiteout = await fs.lstat(path.join(svc.layout.layerDiffDir(upper.diffId), 'etc/gone'));
+    const whiteout = await fs.lstat(path.join(svc.layout.layerDiffDir(chainIdOf([lower.diffId], upper.diffId)), 'etc/gone'));
     assert.ok(whiteout.isCharacterDevice() && whiteout.rdev === 0);
   });
 
@@ -126,7 +128,7 @@ function suite(): void {
     await fs.rm(path.join(first.mergedDir, 'etc/keep'));
     const upperDir = path.join(svc.layout.containerDir('c1'), 'upper');
     assert.equal(await fs.readFile(path.join(upperDir, 'etc/written'), 'utf8'), 'w');
-    for (const l of [lower, upper]) await assert.rejects(fs.lstat(path.join(svc.layout.layerDiffDir(l.diffId), 'etc/written')));
+    for (const k of [lower.diffId, chainIdOf([lower.diffId], upper.diffId)]) await assert.rejects(fs.lstat(path.join(svc.layout.layerDiffDir(k), 'etc/written')));
     assert.equal(await fs.readFile(path.join(svc.layout.layerDiffDir(lower.diffId), 'etc/keep'), 'utf8'), 'etc/keep');
   });
 
@@ -177,11 +179,66 @@ function suite(): void {
     await svc.removeImage('localhost/many:1');
   });
 
+  test('one image cannot change the /etc another image sees through a shared layer (issue 13)', async () => {
+    // Two bases whose /etc differ in mode, one layer adding etc/shared with no etc/ entry of its own.
+    const mkBase = async (name: string, mode: number) => {
+      const d = path.join(dataDir, `src-etc-${name}`);
+      await fs.mkdir(path.join(d, 'etc'), { recursive: true });
+      await fs.writeFile(path.join(d, 'etc', name), name);
+      await fs.chmod(path.join(d, 'etc'), mode);
+      return tarLayer(exec, d);
+    };
+    const open = await mkBase('open', 0o755);
+    const closed = await mkBase('closed', 0o750);
+    const s = path.join(dataDir, 'src-etc-shared');
+    await fs.mkdir(path.join(s, 'etc'), { recursive: true });
+    await fs.writeFile(path.join(s, 'etc', 'shared'), 'shared');
+    const shared = await tarLayer(exec, s, ['etc/shared']);
+    const ids: string[] = [];
+    for (const [name, base] of [['open', open], ['closed', closed]] as const) {
+      const out = path.join(dataDir, `etc-${name}.tar`);
+      await writeOciArchive({ exec, outPath: out, layers: [base, shared], refName: `localhost/etc-${name}:1` });
+      ids.push((await svc.loadArchive(out))[0]!.id);
+    }
+    try {
+      const etcOf = async (container: string, id: string) => {
+        const { mergedDir } = await svc.prepareRootfs(container, id);
+        const st = await fs.stat(path.join(mergedDir, 'etc'));
+        assert.equal(await fs.readFile(path.join(mergedDir, 'etc', 'shared'), 'utf8'), 'shared');
+        return st.mode & 0o7777;
+      };
+      assert.equal(await etcOf('etc-open', ids[0]!), 0o755);
+      assert.equal(await etcOf('etc-closed', ids[1]!), 0o750, 'the image loaded second keeps its own /etc');
+    } finally {
+      for (const c of ['etc-open', 'etc-closed']) await svc.releaseRootfs(c);
+      for (const id of ids) await svc.removeImage(id);
+    }
+  });
+
+  test('a generated 200 MB root filesystem imports under the default caps (issue 13)', async () => {
+    const src = path.join(dataDir, 'src-rootfs-200m');
+    for (const d of ['bin', 'usr/lib', 'var/lib/dpkg', 'etc']) await fs.mkdir(path.join(src, d), { recursive: true });
+    await fs.writeFile(path.join(src, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    for (let i = 0; i < 50; i++) await fs.writeFile(path.join(src, 'usr/lib', `lib${i}.so`), randomBytes(4 << 20));
+    const tarPath = path.join(dataDir, 'rootfs-200m.tar');
+    const r = await exec.run('tar', ['-cf', tarPath, '-C', src, '.']);
+    assert.equal(r.code, 0, r.stderr);
+    await fs.rm(src, { recursive: true, force: true });
+    assert.ok((await fs.stat(tarPath)).size > 200 * 1e6);
+    try {
+      const img = await svc.importRootfs(tarPath, 'localhost/rootfs-200m:1');
+      assert.equal((await fs.stat(path.join(svc.layout.layerDiffDir(img.layers[0]!), 'usr/lib/lib49.so'))).size, 4 << 20);
+      await svc.removeImage(img.id);
+    } finally {
+      await fs.rm(tarPath, { force: true });
+    }
+  });
+
   test('removeImage deletes layers no other image references', async () => {
     await svc.removeImage('localhost/wh:docker');
-    assert.ok(await fs.stat(svc.layout.layerDir(upper.diffId)));
+    assert.ok(await fs.stat(svc.layout.layerDir(chainIdOf([lower.diffId], upper.diffId))));
     await svc.removeImage('localhost/wh:oci');
-    for (const l of [lower, upper]) await assert.rejects(fs.lstat(svc.layout.layerDir(l.diffId)), { code: 'ENOENT' });
+    for (const k of [lower.diffId, chainIdOf([lower.diffId], upper.diffId)]) await assert.rejects(fs.lstat(svc.layout.layerDir(k)), { code: 'ENOENT' });
     await svc.removeImage(busyboxId);
     await svc.removeImage('localhost/one:1');
     assert.deepEqual(await svc.listImages(), []);

@@ -17,6 +17,7 @@ import { FakeClock } from '../../system/clock.js';
 import { HostExec } from '../../system/exec.js';
 import { silentLogger } from '../../system/logger.js';
 import { LocalImageService } from '../local-image-service.js';
+import { chainIds } from '../chain-id.js';
 import { MediaType } from '../manifest.js';
 import { imageConfig, tarLayer, type FixtureLayer } from '../test-archives.js';
 import type { PullEvent } from './types.js';
@@ -236,7 +237,7 @@ test('pulls an OCI image by tag: layers unpacked, tag and repo digest recorded, 
   assert.deepEqual(img.repoTags, [`${reg.host}/team/app:1.4`]);
   assert.deepEqual(img.repoDigests, [`${reg.host}/team/app@${digest}`]);
   assert.deepEqual(img.layers, layers.map((l) => l.diffId));
-  assert.equal(await fs.readFile(path.join(svc.layout.layerDiffDir(layers[2]!.diffId), 'etc', 'top'), 'utf8'), 'top\n'.repeat(6000));
+  assert.equal(await fs.readFile(path.join(svc.layout.layerDiffDir(chainIds(layers.map((l) => l.diffId))[2]!), 'etc', 'top'), 'utf8'), 'top\n'.repeat(6000));
   assert.equal((await svc.imageStatus(`${reg.host}/team/app@${digest}`))?.id, img.id);
   const resolved = events.find((e) => e.type === 'resolved');
   assert.equal(resolved?.type === 'resolved' && resolved.layers.length, 3);

@@ -23,6 +23,7 @@ import type { Catalog } from '../catalog.js';
 import type { Image } from '../images.js';
 import type { LayerStore } from '../layer-store.js';
 import { manifestKind, parseImageManifest, parseIndex, type Platform } from '../manifest.js';
+import { chainIds } from '../chain-id.js';
 import { configDiffIds } from '../metadata.js';
 import { normalizeReference, parseReference, type ParsedReference } from '../reference.js';
 import type { StoreLayout } from '../store-layout.js';
@@ -148,11 +149,12 @@ export class RegistryPuller implements ImagePuller {
       if (diffIds.length !== im.layers.length) {
         throw new RegistryError('invalid', `"${display}": the config lists ${diffIds.length} layers but the manifest ${im.layers.length}`);
       }
-      releases.push(deps.catalog.hold(diffIds));
+      const keys = chainIds(diffIds);
+      releases.push(deps.catalog.hold([...diffIds, ...keys]));
       await putBlobBytes(deps.layout, configBytes);
 
       // Which layers are already unpacked; start the others' downloads now, a few at a time.
-      const present = await Promise.all(diffIds.map(async (d) => (await deps.layers.get(d)) !== undefined));
+      const present = await Promise.all(keys.map(async (k) => (await deps.layers.get(k)) !== undefined));
       const downloads = im.layers.map((l, i) => {
         if (present[i]) {
           progress({ type: 'layer', digest: l.digest, status: 'exists', current: l.size, total: l.size });
