@@ -200,3 +200,34 @@ test('a mount of an unknown volume is a config error', () =>
   withVolumes(async ({ vols, containerMounts }) => {
     await assert.rejects(containerMounts(pod(), ctr([{ name: 'nope', mountPath: '/x' }]), vols), ContainerConfigError);
   }));
+
+// Issue 13: a hostPath into the node's own state (its SQLite store, runc's root) was mounted into any pod.
+test('a hostPath into the node\'s data or run directory is refused to an unprivileged container, allowed to a privileged one', () =>
+  withVolumes(async ({ root, vols, containerMounts }) => {
+    const state = path.join(root, 'state');
+    const paths = nodePaths(state);
+    await fsp.mkdir(path.join(state, 'containers'), { recursive: true });
+    await fsp.mkdir(path.join(state, 'storage', 'pvc-1'), { recursive: true });
+    await fsp.symlink(state, path.join(root, 'link'));
+    const hostVols: [string, string][] = [
+      ['db', path.join(state, 'containers')],
+      ['linked', path.join(root, 'link')],
+      ['parent', root],
+      ['runc', paths.runcRoot],
+      ['pvc', path.join(state, 'storage', 'pvc-1')],
+    ];
+    const p = pod();
+    for (const [name, hostPath] of hostVols) {
+      p.spec.volumes!.push({ name, hostPath: { path: hostPath } });
+      vols.set(name, { name, hostPath, readOnly: false });
+    }
+    const mount = (name: string, extra: Partial<VolumeMount> = {}, privileged = false) =>
+      containerMounts(p, { ...ctr([{ name, mountPath: '/m', ...extra }]), ...(privileged ? { securityContext: { privileged: true } } : {}) }, vols);
+    await assert.rejects(mount('db'), (e: Error) => e instanceof ContainerConfigError && e.message === `container "c": volume "db" (${path.join(state, 'containers')}) is in the node's data directory ${state}: only a privileged container may mount it`);
+    await assert.rejects(mount('linked'), /is in the node's data directory/, 'through a symlink');
+    await assert.rejects(mount('parent', { subPath: 'state' }), /is in the node's data directory/, 'an ancestor with a subPath leading in');
+    await assert.rejects(mount('runc'), /is in the node's run directory/);
+    assert.equal((await mount('parent')).length, 1, 'an ancestor alone is allowed');
+    assert.equal((await mount('pvc')).length, 1, 'a provisioned volume under <data-dir>/storage is allowed');
+    assert.equal((await mount('db', {}, true)).length, 1, 'a privileged container may');
+  }));

@@ -13,6 +13,7 @@ import type { ContainerMountsFn, MountedVolume } from './volumes.js';
 import { isProjected, volumeKind } from './layout.js';
 import { checkSubPathSyntax } from './subpath.js';
 import { stageSubPath, type SubPathStagerOptions } from './subpath-staging.js';
+import { protectedBy, protectedDirsOf, resolveHostPath, resolveProtectedDirs, type ProtectedDirs } from './protected-host-paths.js';
 
 export function propagationOf(m: VolumeMount): Mount['propagation'] {
   if (m.mountPropagation === 'HostToContainer') return 'rslave';
@@ -34,10 +35,18 @@ async function subPathInVolume(pod: Pod, vm: VolumeMount & { subPath: string }, 
   return vm.subPath;
 }
 
-/** containerMounts with subPath staging under `paths` through `mounter`. */
+/** Volumes that are a host directory of their own (an inline hostPath, a claim's PV). */
+const HOST_DIR_KINDS = new Set(['hostPath', 'persistentVolumeClaim']);
+
+/**
+ * containerMounts with subPath staging under `paths` through `mounter`. A hostPath or claim volume into
+ * the node's own state is refused to an unprivileged container (protected-host-paths.ts).
+ */
 export function makeContainerMounts(opts: SubPathStagerOptions): ContainerMountsFn {
+  let guarded: Promise<ProtectedDirs> | undefined;
   return async (pod: Pod, container: Container, volumes: Map<string, MountedVolume>) => {
     const out: Mount[] = [];
+    const privileged = container.securityContext?.privileged === true;
     const mounts = container.volumeMounts ?? [];
     for (let index = 0; index < mounts.length; index++) {
       const vm = mounts[index];
@@ -47,6 +56,15 @@ export function makeContainerMounts(opts: SubPathStagerOptions): ContainerMounts
       }
       if (vm.subPathExpr) {
         throw new ContainerConfigError(`container "${container.name}": subPathExpr is not supported`);
+      }
+      const spec = pod.spec.volumes?.find((v) => v.name === vm.name);
+      if (!privileged && spec && HOST_DIR_KINDS.has(volumeKind(spec) ?? '')) {
+        // The volume root and, with a subPath, where it leads (the subPath itself is checked below).
+        const target = await resolveHostPath(vm.subPath && !checkSubPathSyntax(vm.subPath) ? path.join(vol.hostPath, vm.subPath) : vol.hostPath);
+        const hit = protectedBy(target, await (guarded ??= resolveProtectedDirs(protectedDirsOf(opts.paths))));
+        if (hit) {
+          throw new ContainerConfigError(`container "${container.name}": volume "${vm.name}" (${target}) is in the node's ${hit[1]} ${hit[0]}: only a privileged container may mount it`);
+        }
       }
       let hostPath = vol.hostPath;
       if (vm.subPath) {
