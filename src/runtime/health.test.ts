@@ -179,6 +179,7 @@ test('a healthy running container is left alone; one whose runc state or cgroup 
   for (const fault of ['runc state', 'cgroup'] as const) {
     const h = await harness();
     const rec = runningContainer('c1', 'sb1');
+    h.rt.sandboxes.set('sb1', { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1 });
     h.rt.containers.set(rec.id, rec);
     const { conmon, cgroup } = await healthyContainer(h, rec);
     try {

@@ -161,9 +161,11 @@ export class LivenessChecker {
 
   private async checkContainer(rec: ContainerRecord): Promise<void> {
     const rt = this.rt;
+    // The cgroup path depends on the sandbox's QoS level: without its record it is not judged.
     const sb = rt.sandboxes.get(rec.sandboxId);
     const cgroupDir = this.cgroupDir(rec.podUid, rec.id, sb?.config.qosLevel);
     const facts = await this.facts(rec.id, path.join(rt.paths.containersDir, rec.id), cgroupDir);
+    if (!sb) facts.cgroup = true;
     const problem = livenessProblem(facts);
     if (!problem || !(await this.stillLost(rec.id, () => rt.containers.get(rec.id) === rec && rec.state === 'running'))) return;
     rt.logger.warn({ containerId: rec.id, container: rec.config.metadata.name, problem }, 'container lost; killing it');
