@@ -576,9 +576,10 @@ export class RuncRuntime implements Runtime {
 
   async execSync(id: string, cmd: string[], timeoutMs: number): Promise<ExecSyncResult> {
     if (cmd.length === 0) throw new ConflictError(`exec in container ${id}: empty command`);
-    const { bundle, process: base } = await this.runningContainer(id);
+    const { process: base } = await this.runningContainer(id);
     const proc = { ...base, args: cmd, terminal: false };
-    const r = await this.runc.execProcess(id, bundle, randomBytes(6).toString('hex'), proc, timeoutMs);
+    // Its files on the run dir's tmpfs: probes keep running when the data disk is full.
+    const r = await this.runc.execProcess(id, path.join(this.paths.runDir, 'exec'), randomBytes(6).toString('hex'), proc, timeoutMs);
     return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
   }
 

@@ -1,7 +1,7 @@
 // Thin wrapper over `runc --root <runcRoot>` (node-runtime.md §2.3). Decisions live in the caller;
 // this file only builds arguments and maps runc's well-known failures to NotFoundError.
 
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, InternalError, TimeoutError } from '../errors.js';
 import type { Exec, ExecResult } from '../system/exec.js';
@@ -102,18 +102,20 @@ export class Runc {
   /**
    * `runc exec -p process.json --pid-file F <id>` with pipes (CRI-O's ExecSync path): the exit code is
    * the process's. On timeout runc is killed and so is the process it started (by the pid runc wrote),
-   * so a probe that hangs leaves nothing behind in the container. The process spec and pid file sit
-   * next to the bundle and are removed afterwards.
+   * so a probe that hangs leaves nothing behind in the container. The process spec and pid file go in
+   * `scratchDir` (made when missing; the runtime's is on the run dir's tmpfs, so probes and kubectl exec
+   * keep working when the data disk is full) and are removed afterwards.
    */
   async execProcess(
     id: string,
-    bundle: string,
+    scratchDir: string,
     execId: string,
     proc: OciProcess,
     timeoutMs: number,
   ): Promise<ExecInContainerResult> {
-    const spec = path.join(bundle, `exec-${execId}.json`);
-    const pidFile = path.join(bundle, `exec-${execId}.pid`);
+    const spec = path.join(scratchDir, `exec-${execId}.json`);
+    const pidFile = path.join(scratchDir, `exec-${execId}.pid`);
+    await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await writeFile(spec, JSON.stringify(proc), { mode: 0o600 }); // the env, values from Secrets included
     try {
       const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, '--pid-file', pidFile, id), {

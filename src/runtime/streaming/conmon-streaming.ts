@@ -3,8 +3,9 @@
 // runs containers; attach joins the container's own conmon attach socket; port-forward connects to
 // localhost inside the pod's network namespace through nsenter and socat.
 //
-// Exec sessions live under the container's bundle (exec-<id>/: process.json, conmon's attach socket,
-// ctl and winsz FIFOs), with conmon's short link <attachDir>/<id>; both are removed when the session ends.
+// Exec sessions live in the run dir (<runDir>/exec/<id>/: process.json, conmon's attach socket, ctl and
+// winsz FIFOs; on tmpfs, so exec works when the data disk is full), with conmon's short link
+// <attachDir>/<id>; both are removed when the session ends.
 
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
@@ -122,9 +123,10 @@ export class ConmonStreaming implements StreamingRuntime {
     if (req.cmd.length === 0) throw new ConflictError(`exec in container ${containerId}: empty command`);
     const c = await this.host.runningContainer(containerId);
     const execId = randomBytes(8).toString('hex');
-    const dir = path.join(c.bundle, `exec-${execId}`);
+    const dir = path.join(this.host.runDir, 'exec', execId);
     const link = path.join(this.host.attachDir, execId);
     const cleanup = () => Promise.all([rm(dir, { recursive: true, force: true }), rm(link, { force: true })]).then(() => undefined);
+    await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
     await mkdir(dir, { mode: 0o700 });
     // The env, values from Secrets included: readable by root alone.
     const proc = { ...c.process, args: req.cmd, terminal: req.tty, ...(req.tty && req.size ? { consoleSize: { height: req.size.height, width: req.size.width } } : {}) };
