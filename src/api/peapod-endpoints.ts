@@ -46,11 +46,15 @@ function runtime(deps: ApiDeps): Runtime {
  */
 async function withUploadedFile<T>(deps: ApiDeps, ctx: RequestContext, use: (file: string) => Promise<T>): Promise<T> {
   const dir = path.join(deps.paths.dataDir, 'tmp');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const { maxBytes, reservePercent } = deps.imageUpload ?? { maxBytes: DEFAULT_MAX_IMAGE_UPLOAD, reservePercent: 100 - DEFAULT_GC_LOW_PERCENT };
   const declared = checkDeclaredLength(ctx.req.headers['content-length'], maxBytes);
-  const space = await statfsSpace(dir);
-  if (declared !== undefined) checkSpaceFor(declared, space, reservePercent);
+  // The space first: on a full disk even the temp dir cannot be made, and no upload of any size fits.
+  const space = await statfsSpace(deps.paths.dataDir);
+  checkSpaceFor(declared, space, reservePercent);
+  // Not recursive (the data dir exists): Node's recursive mkdir reports a full disk as ENOENT.
+  await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
   const file = path.join(dir, `upload-${randomBytes(8).toString('hex')}.tar`);
   try {
     await receive(ctx, limitBytes(maxBytes, 'image upload', { space: { fs: space, reservePercent } }), file);

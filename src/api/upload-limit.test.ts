@@ -136,6 +136,14 @@ test('spaceAboveReserve and checkSpaceFor keep the reserve free', () => {
   assert.throws(() => spaceAboveReserve(fs, 101), /invalid reserve/);
 });
 
+test('an upload of unknown size is refused up front only when the disk has no room above the reserve', () => {
+  assert.throws(
+    () => checkSpaceFor(undefined, { capacity: 100 * GiB, available: 0 }, 20),
+    (err: unknown) => err instanceof UploadTooLargeError && /^image upload does not fit: 0 B is free on the filesystem/.test(err.message),
+  );
+  assert.doesNotThrow(() => checkSpaceFor(undefined, { capacity: 100 * GiB, available: 21 * GiB }, 20));
+});
+
 test('limitBytes with a space reserve fails a chunked upload that would eat into it', async () => {
   const space = { fs: { capacity: 10_000, available: 3_000 }, reservePercent: 20 }; // room: 1 000
   await pipeline(source([500, 500]), limitBytes(1_000_000, 'image upload', { space }), sink().stream);

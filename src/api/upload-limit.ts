@@ -115,9 +115,11 @@ function noSpace(what: string, bytes: number | undefined, fs: FsSpace, reservePe
  * Throws UploadTooLargeError when writing `bytes` would leave less than `reservePercent` of the
  * filesystem's capacity free. `fs` is a statfs snapshot of the filesystem the upload is written to.
  * Unpacking needs room too (layers are stored unpacked): pass a multiple of the size to account for it.
+ * An upload of unknown size (undefined: chunked) is refused only when there is no room at all.
  */
-export function checkSpaceFor(bytes: number, fs: FsSpace, reservePercent: number, what = 'image upload'): void {
-  if (bytes > spaceAboveReserve(fs, reservePercent)) throw noSpace(what, bytes, fs, reservePercent);
+export function checkSpaceFor(bytes: number | undefined, fs: FsSpace, reservePercent: number, what = 'image upload'): void {
+  const room = spaceAboveReserve(fs, reservePercent);
+  if (bytes === undefined ? room === 0 : bytes > room) throw noSpace(what, bytes, fs, reservePercent);
 }
 
 export interface LimitOptions {
