@@ -28,6 +28,8 @@ export interface TestDaemonOptions {
   podCidr: string;
   /** More `peapod serve` flags. */
   extraArgs?: string[];
+  /** An existing, empty directory to use as the data dir (e.g. on a filesystem of its own); else a new one under the temp dir. */
+  dataDir?: string;
 }
 
 export class TestDaemon {
@@ -45,7 +47,7 @@ export class TestDaemon {
 
   /** Makes the data dir, builds the busybox image into it (`peapod setup --no-install`), starts the daemon. */
   static async start(opts: TestDaemonOptions): Promise<TestDaemon> {
-    const d = new TestDaemon(opts, fs.mkdtempSync(path.join(os.tmpdir(), `peapod-${opts.name}-`)));
+    const d = new TestDaemon(opts, opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `peapod-${opts.name}-`)));
     d.proc.setupImage();
     await d.serve();
     return d;
