@@ -18,6 +18,7 @@ import { LocalImageService } from './images/local-image-service.js';
 import { DEFAULT_GC_HIGH_PERCENT, DEFAULT_GC_LOW_PERCENT, DEFAULT_GC_MIN_AGE_MS, IMAGE_GC_PERIOD_MS, ImageGc, statfsSpace } from './images/gc.js';
 import { allowsPlainHttp, loadRegistryTls } from './images/registry/tls.js';
 import { DEFAULT_MAX_IMAGE_UPLOAD } from './api/upload-limit.js';
+import type { ServerLimits } from './api/server-limits.js';
 import { WatchLimiter, type WatchLimits } from './api/watch-limits.js';
 import { SharedEventLines } from './api/watch-lines.js';
 import { SysctlAllowlist } from './k8s/sysctls.js';
@@ -98,6 +99,8 @@ export interface DaemonOptions {
   imageGcLowPercent?: number;
   /** Largest `peapod image load` / `import` upload, bytes (default 8 GiB). */
   maxImageUploadBytes?: number;
+  /** Largest uncompressed layer (serve --max-layer-size); default images/unpack.ts' DEFAULT_MAX_LAYER_BYTES. */
+  maxLayerBytes?: number;
   /** How often the cgroups are sampled for metrics.k8s.io (metrics-server's --metric-resolution; default 15 s). */
   metricsResolutionMs?: number;
   /** Between renewals of the node's Lease (the kubelet's 10 s). */
@@ -108,6 +111,8 @@ export interface DaemonOptions {
   podPidsLimit?: number;
   /** Sysctls pods may set besides the safe set (the kubelet's --allowed-unsafe-sysctls). */
   allowedUnsafeSysctls?: string[];
+  /** The API server's connection, size and time limits (api/server-limits.ts); unset ones take the defaults. */
+  apiLimits?: Partial<ServerLimits>;
   /** Bounds on open watches (serve --max-watches, --max-watches-per-client). */
   watchLimits?: WatchLimits;
 }
@@ -218,7 +223,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     eventTtl.start();
     undo.push(() => eventTtl.stop());
 
-    const images = new LocalImageService({ paths, exec, logger, clock, registry: { policy: registryPolicy(paths.dataDir, opts.insecureRegistries ?? []) } });
+    const images = new LocalImageService({ paths, exec, logger, clock, registry: { policy: registryPolicy(paths.dataDir, opts.insecureRegistries ?? []) }, ...(opts.maxLayerBytes ? { limits: { maxLayerBytes: opts.maxLayerBytes } } : {}) });
     await images.init();
     // The kubelet's minimum image age (2 min): an image pulled a moment ago for a pod is not GC'd before
     // its container is created.
@@ -358,7 +363,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
     const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
     undo.push(() => resourceMetrics.stop());
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage, watches: { limiter: new WatchLimiter(opts.watchLimits), lines: new SharedEventLines() } });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage, limits: opts.apiLimits, watches: { limiter: new WatchLimiter(opts.watchLimits), lines: new SharedEventLines() } });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());

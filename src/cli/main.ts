@@ -42,6 +42,7 @@ interface ServeOptions {
   imageGcHighThreshold?: string;
   imageGcLowThreshold?: string;
   maxImageUpload?: string;
+  maxLayerSize?: string;
   metricsResolution?: string;
   nodeLeaseRenewInterval?: string;
   eventTtl?: string;
@@ -49,6 +50,12 @@ interface ServeOptions {
   maxWatches?: string;
   maxWatchesPerClient?: string;
   podPidsLimit?: string;
+  maxRequestBody?: string;
+  maxRequestHeader?: string;
+  maxConnections?: string;
+  maxConnectionsPerClient?: string;
+  requestHeaderTimeout?: string;
+  requestTimeout?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -98,16 +105,30 @@ export function buildProgram(io: CliIO): Command {
     .option('--image-gc-high-threshold <percent>', 'image disk usage above which unused images are removed, least recently used first (the kubelet\'s; 100 turns image GC off)', '85')
     .option('--image-gc-low-threshold <percent>', 'image disk usage image GC brings it down to', '80')
     .option('--max-image-upload <size>', 'largest `peapod image load`/`import` upload, e.g. 8Gi or 500M', '8Gi')
+    .option('--max-layer-size <size>', 'largest uncompressed image layer (load, import, pull); a layer that inflates past it is refused while it is decompressed', '32Gi')
     .option('--event-ttl <duration>', 'how long an Event is kept after its last write (kube-apiserver\'s --event-ttl)', '1h')
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
     .option('--pod-pids-limit <n>', 'most processes (pids) each pod may have, written to its cgroup\'s pids.max, so a fork bomb stays in its pod (the kubelet\'s --pod-max-pids; -1 = no limit, the kubelet\'s default)', '4096')
     .option('--allowed-unsafe-sysctls <list>', 'comma-separated sysctls (or prefixes ending in *) pods may set besides the safe set; each must be namespaced (the kubelet\'s --allowed-unsafe-sysctls, e.g. \'kernel.msg*,net.ipv4.route.min_pmtu\')')
     .option('--max-watches <n>', 'watches open at once, every client together; one more is answered 429 with Retry-After', '4096')
     .option('--max-watches-per-client <n>', 'watches one client (a user, else an address) may hold open at once', '1024')
+    .option('--max-request-body <size>', 'largest object body the API reads (create, update, patch); more is 413 (kube-apiserver\'s 3 MB)', '3Mi')
+    .option('--max-request-header <size>', 'largest request head (request line and headers); more is 431', '64Ki')
+    .option('--max-connections <n>', 'API connections open at once, every client together (at most half the open-files limit); more are closed at once', '4096')
+    .option('--max-connections-per-client <n>', 'API connections one client address may hold open; more are closed at once', '1024')
+    .option('--request-header-timeout <duration>', 'time a client has to send a request\'s headers (kube-apiserver\'s 32s); watches, logs -f and exec streams are not cut by it', '32s')
+    .option('--request-timeout <duration>', 'time a client has to send a whole request, body and image uploads included (answers may take longer)', '5m')
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout, ...rest } = o;
+      const { parseServerLimitFlags } = await import('../api/server-limit-flags.js');
+      let apiLimits;
+      try {
+        apiLimits = parseServerLimitFlags({ maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout }, parseDurationMs);
+      } catch (err) {
+        throw new CliError(`error: ${(err as Error).message}`);
+      }
       const eventTtlMs = parseDurationMs(eventTtl ?? '1h');
       const nodeLeaseRenewIntervalMs = parseDurationMs(nodeLeaseRenewInterval ?? '10s');
       if (eventTtlMs < 1000 || nodeLeaseRenewIntervalMs < 1000) throw new CliError('error: --event-ttl and --node-lease-renew-interval must be at least 1s');
@@ -127,6 +148,13 @@ export function buildProgram(io: CliIO): Command {
       } catch (err) {
         throw new CliError(`error: --max-image-upload: ${(err as Error).message}`);
       }
+      let maxLayerBytes: number;
+      try {
+        maxLayerBytes = parseByteSize(o.maxLayerSize ?? '32Gi');
+      } catch (err) {
+        throw new CliError(`error: --max-layer-size: ${(err as Error).message}`);
+      }
+      if (maxLayerBytes < 1) throw new CliError('error: --max-layer-size must be at least 1 byte');
       const maxBackoffMs = parseDurationMs(maxBackoff ?? '5m');
       if (maxBackoffMs < 1000) throw new CliError('error: --max-backoff must be at least 1s');
       const metricsResolutionMs = parseDurationMs(metricsResolution ?? '15s');
@@ -145,7 +173,7 @@ export function buildProgram(io: CliIO): Command {
       const watchLimits = { total: parseIntArg(maxWatchesText ?? '4096'), perClient: parseIntArg(maxWatchesPerClientText ?? '1024') };
       if (watchLimits.total < 1 || watchLimits.perClient < 1) throw new CliError('error: --max-watches and --max-watches-per-client must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit, allowedUnsafeSysctls, watchLimits });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, maxLayerBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit, allowedUnsafeSysctls, watchLimits, apiLimits });
     }));
 
   program
