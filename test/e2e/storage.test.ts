@@ -5,9 +5,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TestDaemon } from '../support/daemon.js';
+import { KUBECTL, TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -136,6 +137,44 @@ describe('persistent storage end to end with kubectl', { skip: ROOT ? false : 'n
   const events = async (name: string) => {
     const list = await d.getJson('events', '--field-selector', `involvedObject.name=${name}`);
     return (list.items as { reason: string; message: string }[]).map((e) => `${e.reason}: ${e.message}`);
+  };
+  /**
+   * Resolves once the claim has been given the node (annotation volume.kubernetes.io/selected-node added)
+   * `times` more times, watched from its current resourceVersion; fails after 60 s.
+   */
+  const claimOffers = async (name: string, times: number) => {
+    const claim = await d.getJson('pvc', name);
+    const query = `watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=${claim.metadata.resourceVersion}&timeoutSeconds=60`;
+    const watch = spawn(KUBECTL, ['--kubeconfig', d.kubeconfig, 'get', '--raw', `/api/v1/namespaces/default/persistentvolumeclaims?${query}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise((r) => watch.once('close', r));
+    const selected = (c: any) => c.metadata.annotations?.['volume.kubernetes.io/selected-node'] !== undefined;
+    let had = selected(claim);
+    let offers = 0;
+    let buf = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        watch.stdout.on('data', (b: Buffer) => {
+          buf += b.toString();
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            let ev: any;
+            try {
+              ev = JSON.parse(buf.slice(0, nl));
+            } catch (err) {
+              return reject(new Error(`not a watch event: ${buf.slice(0, nl)}`, { cause: err }));
+            }
+            buf = buf.slice(nl + 1);
+            const has = selected(ev.object);
+            if (has && !had) offers++;
+            had = has;
+            if (offers >= times) resolve();
+          }
+        });
+        watch.once('close', () => reject(new Error(`the claim was given the node ${offers} times of ${times} before the watch ended`)));
+      });
+    } finally {
+      watch.kill();
+      await closed;
+    }
   };
 
   step('the documentation\'s storage files pass a server dry run with kubectl 1.27 and 1.33', async () => {
@@ -361,7 +400,10 @@ parameters: {nodePath: /srv}
       return (list.items as { count?: number }[]).reduce((n, e) => n + (e.count ?? 1), 0);
     };
     const before = await count();
-    await new Promise((r) => setTimeout(r, 4000));
+    // The chance to repeat itself: each time the scheduler gives the claim this node again (after its
+    // back-off) the provisioner refuses it again and the scheduler fails the pod again. Two such rounds,
+    // counted on a watch of the claim from here, come before the events are counted again.
+    await claimOffers('refused', 2);
     assert.equal(await count(), before, 'the pod\'s events do not grow while it waits');
     assert.equal(await phase('pod', 'on-refused'), 'Pending');
     await d.k('delete', 'pod', 'on-refused', '--grace-period=1');
