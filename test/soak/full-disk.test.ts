@@ -149,6 +149,15 @@ describe('a full data disk', { skip: ROOT ? false : 'needs root: run the tests a
     throw new Error(`${max} writes of 512 KiB succeeded on a full disk (free ${loop!.freeBytes()} bytes)`);
   };
 
+  /** What the data dir's top-level dirs and temp files hold, for a failure message. */
+  const usage = () => {
+    try {
+      return execFileSync('sh', ['-c', 'du -sk * tmp/* images/* 2>/dev/null | sort -n | tail -12 | tr "\\n" " "; ls -la tmp 2>/dev/null | tr "\\n" " "'], { cwd: d.paths.dataDir, encoding: 'utf8' });
+    } catch (err) {
+      return String(err);
+    }
+  };
+
   /** Imports a one-layer image of IMAGE_MB random bytes (work/layer.tar). */
   const importRandomImage = async (name: string): Promise<HttpsResult> => {
     const root = path.join(work, 'rootfs');
@@ -274,7 +283,9 @@ describe('a full data disk', { skip: ROOT ? false : 'needs root: run the tests a
         const rm = await api('DELETE', `/peapod/v1/images/${encodeURIComponent(n)}`);
         assert.equal(rm.code, 200, rm.text);
       }
-      await d.waitFor('space back after removing images', async () => loop!.freeBytes() > before - 4 * MI);
+      await d.waitFor('space back after removing images', async () => loop!.freeBytes() > before - 4 * MI).catch((err: Error) => {
+        throw new Error(`${err.message.split('\n')[0]}: ${loop!.freeBytes()} bytes free, ${before} before; ${usage()}`);
+      });
       assert.equal((await writeConfigMap()).code, 201);
       const fresh = await d.kubectl(['apply', '-f', '-'], { input: pod(`after-images-${round}`, 'sleep 3600') });
       assert.equal(fresh.code, 0, fresh.stderr);
