@@ -4,6 +4,10 @@
 // staged mount must be the volume's directory, never the host root. The swapper (support/swapper.ts)
 // exchanges the names with renameat2(RENAME_EXCHANGE), so each always exists and is either the real
 // directory or the symlink, with no gap. Leaves nothing behind: mounts, dirs, runc state, the swapper.
+// This is the regression test of the subPath race (issue 6; issue 13 checked it fails without the fix):
+// staging a mount by the subPath's name after the descriptor walk puts the host root in the container
+// ("HOST-ROOT", and the swap loop's staged mount is the host's /), and mount(8) without
+// --no-canonicalize is caught by the mounter's inode check, which no refusal below may swallow.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
