@@ -10,7 +10,8 @@
 // (Failed, OutOf<resource>) and never reaches a worker.
 //
 // start() lists what the runtime already runs FIRST (a restarted daemon adopts running containers
-// rather than restarting them: the workers simply observe them as running), removes pods the store no
+// rather than restarting them: the workers simply observe them as running; containers created but never
+// started by a daemon that crashed are removed, never-started.ts), removes pods the store no
 // longer knows (orphans) and the volumes of pods neither knows, then watches. stop() stops workers and
 // timers; containers keep running.
 
@@ -41,6 +42,7 @@ import { ProbeManager } from './probes/manager.js';
 import { HostProbeRunner, type ProbeRunner } from './probes/runner.js';
 import { podReference } from './spec.js';
 import { teardownPod, type SyncDeps } from './sync.js';
+import { removeNeverStarted } from './never-started.js';
 import { gcPodLogs } from './pod-logs.js';
 import { PodWorkers } from './workers.js';
 import { cpuShares } from './translate.js';
@@ -159,7 +161,9 @@ export class PodManager {
       ...(o.metrics ? { metrics: o.metrics } : {}),
       pullCredentials: pullCredentialsFor({ lookup: storeLookup(o.store), dataDir: o.paths.dataDir, logger: o.logger }),
     };
-    // 1. What the runtime runs, before anything else touches it.
+    // 1. What the runtime runs, before anything else touches it; containers a crashed daemon created
+    // but never started go first (never-started.ts).
+    await removeNeverStarted(o.runtime, o.logger);
     const runtimeUids = await podUidsInRuntime(o.runtime);
     // 2. The pods bound to this node.
     const fieldSelector = [{ field: 'spec.nodeName', operator: 'Equals' as const, value: o.nodeName }];

@@ -64,6 +64,8 @@ test('a created instance whose kill fails is not replaced in the same pass', asy
   const config = h.runtime.configs.get(cur.id)!;
   const created = await h.runtime.createContainer(cur.sandboxId, { ...config, metadata: { name: 'c', attempt: 1 } }, sandboxConfig);
   h.runtime.failNextStop('stop failed: device or resource busy');
+  // Kept at start (never-started.ts removes it otherwise), so the first sync meets it.
+  h.runtime.failNextRemove('remove failed: device or resource busy');
   const mgr = h.newManager();
   await mgr.start();
   await mgr.idle();

@@ -53,7 +53,7 @@ export class FakeRuntime implements Runtime {
   readonly fsUsage = new Map<string, number>();
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
   sandboxDelayMs = 0;
-  private failures: { sandbox?: string; create?: string; start?: string; stop?: string; removeSandbox?: string } = {};
+  private failures: { sandbox?: string; create?: string; start?: string; stop?: string; remove?: string; removeSandbox?: string } = {};
   private startFailuresLeft = 0;
   private listeners = new Set<(ev: ContainerEvent) => void>();
   private seq = 0;
@@ -74,6 +74,10 @@ export class FakeRuntime implements Runtime {
   /** The next stopContainer fails and leaves the container as it was. */
   failNextStop(message: string): void {
     this.failures.stop = message;
+  }
+  /** The next removeContainer fails and leaves the container as it was. */
+  failNextRemove(message: string): void {
+    this.failures.remove = message;
   }
   /** The next removePodSandbox fails and leaves the sandbox and its containers as they were. */
   failNextRemoveSandbox(message: string): void {
@@ -241,6 +245,7 @@ export class FakeRuntime implements Runtime {
     this.calls.push({ method: 'removeContainer', args: [id] });
     const c = this.containers.get(id);
     if (!c) return;
+    this.throwIf('remove');
     this.containers.delete(id);
     this.configs.delete(id);
     this.emit('removed', c);
@@ -343,7 +348,7 @@ export class FakeRuntime implements Runtime {
     for (const l of [...this.listeners]) l(ev);
   }
 
-  private throwIf(kind: 'sandbox' | 'create' | 'stop' | 'removeSandbox'): void {
+  private throwIf(kind: 'sandbox' | 'create' | 'stop' | 'remove' | 'removeSandbox'): void {
     const msg = this.failures[kind];
     if (msg === undefined) return;
     this.failures[kind] = undefined;

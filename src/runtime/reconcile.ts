@@ -1,5 +1,6 @@
 // Start-up reconciliation (node-runtime.md §6): records vs `runc list`, conmon liveness and exit files.
-// Live containers are re-adopted untouched; a container whose monitor died is recorded as exited (255,
+// Live containers are re-adopted untouched (one started but recorded as only created is recorded as
+// running); a container whose monitor died is recorded as exited (255,
 // killed if still running); a created container without a monitor is deleted; half-made objects
 // (state 'creating') are torn down; runc containers nobody recorded are force-deleted.
 
@@ -90,6 +91,7 @@ async function reconcileContainer(rt: RuncRuntime, c: ContainerRecord, st: RuncS
   const exit = await readExitFile(rt.paths.exitsDir, c.id);
   if (exit) return rt.handleExit(c.id, exit);
   if (await conmonAlive(path.join(rt.paths.containersDir, c.id), c.id)) {
+    if (c.state === 'created' && (st?.status === 'running' || st?.status === 'paused')) return adoptStarted(rt, c, st);
     log.debug({ pid: c.pid }, 're-adopted container');
     return;
   }
@@ -97,6 +99,20 @@ async function reconcileContainer(rt: RuncRuntime, c: ContainerRecord, st: RuncS
   if (st?.status === 'created') await rt.runc.delete(c.id, true);
   else if (st && st.status !== 'stopped') await rt.runc.kill(c.id, 'SIGKILL').catch(() => undefined);
   await rt.handleExit(c.id, { code: 255, at: rt.clock.now() }, 'container monitor lost; exit code unknown');
+}
+
+/**
+ * A container the previous daemon started but died before recording so (its record says 'created', runc
+ * says running): recorded as running, so the pod manager adopts it rather than killing it as a container
+ * that never started and running a second one (issue 14). Its start time is runc's creation time, which
+ * precedes the start by the create → start gap of one sync pass.
+ */
+async function adoptStarted(rt: RuncRuntime, c: ContainerRecord, st: RuncState): Promise<void> {
+  const created = Date.parse(st.created);
+  c.state = 'running';
+  c.startedAt = Number.isFinite(created) ? created : rt.clock.now();
+  await rt.containerStore.save(c);
+  rt.logger.info({ containerId: c.id, pid: c.pid }, 'adopted a container started but not recorded as started');
 }
 
 async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState | undefined): Promise<void> {

@@ -2,6 +2,7 @@
 // network for CNI, a fake clock for time; records and sandbox files go to a temp dir.
 
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -322,6 +323,41 @@ test('issue 6: start-up keeps an orphaned sandbox dir whose shm cannot be unmoun
     assert.equal(await exists(path.join(dir, 'hosts')), true);
     assert.deepEqual(await readdir(outside), ['keep']);
   } finally {
+    await h.done();
+  }
+});
+
+// Issue 14: 30 pods applied, the daemon SIGKILLed 1.5 s later: a container the killed daemon had started
+// but not yet recorded as started was re-adopted as 'created'; the pod manager then killed it as a
+// container that never ran and started a second one beside it.
+test('issue 14: start-up records as running a container that runc runs but its record says only created', async () => {
+  const id = 'c-started-unrecorded';
+  const created = '2026-01-02T03:04:05.678Z';
+  const state = () => ({ id, pid: 4242, status: 'running', bundle: path.join(h.paths.containersDir, id), created });
+  const h = await harness((c) => {
+    if (path.basename(c.file) !== 'runc') return OK;
+    if (c.args.includes('list')) return { code: 0, stdout: JSON.stringify([state()]), stderr: '' };
+    if (c.args.includes('state')) return { code: 0, stdout: JSON.stringify(state()), stderr: '' };
+    return OK;
+  });
+  // A live process whose command line names conmon and the container, as conmon's does.
+  const monitor = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', 'conmon', id], { stdio: 'ignore' });
+  try {
+    const rec = containerRecord(id, 'sb-1', 'created');
+    await h.rt.containerStore.save(rec);
+    await writeFile(path.join(h.paths.containersDir, id, 'conmon.pid'), String(monitor.pid));
+    for (let i = 0; i < 500 && !(await readFile(`/proc/${monitor.pid}/cmdline`, 'utf8').catch(() => '')).includes(id); i++) {
+      await new Promise((r) => setTimeout(r, 10)); // until it has exec'd
+    }
+    await reconcile(h.rt);
+    const adopted = h.rt.containers.get(id)!;
+    assert.equal(adopted.state, 'running');
+    assert.equal(adopted.startedAt, Date.parse(created));
+    const saved = JSON.parse(await readFile(h.rt.containerStore.recordPath(id), 'utf8')) as ContainerRecord;
+    assert.equal(saved.state, 'running', 'the adoption is saved');
+    assert.equal(h.exec.calls.filter((c) => path.basename(c.file) === 'runc' && (c.args.includes('kill') || c.args.includes('delete'))).length, 0, 'nothing is killed or deleted');
+  } finally {
+    monitor.kill('SIGKILL');
     await h.done();
   }
 });
