@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { PEAPOD_BIN, TestDaemon, freePort, httpGet, run, sleep } from '../support/daemon.js';
+import { PEAPOD_BIN, TestDaemon, freePort, httpGet, run } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 import { clientNodeExec } from '../support/client-node-exec.js';
 import { openStream } from '../../src/cli/commands/exec.js';
@@ -78,12 +78,38 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
   const k = (bin: string, args: string[], input?: string) => d.kubectl(args, { bin, input });
   /** A shell line run with the daemon's kubeconfig (for redirections and pipes of binary data). */
   const sh = (line: string, timeoutMs = 60_000) => run('/bin/sh', ['-c', line], { timeoutMs });
-  /** kubectl under `script`, so it has a terminal of rows x cols; `feed` lines arrive one by one. */
-  const inTerminal = (bin: string, args: string, feed: string[] = [], rows = 30, cols = 90) =>
-    sh(
-      `(sleep 2; ${feed.map((l) => `printf '%s\\n' '${l}'; sleep 1`).join('; ')}${feed.length ? ';' : ''} sleep 1) | ` +
-        `script -qfec "stty rows ${rows} cols ${cols}; ${bin} --kubeconfig ${d.kubeconfig} ${args}" /dev/null`,
-    );
+  /**
+   * kubectl under `script`, so it has a terminal of rows x cols. The `feed` lines are typed after a pause
+   * (typed earlier they would wait in the terminal all the same). The session ends by itself (an `exit`
+   * in the feed or the command), or, with `until`, the terminal's input is closed once the output shows
+   * it: never on a timer, so a slow attach cannot cut the output short; 60 s without an end fails.
+   */
+  const inTerminal = (bin: string, args: string, feed: string[] = [], rows = 30, cols = 90, until?: RegExp) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', `stty rows ${rows} cols ${cols}; ${bin} --kubeconfig ${d.kubeconfig} ${args}`, '/dev/null'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      const typing = setTimeout(() => {
+        for (const line of feed) child.stdin.write(`${line}\n`);
+      }, 2000);
+      const limit = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`terminal session ${args} did not end in 60 s${until ? ` (waiting for ${until})` : ''}: ${stdout}${stderr}`));
+      }, 60_000);
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        if (until && until.test(stdout) && !child.stdin.writableEnded) child.stdin.end();
+      });
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stdin.on('error', () => undefined); // the session ended before its input did
+      child.on('close', (code) => {
+        clearTimeout(typing);
+        clearTimeout(limit);
+        resolve({ code, stdout, stderr });
+      });
+    });
 
   /** Runs a port-forward (kubectl's or peapod's argv) until `fn` is done; `fn` gets the local port and the output so far. */
   const withPortForward = async (file: string, args: string[], remote: number, fn: (port: number, log: () => string) => Promise<void>) => {
@@ -129,8 +155,10 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
     });
 
     step(`${label}: attach -it reaches the container's own shell`, async () => {
-      const r = await inTerminal(bin, 'attach -it web -c tty', ['echo attached-$((6*7))']);
-      assert.match(r.stdout, /attached-42/, r.stdout + r.stderr);
+      // Each client says its own line, so output another client left on the terminal cannot pass for it.
+      const said = `attached-${path.basename(bin).replace(/\W/g, '-')}-42`;
+      const r = await inTerminal(bin, 'attach -it web -c tty', [`echo ${said.slice(0, -2)}$((6*7))`], 30, 90, new RegExp(said));
+      assert.match(r.stdout, new RegExp(said), r.stdout + r.stderr);
     });
 
     step(`${label}: cp copies a tree into the pod and back`, async () => {
@@ -188,9 +216,9 @@ describe('getting inside a pod: exec, attach, cp, port-forward (issue 9)', { ski
   });
 
   step('kubectl debug --copy-to and node/: they only create pods, and both work', async () => {
-    const copy = await inTerminal(KUBECTL_NEWEST, 'debug -it web --image=localhost/busybox --copy-to=web-copy --share-processes --container=dbg -- sh', ['echo copy-$((6*7)); ps -o args | grep -c "^sleep 100000"']);
+    const copy = await inTerminal(KUBECTL_NEWEST, 'debug -it web --image=localhost/busybox --copy-to=web-copy --share-processes --container=dbg -- sh', ['echo copy-$((6*7)); ps -o args | grep -c "^sleep 100000"'], 30, 90, /copy-42\r?\n\d+\r?\n/);
     assert.match(copy.stdout, /copy-42\r?\n1\r?\n/, copy.stdout + copy.stderr);
-    const node = await inTerminal(KUBECTL_NEWEST, `debug -it node/${d.nodeName} --image=localhost/busybox -- sh`, ['cat /host/etc/hostname; echo node-$((6*7))']);
+    const node = await inTerminal(KUBECTL_NEWEST, `debug -it node/${d.nodeName} --image=localhost/busybox -- sh`, ['cat /host/etc/hostname; echo node-$((6*7))'], 30, 90, /node-42/);
     assert.match(node.stdout, new RegExp(`${os.hostname()}\\r?\\n`), node.stdout + node.stderr);
     assert.match(node.stdout, /node-42/);
   });
@@ -270,8 +298,11 @@ print(r.read_stdout(), r.returncode)
       await d.waitFor('the exec killed', async () => processesWith('sleep 4321').length === 0, 20_000);
     }
     await d.waitFor('no exec session left', async () => processesWith('--exec-attach').length === 0, 20_000);
-    await sleep(1000);
-    assert.ok(fds() <= before.fds + 2, `daemon fds ${before.fds} -> ${fds()}`);
+    // Sockets and pipes of the last sessions close a moment after their processes end: wait for the count
+    // to come back rather than a fixed time; a leak never does, and fails here.
+    await d.waitFor('the daemon fds back to their level', async () => fds() <= before.fds + 2, 20_000).catch(() => {
+      assert.fail(`daemon fds ${before.fds} -> ${fds()}`);
+    });
     // Not a speed figure: a leak of a few KB per exec would show as tens of MB here.
     assert.ok(rssMB() <= before.rss + 40, `daemon RSS ${before.rss.toFixed(0)} MB -> ${rssMB().toFixed(0)} MB after 1000 execs`);
     const bundles = fs.readdirSync(d.paths.containersDir).flatMap((id) => fs.readdirSync(path.join(d.paths.containersDir, id)).filter((f) => f.startsWith('exec-')));
@@ -283,7 +314,7 @@ print(r.read_stdout(), r.returncode)
     await d.stopProcess();
     await d.serve();
     await d.waitFor('web Running again', async () => (await d.getJson('pod', 'web')).status?.phase === 'Running');
-    const r = await inTerminal(KUBECTL_NEWEST, 'attach -it web -c tty', ['echo after-restart-$((6*7))']);
+    const r = await inTerminal(KUBECTL_NEWEST, 'attach -it web -c tty', ['echo after-restart-$((6*7))'], 30, 90, /after-restart-42/);
     assert.match(r.stdout, /after-restart-42/, r.stdout + r.stderr);
   });
 });
