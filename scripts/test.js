@@ -53,7 +53,8 @@ const stages = [
   ['soak', find(path.join(dist, 'test', 'soak'))],
 ];
 const figuresFile = process.env.PEAPOD_SOAK_FIGURES ?? '/tmp/peapod-soak-figures.jsonl';
-fs.rmSync(figuresFile, { force: true });
+// A run that includes the soak stage starts a fresh figures file (other stages leave it alone).
+if (!only || only === 'all' || only === 'soak') fs.rmSync(figuresFile, { force: true });
 const total = { pass: 0, fail: 0, skipped: 0 };
 let failed = false;
 for (const [name, all] of stages) {
