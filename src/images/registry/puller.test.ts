@@ -18,6 +18,7 @@ import { HostExec } from '../../system/exec.js';
 import { silentLogger } from '../../system/logger.js';
 import { LocalImageService } from '../local-image-service.js';
 import { chainIds } from '../chain-id.js';
+import type { LayerLimits } from '../unpack.js';
 import { MediaType } from '../manifest.js';
 import { imageConfig, tarLayer, type FixtureLayer } from '../test-archives.js';
 import type { PullEvent } from './types.js';
@@ -186,8 +187,9 @@ function pushImage(repo: string, tag: string, ls: FixtureLayer[], opts: { docker
   return { digest, manifest, config: cfg, layerBlobs: lbs };
 }
 
-async function service(): Promise<LocalImageService> {
+async function service(limits?: LayerLimits): Promise<LocalImageService> {
   const svc = new LocalImageService({
+    ...(limits ? { limits } : {}),
     paths: nodePaths(path.join(tmp, `svc-${n++}`)),
     exec,
     logger: silentLogger(),
@@ -397,6 +399,18 @@ test('a blob whose every byte arrived before the connection broke is verified, n
   reg.faults.fullThenReset.add(img.layerBlobs[0]!.digest);
   await svc.pullImage(`${reg.host}/full:1`);
   assert.ok(!reg.requests.some((r) => r.range), JSON.stringify(reg.requests.filter((r) => r.range)));
+});
+
+test('a pull whose layer is refused (over --max-layer-size) removes that layer\'s blob at once (issue 13)', async () => {
+  const svc = await service({ maxLayerBytes: 64 << 10 });
+  const dir = path.join(tmp, 'src-pull-bomb');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'zeros'), Buffer.alloc(1 << 20));
+  const big = await tarLayer(exec, dir);
+  const img = pushImage('bomb', '1', [big]);
+  await assert.rejects(svc.pullImage(`${reg.host}/bomb:1`), /--max-layer-size/);
+  assert.equal(await fs.stat(svc.layout.blobPath(img.layerBlobs[0]!.digest)).catch(() => undefined), undefined, 'the refused blob is gone');
+  assert.deepEqual(await fs.readdir(svc.layout.layersDir), []);
 });
 
 test('a failed pull leaves layers and blobs no image uses; the sweep removes them', async () => {

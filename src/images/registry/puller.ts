@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PeapodError } from '../../errors.js';
+import { BadRequestError, PeapodError } from '../../errors.js';
 import type { Clock } from '../../system/clock.js';
 import type { Logger } from '../../system/logger.js';
 import { exists, putBlobBytes, putBlobFile } from '../blobs.js';
@@ -109,6 +109,9 @@ export class RegistryPuller implements ImagePuller {
     const signal = pullAbort.signal;
     const session = deps.openSession(parsed.domain, parsed.path, cred, (e) => progress({ type: 'retry', ...e }));
     const releases: (() => void)[] = [];
+    // Layer blobs whose content was refused (over the size cap, sparse members, a wrong diff id): of no
+    // use to a retry, so they go when the pull fails; complete, valid layers stay for the retry (sweep).
+    const refused = new Set<string>();
     try {
       const reference = parsed.digest ?? parsed.tag ?? 'latest';
       const top = await resolveStep(display, () => session.manifest(reference, signal));
@@ -184,6 +187,7 @@ export class RegistryPuller implements ImagePuller {
                   await deps.layers.ensure({ blob: deps.layout.blobPath(l.digest), blobDigest: l.digest, expectedDiffId: diffIds[i], lowerDiffIds: diffIds.slice(0, i), lowersReady });
                 } catch (err) {
                   if (err instanceof RegistryError) throw err;
+                  if (err instanceof BadRequestError) refused.add(l.digest);
                   throw new RegistryError('invalid', `layer ${l.digest} of "${display}": ${(err as Error).message}`, { cause: err });
                 }
                 progress({ type: 'layer', digest: l.digest, status: 'done', current: l.size, total: l.size });
@@ -217,6 +221,9 @@ export class RegistryPuller implements ImagePuller {
       opts.signal?.removeEventListener('abort', onOuterAbort);
       for (const r of releases) r();
       session.close();
+      if (refused.size > 0) {
+        await deps.catalog.discard({ blobs: refused, layers: new Set() }, new Set()).catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'could not remove refused layer blobs: the sweep will'));
+      }
     }
   }
 
