@@ -175,3 +175,20 @@ test('one image cannot change the implied dirs another image sees through a shar
   assert.equal(await etcMode([open]), 0o755);
   assert.equal(await etcMode([closed]), 0o700, 'the closed image keeps its own /etc mode, whatever was loaded first');
 });
+
+test('a store from before chain ids unpacks its upper layers again under their chain ids at start', async () => {
+  const svc = await service();
+  const d = path.join(tmp, 'src-upper-old');
+  await writeFileAt(path.join(d, 'etc', 'upper'), 'upper\n');
+  const upper = await tarLayer(exec, d, ['etc/upper']);
+  const out = path.join(tmp, 'old-store.tar');
+  await writeOciArchive({ exec, outPath: out, layers: [base, upper], refName: 'localhost/old:1' });
+  await svc.loadArchive(out);
+  // The old layout: the upper layer under its diff id.
+  const key = chainIdOf([base.diffId], upper.diffId);
+  await fs.rename(svc.layout.layerDir(key), svc.layout.layerDir(upper.diffId));
+  const again = new LocalImageService({ paths: nodePaths(path.dirname(svc.layout.root)), exec, logger: silentLogger(), clock: new FakeClock() });
+  await again.init();
+  assert.equal(await fs.readFile(path.join(again.layout.layerDiffDir(key), 'etc', 'upper'), 'utf8'), 'upper\n');
+  assert.equal(await fs.stat(again.layout.layerDir(upper.diffId)).catch(() => undefined), undefined, 'the old dir is swept');
+});
