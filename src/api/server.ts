@@ -24,11 +24,9 @@ import { apiRequestSample } from '../metrics/api-requests.js';
 import { servedRequestKeys } from './auth/served.js';
 import { drainRequest, DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './upload-limit.js';
 import type { ApiRequestRecorder } from '../metrics/recorder.js';
+import { answerClientErrors, DEFAULT_SERVER_LIMITS, guardServer, serverOptions, type ServerLimits } from './server-limits.js';
 import { WatchLimiter } from './watch-limits.js';
 import { SharedEventLines } from './watch-lines.js';
-
-/** How long an idle keep-alive connection stays open (Go's net/http, which the API server uses, keeps them ~minutes). */
-const IDLE_CONNECTION_MS = 120_000;
 
 /** What ApiServer is built from: the handlers' dependencies, with the scheduler's event sink optional. */
 export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background' | 'authorizer'> & {
@@ -41,6 +39,8 @@ export type ApiServerOptions = Omit<ApiDeps, 'schedulerEvents' | 'background' | 
   metrics?: () => string;
   /** Counts and times each admitted resource request (apiserver_request_total and _duration_seconds). */
   requests?: ApiRequestRecorder;
+  /** Connections, header and body sizes, timeouts (server-limits.ts); unset ones take the defaults. */
+  limits?: Partial<ServerLimits>;
 };
 
 /** Splits "host:port" ("[::1]:6443" for IPv6). */
@@ -92,6 +92,7 @@ export class ApiServer {
   private readonly background = new Set<Watch>();
   private readonly streaming: StreamingEndpoint;
   private readonly requests?: ApiRequestRecorder;
+  private readonly limits: ServerLimits;
   /** What request metrics may name (auth/served.ts). */
   private readonly servedKeys = servedRequestKeys();
   private seq = 0;
@@ -100,6 +101,7 @@ export class ApiServer {
     this.version = opts.version ?? KUBE_VERSION;
     this.security = opts.security;
     this.requests = opts.requests;
+    this.limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
     this.deps = {
       store: opts.store,
       logger: opts.logger.child({ component: 'api' }),
@@ -130,13 +132,11 @@ export class ApiServer {
     if (this.server) throw new Error('api server already started');
     const { host, port } = parseListenAddress(listen);
     this.security.trustClientCa(tls.clientCaPem);
-    const server = https.createServer({ keepAlive: true, ...secureOptions(tls) }, this.listener);
+    const server = https.createServer({ keepAlive: true, ...secureOptions(tls), ...serverOptions(this.limits) }, this.listener);
+    guardServer(server, this.limits, this.deps.logger);
+    answerClientErrors(server);
     // exec, attach and port-forward: WebSocket and SPDY/3.1 upgrades, through the same security stage.
     server.on('upgrade', this.streaming.onUpgrade);
-    // Clients (kubectl, informers, the bench) keep connections idle for long stretches; Node's 5 s default
-    // closes them while a client may be reusing one, which the client sees as ECONNRESET.
-    server.keepAliveTimeout = IDLE_CONNECTION_MS;
-    server.headersTimeout = IDLE_CONNECTION_MS + 5_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -201,6 +201,7 @@ export class ApiServer {
       query: url.searchParams,
       signal: ac.signal,
       warnings: [],
+      maxBodyBytes: this.limits.maxBodyBytes,
     };
     const log = this.deps.logger;
     try {
@@ -230,11 +231,17 @@ export class ApiServer {
       // An over-cap upload: the connection closes after the answer. The rest of the body is read (and
       // dropped) first, up to a bound, so that a client busy sending it gets the answer instead of a
       // broken pipe when the socket closes under its writes.
-      if ((err as { closeConnection?: boolean }).closeConnection) {
-        res.setHeader('Connection', 'close');
-        await drainRequest(req, DRAIN_MAX_BYTES, (fn) => this.deps.clock.setTimer(DRAIN_MAX_MS, fn));
-      } else req.resume();
-      sendJson(ctx, status.code, status);
+      // Any other error waits for the body's end too (same bound): a client that sent Connection: close
+      // would otherwise see the socket reset under its unread upload and never read the answer.
+      if ((err as { closeConnection?: boolean }).closeConnection) res.setHeader('Connection', 'close');
+      await drainRequest(req, DRAIN_MAX_BYTES, (fn) => this.deps.clock.setTimer(DRAIN_MAX_MS, fn));
+      try {
+        sendJson(ctx, status.code, status);
+      } catch (sendErr) {
+        // The answer itself could not be written: close rather than leave the client waiting.
+        log.error({ err: sendErr, req: id, method: ctx.method, path: ctx.path }, 'request failed: cannot send its error');
+        res.destroy();
+      }
     }
   }
 }
