@@ -4,9 +4,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { BadRequestError } from '../errors.js';
-import { HttpStatusError, unsupportedMediaType } from './api-errors.js';
+import { unsupportedMediaType } from './api-errors.js';
+import { UploadTooLargeError } from './upload-limit.js';
 import { decodeK8sProtobuf } from './protobuf/decode.js';
 import { replyBuffers } from './reply-buffers.js';
+import { checkNestingDepth } from './body-depth.js';
 import type { UserInfo } from './auth/types.js';
 
 export interface RequestContext {
@@ -22,18 +24,33 @@ export interface RequestContext {
   warnings: string[];
   /** Who is asking, set by the security stage before dispatch. */
   user?: UserInfo;
+  /** The largest object body this server reads (its --max-request-body); default MAX_BODY_BYTES. */
+  maxBodyBytes?: number;
 }
 
-/** Largest request body accepted in memory (objects); image uploads stream to disk instead. */
+/** Largest request body accepted in memory (objects) by default, kube-apiserver's 3 MB; image uploads stream to disk instead. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export async function readBody(ctx: RequestContext, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * The body, up to `limit` bytes (the server's cap by default). A declared Content-Length over it fails
+ * before a byte is read; either way the 413 closes the connection after a bounded drain (server.ts), so a
+ * client cannot make the server read an endless body.
+ */
+export async function readBody(ctx: RequestContext, limit = ctx.maxBodyBytes ?? MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(ctx.req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new UploadTooLargeError(`Request entity too large: limit is ${limit}`, limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpStatusError(413, 'RequestEntityTooLarge', `request body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of ctx.req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new UploadTooLargeError(`Request entity too large: limit is ${limit}`, limit);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    // The client closed the connection before the body's end (a truncated upload): its fault, not a 500.
+    if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || ctx.req.destroyed) throw new BadRequestError(`the request body ended after ${size} bytes: the client closed the connection`);
+    throw err;
   }
   return Buffer.concat(chunks);
 }
@@ -49,7 +66,12 @@ export function decodeBody(buf: Buffer, type: string): unknown {
   if (type.includes('protobuf') || type.includes('cbor')) throw unsupportedMediaType(type);
   const text = buf.toString('utf8');
   if (text.trim() === '') throw new BadRequestError('the request body is empty');
-  const yaml = type.endsWith('yaml') || type === 'text/yaml';
+  const decoded = parseText(text, type.endsWith('yaml') || type === 'text/yaml');
+  checkNestingDepth(decoded);
+  return decoded;
+}
+
+function parseText(text: string, yaml: boolean): unknown {
   if (yaml) {
     try {
       return parseYaml(text, { uniqueKeys: false });
@@ -73,8 +95,14 @@ export async function readObject(ctx: RequestContext): Promise<Record<string, un
   return body as Record<string, unknown>;
 }
 
-function warningHeader(text: string): string {
-  return `299 - ${JSON.stringify(text)}`;
+/**
+ * `299 - "<text>"`, quoted as JSON, its UTF-8 bytes sent as they are (as Go's server sends header values):
+ * Node takes a header value as Latin-1 and throws on any character above U+00FF or a control character, so a
+ * warning naming a client's field "ünïcode" or holding DEL would otherwise abort the reply.
+ */
+export function warningHeader(text: string): string {
+  const quoted = JSON.stringify(text).replace(/\x7f/g, '\\u007f');
+  return `299 - ${Buffer.from(quoted, 'utf8').toString('latin1')}`;
 }
 
 export function sendJson(ctx: RequestContext, code: number, body: unknown, type = 'application/json'): void {

@@ -218,10 +218,12 @@ test('a configuration with managedFields is refused, as upstream requires them n
   assert.throws(() => applyConfiguration(undefined, { config: cm({ a: '1' }, { managedFields: [] }), manager: 'kubectl', force: false }, target('cm')), /metadata\.managedFields must be nil/);
 });
 
-test('a configuration with a field the schema does not declare fails to type, as upstream, whatever fieldValidation says', () => {
+test('a configuration with a field the schema does not declare fails to type with upstream\'s text, whatever fieldValidation says, as a 400 (upstream\'s 500 is a bug)', () => {
   const config = { ...cm({ a: '1' }), bogus: 1 } as unknown as KubeObject;
-  assert.throws(() => applyConfiguration(undefined, { config, manager: 'kubectl', force: false }, target('cm')), (err: Error & { status?: number }) => {
+  assert.throws(() => applyConfiguration(undefined, { config, manager: 'kubectl', force: false }, target('cm')), (err: Error & { httpCode?: number; reason?: string }) => {
     assert.equal(err.message, 'failed to create typed patch object (default/c; /v1, Kind=ConfigMap): .bogus: field not declared in schema');
+    assert.equal(err.httpCode, 400);
+    assert.equal(err.reason, 'BadRequest');
     return true;
   });
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'main', image: 'x', imagePullPolicyy: 'Always' }] } } as unknown as KubeObject;

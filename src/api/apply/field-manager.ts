@@ -128,10 +128,15 @@ export function applyConfiguration(live: KubeObject | undefined, req: ApplyReque
   return out;
 }
 
-/** A configuration the schema cannot type (duplicate keys, items without keys): upstream's 500. */
+/**
+ * A configuration the schema cannot type (undeclared fields, duplicate keys, items without keys): upstream's
+ * text, as a 400 BadRequest. Upstream answers 500 here (kubernetes/kubernetes#122480, #139253, a bad request
+ * reported as a server fault); the fix in review there (#139255) makes it 400, and a client's bad input is
+ * never a 5xx here.
+ */
 function typedPatchError(config: KubeObject, apiVersion: string, err: Error): HttpStatusError {
   const slash = apiVersion.lastIndexOf('/');
   const gv = slash < 0 ? `/${apiVersion}` : apiVersion;
   const where = `${config.metadata.namespace ?? ''}/${config.metadata.name ?? ''}; ${gv}, Kind=${config.kind}`;
-  return new HttpStatusError(500, '', `failed to create typed patch object (${where}): ${err.message}`);
+  return new HttpStatusError(400, 'BadRequest', `failed to create typed patch object (${where}): ${err.message}`);
 }

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../k8s/types.js';
 import type { ListOptions, ObjectStore } from '../../store/store.js';
 import { parseFieldSelector, parseLabelSelector } from '../../store/selectors.js';
 import { findUnknownFields } from '../validation/known-fields.js';
+import { shapeMismatch } from '../validation/decode-shapes.js';
 import { forbidden } from '../api-errors.js';
 import type { RequestContext } from '../http.js';
 import type { ResourceRoute } from '../route.js';
@@ -41,8 +42,17 @@ export function fieldValidationMode(q: URLSearchParams): FieldValidation {
   throw new BadRequestError(`fieldValidation parameter unsupported: ${v}`);
 }
 
-/** Applies the fieldValidation mode to unknown fields: Strict → 400, Warn → Warning headers. */
+/** map[string]string fields: a non-string value there is a decode error (validation/decode-shapes.ts). */
+const STRING_MAPS = new Set(['metadata.labels', 'metadata.annotations', 'data', 'stringData', 'binaryData', 'parameters', 'spec.selector', 'spec.nodeSelector']);
+
+/**
+ * Decode errors first (a value of the wrong JSON type, 400 whatever fieldValidation says), then the
+ * fieldValidation mode on unknown fields: Strict → 400, Warn → Warning headers.
+ */
 export function checkUnknownFields(ctx: RequestContext, resource: ApiResource, obj: KubeObject): void {
+  const schema = Object.hasOwn(SCHEMAS, resource.resource) ? SCHEMAS[resource.resource] : undefined;
+  const wrong = schema && shapeMismatch(schema, obj, '', STRING_MAPS);
+  if (wrong) throw new BadRequestError(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${wrong}`);
   const mode = fieldValidationMode(ctx.query);
   if (mode === 'Ignore') return;
   const unknown = findUnknownFields(resource.resource, obj);

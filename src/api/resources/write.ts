@@ -84,6 +84,8 @@ function prepareCreate(deps: ApiDeps, ctx: RequestContext, route: ResourceRoute,
   applyDefaults(r.resource, obj);
   if (r.resource === 'namespaces') labelNamespace(obj);
   if (!applied) trackUpdate(undefined, obj, manager, target, unowned);
+  // An absent or null spec decodes to an empty PodSpec in Go, which validation then names (spec.containers).
+  if (r.resource === 'pods') (obj as Pod).spec ??= {} as Pod['spec'];
   if (r.resource === 'pods') admitServiceAccount(deps.store, obj as Pod), admitNewPod(obj as Pod);
   if (r.resource === 'persistentvolumeclaims') admitNewClaim(deps.store, obj as PersistentVolumeClaim);
   admitNewStorageObject(r.resource, obj);
