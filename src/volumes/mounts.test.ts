@@ -231,3 +231,15 @@ test('a hostPath into the node\'s data or run directory is refused to an unprivi
     assert.equal((await mount('pvc')).length, 1, 'a provisioned volume under <data-dir>/storage is allowed');
     assert.equal((await mount('db', {}, true)).length, 1, 'a privileged container may');
   }));
+
+test('an unprivileged hostPath mount hands runc the path it checked, symlinks resolved, so a link swapped in later is not followed', () =>
+  withVolumes(async ({ root, vols, containerMounts }) => {
+    const real = path.join(root, 'real');
+    await fsp.mkdir(real);
+    await fsp.symlink(real, path.join(root, 'via'));
+    const p = pod();
+    p.spec.volumes!.push({ name: 'via', hostPath: { path: path.join(root, 'via') } });
+    vols.set('via', { name: 'via', hostPath: path.join(root, 'via'), readOnly: false });
+    const [m] = await containerMounts(p, ctr([{ name: 'via', mountPath: '/m' }]), vols);
+    assert.equal(m!.hostPath, await fsp.realpath(real));
+  }));

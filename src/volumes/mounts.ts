@@ -58,6 +58,7 @@ export function makeContainerMounts(opts: SubPathStagerOptions): ContainerMounts
         throw new ContainerConfigError(`container "${container.name}": subPathExpr is not supported`);
       }
       const spec = pod.spec.volumes?.find((v) => v.name === vm.name);
+      let hostPath = vol.hostPath;
       if (!privileged && spec && HOST_DIR_KINDS.has(volumeKind(spec) ?? '')) {
         // The volume root and, with a subPath, where it leads (the subPath itself is checked below).
         const target = await resolveHostPath(vm.subPath && !checkSubPathSyntax(vm.subPath) ? path.join(vol.hostPath, vm.subPath) : vol.hostPath);
@@ -65,8 +66,11 @@ export function makeContainerMounts(opts: SubPathStagerOptions): ContainerMounts
         if (hit) {
           throw new ContainerConfigError(`container "${container.name}": volume "${vm.name}" (${target}) is in the node's ${hit[1]} ${hit[0]}: only a privileged container may mount it`);
         }
+        // runc mounts the path just checked, not the name again: a symlink swapped in along the volume's
+        // path after the check is not followed (a swap of a directory component in that short window still
+        // is; the subPath case below is staged by descriptor and holds).
+        if (!vm.subPath) hostPath = target;
       }
-      let hostPath = vol.hostPath;
       if (vm.subPath) {
         const bad = checkSubPathSyntax(vm.subPath);
         if (bad) throw new ContainerConfigError(bad);
