@@ -39,7 +39,7 @@ test('a store write that finds the database full is 507 InsufficientStorage nami
   assert.equal(status.code, 507);
   assert.equal(status.reason, 'InsufficientStorage');
   assert.equal(status.status, 'Failure');
-  assert.match(status.message ?? '', /^insufficient storage: the node's data disk is full \(database or disk is full\)/);
+  assert.match(status.message ?? '', /^insufficient storage: the node's data disk \(the store\) is full \(database or disk is full\)/);
 });
 
 test('a file write that fails with ENOSPC is 507, also when wrapped as the cause of another error', () => {
@@ -48,7 +48,7 @@ test('a file write that fails with ENOSPC is 507, also when wrapped as the cause
   const wrapped = new Error('import image "localhost/x:1": write blob', { cause: err });
   const { status } = errorToStatus(wrapped);
   assert.equal(status.code, 507);
-  assert.match(status.message ?? '', /no space left on device/);
+  assert.match(status.message ?? '', /^insufficient storage: no space left \(ENOSPC: no space left on device/, "an ENOSPC does not say which disk: the error's own path says where");
 });
 
 test('other errors with a code are not taken for a full disk', () => {

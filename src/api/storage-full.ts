@@ -24,5 +24,8 @@ export function diskFullError(err: unknown): Error | undefined {
 export function insufficientStorage(err: unknown): HttpStatusError | undefined {
   const full = diskFullError(err);
   if (!full) return undefined;
-  return new HttpStatusError(507, 'InsufficientStorage', `insufficient storage: the node's data disk is full (${full.message}); free space on it and retry`);
+  // Only SQLite's own code says which disk: an ENOSPC may also come from the run dir's tmpfs or from
+  // inotify's watch limit, so the message gives the failing call and path as the error has them.
+  const where = (full as { code?: string }).code === 'SQLITE_FULL' ? "the node's data disk (the store) is full" : 'no space left';
+  return new HttpStatusError(507, 'InsufficientStorage', `insufficient storage: ${where} (${full.message}); free space and retry`);
 }

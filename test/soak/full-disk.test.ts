@@ -173,7 +173,7 @@ describe('a full data disk', { skip: ROOT ? false : 'needs root: run the tests a
     assert.equal(r.code, 507, `${what}: ${r.text}`);
     assert.equal(r.json?.kind, 'Status', r.text);
     assert.equal(r.json.reason, 'InsufficientStorage', r.text);
-    assert.match(r.json.message, /^insufficient storage: the node's data disk is full \((database or disk is full|ENOSPC: no space left on device.*)\)/, r.text);
+    assert.match(r.json.message, /^insufficient storage: (the node's data disk \(the store\) is full \(database or disk is full|no space left \(ENOSPC: no space left on device.*)\)/, r.text);
   };
 
   const phase = async (name: string) => (await d.getJson('pod', name)).status?.phase as string | undefined;
