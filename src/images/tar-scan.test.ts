@@ -87,3 +87,63 @@ test('parsePaxRecords reads length-prefixed records and refuses a malformed one'
   assert.deepEqual(parsePaxRecords(Buffer.from('11 size=42\n12 path=a b\n'), 'x'), [['size', '42'], ['path', 'a b']]);
   assert.throws(() => parsePaxRecords(Buffer.from('99 size=42\n'), 'x'), /malformed PAX/);
 });
+
+/** A PAX record "<len> key=value\n". */
+function paxRecord(k: string, v: string): string {
+  const body = ` ${k}=${v}\n`;
+  let len = body.length + String(body.length).length;
+  if (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return `${len}${body}`;
+}
+const pax = (...kv: [string, string][]) => Buffer.from(kv.map(([k, v]) => paxRecord(k, v)).join(''));
+/** The PAX records GNU tar writes for a 50 MB sparse file of one 512-byte block (format 1.0). */
+const sparseRecords = pax(['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.name', 'sp'], ['GNU.sparse.realsize', '52428800']);
+
+test('a Solaris extended header (type X) is read like a PAX one: its GNU.sparse keys are refused', async () => {
+  await assert.rejects(
+    scan(header('./PaxHeaders/sp', 'X', sparseRecords.length), pad(sparseRecords), header('./GNUSparseFile.1/sp', '0', 512), Buffer.alloc(512), end),
+    /sparse file \(PAX GNU\.sparse\.major\)/,
+  );
+});
+
+test('of two PAX headers in a row only the last applies, as in GNU tar: an earlier size cannot hide a sparse member', async () => {
+  const first = pax(['size', '2048']);
+  const second = pax(['mtime', '1']);
+  await assert.rejects(
+    scan(
+      header('PaxHeaders/a', 'x', first.length),
+      pad(first),
+      header('PaxHeaders/a', 'x', second.length),
+      pad(second),
+      header('a', '0', 0),
+      header('./PaxHeaders/sp', 'x', sparseRecords.length),
+      pad(sparseRecords),
+      header('./GNUSparseFile.1/sp', '0', 512),
+      Buffer.alloc(512),
+      end,
+    ),
+    /sparse file \(PAX GNU\.sparse\.major\)/,
+  );
+});
+
+test('a PAX size in the last extended header (x or X) sets where the next header is', async () => {
+  const size = pax(['size', '600']);
+  for (const t of ['x', 'X']) {
+    await scan(header('PaxHeaders/a', t, size.length), pad(size), header('a', '0', 0), Buffer.alloc(1024), end);
+    await assert.rejects(scan(header('PaxHeaders/a', t, size.length), pad(size), header('a', '0', 0), Buffer.alloc(512)), /ends inside member "a"/);
+  }
+});
+
+test('tar types outside the known list are refused with the type; files, links, devices, dirs, FIFOs and contiguous files pass', async () => {
+  for (const t of ['D', 'M', 'V', 'N', 'A', 'Z', '8', '\x01']) {
+    await assert.rejects(scan(header('m', t, 0), end), /member "m" has tar type '.+', which is not supported in a layer/, `type ${JSON.stringify(t)}`);
+  }
+  await scan(header('f', '0', 0), header('c', '7', 0), header('h', '1', 0), header('s', '2', 0), header('cd', '3', 0), header('bd', '4', 0), header('d/', '5', 0), header('p', '6', 0), end);
+  const nul = header('n', '0', 0);
+  nul[156] = 0;
+  nul.write('        ', 148);
+  let sum = 0;
+  for (const x of nul) sum += x;
+  nul.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  await scan(nul, end);
+});

@@ -17,6 +17,15 @@ const WINDOW = 1 << 20;
 const MAX_META_BYTES = 8 << 20;
 /** Types that carry no data: a non-zero size would make readers disagree on where the next header is. */
 const NO_DATA = new Set(['1', '2', '3', '4', '5', '6']);
+/** Members GNU tar extracts as what image builders write: files ('0', NUL, '7' contiguous), links, devices, dirs, FIFOs. */
+const MEMBERS = new Set(['0', '1', '2', '3', '4', '5', '6', '7']);
+/**
+ * Headers that describe the next member: PAX ('x', and Solaris' 'X', which GNU tar reads the same way),
+ * PAX global ('g'), GNU long name and long link ('L', 'K'). Every other type is refused: old GNU sparse
+ * 'S', GNU dumpdir 'D', multi-volume 'M', volume label 'V', 'N', and vendor types GNU tar would extract as
+ * plain files after a warning (no image builder writes them; refusing keeps this walk and tar's in step).
+ */
+const META = new Set(['x', 'X', 'g', 'L', 'K']);
 
 /** What a header says, or undefined for an end-of-archive (zero) block. Pure. */
 export interface TarHeader {
@@ -35,6 +44,11 @@ export function parseTarHeader(block: Buffer, what: string): TarHeader | undefin
   const prefix = block.subarray(257, 263).toString('latin1').startsWith('ustar') ? cString(block.subarray(345, 500)) : '';
   const type = block[156] === 0 ? '0' : String.fromCharCode(block[156]!);
   return { name: prefix ? `${prefix}/${name}` : name, type, size: parseSize(block.subarray(124, 136), what) };
+}
+
+/** A type byte for a message: itself if printable ASCII, else its code. */
+function printable(t: string): string {
+  return /^[\x21-\x7e]$/.test(t) ? t : `\\x${t.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 function cString(b: Buffer): string {
@@ -101,12 +115,17 @@ export async function refuseSparseMembers(tarPath: string, what: string): Promis
       const h = parseTarHeader(await read(pos, BLOCK), what);
       if (!h) return;
       pos += BLOCK;
-      const isMeta = h.type === 'x' || h.type === 'g' || h.type === 'L' || h.type === 'K';
+      const isMeta = META.has(h.type);
+      if (h.type === 'S') throw new BadRequestError(`${what}: member "${h.name}" is a sparse file, which is not supported in a layer`);
+      if (!isMeta && !MEMBERS.has(h.type)) throw new BadRequestError(`${what}: member "${h.name}" has tar type '${printable(h.type)}', which is not supported in a layer`);
+      // GNU tar keeps only the last extended header before a member (each one replaces the one before,
+      // never merges with it), so a `size` from an earlier one no longer applies.
+      const isPax = h.type === 'x' || h.type === 'X';
+      if (isPax) nextSize = undefined;
       const size = isMeta ? h.size : (nextSize ?? h.size);
       if (!isMeta) nextSize = undefined;
-      if (h.type === 'S') throw new BadRequestError(`${what}: member "${h.name}" is a sparse file, which is not supported in a layer`);
       if (NO_DATA.has(h.type) && size !== 0) throw new BadRequestError(`${what}: member "${h.name}" of type '${h.type}' declares ${size} bytes of data`);
-      if (h.type === 'x' || h.type === 'g') {
+      if (isPax || h.type === 'g') {
         if (size > MAX_META_BYTES) throw new BadRequestError(`${what}: a PAX header of ${size} bytes is too large`);
         for (const [key, value] of parsePaxRecords(await read(pos, size), what)) {
           if (key.startsWith('GNU.sparse.')) throw new BadRequestError(`${what}: a member is a sparse file (PAX ${key}), which is not supported in a layer`);

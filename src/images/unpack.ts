@@ -22,6 +22,7 @@ import { runChecked, type Exec } from '../system/exec.js';
 import { hashFile } from './blobs.js';
 import { forEachLine } from './line-stream.js';
 import { LayerPlanner, type LayerPlan } from './tar-listing.js';
+import { refuseExtractedOver } from './extracted-size.js';
 import { refuseSparseMembers } from './tar-scan.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -245,6 +246,8 @@ export async function stageLayer(opts: { exec: Exec; blob: string; stageDir: str
     }
     await refuseSparseMembers(tar.tarPath, what);
     await extractListing(exec, tar.tarPath, diffDir, listingFile);
+    // What tar wrote is bounded by what the archive holds (and so by --max-layer-size), whatever it expanded.
+    await refuseExtractedOver(diffDir, Math.min(tar.size, maxBytes), what);
     const planner = new LayerPlanner();
     try {
       await forEachLine(listingFile, { maxLineBytes: MAX_LISTING_LINE, maxTotalBytes: MAX_LISTING_BYTES }, `${what}: its listing`, (line) => planner.add(line));
