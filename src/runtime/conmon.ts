@@ -142,12 +142,35 @@ export async function spawnConmon(launcher: Launcher, o: ConmonOptions): Promise
   }
 }
 
-/** The pid in conmon.pid when it still names a conmon monitoring `id` (guards against pid reuse). */
-export async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
-  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (!pid) return undefined;
-  const cmd = await readVirtualText(`/proc/${pid}/cmdline`).catch(() => '');
+/** A read error that says the thing read is gone (ENOENT, ESRCH); any other (EMFILE, EIO, EACCES) says nothing. */
+export function isGoneError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR';
+}
+
+/**
+ * The pid in conmon.pid when it still names a conmon monitoring `id` (guards against pid reuse);
+ * undefined when provably not (no pid file, no such process, another process under that pid). Rejects
+ * when it cannot be told (a read failing for another reason, e.g. EMFILE): never "gone" by mistake.
+ */
+export async function monitoringConmonPid(pidFile: string, id: string): Promise<number | undefined> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(orGone(''))).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const cmd = await readVirtualText(`/proc/${pid}/cmdline`).catch(orGone(''));
   return cmd.includes(id) && cmd.includes('conmon') ? pid : undefined;
+}
+
+/** A catch handler: `gone` for a gone-error, the error rethrown otherwise. */
+function orGone<T>(gone: T): (err: unknown) => T {
+  return (err) => {
+    if (isGoneError(err)) return gone;
+    throw err;
+  };
+}
+
+/** As monitoringConmonPid, with "cannot tell" taken as gone: for waiting on and killing a conmon we made. */
+export async function liveConmonPid(pidFile: string, id: string): Promise<number | undefined> {
+  return monitoringConmonPid(pidFile, id).catch(() => undefined);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalImageService } from '../images/local-image-service.js';
@@ -237,10 +237,20 @@ test('a ready sandbox whose conmon was killed becomes not ready (sandbox-exited)
   }
 });
 
+/** A mountinfo file listing `dir` as a mount point (the node's private bind mount of the netns dir). */
+async function mountinfoWith(h: Harness, dir: string): Promise<string> {
+  const file = path.join(h.paths.dataDir, 'mountinfo');
+  await writeFile(file, `1 0 0:1 / / rw - ext4 /dev/root rw\n40 1 0:25 ${dir} ${dir} rw,nosuid - tmpfs tmpfs rw\n`);
+  return file;
+}
+
 test('a ready sandbox whose netns file is no longer mounted is lost, the reason logged as the netns', async () => {
   const h = await harness();
-  const netns = path.join(h.paths.dataDir, 'netns-file');
+  const netnsDir = path.join(h.paths.dataDir, 'netns');
+  await mkdir(netnsDir, { recursive: true });
+  const netns = path.join(netnsDir, 'sb1');
   await writeFile(netns, '');
+  const mountinfo = await mountinfoWith(h, netnsDir);
   const rec: SandboxRecord = { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1, netnsPath: netns };
   h.rt.sandboxes.set(rec.id, rec);
   await mkdir(path.join(h.paths.runcRoot, 'sb1'), { recursive: true });
@@ -248,12 +258,155 @@ test('a ready sandbox whose netns file is no longer mounted is lost, the reason 
   await mkdir(path.join(h.cgroupRoot, 'memory', cgroupsPathFor(h.paths.cgroupParent, 'uid-p', 'sb1')), { recursive: true });
   const conmon = await fakeConmon(path.join(h.paths.sandboxesDir, 'sb1', 'infra'), 'sb1');
   try {
-    await new LivenessChecker(h.rt, h.cgroupRoot).sandbox(rec);
+    await new LivenessChecker(h.rt, h.cgroupRoot, mountinfo).sandbox(rec);
     assert.equal(rec.state, 'notready');
     assert.deepEqual(h.problems(), ['its network namespace is no longer mounted']);
     assert.deepEqual(h.events.map((e) => e.type), ['sandbox-exited']);
   } finally {
     conmon.kill('SIGKILL');
     await h.done();
+  }
+});
+
+/** A ready sandbox with runc state, cgroup (in `hierarchy`) and a live monitor; its netns pinned at <dataDir>/netns/sb1. */
+async function healthySandbox(h: Harness, hierarchy = 'memory'): Promise<{ rec: SandboxRecord; conmon: ChildProcess; netns: string }> {
+  const netns = path.join(h.paths.dataDir, 'netns', 'sb1');
+  await mkdir(path.dirname(netns), { recursive: true });
+  await writeFile(netns, '');
+  const rec: SandboxRecord = { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1, netnsPath: netns };
+  h.rt.sandboxes.set(rec.id, rec);
+  await mkdir(path.join(h.paths.runcRoot, 'sb1'), { recursive: true });
+  await writeFile(path.join(h.paths.runcRoot, 'sb1', 'state.json'), '{}');
+  await mkdir(path.join(h.cgroupRoot, hierarchy, cgroupsPathFor(h.paths.cgroupParent, 'uid-p', 'sb1')), { recursive: true });
+  const conmon = await fakeConmon(path.join(h.paths.sandboxesDir, 'sb1', 'infra'), 'sb1');
+  return { rec, conmon, netns };
+}
+
+test('on a v1 host without the memory hierarchy (cgroup_disable=memory) a container is looked for in pids and is healthy there; with no hierarchy to probe the cgroup is not judged', async () => {
+  for (const layout of ['pids only', 'none'] as const) {
+    const h = await harness();
+    await rm(path.join(h.cgroupRoot, 'memory'), { recursive: true });
+    await mkdir(h.cgroupRoot, { recursive: true });
+    const rec = runningContainer('c1', 'sb1');
+    h.rt.sandboxes.set('sb1', { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1 });
+    h.rt.containers.set(rec.id, rec);
+    await mkdir(path.join(h.paths.runcRoot, rec.id), { recursive: true });
+    await writeFile(path.join(h.paths.runcRoot, rec.id, 'state.json'), '{}');
+    const cgroup = path.join(h.cgroupRoot, 'pids', cgroupsPathFor(h.paths.cgroupParent, rec.podUid, rec.id));
+    if (layout === 'pids only') await mkdir(cgroup, { recursive: true });
+    const conmon = await fakeConmon(path.join(h.paths.containersDir, rec.id), rec.id);
+    try {
+      const checker = new LivenessChecker(h.rt, h.cgroupRoot);
+      await checker.container(rec);
+      assert.equal(rec.state, 'running', layout);
+      assert.deepEqual(h.problems(), []);
+      if (layout === 'pids only') {
+        await rmdir(cgroup);
+        h.clock.advance(CHECK_EVERY_MS);
+        await checker.container(rec);
+        assert.equal(rec.state, 'exited', 'its pids cgroup removed');
+        assert.deepEqual(h.problems(), ['its cgroup is gone']);
+      }
+    } finally {
+      conmon.kill('SIGKILL');
+      await h.done();
+    }
+  }
+});
+
+test('a fact that cannot be read (not gone: EISDIR, ELOOP) judges nothing this round; once readable and gone it is lost', async () => {
+  for (const fault of ['conmon pid file', 'runc state', 'cgroup'] as const) {
+    const h = await harness();
+    const rec = runningContainer('c1', 'sb1');
+    h.rt.sandboxes.set('sb1', { id: 'sb1', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, pausePid: 1 });
+    h.rt.containers.set(rec.id, rec);
+    const { conmon, cgroup } = await healthyContainer(h, rec);
+    const pidFile = path.join(h.paths.containersDir, rec.id, 'conmon.pid');
+    const state = path.join(h.paths.runcRoot, rec.id);
+    try {
+      // An unreadable path that is not ENOENT: a dir where a file is read, a symlink loop where a dir is stat'ed.
+      if (fault === 'conmon pid file') {
+        await rm(pidFile);
+        await mkdir(pidFile);
+      } else if (fault === 'runc state') {
+        await rm(state, { recursive: true });
+        await symlink(state, state);
+      } else {
+        await rmdir(cgroup);
+        await symlink(cgroup, cgroup);
+      }
+      const checker = new LivenessChecker(h.rt, h.cgroupRoot);
+      await checker.container(rec);
+      assert.equal(rec.state, 'running', `${fault}: not judged`);
+      assert.deepEqual(h.problems(), [], fault);
+      // Now provably gone: judged at the next check.
+      await rm(fault === 'conmon pid file' ? pidFile : fault === 'runc state' ? state : cgroup, { recursive: true });
+      h.clock.advance(CHECK_EVERY_MS);
+      await checker.container(rec);
+      assert.equal(rec.state, 'exited', `${fault}: gone`);
+    } finally {
+      conmon.kill('SIGKILL');
+      await h.done();
+    }
+  }
+});
+
+test('a lost sandbox kills its pause by pid only when the process under that pid started when the pause did', async () => {
+  for (const recorded of ['unknown (older record)', 'another start time', 'its start time'] as const) {
+    const h = await harness();
+    // The clock reads real time: a process started now fits a sandbox created a minute ago.
+    h.clock.advance(Date.now() - h.clock.now());
+    const { rec, conmon } = await healthySandbox(h);
+    const pause = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const exited = new Promise<void>((r) => pause.once('exit', () => r()));
+    try {
+      await new Promise((r) => pause.once('spawn', r));
+      rec.createdAt = Date.now() - 60_000;
+      rec.pausePid = pause.pid!;
+      const { processStartMs } = await import('./health-facts.js');
+      const started = (await processStartMs(pause.pid!))!;
+      if (recorded === 'another start time') rec.pauseStartedAt = started - 30_000;
+      if (recorded === 'its start time') rec.pauseStartedAt = started;
+      conmon.kill('SIGKILL');
+      await new Promise((r) => conmon.once('exit', r));
+      const check = new LivenessChecker(h.rt, h.cgroupRoot).sandbox(rec);
+      // The kill waits up to 2 s of clock time for the killed pids to be gone.
+      let settled = false;
+      void check.finally(() => (settled = true));
+      for (let i = 0; i < 10_000 && !settled; i++) {
+        await new Promise((r) => setImmediate(r));
+        if (h.clock.sleeping > 0) h.clock.advance(20);
+      }
+      await check;
+      assert.equal(rec.state, 'notready');
+      const killed = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 300))]);
+      assert.equal(killed, recorded === 'its start time', recorded);
+    } finally {
+      pause.kill('SIGKILL');
+      await h.done();
+    }
+  }
+});
+
+test('a netns pin the daemon cannot see mounted (another mount namespace) is not judged; a missing pin is lost', async () => {
+  for (const pin of ['not visible', 'missing'] as const) {
+    const h = await harness();
+    const { rec, conmon, netns } = await healthySandbox(h);
+    try {
+      // The netns dir is no mount point in this mountinfo: the daemon does not see the node's bind mount.
+      const mountinfo = await mountinfoWith(h, '/elsewhere');
+      if (pin === 'missing') await rename(netns, `${netns}.gone`);
+      await new LivenessChecker(h.rt, h.cgroupRoot, mountinfo).sandbox(rec);
+      if (pin === 'missing') {
+        assert.equal(rec.state, 'notready');
+        assert.deepEqual(h.problems(), ['its network namespace is no longer mounted']);
+      } else {
+        assert.equal(rec.state, 'ready');
+        assert.deepEqual(h.problems(), []);
+      }
+    } finally {
+      conmon.kill('SIGKILL');
+      await h.done();
+    }
   }
 });

@@ -7,8 +7,11 @@
 //   monitor  conmon.pid names a live conmon of this id
 //   state    runc still has state for it (<runcRoot>/<id>/state.json)
 //   cgroup   its cgroup dir exists
-//   netns    (sandbox) its pinned netns file is still an nsfs mount
+//   netns    (sandbox) its pinned netns file is still an nsfs mount (health-facts.ts: netnsFact)
 //
+// A fact is false only when provably so (ENOENT/ESRCH, a pid naming another process); when a read fails
+// otherwise (EMFILE, EIO) nothing is judged this round. On a v1 host the cgroup is looked for in the
+// first of pids, devices, cpu, memory mounted; with none of them, the cgroup is not judged.
 // A container or sandbox failing one of them is lost: its processes are killed (through runc while it has
 // state, and by pid, the pid checked against the record's times so a reused pid is never hit), and its
 // exit is recorded. For a container the pod manager then restarts it per restartPolicy; for a sandbox it
@@ -17,15 +20,14 @@
 // releases the address; the veth goes with the netns once its last process is dead).
 
 import { readFile, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { sigkill } from '../system/exec.js';
 import { statFields } from '../system/proc-stat.js';
 import { readVirtualText } from '../system/virtual-file.js';
-import { liveConmonPid } from './conmon.js';
+import { isGoneError, monitoringConmonPid } from './conmon.js';
 import { readExitFile } from './exit-watcher.js';
-import { isNetnsMounted } from './network/netns.js';
+import { exists, netnsFact, probeHierarchy, processStartMs } from './health-facts.js';
 import { cgroupsPathFor } from './oci-spec.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
@@ -65,22 +67,15 @@ export function startFits(processStartMs: number, createdAt: number, startedAt: 
   return processStartMs >= createdAt - slackMs && processStartMs <= (startedAt || now) + slackMs;
 }
 
-/** Start time of a process in unix ms (/proc/<pid>/stat starttime + the boot time), undefined when gone. */
-async function processStartMs(pid: number): Promise<number | undefined> {
-  try {
-    const [stat, procStat] = await Promise.all([readVirtualText(`/proc/${pid}/stat`), readVirtualText('/proc/stat')]);
-    const ticks = Number(statFields(stat)[19]);
-    const btime = Number(/^btime (\d+)$/m.exec(procStat)?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
-    // USER_HZ is 100 on every Linux architecture the engine runs on.
-    return btime * 1000 + ticks * 10;
-  } catch {
-    return undefined;
-  }
-}
-
+/** A directory: false when gone or something else; rejects when it cannot be told. */
 async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    (err) => {
+      if (isGoneError(err)) return false;
+      throw err;
+    },
+  );
 }
 
 async function procsOf(cgroupDir: string): Promise<number[]> {
@@ -98,25 +93,23 @@ async function anyAlive(pids: Iterable<number>): Promise<boolean> {
   return (await Promise.all([...pids].map(alive))).some(Boolean);
 }
 
-/** The hierarchy where container cgroups are looked for: memory on a v1 host, the root on v2. */
-function probeHierarchy(root: string): string {
-  const mem = path.join(root, 'memory');
-  return existsSync(mem) ? mem : root;
-}
-
 export class LivenessChecker {
   private readonly checkedAt = new Map<string, number>();
   private readonly inflight = new Map<string, Promise<void>>();
-  private hierarchy?: string;
+  private hierarchy?: Promise<string | undefined>;
+  /** Ids whose facts could not be read, logged once each. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     private readonly rt: RuncRuntime,
     private readonly cgroupRoot = '/sys/fs/cgroup',
+    private readonly mountinfoFile = '/proc/self/mountinfo',
   ) {}
 
   /** Drops what is kept of an id (its record is gone). */
   forget(id: string): void {
     this.checkedAt.delete(id);
+    this.unreadable.delete(id);
   }
 
   /** Checks a running container; a lost one is killed and its exit recorded. Never throws. */
@@ -144,28 +137,49 @@ export class LivenessChecker {
     return p;
   }
 
-  private cgroupDir(uid: string, id: string, qos: string | undefined): string {
-    this.hierarchy ??= probeHierarchy(this.cgroupRoot);
-    return path.join(this.hierarchy, cgroupsPathFor(this.rt.paths.cgroupParent, uid, id, qos));
+  /** The container's cgroup dir in the probed hierarchy; undefined when the host has none to probe. */
+  private async cgroupDir(uid: string, id: string, qos: string | undefined): Promise<string | undefined> {
+    // A failed probe (EMFILE) is not kept: the next check probes again.
+    this.hierarchy ??= probeHierarchy(this.cgroupRoot).catch((err: unknown) => {
+      this.hierarchy = undefined;
+      throw err;
+    });
+    const h = await this.hierarchy;
+    if (h === undefined) return undefined;
+    return path.join(h, cgroupsPathFor(this.rt.paths.cgroupParent, uid, id, qos));
   }
 
-  private async facts(id: string, bundle: string, cgroupDir: string, netnsPath?: string): Promise<LivenessFacts> {
-    const [monitor, runcState, cgroup, netns] = await Promise.all([
-      liveConmonPid(path.join(bundle, 'conmon.pid'), id).then((p) => p !== undefined),
-      stat(path.join(this.rt.paths.runcRoot, id, 'state.json')).then(() => true, () => false),
-      isDir(cgroupDir),
-      netnsPath === undefined ? Promise.resolve(undefined) : isNetnsMounted(netnsPath),
-    ]);
-    return { monitor, runcState, cgroup, ...(netns === undefined ? {} : { netns }) };
+  /**
+   * The facts, or undefined when one of them cannot be read this round (logged once per id): a read
+   * failing for another reason than the thing being gone judges nothing.
+   */
+  private async facts(id: string, bundle: string, cgroupDir: () => Promise<string | undefined>, netnsPath?: string): Promise<LivenessFacts | undefined> {
+    try {
+      const [monitor, runcState, cgroup, netns] = await Promise.all([
+        monitoringConmonPid(path.join(bundle, 'conmon.pid'), id).then((p) => p !== undefined),
+        exists(path.join(this.rt.paths.runcRoot, id, 'state.json')),
+        cgroupDir().then((d) => (d === undefined ? true : isDir(d))),
+        netnsPath === undefined ? Promise.resolve(undefined) : netnsPath === '' ? false : netnsFact(netnsPath, this.mountinfoFile),
+      ]);
+      this.unreadable.delete(id);
+      return { monitor, runcState, cgroup, ...(netns === undefined ? {} : { netns }) };
+    } catch (err) {
+      if (!this.unreadable.has(id)) {
+        this.unreadable.add(id);
+        this.rt.logger.warn({ id, err: errorMessage(err) }, 'liveness facts unreadable; not judged this round');
+      }
+      return undefined;
+    }
   }
 
   private async checkContainer(rec: ContainerRecord): Promise<void> {
     const rt = this.rt;
     // The cgroup path depends on the sandbox's QoS level: without its record it is not judged.
     const sb = rt.sandboxes.get(rec.sandboxId);
-    const cgroupDir = this.cgroupDir(rec.podUid, rec.id, sb?.config.qosLevel);
-    const facts = await this.facts(rec.id, path.join(rt.paths.containersDir, rec.id), cgroupDir);
-    if (!sb) facts.cgroup = true;
+    const dir = sb ? this.cgroupDir(rec.podUid, rec.id, sb.config.qosLevel) : Promise.resolve(undefined);
+    const facts = await this.facts(rec.id, path.join(rt.paths.containersDir, rec.id), () => dir);
+    if (!facts) return;
+    const cgroupDir = await dir;
     const problem = livenessProblem(facts);
     if (!problem || !(await this.stillLost(rec.id, () => rt.containers.get(rec.id) === rec && rec.state === 'running'))) return;
     rt.logger.warn({ containerId: rec.id, container: rec.config.metadata.name, problem }, 'container lost; killing it');
@@ -178,13 +192,18 @@ export class LivenessChecker {
   private async checkSandbox(rec: SandboxRecord): Promise<void> {
     const rt = this.rt;
     const { uid } = rec.config.metadata;
-    const cgroupDir = this.cgroupDir(uid, rec.id, rec.config.qosLevel);
+    const dir = this.cgroupDir(uid, rec.id, rec.config.qosLevel);
     const netnsPath = rec.config.hostNetwork ? undefined : (rec.netnsPath ?? '');
-    const facts = await this.facts(rec.id, path.join(rt.paths.sandboxesDir, rec.id, 'infra'), cgroupDir, netnsPath);
+    const facts = await this.facts(rec.id, path.join(rt.paths.sandboxesDir, rec.id, 'infra'), () => dir, netnsPath);
+    if (!facts) return;
+    const cgroupDir = await dir;
     const problem = livenessProblem(facts);
     if (!problem || !(await this.stillLost(rec.id, () => rt.sandboxes.get(rec.id) === rec && rec.state === 'ready'))) return;
     rt.logger.warn({ sandboxId: rec.id, pod: `${rec.config.metadata.namespace}/${rec.config.metadata.name}`, problem }, 'pod sandbox lost; killing its infra container');
-    const killed = await this.kill(rec.id, facts, cgroupDir, rec.pausePid ?? 0, rec.createdAt, 0);
+    // The pause pid is taken only with its recorded start time (older records have none): killed by
+    // pid only when the process under it started then, never a process that reused the pid since.
+    const started = rec.pauseStartedAt;
+    const killed = await this.kill(rec.id, facts, cgroupDir, started === undefined ? 0 : (rec.pausePid ?? 0), started ?? 0, started ?? 0);
     await rt.handleExit(rec.id, { code: killed ? LOST_EXIT_CODE : UNKNOWN_EXIT_CODE, at: rt.clock.now() });
   }
 
@@ -202,9 +221,9 @@ export class LivenessChecker {
    * SIGKILL through runc (while it has state), every task of the cgroup, and the recorded pid when it is
    * ours; true when something of it was still alive.
    */
-  private async kill(id: string, facts: LivenessFacts, cgroupDir: string, pid: number, createdAt: number, startedAt: number): Promise<boolean> {
+  private async kill(id: string, facts: LivenessFacts, cgroupDir: string | undefined, pid: number, createdAt: number, startedAt: number): Promise<boolean> {
     const rt = this.rt;
-    const pids = new Set(facts.cgroup ? await procsOf(cgroupDir) : []);
+    const pids = new Set(facts.cgroup && cgroupDir !== undefined ? await procsOf(cgroupDir) : []);
     if (pid > 1) {
       const started = await processStartMs(pid);
       if (started !== undefined && startFits(started, createdAt, startedAt, rt.clock.now())) pids.add(pid);

@@ -8,6 +8,7 @@ import { removeTreeBeneath } from '../system/remove-tree.js';
 import { INFRA_CONTAINER_NAME, type PodSandboxConfig } from './runtime.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import { spawnConmon } from './conmon.js';
+import { processStartMs } from './health-facts.js';
 import { buildInfraSpec } from './oci-spec.js';
 import {
   mountShm,
@@ -100,6 +101,8 @@ async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: strin
   });
   rec.pausePid = started.pid;
   rec.conmonPid = started.conmonPid;
+  // What tells this pause from a later process under the same pid (health.ts kills by pid only then).
+  rec.pauseStartedAt = await processStartMs(started.pid);
   await rt.sandboxStore.save(rec);
   await rt.runc.start(rec.id);
 }

@@ -24,6 +24,8 @@ export interface SandboxRecord {
   networkAttached?: boolean;
   ip?: string;
   pausePid?: number;
+  /** Start time (unix ms, /proc/<pid>/stat) of the process pausePid named when the sandbox became ready; absent in older records. */
+  pauseStartedAt?: number;
   conmonPid?: number;
 }
 
