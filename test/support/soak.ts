@@ -112,8 +112,7 @@ export function hostInventory(): HostInventory {
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' ')[4]!.replace(/\\040/g, ' '));
-  const cgroups: string[] = [];
-  walkDirs('/sys/fs/cgroup', 4, cgroups);
+  const cgroups = allCgroups().filter((c) => !IGNORED_CGROUPS.some((name) => c.split('/').includes(name)));
   const run = [...safeList('/run').map((e) => `/run/${e}`), ...safeList('/var/run/netns').map((e) => `/var/run/netns/${e}`)];
   const processes: string[] = [];
   for (const d of safeList('/proc')) {
@@ -127,6 +126,19 @@ export function hostInventory(): HostInventory {
     }
   }
   return { links, iptables, mounts, cgroups, run, processes };
+}
+
+/**
+ * Cgroup subtrees of the machine's own process supervisor, which makes one cgroup per command it runs (on
+ * these machines `process_api`): they come and go with commands other people run during a soak, never
+ * with peapod's. A comma-separated list of directory names in PEAPOD_SOAK_IGNORE_CGROUPS replaces it.
+ */
+const IGNORED_CGROUPS = (process.env.PEAPOD_SOAK_IGNORE_CGROUPS ?? 'process_api').split(',').filter(Boolean);
+
+function allCgroups(): string[] {
+  const out: string[] = [];
+  walkDirs('/sys/fs/cgroup', 4, out);
+  return out;
 }
 
 function safeList(dir: string): string[] {
