@@ -19,8 +19,10 @@ const monitors = new Map<number, LaunchedMonitor>();
 const sessions = new Map<number, LaunchedSession>();
 
 function reply(msg: SpawnReply): void {
-  // A send after the channel closed has no one to tell: the daemon is gone.
-  if (process.connected) process.send!(msg);
+  // A send after the channel closed has no one to tell: the daemon is gone. One that fails while it
+  // closes (EPIPE: the daemon was killed) goes to the callback, not to an unhandled 'error' event that
+  // would end this process with a stack trace; the disconnect then ends it quietly.
+  if (process.connected) process.send!(msg, undefined, undefined, () => undefined);
 }
 
 function failure(id: number, err: unknown): SpawnReply {
