@@ -3,7 +3,7 @@
 // blobs, then calls commit(); removal frees the layers and blobs no other image (or in-flight commit) uses.
 
 import fs from 'node:fs/promises';
-import { ConflictError, errorMessage } from '../errors.js';
+import { ConflictError, errorMessage, InternalError } from '../errors.js';
 import { exists } from './blobs.js';
 import { parseImageManifest } from './manifest.js';
 import type { Clock } from '../system/clock.js';
@@ -61,6 +61,12 @@ export class Catalog {
 
   /** Records load() could not read: while there are any, sweep() removes nothing (their layers may be in use). */
   private unreadable = 0;
+  /**
+   * Images whose layers could not be unpacked again under their chain ids (repairLayers), with why: their
+   * layers as stored before chain ids (keyed by diff id) stay in use, and their containers are built from
+   * those, until a later repair (at the next start, or at the image's next use) succeeds.
+   */
+  private readonly unrepaired = new Map<string, string>();
 
   /** Loads every images/*.json; unreadable files are logged and skipped. */
   async load(): Promise<void> {
@@ -91,26 +97,60 @@ export class Catalog {
   async repairLayers(): Promise<number> {
     let repaired = 0;
     for (const r of this.records.values()) {
-      const keys = chainIds(r.layers);
-      const missing = (await Promise.all(keys.map(async (k) => (await this.layers.get(k)) === undefined))).some(Boolean);
-      if (!missing) continue;
-      const release = this.hold([...r.layers, ...keys, ...r.blobs]);
-      try {
-        const manifest = parseImageManifest(JSON.parse(await fs.readFile(this.layout.blobPath(r.manifestDigest), 'utf8')) as unknown, `manifest ${r.manifestDigest}`);
-        if (manifest.layers.length !== r.layers.length) throw new Error(`the manifest lists ${manifest.layers.length} layers, the image ${r.layers.length}`);
-        for (let i = 0; i < r.layers.length; i++) {
-          const blobDigest = manifest.layers[i]!.digest;
-          await this.layers.ensure({ blob: this.layout.blobPath(blobDigest), blobDigest, expectedDiffId: r.layers[i]!, lowerDiffIds: r.layers.slice(0, i) });
-        }
-        repaired++;
-      } catch (err) {
-        this.logger.warn({ image: r.id, err: errorMessage(err) }, 'could not unpack the layers of an image again');
-      } finally {
-        release();
-      }
+      const state = await this.repairImage(r);
+      if (state === 'repaired') repaired++;
     }
     if (repaired) this.logger.info({ images: repaired }, 'layers unpacked again under their chain ids');
     return repaired;
+  }
+
+  private async hasAll(keys: string[]): Promise<boolean> {
+    return (await Promise.all(keys.map(async (k) => (await this.layers.get(k)) !== undefined))).every(Boolean);
+  }
+
+  /** One image's part of repairLayers; a failure is remembered in `unrepaired` (its old layers stay). */
+  private async repairImage(r: ImageRecord): Promise<'complete' | 'repaired' | 'failed'> {
+    const keys = chainIds(r.layers);
+    if (await this.hasAll(keys)) {
+      this.unrepaired.delete(r.id);
+      return 'complete';
+    }
+    const release = this.hold([...r.layers, ...keys, ...r.blobs]);
+    try {
+      const manifest = parseImageManifest(JSON.parse(await fs.readFile(this.layout.blobPath(r.manifestDigest), 'utf8')) as unknown, `manifest ${r.manifestDigest}`);
+      if (manifest.layers.length !== r.layers.length) throw new Error(`the manifest lists ${manifest.layers.length} layers, the image ${r.layers.length}`);
+      for (let i = 0; i < r.layers.length; i++) {
+        const blobDigest = manifest.layers[i]!.digest;
+        await this.layers.ensure({ blob: this.layout.blobPath(blobDigest), blobDigest, expectedDiffId: r.layers[i]!, lowerDiffIds: r.layers.slice(0, i) });
+      }
+      this.unrepaired.delete(r.id);
+      return 'repaired';
+    } catch (err) {
+      this.unrepaired.set(r.id, errorMessage(err));
+      this.logger.warn({ image: r.id, err: errorMessage(err) }, 'could not unpack the layers of an image again: its containers use its layers as stored before chain ids');
+      return 'failed';
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The layer keys (bottom first) a container of `r` is built from: its chain ids; for an image whose
+   * repair failed, the repair is tried again first, and if it fails again, the layers as stored before
+   * chain ids (keyed by diff id, as that store built rootfs). Throws a clear error when neither is whole.
+   */
+  async rootfsLayers(r: ImageRecord): Promise<string[]> {
+    const keys = chainIds(r.layers);
+    if (!this.unrepaired.has(r.id) || (await this.repairImage(r)) !== 'failed') return keys;
+    if (await this.hasAll(r.layers)) return [...r.layers];
+    throw new InternalError(
+      `image ${r.id}: its layers are not stored under their chain ids and could not be unpacked again (${this.unrepaired.get(r.id) ?? 'unknown error'}); remove the image and pull or load it again`,
+    );
+  }
+
+  /** Ids of images whose layers could not be unpacked again under their chain ids, with why. */
+  unrepairedImages(): Map<string, string> {
+    return new Map(this.unrepaired);
   }
 
   all(): ImageRecord[] {
@@ -186,6 +226,7 @@ export class Catalog {
       if (users.length > 0) throw new ConflictError(`image "${ref}" (${r.id}) is in use by container ${users.join(', ')}`);
       await fs.rm(this.layout.imageRecordPath(r.id), { force: true });
       this.records.delete(r.id);
+      this.unrepaired.delete(r.id); // its old layers are the sweep's now
       await this.freeUnreferenced(r);
     });
   }
@@ -261,6 +302,8 @@ export class Catalog {
     const usedBlobs = new Set<string>(blobs);
     for (const r of this.records.values()) {
       for (const k of chainIds(r.layers)) usedLayers.add(k);
+      // Not repaired yet: the layers as stored before chain ids are what its containers use.
+      if (this.unrepaired.has(r.id)) for (const k of r.layers) usedLayers.add(k);
       for (const b of r.blobs) usedBlobs.add(b);
     }
     return { usedLayers, usedBlobs };

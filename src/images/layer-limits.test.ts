@@ -3,6 +3,7 @@
 // what another image's rootfs shows. No root needed: the layers hold plain files of the current user.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -191,4 +192,54 @@ test('a store from before chain ids unpacks its upper layers again under their c
   await again.init();
   assert.equal(await fs.readFile(path.join(again.layout.layerDiffDir(key), 'etc', 'upper'), 'utf8'), 'upper\n');
   assert.equal(await fs.stat(again.layout.layerDir(upper.diffId)).catch(() => undefined), undefined, 'the old dir is swept');
+});
+
+/** The digest of a layer's blob as writeOciArchive stores it (gzip, deterministic). */
+const gzipBlobDigest = (l: FixtureLayer) => `sha256:${createHash('sha256').update(gzipSync(l.tar)).digest('hex')}`;
+
+test('an image from before chain ids whose layers cannot be unpacked again keeps its old layers and builds containers from them until a repair succeeds', async () => {
+  const svc = await service();
+  const d = path.join(tmp, 'src-upper-unrepairable');
+  await writeFileAt(path.join(d, 'etc', 'kept'), 'kept\n');
+  const upper = await tarLayer(exec, d, ['etc/kept']);
+  const out = path.join(tmp, 'unrepairable-store.tar');
+  await writeOciArchive({ exec, outPath: out, layers: [base, upper], refName: 'localhost/unrepairable:1' });
+  const [img] = await svc.loadArchive(out);
+  // The old layout, and the upper layer's blob gone: the repair at start fails for this image.
+  const key = chainIdOf([base.diffId], upper.diffId);
+  await fs.rename(svc.layout.layerDir(key), svc.layout.layerDir(upper.diffId));
+  const upperBlob = svc.layout.blobPath(gzipBlobDigest(upper));
+  const saved = path.join(tmp, 'unrepairable-upper.blob');
+  await fs.rename(upperBlob, saved);
+  const restart = async () => {
+    const s = new LocalImageService({ paths: nodePaths(path.dirname(svc.layout.root)), exec, logger: silentLogger(), clock: new FakeClock() });
+    await s.init();
+    return s;
+  };
+  const again = await restart();
+  assert.equal(await fs.readFile(path.join(again.layout.layerDiffDir(upper.diffId), 'etc', 'kept'), 'utf8'), 'kept\n', 'the old dir is kept');
+  const { layers } = await again.rootfsLayers(img!.id);
+  assert.deepEqual(layers, [base.diffId, upper.diffId], "the image's containers are built from its old layers");
+  assert.deepEqual(await again.sweep(0), { layers: 0, blobs: 0 }, 'a later sweep keeps them too');
+  // The blob is back: the next use repairs the image, and its old dir is then the sweep's.
+  await fs.rename(saved, upperBlob);
+  assert.deepEqual((await again.rootfsLayers(img!.id)).layers, [base.diffId, key]);
+  assert.equal(await fs.readFile(path.join(again.layout.layerDiffDir(key), 'etc', 'kept'), 'utf8'), 'kept\n');
+  await again.sweep(0);
+  assert.equal(await fs.stat(again.layout.layerDir(upper.diffId)).catch(() => undefined), undefined, 'the old dir is swept once repaired');
+});
+
+test('an image whose layers are neither under chain ids nor under their old keys is reported clearly at use', async () => {
+  const svc = await service();
+  const d = path.join(tmp, 'src-upper-lost');
+  await writeFileAt(path.join(d, 'etc', 'lost'), 'lost\n');
+  const upper = await tarLayer(exec, d, ['etc/lost']);
+  const out = path.join(tmp, 'lost-store.tar');
+  await writeOciArchive({ exec, outPath: out, layers: [base, upper], refName: 'localhost/lost:1' });
+  const [img] = await svc.loadArchive(out);
+  await fs.rm(svc.layout.layerDir(chainIdOf([base.diffId], upper.diffId)), { recursive: true });
+  await fs.rm(svc.layout.blobPath(gzipBlobDigest(upper)));
+  const again = new LocalImageService({ paths: nodePaths(path.dirname(svc.layout.root)), exec, logger: silentLogger(), clock: new FakeClock() });
+  await again.init();
+  await assert.rejects(again.rootfsLayers('localhost/lost:1'), new RegExp(`image ${img!.id}: its layers are not stored under their chain ids and could not be unpacked again \\(.*\\); remove the image and pull or load it again`));
 });

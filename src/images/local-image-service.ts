@@ -10,11 +10,10 @@ import type { Exec } from '../system/exec.js';
 import type { Logger } from '../system/logger.js';
 import { loadArchive } from './archive.js';
 import { Catalog, newWriteLog, type WriteLog } from './catalog.js';
-import { chainIds } from './chain-id.js';
 import type { Image, ImageConfig, ImageService, PreparedRootfs } from './images.js';
 import { importRootfs } from './import.js';
 import { LayerStore } from './layer-store.js';
-import { toImage } from './metadata.js';
+import { toImage, type ImageRecord } from './metadata.js';
 import { OverlayManager } from './overlay.js';
 import { pruneImages, type PruneResult } from './prune.js';
 import { RegistrySession, type EndpointPolicy, type RetryPolicy } from './registry/client.js';
@@ -144,10 +143,19 @@ export class LocalImageService implements ImageService {
   }
 
   async prepareRootfs(containerId: string, imageId: string): Promise<PreparedRootfs> {
+    const { image, layers } = await this.rootfsLayers(imageId);
+    this.onImageUsed?.(image.id);
+    return this.overlay.prepare(containerId, { imageId: image.id, layers });
+  }
+
+  /**
+   * The image and the layer keys (bottom first) its containers are built from: its chain ids, or, while
+   * the layers of an image from a store before chain ids could not be unpacked again, its old layers.
+   */
+  async rootfsLayers(imageId: string): Promise<{ image: ImageRecord; layers: string[] }> {
     const image = resolveImage(this.catalog.all(), imageId);
     if (!image) throw new NotFoundError(`image "${imageId}" not found`, { resource: 'images', name: imageId });
-    this.onImageUsed?.(image.id);
-    return this.overlay.prepare(containerId, { imageId: image.id, layers: chainIds(image.layers) });
+    return { image, layers: await this.catalog.rootfsLayers(image) };
   }
 
   releaseRootfs(containerId: string): Promise<void> {
