@@ -82,6 +82,7 @@ test('exec writes the process spec, passes it with -p and returns the exit code 
     assert.deepEqual(r, { exitCode: 3, stdout: 'out', stderr: 'err', timedOut: false });
     assert.deepEqual(exec.calls[0].args, ['--root', '/r', 'exec', '-p', path.join(dir, 'exec-e1.json'), '--pid-file', path.join(dir, 'exec-e1.pid'), 'c1']);
     assert.equal(exec.calls[0].opts?.timeoutMs, 1000);
+    assert.equal(exec.calls[0].opts?.truncateOutput, true, 'judged by exit code: output past the cap is cut, not a failure');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

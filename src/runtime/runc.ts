@@ -118,8 +118,11 @@ export class Runc {
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await writeFile(spec, JSON.stringify(proc), { mode: 0o600 }); // the env, values from Secrets included
     try {
+      // Judged by its exit code: output past what an exec keeps is cut, never a failure (a probe that
+      // prints a lot must not restart a healthy container).
       const r = await this.exec.run(this.bin, this.args('exec', '-p', spec, '--pid-file', pidFile, id), {
         ...(timeoutMs > 0 ? { timeoutMs } : {}),
+        truncateOutput: true,
       });
       if (r.timedOut) {
         const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());

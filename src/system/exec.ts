@@ -14,6 +14,13 @@ export interface ExecOptions {
   /** Kill (SIGKILL) after this many ms; the result then has code -1 and timedOut true. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Past MAX_EXEC_OUTPUT_BYTES of output: false (the default, for callers that need the whole output,
+   * such as listings) kills the program and fails the run; true keeps the first bytes, reads and drops
+   * the rest, and returns the exit code with `truncated` (probes and exec hooks are judged by the exit
+   * code, and the kubelet keeps a bounded amount of their output).
+   */
+  truncateOutput?: boolean;
 }
 
 export interface ExecResult {
@@ -21,6 +28,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   timedOut?: boolean;
+  /** Some output past MAX_EXEC_OUTPUT_BYTES was dropped (only with ExecOptions.truncateOutput). */
+  truncated?: boolean;
 }
 
 export interface Exec {
@@ -79,7 +88,7 @@ export interface Launcher {
   launchSession(req: SessionLaunch): LaunchedSession;
 }
 
-/** Output kept per run (stdout and stderr together); a program that writes more fails (see HostExec.run). */
+/** Output kept per run (stdout and stderr together); a program that writes more fails, or is cut (see ExecOptions.truncateOutput). */
 export const MAX_EXEC_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 export class HostExec implements Exec, Launcher {
@@ -98,8 +107,17 @@ export class HostExec implements Exec, Launcher {
       // killed and the run fails (a string that long could not even be made: it would throw in 'close').
       let bytes = 0;
       let overflow: Error | undefined;
+      let truncated = false;
       const gather = (into: Buffer[], what: string) => (b: Buffer) => {
         if (overflow) return;
+        if (opts.truncateOutput) {
+          const room = MAX_EXEC_OUTPUT_BYTES - bytes;
+          if (b.length > room) truncated = true;
+          if (room <= 0) return;
+          const kept = b.length > room ? b.subarray(0, room) : b;
+          bytes += kept.length;
+          return void into.push(kept);
+        }
         bytes += b.length;
         if (bytes <= MAX_EXEC_OUTPUT_BYTES) return void into.push(b);
         overflow = new Error(`run ${file}: its ${what} passed ${MAX_EXEC_OUTPUT_BYTES} bytes of output: killed`);
@@ -130,6 +148,7 @@ export class HostExec implements Exec, Launcher {
             stdout: Buffer.concat(out).toString('utf8'),
             stderr: Buffer.concat(err).toString('utf8'),
             ...(timedOut ? { timedOut } : {}),
+            ...(truncated ? { truncated } : {}),
           });
         } catch (e) {
           reject(new Error(`run ${file}: ${(e as Error).message}`, { cause: e }));

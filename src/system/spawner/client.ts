@@ -64,6 +64,7 @@ export class SpawnHelper implements Exec, Launcher {
       env: opts.env ? definedEnv(opts.env) : undefined,
       cwd: opts.cwd,
       timeoutMs: opts.timeoutMs,
+      ...(opts.truncateOutput ? { truncateOutput: true } : {}),
     });
     if (signal) {
       const cancel = () => this.cancel(id);

@@ -38,7 +38,7 @@ function handle(req: SpawnRequest): void {
       runs.set(req.id, ac);
       const input = req.input instanceof Uint8Array ? Buffer.from(req.input.buffer, req.input.byteOffset, req.input.byteLength) : req.input;
       host
-        .run(req.file, req.args, { input, env: req.env, cwd: req.cwd, timeoutMs: req.timeoutMs, signal: ac.signal })
+        .run(req.file, req.args, { input, env: req.env, cwd: req.cwd, timeoutMs: req.timeoutMs, signal: ac.signal, truncateOutput: req.truncateOutput === true })
         .then((run) => reply({ id: req.id, ok: true, run }), (err: unknown) => reply(failure(req.id, err)))
         .finally(() => runs.delete(req.id));
       return;

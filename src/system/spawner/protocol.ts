@@ -13,6 +13,7 @@ export type SpawnRequest =
       env?: Record<string, string>;
       cwd?: string;
       timeoutMs?: number;
+      truncateOutput?: boolean;
     }
   | { t: 'monitor'; id: number; launch: MonitorLaunch }
   /** A conmon exec-attach session: replied to when its attach socket is ready. */
