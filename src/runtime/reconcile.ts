@@ -2,9 +2,10 @@
 // Live containers are re-adopted untouched (one started but recorded as only created is recorded as
 // running); a container whose monitor died is recorded as exited (255,
 // killed if still running); a created container without a monitor is deleted; half-made objects
-// (state 'creating') are torn down; runc containers nobody recorded are force-deleted.
+// (state 'creating') are torn down; runc containers nobody recorded are force-deleted (and every
+// ORPHAN_SWEEP_MS after, orphan-sweep.ts); exec scratch files of the previous run are removed (exec-scratch.ts).
 
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
@@ -14,7 +15,9 @@ import type { RuncState } from './runc.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
 import { readExitFile } from './exit-watcher.js';
 import { unmountShm } from './sandbox-files.js';
-import { removeConmonLeftovers, teardownSandbox } from './sandbox-setup.js';
+import { teardownSandbox } from './sandbox-setup.js';
+import { removeExecLeftovers } from './exec-scratch.js';
+import { removeStaleExitFiles } from './orphan-sweep.js';
 
 /** conmon.pid names a live conmon that monitors `id` (guards against pid reuse). */
 export async function conmonAlive(bundle: string, id: string): Promise<boolean> {
@@ -60,6 +63,7 @@ export async function reconcile(rt: RuncRuntime): Promise<void> {
     }
   }
   await removeStaleExitFiles(rt);
+  await removeExecLeftovers(rt.paths.runDir, rt.paths.attachDir, (id) => rt.containers.has(id) || rt.sandboxes.has(id));
 }
 
 /**
@@ -130,14 +134,4 @@ async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState
   rt.logger.warn({ sandboxId: s.id, runcStatus: st?.status }, 'infra container lost; sandbox not ready');
   if (st && st.status !== 'stopped') await rt.runc.kill(s.id, 'SIGKILL').catch(() => undefined);
   await rt.handleExit(s.id, { code: 255, at: rt.clock.now() });
-}
-
-/** Exit files of ids nobody knows any more (their record was removed before the file). */
-async function removeStaleExitFiles(rt: RuncRuntime): Promise<void> {
-  const names = await readdir(rt.paths.exitsDir).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((n) => !rt.containers.has(n) && !rt.sandboxes.has(n))
-      .map((n) => removeConmonLeftovers(rt, n)),
-  );
 }

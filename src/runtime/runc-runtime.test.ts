@@ -361,3 +361,64 @@ test('issue 14: start-up records as running a container that runc runs but its r
     await h.done();
   }
 });
+
+test('issue 13: start-up removes the exec scratch files a killed daemon left (runc exec specs with the env, pid files, session dirs) and attach links of ids nobody records', async () => {
+  const h = await harness(() => OK);
+  try {
+    const execDir = path.join(h.paths.runDir, 'exec');
+    await mkdir(path.join(execDir, 'aaaabbbbccccdddd'), { recursive: true });
+    await writeFile(path.join(execDir, 'exec-0123456789ab.json'), '{"env":["TOKEN=secret"]}');
+    await writeFile(path.join(execDir, 'exec-0123456789ab.pid'), '4242');
+    await writeFile(path.join(execDir, 'aaaabbbbccccdddd', 'process.json'), '{"env":["TOKEN=secret"]}');
+    await mkdir(h.paths.attachDir, { recursive: true });
+    await symlink(path.join(execDir, 'aaaabbbbccccdddd'), path.join(h.paths.attachDir, 'aaaabbbbccccdddd'));
+    const sb: SandboxRecord = { id: 'sb-kept', config: sandboxConfig('p'), state: 'notready', createdAt: 1 };
+    await h.rt.sandboxStore.save(sb);
+    await mkdir(path.join(h.paths.attachDir, 'sb-kept'));
+    await reconcile(h.rt);
+    assert.deepEqual(await readdir(execDir), []);
+    assert.deepEqual(await readdir(h.paths.attachDir), ['sb-kept'], "a record's attach dir stays");
+  } finally {
+    await h.done();
+  }
+});
+
+test('issue 13: every 60 s on the clock a runc container nobody records (created by a conmon the killed daemon started) is force-deleted, and exit files of unknown ids removed; close() stops it', async () => {
+  const runcList = [
+    { id: 'ghost', pid: 0, status: 'created', bundle: '', created: '' },
+    { id: 'sb-known', pid: 0, status: 'running', bundle: '', created: '' },
+  ];
+  let listed = false;
+  const h = await harness((c) => {
+    if (c.args.includes('list')) {
+      if (!listed) return { ...OK, stdout: '[]' };
+      return { ...OK, stdout: JSON.stringify(runcList) };
+    }
+    return OK;
+  });
+  try {
+    await h.rt.init();
+    // After start-up's reconcile: the runc container appears, and the exit file of an id nobody knows.
+    listed = true;
+    h.rt.sandboxes.set('sb-known', { id: 'sb-known', config: sandboxConfig('p'), state: 'ready', createdAt: 1 });
+    await writeFile(path.join(h.paths.exitsDir, 'ghost-exit'), '0');
+    await writeFile(path.join(h.paths.exitsDir, 'sb-known'), '0');
+    const deletes = () => h.exec.calls.filter((c) => c.args.includes('delete')).map((c) => c.args.slice(c.args.indexOf('delete')).join(' '));
+    h.clock.advance(59_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(deletes(), [], 'not before 60 s');
+    h.clock.advance(1_000);
+    for (let i = 0; i < 100 && deletes().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(deletes(), ['delete --force ghost']);
+    assert.deepEqual((await readdir(h.paths.exitsDir)).sort(), ['sb-known']);
+    h.rt.close();
+    const lists = h.exec.calls.filter((c) => c.args.includes('list')).length;
+    h.clock.advance(120_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(h.exec.calls.filter((c) => c.args.includes('list')).length, lists, 'no sweep after close()');
+  } finally {
+    h.rt.close();
+    await h.done();
+  }
+});

@@ -43,6 +43,8 @@ import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.j
 import { exitReason, processStartFailure, matchContainer, matchLabels, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
 import { reconcile } from './reconcile.js';
+import { startOrphanSweep } from './orphan-sweep.js';
+import { execScratchDir } from './exec-scratch.js';
 import { LivenessChecker } from './health.js';
 import { PodRecords } from './pod-records.js';
 import { hostSeccompFacts } from './seccomp/host.js';
@@ -109,6 +111,8 @@ export class RuncRuntime implements Runtime {
   private readonly streaming: ConmonStreaming;
   /** Conmon, runc state, cgroup and netns of what runs, checked as the pod manager lists them (health.ts). */
   private readonly liveness = new LivenessChecker(this);
+  /** Cancels the periodic sweep of unrecorded runc containers (orphan-sweep.ts), running after init(). */
+  private stopOrphanSweep?: () => void;
 
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
@@ -164,6 +168,7 @@ export class RuncRuntime implements Runtime {
     this.hostCapabilities = await readBoundingCapabilities();
     this.watcher.start();
     await reconcile(this);
+    this.stopOrphanSweep ??= startOrphanSweep(this);
     await this.network.gc(new Set(this.sandboxes.keys()));
     await this.cgroups.gc(new Set([...this.sandboxes.values()].map((s) => s.config.metadata.uid)));
   }
@@ -171,6 +176,8 @@ export class RuncRuntime implements Runtime {
   /** Stops watching; containers keep running. */
   close(): void {
     this.watcher.close();
+    this.stopOrphanSweep?.();
+    this.stopOrphanSweep = undefined;
   }
 
   /** Removes node-level leftovers (the cgroup parent dirs) once no sandbox exists: tests, uninstall. */
@@ -579,7 +586,7 @@ export class RuncRuntime implements Runtime {
     const { process: base } = await this.runningContainer(id);
     const proc = { ...base, args: cmd, terminal: false };
     // Its files on the run dir's tmpfs: probes keep running when the data disk is full.
-    const r = await this.runc.execProcess(id, path.join(this.paths.runDir, 'exec'), randomBytes(6).toString('hex'), proc, timeoutMs);
+    const r = await this.runc.execProcess(id, execScratchDir(this.paths.runDir), randomBytes(6).toString('hex'), proc, timeoutMs);
     return { exitCode: r.exitCode, stdout: Buffer.from(r.stdout), stderr: Buffer.from(r.stderr) };
   }
 

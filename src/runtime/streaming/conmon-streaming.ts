@@ -18,6 +18,7 @@ import { definedEnv, sigkill, type Exec, type Launcher } from '../../system/exec
 import { CONMON_PATH } from '../conmon.js';
 import type { OciProcess } from '../oci-types.js';
 import { RUNC_PATH } from '../runc.js';
+import { execScratchDir } from '../exec-scratch.js';
 import { AttachSocket, decodeAttachPacket } from './attach-socket.js';
 import type { AttachRequest, ExecRequest, SessionEnd, SessionOutput, StreamingRuntime, StreamSession, TerminalSize } from './types.js';
 
@@ -123,7 +124,7 @@ export class ConmonStreaming implements StreamingRuntime {
     if (req.cmd.length === 0) throw new ConflictError(`exec in container ${containerId}: empty command`);
     const c = await this.host.runningContainer(containerId);
     const execId = randomBytes(8).toString('hex');
-    const dir = path.join(this.host.runDir, 'exec', execId);
+    const dir = path.join(execScratchDir(this.host.runDir), execId);
     const link = path.join(this.host.attachDir, execId);
     const cleanup = () => Promise.all([rm(dir, { recursive: true, force: true }), rm(link, { force: true })]).then(() => undefined);
     await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
@@ -161,13 +162,18 @@ export class ConmonStreaming implements StreamingRuntime {
     const ctl = new ControlFifo(path.join(dir, 'ctl'));
     let cancelled = false;
     const done = (async (): Promise<SessionEnd> => {
-      const exit = parseSyncLine(await session.exited);
-      // conmon sends the last output before the exit code, but on another channel: let it arrive.
-      await Promise.race([attached.closed, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS).unref())]);
-      attached.destroy();
-      ctl.close();
-      session.release();
-      await cleanup();
+      let exit: ReturnType<typeof parseSyncLine>;
+      try {
+        exit = parseSyncLine(await session.exited);
+        // conmon sends the last output before the exit code, but on another channel: let it arrive.
+        await Promise.race([attached.closed, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS).unref())]);
+      } finally {
+        // However the session ended (its exit line unreadable too), its files go: process.json holds the env.
+        attached.destroy();
+        ctl.close();
+        session.release();
+        await cleanup();
+      }
       if ('error' in exit) {
         if (cancelled) return { exitCode: 137 };
         throw new InternalError(`exec in container ${containerId}: ${exit.error}`);
