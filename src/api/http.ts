@@ -8,7 +8,7 @@ import { unsupportedMediaType } from './api-errors.js';
 import { UploadTooLargeError } from './upload-limit.js';
 import { decodeK8sProtobuf } from './protobuf/decode.js';
 import { replyBuffers } from './reply-buffers.js';
-import { checkNestingDepth } from './body-depth.js';
+import { checkNestingDepth, checkYamlNesting } from './body-depth.js';
 import type { UserInfo } from './auth/types.js';
 
 export interface RequestContext {
@@ -73,6 +73,7 @@ export function decodeBody(buf: Buffer, type: string): unknown {
 
 function parseText(text: string, yaml: boolean): unknown {
   if (yaml) {
+    checkYamlNesting(text);
     try {
       return parseYaml(text, { uniqueKeys: false });
     } catch (err) {
