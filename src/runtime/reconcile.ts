@@ -5,30 +5,30 @@
 // (state 'creating') are torn down; runc containers nobody recorded are force-deleted (and every
 // ORPHAN_SWEEP_MS after, orphan-sweep.ts); exec scratch files of the previous run are removed (exec-scratch.ts).
 
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { removeTreeBeneath } from '../system/remove-tree.js';
-import { readVirtualText } from '../system/virtual-file.js';
 import type { RuncRuntime } from './runc-runtime.js';
 import type { RuncState } from './runc.js';
 import type { ContainerRecord, SandboxRecord } from './state.js';
+import { monitoringConmonPid } from './conmon.js';
 import { readExitFile } from './exit-watcher.js';
 import { unmountShm } from './sandbox-files.js';
 import { teardownSandbox } from './sandbox-setup.js';
 import { removeExecLeftovers } from './exec-scratch.js';
 import { removeStaleExitFiles } from './orphan-sweep.js';
 
-/** conmon.pid names a live conmon that monitors `id` (guards against pid reuse). */
+/**
+ * conmon.pid names a live conmon that monitors `id` (guards against pid reuse). When that cannot be
+ * read (EMFILE, EIO: not "gone") it is taken as alive: re-adopted untouched, the liveness checks
+ * (health.ts) judge it once it can be read, rather than a healthy container killed at start.
+ */
 export async function conmonAlive(bundle: string, id: string): Promise<boolean> {
-  try {
-    const pid = Number((await readFile(path.join(bundle, 'conmon.pid'), 'utf8')).trim());
-    if (!pid) return false;
-    const cmdline = await readVirtualText(`/proc/${pid}/cmdline`);
-    return cmdline.includes(id) && cmdline.includes('conmon');
-  } catch {
-    return false;
-  }
+  return monitoringConmonPid(path.join(bundle, 'conmon.pid'), id).then(
+    (pid) => pid !== undefined,
+    () => true,
+  );
 }
 
 export async function reconcile(rt: RuncRuntime): Promise<void> {

@@ -422,3 +422,21 @@ test('issue 13: every 60 s on the clock a runc container nobody records (created
     await h.done();
   }
 });
+
+test('issue 13: at start-up a running container whose conmon.pid cannot be read (not ENOENT: EISDIR here, EMFILE in life) is re-adopted, not killed and recorded exited', async () => {
+  const id = 'c-unreadable-monitor';
+  const h = await harness((c) => {
+    if (path.basename(c.file) !== 'runc') return OK;
+    if (c.args.includes('list')) return { code: 0, stdout: JSON.stringify([{ id, pid: 4242, status: 'running', bundle: '', created: '' }]), stderr: '' };
+    return OK;
+  });
+  try {
+    await h.rt.containerStore.save(containerRecord(id, 'sb-1', 'running'));
+    await mkdir(path.join(h.paths.containersDir, id, 'conmon.pid'), { recursive: true });
+    await reconcile(h.rt);
+    assert.equal(h.rt.containers.get(id)!.state, 'running');
+    assert.equal(h.exec.calls.filter((c) => path.basename(c.file) === 'runc' && (c.args.includes('kill') || c.args.includes('delete'))).length, 0, 'nothing is killed or deleted');
+  } finally {
+    await h.done();
+  }
+});
