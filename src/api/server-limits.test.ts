@@ -220,6 +220,37 @@ describe('the API server\'s limits on a real TLS socket', () => {
     assert.deepEqual([st.http, st.body?.kind, st.body?.message], [400, 'Status', 'invalid request target "//:99999"']);
   });
 
+  // Found by the full fuzz soak (seed 53873082, cases 475 and 1537): with Expect: 100-continue the request
+  // is handed out (and 100 Continue written) before the parser refuses the Transfer-Encoding; the socket was
+  // destroyed right after its 400 was queued, so the client got no answer at all.
+  test('a request the parser refuses after a 100 Continue still gets its 400 Status before the connection closes', async () => {
+    const c = connect(s.port, s.ca);
+    await c.ready;
+    c.socket.write(`TRACE /api/v1/namespaces//fuzz/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nExpect: 100-continue\r\nTransfer-Encoding: bogus\r\nConnection: close\r\n\r\n`);
+    const timer = setTimeout(() => c.socket.destroy(), 3000);
+    const { text } = await c.closed;
+    clearTimeout(timer);
+    const st = statusOf(text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''));
+    assert.deepEqual([st.http, st.body?.kind, st.body?.message], [400, 'Status', 'the request could not be parsed as HTTP/1.1: invalid transfer encoding']);
+  });
+
+  // Found by the full fuzz soak (seed 53873082, case 3509): a 4 MB body declared both chunked and by length;
+  // the 400 went out while the client was still sending, and closing with its body unread reset the
+  // connection under the answer.
+  test('a request the parser refuses while its client is still sending a big body gets its 400 Status', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = connect(s.port, s.ca);
+      await c.ready;
+      c.socket.write(`PUT /api/v1/namespaces/default/secrets/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 4194384\r\nConnection: close\r\n\r\n`);
+      for (let k = 0; k < 64 && !c.socket.destroyed; k++) c.socket.write(Buffer.alloc(65536, 0x61));
+      const timer = setTimeout(() => c.socket.destroy(), 5000);
+      const { text } = await c.closed;
+      clearTimeout(timer);
+      const st = statusOf(text);
+      assert.deepEqual([st.http, st.body?.kind, st.body?.message], [400, 'Status', 'the request could not be parsed as HTTP/1.1: invalid content length'], `attempt ${i}`);
+    }
+  });
+
   test('a flood of connections from one client stops at its cap; the ones over it are closed at once', async () => {
     const conns = Array.from({ length: 10 }, () => connect(s.port, s.ca));
     const outcomes = await Promise.allSettled(conns.map((c) => c.ready));

@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import fs from 'node:fs';
 import type { Logger } from '../system/logger.js';
 import { CONNECT_STATUS, statusBytes } from './client-errors.js';
+import { DRAIN_MAX_BYTES, DRAIN_MAX_MS } from './upload-limit.js';
 
 export interface ServerLimits {
   /** Open connections in all (server.maxConnections); more are closed at once. */
@@ -159,11 +160,42 @@ export function answerClientErrors(server: https.Server): void {
       socket.destroy();
       return;
     }
-    socket.end(statusBytes(err));
-    if (answering) socket.destroy();
+    answerThenClose(socket, statusBytes(err));
   });
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     socket.end(statusBytes(CONNECT_STATUS));
   });
 }
+
+/**
+ * Writes `answer` and ends the socket, then closes it once the client has read it: when the client ends
+ * its side, or after the rest of what it sends (dropped, up to a bound) or a time bound. Destroying at once
+ * would drop the answer still queued in TLS (after a 100 Continue the parser's error comes with a request
+ * already handed out), and closing with the client's body unread would reset the connection under the
+ * answer (a 4 MB body with both Content-Length and Transfer-Encoding). A second parser error on the same
+ * socket is ignored: its answer is already on the way.
+ */
+function answerThenClose(socket: Duplex, answer: Buffer, maxBytes = DRAIN_MAX_BYTES, maxMs = DRAIN_MAX_MS): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  socket.on('error', () => socket.destroy());
+  // The HTTP parser gave up on this connection: what else arrives is only read and dropped.
+  socket.removeAllListeners('data');
+  let seen = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, maxMs);
+  timer.unref();
+  socket.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > maxBytes) close();
+  });
+  socket.once('end', close).once('close', () => clearTimeout(timer));
+  socket.end(answer);
+  socket.resume();
+}
+
+const answered = new WeakSet<Duplex>();
