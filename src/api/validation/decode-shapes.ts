@@ -35,7 +35,9 @@ export function shapeMismatch(node: SchemaNode, value: unknown, path: string, st
         for (const child of v as unknown[]) stack.push([n.items, child, p]);
         break;
       case 'scalar':
-        if (type === 'object' || type === 'array') return mismatch(type, p, 'scalar');
+        if (type === 'object' || type === 'array') return mismatch(type, p, n.type ?? 'scalar');
+        if (n.type === 'string' && type !== 'string') return mismatch(type, p, 'string');
+        if (n.type === 'integer' && !(typeof v === 'number' && Number.isInteger(v))) return mismatch(typeof v === 'number' ? `number ${v}` : type, p, 'int32');
         break;
       default:
         break;

@@ -1,6 +1,6 @@
 // Shapes of the other served kinds (1.33), and the resource → schema table.
 
-import { A, keyed, list, M, obj, scalars, set, S, type SchemaNode } from './schema.js';
+import { A, INT, keyed, list, M, obj, scalars, set, S, strings, type SchemaNode } from './schema.js';
 import { OBJECT_META, OBJECT_REF, POD, PVC_SPEC } from './schema-pod.js';
 import { PV_SOURCE_TYPES } from './storage.js';
 
@@ -27,11 +27,14 @@ export const NAMESPACE = obj({
 export const EVENT = obj({
   ...TOP,
   metadata: OBJECT_META,
-  involvedObject: OBJECT_REF,
-  related: OBJECT_REF,
-  ...scalars('reason message firstTimestamp lastTimestamp count type eventTime action reportingComponent reportingInstance'),
-  source: obj(scalars('component host')),
-  series: obj(scalars('count lastObservedTime')),
+  // Typed: the table printer and field selectors read these as strings and numbers.
+  involvedObject: obj(strings('kind namespace name uid apiVersion resourceVersion fieldPath')),
+  related: obj(strings('kind namespace name uid apiVersion resourceVersion fieldPath')),
+  ...scalars('firstTimestamp lastTimestamp eventTime'),
+  ...strings('reason message type action reportingComponent reportingInstance'),
+  count: INT,
+  source: obj(strings('component host')),
+  series: obj({ count: INT, lastObservedTime: S }),
 });
 
 const CONFIG_SOURCE = obj({ configMap: obj(scalars('namespace name uid resourceVersion kubeletConfigKey')) });

@@ -3,7 +3,7 @@
 // Builders keep the tables short: S scalar, A any content, M map with free keys, obj({...}), list(...).
 
 export type SchemaNode =
-  | { kind: 'scalar' }
+  | { kind: 'scalar'; type?: 'string' | 'integer' }
   | { kind: 'any' }
   | { kind: 'map'; values: SchemaNode }
   | { kind: 'object'; fields: Record<string, SchemaNode> }
@@ -44,6 +44,13 @@ export function set(): SchemaNode {
 /** Several scalar fields at once: fields('a b c') → { a: S, b: S, c: S }. */
 export function scalars(names: string): Record<string, SchemaNode> {
   return Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, S]));
+}
+
+/** Scalars whose JSON type Go's decoder checks (a number where a string belongs is a 400): strings. */
+export const STR: SchemaNode = { kind: 'scalar', type: 'string' };
+export const INT: SchemaNode = { kind: 'scalar', type: 'integer' };
+export function strings(names: string): Record<string, SchemaNode> {
+  return Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, STR]));
 }
 
 /** The field under `name` of an object node, or undefined when the node is not an object. */
