@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import tls from 'node:tls';
 import { ApiServer } from './server.js';
 import { ClientConnections, effectiveMaxConnections, openFilesLimit, type ServerLimits } from './server-limits.js';
@@ -263,4 +264,24 @@ describe('the API server\'s limits on a real TLS socket', () => {
     await again.ready; // places are freed when connections close
     again.socket.destroy();
   });
+});
+
+// Found in the soak: a connection that never sent a byte (no TLS handshake) held a daemon's SIGTERM stop for
+// about 20 s (its handshake and header timeouts), and a stop could wait on such clients for much longer.
+test('stop() ends connections the HTTP layer has not seen yet (no handshake, a handshake and no request) at once', async () => {
+  const s = await limitedServer({ headersTimeoutMs: 60_000, handshakeTimeoutMs: 60_000 });
+  const raw = net.connect({ host: '127.0.0.1', port: s.port });
+  raw.on('error', () => {});
+  const rawClosed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+  const rawConnected = new Promise<void>((resolve) => raw.once('connect', () => resolve()));
+  const c = connect(s.port, s.ca);
+  await c.ready;
+  await rawConnected;
+  await sleep(100);
+  const stopped = s.server.stop().then(() => 'stopped');
+  const first = await Promise.race([stopped, sleep(5_000).then(() => 'still waiting')]);
+  assert.equal(first, 'stopped', 'stop() waited for a silent connection');
+  await rawClosed;
+  await c.closed;
+  s.store.close();
 });

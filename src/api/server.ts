@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import https from 'node:https';
 import { constants as cryptoConstants } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Watch } from '../store/store.js';
 import type { EventSink } from '../k8s/events.js';
 import type { ApiDeps } from './deps.js';
@@ -90,6 +90,8 @@ export class ApiServer {
   private readonly security: SecurityStage;
   private readonly inflight = new Set<AbortController>();
   private readonly background = new Set<Watch>();
+  /** Every TCP connection open now, from accept on (before its TLS handshake): stop() ends them all. */
+  private readonly sockets = new Set<Socket>();
   private readonly streaming: StreamingEndpoint;
   private readonly requests?: ApiRequestRecorder;
   private readonly limits: ServerLimits;
@@ -135,6 +137,10 @@ export class ApiServer {
     const server = https.createServer({ keepAlive: true, ...secureOptions(tls), ...serverOptions(this.limits) }, this.listener);
     guardServer(server, this.limits, this.deps.logger);
     answerClientErrors(server);
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     // exec, attach and port-forward: WebSocket and SPDY/3.1 upgrades, through the same security stage.
     server.on('upgrade', this.streaming.onUpgrade);
     this.server = server;
@@ -171,6 +177,10 @@ export class ApiServer {
     this.streaming.closeAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    // closeAllConnections ends only what the HTTP layer has seen: a connection still in its TLS handshake,
+    // or one that never sent a byte, kept stop() waiting until its handshake or header timeout (about 20 s).
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
     await closed;
   }
 

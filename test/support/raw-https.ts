@@ -45,7 +45,11 @@ export function encodeRequest(r: RawRequest, host: string): Buffer {
   const length = r.contentLength === undefined ? r.body?.length : r.contentLength;
   if (length !== undefined && length !== null) lines.push(`Content-Length: ${length}`);
   lines.push('Connection: close');
-  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), r.body ?? Buffer.alloc(0)]);
+  // A chunked request with no body still ends with its last chunk, as every client sends it; without it the
+  // server rightly waits for the body until its request timeout (the fuzz soak took that for a hang).
+  const chunked = r.headers.some(([k, v]) => /^transfer-encoding$/i.test(k) && /chunked\s*$/i.test(v));
+  const body = r.body?.length ? r.body : chunked ? Buffer.from('0\r\n\r\n', 'latin1') : Buffer.alloc(0);
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
 }
 
 /** Parses an HTTP/1.1 answer head, after any 1xx interim answers; undefined until its blank line has arrived. */
