@@ -265,7 +265,8 @@ function defaultAppMounts(input: AppSpecInput, priv: boolean): OciMount[] {
  * hide it.
  */
 function withTerminationLog(c: ContainerConfig, file: string): Mount[] {
-  const at = c.terminationMessagePath;
+  // Unset (a config made without a pod spec) is the API's default path; an empty one has no file, as the kubelet.
+  const at = c.terminationMessagePath ?? '/dev/termination-log';
   if (!at) return c.mounts;
   return [...c.mounts, { containerPath: path.posix.join('/', at), hostPath: file, readonly: false }];
 }
