@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { KUBECTL, TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
@@ -111,13 +112,18 @@ describe('persistent storage end to end with kubectl', { skip: ROOT ? false : 'n
   let d: TestDaemon;
   let failed = false;
   let hostDir = '';
+  // Volumes' host dirs live outside the daemon's data dir: a hostPath into the node's own state is refused
+  // to unprivileged containers (issue 13).
+  let volumesRoot = '';
 
   before(async () => {
     d = await TestDaemon.start({ name: 'e2e-storage', podCidr: '10.88.230.0/24' });
-    hostDir = path.join(d.paths.dataDir, 'mnt-data');
+    volumesRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'peapod-e2e-storage-volumes-'));
+    hostDir = path.join(volumesRoot, 'mnt-data');
   });
   after(async () => {
     await d?.destroy(failed);
+    if (volumesRoot) fs.rmSync(volumesRoot, { recursive: true, force: true });
   });
 
   const step = (name: string, fn: () => Promise<void>) => it(name, reportingFailure(fn, () => (failed = true)));
@@ -344,7 +350,7 @@ volumeBindingMode: Immediate
   });
 
   step('static local volumes (no-provisioner, WaitForFirstConsumer): the pod says why it waits, and starts once a volume fits', async () => {
-    const disk = path.join(d.paths.dataDir, 'disks', 'ssd1');
+    const disk = path.join(volumesRoot, 'disks', 'ssd1');
     fs.mkdirSync(disk, { recursive: true });
     await apply(`apiVersion: storage.k8s.io/v1
 kind: StorageClass
