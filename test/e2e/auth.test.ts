@@ -57,7 +57,9 @@ describe('API security (issue 6)', { skip: isRoot ? false : 'needs root (a real 
       assert.equal((await httpsRequest(base, 'GET', p, { ca })).code, 200, p);
     }
     for (const [m, p] of [['GET', '/api/v1/pods'], ['GET', '/api'], ['POST', '/api/v1/namespaces/default/pods'], ['GET', '/api/v1/namespaces/default/secrets/db']]) {
-      const r = await httpsRequest(base, m, p, { ca, headers: { 'content-type': 'application/json' }, body: '{}' });
+      // A body only on the POST: Node's client sends a GET's body unframed (no length, not chunked), which
+      // the server reads as a second, malformed request on the connection.
+      const r = await httpsRequest(base, m, p, m === 'POST' ? { ca, headers: { 'content-type': 'application/json' }, body: '{}' } : { ca });
       assert.equal(r.code, 401, `${m} ${p}`);
       assert.deepEqual(r.json, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
     }
