@@ -1,6 +1,7 @@
 // The peapod command line: `serve` and `setup` run on the host; every other command is a client of
 // the daemon's API (kubectl habits: -n, -A, -o, -l, -w, -f). main() returns the exit code.
 
+import type { ServerLimitFlags } from '../api/server-limit-flags.js';
 import os from 'node:os';
 import { promises as fs } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
@@ -24,7 +25,8 @@ function parseIntArg(v: string): number {
 }
 const parseBool = (v: string | undefined) => v === undefined || !['false', '0', 'no'].includes(v.toLowerCase());
 
-interface ServeOptions {
+/** The API limit flags are server-limit-flags.ts's own (one list of names for commander and the parser). */
+interface ServeOptions extends ServerLimitFlags {
   listen: string;
   nodeName: string;
   podCidr: string;
@@ -50,12 +52,6 @@ interface ServeOptions {
   maxWatches?: string;
   maxWatchesPerClient?: string;
   podPidsLimit?: string;
-  maxRequestBody?: string;
-  maxRequestHeader?: string;
-  maxConnections?: string;
-  maxConnectionsPerClient?: string;
-  requestHeaderTimeout?: string;
-  requestTimeout?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
