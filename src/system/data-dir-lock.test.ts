@@ -51,7 +51,9 @@ test('a data dir whose daemon was SIGKILLed and not reaped yet (a zombie) is tak
       assert.throws(() => acquireDataDirLock(dir, { waitMs: 0 }), refusal(dir, holder), 'refused while the holder lives');
 
       process.kill(holder, 'SIGKILL');
-      await until(() => procState(holder) === 'Z', 'the holder to become a zombie');
+      // The thread group leader shows Z as soon as it exits, while Node's other threads may still be
+      // exiting and holding the shared file table (and so the lock): a zombie is whole once it is alone.
+      await until(() => procState(holder) === 'Z' && threadCount(holder) === 1, 'the holder to become a zombie');
       const release = acquireDataDirLock(dir, { waitMs: 0 });
       assert.equal(procState(holder), 'Z', 'still unreaped when its successor took the data dir');
       assert.equal(fs.readFileSync(path.join(dir, PID_FILE), 'utf8'), `${process.pid}\n`);
@@ -103,6 +105,14 @@ function procState(pid: number): string | undefined {
     return /^\d+ \(.*\) (\S)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
   } catch {
     return undefined;
+  }
+}
+
+function threadCount(pid: number): number {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
   }
 }
 
