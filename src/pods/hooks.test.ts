@@ -103,6 +103,9 @@ test('a failing preStop is a FailedPreStopHook event and the kill goes on', asyn
     h.events.events.filter((e) => e.reason === 'Killing' || e.reason === 'FailedPreStopHook').map((e) => [e.reason, e.message]),
     [['Killing', 'Stopping container c'], ['FailedPreStopHook', 'PreStopHook failed']],
   );
+  // The kill and the removal go on in passes of their own: wait for the worker, not a count of turns
+  // (under a loaded CI machine ten turns were not always enough).
+  await h.mgr.idle();
   assert.throws(() => h.pod());
   await h.mgr.stop();
 });
