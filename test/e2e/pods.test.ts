@@ -308,7 +308,7 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
     assert.match((await d.kubectl(['get', 'pod', 'two-containers'])).stderr, /NotFound/);
     await d.k('delete', 'pods', '--all', '--wait=true', '--timeout=90s');
     const left = await d.waitFor('the host to be clean', async () => {
-      const l = d.leftovers();
+      const l = await d.leftovers();
       return Object.keys(l).length === 0 ? l : false;
     }, 30_000).catch(() => d.leftovers());
     assert.deepEqual(left, {});

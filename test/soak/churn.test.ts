@@ -155,7 +155,7 @@ describe('churn soak: create → Running → delete cycles, 10 at a time', { ski
       const extra = fdDiff(fdsStart, fdsEnd);
       assert.ok(fdsEnd.length <= fdsStart.length, `the daemon holds ${fdsEnd.length - fdsStart.length} more fds than at the start:\n${extra.join('\n')}`);
 
-      assert.deepEqual(d.leftovers(), {});
+      assert.deepEqual(await d.leftovers(), {});
       assert.deepEqual(podDirEntries(d.paths), dirsBefore, 'per-pod directories left in the data dir');
       const diff = inventoryDiff(invBefore, hostInventory());
       assert.deepEqual(onlyOwn(diff, d.paths), {}, 'host artifacts of this engine added or removed by the churn');

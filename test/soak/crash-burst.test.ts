@@ -124,7 +124,7 @@ describe('kill -9 mid-burst: a daemon killed while pods start or stop comes back
     const ids = runcIds();
     assert.deepEqual(ids.filter((id) => !known.has(id)), [], 'runc containers the runtime does not list');
     assert.equal(ids.length, 2 * PODS, 'runc containers (infra + app per pod)');
-    const left = engineLeftovers(d.paths);
+    const left = await engineLeftovers(d.paths);
     assert.equal(left.conmon?.length ?? 0, 2 * PODS, 'conmon processes (infra + app per pod)');
     assert.equal(left.netns?.length ?? 0, PODS, `netns files: ${left.netns?.join(' ')}`);
     assert.equal(left.veths?.length ?? 0, PODS, `veths on the bridge: ${left.veths?.join(' ')}`);
@@ -144,8 +144,8 @@ describe('kill -9 mid-burst: a daemon killed while pods start or stop comes back
     const none = { sandboxes: 0, containers: 0 };
     await d.waitFor('an empty runtime', async () => JSON.stringify(await runtimeCounts()) === JSON.stringify(none), 30_000).catch(() => undefined);
     assert.deepEqual(await runtimeCounts(), none, `round ${round}: runtime after deleting`);
-    await d.waitFor('no engine leftovers', async () => Object.keys(engineLeftovers(d.paths)).length === 0, 30_000).catch(() => undefined);
-    assert.deepEqual(engineLeftovers(d.paths), {}, `round ${round}: engine leftovers`);
+    await d.waitFor('no engine leftovers', async () => Object.keys(await engineLeftovers(d.paths)).length === 0, 30_000).catch(() => undefined);
+    assert.deepEqual(await engineLeftovers(d.paths), {}, `round ${round}: engine leftovers`);
     const diff = ours(inventoryDiff(baseline, hostInventory()), { nodeLevel: false });
     assert.deepEqual(diff, {}, `round ${round}: host inventory changed`);
   };

@@ -291,7 +291,7 @@ describe('runtime faults under a running pod', { skip: ROOT ? false : 'needs roo
     const r = await d.kubectl(['delete', 'pods', '-l', 'soak=runtime-faults', '--grace-period=1', '--wait=true', '--timeout=90s'], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
     const left = await d.waitFor('no engine leftovers', async () => {
-      const l = d.leftovers();
+      const l = await d.leftovers();
       return Object.keys(l).length === 0 ? l : false;
     }, 30_000).catch(() => d.leftovers());
     assert.deepEqual(left, {});

@@ -110,7 +110,7 @@ export class TestDaemon {
     throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n--- daemon log tail ---\n${this.logTail()}`);
   }
 
-  leftovers(): Record<string, string[]> {
+  leftovers(): Promise<Record<string, string[]>> {
     return engineLeftovers(this.paths);
   }
 
@@ -134,10 +134,10 @@ export class TestDaemon {
     if (failed || process.env.PEAPOD_TEST_SHOW_LOG) console.log(`--- daemon log (${this.proc.logFile}) ---\n${this.logTail(200)}`);
     if (process.env.PEAPOD_TEST_KEEP) {
       console.log(`keeping ${this.paths.dataDir} (PEAPOD_TEST_KEEP)`);
-      scrubHost(this.paths, { keepDataDir: true });
+      await scrubHost(this.paths, { keepDataDir: true });
       return;
     }
-    scrubHost(this.paths);
+    await scrubHost(this.paths);
   }
 }
 

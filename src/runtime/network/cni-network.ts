@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import { ConflictError, InternalError, UnavailableError, errorMessage } from '../../errors.js';
 import type { NodePaths } from '../../node/paths.js';
-import type { Exec } from '../../system/exec.js';
+import { runChecked, type Exec } from '../../system/exec.js';
 import type { Logger } from '../../system/logger.js';
 import {
   LOOPBACK_IFNAME,
@@ -39,6 +39,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { removeLeakedChains, removeLeakedIpamFiles } from './leak-cleanup.js';
 import { NetnsManager, isNetnsMounted } from './netns.js';
 import { installNodeMasq, nodeMasqChain, removeNodeMasq, type NodeMasqSpec } from './node-masq.js';
+import { planPortmapScaffoldRemoval } from './portmap-scaffold.js';
 import type { NetworkAttachRequest, NetworkAttachResult, PodNetwork } from './network.js';
 
 export const DEFAULT_CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin'];
@@ -292,6 +293,13 @@ export class CniNetwork implements PodNetwork {
       this.logger.warn({ err: errorMessage(err) }, 'teardown chains'),
     );
     await removeNodeMasq(this.exec, this.masq.chain);
+    // The portmap plugin's shared chains, once no CNI user's pod has host ports (or chains) left.
+    const scaffold = planPortmapScaffoldRemoval(await runChecked(this.exec, 'iptables-save', ['-t', 'nat']));
+    if (scaffold !== undefined) {
+      await runChecked(this.exec, 'iptables-restore', ['--noflush', '--wait'], { input: scaffold }).catch((err: unknown) =>
+        this.logger.info({ err: errorMessage(err) }, 'CNI\'s shared host port chains stay: in use'),
+      );
+    }
     const r = await this.exec.run('ip', ['link', 'del', this.paths.bridgeName]);
     if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) {
       throw new InternalError(`delete bridge ${this.paths.bridgeName}: ${r.stderr.trim()}`);
