@@ -28,6 +28,7 @@ import { RuncRuntime } from './runtime/runc-runtime.js';
 import { DEFAULT_POD_PIDS_LIMIT } from './runtime/cgroups.js';
 import { missingMallocTunables, missingNodeFlags, SERVE_MALLOC_TUNABLES, SERVE_NODE_FLAGS } from './system/node-flags.js';
 import { acquireDataDirLock } from './system/data-dir-lock.js';
+import { removeNodeStateIfIdle } from './node/clean-stop.js';
 import { hostSeccompFacts } from './runtime/seccomp/host.js';
 import { SeccompProfiles } from './runtime/seccomp/profiles.js';
 import { HostVolumeManager } from './volumes/host-volumes.js';
@@ -246,6 +247,11 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
     const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp, podPidsLimit: opts.podPidsLimit ?? DEFAULT_POD_PIDS_LIMIT });
     await runtime.init();
+    // Runs after the runtime stopped watching (undo runs in reverse): with no pod left, the node-level
+    // state goes too (issue 14); with pods left, it all stays for them.
+    undo.push(async () => {
+      await removeNodeStateIfIdle({ runtime, network, paths, logger: logger.child({ component: 'node' }) });
+    });
     undo.push(() => runtime.close());
     // Overlay mounts of containers the runtime no longer knows (a crash between steps) are released.
     await images.gcRootfs((await runtime.listContainers()).map((c) => c.id));
