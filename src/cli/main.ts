@@ -194,6 +194,22 @@ export function buildProgram(io: CliIO): Command {
     }));
 
   program
+    .command('reset')
+    .description('stop and remove every container and sandbox of the data dir, and all the engine made on the host for them (needs root)')
+    .option('--force', 'stop the daemon serving the data dir first (SIGTERM, SIGKILL after 30 s)')
+    .option('--all', 'remove the data dir too (store, images, volumes\' data, certificates) and the pods\' logs')
+    .addHelpText('after', `
+Removes, for this data dir only: conmon processes, runc containers, mounts (rootfs overlays, volumes,
+/dev/shm, netns files), the pods' veths and nat chains, the bridge, the node masquerade chain, IP
+reservations, cgroups and the run dir. The data dir is kept unless --all: a daemon started on it again
+runs its pods anew. Works after a crash and after the data dir was deleted (the names derive from its
+path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses them.`)
+    .action(run(async (ctx, o: { force?: boolean; all?: boolean }) => {
+      const { runReset } = await import('./commands/reset.js');
+      await runReset(ctx, { dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, force: o.force === true, all: o.all === true });
+    }));
+
+  program
     .command('kubeconfig')
     .description('print the admin kubeconfig the daemon wrote; with --user, mint a client certificate for another user (needs root)')
     .option('--user <name>', 'the user to mint a client certificate for (the certificate\'s CN)')
