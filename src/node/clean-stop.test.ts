@@ -29,7 +29,7 @@ test('with no pod left, the network and the cgroup parents are torn down and the
   const s = setup();
   try {
     assert.equal(await removeNodeStateIfIdle(s.deps), true);
-    assert.deepEqual(s.calls, ['network.teardownNode', 'runtime.teardownNode']);
+    assert.deepEqual(s.calls, ['runtime.teardownNode', 'network.teardownNode']);
     assert.equal(fs.existsSync(s.paths.runDir), false);
   } finally {
     fs.rmSync(s.root, { recursive: true, force: true });

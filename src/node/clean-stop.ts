@@ -27,8 +27,9 @@ export async function removeNodeStateIfIdle(d: CleanStopDeps): Promise<boolean> 
     d.logger.info({ sandboxes: sandboxes.length, containers: containers.length }, 'pods are left on the node: its bridge, cgroups and run dir stay for them');
     return false;
   }
-  await d.network.teardownNode();
+  // The runtime's own guard first: it also counts sandboxes still being created, which lists leave out.
   await d.runtime.teardownNode();
+  await d.network.teardownNode();
   const mounts = mountsUnder(await (d.readMountInfo ?? (() => fs.readFile('/proc/self/mountinfo', 'utf8')))(), [d.paths.runDir]);
   if (mounts.length > 0) throw new Error(`run dir ${d.paths.runDir} kept: still mounted under it: ${mounts.join(' ')}`);
   await fs.rm(d.paths.runDir, { recursive: true, force: true });

@@ -81,10 +81,16 @@ function natSave(paths: NodePaths): string {
   ].join('\n');
 }
 
-function fakeExec(paths: NodePaths, opts: { failLink?: string } = {}) {
+function fakeExec(paths: NodePaths, opts: { failLink?: string; proc?: string } = {}) {
   return new RecordingExec((c: RecordedCall) => {
     if (c.file === 'iptables-save') return { stdout: natSave(paths) };
-    if (c.file === 'runc' && c.args.includes('list')) return { stdout: `${ID1}\n${ID2}\n` };
+    if (c.file === '/usr/sbin/runc' && c.args.includes('list')) return { stdout: `${ID1}\n${ID2}\n` };
+    if (c.file === 'umount' && opts.proc) {
+      // The made-up host's mount table loses the point, as the kernel's would.
+      const file = path.join(opts.proc, 'self', 'mountinfo');
+      const point = c.args[c.args.length - 1]!.replace(/ /g, '\\040');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.split(' ')[4] !== point).join('\n'));
+    }
     if (c.file === 'ip' && c.args.join(' ') === `-o link show master ${paths.bridgeName}`) {
       return { stdout: `7: veth0a1b2c3d@if2: <BROADCAST,MULTICAST,UP> mtu 1500 master ${paths.bridgeName}\n` };
     }
@@ -143,15 +149,15 @@ test('removal goes in dependency order, reports each thing, and a failed step do
   const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
   try {
     writeProc(h.proc, child.pid!, conmonArgv(h.paths.runcRoot, ID2));
-    const exec = fakeExec(h.paths, { failLink: 'veth0a1b2c3d' });
+    const exec = fakeExec(h.paths, { failLink: 'veth0a1b2c3d', proc: h.proc });
     const inv = await inventoryEngine(h.paths, { exec, procRoot: h.proc, cgroupRoot: h.cgroupRoot });
-    const report = await removeEngine(h.paths, inv, { exec });
+    const report = await removeEngine(h.paths, inv, { exec, procRoot: h.proc });
     assert.equal(await exited, 'SIGKILL', 'the conmon was killed');
     const acts = exec.calls.filter((c) => c.file !== 'iptables-save' && !(c.file === 'ip' && c.args[0] === '-o') && !c.args.includes('list'));
-    assert.deepEqual(acts.map((c) => [c.file, ...c.args.filter((a) => !a.startsWith('/'))].join(' ').replace(/[0-9a-f]{64}/g, 'ID')), [
+    assert.deepEqual(acts.map((c) => [path.basename(c.file), ...c.args.filter((a) => !a.startsWith('/'))].join(' ').replace(/[0-9a-f]{64}/g, 'ID')), [
       'runc --root delete --force ID',
       'runc --root delete --force ID',
-      'umount', 'umount', 'umount', 'umount',
+      'umount --no-canonicalize', 'umount --no-canonicalize', 'umount --no-canonicalize', 'umount --no-canonicalize',
       'iptables-restore --noflush --wait',
       'iptables-restore --noflush --wait',
       'ip link del veth0a1b2c3d',
@@ -174,6 +180,23 @@ test('removal goes in dependency order, reports each thing, and a failed step do
     assert.equal(fs.existsSync(h.paths.containersDir), true, 'the data dir itself stays');
   } finally {
     child.kill('SIGKILL');
+    fs.rmSync(h.root, { recursive: true, force: true });
+  }
+});
+
+test('the data dir itself as a mount (the admin\'s disk) is never listed; a source that cannot be read is an error, not the end', async () => {
+  const h = fakeHost();
+  try {
+    const info = path.join(h.proc, 'self', 'mountinfo');
+    fs.appendFileSync(info, `40 1 0:40 / ${h.paths.dataDir} rw - ext4 /dev/vdb rw\n41 1 0:41 / ${h.paths.imagesDir} rw - ext4 /dev/vdc rw\n`);
+    const exec = new RecordingExec((c) => (c.file === 'iptables-save' ? { code: 1, stderr: 'iptables-save: not found' } : undefined));
+    const inv = await inventoryEngine(h.paths, { exec, procRoot: h.proc, cgroupRoot: h.cgroupRoot });
+    assert.equal(inv.mounts.includes(h.paths.dataDir), false);
+    assert.equal(inv.mounts.includes(h.paths.imagesDir), false, 'nor the root of a dir the engine mounts under');
+    assert.ok(inv.mounts.includes(path.join(h.paths.dataDir, 'images', 'overlay', ID2, 'merged')));
+    assert.match(inv.errors.join('\n'), /^read iptables nat table: .*not found/m);
+    assert.ok(inv.bridge !== undefined && inv.cgroups.length > 0, 'the other sources are still listed');
+  } finally {
     fs.rmSync(h.root, { recursive: true, force: true });
   }
 });

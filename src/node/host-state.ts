@@ -18,6 +18,7 @@ import { runChecked, type Exec } from '../system/exec.js';
 import { parseMountInfo } from '../system/mountinfo.js';
 import { renderChainCleanup, selectLeakedChains, type ChainCleanup } from '../runtime/network/leaks.js';
 import { nodeMasqChain, planNodeMasqRemoval } from '../runtime/network/node-masq.js';
+import { RUNC_PATH } from '../runtime/runc.js';
 import { planPortmapScaffoldRemoval } from '../runtime/network/portmap-scaffold.js';
 import type { NodePaths } from './paths.js';
 
@@ -28,8 +29,10 @@ export interface EngineInventory {
   conmon: { pid: number; command: string }[];
   /** Containers runc knows under this runc root. */
   containers: string[];
-  /** Mount points under the data dir and the run dir, deepest first. */
+  /** Mount points the engine makes (engineMountRoots), deepest first. */
   mounts: string[];
+  /** What could not be read (a program missing, a file unreadable): the rest is still listed. */
+  errors: string[];
   /** Per-pod nat chains of this network and the rules jumping to them. */
   podChains: ChainCleanup;
   /** The script removing CNI's shared host port chains, when present and nothing else uses them. */
@@ -63,11 +66,18 @@ export interface HostStateOptions {
 /** Everything of this data dir's engine on the host now. */
 export async function inventoryEngine(paths: NodePaths, opts: HostStateOptions): Promise<EngineInventory> {
   const procRoot = opts.procRoot ?? '/proc';
-  const [conmon, containers, mountText, save, veths, bridge, netns, ips, cgroups, runDir, records] = await Promise.all([
-    conmonProcesses(procRoot, paths.runcRoot),
-    runcContainers(opts.exec, paths.runcRoot),
-    fs.readFile(path.join(procRoot, 'self', 'mountinfo'), 'utf8'),
-    runChecked(opts.exec, 'iptables-save', ['-t', 'nat']),
+  const errors: string[] = [];
+  // One source that cannot be read (iptables on an nft-only host, runc missing) leaves the others listed.
+  const read = <T>(what: string, p: Promise<T>, fallback: T): Promise<T> =>
+    p.catch((err: unknown) => {
+      errors.push(`read ${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return fallback;
+    });
+  const [conmon, containers, mounts, save, veths, bridge, netns, ips, cgroups, runDir, records] = await Promise.all([
+    read('conmon processes', conmonProcesses(procRoot, paths.runcRoot), []),
+    read('runc containers', runcContainers(opts.exec, paths.runcRoot), []),
+    read('mounts', engineMounts(paths, procRoot), []),
+    read('iptables nat table', runChecked(opts.exec, 'iptables-save', ['-t', 'nat']), ''),
     bridgePorts(opts.exec, paths.bridgeName),
     linkExists(opts.exec, paths.bridgeName),
     listDir(paths.netnsDir),
@@ -82,7 +92,8 @@ export async function inventoryEngine(paths: NodePaths, opts: HostStateOptions):
   return {
     conmon,
     containers,
-    mounts: mountsUnder(mountText, [paths.dataDir, paths.runDir]),
+    mounts,
+    errors,
     podChains,
     portmapScaffold: planPortmapScaffoldRemoval(save, new Set(podChains.chains)),
     nodeMasq: masqScript === undefined ? undefined : { chain, script: masqScript },
@@ -104,7 +115,8 @@ export function podLeftovers(inv: EngineInventory, paths: NodePaths): Record<str
   const found: Record<string, string[]> = {
     conmon: inv.conmon.map((c) => String(c.pid)),
     runc: inv.containers,
-    mounts: inv.mounts.filter((m) => m !== paths.netnsDir),
+    // The namespace dirs' own private bind mounts are node-level (like the bridge): they stay while the node is set up.
+    mounts: inv.mounts.filter((m) => m !== paths.netnsDir && m !== paths.nsDir),
     netns: inv.netns,
     iptables: [...inv.podChains.chains, ...inv.podChains.jumps],
     veths: inv.veths,
@@ -138,7 +150,7 @@ export interface ResetReport {
  * reported and the others still run; a second reset retries what is left.
  */
 export async function removeEngine(paths: NodePaths, inv: EngineInventory, opts: HostStateOptions): Promise<ResetReport> {
-  const report: ResetReport = { removed: [], failed: [] };
+  const report: ResetReport = { removed: [], failed: [...inv.errors] };
   const step = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -157,9 +169,16 @@ export async function removeEngine(paths: NodePaths, inv: EngineInventory, opts:
     });
   }
   for (const id of inv.containers) {
-    await step(`deleted runc container ${id}`, () => runChecked(opts.exec, 'runc', ['--root', paths.runcRoot, 'delete', '--force', id]));
+    await step(`deleted runc container ${id}`, () => runChecked(opts.exec, RUNC_PATH, ['--root', paths.runcRoot, 'delete', '--force', id]));
   }
-  for (const mp of inv.mounts) await step(`unmounted ${mp}`, () => unmount(opts.exec, mp));
+  // Read again now that no container runs (one with Bidirectional propagation could have added some),
+  // and round after round: a mount point can hold a stack of mounts, and umount takes the top one.
+  let mounts = inv.mounts;
+  for (let round = 0; round < 8 && mounts.length > 0; round++) {
+    for (const mp of mounts) await step(`unmounted ${mp}`, () => unmount(opts.exec, mp));
+    mounts = await engineMounts(paths, opts.procRoot ?? '/proc').catch(() => []);
+  }
+  if (mounts.length > 0) report.failed.push(`unmount: still mounted: ${mounts.join(' ')}`);
   if (inv.podChains.chains.length > 0) {
     await step(`removed nat chains ${inv.podChains.chains.join(' ')} and the rules jumping to them`, () =>
       runChecked(opts.exec, 'iptables-restore', ['--noflush', '--wait'], { input: renderChainCleanup(inv.podChains) }),
@@ -207,17 +226,33 @@ export async function removeEngine(paths: NodePaths, inv: EngineInventory, opts:
 }
 
 /** Removes a tree unless a mount is still under it (an unmount that failed): never crosses into a mount. */
-async function removeUnmounted(dir: string): Promise<void> {
-  const still = mountsUnder(await fs.readFile('/proc/self/mountinfo', 'utf8'), [dir]);
+export async function removeUnmounted(dir: string): Promise<void> {
+  const mountinfo = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  const real = await fs.realpath(dir).catch(() => dir);
+  const still = mountsUnder(mountinfo, [...new Set([dir, real])]);
   if (still.length > 0) throw new Error(`still mounted under it: ${still.join(' ')}`);
   await fs.rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * Where the engine mounts, under real paths (mountinfo has no symlinks): rootfs overlays under the images
+ * dir, /dev/shm tmpfs under the sandboxes dir, volumes under the pods dir, anything under the run dir.
+ * Strictly below each: the data dir itself may be the admin's own filesystem, and is never touched.
+ */
+async function engineMounts(paths: NodePaths, procRoot: string): Promise<string[]> {
+  const roots = [paths.imagesDir, paths.sandboxesDir, paths.podsDir, paths.containersDir, paths.runDir];
+  const real = await Promise.all(roots.map((r) => fs.realpath(r).catch(() => r)));
+  const mountinfo = await fs.readFile(path.join(procRoot, 'self', 'mountinfo'), 'utf8');
+  return mountsUnder(mountinfo, [...new Set([...roots, ...real])]).filter((m) => !roots.includes(m) && !real.includes(m));
+}
+
+/** umount(2) on the path as given (no realpath: issue 6), in the C locale so its messages can be read. */
 async function unmount(exec: Exec, mp: string): Promise<void> {
-  const r = await exec.run('umount', [mp]);
+  const env = { ...process.env, LC_ALL: 'C' };
+  const r = await exec.run('umount', ['--no-canonicalize', mp], { env });
   if (r.code === 0 || /not mounted|no mount point/i.test(r.stderr)) return;
   // Busy (a process still has it open): detach it now, as `ip netns del` does; it goes once unused.
-  await runChecked(exec, 'umount', ['--lazy', mp]);
+  await runChecked(exec, 'umount', ['--no-canonicalize', '--lazy', mp], { env });
 }
 
 async function deleteLink(exec: Exec, name: string): Promise<void> {
@@ -282,7 +317,7 @@ async function conmonProcesses(procRoot: string, runcRoot: string): Promise<{ pi
 
 async function runcContainers(exec: Exec, runcRoot: string): Promise<string[]> {
   if (!(await exists(runcRoot))) return [];
-  const out = await runChecked(exec, 'runc', ['--root', runcRoot, 'list', '--quiet']);
+  const out = await runChecked(exec, RUNC_PATH, ['--root', runcRoot, 'list', '--quiet']);
   return out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }
 

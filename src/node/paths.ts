@@ -18,6 +18,8 @@ export interface NodePaths {
   runcRoot: string;
   /** Pinned network namespaces. */
   netnsDir: string;
+  /** Pinned IPC and UTS namespaces (runtime/ns-pins.ts). */
+  nsDir: string;
   /** conmon --exit-dir. */
   exitsDir: string;
   /** conmon --socket-dir-path (short, for attach sockets). */
@@ -62,6 +64,7 @@ export function nodePaths(dataDir: string = DEFAULT_DATA_DIR): NodePaths {
     runDir,
     runcRoot: path.join(runDir, 'runc'),
     netnsDir: path.join(runDir, 'netns'),
+    nsDir: path.join(runDir, 'ns'),
     exitsDir: path.join(runDir, 'exits'),
     attachDir: path.join(runDir, 'attach'),
     containersDir: path.join(abs, 'containers'),

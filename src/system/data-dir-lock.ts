@@ -9,7 +9,10 @@
 // descriptor, released when that closes (flock(2): "when all such file descriptors have been closed").
 // libuv opens every file close-on-exec, so no program the daemon starts later inherits the lock.
 //
-// The lock file is never removed (a removal races a newcomer who opened the old inode). The pid file
+// The lock file is not removed while the data dir lives; `peapod reset --all` removes the whole dir while
+// it holds the lock, and a newcomer who opened the old file meanwhile sees, once it has the lock, that the
+// name no longer leads to that file, and starts over: on a data dir made anew, or with an error when it is
+// gone. The pid file
 // beside it (peapod.pid) names the holder, for the refusal message and for tools; it decides nothing.
 
 import { spawnSync } from 'node:child_process';
@@ -44,13 +47,24 @@ export interface DataDirLockOptions {
 export function acquireDataDirLock(dataDir: string, opts: DataDirLockOptions = {}): () => void {
   const lockFile = path.join(dataDir, LOCK_FILE);
   const pidFile = path.join(dataDir, PID_FILE);
-  const fd = openPrivateFile(lockFile, fs.constants.O_RDONLY, 'open lock file');
-  try {
-    lockDescriptor(fd, lockFile, dataDir, pidFile, opts);
-    writePidFile(pidFile);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
+  let fd: number;
+  for (let attempt = 0; ; attempt++) {
+    fd = openPrivateFile(lockFile, fs.constants.O_RDONLY, 'open lock file');
+    try {
+      lockDescriptor(fd, lockFile, dataDir, pidFile, opts);
+      // The file we locked must still be the one at the name: `peapod reset --all` removes the data dir
+      // while it holds the lock, and whoever opened the old file meanwhile got a lock on nothing.
+      if (!sameFile(fd, lockFile)) {
+        if (attempt >= 10) throw new Error(`lock ${lockFile}: the lock file keeps being replaced`);
+        fs.closeSync(fd);
+        continue;
+      }
+      writePidFile(pidFile);
+      break;
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
   }
   let released = false;
   return () => {
@@ -101,6 +115,16 @@ function writePidFile(file: string): void {
     fs.writeSync(fd, `${process.pid}\n`);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+function sameFile(fd: number, file: string): boolean {
+  try {
+    const a = fs.fstatSync(fd);
+    const b = fs.lstatSync(file);
+    return a.dev === b.dev && a.ino === b.ino;
+  } catch {
+    return false;
   }
 }
 

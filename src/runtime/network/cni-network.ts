@@ -294,12 +294,10 @@ export class CniNetwork implements PodNetwork {
     );
     await removeNodeMasq(this.exec, this.masq.chain);
     // The portmap plugin's shared chains, once no CNI user's pod has host ports (or chains) left.
-    const scaffold = planPortmapScaffoldRemoval(await runChecked(this.exec, 'iptables-save', ['-t', 'nat']));
-    if (scaffold !== undefined) {
-      await runChecked(this.exec, 'iptables-restore', ['--noflush', '--wait'], { input: scaffold }).catch((err: unknown) =>
-        this.logger.info({ err: errorMessage(err) }, 'CNI\'s shared host port chains stay: in use'),
-      );
-    }
+    await (async () => {
+      const scaffold = planPortmapScaffoldRemoval(await runChecked(this.exec, 'iptables-save', ['-t', 'nat']));
+      if (scaffold !== undefined) await runChecked(this.exec, 'iptables-restore', ['--noflush', '--wait'], { input: scaffold });
+    })().catch((err: unknown) => this.logger.info({ err: errorMessage(err) }, 'CNI\'s shared host port chains stay'));
     const r = await this.exec.run('ip', ['link', 'del', this.paths.bridgeName]);
     if (r.code !== 0 && !/cannot find device/i.test(r.stderr)) {
       throw new InternalError(`delete bridge ${this.paths.bridgeName}: ${r.stderr.trim()}`);
