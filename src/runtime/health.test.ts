@@ -68,7 +68,9 @@ interface Harness {
 
 async function harness(answer: (c: RecordedCall) => ExecResult = () => OK): Promise<Harness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-health-unit-'));
-  const paths: NodePaths = { ...nodePaths(dir), exitsDir: path.join(dir, 'exits'), runcRoot: path.join(dir, 'runc') };
+  // Everything under the temp dir (the run dir's too): nothing of the host's /run is read or written.
+  const runDir = path.join(dir, 'run');
+  const paths: NodePaths = { ...nodePaths(dir), runDir, exitsDir: path.join(dir, 'exits'), runcRoot: path.join(dir, 'runc'), attachDir: path.join(runDir, 'attach'), netnsDir: path.join(runDir, 'netns'), nsDir: path.join(runDir, 'ns') };
   await mkdir(paths.exitsDir, { recursive: true });
   const exec = new RecordingExec(answer);
   const clock = new SteppingClock();
