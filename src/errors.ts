@@ -121,6 +121,12 @@ export class InternalError extends PeapodError {
   }
 }
 
+/**
+ * A pod sandbox whose infra container failed after runPodSandbox returned (it is made while the first
+ * containers are, issue 15): the pod manager reports it as the sandbox's creation failing, as before.
+ */
+export class SandboxStartError extends InternalError {}
+
 export function isNotFound(err: unknown): boolean {
   return err instanceof PeapodError && err.code === 'NotFound';
 }

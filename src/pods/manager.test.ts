@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { envUsesPodIP } from './sync.js';
 import { test } from 'node:test';
 import type { ConfigMap, Pod } from '../k8s/types.js';
 import { LABEL_POD_UID, type ContainerConfig } from '../runtime/runtime.js';
@@ -567,5 +568,37 @@ test('ImagePullBackOff carries the last pull error, as kubelets since 1.30 show 
   await h.step(2);
   assert.equal(h.status()?.state.waiting?.reason, 'ImagePullBackOff');
   assert.equal(h.status()?.state.waiting?.message, 'Back-off pulling image "nothere:1": ErrImagePull: pull access denied for nothere:1');
+  await h.mgr.stop();
+});
+
+// Issue 15: the runtime returns a sandbox before its infra container and network are made.
+test('a sandbox whose infra container fails after it was returned is reported as its creation failing, and replaced', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.runtime.failNextSandboxSetup('create container x: runc create failed: open /proc/sys/net/no/such/key: no such file or directory');
+  const uid = h.create({}).metadata.uid!;
+  await h.mgr.idle();
+  const failed = h.events.events.filter((e) => e.reason === 'FailedCreatePodSandBox');
+  assert.equal(failed[0]?.message, 'Failed to create pod sandbox: create container x: runc create failed: open /proc/sys/net/no/such/key: no such file or directory');
+  assert.equal(h.events.events.some((e) => e.reason === 'Failed'), false, 'not reported as the container\'s failure');
+  // The sandbox went not ready: the next pass makes a new one and the pod runs.
+  await h.step(11);
+  assert.ok(h.runtime.callsOf('runPodSandbox').length >= 2);
+  assert.equal(h.newest(uid).state, 'running');
+  assert.equal(h.pod().status?.phase, 'Running');
+  await h.mgr.stop();
+});
+
+test('only a container whose env takes the pod IP waits for the sandbox network', async () => {
+  assert.equal(envUsesPodIP({ name: 'a', image: 'x', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }), true);
+  assert.equal(envUsesPodIP({ name: 'a', image: 'x', env: [{ name: 'IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }] }), true);
+  assert.equal(envUsesPodIP({ name: 'a', image: 'x', env: [{ name: 'N', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'V', value: 'status.podIP' }] }), false);
+  const h = harness();
+  await h.mgr.start();
+  h.runtime.failNextSandboxSetup('attach: no IP left in 10.88.0.0/24');
+  h.create({ containers: [{ name: 'c', image: 'busybox:1.36', env: [{ name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }] });
+  await h.mgr.idle();
+  assert.equal(h.runtime.callsOf('createContainer').length, 0, 'no container is created without its IP');
+  assert.ok(h.events.events.some((e) => e.reason === 'FailedCreatePodSandBox' && e.message === 'Failed to create pod sandbox: attach: no IP left in 10.88.0.0/24'));
   await h.mgr.stop();
 });

@@ -23,7 +23,7 @@
 // - interrupt: fired when a newer delete shortens the grace. Stop waits are abandoned (the runtime's stop
 //   keeps going in the background) and the pass ends at once; the next pass stops again with the newer grace.
 
-import { ContainerConfigError, errorMessage } from '../errors.js';
+import { ContainerConfigError, SandboxStartError, errorMessage } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { EventSink } from '../k8s/events.js';
 import type { Container, Pod } from '../k8s/types.js';
@@ -354,6 +354,14 @@ export class PodSync {
     }
     state.images.set(c.image ?? '', img.resolved);
     if (this.aborted()) return;
+    // The pod's IP may still be on its way (issue 15): only a container whose env asks for it waits.
+    if (!pod.spec.hostNetwork && envUsesPodIP(c)) {
+      try {
+        await deps.runtime.waitSandboxNetwork(sandbox.id);
+      } catch (err) {
+        return this.sandboxFailed(err);
+      }
+    }
     let config;
     try {
       const targetContainerId = s.kind === 'ephemeral' ? this.ephemeralTarget(c) : undefined;
@@ -380,6 +388,7 @@ export class PodSync {
     try {
       await deps.runtime.startContainer(id);
     } catch (err) {
+      if (err instanceof SandboxStartError) return this.sandboxFailed(err);
       return this.startFailed(c.name, 'RunContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Started', `Started container ${c.name}`, c.name);
@@ -399,6 +408,16 @@ export class PodSync {
     }
     state.startErrors.delete(c.name);
     this.record({ step: 'StartContainer', target: c.name, ok: true });
+  }
+
+  /**
+   * The sandbox's infra container or network, made while its first containers were, failed: its
+   * creation failed, as the kubelet reports it; the next pass replaces the sandbox.
+   */
+  private sandboxFailed(err: unknown): void {
+    const message = `Failed to create pod sandbox: ${errorMessage(err)}`;
+    this.emit('Warning', 'FailedCreatePodSandBox', message);
+    this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
   }
 
   /**
@@ -473,4 +492,12 @@ export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes' | '
   for (const recs of obs.containers.values()) for (const r of recs) await deps.runtime.removeContainer(r.id);
   await deps.volumes.tearDownPodVolumes(uid);
   await removePodLogs(deps.paths, uid);
+}
+
+/** Whether a container's env takes the pod's IP (a fieldRef to status.podIP or status.podIPs). */
+export function envUsesPodIP(c: Container): boolean {
+  return (c.env ?? []).some((e) => {
+    const f = e.valueFrom?.fieldRef?.fieldPath;
+    return f === 'status.podIP' || f === 'status.podIPs';
+  });
 }

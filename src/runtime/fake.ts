@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError, SandboxStartError } from '../errors.js';
 import type { Clock } from '../system/clock.js';
 import {
   LABEL_POD_UID,
@@ -53,7 +53,7 @@ export class FakeRuntime implements Runtime {
   readonly fsUsage = new Map<string, number>();
   /** How long runPodSandbox takes on the fake clock (ms), to test what happens while it runs. */
   sandboxDelayMs = 0;
-  private failures: { sandbox?: string; create?: string; start?: string; stop?: string; remove?: string; removeSandbox?: string } = {};
+  private failures: { sandbox?: string; sandboxSetup?: string; create?: string; start?: string; stop?: string; remove?: string; removeSandbox?: string } = {};
   private startFailuresLeft = 0;
   private listeners = new Set<(ev: ContainerEvent) => void>();
   private seq = 0;
@@ -68,6 +68,15 @@ export class FakeRuntime implements Runtime {
   failNextSandbox(message: string): void {
     this.failures.sandbox = message;
   }
+  /**
+   * The next sandbox is returned, but its setup (infra container or network, made after runPodSandbox
+   * returns) fails: waiting for its network and starting any of its containers fail with a
+   * SandboxStartError, and the sandbox goes not ready with 'sandbox-exited', as the runc runtime does.
+   */
+  failNextSandboxSetup(message: string): void {
+    this.failures.sandboxSetup = message;
+  }
+  private readonly setupFailures = new Map<string, string>();
   failNextCreate(message: string): void {
     this.failures.create = message;
   }
@@ -126,6 +135,10 @@ export class FakeRuntime implements Runtime {
     if (this.sandboxDelayMs > 0) await this.clock.sleep(this.sandboxDelayMs);
     this.throwIf('sandbox');
     const id = `sb${++this.seq}`;
+    if (this.failures.sandboxSetup !== undefined) {
+      this.setupFailures.set(id, this.failures.sandboxSetup);
+      this.failures.sandboxSetup = undefined;
+    }
     this.sandboxes.set(id, {
       id,
       metadata: clone(config.metadata),
@@ -164,6 +177,12 @@ export class FakeRuntime implements Runtime {
   async setBurstableCpuShares(shares: number): Promise<void> {
     this.calls.push({ method: 'setBurstableCpuShares', args: [shares] });
     this.burstableCpuShares = shares;
+  }
+
+  async waitSandboxNetwork(id: string): Promise<void> {
+    this.mustSandbox(id);
+    const msg = this.setupFailures.get(id);
+    if (msg !== undefined) throw new SandboxStartError(msg);
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
@@ -211,6 +230,17 @@ export class FakeRuntime implements Runtime {
     this.calls.push({ method: 'startContainer', args: [id] });
     const c = this.mustContainer(id);
     if (c.state !== 'created') throw new ConflictError(`start container ${id}: container is ${c.state}`);
+    const setupFailure = this.setupFailures.get(c.sandboxId);
+    if (setupFailure !== undefined) {
+      const s = this.mustSandbox(c.sandboxId);
+      if (s.state === 'ready') {
+        s.state = 'notready';
+        s.pid = 0;
+        const ev: ContainerEvent = { type: 'sandbox-exited', containerId: '', sandboxId: s.id, podUid: s.labels[LABEL_POD_UID] ?? '' };
+        for (const l of [...this.listeners]) l(ev);
+      }
+      throw new SandboxStartError(setupFailure);
+    }
     const msg = this.failures.start;
     if (msg !== undefined) {
       if (--this.startFailuresLeft <= 0) this.failures.start = undefined;

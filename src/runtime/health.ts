@@ -120,7 +120,7 @@ export class LivenessChecker {
 
   /** Checks a ready sandbox; a lost one has its infra killed and becomes not ready. Never throws. */
   sandbox(rec: SandboxRecord): Promise<void> {
-    if (rec.state !== 'ready' || !rec.infraCreated) return Promise.resolve();
+    if (rec.state !== 'ready' || !rec.infraCreated || this.rt.infraInProgress(rec.id)) return Promise.resolve();
     return this.once(rec.id, () => this.checkSandbox(rec));
   }
 

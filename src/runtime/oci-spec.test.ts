@@ -84,6 +84,12 @@ test('infra spec runs catatonit -P from a read-only empty root in new namespaces
   assert.ok(s.mounts.some((m) => m.destination === '/catatonit' && m.source === '/usr/bin/catatonit' && m.options?.includes('ro')));
 });
 
+test('issue 15: the infra container joins the pinned IPC and UTS namespaces and still sets the hostname', () => {
+  const s = buildInfraSpec({ sandboxId: 's1', config: sandbox, rootfsDir: '/r', netnsPath: '/run/netns/x', ipcPath: '/n/s1.ipc', utsPath: '/n/s1.uts', cgroupParent: 'p', catatonitPath: '/c' });
+  assert.deepEqual(nsOf(s), { mount: 'new', pid: 'new', ipc: '/n/s1.ipc', uts: '/n/s1.uts', network: '/run/netns/x' });
+  assert.equal(s.hostname, 'web');
+});
+
 test('infra spec with host network, IPC and PID omits those namespaces, the hostname and net sysctls', () => {
   const s = buildInfraSpec({ sandboxId: 's1', config: { ...sandbox, hostNetwork: true, hostIPC: true, hostPID: true }, rootfsDir: '/r', cgroupParent: 'p', catatonitPath: '/c' });
   assert.deepEqual(nsOf(s), { mount: 'new' });
@@ -106,6 +112,11 @@ const nsCases: { name: string; input: AppSpecInput; want: Record<string, string>
     name: 'a target container id joins that container pid namespace',
     input: appInput({ targetPid: 77 }),
     want: { mount: 'new', pid: '/proc/77/ns/pid', ipc: '/proc/42/ns/ipc', uts: '/proc/42/ns/uts', network: '/run/netns/x' },
+  },
+  {
+    name: 'issue 15: with the sandbox\'s IPC and UTS namespaces pinned as files, an app container joins those, not the pause\'s',
+    input: { ...appInput(), ipcPath: '/run/peapod/ns/s1.ipc', utsPath: '/run/peapod/ns/s1.uts' },
+    want: { mount: 'new', pid: 'new', ipc: '/run/peapod/ns/s1.ipc', uts: '/run/peapod/ns/s1.uts', network: '/run/netns/x' },
   },
   {
     name: 'host network, IPC and PID leave only the mount namespace',

@@ -95,6 +95,9 @@ export interface InfraSpecInput {
   rootfsDir: string;
   /** Pinned netns; undefined with hostNetwork. */
   netnsPath?: string;
+  /** Pinned IPC and UTS namespaces to join (ns-pins.ts); without them the infra makes its own. */
+  ipcPath?: string;
+  utsPath?: string;
   cgroupParent: string;
   catatonitPath: string;
 }
@@ -103,9 +106,9 @@ export function buildInfraSpec(input: InfraSpecInput): OciSpec {
   const c = input.config;
   const namespaces: OciNamespace[] = [{ type: 'mount' }];
   if (!c.hostPID) namespaces.push({ type: 'pid' });
-  if (!c.hostIPC) namespaces.push({ type: 'ipc' });
+  if (!c.hostIPC) namespaces.push(input.ipcPath ? { type: 'ipc', path: input.ipcPath } : { type: 'ipc' });
   if (!c.hostNetwork) {
-    namespaces.push({ type: 'uts' });
+    namespaces.push(input.utsPath ? { type: 'uts', path: input.utsPath } : { type: 'uts' });
     if (input.netnsPath) namespaces.push({ type: 'network', path: input.netnsPath });
   }
   const sysctl = c.hostNetwork ? nonNetSysctls(c.sysctls) : { ...c.sysctls };
@@ -151,9 +154,12 @@ export interface AppSpecInput {
   /** Overlay merged dir. */
   rootfs: string;
   user: OciUser;
-  /** Host PID of the pause process (namespaces are joined through /proc/<pid>/ns). */
+  /** Host PID of the pause process (namespaces not pinned as files are joined through /proc/<pid>/ns). */
   pausePid: number;
   netnsPath?: string;
+  /** The sandbox's pinned IPC and UTS namespaces (ns-pins.ts), joined instead of the pause's. */
+  ipcPath?: string;
+  utsPath?: string;
   /** Host PID of the target container (ephemeral containers join its PID namespace). */
   targetPid?: number;
   files: { hosts: string; resolvConf: string; hostname: string; shm: string; terminationLog: string };
@@ -232,9 +238,9 @@ function appNamespaces(input: AppSpecInput): OciNamespace[] {
     else if (sb.shareProcessNamespace) out.push({ type: 'pid', path: ns('pid') });
     else out.push({ type: 'pid' });
   }
-  if (!sb.hostIPC) out.push({ type: 'ipc', path: ns('ipc') });
+  if (!sb.hostIPC) out.push({ type: 'ipc', path: input.ipcPath ?? ns('ipc') });
   if (!sb.hostNetwork) {
-    out.push({ type: 'uts', path: ns('uts') });
+    out.push({ type: 'uts', path: input.utsPath ?? ns('uts') });
     out.push({ type: 'network', path: input.netnsPath ?? ns('net') });
   }
   return out;

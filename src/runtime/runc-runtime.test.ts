@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TimeoutError } from '../errors.js';
+import { SandboxStartError, TimeoutError } from '../errors.js';
 import { LocalImageService } from '../images/local-image-service.js';
 import { nodePaths, type NodePaths } from '../node/paths.js';
 import { FakeClock } from '../system/clock.js';
-import type { ExecResult } from '../system/exec.js';
+import type { ExecResult, Launcher, MonitorOutcome } from '../system/exec.js';
 import { silentLogger } from '../system/logger.js';
 import { RecordingExec, type RecordedCall } from './fake-exec.js';
 import { FakeNetwork } from './fake-network.js';
@@ -32,7 +32,7 @@ interface Harness {
   done(): Promise<void>;
 }
 
-async function harness(answer: (c: RecordedCall) => ExecResult | Promise<ExecResult>, network = new FakeNetwork()): Promise<Harness> {
+async function harness(answer: (c: RecordedCall) => ExecResult | Promise<ExecResult>, network = new FakeNetwork(), launcher?: Launcher): Promise<Harness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'peapod-rt-unit-'));
   // Everything under the temp dir: nothing of the host's /run is read or written.
   // Everything under the temp dir (the run dir's too): nothing of the host's /run is read or written.
@@ -43,7 +43,7 @@ async function harness(answer: (c: RecordedCall) => ExecResult | Promise<ExecRes
   const clock = new SteppingClock();
   const logger = silentLogger();
   const images = new LocalImageService({ paths, exec, logger, clock });
-  const rt = new RuncRuntime({ paths, exec, clock, logger, images, network });
+  const rt = new RuncRuntime({ paths, exec, clock, logger, images, network, ...(launcher ? { launcher } : {}) });
   const events: ContainerEvent[] = [];
   rt.onContainerEvent((ev) => events.push(ev));
   return { rt, exec, network, clock, paths, events, done: () => rm(dir, { recursive: true, force: true }) };
@@ -438,6 +438,59 @@ test('issue 13: at start-up a running container whose conmon.pid cannot be read 
     await reconcile(h.rt);
     assert.equal(h.rt.containers.get(id)!.state, 'running');
     assert.equal(h.exec.calls.filter((c) => path.basename(c.file) === 'runc' && (c.args.includes('kill') || c.args.includes('delete'))).length, 0, 'nothing is killed or deleted');
+  } finally {
+    await h.done();
+  }
+});
+
+// Issue 15: the pod's IPC and UTS namespaces are pinned as files, so runPodSandbox returns once the network
+// is attached while conmon and runc still make the infra container; no container of the pod runs before it.
+test('issue 15: runPodSandbox returns while the infra container is made; its failure then makes the sandbox not ready, wakes the pod and starts nothing', async () => {
+  let infraExit = (_o: MonitorOutcome) => {};
+  const held = new Promise<MonitorOutcome>((r) => (infraExit = r));
+  const launches: string[] = [];
+  const launcher: Launcher = {
+    launchMonitor: (req) => {
+      launches.push(req.args.join(' '));
+      return { done: held, kill: () => undefined };
+    },
+    launchSession: () => {
+      throw new Error('no sessions here');
+    },
+  };
+  const h = await harness(() => OK, new FakeNetwork(), launcher);
+  try {
+    const id = await h.rt.runPodSandbox(sandboxConfig('early'));
+    assert.equal(launches.length, 1, 'the infra container\'s conmon is on its way');
+    assert.equal(h.rt.infraInProgress(id), true);
+    const [st] = await h.rt.listPodSandboxes();
+    assert.equal(st!.state, 'ready', 'listed as ready meanwhile (a pod never makes a second one)');
+    const unshare = h.exec.calls.find((c) => c.file === 'unshare');
+    assert.deepEqual(unshare?.args, [`--ipc=${path.join(h.paths.nsDir, `${id}.ipc`)}`, `--uts=${path.join(h.paths.nsDir, `${id}.uts`)}`, 'true']);
+    const spec = JSON.parse(await readFile(path.join(h.paths.sandboxesDir, id, 'infra', 'config.json'), 'utf8'));
+    assert.deepEqual(spec.linux.namespaces.filter((n: { type: string }) => n.type === 'ipc' || n.type === 'uts'), [
+      { type: 'ipc', path: path.join(h.paths.nsDir, `${id}.ipc`) },
+      { type: 'uts', path: path.join(h.paths.nsDir, `${id}.uts`) },
+    ], 'the infra joins the pinned namespaces');
+
+    const c = containerRecord('c1', id, 'created');
+    h.rt.containers.set(c.id, c);
+    let startSettled = false;
+    const start = h.rt.startContainer('c1');
+    start.then(() => (startSettled = true), () => (startSettled = true));
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(startSettled, false, 'a container start waits for the infra container');
+    assert.equal(h.exec.calls.some((x) => x.args.includes('start')), false, 'runc start was not called');
+
+    infraExit({ code: 1, syncText: '' });
+    await drive(h.clock, start.catch(() => undefined));
+    await assert.rejects(start, (err: Error) => err instanceof SandboxStartError && /^run pod sandbox default\/early: .*conmon exited 1/.test(err.message));
+    assert.equal(h.rt.infraInProgress(id), false);
+    const [after] = await h.rt.listPodSandboxes();
+    assert.equal(after!.state, 'notready');
+    assert.deepEqual(h.events.filter((e) => e.type === 'sandbox-exited').map((e) => e.sandboxId), [id], 'the pod\'s worker is woken');
+    await drive(h.clock, h.rt.removePodSandbox(id));
+    assert.equal(await exists(path.join(h.paths.nsDir, `${id}.ipc`)), false, 'the pins go with the sandbox');
   } finally {
     await h.done();
   }

@@ -9,7 +9,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createTerminationLog, readTerminationLog } from './termination-log.js';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import { ConflictError, NotFoundError, InternalError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
+import { ConflictError, NotFoundError, InternalError, SandboxStartError, TimeoutError, errorMessage, isNotFound } from '../errors.js';
 import type { ImageService } from '../images/images.js';
 import type { NodePaths } from '../node/paths.js';
 import type { Clock } from '../system/clock.js';
@@ -31,6 +31,7 @@ import {
   type RuntimeVersion,
 } from './runtime.js';
 import { PodCgroups } from './cgroups.js';
+import { NamespacePins } from './ns-pins.js';
 import { spawnConmon } from './conmon.js';
 import { ConmonStreaming } from './streaming/conmon-streaming.js';
 import type { AttachRequest, ExecRequest, SessionOutput, StreamSession } from './streaming/types.js';
@@ -49,7 +50,7 @@ import { LivenessChecker } from './health.js';
 import { PodRecords } from './pod-records.js';
 import { hostSeccompFacts } from './seccomp/host.js';
 import { SeccompProfiles, type ResolvedSeccomp } from './seccomp/profiles.js';
-import { createSandboxResources, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
+import { createSandboxResources, pinnedKinds, podName, removeConmonLeftovers, settleAll, teardownSandbox } from './sandbox-setup.js';
 
 export const CATATONIT_PATH = '/usr/bin/catatonit';
 const UNDO_TIMEOUT_MS = 60_000;
@@ -95,6 +96,8 @@ export class RuncRuntime implements Runtime {
   readonly network: PodNetwork;
   readonly runc: Runc;
   readonly cgroups: PodCgroups;
+  /** The sandboxes' pinned IPC and UTS namespaces. */
+  readonly pins: NamespacePins;
   readonly sandboxStore: RecordStore<SandboxRecord>;
   readonly containerStore: RecordStore<ContainerRecord>;
   readonly sandboxes = new PodRecords<SandboxRecord>();
@@ -126,6 +129,7 @@ export class RuncRuntime implements Runtime {
     this.catatonitPath = opts.catatonitPath ?? CATATONIT_PATH;
     this.seccomp = opts.seccomp ?? new SeccompProfiles({ host: hostSeccompFacts() });
     this.runc = new Runc({ exec: opts.exec, root: opts.paths.runcRoot });
+    this.pins = new NamespacePins(opts.paths.nsDir, opts.exec);
     this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger, podPidsLimit: opts.podPidsLimit });
     this.sandboxStore = new RecordStore(opts.paths.sandboxesDir);
     this.containerStore = new RecordStore(opts.paths.containersDir);
@@ -170,6 +174,8 @@ export class RuncRuntime implements Runtime {
     await reconcile(this);
     this.stopOrphanSweep ??= startOrphanSweep(this);
     await this.network.gc(new Set(this.sandboxes.keys()));
+    const pinsGone = await this.pins.gc((id) => this.sandboxes.has(id));
+    if (pinsGone.length) this.logger.info({ files: pinsGone }, 'removed pinned namespaces of unknown sandboxes');
     await this.cgroups.gc(new Set([...this.sandboxes.values()].map((s) => s.config.metadata.uid)));
   }
 
@@ -183,6 +189,7 @@ export class RuncRuntime implements Runtime {
   /** Removes node-level leftovers (the cgroup parent dirs) once no sandbox exists: tests, uninstall. */
   async teardownNode(): Promise<void> {
     if (this.sandboxes.size > 0) throw new ConflictError(`runtime teardown: ${this.sandboxes.size} sandboxes still exist`);
+    await this.pins.removeDir();
     await this.cgroups.removeParent();
   }
 
@@ -206,13 +213,17 @@ export class RuncRuntime implements Runtime {
     const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now() };
     const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
     rec.netnsRequested = !config.hostNetwork;
+    const pins = this.pins.pathsOf(id, pinnedKinds(config));
+    if (pins.ipc) rec.ipcPath = pins.ipc;
+    if (pins.uts) rec.utsPath = pins.uts;
     rec.cgroupCreated = true;
     rec.shmMounted = !config.hostIPC;
     this.sandboxes.set(id, rec);
     try {
       await this.sandboxStore.save(rec);
-      await createSandboxResources(this, rec, files);
+      const { network, rest } = await createSandboxResources(this, rec, files);
       rec.state = 'ready';
+      this.trackSetup(rec, network, rest);
       await this.sandboxStore.save(rec);
       return id;
     } catch (err) {
@@ -222,6 +233,67 @@ export class RuncRuntime implements Runtime {
       if (err instanceof TimeoutError) throw new TimeoutError(msg, { cause: err });
       throw new InternalError(msg, { cause: err });
     }
+  }
+
+  /**
+   * The infra container and pod network of a sandbox that runPodSandbox returned while they were still
+   * being made (createSandboxResources). Listed as ready meanwhile; if either fails, the sandbox becomes
+   * not ready and the pod's worker is woken, as when a pause process dies; its containers never start.
+   */
+  private trackSetup(rec: SandboxRecord, network: Promise<void>, rest: Promise<void>): void {
+    const m = rec.config.metadata;
+    const net = network.catch((err: unknown) => {
+      throw new SandboxStartError(`run pod sandbox ${m.namespace}/${m.name}: ${errorMessage(err)}`, { cause: err });
+    });
+    net.catch(() => undefined);
+    this.networkPending.set(rec.id, net);
+    void net.finally(() => {
+      if (this.networkPending.get(rec.id) === net) this.networkPending.delete(rec.id);
+    }).catch(() => undefined);
+    const p = rest.then(
+      () => this.sandboxStore.save(rec).catch((e) => this.logger.warn({ err: e, sandboxId: rec.id }, 'save sandbox failed')),
+      async (err: unknown) => {
+        this.logger.warn({ err: errorMessage(err), sandboxId: rec.id }, 'infra container failed; sandbox not ready');
+        if (this.sandboxes.get(rec.id) === rec && rec.state === 'ready') {
+          rec.state = 'notready';
+          rec.pausePid = 0;
+          await this.sandboxStore.save(rec).catch(() => undefined);
+          this.publish({ type: 'sandbox-exited', containerId: '', sandboxId: rec.id, podUid: rec.config.metadata.uid });
+        }
+        throw new SandboxStartError(`run pod sandbox ${m.namespace}/${m.name}: ${errorMessage(err)}`, { cause: err });
+      },
+    );
+    const tracked = p.finally(() => {
+      if (this.infraPending.get(rec.id) === tracked) this.infraPending.delete(rec.id);
+    });
+    tracked.catch(() => undefined);
+    this.infraPending.set(rec.id, tracked);
+    // Counted against the heavy-call limit until done, like the rest of the sandbox's creation.
+    void this.heavy.run(() => tracked.catch(() => undefined));
+  }
+
+  /** Sandboxes whose infra container or network is still being made, by id (trackSetup). */
+  private readonly infraPending = new Map<string, Promise<void>>();
+  /** Sandboxes whose network is still being attached, by id (trackSetup). */
+  private readonly networkPending = new Map<string, Promise<void>>();
+
+  async waitSandboxNetwork(id: string): Promise<void> {
+    await this.networkPending.get(id);
+  }
+
+  /** Whether the sandbox's infra container is still being created (liveness checks wait for it). */
+  infraInProgress(sandboxId: string): boolean {
+    return this.infraPending.has(sandboxId);
+  }
+
+  /** Waits for the sandbox's infra container; rejects with its failure. */
+  private async infraDone(sandboxId: string): Promise<void> {
+    await this.infraPending.get(sandboxId);
+  }
+
+  /** Resolves once the sandbox's infra container runs (at once for one that does); rejects if it failed to. */
+  infraStarted(sandboxId: string): Promise<void> {
+    return this.infraDone(sandboxId);
   }
 
   /**
@@ -254,6 +326,7 @@ export class RuncRuntime implements Runtime {
   async stopPodSandbox(id: string): Promise<void> {
     const rec = this.sandboxes.get(id);
     if (!rec) return;
+    await this.infraDone(id).catch(() => undefined);
     const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
     await settleAll(ctrs.map((c) => this.stopContainer(c.id, 0)));
     await this.stopInfra(rec);
@@ -282,6 +355,7 @@ export class RuncRuntime implements Runtime {
     return this.heavy.run(async () => {
       const rec = this.sandboxes.get(id);
       if (!rec) return;
+      await this.infraDone(id).catch(() => undefined);
       const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
       await settleAll(ctrs.map((c) => this.removeContainerNow(c.id)));
       await teardownSandbox(this, rec);
@@ -334,7 +408,14 @@ export class RuncRuntime implements Runtime {
     const sb = this.sandboxes.get(sandboxId);
     const what = `container "${config.metadata.name}" in sandbox ${sandboxId.slice(0, 12)}`;
     if (!sb) throw new NotFoundError(`create ${what}: pod sandbox not found`);
-    if (sb.state !== 'ready' || !sb.pausePid) throw new ConflictError(`create ${what}: pod sandbox is not ready`);
+    // With its namespaces pinned as files, a container is created while the infra container still is;
+    // one that joins the infra's own PID namespace, or an older sandbox's namespaces, waits for it.
+    if (this.infraPending.has(sandboxId) && !joinsPinnedOnly(sb)) {
+      await this.infraDone(sandboxId).catch((err: unknown) => {
+        throw new ConflictError(`create ${what}: pod sandbox is not ready: ${errorMessage(err)}`);
+      });
+    }
+    if (sb.state !== 'ready' || (!sb.pausePid && !this.infraPending.has(sandboxId))) throw new ConflictError(`create ${what}: pod sandbox is not ready`);
     const image = await this.images.imageStatus(config.image);
     if (!image) throw new NotFoundError(`create ${what}: image "${config.image}" not found`);
     // Before any side effect: a profile that cannot be read fails the create, never runs unconfined.
@@ -446,6 +527,8 @@ export class RuncRuntime implements Runtime {
       user,
       pausePid: sb.pausePid ?? 0,
       netnsPath: sb.netnsPath,
+      ipcPath: sb.ipcPath,
+      utsPath: sb.utsPath,
       targetPid,
       files: { ...files, terminationLog: path.join(bundle, 'termination-log') },
       cgroupParent: this.paths.cgroupParent,
@@ -466,6 +549,8 @@ export class RuncRuntime implements Runtime {
     const rec = this.containers.get(id);
     if (!rec) throw new NotFoundError(`container ${id} not found`);
     if (rec.state !== 'created') throw new ConflictError(`start container ${id}: container is ${rec.state}`);
+    // The infra container runs before any app container does.
+    await this.infraDone(rec.sandboxId);
     if (rec.startError) {
       Object.assign(rec, { state: 'exited', exitCode: 128, reason: 'StartError', message: rec.startError, finishedAt: this.clock.now() });
       await this.containerStore.save(rec);
@@ -772,4 +857,13 @@ async function readBoundingCapabilities(): Promise<string[] | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** Whether an app container of the sandbox joins only namespaces pinned as files (not the pause's by pid). */
+function joinsPinnedOnly(sb: SandboxRecord): boolean {
+  const c = sb.config;
+  if (!c.hostPID && c.shareProcessNamespace) return false;
+  if (!c.hostIPC && !sb.ipcPath) return false;
+  if (!c.hostNetwork && (!sb.utsPath || !sb.netnsPath)) return false;
+  return true;
 }

@@ -239,8 +239,14 @@ export interface RuntimeVersion {
 
 /** The sandbox role (the CRI's RuntimeService sandbox calls). */
 export interface SandboxRuntime {
-  /** Creates the infra container, network namespace and pod network; returns the sandbox id. */
+  /**
+   * Creates the sandbox: namespaces, cgroup and files at once; the infra container and the pod network
+   * may still be on their way when it returns (containers can be created meanwhile; none starts before
+   * they are done, and a failure of either fails every start with a SandboxStartError).
+   */
   runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /** Resolves once the sandbox's pod network is attached (its IP known); rejects with a SandboxStartError if it failed. */
+  waitSandboxNetwork(id: string): Promise<void>;
   /** Stops every container of the sandbox (created ones too) and the infra container; tears the network down. */
   stopPodSandbox(id: string): Promise<void>;
   /** Removes the sandbox and all its containers, mounts, cgroups and state. */

@@ -2,7 +2,8 @@
 // and the pod's /dev/shm tmpfs, under <sandboxesDir>/<id>. Rendering is pure; writing uses fs APIs
 // (no shell on the hot path); only the shm mount spawns mount(8) (Node has no mount syscall).
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DNSConfig, HostAliasEntry, PodSandboxConfig } from './runtime.js';
 import type { Exec } from '../system/exec.js';
@@ -95,9 +96,18 @@ export async function writeSandboxFiles(p: SandboxFilePaths, config: PodSandboxC
 }
 
 /** Rewrites only the hosts file once the pod IP is known. */
-export async function writeHostsWithIp(p: SandboxFilePaths, config: PodSandboxConfig, ip: string): Promise<void> {
+export async function writeHostsWithIp(p: SandboxFilePaths, config: PodSandboxConfig, ip: string, opts: { inPlace?: boolean } = {}): Promise<void> {
   if (config.hostNetwork) return;
-  await writeFileAtomic(p.hosts, renderHosts(config.hostname, ip, config.hostAliases), SANDBOX_FILE);
+  const text = renderHosts(config.hostname, ip, config.hostAliases);
+  if (!opts.inPlace) return writeFileAtomic(p.hosts, text, SANDBOX_FILE);
+  // Over the same file (a rename would leave a container that bound the old one with it), never
+  // following a link at its name.
+  const fh = await open(p.hosts, fsConstants.O_WRONLY | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW);
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
 }
 
 export async function mountShm(exec: Exec, shmDir: string): Promise<void> {

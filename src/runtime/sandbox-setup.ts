@@ -19,18 +19,24 @@ import {
   type SandboxFilePaths,
 } from './sandbox-files.js';
 import type { SandboxRecord } from './state.js';
+import type { PinnedKind } from './ns-pins.js';
 
 /**
- * netns, cgroup and files in parallel; then infra (conmon+runc) and CNI ADD in parallel. On failure it
- * rejects only once every step it started has settled, so the caller's undo never runs under a step
- * that could still create something (a tmpfs mounted after the undo) or reject with nobody listening.
+ * netns, IPC/UTS pins, cgroup and files in parallel; then infra (conmon+runc) and CNI ADD (then the pod's
+ * /etc/hosts with its IP) in parallel. Resolves once the first group is done, with the second still
+ * running: `network` (attach and hosts) and `rest` (everything). App containers join the pinned
+ * namespaces, so they can be created meanwhile (issue 15); the runtime starts none before `rest`
+ * resolves. Any step failing before this resolves makes it reject only once every step it started has
+ * settled, so the caller's undo never runs under a step that could still create something (a tmpfs
+ * mounted after the undo) or reject with nobody listening; `rest` too settles only once both have.
  */
-export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord, files: SandboxFilePaths): Promise<void> {
+export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord, files: SandboxFilePaths): Promise<{ network: Promise<void>; rest: Promise<void> }> {
   const c = rec.config;
   const t0 = rt.clock.now();
   const ms: Record<string, number> = {};
   const lap = <T>(name: string, p: Promise<T>) => p.then((v) => ((ms[name] = rt.clock.now() - t0), v));
   const started: Promise<unknown>[] = [];
+  let netnsPath: string | undefined;
   const step = <T>(name: string, p: Promise<T>): Promise<T> => {
     const timed = lap(name, p);
     // Observed at once: a step may reject while an earlier await is pending.
@@ -46,28 +52,34 @@ export async function createSandboxResources(rt: RuncRuntime, rec: SandboxRecord
           return p;
         }));
     const cgroupP = step('cgroup', rt.cgroups.create(c.metadata.uid, c.resources, c.qosLevel));
+    const pinsP = step('pins', rt.pins.pin(rec.id, pinnedKinds(c)));
     const filesP = step('files', (async () => {
       await writeSandboxFiles(files, c);
       if (rec.shmMounted) await mountShm(rt.exec, files.shm);
     })());
-    await settleAll([netnsP, cgroupP]);
-    const netnsPath = await netnsP;
+    await settleAll([netnsP, cgroupP, pinsP, filesP]);
+    netnsPath = await netnsP;
     rec.infraCreated = true;
     rec.networkAttached = !c.hostNetwork;
     await rt.sandboxStore.save(rec);
-    const infraP = step('infra', createInfra(rt, rec, netnsPath));
-    const attachP = netnsPath
-      ? step('attach', rt.network.attach(rt.attachRequest(rec))).then((r) => {
-          rec.ip = r.ip;
-        })
-      : Promise.resolve();
-    await settleAll([filesP, infraP, attachP]);
   } catch (err) {
     await Promise.all(started);
     throw err;
   }
-  if (rec.ip) await writeHostsWithIp(files, c, rec.ip);
-  rt.logger.debug({ sandboxId: rec.id, msSinceStart: ms, totalMs: rt.clock.now() - t0 }, 'sandbox created');
+  const returnedMs = rt.clock.now() - t0;
+  const infraP = step('infra', createInfra(rt, rec, netnsPath));
+  const attachP = netnsPath
+    ? step('attach', rt.network.attach(rt.attachRequest(rec)))
+        .then(async (r) => {
+          rec.ip = r.ip;
+          // In place: a container created meanwhile has the file bound already (none runs yet).
+          await writeHostsWithIp(files, c, r.ip, { inPlace: true });
+        })
+    : Promise.resolve();
+  const rest = settleAll([infraP, attachP]).then(() => {
+    rt.logger.debug({ sandboxId: rec.id, msSinceStart: ms, returnedMs, totalMs: rt.clock.now() - t0 }, 'sandbox created');
+  });
+  return { network: attachP, rest };
 }
 
 export function infraBundle(rt: RuncRuntime, id: string): string {
@@ -84,6 +96,8 @@ async function createInfra(rt: RuncRuntime, rec: SandboxRecord, netnsPath: strin
     config: rec.config,
     rootfsDir,
     netnsPath,
+    ...(rec.ipcPath ? { ipcPath: rec.ipcPath } : {}),
+    ...(rec.utsPath ? { utsPath: rec.utsPath } : {}),
     cgroupParent: rt.paths.cgroupParent,
     catatonitPath: rt.catatonitPath,
   });
@@ -123,6 +137,7 @@ export async function teardownSandbox(rt: RuncRuntime, rec: SandboxRecord): Prom
     rec.networkAttached = false;
   }
   if (rec.netnsPath) await rt.network.removeNetns(rec.netnsPath);
+  await rt.pins.remove([rec.ipcPath, rec.utsPath]);
   if (rec.shmMounted) await unmountShm(rt.exec, files.shm);
   const uid = rec.config.metadata.uid;
   const sameUid = [...rt.sandboxes.values()].some((s) => s.id !== id && s.config.metadata.uid === uid);
@@ -138,6 +153,11 @@ export async function removeConmonLeftovers(rt: RuncRuntime, id: string): Promis
     rm(path.join(rt.paths.exitsDir, id), { force: true }),
     rm(path.join(rt.paths.attachDir, id), { force: true, recursive: true }),
   ]);
+}
+
+/** The namespaces a sandbox pins besides its netns: IPC unless hostIPC, UTS unless hostNetwork (as the infra spec). */
+export function pinnedKinds(c: PodSandboxConfig): PinnedKind[] {
+  return [...(c.hostIPC ? [] : ['ipc' as const]), ...(c.hostNetwork ? [] : ['uts' as const])];
 }
 
 /** conmon's -n: k8s_<container>_<pod>_<namespace>_<uid>_<attempt>. */

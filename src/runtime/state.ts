@@ -18,6 +18,9 @@ export interface SandboxRecord {
   /** Side effects, each set before it is attempted. */
   netnsRequested?: boolean;
   netnsPath?: string;
+  /** Pinned IPC and UTS namespace files (ns-pins.ts), set before they are made; absent in older records. */
+  ipcPath?: string;
+  utsPath?: string;
   cgroupCreated?: boolean;
   shmMounted?: boolean;
   infraCreated?: boolean;

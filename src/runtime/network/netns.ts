@@ -25,6 +25,29 @@ export async function isNetnsMounted(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * mkdir (0700: only the daemon and its plugins open the files) and a private self bind mount, so the nsfs
+ * mounts made in it never propagate to or from other mount namespaces; idempotent across restarts.
+ */
+export async function preparePrivateDir(exec: Exec, dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  if (isMountPoint(await readMountInfo(undefined, dir), dir)) return;
+  // --rbind keeps namespace mounts left by a previous daemon visible under the new mount.
+  await runChecked(exec, 'mount', ['--rbind', dir, dir]);
+  await runChecked(exec, 'mount', ['--make-private', dir]);
+}
+
+/** Unmounts (lazily, as `ip netns del`) a namespace file and unlinks it; succeeds when already gone. */
+export async function removeNsFile(exec: Exec, file: string): Promise<void> {
+  if (await isNetnsMounted(file)) {
+    const r = await exec.run('umount', ['--lazy', file]);
+    if (r.code !== 0 && (await isNetnsMounted(file))) {
+      throw new InternalError(`remove namespace file ${file}: umount exited ${r.code}: ${r.stderr.trim()}`);
+    }
+  }
+  await fs.rm(file, { force: true });
+}
+
 export class NetnsManager {
   private readonly dir: string;
   private readonly exec: Exec;
@@ -44,12 +67,8 @@ export class NetnsManager {
     return this.prepared;
   }
 
-  private async doPrepare(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 }); // only the daemon and its CNI plugins open them
-    if (await this.isMountPoint()) return;
-    // --rbind keeps netns mounts left by a previous daemon visible under the new mount.
-    await runChecked(this.exec, 'mount', ['--rbind', this.dir, this.dir]);
-    await runChecked(this.exec, 'mount', ['--make-private', this.dir]);
+  private doPrepare(): Promise<void> {
+    return preparePrivateDir(this.exec, this.dir);
   }
 
   private async isMountPoint(): Promise<boolean> {
@@ -81,13 +100,7 @@ export class NetnsManager {
     if (path.dirname(path.resolve(file)) !== this.dir) {
       throw new InternalError(`remove netns ${file}: not under ${this.dir}`);
     }
-    if (await isNetnsMounted(file)) {
-      const r = await this.exec.run('umount', ['--lazy', file]);
-      if (r.code !== 0 && (await isNetnsMounted(file))) {
-        throw new InternalError(`remove netns ${file}: umount exited ${r.code}: ${r.stderr.trim()}`);
-      }
-    }
-    await fs.rm(file, { force: true });
+    await removeNsFile(this.exec, file);
   }
 
   /** Sandbox ids that have a file in the dir. */
