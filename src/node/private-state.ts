@@ -28,7 +28,7 @@
 //   <pod-logs-dir>/<ns>_<pod>_<uid>/<container>/<n>.log   dirs 0700, logs 0600: /var/log/pods for the
 //                                        default data dir, which the kubelet makes 0755 with 0640 logs (containerd);
 //                                        peapod owns it and keeps logs (which print Secrets as readily as env) private
-//   /run/peapod[-key]/                   0700  runc/ (runc --root), exits/, attach/, netns/ 0700; not descended
+//   /run/peapod[-key]/                   0700  runc/ (runc --root), exits/, attach/, netns/, ns/ 0700; not descended
 //
 // The daemon trusts what these paths hold (it loads pki/ca.key, writes the kubeconfig, opens the store as
 // root), so the start-up check tells two cases apart (decide):
@@ -144,12 +144,13 @@ export const DATA_DIR_RULE: ModeRule = dir([
   { name: 'storage', rule: dir() },
 ]);
 
-/** The run dir: runc's root, conmon's exit files and attach links, pinned netns. */
+/** The run dir: runc's root, conmon's exit files and attach links, pinned netns and IPC/UTS namespaces. */
 export const RUN_DIR_RULE: ModeRule = dir([
   { name: 'runc', rule: dir() },
   { name: 'exits', rule: dir() },
   { name: 'attach', rule: dir() },
   { name: 'netns', rule: dir() },
+  { name: 'ns', rule: dir() },
 ]);
 
 /**

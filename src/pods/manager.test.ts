@@ -581,11 +581,15 @@ test('a sandbox whose infra container fails after it was returned is reported as
   const failed = h.events.events.filter((e) => e.reason === 'FailedCreatePodSandBox');
   assert.equal(failed[0]?.message, 'Failed to create pod sandbox: create container x: runc create failed: open /proc/sys/net/no/such/key: no such file or directory');
   assert.equal(h.events.events.some((e) => e.reason === 'Failed'), false, 'not reported as the container\'s failure');
-  // The sandbox went not ready: the next pass makes a new one and the pod runs.
+  // The failed sandbox went with the container created in it: the next pass starts afresh, and the pod
+  // runs with no restart counted (the container never ran).
+  assert.equal(h.runtime.callsOf('removePodSandbox').length, 1);
   await h.step(11);
   assert.ok(h.runtime.callsOf('runPodSandbox').length >= 2);
   assert.equal(h.newest(uid).state, 'running');
   assert.equal(h.pod().status?.phase, 'Running');
+  assert.equal(h.status()?.restartCount, 0);
+  assert.equal(h.status()?.lastState.terminated, undefined);
   await h.mgr.stop();
 });
 
@@ -600,5 +604,17 @@ test('only a container whose env takes the pod IP waits for the sandbox network'
   await h.mgr.idle();
   assert.equal(h.runtime.callsOf('createContainer').length, 0, 'no container is created without its IP');
   assert.ok(h.events.events.some((e) => e.reason === 'FailedCreatePodSandBox' && e.message === 'Failed to create pod sandbox: attach: no IP left in 10.88.0.0/24'));
+  await h.mgr.stop();
+});
+
+test('a restartPolicy Never pod whose sandbox set-up fails gets a new sandbox, not a Failed phase', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.runtime.failNextSandboxSetup('attach: the bridge plugin failed');
+  const uid = h.create({ restartPolicy: 'Never' }).metadata.uid!;
+  await h.mgr.idle();
+  await h.step(11);
+  assert.equal(h.newest(uid).state, 'running');
+  assert.equal(h.pod().status?.phase, 'Running');
   await h.mgr.stop();
 });

@@ -187,7 +187,7 @@ export class PodSync {
     if (starts.length && sandbox && !this.aborted()) {
       const volumes = await this.setUpVolumes();
       for (const s of volumes ? starts : []) {
-        if (this.aborted()) break;
+        if (this.aborted() || this.sandboxBroken) break;
         // An init container that did not start holds back what follows it (a sidecar does not).
         await this.startOne(s, sandbox, volumes!);
         const started = this.results.some((r) => r.step === 'StartContainer' && r.target === s.name && r.ok);
@@ -354,18 +354,20 @@ export class PodSync {
     }
     state.images.set(c.image ?? '', img.resolved);
     if (this.aborted()) return;
-    // The pod's IP may still be on its way (issue 15): only a container whose env asks for it waits.
-    if (!pod.spec.hostNetwork && envUsesPodIP(c)) {
+    // The pod's IP may still be on its way (issue 15): only a container whose env asks for it waits, and
+    // then reads the sandbox afresh (the pass's observation may predate the attach).
+    const waitsForIP = !pod.spec.hostNetwork && envUsesPodIP(c);
+    if (waitsForIP) {
       try {
         await deps.runtime.waitSandboxNetwork(sandbox.id);
       } catch (err) {
-        return this.sandboxFailed(err);
+        return this.sandboxFailed(sandbox.id, err);
       }
     }
     let config;
     try {
       const targetContainerId = s.kind === 'ephemeral' ? this.ephemeralTarget(c) : undefined;
-      const sb = this.observed.sandboxes.find((x) => x.id === sandbox.id) ?? (await deps.runtime.podSandboxStatus(sandbox.id));
+      const sb = (waitsForIP ? undefined : this.observed.sandboxes.find((x) => x.id === sandbox.id)) ?? (await deps.runtime.podSandboxStatus(sandbox.id));
       const podIPs = pod.spec.hostNetwork ? [deps.nodeIP] : sb?.ip ? [sb.ip, ...sb.additionalIps] : [];
       const env = resolveEnv({ pod, container: c, lookup: deps.lookup, nodeIP: deps.nodeIP, podIPs, nodeCpuMilli: deps.nodeCpuMilli, nodeMemoryBytes: deps.nodeMemoryBytes });
       const mounts = await deps.containerMounts(pod, c, volumes);
@@ -380,6 +382,7 @@ export class PodSync {
     try {
       id = await deps.runtime.createContainer(sandbox.id, config, sandbox.config);
     } catch (err) {
+      if (err instanceof SandboxStartError) return this.sandboxFailed(sandbox.id, err);
       return this.startFailed(c.name, 'CreateContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Created', `Created container: ${c.name}`, c.name);
@@ -388,7 +391,7 @@ export class PodSync {
     try {
       await deps.runtime.startContainer(id);
     } catch (err) {
-      if (err instanceof SandboxStartError) return this.sandboxFailed(err);
+      if (err instanceof SandboxStartError) return this.sandboxFailed(sandbox.id, err);
       return this.startFailed(c.name, 'RunContainerError', errorMessage(err));
     }
     this.emit('Normal', 'Started', `Started container ${c.name}`, c.name);
@@ -412,13 +415,23 @@ export class PodSync {
 
   /**
    * The sandbox's infra container or network, made while its first containers were, failed: its
-   * creation failed, as the kubelet reports it; the next pass replaces the sandbox.
+   * creation failed, as the kubelet reports it. The sandbox goes with the containers created in it (none
+   * ever ran), so the next pass starts from no sandbox, as after a runPodSandbox that failed: no restart
+   * is counted and a restartPolicy Never pod gets its sandbox again. No more starts in this pass.
    */
-  private sandboxFailed(err: unknown): void {
+  private async sandboxFailed(sandboxId: string, err: unknown): Promise<void> {
+    if (this.sandboxBroken) return;
+    this.sandboxBroken = true;
     const message = `Failed to create pod sandbox: ${errorMessage(err)}`;
     this.emit('Warning', 'FailedCreatePodSandBox', message);
     this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
+    await this.deps.runtime.removePodSandbox(sandboxId).catch((e: unknown) =>
+      this.deps.logger.warn({ pod: this.pod.metadata.name, sandboxId, err: errorMessage(e) }, 'remove failed sandbox'),
+    );
   }
+
+  /** The sandbox this pass started containers in failed after it was made (sandboxFailed). */
+  private sandboxBroken = false;
 
   /**
    * The running container whose PID namespace an ephemeral container joins (its targetContainerName),

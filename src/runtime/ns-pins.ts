@@ -33,15 +33,20 @@ export class NamespacePins {
     return Object.fromEntries(kinds.map((k) => [k, path.join(this.dir, `${sandboxId}.${k}`)]));
   }
 
-  /** Makes and pins the namespaces; ones pinned already (a retry) are kept, a partial set is redone. */
-  async pin(sandboxId: string, kinds: readonly PinnedKind[]): Promise<PinnedPaths> {
-    const paths = this.pathsOf(sandboxId, kinds);
-    if (kinds.length === 0) return paths;
+  /** The dir and its private self bind mount, once per process (at the runtime's start, as the netns dir). */
+  prepareDir(): Promise<void> {
     this.prepared ??= preparePrivateDir(this.exec, this.dir).catch((err: unknown) => {
       this.prepared = undefined;
       throw err;
     });
-    await this.prepared;
+    return this.prepared;
+  }
+
+  /** Makes and pins the namespaces; ones pinned already (a retry) are kept, a partial set is redone. */
+  async pin(sandboxId: string, kinds: readonly PinnedKind[]): Promise<PinnedPaths> {
+    const paths = this.pathsOf(sandboxId, kinds);
+    if (kinds.length === 0) return paths;
+    await this.prepareDir();
     const files = kinds.map((k) => paths[k]!);
     const mounted = await Promise.all(files.map((f) => isNetnsMounted(f)));
     if (mounted.every(Boolean)) return paths;
@@ -76,7 +81,7 @@ export class NamespacePins {
   async removeDir(): Promise<void> {
     const left = await fs.readdir(this.dir).catch(() => [] as string[]);
     if (left.length > 0) throw new InternalError(`remove ${this.dir}: ${left.length} namespaces still pinned`);
-    const r = await this.exec.run('umount', [this.dir]);
+    const r = await this.exec.run('umount', ['--no-canonicalize', this.dir], { env: { ...process.env, LC_ALL: 'C' } });
     if (r.code !== 0 && !/not mounted|no mount point|no such file/i.test(r.stderr)) throw new InternalError(`umount ${this.dir}: ${r.stderr.trim()}`);
     this.prepared = undefined;
     await fs.rm(this.dir, { recursive: true, force: true });

@@ -127,6 +127,14 @@ async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState
     return;
   }
   if (s.state !== 'ready') return;
+  if (s.setupPending) {
+    // The daemon ended while its infra container or network was being made (issue 15): never finished.
+    rt.logger.warn({ sandboxId: s.id, runcStatus: st?.status }, 'sandbox set-up interrupted by a restart; sandbox not ready');
+    delete s.setupPending;
+    s.setupFailed = 'the sandbox set-up was interrupted by a daemon restart';
+    if (st && st.status !== 'stopped') await rt.runc.kill(s.id, 'SIGKILL').catch(() => undefined);
+    return rt.handleExit(s.id, { code: 255, at: rt.clock.now() });
+  }
   const exit = await readExitFile(rt.paths.exitsDir, s.id);
   if (exit) return rt.handleExit(s.id, exit);
   const bundle = path.join(rt.paths.sandboxesDir, s.id, 'infra');

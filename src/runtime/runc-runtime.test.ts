@@ -414,13 +414,13 @@ test('issue 13: every 60 s on the clock a runc container nobody records (created
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(deletes(), ['delete --force ghost']);
     assert.deepEqual((await readdir(h.paths.exitsDir)).sort(), ['sb-known']);
-    h.rt.close();
+    await h.rt.close();
     const lists = h.exec.calls.filter((c) => c.args.includes('list')).length;
     h.clock.advance(120_000);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(h.exec.calls.filter((c) => c.args.includes('list')).length, lists, 'no sweep after close()');
   } finally {
-    h.rt.close();
+    await h.rt.close();
     await h.done();
   }
 });
@@ -461,7 +461,7 @@ test('issue 15: runPodSandbox returns while the infra container is made; its fai
   const h = await harness(() => OK, new FakeNetwork(), launcher);
   try {
     const id = await h.rt.runPodSandbox(sandboxConfig('early'));
-    assert.equal(launches.length, 1, 'the infra container\'s conmon is on its way');
+    await until(() => launches.length === 1, 'the infra container\'s conmon on its way');
     assert.equal(h.rt.infraInProgress(id), true);
     const [st] = await h.rt.listPodSandboxes();
     assert.equal(st!.state, 'ready', 'listed as ready meanwhile (a pod never makes a second one)');
@@ -489,6 +489,16 @@ test('issue 15: runPodSandbox returns while the infra container is made; its fai
     const [after] = await h.rt.listPodSandboxes();
     assert.equal(after!.state, 'notready');
     assert.deepEqual(h.events.filter((e) => e.type === 'sandbox-exited').map((e) => e.sandboxId), [id], 'the pod\'s worker is woken');
+    // Once the failure is in, no container of the sandbox is created or started any more (a create that
+    // began before it would otherwise finish after it and start an app with no infra container).
+    await assert.rejects(h.rt.createContainer(id, c.config, sandboxConfig('early')), SandboxStartError);
+    const late = { ...containerRecord('c2', id, 'created') };
+    h.rt.containers.set(late.id, late);
+    await assert.rejects(h.rt.startContainer('c2'), SandboxStartError);
+    assert.equal(h.exec.calls.some((x) => x.args.includes('start')), false, 'runc start was never called');
+    const saved = JSON.parse(await readFile(h.rt.sandboxStore.recordPath(id), 'utf8')) as SandboxRecord;
+    assert.match(saved.setupFailed ?? '', /conmon exited 1/, 'the failure is kept in the record');
+    assert.equal(saved.setupPending, undefined);
     await drive(h.clock, h.rt.removePodSandbox(id));
     assert.equal(await exists(path.join(h.paths.nsDir, `${id}.ipc`)), false, 'the pins go with the sandbox');
   } finally {

@@ -169,6 +169,7 @@ export class RuncRuntime implements Runtime {
       ),
     );
     await this.cgroups.init();
+    await this.pins.prepareDir();
     this.hostCapabilities = await readBoundingCapabilities();
     this.watcher.start();
     await reconcile(this);
@@ -180,7 +181,10 @@ export class RuncRuntime implements Runtime {
   }
 
   /** Stops watching; containers keep running. */
-  close(): void {
+  async close(): Promise<void> {
+    // A sandbox whose infra container or network is being made is finished first (or given up on after
+    // 30 s, to be judged by the next start: reconcile.ts), so a restart finds it whole.
+    await this.settleSetups(30_000);
     this.watcher.close();
     this.stopOrphanSweep?.();
     this.stopOrphanSweep = undefined;
@@ -204,11 +208,27 @@ export class RuncRuntime implements Runtime {
 
   // ---- sandboxes ----
 
+  /**
+   * Holds its slot of the heavy-call limit until the infra container and the network are made too, though
+   * it returns the id as soon as containers can be created (issue 15): a burst is bounded as before.
+   */
   runPodSandbox(config: PodSandboxConfig): Promise<string> {
-    return this.heavy.run(() => this.runPodSandboxNow(config));
+    return new Promise<string>((resolve, reject) => {
+      void this.heavy.run(async () => {
+        let made: { id: string; rest: Promise<void> };
+        try {
+          made = await this.runPodSandboxNow(config);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        resolve(made.id);
+        await made.rest.catch(() => undefined);
+      });
+    });
   }
 
-  private async runPodSandboxNow(config: PodSandboxConfig): Promise<string> {
+  private async runPodSandboxNow(config: PodSandboxConfig): Promise<{ id: string; rest: Promise<void> }> {
     const id = randomBytes(32).toString('hex');
     const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now() };
     const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
@@ -219,15 +239,21 @@ export class RuncRuntime implements Runtime {
     rec.cgroupCreated = true;
     rec.shmMounted = !config.hostIPC;
     this.sandboxes.set(id, rec);
+    let rest: Promise<void> | undefined;
     try {
       await this.sandboxStore.save(rec);
-      const { network, rest } = await createSandboxResources(this, rec, files);
+      const setup = await createSandboxResources(this, rec, files);
+      rest = setup.rest;
       rec.state = 'ready';
-      this.trackSetup(rec, network, rest);
+      // A restarted daemon that finds this still set knows the setup never finished (reconcile.ts).
+      rec.setupPending = true;
+      this.trackSetup(rec, setup.network, setup.rest);
       await this.sandboxStore.save(rec);
-      return id;
+      return { id, rest: this.infraPending.get(id) ?? Promise.resolve() };
     } catch (err) {
       this.logger.warn({ err, sandboxId: id }, 'sandbox creation failed; undoing');
+      // Never undo under the infra container or the attach still being made.
+      await rest?.catch(() => undefined);
       await this.undoSandbox(rec);
       const msg = `run pod sandbox ${config.metadata.namespace}/${config.metadata.name}: ${errorMessage(err)}`;
       if (err instanceof TimeoutError) throw new TimeoutError(msg, { cause: err });
@@ -238,29 +264,42 @@ export class RuncRuntime implements Runtime {
   /**
    * The infra container and pod network of a sandbox that runPodSandbox returned while they were still
    * being made (createSandboxResources). Listed as ready meanwhile; if either fails, the sandbox becomes
-   * not ready and the pod's worker is woken, as when a pause process dies; its containers never start.
+   * not ready for good (setupFailed, kept in its record), the pod's worker is woken as when a pause
+   * process dies, and none of its containers is created or started: each is told with a SandboxStartError.
    */
   private trackSetup(rec: SandboxRecord, network: Promise<void>, rest: Promise<void>): void {
     const m = rec.config.metadata;
+    const failure = (err: unknown) => new SandboxStartError(`run pod sandbox ${m.namespace}/${m.name}: ${errorMessage(err)}`, { cause: err });
     const net = network.catch((err: unknown) => {
-      throw new SandboxStartError(`run pod sandbox ${m.namespace}/${m.name}: ${errorMessage(err)}`, { cause: err });
+      throw failure(err);
     });
     net.catch(() => undefined);
     this.networkPending.set(rec.id, net);
-    void net.finally(() => {
-      if (this.networkPending.get(rec.id) === net) this.networkPending.delete(rec.id);
-    }).catch(() => undefined);
+    void net
+      .finally(() => {
+        if (this.networkPending.get(rec.id) === net) this.networkPending.delete(rec.id);
+      })
+      .catch(() => undefined);
     const p = rest.then(
-      () => this.sandboxStore.save(rec).catch((e) => this.logger.warn({ err: e, sandboxId: rec.id }, 'save sandbox failed')),
+      async () => {
+        delete rec.setupPending;
+        await this.sandboxStore.save(rec).catch((e) => this.logger.warn({ err: e, sandboxId: rec.id }, 'save sandbox failed'));
+      },
       async (err: unknown) => {
-        this.logger.warn({ err: errorMessage(err), sandboxId: rec.id }, 'infra container failed; sandbox not ready');
+        const e = failure(err);
+        this.logger.warn({ err: errorMessage(err), sandboxId: rec.id }, 'sandbox setup failed; sandbox not ready');
+        delete rec.setupPending;
+        rec.setupFailed = e.message;
         if (this.sandboxes.get(rec.id) === rec && rec.state === 'ready') {
           rec.state = 'notready';
-          rec.pausePid = 0;
+          // A pause that did start (the network failed) keeps its pid, so stopping the sandbox kills it.
+          if (!rec.pausePid) rec.pausePid = 0;
           await this.sandboxStore.save(rec).catch(() => undefined);
           this.publish({ type: 'sandbox-exited', containerId: '', sandboxId: rec.id, podUid: rec.config.metadata.uid });
+        } else {
+          await this.sandboxStore.save(rec).catch(() => undefined);
         }
-        throw new SandboxStartError(`run pod sandbox ${m.namespace}/${m.name}: ${errorMessage(err)}`, { cause: err });
+        throw e;
       },
     );
     const tracked = p.finally(() => {
@@ -268,8 +307,6 @@ export class RuncRuntime implements Runtime {
     });
     tracked.catch(() => undefined);
     this.infraPending.set(rec.id, tracked);
-    // Counted against the heavy-call limit until done, like the rest of the sandbox's creation.
-    void this.heavy.run(() => tracked.catch(() => undefined));
   }
 
   /** Sandboxes whose infra container or network is still being made, by id (trackSetup). */
@@ -279,6 +316,8 @@ export class RuncRuntime implements Runtime {
 
   async waitSandboxNetwork(id: string): Promise<void> {
     await this.networkPending.get(id);
+    const rec = this.sandboxes.get(id);
+    if (rec?.setupFailed && !rec.ip && !rec.config.hostNetwork) throw new SandboxStartError(rec.setupFailed);
   }
 
   /** Whether the sandbox's infra container is still being created (liveness checks wait for it). */
@@ -286,14 +325,25 @@ export class RuncRuntime implements Runtime {
     return this.infraPending.has(sandboxId);
   }
 
-  /** Waits for the sandbox's infra container; rejects with its failure. */
+  /** Waits for the sandbox's setup; rejects (SandboxStartError) when it failed, now or before. */
   private async infraDone(sandboxId: string): Promise<void> {
     await this.infraPending.get(sandboxId);
+    const failed = this.sandboxes.get(sandboxId)?.setupFailed;
+    if (failed) throw new SandboxStartError(failed);
   }
 
   /** Resolves once the sandbox's infra container runs (at once for one that does); rejects if it failed to. */
   infraStarted(sandboxId: string): Promise<void> {
     return this.infraDone(sandboxId);
+  }
+
+  /** Waits (bounded) for setups still in flight, so a stopping daemon leaves none half made. */
+  private async settleSetups(timeoutMs: number): Promise<void> {
+    const pending = [...this.infraPending.values()].map((p) => p.catch(() => undefined));
+    if (pending.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -400,7 +450,12 @@ export class RuncRuntime implements Runtime {
 
   // ---- containers ----
 
-  createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+  async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
+    // With its namespaces pinned as files, a container is created while the infra container still is;
+    // one that joins the infra's own PID namespace, or an older sandbox's namespaces, waits for it (outside
+    // the heavy-call limit, which the sandbox's setup holds a slot of).
+    const sb = this.sandboxes.get(sandboxId);
+    if (sb && this.infraPending.has(sandboxId) && !joinsPinnedOnly(sb)) await this.infraPending.get(sandboxId)!.catch(() => undefined);
     return this.heavy.run(() => this.createContainerNow(sandboxId, config, sandboxConfig));
   }
 
@@ -408,13 +463,7 @@ export class RuncRuntime implements Runtime {
     const sb = this.sandboxes.get(sandboxId);
     const what = `container "${config.metadata.name}" in sandbox ${sandboxId.slice(0, 12)}`;
     if (!sb) throw new NotFoundError(`create ${what}: pod sandbox not found`);
-    // With its namespaces pinned as files, a container is created while the infra container still is;
-    // one that joins the infra's own PID namespace, or an older sandbox's namespaces, waits for it.
-    if (this.infraPending.has(sandboxId) && !joinsPinnedOnly(sb)) {
-      await this.infraDone(sandboxId).catch((err: unknown) => {
-        throw new ConflictError(`create ${what}: pod sandbox is not ready: ${errorMessage(err)}`);
-      });
-    }
+    if (sb.setupFailed) throw new SandboxStartError(sb.setupFailed);
     if (sb.state !== 'ready' || (!sb.pausePid && !this.infraPending.has(sandboxId))) throw new ConflictError(`create ${what}: pod sandbox is not ready`);
     const image = await this.images.imageStatus(config.image);
     if (!image) throw new NotFoundError(`create ${what}: image "${config.image}" not found`);
@@ -541,7 +590,10 @@ export class RuncRuntime implements Runtime {
   /** The daemon's bounding set, read once: privileged containers get these, not more. */
   private hostCapabilities?: string[];
 
-  startContainer(id: string): Promise<void> {
+  async startContainer(id: string): Promise<void> {
+    // The infra container runs before any app container does: waited for outside the heavy-call limit.
+    const sandboxId = this.containers.get(id)?.sandboxId;
+    if (sandboxId) await this.infraPending.get(sandboxId)?.catch(() => undefined);
     return this.heavy.run(() => this.startContainerNow(id));
   }
 

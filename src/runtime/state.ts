@@ -22,6 +22,10 @@ export interface SandboxRecord {
   ipcPath?: string;
   utsPath?: string;
   cgroupCreated?: boolean;
+  /** Returned by runPodSandbox, its infra container or network still being made (issue 15). */
+  setupPending?: boolean;
+  /** Why its infra container or network could not be made after runPodSandbox returned: never started. */
+  setupFailed?: string;
   shmMounted?: boolean;
   infraCreated?: boolean;
   networkAttached?: boolean;

@@ -181,7 +181,7 @@ function suite(): void {
       if (runtime) {
         for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
         await runtime.teardownNode();
-        runtime.close();
+        await runtime.close();
       }
       if (network) await network.teardownNode();
       for (const p of startedByMistake) await new CniNetwork({ paths: p, exec, logger, podCidr: REFUSED_SUBNET }).teardownNode();

@@ -101,7 +101,7 @@ function suite(): void {
     try {
       for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
       await runtime.teardownNode();
-      runtime.close();
+      await runtime.close();
       await network.teardownNode();
       await assertNothingLeft();
     } catch (e) {
@@ -260,7 +260,7 @@ function suite(): void {
     assert.equal(out.code, 0, out.stderr);
     const born = JSON.parse(out.stdout) as { sandboxId: string; containerId: string; pid: number };
     // The old runtime object in this process knows nothing of them; a new one must find them.
-    runtime.close();
+    await runtime.close();
     runtime = makeRuntime();
     await network.init();
     await timed('init(restart)', () => runtime.init());

@@ -65,7 +65,7 @@ function suite(): void {
     try {
       for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
       await runtime.teardownNode();
-      runtime.close();
+      await runtime.close();
       await network.teardownNode();
       const left = await exec.run('/usr/sbin/runc', ['--root', paths.runcRoot, 'list', '-q']);
       assert.equal(left.stdout.trim(), '', 'runc state left');

@@ -76,7 +76,7 @@ function suite(): void {
       if (runtime) {
         for (const s of await runtime.listPodSandboxes()) await runtime.removePodSandbox(s.id);
         await runtime.teardownNode();
-        runtime.close();
+        await runtime.close();
       }
     } finally {
       for (const m of mountsUnder(await readMountInfo(), await fs.realpath(dataDir))) await exec.run('umount', ['-l', m.mountPoint]);
