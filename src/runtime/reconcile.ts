@@ -126,15 +126,21 @@ async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState
     await teardownSandbox(rt, s);
     return;
   }
-  if (s.state !== 'ready') return;
-  if (s.setupPending) {
-    // The daemon ended while its infra container or network was being made (issue 15): never finished.
-    rt.logger.warn({ sandboxId: s.id, runcStatus: st?.status }, 'sandbox set-up interrupted by a restart; sandbox not ready');
+  if (s.state === 'ready' && s.setupPending) {
+    const ctrs = [...rt.containers.values()].filter((x) => x.sandboxId === s.id);
+    if (ctrs.every((c) => !(c.startedAt > 0))) {
+      // The daemon ended while its infra container or network was being made (issue 15), before any of its
+      // containers ran: a half-created sandbox, removed with them as one in state 'creating' is.
+      rt.logger.info({ sandboxId: s.id }, 'removing a sandbox whose set-up a restart interrupted');
+      for (const c of ctrs) await rt.teardownContainer(c);
+      await teardownSandbox(rt, s);
+      return;
+    }
+    // A container of it ran, so the set-up had finished (only its record's last save was lost).
     delete s.setupPending;
-    s.setupFailed = 'the sandbox set-up was interrupted by a daemon restart';
-    if (st && st.status !== 'stopped') await rt.runc.kill(s.id, 'SIGKILL').catch(() => undefined);
-    return rt.handleExit(s.id, { code: 255, at: rt.clock.now() });
+    await rt.sandboxStore.save(s).catch(() => undefined);
   }
+  if (s.state !== 'ready') return;
   const exit = await readExitFile(rt.paths.exitsDir, s.id);
   if (exit) return rt.handleExit(s.id, exit);
   const bundle = path.join(rt.paths.sandboxesDir, s.id, 'infra');

@@ -505,3 +505,23 @@ test('issue 15: runPodSandbox returns while the infra container is made; its fai
     await h.done();
   }
 });
+
+test('issue 15: start-up removes a sandbox whose set-up a restart interrupted, with the containers made in it (never started)', async () => {
+  const h = await harness((c) => (path.basename(c.file) === 'runc' && c.args.includes('list') ? { code: 0, stdout: '[]', stderr: '' } : OK));
+  try {
+    const sb: SandboxRecord = { id: 'sb-pending', config: sandboxConfig('p'), state: 'ready', createdAt: 1, infraCreated: true, setupPending: true };
+    const kept: SandboxRecord = { id: 'sb-done', config: sandboxConfig('q'), state: 'ready', createdAt: 1, infraCreated: true, setupPending: true };
+    await h.rt.sandboxStore.save(sb);
+    await h.rt.sandboxStore.save(kept);
+    await h.rt.containerStore.save({ ...containerRecord('c-created', 'sb-pending', 'created'), startedAt: 0 });
+    // One of kept's containers ran: its set-up had finished, only the record's last save was lost.
+    await h.rt.containerStore.save({ ...containerRecord('c-ran', 'sb-done', 'exited'), exitCode: 0 });
+    await reconcile(h.rt);
+    assert.equal(h.rt.sandboxes.has('sb-pending'), false, 'the half-set-up sandbox is gone');
+    assert.equal(h.rt.containers.has('c-created'), false, 'with the container made in it');
+    assert.equal(await exists(path.join(h.paths.sandboxesDir, 'sb-pending')), false);
+    assert.equal(h.rt.sandboxes.get('sb-done')?.setupPending, undefined, 'a sandbox one of whose containers ran is kept');
+  } finally {
+    await h.done();
+  }
+});
