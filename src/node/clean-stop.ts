@@ -3,12 +3,11 @@
 // start makes them again in a few milliseconds. With pods left, everything they need stays, so their
 // containers keep running while the daemon is away.
 
-import { promises as fs } from 'node:fs';
 
 import type { Logger } from '../system/logger.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { PodNetwork } from '../runtime/network/network.js';
-import { mountsUnder } from './host-state.js';
+import { removeUnmounted } from './host-state.js';
 import type { NodePaths } from './paths.js';
 
 export interface CleanStopDeps {
@@ -30,9 +29,9 @@ export async function removeNodeStateIfIdle(d: CleanStopDeps): Promise<boolean> 
   // The runtime's own guard first: it also counts sandboxes still being created, which lists leave out.
   await d.runtime.teardownNode();
   await d.network.teardownNode();
-  const mounts = mountsUnder(await (d.readMountInfo ?? (() => fs.readFile('/proc/self/mountinfo', 'utf8')))(), [d.paths.runDir]);
-  if (mounts.length > 0) throw new Error(`run dir ${d.paths.runDir} kept: still mounted under it: ${mounts.join(' ')}`);
-  await fs.rm(d.paths.runDir, { recursive: true, force: true });
+  await removeUnmounted(d.paths.runDir, d.readMountInfo).catch((err: Error) => {
+    throw new Error(`run dir ${d.paths.runDir} kept: ${err.message}`);
+  });
   d.logger.info({ bridge: d.paths.bridgeName, runDir: d.paths.runDir, cgroupParent: d.paths.cgroupParent }, 'no pod left: removed the node-level state (bridge, masquerade, netns dir, cgroup parents, run dir)');
   return true;
 }

@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 
 import { runChecked, type Exec } from '../system/exec.js';
-import { parseMountInfo } from '../system/mountinfo.js';
+import { mountPointsUnder, parseMountInfo } from '../system/mountinfo.js';
 import { renderChainCleanup, selectLeakedChains, type ChainCleanup } from '../runtime/network/leaks.js';
 import { nodeMasqChain, planNodeMasqRemoval } from '../runtime/network/node-masq.js';
 import { RUNC_PATH } from '../runtime/runc.js';
@@ -226,8 +226,8 @@ export async function removeEngine(paths: NodePaths, inv: EngineInventory, opts:
 }
 
 /** Removes a tree unless a mount is still under it (an unmount that failed): never crosses into a mount. */
-export async function removeUnmounted(dir: string): Promise<void> {
-  const mountinfo = await fs.readFile('/proc/self/mountinfo', 'utf8');
+export async function removeUnmounted(dir: string, readMountInfo = () => fs.readFile('/proc/self/mountinfo', 'utf8')): Promise<void> {
+  const mountinfo = await readMountInfo();
   const real = await fs.realpath(dir).catch(() => dir);
   const still = mountsUnder(mountinfo, [...new Set([dir, real])]);
   if (still.length > 0) throw new Error(`still mounted under it: ${still.join(' ')}`);
@@ -290,13 +290,11 @@ async function removeCgroup(dir: string): Promise<void> {
   }
 }
 
-/** Mount points at or under any of the prefixes, deepest first (so nested ones go before their parents). */
+/** Mount points at or under any of the prefixes (system/mountinfo's mountPointsUnder), deepest first across them all. */
 export function mountsUnder(mountinfo: string, prefixes: string[]): string[] {
-  const points = new Set<string>();
-  for (const e of parseMountInfo(mountinfo)) {
-    if (prefixes.some((p) => e.mountPoint === p || e.mountPoint.startsWith(p + '/'))) points.add(e.mountPoint);
-  }
-  return [...points].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
+  const entries = parseMountInfo(mountinfo);
+  const points = [...new Set(prefixes.flatMap((p) => mountPointsUnder(entries, p)))];
+  return points.sort((a, b) => b.split('/').length - a.split('/').length);
 }
 
 /** conmon processes whose runtime root is `runcRoot` (conmon gets `--runtime-arg --root=<runcRoot>`). */

@@ -12,7 +12,7 @@ import path from 'node:path';
 
 import { InternalError } from '../errors.js';
 import type { Exec } from '../system/exec.js';
-import { isNetnsMounted, preparePrivateDir, removeNsFile } from './network/netns.js';
+import { isNetnsMounted, preparePrivateDir, removeNsFile, removePrivateDir } from './network/netns.js';
 
 export type PinnedKind = 'ipc' | 'uts';
 export type PinnedPaths = Partial<Record<PinnedKind, string>>;
@@ -81,9 +81,7 @@ export class NamespacePins {
   async removeDir(): Promise<void> {
     const left = await fs.readdir(this.dir).catch(() => [] as string[]);
     if (left.length > 0) throw new InternalError(`remove ${this.dir}: ${left.length} namespaces still pinned`);
-    const r = await this.exec.run('umount', ['--no-canonicalize', this.dir], { env: { ...process.env, LC_ALL: 'C' } });
-    if (r.code !== 0 && !/not mounted|no mount point|no such file/i.test(r.stderr)) throw new InternalError(`umount ${this.dir}: ${r.stderr.trim()}`);
     this.prepared = undefined;
-    await fs.rm(this.dir, { recursive: true, force: true });
+    await removePrivateDir(this.exec, this.dir);
   }
 }

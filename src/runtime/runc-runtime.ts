@@ -325,16 +325,14 @@ export class RuncRuntime implements Runtime {
     return this.infraPending.has(sandboxId);
   }
 
-  /** Waits for the sandbox's setup; rejects (SandboxStartError) when it failed, now or before. */
-  private async infraDone(sandboxId: string): Promise<void> {
+  /**
+   * Resolves once the sandbox's set-up is done (at once for one that is): its infra container runs and its
+   * network is attached; rejects (SandboxStartError) when it failed, now or before.
+   */
+  async infraStarted(sandboxId: string): Promise<void> {
     await this.infraPending.get(sandboxId);
     const failed = this.sandboxes.get(sandboxId)?.setupFailed;
     if (failed) throw new SandboxStartError(failed);
-  }
-
-  /** Resolves once the sandbox's infra container runs (at once for one that does); rejects if it failed to. */
-  infraStarted(sandboxId: string): Promise<void> {
-    return this.infraDone(sandboxId);
   }
 
   /** Waits (bounded) for setups still in flight, so a stopping daemon leaves none half made. */
@@ -376,7 +374,7 @@ export class RuncRuntime implements Runtime {
   async stopPodSandbox(id: string): Promise<void> {
     const rec = this.sandboxes.get(id);
     if (!rec) return;
-    await this.infraDone(id).catch(() => undefined);
+    await this.infraStarted(id).catch(() => undefined);
     const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
     await settleAll(ctrs.map((c) => this.stopContainer(c.id, 0)));
     await this.stopInfra(rec);
@@ -405,7 +403,7 @@ export class RuncRuntime implements Runtime {
     return this.heavy.run(async () => {
       const rec = this.sandboxes.get(id);
       if (!rec) return;
-      await this.infraDone(id).catch(() => undefined);
+      await this.infraStarted(id).catch(() => undefined);
       const ctrs = [...this.containers.values()].filter((c) => c.sandboxId === id);
       await settleAll(ctrs.map((c) => this.removeContainerNow(c.id)));
       await teardownSandbox(this, rec);
@@ -602,7 +600,7 @@ export class RuncRuntime implements Runtime {
     if (!rec) throw new NotFoundError(`container ${id} not found`);
     if (rec.state !== 'created') throw new ConflictError(`start container ${id}: container is ${rec.state}`);
     // The infra container runs before any app container does.
-    await this.infraDone(rec.sandboxId);
+    await this.infraStarted(rec.sandboxId);
     if (rec.startError) {
       Object.assign(rec, { state: 'exited', exitCode: 128, reason: 'StartError', message: rec.startError, finishedAt: this.clock.now() });
       await this.containerStore.save(rec);

@@ -7,7 +7,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import { inventoryEmpty, inventoryEngine, mountsUnder, removeEngine } from '../../node/host-state.js';
+import { inventoryEmpty, inventoryEngine, removeEngine } from '../../node/host-state.js';
+import { mountPointsUnder, readMountInfo } from '../../system/mountinfo.js';
 import { nodePaths, type NodePaths } from '../../node/paths.js';
 import { acquireDataDirLock, LOCK_FILE } from '../../system/data-dir-lock.js';
 import { HostExec } from '../../system/exec.js';
@@ -141,7 +142,7 @@ async function removePodLogs(ctx: CliContext, paths: NodePaths, podUids: Set<str
  */
 async function removeDataDir(dir: string): Promise<void> {
   const real = await fs.realpath(dir).catch(() => dir);
-  const below = mountsUnder(await fs.readFile('/proc/self/mountinfo', 'utf8'), [real]).filter((m) => m !== real);
+  const below = mountPointsUnder(await readMountInfo(), real).filter((m) => m !== real);
   if (below.length > 0) throw new CliError(`error: ${dir} not removed: still mounted under it: ${below.join(' ')}`);
   for (const e of await fs.readdir(dir)) await fs.rm(path.join(dir, e), { recursive: true, force: true });
   await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {

@@ -37,6 +37,14 @@ export async function preparePrivateDir(exec: Exec, dir: string): Promise<void> 
   await runChecked(exec, 'mount', ['--make-private', dir]);
 }
 
+/** Undoes preparePrivateDir: unmounts the dir's own bind mount (the path as given) and removes the dir. */
+export async function removePrivateDir(exec: Exec, dir: string): Promise<void> {
+  if (isMountPoint(await readMountInfo(undefined, dir).catch(() => []), dir)) {
+    await runChecked(exec, 'umount', ['--no-canonicalize', dir]);
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
 /** Unmounts (lazily, as `ip netns del`) a namespace file and unlinks it; succeeds when already gone. */
 export async function removeNsFile(exec: Exec, file: string): Promise<void> {
   if (await isNetnsMounted(file)) {
@@ -71,9 +79,6 @@ export class NetnsManager {
     return preparePrivateDir(this.exec, this.dir);
   }
 
-  private async isMountPoint(): Promise<boolean> {
-    return isMountPoint(await readMountInfo(undefined, this.dir), this.dir);
-  }
 
   pathOf(sandboxId: string): string {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(sandboxId)) throw new InternalError(`bad sandbox id "${sandboxId}"`);
@@ -117,10 +122,7 @@ export class NetnsManager {
   async removeDir(): Promise<void> {
     const left = await this.list();
     if (left.length > 0) throw new InternalError(`remove netns dir ${this.dir}: ${left.length} netns still pinned`);
-    if (await this.isMountPoint().catch(() => false)) {
-      await runChecked(this.exec, 'umount', [this.dir]);
-    }
     this.prepared = undefined;
-    await fs.rm(this.dir, { recursive: true, force: true });
+    await removePrivateDir(this.exec, this.dir);
   }
 }
