@@ -202,8 +202,9 @@ export class PodManager {
     this.probes = probes;
     workers = new PodWorkers({ deps, store: o.store, clock: o.clock, logger: o.logger, probes, onPodGone: o.onPodGone });
     this.workers = workers;
-    // Every event type kicks its pod, 'sandbox-exited' included (containerId is '' there): a dead infra
-    // container is seen at once, not at the next resync.
+    // Every event type kicks its pod, 'sandbox-exited' and 'sandbox-ready' included (containerId is '' there):
+    // a dead infra container, or a network attached after runPodSandbox returned, is seen at once, not at
+    // the next resync.
     const w = workers;
     this.unsubscribe = o.runtime.onContainerEvent((ev) => w.kick(ev.podUid));
     const byCreation = [...list.items, ...staticPods].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));

@@ -53,7 +53,9 @@ export function podReference(pod: Pod, container?: string): ObjectReference {
 /** Where hooks and probes aim: the newest sandbox's IP, or the node's with hostNetwork; '' before any. */
 export function podIPOf(pod: Pod, observed: ObservedPod, nodeIP: string): string {
   if (pod.spec.hostNetwork) return nodeIP;
-  return observed.sandboxes.find((s) => s.ip)?.ip ?? '';
+  // The newest sandbox's only: while its network is still being attached an older one's (released) IP
+  // may belong to another pod by now.
+  return observed.sandboxes[0]?.ip ?? '';
 }
 
 /** The names of the pod's sidecars (initContainers with restartPolicy Always). */

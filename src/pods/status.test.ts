@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod, PodSpec, PodStatus } from '../k8s/types.js';
 import type { ContainerStatus, PodSandboxStatus } from '../runtime/runtime.js';
-import { rfc3339 } from './spec.js';
+import { podIPOf, rfc3339 } from './spec.js';
 import { computePodStatus, type StartError } from './status.js';
 import { T0, ctr, makePod, observed, rec, sandbox } from './test-fixtures.js';
 
@@ -286,6 +286,34 @@ const cases: Case[] = [
     expect: (s) => assert.deepEqual(s.podIPs, [{ ip: '192.168.1.2' }]),
   },
   {
+    name: 'while a new sandbox\'s network is being attached the pod keeps the IPs it showed, not an older sandbox\'s, and is not ready to start containers',
+    pod: (p) => (p.status = { ...p.status, podIP: '10.88.0.9', podIPs: [{ ip: '10.88.0.9' }] }),
+    sandboxes: [{ ...sandbox('ready', 1), ip: undefined }, { ...sandbox('notready', 0), ip: '10.88.0.7' }],
+    records: [],
+    expect: (s) => {
+      assert.deepEqual(s.podIPs, [{ ip: '10.88.0.9' }]);
+      assert.equal(s.podIP, '10.88.0.9');
+      assert.equal(cond(s, 'PodReadyToStartContainers')?.status, 'False');
+    },
+  },
+  {
+    name: 'once the newest sandbox has its IP the pod shows it and is ready to start containers',
+    pod: (p) => (p.status = { ...p.status, podIP: '10.88.0.9', podIPs: [{ ip: '10.88.0.9' }] }),
+    sandboxes: [{ ...sandbox('ready', 1), ip: '10.88.0.8' }, { ...sandbox('notready', 0), ip: '10.88.0.7' }],
+    records: [],
+    expect: (s) => {
+      assert.deepEqual(s.podIPs, [{ ip: '10.88.0.8' }]);
+      assert.equal(cond(s, 'PodReadyToStartContainers')?.status, 'True');
+    },
+  },
+  {
+    name: 'a hostNetwork pod is ready to start containers with a ready sandbox of no IP of its own',
+    spec: { hostNetwork: true },
+    sandboxes: [{ ...sandbox('ready'), ip: undefined, hostNetwork: true }],
+    records: [],
+    expect: (s) => assert.equal(cond(s, 'PodReadyToStartContainers')?.status, 'True'),
+  },
+  {
     name: 'a deleted pod whose containers all stopped after exit 0 is Succeeded',
     pod: (p) => (p.metadata.deletionTimestamp = rfc3339(T0)),
     records: [rec('c', 'exited', { exitCode: 0 })],
@@ -336,4 +364,13 @@ test('conditions owned by others are kept after the five the kubelet writes', ()
   const c: Case = { name: '', records: [rec('c', 'running')], expect: () => {} };
   const s = statusOf(c, NOW, { conditions: [{ type: 'DisruptionTarget', status: 'True' }] });
   assert.deepEqual(s.conditions?.map((x) => x.type).slice(-1), ['DisruptionTarget']);
+});
+
+test('podIPOf gives the newest sandbox\'s IP only: none while its network is being attached, never an older one\'s', () => {
+  const pending = sandbox('ready', 1);
+  delete pending.ip;
+  const old = { ...sandbox('notready', 0), ip: '10.88.0.7' };
+  assert.equal(podIPOf(makePod(), observed([pending, old], []), '192.168.1.2'), '');
+  assert.equal(podIPOf(makePod(), observed([{ ...pending, ip: '10.88.0.8' }, old], []), '192.168.1.2'), '10.88.0.8');
+  assert.equal(podIPOf(makePod({ hostNetwork: true }), observed([pending], []), '192.168.1.2'), '192.168.1.2');
 });

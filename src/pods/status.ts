@@ -202,7 +202,9 @@ function conditionsOf(input: StatusInput, phase: PodPhase, inits: ContainerStatu
   const { pod, observed, now } = input;
   const old = pod.status?.conditions ?? [];
   const sb = observed.sandboxes[0];
-  const out: PodCondition[] = [condition(old, 'PodReadyToStartContainers', sb?.state === 'ready', now)];
+  // As the kubelet: a ready sandbox whose network is attached (an IP, unless the pod uses the host's).
+  const started = sb?.state === 'ready' && (pod.spec.hostNetwork || !!sb.ip);
+  const out: PodCondition[] = [condition(old, 'PodReadyToStartContainers', started, now)];
 
   const sidecars = sidecarNames(pod);
   // A sidecar is done initializing once started; an init container once it exited 0.
@@ -235,7 +237,9 @@ function conditionsOf(input: StatusInput, phase: PodPhase, inits: ContainerStatu
 function ipsOf(input: StatusInput): string[] {
   const { pod, observed, nodeIP } = input;
   if (pod.spec.hostNetwork) return [nodeIP];
-  const sb = observed.sandboxes.find((s) => s.ip);
+  // The newest sandbox's; while it has none yet (its network is being attached), the pod keeps the IPs
+  // it showed, as the kubelet's cache keeps them: never an older sandbox's, released meanwhile.
+  const sb = observed.sandboxes[0];
   if (sb?.ip) return [sb.ip, ...sb.additionalIps];
   return (pod.status?.podIPs ?? []).map((x) => x.ip);
 }

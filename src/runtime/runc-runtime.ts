@@ -284,6 +284,10 @@ export class RuncRuntime implements Runtime {
       async () => {
         delete rec.setupPending;
         await this.sandboxStore.save(rec).catch((e) => this.logger.warn({ err: e, sandboxId: rec.id }, 'save sandbox failed'));
+        // The pod's worker learns its IP now, not at the next resync (a pod stuck pulling would show none).
+        if (this.sandboxes.get(rec.id) === rec && rec.state === 'ready') {
+          this.publish({ type: 'sandbox-ready', containerId: '', sandboxId: rec.id, podUid: rec.config.metadata.uid });
+        }
       },
       async (err: unknown) => {
         const e = failure(err);

@@ -296,8 +296,13 @@ export interface Runtime extends SandboxRuntime, ContainerRuntime, StreamingRunt
 }
 
 export interface ContainerEvent {
-  /** 'sandbox-exited': the infra container died (containerId is empty); the pod's sandbox is not ready. */
-  type: 'created' | 'started' | 'exited' | 'removed' | 'sandbox-exited';
+  /**
+   * 'sandbox-exited': the infra container died (containerId is empty); the pod's sandbox is not ready.
+   * 'sandbox-ready': a sandbox that runPodSandbox returned while its infra container and network were still
+   * being made has them now (containerId is empty): its IP is known. A runtime that returns only once they
+   * are made need not publish it.
+   */
+  type: 'created' | 'started' | 'exited' | 'removed' | 'sandbox-exited' | 'sandbox-ready';
   containerId: string;
   sandboxId: string;
   podUid: string;

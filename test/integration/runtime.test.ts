@@ -160,6 +160,7 @@ function suite(): void {
     const id = await timed('runPodSandbox', () => runtime.runPodSandbox(sb));
     // The infra container and the network may still be on their way when it returns (issue 15).
     await timed('infraStarted', () => runtime.infraStarted(id));
+    assert.ok(events.some((e) => e.type === 'sandbox-ready' && e.sandboxId === id && e.podUid === sb.metadata.uid), 'the pod is told its sandbox is set up');
     const st = await runtime.podSandboxStatus(id);
     assert.equal(st.state, 'ready');
     assert.match(st.ip ?? '', /^10\.88\.202\.\d+$/);
