@@ -176,3 +176,42 @@ test('an HTTPS hook served in plain HTTP is retried over HTTP, and says so (Life
     server.close();
   }
 });
+
+// Issue 15: a pod's regular containers are created together and started one by one in spec order; what
+// the kubelet shows stays as it was: events in its order, and a postStart hook still runs before the
+// next container is even created.
+const steps = (h: ReturnType<typeof harness>) =>
+  h.runtime.calls
+    .filter((c) => c.method === 'createContainer' || c.method === 'startContainer')
+    .map((c) => (c.method === 'createContainer' ? `create ${(c.args[1] as { metadata: { name: string } }).metadata.name}` : 'start'));
+
+test('issue 15: regular containers are created together, started in spec order, their events in the kubelet\'s order', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.create({ containers: [withHooks({ name: 'a' }), withHooks({ name: 'b' }), withHooks({ name: 'c' })] });
+  await h.mgr.idle();
+  assert.deepEqual(steps(h), ['create a', 'create b', 'create c', 'start', 'start', 'start']);
+  const started = h.runtime.callsOf('startContainer').map((c) => c.args[0]);
+  const created = h.runtime.callsOf('createContainer').map((c) => c.args[1] as { metadata: { name: string } });
+  assert.equal(started.length, 3);
+  const names = h.events.events.filter((e) => e.fieldPath).map((e) => `${e.reason} ${e.fieldPath}`);
+  assert.deepEqual(names, ['a', 'b', 'c'].flatMap((n) => [`Pulled spec.containers{${n}}`, `Created spec.containers{${n}}`, `Started spec.containers{${n}}`]));
+  assert.deepEqual(created.map((c) => c.metadata.name), ['a', 'b', 'c']);
+  assert.equal(h.pod().status?.phase, 'Running');
+  await h.mgr.stop();
+});
+
+test('issue 15: a container after one with a postStart hook is created only once that hook ran', async () => {
+  const h = harness();
+  const order: string[] = [];
+  h.runtime.execHandler = () => {
+    order.push(`hook ran with ${steps(h).join(', ')}`);
+    return ok;
+  };
+  await h.mgr.start();
+  h.create({ containers: [withHooks({ name: 'a' }), withHooks({ name: 'b', lifecycle: { postStart: { exec: { command: ['true'] } } } }), withHooks({ name: 'c' })] });
+  await h.mgr.idle();
+  assert.deepEqual(order, ['hook ran with create a, create b, start, start']);
+  assert.deepEqual(steps(h), ['create a', 'create b', 'start', 'start', 'create c', 'start']);
+  await h.mgr.stop();
+});

@@ -158,8 +158,22 @@ export class PodSync {
   }
 
   private emit(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
-    this.deps.events.record(podReference(this.pod, container), type, reason, message);
+    const held = container === undefined ? undefined : this.heldEvents.get(container);
+    if (held) held.push(() => this.emit(type, reason, message, container));
+    else this.deps.events.record(podReference(this.pod, container), type, reason, message);
   }
+
+  /** Events of containers being created ahead of their turn (startTogether), by container name. */
+  private readonly heldEvents = new Map<string, (() => void)[]>();
+
+  private releaseEvents(name: string): void {
+    const held = this.heldEvents.get(name);
+    this.heldEvents.delete(name);
+    for (const e of held ?? []) e();
+  }
+
+  /** Container creates of this pass still in flight (startTogether): a failed sandbox goes after them. */
+  private readonly creating = new Set<Promise<unknown>>();
 
   private record(r: StepResult): void {
     this.results.push(r);
@@ -186,12 +200,21 @@ export class PodSync {
     const starts = [...plan.ephemeralContainersToStart, ...plan.initContainersToStart, ...plan.containersToStart];
     if (starts.length && sandbox && !this.aborted()) {
       const volumes = await this.setUpVolumes();
-      for (const s of volumes ? starts : []) {
+      const list = volumes ? starts : [];
+      for (let i = 0; i < list.length; ) {
         if (this.aborted() || this.sandboxBroken) break;
+        const s = list[i]!;
+        if (s.kind === 'regular') {
+          const batch = regularBatch(list, i);
+          await this.startTogether(batch, sandbox, volumes!);
+          i += batch.length;
+          continue;
+        }
         // An init container that did not start holds back what follows it (a sidecar does not).
         await this.startOne(s, sandbox, volumes!);
         const started = this.results.some((r) => r.step === 'StartContainer' && r.target === s.name && r.ok);
         if (!started && s.kind === 'init') break;
+        i++;
       }
     }
     await this.garbageCollect();
@@ -309,12 +332,48 @@ export class PodSync {
   }
 
   private async startOne(s: ContainerStart, sandbox: { id: string; config: PodSandboxConfig }, volumes: Map<string, MountedVolume>): Promise<void> {
+    const made = await this.createOne(s, sandbox, volumes);
+    if (made) await this.runCreated(s, made, sandbox);
+  }
+
+  /**
+   * A batch of regular containers (regularBatch): created at once, each started in spec order as the
+   * kubelet starts them, once it is created and the one before it has started (and its postStart hook,
+   * which only the last of a batch can have, has run). The events of a container created ahead of its
+   * turn are held until its turn, so they read in the kubelet's order. A start that fails does not hold
+   * back the next one (as on the kubelet); a deleted pod or a failed sandbox ends the batch.
+   */
+  private async startTogether(batch: ContainerStart[], sandbox: { id: string; config: PodSandboxConfig }, volumes: Map<string, MountedVolume>): Promise<void> {
+    if (batch.length === 1) return this.startOne(batch[0]!, sandbox, volumes);
+    for (const s of batch.slice(1)) this.heldEvents.set(s.name, []);
+    const made = batch.map((s) => {
+      const p = this.createOne(s, sandbox, volumes);
+      this.creating.add(p);
+      void p.finally(() => this.creating.delete(p)).catch(() => undefined);
+      return p;
+    });
+    try {
+      for (let k = 0; k < batch.length; k++) {
+        this.releaseEvents(batch[k]!.name);
+        const id = await made[k];
+        if (this.aborted() || this.sandboxBroken) break;
+        if (id) await this.runCreated(batch[k]!, id, sandbox);
+      }
+    } finally {
+      for (const s of batch) this.releaseEvents(s.name);
+      await Promise.allSettled(made);
+    }
+  }
+
+  /** A container's start up to its create (back-off, kill first, image, config, create): its id, or undefined when it went no further. */
+  private async createOne(s: ContainerStart, sandbox: { id: string; config: PodSandboxConfig }, volumes: Map<string, MountedVolume>): Promise<string | undefined> {
     const { deps, pod, state } = this;
     const c = s.container;
     if (s.blockedUntil) {
       this.emit('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podDescription(pod)}`, c.name);
       const message = `back-off ${formatDelay(s.blockedUntil.delayMs)} restarting failed container=${c.name} pod=${podDescription(pod)}`;
-      return this.startFailed(c.name, 'CrashLoopBackOff', message, { event: false, retryAt: s.blockedUntil.until });
+      this.startFailed(c.name, 'CrashLoopBackOff', message, { event: false, retryAt: s.blockedUntil.until });
+      return undefined;
     }
     if (this.killFailed.has(c.name)) return;
     if (s.killFirst) {
@@ -350,7 +409,8 @@ export class PodSync {
     if (!img.ok) {
       state.startErrors.set(c.name, img.error);
       const retry = img.retryAt !== undefined ? { retryAt: img.retryAt } : {};
-      return this.record({ step: 'StartContainer', target: c.name, ok: false, ...img.error, ...retry });
+      this.record({ step: 'StartContainer', target: c.name, ok: false, ...img.error, ...retry });
+      return undefined;
     }
     state.images.set(c.image ?? '', img.resolved);
     if (this.aborted()) return;
@@ -361,7 +421,8 @@ export class PodSync {
       try {
         await deps.runtime.waitSandboxNetwork(sandbox.id);
       } catch (err) {
-        return this.sandboxFailed(sandbox.id, err);
+        await this.sandboxFailed(sandbox.id, err);
+        return undefined;
       }
     }
     let config;
@@ -375,17 +436,26 @@ export class PodSync {
       if (targetContainerId) config.targetContainerId = targetContainerId;
     } catch (err) {
       const reason = err instanceof ContainerConfigError ? 'CreateContainerConfigError' : 'CreateContainerError';
-      return this.startFailed(c.name, reason, errorMessage(err));
+      this.startFailed(c.name, reason, errorMessage(err));
+      return undefined;
     }
     if (this.aborted()) return;
     let id: string;
     try {
       id = await deps.runtime.createContainer(sandbox.id, config, sandbox.config);
     } catch (err) {
-      if (err instanceof SandboxStartError) return this.sandboxFailed(sandbox.id, err);
-      return this.startFailed(c.name, 'CreateContainerError', errorMessage(err));
+      if (err instanceof SandboxStartError) await this.sandboxFailed(sandbox.id, err);
+      else this.startFailed(c.name, 'CreateContainerError', errorMessage(err));
+      return undefined;
     }
     this.emit('Normal', 'Created', `Created container: ${c.name}`, c.name);
+    return id;
+  }
+
+  /** The rest of a start after createOne: start, postStart hook, result. */
+  private async runCreated(s: ContainerStart, id: string, sandbox: { id: string; config: PodSandboxConfig }): Promise<void> {
+    const { deps, pod, state } = this;
+    const c = s.container;
     // A created instance left here is killed by the deletion pass (created counts as alive).
     if (this.aborted()) return;
     try {
@@ -422,6 +492,8 @@ export class PodSync {
   private async sandboxFailed(sandboxId: string, err: unknown): Promise<void> {
     if (this.sandboxBroken) return;
     this.sandboxBroken = true;
+    // Never remove it under a create of this pass still on its way (startTogether).
+    await Promise.allSettled([...this.creating]);
     const message = `Failed to create pod sandbox: ${errorMessage(err)}`;
     this.emit('Warning', 'FailedCreatePodSandBox', message);
     this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
@@ -505,6 +577,19 @@ export async function teardownPod(deps: Pick<SyncDeps, 'runtime' | 'volumes' | '
   for (const recs of obs.containers.values()) for (const r of recs) await deps.runtime.removeContainer(r.id);
   await deps.volumes.tearDownPodVolumes(uid);
   await removePodLogs(deps.paths, uid);
+}
+
+/**
+ * The regular containers from list[i] on that are created together (startTogether): up to and including
+ * the first with a postStart hook, since the kubelet creates the next container only after that hook ran.
+ */
+export function regularBatch(list: readonly ContainerStart[], i: number): ContainerStart[] {
+  const out: ContainerStart[] = [];
+  for (let k = i; k < list.length && list[k]!.kind === 'regular'; k++) {
+    out.push(list[k]!);
+    if (list[k]!.container.lifecycle?.postStart) break;
+  }
+  return out;
 }
 
 /** Whether a container's env takes the pod's IP (a fieldRef to status.podIP or status.podIPs). */
