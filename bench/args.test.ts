@@ -22,11 +22,30 @@ test('an unknown option or a missing value is an error that shows the usage', ()
 
 test('the full run uses the issue\'s counts', () => {
   assert.deepEqual(countsFor(parseArgs([])), {
-    start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000,
+    start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000,
     loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3,
     watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5,
   });
   assert.equal(countsFor(parseArgs(['--quick'])).pulls, 1);
+});
+
+test('start-loaded: 100 background pods, 20 with --quick; start-1\'s count of timed starts', () => {
+  const full = countsFor(parseArgs([]));
+  const quick = countsFor(parseArgs(['--quick']));
+  assert.equal(full.startLoadedBackground, 100);
+  assert.equal(quick.startLoadedBackground, 20);
+  assert.deepEqual([full.start1, quick.start1], [30, 5]);
+});
+
+test('start-loaded runs after density, on its own with --only, with a podman side, and the usage lists it', () => {
+  assert.equal(SCENARIOS.indexOf('start-loaded'), SCENARIOS.indexOf('density') + 1);
+  const both = parseArgs(['--only', 'start-1,start-loaded']);
+  assert.ok(selected(both, 'start-loaded') && selected(both, 'start-1') && !selected(both, 'density'));
+  const alone = parseArgs(['--only', 'start-loaded']);
+  assert.ok(selected(alone, 'start-loaded') && !selected(alone, 'start-1'));
+  assert.equal(wantsPodman(alone), true);
+  assert.ok(!selected(parseArgs(['--only', 'density']), 'start-loaded'));
+  assert.throws(() => parseArgs(['--fast']), /--only S,….*density, start-loaded, exec.*start-loaded is set against start-1 only when both run/s);
 });
 
 test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {

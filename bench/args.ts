@@ -16,8 +16,11 @@ export interface BenchArgs {
   only?: string[];
 }
 
-/** Scenario ids, in the order they run; api and load are peapod's only. */
-export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'exec', 'api', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
+/**
+ * Scenario ids, in the order they run; api and load are peapod's only. start-loaded (start-1 with pods
+ * already running) sets its p99 against start-1's of the same run: select both.
+ */
+export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'start-loaded', 'exec', 'api', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
 const PEAPOD_ONLY = new Set(['api', 'load', 'probes', 'watchers', 'api-auth']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
@@ -39,7 +42,8 @@ export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--n
   --out FILE        write the report there instead of BENCHMARKS.md
   --no-write        print only
   --quick           fewer pods per scenario (trial runs; not for BENCHMARKS.md)
-  --only S,…        run only these scenarios: ${SCENARIOS.join(', ')} (api brings density along)`;
+  --only S,…        run only these scenarios: ${SCENARIOS.join(', ')} (api brings density along;
+                    start-loaded is set against start-1 only when both run)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = { withPodman: false, podman: true, peapod: true, write: true, quick: false };
@@ -79,6 +83,8 @@ export interface Counts {
   podmanStartInit: number;
   churn: number;
   density: number;
+  /** start-loaded: pods running in the background while start-1's sequence (start1 pods) is timed. */
+  startLoadedBackground: number;
   apiList: number;
   apiGet: number;
   /** load: pods in the burst; pods stored for the idle list, then the large one; requests per list figure. */
@@ -106,8 +112,8 @@ export interface Counts {
 
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
-    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1, watchPods: 20, watchers: 20, authPods: 100, authReusedGet: 200, authReusedList: 50, authNewGet: 50, authNewList: 25, authRounds: 5 }
-    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3, watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5 };
+    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, startLoadedBackground: 20, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1, watchPods: 20, watchers: 20, authPods: 100, authReusedGet: 200, authReusedList: 50, authNewGet: 50, authNewList: 25, authRounds: 5 }
+    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3, watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5 };
 }
 
 /** How the run was invoked, for the report. */

@@ -22,6 +22,14 @@ test('ratios print with a multiplication sign, missing ones as a dash', () => {
   assert.equal(formatRatio(Infinity), '—');
 });
 
+test('a ratio can be asked for with a set number of decimals', () => {
+  assert.equal(formatRatio(1.5249, 2), '1.52×');
+  assert.equal(formatRatio(1.46, 2), '1.46×');
+  assert.equal(formatRatio(1.46), '1.5×');
+  assert.equal(formatRatio(12.345, 2), '12.35×');
+  assert.equal(formatRatio(undefined, 2), '—');
+});
+
 test('a text table pads the first column left and the others right', () => {
   const t = renderTextTable(['metric', 'peapod'], [['p50', '12 ms'], ['max', '130 ms']]);
   assert.equal(t, ['metric  peapod', '------  ------', 'p50      12 ms', 'max     130 ms'].join('\n'));

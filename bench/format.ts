@@ -9,9 +9,9 @@ export function formatValue(v: number | undefined, unit: string): string {
   return unit ? `${s} ${unit}` : s;
 }
 
-/** A ratio like "3.2×"; "—" when either side is missing. */
-export function formatRatio(r: number | undefined): string {
-  return r === undefined || !Number.isFinite(r) ? '—' : `${r.toFixed(r >= 10 ? 0 : r >= 1 ? 1 : 2)}×`;
+/** A ratio like "3.2×" (`digits` decimals when given); "—" when either side is missing. */
+export function formatRatio(r: number | undefined, digits?: number): string {
+  return r === undefined || !Number.isFinite(r) ? '—' : `${r.toFixed(digits ?? (r >= 10 ? 0 : r >= 1 ? 1 : 2))}×`;
 }
 
 /** Plain-text table: columns padded to their widest cell, numbers (all but the first column) right-aligned. */

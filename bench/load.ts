@@ -241,11 +241,11 @@ async function timeLists(client: ApiClient, reference: ApiClient | undefined, n:
 }
 
 /** The host counts as quiet below this fraction of its CPU time busy over one second. */
-const QUIET_BUSY = 0.2;
-const QUIET_BUDGET_MS = 30_000;
+export const QUIET_BUSY = 0.2;
+export const QUIET_BUDGET_MS = 30_000;
 
 /** Waits, a second at a time, until the host's CPUs were less than `busyFraction` busy over a second; false after `budgetMs`. */
-async function waitQuietHost(busyFraction: number, budgetMs: number, signal: AbortSignal): Promise<boolean> {
+export async function waitQuietHost(busyFraction: number, budgetMs: number, signal: AbortSignal): Promise<boolean> {
   const read = () => hostCpuTicks(fs.readFileSync('/proc/stat', 'utf8'));
   const deadline = epochMs() + budgetMs;
   let prev = read();

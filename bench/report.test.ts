@@ -35,6 +35,24 @@ test('BENCHMARKS.md has the start-1 row with both sides and the ratio', () => {
   assert.ok(md.includes('| start-1 ≥ 3× faster than podman kube play (p50) | 3.8× | met |'));
 });
 
+test('BENCHMARKS.md puts start-loaded beside start-1, with its ratio row, its target and its method', () => {
+  const r = report(); // start-1 p99: peapod 120 ms, podman 440 ms
+  r.results.startLoaded = {
+    peapod: { background: 100, backgroundRunningMs: 14_200, settleMs: 2100, quiet: true, starts: summarize([110, 130, 192]) },
+    podman: { background: 100, backgroundRunningMs: 90_000, settleMs: 4000, quiet: true, starts: summarize([450, 500, 880]) },
+  };
+  const md = renderBenchmarksMd(r);
+  const loadedAt = md.indexOf("### start-loaded: start-1's pods, one after another, with 100 one-container pods already running");
+  assert.ok(loadedAt > md.indexOf('### start-1:') && md.indexOf('### start-1:') >= 0);
+  assert.ok(loadedAt < md.indexOf('### churn:'));
+  assert.ok(md.includes('| background: all Running after | 14200 ms | 90000 ms | 6.3× |'));
+  assert.ok(md.includes('| p99 | 192 ms | 880 ms | 4.6× |'));
+  assert.ok(md.includes("| p99 over start-1's p99 (idle, this run; target ≤ 1.5×) | 1.60× | 2.00× |  |"));
+  assert.ok(md.includes('| start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99 | 1.60× | missed |'));
+  assert.ok(md.includes('- start-loaded: first 100 background pods'));
+  assert.match(renderConsole(r), /^p99 over start-1's p99 \(idle, this run; target ≤ 1\.5×\) +1\.60× +2\.00×$/m);
+});
+
 test('BENCHMARKS.md leaves out the profile section when there is none', () => {
   const r = report();
   r.profile = undefined;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BurstFigures } from './burst-sampler.js';
-import { emptyResults, evaluateTargets, ratio, scenarioTables, tableCells, tableLayout, targetCells, type BenchResults, type LoadFigures } from './results.js';
+import { emptyResults, evaluateTargets, loadedP99Ratio, loadedRatioNotes, ratio, scenarioTables, tableCells, tableLayout, targetCells, type BenchResults, type LoadedStartFigures, type LoadFigures } from './results.js';
 import { summarize } from './stats.js';
 import { summarizePull } from './pull.js';
 
@@ -31,6 +31,7 @@ test('targets report met, missed and not measured from the figures', () => {
     'start-1 p50 ≤ 150 ms': 'met',
     'start-1 p99 ≤ 300 ms': 'met',
     'start-1 ≥ 3× faster than podman kube play (p50)': 'met',
+    'start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99': 'not measured',
     'start-init p50 ≤ 400 ms': 'missed',
     'churn one at a time ≥ 3× podman pods/s': 'met',
     'churn 10 at a time ≥ 3× podman pods/s': 'missed',
@@ -82,6 +83,77 @@ test('start-pvc gets its latency table after start-init, with both sides and the
   assert.equal(evaluateTargets(r).length, evaluateTargets(fullResults()).length);
   r.startPvc = { podman: summarize([900]) };
   assert.ok(scenarioTables(r).some((x) => x.id === 'start-pvc'));
+});
+
+function loaded(samples: number[], background = 100): LoadedStartFigures {
+  return { background, backgroundRunningMs: 14_000, settleMs: 3000, quiet: true, starts: summarize(samples) };
+}
+
+test('start-loaded: each side\'s p99 over its own start-1 p99 of the same run', () => {
+  const r = fullResults(); // start-1 p99: peapod 290, podman 700
+  r.startLoaded = { peapod: loaded([150, 200, 435]), podman: loaded([600, 700, 1400]) };
+  assert.equal(loadedP99Ratio(r, 'peapod'), 435 / 290);
+  assert.equal(loadedP99Ratio(r, 'podman'), 1400 / 700);
+  r.start1.podman = undefined;
+  assert.equal(loadedP99Ratio(r, 'podman'), undefined);
+  r.start1.peapod = summarize([]);
+  assert.equal(loadedP99Ratio(r, 'peapod'), undefined, 'no ratio over a NaN idle p99');
+  r.start1.peapod = { ...summarize([1]), p99: 0 };
+  assert.equal(loadedP99Ratio(r, 'peapod'), undefined, 'no ratio over a zero idle p99');
+  assert.equal(loadedP99Ratio(fullResults(), 'peapod'), undefined, 'no ratio without start-loaded');
+});
+
+test('start-loaded gets its table right after start-1: background rows, latency with the podman / peapod ratio, then each side\'s ratio to start-1', () => {
+  const r = fullResults();
+  r.startLoaded = { peapod: loaded([150, 200, 435]), podman: loaded([600, 700, 1400]) };
+  const tables = scenarioTables(r);
+  assert.deepEqual(tables.map((t) => t.id), ['start-1', 'start-loaded', 'start-init', 'churn', 'density']);
+  const t = tables[1]!;
+  assert.equal(t.title, "start-loaded: start-1's pods, one after another, with 100 one-container pods already running");
+  const cells = tableCells(t.rows);
+  assert.deepEqual(cells.map((c) => c[0]), ['pods running in the background', 'background: all Running after', 'then until the host was quiet', 'pods', 'p50', 'p90', 'p99', 'max', "p99 over start-1's p99 (idle, this run; target ≤ 1.5×)"]);
+  const byMetric = new Map(cells.map((c) => [c[0], c.slice(1)]));
+  assert.deepEqual(byMetric.get('pods running in the background'), ['100', '100', '']);
+  assert.deepEqual(byMetric.get('pods'), ['3', '3', '']);
+  assert.deepEqual(byMetric.get('p99'), ['435 ms', '1400 ms', '3.2×']);
+  assert.deepEqual(byMetric.get("p99 over start-1's p99 (idle, this run; target ≤ 1.5×)"), ['1.50×', '2.00×', '']);
+  // Without start-1 in the run the figures stay and the ratio is a dash.
+  const alone = emptyResults();
+  alone.startLoaded = { peapod: loaded([150, 200, 435], 20) };
+  const only = scenarioTables(alone);
+  assert.deepEqual(only.map((x) => x.id), ['start-loaded']);
+  assert.match(only[0]!.title, /with 20 one-container pods already running$/);
+  assert.deepEqual(tableCells(only[0]!.rows).at(-1), ["p99 over start-1's p99 (idle, this run; target ≤ 1.5×)", '—', '—', '']);
+  assert.deepEqual(tableCells(only[0]!.rows).find((c) => c[0] === 'p50'), ['p50', '200 ms', '—', '—']);
+});
+
+test('the start-1 under load target: peapod\'s ratio at most 1.5, shown with two decimals; not measured without start-1', () => {
+  const target = (r: BenchResults) => evaluateTargets(r).find((x) => x.description.startsWith('start-1 under load'))!;
+  const r = fullResults(); // peapod start-1 p99 290
+  r.startLoaded = { peapod: loaded([100, 435], 20), podman: loaded([100, 100]) };
+  let t = target(r);
+  assert.equal(t.description, 'start-1 under load: p99 with 20 pods running ≤ 1.5× the idle p99');
+  assert.equal(t.status, 'met');
+  assert.deepEqual(targetCells([t])[0], [t.description, '1.50×', 'met']);
+  r.startLoaded.peapod = loaded([100, 441]);
+  t = target(r);
+  assert.equal(t.status, 'missed');
+  assert.deepEqual(targetCells([t])[0], ['start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99', '1.52×', 'missed']);
+  r.start1.peapod = undefined;
+  assert.equal(target(r).status, 'not measured');
+  assert.deepEqual(targetCells([target(r)])[0]!.slice(1), ['—', 'not measured']);
+});
+
+test('start-loaded notes say why a side has no ratio: start-1 not selected, or without figures for it', () => {
+  const r = fullResults();
+  assert.deepEqual(loadedRatioNotes(r, true), [], 'no start-loaded, no note');
+  r.startLoaded = { peapod: loaded([100, 200]), podman: loaded([300]) };
+  assert.deepEqual(loadedRatioNotes(r, true), []);
+  r.start1.podman = undefined;
+  assert.deepEqual(loadedRatioNotes(r, true), ['start-loaded (podman): start-1 has no figures for podman in this run, so the loaded p99 is not set against an idle one']);
+  const alone = emptyResults();
+  alone.startLoaded = { peapod: loaded([100, 200]) };
+  assert.deepEqual(loadedRatioNotes(alone, false), ['start-loaded (peapod): start-1 did not run in this run (--only), so the loaded p99 is not set against an idle one (run both: --only start-1,start-loaded)']);
 });
 
 test('a scenario without a single figure (not run, or failed) gets no table', () => {
@@ -189,6 +261,7 @@ test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn 
     'start-1 p50 ≤ 150 ms': 'not measured',
     'start-1 p99 ≤ 300 ms': 'not measured',
     'start-1 ≥ 3× faster than podman kube play (p50)': 'not measured',
+    'start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99': 'not measured',
     'start-init p50 ≤ 400 ms': 'not measured',
     'churn one at a time ≥ 3× podman pods/s': 'not measured',
     'churn 10 at a time ≥ 3× podman pods/s': 'not measured',

@@ -28,6 +28,21 @@ export interface DensityFigures {
   perPodCgroupMB?: number;
 }
 
+/** start-loaded: start-1's sequence with `background` sleep pods already running. */
+export interface LoadedStartFigures {
+  background: number;
+  /** From the first background create until every background pod ran. */
+  backgroundRunningMs: number;
+  /** Then the wait for the host to settle before the first measured start, and whether it did within its budget. */
+  settleMs: number;
+  quiet: boolean;
+  /** The measured starts, as start-1's. */
+  starts: LatencySummary;
+}
+
+/** The issue's bound on the loaded p99 over the idle (start-1) p99 of the same run. */
+export const LOADED_P99_LIMIT = 1.5;
+
 export interface ApiFigures {
   pods: number;
   list: { rps: number; p99Ms: number };
@@ -103,6 +118,8 @@ export interface BenchResults {
   startInit: Sides<LatencySummary>;
   /** start-1's pod with a fresh claim (default StorageClass) mounted at /data: claim and pod created → running. */
   startPvc: Sides<LatencySummary>;
+  /** start-1's sequence with pods already running (issue 15), set against start-1 of the same run. */
+  startLoaded: Sides<LoadedStartFigures>;
   /** Pods per second through create → Running → delete → gone. */
   churnSequential: Sides<number>;
   churnBatch: Sides<number>;
@@ -148,7 +165,7 @@ export interface ScenarioTable {
 }
 
 export function emptyResults(): BenchResults {
-  return { start1: {}, startInit: {}, startPvc: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {}, pull: {} };
+  return { start1: {}, startInit: {}, startPvc: {}, startLoaded: {}, churnSequential: {}, churnBatch: {}, density: {}, exec: {}, pull: {} };
 }
 
 /** podman / peapod; undefined unless both are finite and peapod's is not zero. */
@@ -160,9 +177,44 @@ export function ratio(row: Row): number | undefined {
 
 export const TABLE_HEADER = ['metric', 'peapod', 'podman', 'podman / peapod'];
 
+/** Rows in this unit hold a ratio of each side's own figures: shown as one (two decimals), with no podman / peapod. */
+export const OWN_RATIO = '×';
+
 export function tableCells(rows: Row[]): string[][] {
-  // Counts (unitless rows) get no ratio: they describe the run, not a result.
-  return rows.map((r) => [r.metric, formatValue(r.peapod, r.unit), formatValue(r.podman, r.unit), r.unit ? formatRatio(ratio(r)) : '']);
+  // Counts (unitless rows) get no ratio: they describe the run, not a result; nor do a side's own ratios.
+  return rows.map((r) =>
+    r.unit === OWN_RATIO
+      ? [r.metric, formatRatio(r.peapod, 2), formatRatio(r.podman, 2), '']
+      : [r.metric, formatValue(r.peapod, r.unit), formatValue(r.podman, r.unit), r.unit ? formatRatio(ratio(r)) : ''],
+  );
+}
+
+/**
+ * A side's start-loaded p99 over its start-1 p99 of the same run; undefined unless both were measured
+ * (start-1 may not have been selected, or may have failed) and are finite, the idle one above zero.
+ */
+export function loadedP99Ratio(r: BenchResults, side: keyof Sides<unknown>): number | undefined {
+  const loaded = r.startLoaded[side]?.starts.p99;
+  const idle = r.start1[side]?.p99;
+  if (loaded === undefined || idle === undefined || !Number.isFinite(loaded) || !Number.isFinite(idle) || idle <= 0) return undefined;
+  return loaded / idle;
+}
+
+/**
+ * Why a side's start-loaded figures come without the ratio to start-1: start-1 was not selected for this
+ * run, or it has no figures for that side (it failed); one note per such side, none when every ratio is there.
+ */
+export function loadedRatioNotes(r: BenchResults, start1Selected: boolean): string[] {
+  const notes: string[] = [];
+  for (const side of ['peapod', 'podman'] as const) {
+    if (!r.startLoaded[side] || loadedP99Ratio(r, side) !== undefined) continue;
+    notes.push(
+      start1Selected
+        ? `start-loaded (${side}): start-1 has no figures for ${side} in this run, so the loaded p99 is not set against an idle one`
+        : `start-loaded (${side}): start-1 did not run in this run (--only), so the loaded p99 is not set against an idle one (run both: --only start-1,start-loaded)`,
+    );
+  }
+  return notes;
 }
 
 function formatBound(v: number | undefined, unit: string, bound?: boolean): string {
@@ -327,6 +379,16 @@ function latencyRows(s: Sides<LatencySummary>): Row[] {
   ];
 }
 
+function loadedRows(s: Sides<LoadedStartFigures>): Row[] {
+  const pick = <T>(f: (x: LoadedStartFigures) => T) => ({ peapod: s.peapod ? f(s.peapod) : undefined, podman: s.podman ? f(s.podman) : undefined });
+  return [
+    { metric: 'pods running in the background', unit: '', ...pick((x) => x.background) },
+    { metric: 'background: all Running after', unit: 'ms', ...pick((x) => x.backgroundRunningMs) },
+    { metric: 'then until the host was quiet', unit: 'ms', ...pick((x) => x.settleMs) },
+    ...latencyRows({ peapod: s.peapod?.starts, podman: s.podman?.starts }),
+  ];
+}
+
 function densityRows(d: Sides<DensityFigures>): Row[] {
   const pick = (k: keyof DensityFigures) => ({ peapod: d.peapod?.[k], podman: d.podman?.[k] });
   return [
@@ -363,6 +425,14 @@ function pullTable(p: Sides<PullFigures>): ScenarioTable {
 export function scenarioTables(r: BenchResults): ScenarioTable[] {
   const tables: ScenarioTable[] = [
     { id: 'start-1', title: 'start-1: one-container pod, create → every container running (one after another)', rows: latencyRows(r.start1) },
+    {
+      id: 'start-loaded',
+      title: `start-loaded: start-1's pods, one after another, with ${r.startLoaded.peapod?.background ?? r.startLoaded.podman?.background ?? ''} one-container pods already running`,
+      rows: [
+        ...loadedRows(r.startLoaded),
+        { metric: `p99 over start-1's p99 (idle, this run; target ≤ ${LOADED_P99_LIMIT}×)`, unit: OWN_RATIO, peapod: loadedP99Ratio(r, 'peapod'), podman: loadedP99Ratio(r, 'podman') },
+      ],
+    },
     { id: 'start-init', title: 'start-init: one init + two app containers sharing an emptyDir', rows: latencyRows(r.startInit) },
     { id: 'start-pvc', title: 'start-pvc: a pod with a new claim on the default StorageClass, create → running (one after another)', rows: latencyRows(r.startPvc) },
     {
@@ -411,6 +481,8 @@ export interface TargetResult {
   /** The measured figure, in `unit`. */
   value?: number;
   unit: string;
+  /** Decimals of a ratio (unit ×), when formatRatio's own are too few to tell it from its limit. */
+  digits?: number;
   /** The figure is an upper bound (a histogram bucket's). */
   bound?: boolean;
   status: 'met' | 'missed' | 'not measured';
@@ -431,6 +503,10 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('start-1 p50 ≤ 150 ms', r.start1.peapod?.p50, '<=', 150, 'ms'),
     check('start-1 p99 ≤ 300 ms', r.start1.peapod?.p99, '<=', 300, 'ms'),
     check('start-1 ≥ 3× faster than podman kube play (p50)', speedup(r.start1.podman?.p50, r.start1.peapod?.p50), '>=', 3, '×'),
+    {
+      ...check(`start-1 under load: p99 with ${r.startLoaded.peapod?.background ?? 100} pods running ≤ ${LOADED_P99_LIMIT}× the idle p99`, loadedP99Ratio(r, 'peapod'), '<=', LOADED_P99_LIMIT, '×'),
+      digits: 2,
+    },
     check('start-init p50 ≤ 400 ms', r.startInit.peapod?.p50, '<=', 400, 'ms'),
     check('churn one at a time ≥ 3× podman pods/s', speedup(r.churnSequential.peapod, r.churnSequential.podman), '>=', 3, '×'),
     check('churn 10 at a time ≥ 3× podman pods/s', speedup(r.churnBatch.peapod, r.churnBatch.podman), '>=', 3, '×'),
@@ -479,7 +555,7 @@ function loadTargets(l: LoadFigures): TargetResult[] {
 }
 
 export function targetCells(targets: TargetResult[]): string[][] {
-  return targets.map((t) => [t.description, t.unit === '×' ? formatRatio(t.value) : formatBound(t.value, t.unit, t.bound), t.status]);
+  return targets.map((t) => [t.description, t.unit === '×' ? formatRatio(t.value, t.digits) : formatBound(t.value, t.unit, t.bound), t.status]);
 }
 
 export const TARGET_HEADER = ['target', 'measured', 'verdict'];

@@ -4,7 +4,7 @@
 import { epochMs } from './api-client.js';
 import type { PodDriver } from './driver.js';
 import { churnPod, type PodManifest, sleepPod, withClaim } from './pod-specs.js';
-import type { ApiFigures, DensityFigures } from './results.js';
+import type { ApiFigures, DensityFigures, LoadedStartFigures } from './results.js';
 import { percentile, perSecond, summarize, type LatencySummary } from './stats.js';
 import type { ApiClient } from './api-client.js';
 
@@ -62,8 +62,8 @@ export async function runChurn(d: PodDriver, prefix: string, count: number, conc
   return { podsPerSecond: perSecond(done, epochMs() - t0), pods: done };
 }
 
-/** density: `count` one-container pods (10 creates in flight), until every one runs; then memory. */
-export async function runDensity(d: PodDriver, prefix: string, count: number, signal: AbortSignal): Promise<DensityFigures> {
+/** `count` sleep pods `<prefix>-<i>`, 10 creates in flight, until every one runs; ms from the first create until the last ran. */
+export async function startSleepPods(d: PodDriver, prefix: string, count: number, signal: AbortSignal): Promise<number> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const t0 = epochMs();
   let lastRunning = t0;
@@ -71,7 +71,34 @@ export async function runDensity(d: PodDriver, prefix: string, count: number, si
     await d.start(sleepPod(name));
     lastRunning = Math.max(lastRunning, epochMs());
   }, signal);
-  return { pods: count, allRunningMs: lastRunning - t0, ...(await d.memory(count)) };
+  return lastRunning - t0;
+}
+
+/** density: `count` one-container pods (10 creates in flight), until every one runs; then memory. */
+export async function runDensity(d: PodDriver, prefix: string, count: number, signal: AbortSignal): Promise<DensityFigures> {
+  const allRunningMs = await startSleepPods(d, prefix, count, signal);
+  return { pods: count, allRunningMs, ...(await d.memory(count)) };
+}
+
+/**
+ * start-loaded: `background` sleep pods `<prefix>-bg-<i>` started as density starts them, until every one
+ * runs; then `waitQuiet` (the host settling once they run: false when it did not within its budget);
+ * then start-1's sequence, `starts` sleep pods `<prefix>-<i>` one after another, each start timed. Every
+ * pod stays until cleanup.
+ */
+export async function runLoadedStarts(
+  d: PodDriver,
+  prefix: string,
+  counts: { background: number; starts: number },
+  waitQuiet: (signal: AbortSignal) => Promise<boolean>,
+  signal: AbortSignal,
+): Promise<LoadedStartFigures> {
+  const backgroundRunningMs = await startSleepPods(d, `${prefix}-bg`, counts.background, signal);
+  const t0 = epochMs();
+  const quiet = await waitQuiet(signal);
+  const settleMs = epochMs() - t0;
+  const starts = await runStarts(d, sleepPod, prefix, counts.starts, signal);
+  return { background: counts.background, backgroundRunningMs, settleMs, quiet, starts };
 }
 
 /** `n` requests, `concurrency` in flight; each must answer 200. Rate and p99 latency. */
