@@ -501,15 +501,15 @@ const speedup = (slow?: number, fast?: number) => (slow !== undefined && fast !=
 export function evaluateTargets(r: BenchResults): TargetResult[] {
   return [
     check('start-1 p50 ≤ 150 ms', r.start1.peapod?.p50, '<=', 150, 'ms'),
-    check('start-1 p99 ≤ 300 ms', r.start1.peapod?.p99, '<=', 300, 'ms'),
+    check('start-1 p99 ≤ 200 ms', r.start1.peapod?.p99, '<=', 200, 'ms'),
     check('start-1 ≥ 3× faster than podman kube play (p50)', speedup(r.start1.podman?.p50, r.start1.peapod?.p50), '>=', 3, '×'),
     {
       ...check(`start-1 under load: p99 with ${r.startLoaded.peapod?.background ?? 100} pods running ≤ ${LOADED_P99_LIMIT}× the idle p99`, loadedP99Ratio(r, 'peapod'), '<=', LOADED_P99_LIMIT, '×'),
       digits: 2,
     },
-    check('start-init p50 ≤ 400 ms', r.startInit.peapod?.p50, '<=', 400, 'ms'),
+    check('start-init p50 ≤ 180 ms', r.startInit.peapod?.p50, '<=', 180, 'ms'),
     check('churn one at a time ≥ 3× podman pods/s', speedup(r.churnSequential.peapod, r.churnSequential.podman), '>=', 3, '×'),
-    check('churn 10 at a time ≥ 3× podman pods/s', speedup(r.churnBatch.peapod, r.churnBatch.podman), '>=', 3, '×'),
+    check('churn 10 at a time ≥ 5× podman pods/s', speedup(r.churnBatch.peapod, r.churnBatch.podman), '>=', 5, '×'),
     check('density: 100 pods Running in ≤ 20 s', r.density.peapod ? r.density.peapod.allRunningMs / 1000 : undefined, '<=', 20, 's'),
     check('density: daemon RSS ≤ 150 MB', r.density.peapod?.daemonRssMB, '<=', 150, 'MB'),
     check('density: host memory per pod ≤ 4 MB (PSS)', r.density.peapod?.perPodPssMB, '<=', 4, 'MB'),
