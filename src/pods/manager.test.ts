@@ -593,6 +593,25 @@ test('a sandbox whose infra container fails after it was returned is reported as
   await h.mgr.stop();
 });
 
+test('issue 15: a sandbox whose set-up fails under containers created together is removed after their creates, and replaced', async () => {
+  const h = harness();
+  await h.mgr.start();
+  h.runtime.failNextSandboxSetup('attach: the bridge plugin failed');
+  // b learns the failure inside its create (waiting for the pod IP), a at its start.
+  const b = { name: 'b', image: 'busybox:1.36', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] };
+  const uid = h.create({ containers: [{ name: 'a', image: 'busybox:1.36' }, b] }).metadata.uid!;
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<string>((r) => (timer = setTimeout(() => r('hung'), 5000)));
+  assert.notEqual(await Promise.race([h.mgr.idle().then(() => 'idle'), hung]), 'hung', 'the pod worker finishes its pass');
+  clearTimeout(timer);
+  assert.equal(h.events.events.filter((e) => e.reason === 'FailedCreatePodSandBox').length, 1);
+  assert.equal(h.runtime.callsOf('removePodSandbox').length, 1);
+  await h.step(11);
+  assert.equal(h.newest(uid, 'a').state, 'running');
+  assert.equal(h.newest(uid, 'b').state, 'running');
+  await h.mgr.stop();
+});
+
 test('only a container whose env takes the pod IP waits for the sandbox network', async () => {
   assert.equal(envUsesPodIP({ name: 'a', image: 'x', env: [{ name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] }), true);
   assert.equal(envUsesPodIP({ name: 'a', image: 'x', env: [{ name: 'IPS', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }] }), true);

@@ -362,6 +362,9 @@ export class PodSync {
     } finally {
       for (const s of batch) this.releaseEvents(s.name);
       await Promise.allSettled(made);
+      const failed = this.removeWhenCreated;
+      this.removeWhenCreated = undefined;
+      if (failed) await this.removeFailedSandbox(failed);
     }
   }
 
@@ -492,11 +495,19 @@ export class PodSync {
   private async sandboxFailed(sandboxId: string, err: unknown): Promise<void> {
     if (this.sandboxBroken) return;
     this.sandboxBroken = true;
-    // Never remove it under a create of this pass still on its way (startTogether).
-    await Promise.allSettled([...this.creating]);
     const message = `Failed to create pod sandbox: ${errorMessage(err)}`;
     this.emit('Warning', 'FailedCreatePodSandBox', message);
     this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
+    // Never removed under a create of this pass still on its way (startTogether removes it once they
+    // settled; awaiting them here would wait for the very create that called this).
+    if (this.creating.size) this.removeWhenCreated = sandboxId;
+    else await this.removeFailedSandbox(sandboxId);
+  }
+
+  /** A failed sandbox startTogether removes once its creates settled (sandboxFailed). */
+  private removeWhenCreated: string | undefined;
+
+  private async removeFailedSandbox(sandboxId: string): Promise<void> {
     await this.deps.runtime.removePodSandbox(sandboxId).catch((e: unknown) =>
       this.deps.logger.warn({ pod: this.pod.metadata.name, sandboxId, err: errorMessage(e) }, 'remove failed sandbox'),
     );
