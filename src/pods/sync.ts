@@ -172,8 +172,8 @@ export class PodSync {
     for (const e of held ?? []) e();
   }
 
-  /** Container creates of this pass still in flight (startTogether): a failed sandbox goes after them. */
-  private readonly creating = new Set<Promise<unknown>>();
+  /** Set while startTogether's creates may be in flight: a failed sandbox is removed only after them. */
+  private creatingTogether = false;
 
   private record(r: StepResult): void {
     this.results.push(r);
@@ -346,12 +346,10 @@ export class PodSync {
   private async startTogether(batch: ContainerStart[], sandbox: { id: string; config: PodSandboxConfig }, volumes: Map<string, MountedVolume>): Promise<void> {
     if (batch.length === 1) return this.startOne(batch[0]!, sandbox, volumes);
     for (const s of batch.slice(1)) this.heldEvents.set(s.name, []);
-    const made = batch.map((s) => {
-      const p = this.createOne(s, sandbox, volumes);
-      this.creating.add(p);
-      void p.finally(() => this.creating.delete(p)).catch(() => undefined);
-      return p;
-    });
+    this.creatingTogether = true;
+    const made = batch.map((s) => this.createOne(s, sandbox, volumes));
+    // Handled where each is awaited in turn; one failing before its turn is no unhandled rejection meanwhile.
+    for (const p of made) p.catch(() => undefined);
     try {
       for (let k = 0; k < batch.length; k++) {
         this.releaseEvents(batch[k]!.name);
@@ -362,6 +360,7 @@ export class PodSync {
     } finally {
       for (const s of batch) this.releaseEvents(s.name);
       await Promise.allSettled(made);
+      this.creatingTogether = false;
       const failed = this.removeWhenCreated;
       this.removeWhenCreated = undefined;
       if (failed) await this.removeFailedSandbox(failed);
@@ -500,7 +499,7 @@ export class PodSync {
     this.record({ step: 'CreatePodSandbox', target: this.pod.metadata.name ?? '', ok: false, reason: 'CreatePodSandboxError', message });
     // Never removed under a create of this pass still on its way (startTogether removes it once they
     // settled; awaiting them here would wait for the very create that called this).
-    if (this.creating.size) this.removeWhenCreated = sandboxId;
+    if (this.creatingTogether) this.removeWhenCreated = sandboxId;
     else await this.removeFailedSandbox(sandboxId);
   }
 
