@@ -37,6 +37,7 @@ import { PodManager } from './pods/manager.js';
 import { ApiServer } from './api/server.js';
 import { renderKubeconfig } from './api/kubeconfig.js';
 import { DaemonMetrics } from './api/metrics.js';
+import { warmPoolFamilies } from './runtime/warm-pool.js';
 import { startResourceMetrics } from './metrics/resource-metrics.js';
 import { DEFAULT_METRICS_RESOLUTION_MS } from './metrics/sampler.js';
 import { ActivityMetrics } from './metrics/activity.js';
@@ -110,6 +111,8 @@ export interface DaemonOptions {
   eventTtlMs?: number;
   /** pids.max of every pod cgroup (the kubelet's podPidsLimit; -1 = none); default DEFAULT_POD_PIDS_LIMIT. */
   podPidsLimit?: number;
+  /** Sandboxes kept ready for new pods (the runtime's warm pool, issue 15); default 0 = none. */
+  warmPool?: number;
   /** Sysctls pods may set besides the safe set (the kubelet's --allowed-unsafe-sysctls). */
   allowedUnsafeSysctls?: string[];
   /** The API server's connection, size and time limits (api/server-limits.ts); unset ones take the defaults. */
@@ -245,7 +248,8 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     const network = new CniNetwork({ paths, exec, logger: logger.child({ component: 'network' }), podCidr: opts.podCidr });
     await network.init();
     const seccomp = new SeccompProfiles({ host: hostSeccompFacts() });
-    const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp, podPidsLimit: opts.podPidsLimit ?? DEFAULT_POD_PIDS_LIMIT });
+    const runtime = new RuncRuntime({ paths, exec, launcher: exec, clock, logger, images, network, seccomp, podPidsLimit: opts.podPidsLimit ?? DEFAULT_POD_PIDS_LIMIT, warmPool: opts.warmPool ?? 0 });
+    metrics.addSource(() => warmPoolFamilies(runtime.warmPoolFigures() ?? { size: 0, ready: 0, filling: 0, claims: 0 }));
     await runtime.init();
     // Runs after the runtime stopped watching (undo runs in reverse): with no pod left, the node-level
     // state goes too (issue 14); with pods left, it all stays for them.

@@ -18,6 +18,9 @@ import { runImageImport, runImageLoad, runImageLs, runImagePrune, runImageRm } f
 import { runImagePull } from './commands/image-pull.js';
 import { runRuntimePs } from './commands/runtime-ps.js';
 
+/** Most sandboxes `serve --warm-pool` keeps: each holds an IP, a netns and a pause process. */
+const MAX_WARM_POOL = 32;
+
 function parseIntArg(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new CliError(`error: invalid argument "${v}": must be an integer`);
@@ -52,6 +55,7 @@ interface ServeOptions extends ServerLimitFlags {
   maxWatches?: string;
   maxWatchesPerClient?: string;
   podPidsLimit?: string;
+  warmPool?: string;
 }
 
 /** A Go-style duration ("300s", "5m", "1m30s"; a bare number is seconds) in ms. */
@@ -105,6 +109,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--event-ttl <duration>', 'how long an Event is kept after its last write (kube-apiserver\'s --event-ttl)', '1h')
     .option('--metrics-resolution <duration>', 'how often pod and node CPU and memory are read from the cgroups for metrics.k8s.io (`kubectl top`); the usage shown is over the last such window (metrics-server\'s --metric-resolution)', '15s')
     .option('--pod-pids-limit <n>', 'most processes (pids) each pod may have, written to its cgroup\'s pids.max, so a fork bomb stays in its pod (the kubelet\'s --pod-max-pids; -1 = no limit, the kubelet\'s default)', '4096')
+    .option('--warm-pool <n>', 'sandboxes (netns with an IP, pause container) kept ready ahead of pods, refilled when the node is quiet: a pod without host namespaces, hostPorts or sysctls claims one and starts sooner; 0 = none', '0')
     .option('--allowed-unsafe-sysctls <list>', 'comma-separated sysctls (or prefixes ending in *) pods may set besides the safe set; each must be namespaced (the kubelet\'s --allowed-unsafe-sysctls, e.g. \'kernel.msg*,net.ipv4.route.min_pmtu\')')
     .option('--max-watches <n>', 'watches open at once, every client together; one more is answered 429 with Retry-After', '4096')
     .option('--max-watches-per-client <n>', 'watches one client (a user, else an address) may hold open at once', '1024')
@@ -117,7 +122,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
     .action(run(async (ctx, o: ServeOptions) => {
-      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout, ...rest } = o;
+      const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, warmPool: warmPoolText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout, ...rest } = o;
       const { parseServerLimitFlags } = await import('../api/server-limit-flags.js');
       let apiLimits;
       try {
@@ -159,6 +164,8 @@ export function buildProgram(io: CliIO): Command {
       if (maxPods < 1) throw new CliError('error: --max-pods must be at least 1');
       const podPidsLimit = parseIntArg(podPidsText ?? '4096');
       if (podPidsLimit === 0 || podPidsLimit < -1) throw new CliError('error: --pod-pids-limit must be -1 (no limit) or at least 1');
+      const warmPool = parseIntArg(warmPoolText ?? '0');
+      if (warmPool < 0 || warmPool > MAX_WARM_POOL) throw new CliError(`error: --warm-pool must be from 0 to ${MAX_WARM_POOL}`);
       const allowedUnsafeSysctls = (unsafeSysctlsText ?? '').split(',').map((x) => x.trim()).filter(Boolean);
       const { SysctlAllowlist } = await import('../k8s/sysctls.js');
       try {
@@ -169,7 +176,7 @@ export function buildProgram(io: CliIO): Command {
       const watchLimits = { total: parseIntArg(maxWatchesText ?? '4096'), perClient: parseIntArg(maxWatchesPerClientText ?? '1024') };
       if (watchLimits.total < 1 || watchLimits.perClient < 1) throw new CliError('error: --max-watches and --max-watches-per-client must be at least 1');
       const { runDaemon } = await import('../daemon.js');
-      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, maxLayerBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit, allowedUnsafeSysctls, watchLimits, apiLimits });
+      await runDaemon({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, ...rest, ...(apiAudiences ? { apiAudiences: apiAudiences.split(',').map((x) => x.trim()).filter(Boolean) } : {}), maxBackoffMs, maxPods, insecureRegistries: insecureRegistry, imageGcHighPercent, imageGcLowPercent, maxImageUploadBytes, maxLayerBytes, eventTtlMs, nodeLeaseRenewIntervalMs, metricsResolutionMs, podPidsLimit, warmPool, allowedUnsafeSysctls, watchLimits, apiLimits });
     }));
 
   program

@@ -8,7 +8,7 @@
 // Every pod dir in the pids hierarchy gets the node's pod pids limit (the kubelet's podPidsLimit), so a
 // fork bomb in one pod runs out of pids there instead of exhausting the host's.
 
-import { mkdir, readdir, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../system/clock.js';
 import type { Logger } from '../system/logger.js';
@@ -124,6 +124,43 @@ export class PodCgroups {
     await writeFile(path.join(d, 'cpu.shares'), String(shares));
   }
 
+  /**
+   * Moves a process from the leaf `leaf` of one pod's cgroup to the same leaf under another pod's, in every
+   * hierarchy where it is (runc placed it in all of them): a warm pool sandbox's pause joining the pod that
+   * claimed it (warm-pool.ts). New dirs are made as runc makes them: cpuset's cpus and mems copied from the
+   * parent, and the leaf's device rules copied from the old leaf (an inherited dir would allow every device).
+   * The old leaves stay, empty, for runc's own state (its freezer state is read there) until the sandbox is removed.
+   */
+  async movePid(pid: number, leaf: string, from: { uid: string; qos?: QosLevel }, to: { uid: string; qos?: QosLevel }): Promise<void> {
+    await Promise.all(
+      this.hierarchies.map(async (h) => {
+        const src = path.join(this.podDir(h, from.uid, from.qos), leaf);
+        if (!(await isDir(src))) return;
+        const dst = path.join(this.podDir(h, to.uid, to.qos), leaf);
+        const cpuset = path.basename(h) === 'cpuset';
+        let dir = h;
+        for (const part of path.relative(h, dst).split(path.sep)) {
+          const parent = dir;
+          dir = path.join(dir, part);
+          await mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+            if (e.code !== 'EEXIST') throw e;
+          });
+          if (cpuset) {
+            for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+              if ((await readVirtualText(path.join(dir, f))).trim() === '') await writeFile(path.join(dir, f), await readVirtualText(path.join(parent, f)));
+            }
+          }
+        }
+        if (path.basename(h) === 'devices') {
+          const rules = (await readVirtualText(path.join(src, 'devices.list'))).split('\n').filter(Boolean);
+          await writeFile(path.join(dst, 'devices.deny'), 'a');
+          for (const r of rules) await writeFile(path.join(dst, 'devices.allow'), r);
+        }
+        await writeFile(path.join(dst, 'cgroup.procs'), String(pid));
+      }),
+    );
+  }
+
   /** Removes the pod's dirs in every hierarchy, at whichever QoS level; succeeds when already gone. */
   async remove(uid: string): Promise<void> {
     await Promise.all(this.hierarchies.flatMap((h) => QOS_DIRS.map((q) => this.removeTree(this.podDir(h, uid, q)))));
@@ -177,4 +214,8 @@ export class PodCgroups {
     const text = await readVirtualText(path.join(dir, 'cgroup.procs')).catch(() => '');
     for (const p of text.split('\n').filter(Boolean)) sigkill(Number(p));
   }
+}
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -120,6 +120,12 @@ async function adoptStarted(rt: RuncRuntime, c: ContainerRecord, st: RuncState):
 }
 
 async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState | undefined): Promise<void> {
+  if (s.pool) {
+    // A warm pool sandbox of the previous run, nobody's: removed (the new run's pool makes its own).
+    rt.logger.info({ sandboxId: s.id }, 'removing a warm pool sandbox of the previous run');
+    await teardownSandbox(rt, s);
+    return;
+  }
   if (s.state === 'creating') {
     rt.logger.info({ sandboxId: s.id }, 'removing half-created sandbox');
     for (const c of [...rt.containers.values()].filter((x) => x.sandboxId === s.id)) await rt.teardownContainer(c);

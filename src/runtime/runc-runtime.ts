@@ -39,7 +39,8 @@ import { ExitWatcher, readExitFile, type ExitInfo } from './exit-watcher.js';
 import { buildAppSpec, capabilitiesFromMask } from './oci-spec.js';
 import type { OciSpec } from './oci-types.js';
 import { Runc } from './runc.js';
-import { sandboxFilePaths } from './sandbox-files.js';
+import { sandboxFilePaths, writeSandboxFiles } from './sandbox-files.js';
+import { WarmPool, type PoolHost, type WarmPoolFigures } from './warm-pool.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './state.js';
 import { exitReason, processStartFailure, matchContainer, matchLabels, matchSandbox, resolveSignal, toContainerStatus, toSandboxStatus } from './status.js';
 import { resolveUserInRootfs } from './user.js';
@@ -74,6 +75,8 @@ export interface RuncRuntimeOptions {
   parallelism?: number;
   /** pids.max of each pod cgroup (the kubelet's podPidsLimit); -1 or unset = no limit. */
   podPidsLimit?: number;
+  /** Sandboxes kept ready for new pods (warm-pool.ts); 0 or unset = none. */
+  warmPool?: number;
 }
 
 /**
@@ -116,6 +119,8 @@ export class RuncRuntime implements Runtime {
   private readonly liveness = new LivenessChecker(this);
   /** Cancels the periodic sweep of unrecorded runc containers (orphan-sweep.ts), running after init(). */
   private stopOrphanSweep?: () => void;
+  /** Sandboxes made ahead of pods (`serve --warm-pool`); absent when off. */
+  private readonly pool?: WarmPool;
 
   constructor(opts: RuncRuntimeOptions) {
     this.paths = opts.paths;
@@ -133,6 +138,7 @@ export class RuncRuntime implements Runtime {
     this.cgroups = new PodCgroups({ cgroupParent: opts.paths.cgroupParent, clock: opts.clock, logger: this.logger, podPidsLimit: opts.podPidsLimit });
     this.sandboxStore = new RecordStore(opts.paths.sandboxesDir);
     this.containerStore = new RecordStore(opts.paths.containersDir);
+    if (opts.warmPool && opts.warmPool > 0) this.pool = new WarmPool(opts.warmPool, this.poolHost(), this.clock, opts.logger.child({ component: 'warm-pool' }));
     this.watcher = new ExitWatcher({
       exitsDir: opts.paths.exitsDir,
       clock: opts.clock,
@@ -177,11 +183,14 @@ export class RuncRuntime implements Runtime {
     await this.network.gc(new Set(this.sandboxes.keys()));
     const pinsGone = await this.pins.gc((id) => this.sandboxes.has(id));
     if (pinsGone.length) this.logger.info({ files: pinsGone }, 'removed pinned namespaces of unknown sandboxes');
-    await this.cgroups.gc(new Set([...this.sandboxes.values()].map((s) => s.config.metadata.uid)));
+    await this.cgroups.gc(new Set([...this.sandboxes.values()].flatMap((s) => [s.config.metadata.uid, ...(s.poolUid ? [s.poolUid] : [])])));
+    this.pool?.start();
   }
 
   /** Stops watching; containers keep running. */
   async close(): Promise<void> {
+    // Pool sandboxes are nobody's: removed, not left for the next start (which would remove them).
+    await this.pool?.drain();
     // A sandbox whose infra container or network is being made is finished first (or given up on after
     // 30 s, to be judged by the next start: reconcile.ts), so a restart finds it whole.
     await this.settleSetups(30_000);
@@ -213,11 +222,20 @@ export class RuncRuntime implements Runtime {
    * it returns the id as soon as containers can be created (issue 15): a burst is bounded as before.
    */
   runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const pooled = this.pool?.take(config);
+    if (pooled === undefined) return this.runFreshSandbox(config);
+    return this.claimPooled(pooled, config).catch((err: unknown) => {
+      this.logger.warn({ err: errorMessage(err), sandboxId: pooled }, 'claiming a warm pool sandbox failed; making a fresh one');
+      return this.runFreshSandbox(config);
+    });
+  }
+
+  private runFreshSandbox(config: PodSandboxConfig, opts: { pool?: boolean } = {}): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       void this.heavy.run(async () => {
         let made: { id: string; rest: Promise<void> };
         try {
-          made = await this.runPodSandboxNow(config);
+          made = await this.runPodSandboxNow(config, opts);
         } catch (err) {
           reject(err);
           return;
@@ -228,9 +246,9 @@ export class RuncRuntime implements Runtime {
     });
   }
 
-  private async runPodSandboxNow(config: PodSandboxConfig): Promise<{ id: string; rest: Promise<void> }> {
+  private async runPodSandboxNow(config: PodSandboxConfig, opts: { pool?: boolean }): Promise<{ id: string; rest: Promise<void> }> {
     const id = randomBytes(32).toString('hex');
-    const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now() };
+    const rec: SandboxRecord = { id, config, state: 'creating', createdAt: this.clock.now(), ...(opts.pool ? { pool: true as const } : {}) };
     const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
     rec.netnsRequested = !config.hostNetwork;
     const pins = this.pins.pathsOf(id, pinnedKinds(config));
@@ -311,6 +329,68 @@ export class RuncRuntime implements Runtime {
     });
     tracked.catch(() => undefined);
     this.infraPending.set(rec.id, tracked);
+  }
+
+  /**
+   * A warm pool sandbox made the pod's (warm-pool.ts): its record takes the pod's config (and is found by
+   * the pod's uid), its pause joins the pod's cgroup at the pod's QoS level, and its hostname, resolv.conf and
+   * /etc/hosts (with the IP it has) are the pod's, before any container of the pod exists. The infra
+   * container, netns, IP, pins and shm stay as they are. On failure the sandbox is removed.
+   */
+  private async claimPooled(id: string, config: PodSandboxConfig): Promise<string> {
+    const rec = this.sandboxes.get(id);
+    if (!rec?.pool || !rec.pausePid) throw new InternalError(`warm pool sandbox ${id} is not usable`);
+    const t0 = this.clock.now();
+    const from = { uid: rec.config.metadata.uid, ...(rec.config.qosLevel ? { qos: rec.config.qosLevel } : {}) };
+    const to = { uid: config.metadata.uid, ...(config.qosLevel ? { qos: config.qosLevel } : {}) };
+    // Its first cgroup stays (empty) for runc's state, removed with the sandbox.
+    rec.poolUid = from.uid;
+    delete rec.pool;
+    rec.config = config;
+    // The pod's newest sandbox is the one it claimed now, whenever the pool made it.
+    rec.createdAt = t0;
+    this.sandboxes.delete(id);
+    this.sandboxes.set(id, rec);
+    try {
+      const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
+      await Promise.all([
+        this.cgroups.create(to.uid, config.resources, to.qos).then(() => this.cgroups.movePid(rec.pausePid!, id, from, to)),
+        writeSandboxFiles(files, config, rec.ip),
+      ]);
+      await this.sandboxStore.save(rec);
+    } catch (err) {
+      await this.heavy.run(() => this.undoSandbox(rec));
+      throw err;
+    }
+    this.logger.debug({ sandboxId: id, podUid: to.uid, ms: this.clock.now() - t0 }, 'sandbox claimed from the warm pool');
+    return id;
+  }
+
+  /** The runtime as the warm pool sees it. */
+  private poolHost(): PoolHost {
+    return {
+      make: async (config) => {
+        const id = await this.runFreshSandbox(config, { pool: true });
+        try {
+          await this.infraStarted(id);
+        } catch (err) {
+          await this.removePodSandbox(id).catch(() => undefined);
+          throw err;
+        }
+        return id;
+      },
+      usable: (id) => {
+        const rec = this.sandboxes.get(id);
+        return !!rec?.pool && rec.state === 'ready' && !rec.setupPending && !rec.setupFailed && !!rec.pausePid && !!rec.ip;
+      },
+      discard: (id) => this.removePodSandbox(id),
+      quietMs: () => this.heavy.idleMs(),
+    };
+  }
+
+  /** The warm pool's figures (metrics); undefined when there is no pool. */
+  warmPoolFigures(): WarmPoolFigures | undefined {
+    return this.pool?.figures();
   }
 
   /** Sandboxes whose infra container or network is still being made, by id (trackSetup). */
@@ -426,7 +506,7 @@ export class RuncRuntime implements Runtime {
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
     const rec = this.sandboxes.get(id);
-    if (!rec) throw new NotFoundError(`pod sandbox ${id} not found`);
+    if (!rec || rec.pool) throw new NotFoundError(`pod sandbox ${id} not found`);
     await this.refreshSandbox(rec);
     return toSandboxStatus(rec);
   }
@@ -437,7 +517,7 @@ export class RuncRuntime implements Runtime {
     const { state, id, labelSelector } = filter ?? {};
     const recs: SandboxRecord[] = [];
     for (const r of this.sandboxes.candidates(labelSelector)) {
-      if (r.state !== 'creating' && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector)) recs.push(r);
+      if (r.state !== 'creating' && !r.pool && (!id || r.id === id) && matchLabels(r.config.labels, labelSelector)) recs.push(r);
     }
     await Promise.all(recs.map((r) => this.refreshSandbox(r)));
     await Promise.all(recs.map((r) => this.liveness.sandbox(r)));

@@ -142,6 +142,7 @@ export async function teardownSandbox(rt: RuncRuntime, rec: SandboxRecord): Prom
   const uid = rec.config.metadata.uid;
   const sameUid = [...rt.sandboxes.values()].some((s) => s.id !== id && s.config.metadata.uid === uid);
   if (rec.cgroupCreated && !sameUid) await rt.cgroups.remove(uid);
+  if (rec.poolUid) await rt.cgroups.remove(rec.poolUid);
   // By descriptor: shm (a 1777 tmpfs the pod's containers wrote) is a dir in it; issue 6.
   await removeTreeBeneath(files.dir);
   rt.sandboxes.delete(id);

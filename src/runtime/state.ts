@@ -34,6 +34,10 @@ export interface SandboxRecord {
   /** Start time (unix ms, /proc/<pid>/stat) of the process pausePid named when the sandbox became ready; absent in older records. */
   pauseStartedAt?: number;
   conmonPid?: number;
+  /** A warm pool sandbox nobody claimed yet (warm-pool.ts): not listed, removed at stop and at start. */
+  pool?: true;
+  /** A sandbox claimed from the warm pool: the pool's uid, whose (emptied) cgroup dirs are removed with it. */
+  poolUid?: string;
 }
 
 export interface ContainerRecord {

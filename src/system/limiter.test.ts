@@ -42,3 +42,19 @@ test('a failed task frees its slot and its error reaches the caller', async () =
 test('a limit below 1 is refused', () => {
   assert.throws(() => new Limiter(0), RangeError);
 });
+
+test('idleMs is 0 while a task runs and counts from the end of the last one', async () => {
+  const l = new Limiter(2);
+  const a = gate();
+  const b = gate();
+  const pa = l.run(() => a.promise);
+  const pb = l.run(() => b.promise);
+  assert.equal(l.idleMs(), 0);
+  a.open();
+  await pa;
+  assert.equal(l.idleMs(), 0, 'one still runs');
+  b.open();
+  await pb;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(l.idleMs() >= 15, `idle for ${l.idleMs()} ms`);
+});
