@@ -48,6 +48,19 @@ test('start-loaded runs after density, on its own with --only, with a podman sid
   assert.throws(() => parseArgs(['--fast']), /--only S,….*density, start-loaded, exec.*start-loaded is set against start-1 only when both run/s);
 });
 
+test('start-warm runs right after start-1, peapod only, on its own or beside start-1 with --only, by default in a full run, and the usage lists it', () => {
+  assert.equal(SCENARIOS.indexOf('start-warm'), SCENARIOS.indexOf('start-1') + 1);
+  assert.ok(selected(parseArgs([]), 'start-warm'));
+  const both = parseArgs(['--only', 'start-1,start-warm']);
+  assert.ok(selected(both, 'start-warm') && selected(both, 'start-1') && !selected(both, 'start-init'));
+  assert.equal(wantsPodman(both), true, "podman's start-1 is what start-warm is set against");
+  const alone = parseArgs(['--only', 'start-warm']);
+  assert.ok(selected(alone, 'start-warm') && !selected(alone, 'start-1'));
+  assert.equal(wantsPodman(alone), false);
+  assert.ok(!selected(parseArgs(['--only', 'start-1']), 'start-warm'));
+  assert.throws(() => parseArgs(['--fast']), /--only S,….*start-1, start-warm, start-init.*start-warm, peapod only,\s+runs start-1's pods on the daemon served again with --warm-pool 1/s);
+});
+
 test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {
   const all = parseArgs([]);
   assert.ok(selected(all, 'load') && selected(all, 'start-1') && wantsPodman(all));
@@ -67,7 +80,7 @@ test('--only picks scenarios; api brings density along; peapod-only picks need n
 });
 
 test('start-pvc runs after start-init, on its own with --only, with a podman side', () => {
-  assert.deepEqual(SCENARIOS.slice(0, 4), ['start-1', 'start-init', 'start-pvc', 'churn']);
+  assert.deepEqual(SCENARIOS.slice(0, 5), ['start-1', 'start-warm', 'start-init', 'start-pvc', 'churn']);
   const pvc = parseArgs(['--only', 'start-pvc']);
   assert.ok(selected(pvc, 'start-pvc') && !selected(pvc, 'start-1') && !selected(pvc, 'density'));
   assert.equal(wantsPodman(pvc), true);

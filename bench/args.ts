@@ -17,11 +17,12 @@ export interface BenchArgs {
 }
 
 /**
- * Scenario ids, in the order they run; api and load are peapod's only. start-loaded (start-1 with pods
- * already running) sets its p99 against start-1's of the same run: select both.
+ * Scenario ids, in the order they run; api, load and start-warm are peapod's only. start-loaded (start-1
+ * with pods already running) sets its p99 against start-1's of the same run: select both. start-warm
+ * (start-1 on a daemon with a warm pool of sandboxes) sets its p50 against podman's start-1 of the same run.
  */
-export const SCENARIOS = ['start-1', 'start-init', 'start-pvc', 'churn', 'density', 'start-loaded', 'exec', 'api', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
-const PEAPOD_ONLY = new Set(['api', 'load', 'probes', 'watchers', 'api-auth']);
+export const SCENARIOS = ['start-1', 'start-warm', 'start-init', 'start-pvc', 'churn', 'density', 'start-loaded', 'exec', 'api', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
+const PEAPOD_ONLY = new Set(['start-warm', 'api', 'load', 'probes', 'watchers', 'api-auth']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
 export function selected(a: BenchArgs, id: (typeof SCENARIOS)[number]): boolean {
@@ -43,7 +44,9 @@ export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--n
   --no-write        print only
   --quick           fewer pods per scenario (trial runs; not for BENCHMARKS.md)
   --only S,…        run only these scenarios: ${SCENARIOS.join(', ')} (api brings density along;
-                    start-loaded is set against start-1 only when both run)`;
+                    start-loaded is set against start-1 only when both run; start-warm, peapod only,
+                    runs start-1's pods on the daemon served again with --warm-pool 1, set against
+                    podman's start-1 when both run)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = { withPodman: false, podman: true, peapod: true, write: true, quick: false };

@@ -21,11 +21,12 @@ import { PodmanEnv } from './podman-env.js';
 import { findPodman, installPodman } from './podman-setup.js';
 import { buildProfile, parseLogLines } from './profile.js';
 import { renderBenchmarksMd, renderConsole, type BenchReport } from './report.js';
-import { emptyResults, loadedRatioNotes, type LoadFigures, type ProbeFigures } from './results.js';
+import { emptyResults, loadedRatioNotes, warmNotes, type LoadFigures, type ProbeFigures } from './results.js';
 import { runProbes } from './probes.js';
 import { runExec } from './exec.js';
 import { describePullRuns, preparePullImage, runPull, type PullFixture } from './pull.js';
 import { runApi, runChurn, runDensity, runLoadedStarts, runStarts } from './scenarios.js';
+import { readPool, runWarmStarts, WARM_POOL_SIZE, WARM_WAIT_BUDGET_MS } from './start-warm.js';
 import { runWatchers } from './watchers.js';
 import { runApiAuth } from './api-auth.js';
 
@@ -36,8 +37,8 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
-/** startLoaded: density's, the quiet wait's budget (load.ts) and start-1's. */
-const LIMITS = { start1: 120_000, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
+/** startLoaded: density's, the quiet wait's budget (load.ts) and start-1's. startWarm: start-1's and its waits' budget. */
+const LIMITS = { start1: 120_000, startWarm: 120_000 + WARM_WAIT_BUDGET_MS, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -66,8 +67,14 @@ async function churn(d: PodDriver, label: string, prefix: string, concurrency: n
   return f?.podsPerSecond;
 }
 
+/** What a side runs besides the scenarios every side runs: after density (over its pods), and start-warm. */
+interface SideHooks {
+  afterDensity?: (names: string[]) => Promise<void>;
+  startWarm?: () => Promise<void>;
+}
+
 /** The scenarios every side runs, in order (those selected); cleanup (not timed) after each. */
-async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: BenchReport, signal: AbortSignal, afterDensity?: (names: string[]) => Promise<void>): Promise<void> {
+async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: BenchReport, signal: AbortSignal, hooks: SideHooks = {}): Promise<void> {
   const r = report.results;
   const notes = report.notes;
   const clean = () => scenario(`${d.side} cleanup`, LIMITS.cleanup, signal, notes, () => d.removeAll());
@@ -75,6 +82,7 @@ async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: Be
     r.start1[d.side] = await scenario(`${d.side} start-1`, LIMITS.start1, signal, notes, (s) => runStarts(d, sleepPod, 'start1', counts.start1, s));
     await clean();
   }
+  if (selected(args, 'start-warm') && hooks.startWarm) await hooks.startWarm();
   if (selected(args, 'start-init')) {
     r.startInit[d.side] = await scenario(`${d.side} start-init`, LIMITS.startInit, signal, notes, (s) =>
       runStarts(d, initPod, 'init', d.side === 'podman' ? counts.podmanStartInit : counts.startInit, s),
@@ -94,7 +102,7 @@ async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: Be
   }
   if (selected(args, 'density')) {
     r.density[d.side] = await scenario(`${d.side} density`, LIMITS.density, signal, notes, (s) => runDensity(d, 'dense', counts.density, s));
-    if (r.density[d.side] && afterDensity) await afterDensity(Array.from({ length: counts.density }, (_, i) => `dense-${i}`));
+    if (r.density[d.side] && hooks.afterDensity) await hooks.afterDensity(Array.from({ length: counts.density }, (_, i) => `dense-${i}`));
     await clean();
   }
   if (selected(args, 'start-loaded')) {
@@ -117,16 +125,59 @@ async function runSide(d: PodDriver, args: BenchArgs, counts: Counts, report: Be
   }
 }
 
+/**
+ * start-warm: the daemon serves again with --warm-pool, start-1's pods are started on it each once a pool
+ * sandbox is ready, then cleaned up. With every pod deleted the daemon stops (draining its pool) and the
+ * host must hold nothing of the engine; then it serves as before for the scenarios after. Only a failure
+ * to serve as before is thrown (the peapod column cannot go on); the rest becomes notes.
+ */
+async function runStartWarm(daemon: BenchDaemon, driver: PeapodDriver, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
+  const notes = report.notes;
+  const label = 'peapod start-warm';
+  driver.close();
+  await daemon.stopServing();
+  let warm = false;
+  try {
+    await daemon.serve({ warmPool: WARM_POOL_SIZE });
+    await driver.reconnect();
+    warm = true;
+  } catch (err) {
+    const msg = `${label} did not complete: the daemon did not serve with --warm-pool ${WARM_POOL_SIZE}: ${(err as Error).message.split('\n')[0]} ${daemon.logTail(3).replace(/\s+/g, ' ').slice(0, 400)}`;
+    progress(msg);
+    notes.push(msg);
+  }
+  if (warm) {
+    const opts = { prefix: 'warm', count: counts.start1, poolSize: WARM_POOL_SIZE };
+    report.results.startWarm.peapod = await scenario(label, LIMITS.startWarm, signal, notes, (s) => runWarmStarts(driver, async () => readPool(await driver.metrics()), opts, s));
+    await scenario('peapod cleanup', LIMITS.cleanup, signal, notes, () => driver.removeAll());
+    const remaining = await driver.client.listPods().then((r) => (r.body?.items ?? []).length as number, () => -1);
+    driver.close();
+    await daemon.stopServing();
+    // The pool daemon drains its pool at a clean stop: with no pod left, nothing of the engine may stay.
+    if (remaining !== 0) notes.push(`${label}: host check skipped: ${remaining < 0 ? 'the pods could not be listed' : `${remaining} pods were still being deleted`} when the --warm-pool daemon stopped`);
+    else {
+      const left = await hostLeftovers(daemon);
+      if (left.length) notes.push(`${label}: with every pod deleted and the --warm-pool daemon stopped, the host still held ${left.join('; ')}`);
+    }
+  }
+  await daemon.stopServing();
+  await daemon.serve();
+  await driver.reconnect();
+}
+
 async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
   await daemon.serve();
   const driver = new PeapodDriver(daemon);
   try {
     await driver.open();
-    await runSide(driver, args, counts, report, signal, async (names) => {
-      if (!selected(args, 'api')) return;
-      report.results.api = await scenario('peapod api', LIMITS.api, signal, report.notes, (s) =>
-        runApi(driver.client, names, { list: counts.apiList, get: counts.apiGet }, 8, s),
-      );
+    await runSide(driver, args, counts, report, signal, {
+      afterDensity: async (names) => {
+        if (!selected(args, 'api')) return;
+        report.results.api = await scenario('peapod api', LIMITS.api, signal, report.notes, (s) =>
+          runApi(driver.client, names, { list: counts.apiList, get: counts.apiGet }, 8, s),
+        );
+      },
+      startWarm: () => runStartWarm(daemon, driver, counts, report, signal),
     });
     if (selected(args, 'load')) {
       const load: LoadFigures = { pods: counts.loadPods };
@@ -224,7 +275,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const daemon = BenchDaemon.create({ cliEntry: args.peapodCli ?? path.join(here, 'peapod-cli.js'), podCidr: PEAPOD_CIDR, nodeName: 'peapod-bench' });
+  const daemon = await BenchDaemon.create({ cliEntry: args.peapodCli ?? path.join(here, 'peapod-cli.js'), podCidr: PEAPOD_CIDR, nodeName: 'peapod-bench' });
   let podmanEnv: PodmanEnv | undefined;
   let pull: PullFixture | undefined;
   try {
@@ -257,6 +308,7 @@ async function main(): Promise<number> {
   }
 
   report.notes.push(...loadedRatioNotes(report.results, selected(args, 'start-1')));
+  report.notes.push(...warmNotes(report.results, selected(args, 'start-1')));
   console.log(renderConsole(report));
   const out = args.out ?? path.join(repoRoot(), 'BENCHMARKS.md');
   if (!args.write) return 0;

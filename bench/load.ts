@@ -289,7 +289,7 @@ export async function removeStored(client: ApiClient, namespace = STORED_NAMESPA
 export async function hostLeftovers(daemon: BenchDaemon): Promise<string[]> {
   const deadline = Date.now() + LEFTOVERS_WAIT_MS;
   for (;;) {
-    const found = engineLeftovers(daemon.paths);
+    const found = await engineLeftovers(daemon.paths);
     if (Object.keys(found).length === 0 || Date.now() > deadline) return Object.entries(found).map(([k, v]) => `${k}: ${v.length} (${v[0]})`);
     await sleep(500);
   }

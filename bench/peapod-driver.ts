@@ -1,5 +1,6 @@
 // The peapod side: pods go through the API (keep-alive JSON), readiness and deletion are seen on one
-// pods watch. Each start's timeline is kept for the profile.
+// pods watch. Each start's timeline is kept for the profile. After the daemon served again (start-warm),
+// reconnect() opens a new client and watch.
 
 import fs from 'node:fs';
 import { ApiClient, epochMs } from './api-client.js';
@@ -9,6 +10,7 @@ import type { ExecCommand } from './exec.js';
 import { KUBECTL } from '../test/support/daemon.js';
 import { claimVolumeDirs, type ClaimManifest, type PodManifest } from './pod-specs.js';
 import { containerIds } from './pod-state.js';
+import { parsePrometheusText, type PromSample } from './prom-text.js';
 import { PodTracker } from './pod-tracker.js';
 import type { StartTimeline } from './profile.js';
 import { cgroupMemoryMB, podsMemory } from './proc-memory.js';
@@ -22,9 +24,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class PeapodDriver implements PodDriver {
   readonly side = 'peapod' as const;
-  readonly client: ApiClient;
   readonly timelines: StartTimeline[] = [];
-  private readonly tracker = new PodTracker();
+  private api: ApiClient;
+  private tracker = new PodTracker();
   /** The claims (name, uid) each pod was started with, deleted after it. */
   private readonly claimsOf = new Map<string, { name: string; uid: string }[]>();
   private watch?: { close(): void };
@@ -36,7 +38,12 @@ export class PeapodDriver implements PodDriver {
   }
 
   constructor(private readonly daemon: BenchDaemon) {
-    this.client = new ApiClient(daemon.cluster);
+    this.api = new ApiClient(daemon.cluster);
+  }
+
+  /** The API client of the daemon now serving (a new one after reconnect()). */
+  get client(): ApiClient {
+    return this.api;
   }
 
   /** Opens the pods watch from the current list version. */
@@ -44,7 +51,28 @@ export class PeapodDriver implements PodDriver {
     const list = await this.client.listPods();
     if (list.status !== 200) throw new Error(`list pods: ${list.status}`);
     const rv = String(list.body?.metadata?.resourceVersion ?? '0');
-    this.watch = this.client.watchPods(rv, (ev, at) => this.tracker.onEvent(ev, at), (err) => this.tracker.fail(err));
+    // Bound to this tracker: a late error of a watch closed by reconnect() fails nobody's wait.
+    const tracker = this.tracker;
+    this.watch = this.client.watchPods(rv, (ev, at) => tracker.onEvent(ev, at), (err) => tracker.fail(err));
+  }
+
+  /**
+   * After the daemon served again (a new process, maybe on a new port): the old connections and watch are
+   * closed, a new client and a new pods watch are opened. Timelines stay; what the old watch saw does not.
+   */
+  async reconnect(): Promise<void> {
+    this.close();
+    this.api = new ApiClient(this.daemon.cluster);
+    this.tracker = new PodTracker();
+    this.claimsOf.clear();
+    await this.open();
+  }
+
+  /** One scrape of the daemon's /metrics, parsed. */
+  async metrics(): Promise<PromSample[]> {
+    const r = await this.client.request('GET', '/metrics', undefined, { accept: 'text/plain', raw: true });
+    if (r.status !== 200 || typeof r.body !== 'string') throw new Error(`GET /metrics answered ${r.status}`);
+    return parsePrometheusText(r.body);
   }
 
   async start(pod: PodManifest, claims: readonly ClaimManifest[] = []): Promise<number> {
@@ -123,6 +151,7 @@ export class PeapodDriver implements PodDriver {
 
   close(): void {
     this.watch?.close();
+    this.watch = undefined;
     this.client.close();
   }
 }

@@ -15,7 +15,7 @@ import { statFields } from '../src/system/proc-stat.js';
 import type { BenchDaemon } from './peapod-daemon.js';
 import type { PeapodDriver } from './peapod-driver.js';
 import { BENCH_IMAGE, BENCH_LABEL, type PodManifest } from './pod-specs.js';
-import { histogramDelta, parsePrometheusText, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
+import { histogramDelta, scrapedHistogram, type PromSample, type ScrapedHistogram } from './prom-text.js';
 import type { ProbeFigures } from './results.js';
 import { runPool } from './scenarios.js';
 import { fork } from 'node:child_process';
@@ -60,12 +60,6 @@ function probedPod(name: string, kind: PodKind): PodManifest {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { ...BENCH_LABEL } }, spec: { terminationGracePeriodSeconds: 1, containers: [container] } };
 }
 
-async function scrape(driver: PeapodDriver): Promise<PromSample[]> {
-  const r = await driver.client.request('GET', '/metrics', undefined, { accept: 'text/plain', raw: true });
-  if (r.status !== 200 || typeof r.body !== 'string') throw new Error(`GET /metrics answered ${r.status}`);
-  return parsePrometheusText(r.body);
-}
-
 const attempts = (s: PromSample[]) => s.filter((x) => x.name === 'prober_probe_total').reduce((n, x) => n + x.value, 0);
 const failed = (s: PromSample[]) => s.filter((x) => x.name === 'prober_probe_total' && x.labels.result !== 'successful').reduce((n, x) => n + x.value, 0);
 
@@ -107,12 +101,12 @@ interface Window {
 }
 
 async function measure(daemon: BenchDaemon, driver: PeapodDriver, ms: number): Promise<Window> {
-  const m0 = await scrape(driver);
+  const m0 = await driver.metrics();
   const c0 = readCpu(daemon.pid!, []);
   const us0 = userSystemTicks(daemon.pid!);
   const t0 = Date.now();
   await sleep(ms);
-  const m1 = await scrape(driver);
+  const m1 = await driver.metrics();
   const c1 = readCpu(daemon.pid!, []);
   const us1 = userSystemTicks(daemon.pid!);
   const seconds = (Date.now() - t0) / 1000;

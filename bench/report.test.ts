@@ -53,6 +53,23 @@ test('BENCHMARKS.md puts start-loaded beside start-1, with its ratio row, its ta
   assert.match(renderConsole(r), /^p99 over start-1's p99 \(idle, this run; target ≤ 1\.5×\) +1\.60× +2\.00×$/m);
 });
 
+test('BENCHMARKS.md puts start-warm right after start-1, with its ratio to podman\'s start-1, its targets and its method', () => {
+  const r = report(); // start-1 p50: podman 420 ms
+  r.results.startWarm = { peapod: { poolSize: 1, starts: summarize([95, 105, 180]), claimed: 3, waitTimedOut: 0, readyNotClaimed: 0, waits: summarize([400, 420, 3000]) } };
+  const md = renderBenchmarksMd(r);
+  const warmAt = md.indexOf("### start-warm: start-1's pods, one after another, each once the daemon's warm pool held a ready sandbox (peapod only: podman has no pool)");
+  assert.ok(md.indexOf('### start-1:') >= 0 && warmAt > md.indexOf('### start-1:'));
+  assert.ok(warmAt < md.indexOf('### churn:'));
+  assert.ok(md.includes('| p50 | 105 ms | — | — |'));
+  assert.ok(md.includes('| starts that claimed a pool sandbox | 3 | — |  |'));
+  assert.ok(md.includes("| podman's start-1 p50 (this run) over this p50 (target ≥ 3×) | 4.00× | — |  |"));
+  assert.ok(md.includes("| start-1 with a warm pool: p50 ≥ 3× faster than podman's start-1 | 4.0× | met |"));
+  assert.ok(md.includes('| start-1 with a warm pool: p99 ≤ 200 ms | 180 ms | met |'));
+  assert.ok(md.includes('- start-warm (peapod only: podman has no pool): the bench daemon is stopped and served again on the same data dir with `--warm-pool 1`'));
+  assert.ok(md.indexOf('- start-warm (peapod only') < md.indexOf('- start-pvc:'));
+  assert.match(renderConsole(r), /^starts that claimed a pool sandbox +3 +—$/m);
+});
+
 test('BENCHMARKS.md leaves out the profile section when there is none', () => {
   const r = report();
   r.profile = undefined;

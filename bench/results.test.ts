@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BurstFigures } from './burst-sampler.js';
-import { emptyResults, evaluateTargets, loadedP99Ratio, loadedRatioNotes, ratio, scenarioTables, tableCells, tableLayout, targetCells, type BenchResults, type LoadedStartFigures, type LoadFigures } from './results.js';
+import { emptyResults, evaluateTargets, loadedP99Ratio, loadedRatioNotes, ratio, scenarioTables, tableCells, tableLayout, targetCells, warmNotes, warmSpeedup, type BenchResults, type LoadedStartFigures, type LoadFigures, type WarmStartFigures } from './results.js';
 import { summarize } from './stats.js';
 import { summarizePull } from './pull.js';
 
@@ -31,6 +31,8 @@ test('targets report met, missed and not measured from the figures', () => {
     'start-1 p50 ≤ 150 ms': 'met',
     'start-1 p99 ≤ 200 ms': 'missed',
     'start-1 ≥ 3× faster than podman kube play (p50)': 'met',
+    "start-1 with a warm pool: p50 ≥ 3× faster than podman's start-1": 'not measured',
+    'start-1 with a warm pool: p99 ≤ 200 ms': 'not measured',
     'start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99': 'not measured',
     'start-init p50 ≤ 180 ms': 'missed',
     'churn one at a time ≥ 3× podman pods/s': 'met',
@@ -156,6 +158,82 @@ test('start-loaded notes say why a side has no ratio: start-1 not selected, or w
   assert.deepEqual(loadedRatioNotes(alone, false), ['start-loaded (peapod): start-1 did not run in this run (--only), so the loaded p99 is not set against an idle one (run both: --only start-1,start-loaded)']);
 });
 
+function warm(samples: number[], over: Partial<WarmStartFigures> = {}): WarmStartFigures {
+  return { poolSize: 1, starts: summarize(samples), claimed: samples.length, waitTimedOut: 0, readyNotClaimed: 0, waits: summarize([300, 350, 900]), ...over };
+}
+
+test("start-warm: podman's start-1 p50 over peapod's warm p50, of the same run; none without either", () => {
+  const r = fullResults(); // podman start-1 p50 520
+  assert.equal(warmSpeedup(r), undefined);
+  r.startWarm = { peapod: warm([90, 104, 130]) };
+  assert.equal(warmSpeedup(r), 520 / 104);
+  r.start1.podman = undefined;
+  assert.equal(warmSpeedup(r), undefined);
+});
+
+test('start-warm gets its table right after start-1 (before start-loaded): peapod figures, claims, waits, and the ratio to podman\'s start-1', () => {
+  const r = fullResults(); // podman start-1 p50 520
+  r.startWarm = { peapod: warm([90, 104, 130, 205], { claimed: 3 }) };
+  r.startLoaded = { peapod: loaded([150, 200, 435]) };
+  const tables = scenarioTables(r);
+  assert.deepEqual(tables.map((t) => t.id), ['start-1', 'start-warm', 'start-loaded', 'start-init', 'churn', 'density']);
+  const t = tables[1]!;
+  assert.equal(t.title, "start-warm: start-1's pods, one after another, each once the daemon's warm pool held a ready sandbox (peapod only: podman has no pool)");
+  const cells = tableCells(t.rows);
+  assert.deepEqual(cells, [
+    ['pool sandboxes kept ready (--warm-pool)', '1', '—', ''],
+    ['pods', '4', '—', ''],
+    ['p50', '104 ms', '—', '—'],
+    ['p90', '205 ms', '—', '—'],
+    ['p99', '205 ms', '—', '—'],
+    ['max', '205 ms', '—', '—'],
+    ['starts that claimed a pool sandbox', '3', '—', ''],
+    ['wait for a ready pool sandbox before a start (not timed), p50', '350 ms', '—', '—'],
+    ['wait for a ready pool sandbox before a start (not timed), max', '900 ms', '—', '—'],
+    ["podman's start-1 p50 (this run) over this p50 (target ≥ 3×)", '5.00×', '—', ''],
+  ]);
+  // Without podman's start-1 the figures stay and the ratio is a dash; without start-warm there is no table.
+  const alone = emptyResults();
+  alone.startWarm = { peapod: warm([100]) };
+  assert.deepEqual(scenarioTables(alone).map((x) => x.id), ['start-warm']);
+  assert.deepEqual(tableCells(scenarioTables(alone)[0]!.rows).at(-1), ["podman's start-1 p50 (this run) over this p50 (target ≥ 3×)", '—', '—', '']);
+  assert.ok(!scenarioTables(fullResults()).some((x) => x.id === 'start-warm'));
+});
+
+test('the warm pool targets: p50 at least 3× faster than podman\'s start-1, p99 at most 200 ms; not measured without their figures', () => {
+  const targets = (r: BenchResults) => evaluateTargets(r).filter((x) => x.description.startsWith('start-1 with a warm pool'));
+  const r = fullResults(); // podman start-1 p50 520
+  r.startWarm = { peapod: warm([100, 170, 200]) };
+  assert.deepEqual(targetCells(targets(r)), [
+    ["start-1 with a warm pool: p50 ≥ 3× faster than podman's start-1", '3.1×', 'met'],
+    ['start-1 with a warm pool: p99 ≤ 200 ms', '200 ms', 'met'],
+  ]);
+  r.startWarm = { peapod: warm([100, 180, 201]) };
+  assert.deepEqual(targets(r).map((t) => t.status), ['missed', 'missed']);
+  r.start1.podman = undefined;
+  assert.deepEqual(targets(r).map((t) => t.status), ['not measured', 'missed']);
+  // peapod's own start-1 does not count for either.
+  assert.deepEqual(targets(fullResults()).map((t) => t.status), ['not measured', 'not measured']);
+});
+
+test('start-warm notes: how many starts claimed, waits that ran out, ready but not claimed, and why there is no ratio', () => {
+  const r = fullResults();
+  assert.deepEqual(warmNotes(r, true), [], 'no start-warm, no note');
+  r.startWarm = { peapod: warm([100, 110, 120]) };
+  assert.deepEqual(warmNotes(r, true), ['start-warm: 3 of 3 starts claimed a pool sandbox (peapod_warm_pool_claims_total went up during the start)']);
+  r.startWarm = { peapod: warm([100, 110, 120], { claimed: 1, waitTimedOut: 1, readyNotClaimed: 1 }) };
+  r.start1.podman = undefined;
+  assert.deepEqual(warmNotes(r, true), [
+    'start-warm: 1 of 3 starts claimed a pool sandbox (peapod_warm_pool_claims_total went up during the start)',
+    'start-warm: before 1 of 3 starts no pool sandbox was ready within the wait (20 s each, 120 s in all); they were timed anyway',
+    'start-warm: 1 starts did not claim a pool sandbox although /metrics showed one ready just before',
+    "start-warm: podman's start-1 has no figures in this run, so the warm p50 is not set against it",
+  ]);
+  const alone = emptyResults();
+  alone.startWarm = { peapod: warm([100]) };
+  assert.equal(warmNotes(alone, false).at(-1), "start-warm: start-1 did not run in this run (--only), so the warm p50 is not set against podman's (run both: --only start-1,start-warm)");
+});
+
 test('a scenario without a single figure (not run, or failed) gets no table', () => {
   const r = emptyResults();
   assert.deepEqual(scenarioTables(r), []);
@@ -261,6 +339,8 @@ test('load targets: met, missed, bounds shown as "≤", RSS against idle, spawn 
     'start-1 p50 ≤ 150 ms': 'not measured',
     'start-1 p99 ≤ 200 ms': 'not measured',
     'start-1 ≥ 3× faster than podman kube play (p50)': 'not measured',
+    "start-1 with a warm pool: p50 ≥ 3× faster than podman's start-1": 'not measured',
+    'start-1 with a warm pool: p99 ≤ 200 ms': 'not measured',
     'start-1 under load: p99 with 100 pods running ≤ 1.5× the idle p99': 'not measured',
     'start-init p50 ≤ 180 ms': 'not measured',
     'churn one at a time ≥ 3× podman pods/s': 'not measured',
