@@ -132,10 +132,12 @@ export class PodCgroups {
    * The old leaves stay, empty, for runc's own state (its freezer state is read there) until the sandbox is removed.
    */
   async movePid(pid: number, leaf: string, from: { uid: string; qos?: QosLevel }, to: { uid: string; qos?: QosLevel }): Promise<void> {
-    await Promise.all(
+    // 0 would move the writer itself (the daemon), 1 init.
+    if (!Number.isInteger(pid) || pid <= 1) throw new Error(`move pid ${pid} into a pod cgroup: not a pause process`);
+    const moved = await Promise.all(
       this.hierarchies.map(async (h) => {
         const src = path.join(this.podDir(h, from.uid, from.qos), leaf);
-        if (!(await isDir(src))) return;
+        if (!(await isDir(src))) return false;
         const dst = path.join(this.podDir(h, to.uid, to.qos), leaf);
         const cpuset = path.basename(h) === 'cpuset';
         let dir = h;
@@ -147,7 +149,8 @@ export class PodCgroups {
           });
           if (cpuset) {
             for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-              if ((await readVirtualText(path.join(dir, f))).trim() === '') await writeFile(path.join(dir, f), await readVirtualText(path.join(parent, f)));
+              const own = await readVirtualText(path.join(dir, f)).catch(() => '');
+              if (own.trim() === '') await writeFile(path.join(dir, f), await readVirtualText(path.join(parent, f)));
             }
           }
         }
@@ -157,8 +160,15 @@ export class PodCgroups {
           for (const r of rules) await writeFile(path.join(dst, 'devices.allow'), r);
         }
         await writeFile(path.join(dst, 'cgroup.procs'), String(pid));
+        return true;
       }),
     );
+    if (!moved.some(Boolean)) throw new Error(`move pid ${pid}: no cgroup of pod ${from.uid} holds ${leaf}`);
+  }
+
+  /** Removes one leaf (a sandbox's or container's dir) of a pod's cgroup in every hierarchy; gone is fine. */
+  async removeLeaf(uid: string, qos: QosLevel | undefined, leaf: string): Promise<void> {
+    await Promise.all(this.hierarchies.map((h) => this.removeTree(path.join(this.podDir(h, uid, qos), leaf))));
   }
 
   /** Removes the pod's dirs in every hierarchy, at whichever QoS level; succeeds when already gone. */

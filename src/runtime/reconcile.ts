@@ -123,7 +123,8 @@ async function reconcileSandbox(rt: RuncRuntime, s: SandboxRecord, st: RuncState
   if (s.pool) {
     // A warm pool sandbox of the previous run, nobody's: removed (the new run's pool makes its own).
     rt.logger.info({ sandboxId: s.id }, 'removing a warm pool sandbox of the previous run');
-    await teardownSandbox(rt, s);
+    // Nobody needs it: a removal that fails is logged, and the record stays for the next start.
+    await teardownSandbox(rt, s).catch((err: unknown) => rt.logger.warn({ sandboxId: s.id, err: errorMessage(err) }, 'removing a warm pool sandbox of the previous run failed'));
     return;
   }
   if (s.state === 'creating') {

@@ -48,6 +48,7 @@ import { reconcile } from './reconcile.js';
 import { startOrphanSweep } from './orphan-sweep.js';
 import { execScratchDir } from './exec-scratch.js';
 import { LivenessChecker } from './health.js';
+import { processStartMs } from './health-facts.js';
 import { PodRecords } from './pod-records.js';
 import { hostSeccompFacts } from './seccomp/host.js';
 import { SeccompProfiles, type ResolvedSeccomp } from './seccomp/profiles.js';
@@ -189,8 +190,8 @@ export class RuncRuntime implements Runtime {
 
   /** Stops watching; containers keep running. */
   async close(): Promise<void> {
-    // Pool sandboxes are nobody's: removed, not left for the next start (which would remove them).
-    await this.pool?.drain();
+    // Pool sandboxes are nobody's: removed (within 30 s; any left, the next start removes).
+    if (this.pool) await this.withinMs(this.pool.drain(), 30_000);
     // A sandbox whose infra container or network is being made is finished first (or given up on after
     // 30 s, to be judged by the next start: reconcile.ts), so a restart finds it whole.
     await this.settleSetups(30_000);
@@ -339,31 +340,45 @@ export class RuncRuntime implements Runtime {
    */
   private async claimPooled(id: string, config: PodSandboxConfig): Promise<string> {
     const rec = this.sandboxes.get(id);
-    if (!rec?.pool || !rec.pausePid) throw new InternalError(`warm pool sandbox ${id} is not usable`);
+    const pid = rec?.pausePid;
+    if (!rec?.pool || !pid || pid <= 1 || rec.state !== 'ready') throw new InternalError(`warm pool sandbox ${id} is not usable`);
     const t0 = this.clock.now();
     const from = { uid: rec.config.metadata.uid, ...(rec.config.qosLevel ? { qos: rec.config.qosLevel } : {}) };
     const to = { uid: config.metadata.uid, ...(config.qosLevel ? { qos: config.qosLevel } : {}) };
-    // Its first cgroup stays (empty) for runc's state, removed with the sandbox.
-    rec.poolUid = from.uid;
-    delete rec.pool;
-    rec.config = config;
-    // The pod's newest sandbox is the one it claimed now, whenever the pool made it.
-    rec.createdAt = t0;
-    this.sandboxes.delete(id);
-    this.sandboxes.set(id, rec);
     try {
+      // While the record is still the pool's (not listed, so no liveness check judges it half moved): the
+      // pause, only if it is still the process the pool started, into the pod's cgroup; the pod's files.
+      if ((await processStartMs(pid)) !== rec.pauseStartedAt) throw new InternalError(`the pause process of warm pool sandbox ${id} is gone`);
       const files = sandboxFilePaths(this.paths.sandboxesDir, id, config.hostIPC);
       await Promise.all([
-        this.cgroups.create(to.uid, config.resources, to.qos).then(() => this.cgroups.movePid(rec.pausePid!, id, from, to)),
+        this.cgroups.create(to.uid, config.resources, to.qos).then(() => this.cgroups.movePid(pid, id, from, to)),
         writeSandboxFiles(files, config, rec.ip),
       ]);
+      if (this.sandboxes.get(id) !== rec || rec.state !== 'ready' || rec.pausePid !== pid) throw new InternalError(`warm pool sandbox ${id} exited while it was claimed`);
+      this.becomePods(rec, config);
+      // The pod's newest sandbox is the one it claimed now, whenever the pool made it.
+      rec.createdAt = t0;
       await this.sandboxStore.save(rec);
     } catch (err) {
+      // As the pod's, so the removal takes the pod's cgroup dirs made above too (unless another sandbox of it uses them).
+      if (rec.pool) this.becomePods(rec, config);
       await this.heavy.run(() => this.undoSandbox(rec));
       throw err;
     }
+    this.pool?.claimed();
     this.logger.debug({ sandboxId: id, podUid: to.uid, ms: this.clock.now() - t0 }, 'sandbox claimed from the warm pool');
     return id;
+  }
+
+  /** A pool sandbox's record made the pod's at once: its config, and its place in the index by pod uid. */
+  private becomePods(rec: SandboxRecord, config: PodSandboxConfig): void {
+    // Out of the index under the pool's uid first (the index keys on the config's).
+    this.sandboxes.delete(rec.id);
+    // Its first cgroup stays (empty) for runc's state, removed with the sandbox.
+    rec.poolUid = rec.config.metadata.uid;
+    delete rec.pool;
+    rec.config = config;
+    this.sandboxes.set(rec.id, rec);
   }
 
   /** The runtime as the warm pool sees it. */
@@ -379,13 +394,23 @@ export class RuncRuntime implements Runtime {
         }
         return id;
       },
-      usable: (id) => {
+      usable: (id) => this.poolUsable(id),
+      check: async (id) => {
         const rec = this.sandboxes.get(id);
-        return !!rec?.pool && rec.state === 'ready' && !rec.setupPending && !rec.setupFailed && !!rec.pausePid && !!rec.ip;
+        if (!rec?.pool) return false;
+        // As the pod manager's listing checks a pod's: its exit file, then conmon, runc state, cgroup and netns.
+        await this.refreshSandbox(rec);
+        await this.liveness.sandbox(rec);
+        return this.poolUsable(id);
       },
       discard: (id) => this.removePodSandbox(id),
       quietMs: () => this.heavy.idleMs(),
     };
+  }
+
+  private poolUsable(id: string): boolean {
+    const rec = this.sandboxes.get(id);
+    return !!rec?.pool && rec.state === 'ready' && !rec.setupPending && !rec.setupFailed && !!rec.pausePid && rec.pausePid > 1 && !!rec.ip;
   }
 
   /** The warm pool's figures (metrics); undefined when there is no pool. */
@@ -417,6 +442,13 @@ export class RuncRuntime implements Runtime {
     await this.infraPending.get(sandboxId);
     const failed = this.sandboxes.get(sandboxId)?.setupFailed;
     if (failed) throw new SandboxStartError(failed);
+  }
+
+  /** Waits for a promise, at most `ms` (it goes on after that, unwaited for). */
+  private async withinMs(p: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   /** Waits (bounded) for setups still in flight, so a stopping daemon leaves none half made. */

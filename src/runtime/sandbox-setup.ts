@@ -142,6 +142,9 @@ export async function teardownSandbox(rt: RuncRuntime, rec: SandboxRecord): Prom
   const uid = rec.config.metadata.uid;
   const sameUid = [...rt.sandboxes.values()].some((s) => s.id !== id && s.config.metadata.uid === uid);
   if (rec.cgroupCreated && !sameUid) await rt.cgroups.remove(uid);
+  // A sandbox claimed from the warm pool: the leaf its pause was moved to (runc's state names the first
+  // one, so runc does not remove it), and the pool's first cgroup.
+  else if (rec.poolUid) await rt.cgroups.removeLeaf(uid, rec.config.qosLevel, id);
   if (rec.poolUid) await rt.cgroups.remove(rec.poolUid);
   // By descriptor: shm (a 1777 tmpfs the pod's containers wrote) is a dir in it; issue 6.
   await removeTreeBeneath(files.dir);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../system/clock.js';
 import { capturingLogger } from '../system/logger.js';
-import { notPoolable, poolSandboxConfig, POOL_NAMESPACE, REFILL_BACKOFF_MS, REFILL_QUIET_MS, warmPoolFamilies, WarmPool, type PoolHost } from './warm-pool.js';
+import { HEALTH_EVERY_MS, notPoolable, poolSandboxConfig, POOL_NAMESPACE, REFILL_BACKOFF_MS, REFILL_QUIET_MS, warmPoolFamilies, WarmPool, type PoolHost } from './warm-pool.js';
 import type { PodSandboxConfig } from './runtime.js';
 
 /** A runtime as the pool sees it: makes resolve when told, quietness set by the test. */
@@ -27,6 +27,11 @@ class FakeHost implements PoolHost {
     this.pending.shift()!.reject(new Error('no network'));
   }
   usable(id: string): boolean {
+    return !this.dead.has(id);
+  }
+  checked: string[] = [];
+  async check(id: string): Promise<boolean> {
+    this.checked.push(id);
     return !this.dead.has(id);
   }
   async discard(id: string): Promise<void> {
@@ -101,6 +106,8 @@ test('a pod takes the oldest ready sandbox, a refill follows; pods the pool cann
   assert.equal(pool.take(pod({ hostNetwork: true })), undefined);
   assert.equal(pool.figures().ready, 1);
   assert.equal(pool.take(pod()), id);
+  assert.deepEqual(pool.figures(), { size: 1, ready: 0, filling: 0, claims: 0 }, 'a claim counts once the runtime made it the pod\'s');
+  pool.claimed();
   assert.deepEqual(pool.figures(), { size: 1, ready: 0, filling: 0, claims: 1 });
   assert.equal(pool.take(pod()), undefined, 'empty: the pod gets a fresh sandbox');
   clock.advance(100);
@@ -120,6 +127,29 @@ test('a dead pool sandbox is discarded at the take and the next one is handed ou
   assert.equal(pool.take(pod()), b);
   await flush();
   assert.deepEqual(host.discarded, [a]);
+});
+
+test('ready sandboxes are checked every few seconds: one no longer whole is removed and made again', async () => {
+  const { clock, host, pool } = setup(2);
+  pool.start();
+  clock.advance(100);
+  const a = host.finish();
+  await flush();
+  clock.advance(100);
+  const b = host.finish();
+  await flush();
+  host.checked = [];
+  clock.advance(HEALTH_EVERY_MS - 200);
+  await flush();
+  assert.deepEqual(host.checked, [a, b]);
+  assert.deepEqual(host.discarded, []);
+  host.dead.add(a);
+  clock.advance(HEALTH_EVERY_MS);
+  for (let i = 0; i < 5; i++) await flush();
+  assert.deepEqual(host.discarded, [a]);
+  assert.equal(pool.figures().ready, 1);
+  clock.advance(100);
+  assert.equal(host.made.length, 3, 'made again');
 });
 
 test('a failed make backs off, doubling, and a success resets it', async () => {

@@ -25,6 +25,8 @@ export const POOL_NAMESPACE = 'peapod-warm-pool';
 export const REFILL_QUIET_MS = 300;
 /** How often a refill checks whether the runtime is quiet. */
 export const REFILL_POLL_MS = 100;
+/** How often the ready pool sandboxes are checked (a dead one is removed and made again). */
+export const HEALTH_EVERY_MS = 10_000;
 /** After a failed refill: the first wait, doubled up to the last. */
 export const REFILL_BACKOFF_MS = [1_000, 60_000] as const;
 
@@ -68,6 +70,8 @@ export interface PoolHost {
   make(config: PodSandboxConfig): Promise<string>;
   /** Whether a pool sandbox is still whole (its infra container not exited). */
   usable(id: string): boolean;
+  /** Checks a pool sandbox as a pod's is checked (conmon, runc state, cgroup, netns; a lost one is killed): whether it is still whole. */
+  check(id: string): Promise<boolean>;
   /** Removes a pool sandbox (unclaimed). */
   discard(id: string): Promise<void>;
   /** How long the runtime has had no heavy call in flight, ms. */
@@ -99,6 +103,7 @@ export class WarmPool {
   private claims = 0;
   private failures = 0;
   private cancelTimer?: () => void;
+  private cancelHealth?: () => void;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -109,14 +114,16 @@ export class WarmPool {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts filling (once the runtime is quiet). */
+  /** Starts filling (once the runtime is quiet), and the periodic checks of what is ready. */
   start(): void {
     this.arm(REFILL_POLL_MS);
+    this.armHealth();
   }
 
   /**
    * A ready pool sandbox for a pod with this config, taken out of the pool (the caller makes it the
-   * pod's, or discards it); undefined when the pod cannot use one or none is ready. Each take starts a refill.
+   * pod's, or removes it, and says `claimed` when it did); undefined when the pod cannot use one or none is
+   * ready. Each take starts a refill.
    */
   take(config: PodSandboxConfig): string | undefined {
     if (this.stopped || notPoolable(config)) return undefined;
@@ -127,13 +134,12 @@ export class WarmPool {
       this.track(this.host.discard(id).catch((err) => this.logger.warn({ sandboxId: id, err: errorMessage(err) }, 'removing a warm pool sandbox failed')));
     }
     this.arm(REFILL_POLL_MS);
-    if (id !== undefined) this.claims++;
     return id;
   }
 
-  /** Whether an id is a pool sandbox not yet taken. */
-  holds(id: string): boolean {
-    return this.ready.includes(id);
+  /** A sandbox taken was made a pod's (counted in the metrics). */
+  claimed(): void {
+    this.claims++;
   }
 
   figures(): WarmPoolFigures {
@@ -145,6 +151,8 @@ export class WarmPool {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    this.cancelHealth?.();
+    this.cancelHealth = undefined;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     const ids = this.ready.splice(0);
     const results = await Promise.allSettled(ids.map((id) => this.host.discard(id)));
@@ -164,6 +172,29 @@ export class WarmPool {
       this.cancelTimer = undefined;
       this.tick();
     });
+  }
+
+  private armHealth(): void {
+    if (this.stopped) return;
+    this.cancelHealth = this.clock.setTimer(HEALTH_EVERY_MS, () => {
+      this.cancelHealth = undefined;
+      const checked = this.checkReady().finally(() => this.armHealth());
+      this.track(checked);
+    });
+  }
+
+  /** Checks every ready sandbox; one no longer whole leaves the pool (removed) and a refill follows. */
+  private async checkReady(): Promise<void> {
+    for (const id of [...this.ready]) {
+      if (this.stopped) return;
+      const whole = await this.host.check(id).catch(() => false);
+      const at = this.ready.indexOf(id);
+      if (whole || at < 0) continue;
+      this.ready.splice(at, 1);
+      this.logger.info({ sandboxId: id }, 'warm pool sandbox no longer usable; removing it');
+      await this.host.discard(id).catch((err) => this.logger.warn({ sandboxId: id, err: errorMessage(err) }, 'removing a warm pool sandbox failed'));
+      this.arm(REFILL_POLL_MS);
+    }
   }
 
   /** One refill step: a sandbox made when the pool is short and the runtime quiet; re-armed until full. */
