@@ -360,6 +360,7 @@ export class RuncRuntime implements Runtime {
       rec.createdAt = t0;
       await this.sandboxStore.save(rec);
     } catch (err) {
+      if (this.sandboxes.get(id) !== rec) throw err; // removed meanwhile: nothing left to undo
       // As the pod's, so the removal takes the pod's cgroup dirs made above too (unless another sandbox of it uses them).
       if (rec.pool) this.becomePods(rec, config);
       await this.heavy.run(() => this.undoSandbox(rec));
@@ -455,9 +456,7 @@ export class RuncRuntime implements Runtime {
   private async settleSetups(timeoutMs: number): Promise<void> {
     const pending = [...this.infraPending.values()].map((p) => p.catch(() => undefined));
     if (pending.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    await this.withinMs(Promise.all(pending).then(() => undefined), timeoutMs);
   }
 
   /**

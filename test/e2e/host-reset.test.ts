@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestDaemon, freePort, run, PEAPOD_BIN } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
-import { hostInventory, inventoryDiff, type HostInventory } from '../support/soak.js';
+import { hostChangesSince, hostInventory, type HostInventory } from '../support/soak.js';
 
 const ROOT = process.getuid?.() === 0;
 
@@ -53,18 +53,6 @@ spec:
       ports: [{containerPort: 8080, hostPort: ${hostPort}}]
 `;
 
-/** The portmap plugin's shared chains and the jumps into them (not a pod's own DNAT rules). */
-const sharedPortmap = (line: string) => /CNI-HOSTPORT-(DNAT|MASQ|SETMARK)/.test(line) && !/CNI-DN-/.test(line);
-
-function changes(before: HostInventory): Record<string, { added: string[]; removed: string[] }> {
-  const diff = inventoryDiff(before, hostInventory());
-  if (diff.iptables) {
-    diff.iptables.removed = diff.iptables.removed.filter((l) => !sharedPortmap(l));
-    if (diff.iptables.added.length === 0 && diff.iptables.removed.length === 0) delete diff.iptables;
-  }
-  return diff;
-}
-
 describe('leaving the host as found: a clean stop, and peapod reset after a crash (issue 14)', { skip: ROOT ? false : 'needs root: run the tests as root' }, () => {
   let d: TestDaemon;
   let failed = false;
@@ -94,7 +82,7 @@ describe('leaving the host as found: a clean stop, and peapod reset after a cras
     assert.ok(hostInventory().links.includes(d.paths.bridgeName), 'the bridge exists while the daemon serves');
     await d.k('delete', 'pods', '--all', '--wait=true', '--timeout=90s');
     await d.stopProcess();
-    assert.deepEqual(changes(baseline), {});
+    assert.deepEqual(hostChangesSince(baseline), {});
     assert.match(d.log(), /no pod left: removed the node-level state/);
   });
 
@@ -127,7 +115,7 @@ describe('leaving the host as found: a clean stop, and peapod reset after a cras
       assert.match(r.stdout, what);
     }
     assert.match(r.stdout, new RegExp(`^kept ${d.paths.dataDir} `, 'm'));
-    assert.deepEqual(changes(baseline), {});
+    assert.deepEqual(hostChangesSince(baseline), {});
     assert.equal((await reset()).stdout.split('\n')[0], `the host holds nothing of ${d.paths.dataDir}'s engine`);
     // The store and images stayed: a daemon started on the data dir runs the same pods anew.
     await d.serve();
@@ -142,7 +130,7 @@ describe('leaving the host as found: a clean stop, and peapod reset after a cras
     assert.match(r.stdout, new RegExp(`^removed dir ${d.paths.dataDir}$`, 'm'));
     assert.equal(fs.existsSync(d.paths.dataDir), false);
     await d.waitFor('the daemon to exit', async () => !d.pid || !fs.existsSync(`/proc/${pid}`) || /State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8')), 30_000);
-    assert.deepEqual(changes(baseline), {});
+    assert.deepEqual(hostChangesSince(baseline), {});
     // Reset needs no data dir: its names derive from the path.
     const again = await reset();
     assert.equal(again.code, 0, again.stderr);

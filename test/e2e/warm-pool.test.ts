@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { TestDaemon, freePort, run, PEAPOD_BIN } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
-import { hostInventory, inventoryDiff, type HostInventory } from '../support/soak.js';
+import { hostChangesSince, hostInventory, type HostInventory } from '../support/soak.js';
 
 const ROOT = process.getuid?.() === 0;
 const SUBNET = '10.88.246.0/24';
@@ -38,18 +38,6 @@ spec:
       command: ["httpd", "-f", "-p", "8080"]
       ports: [{containerPort: 8080, hostPort: ${hostPort}}]
 `;
-
-/** The portmap plugin's shared chains and the jumps into them (the host-reset test's allowance). */
-const sharedPortmap = (line: string) => /CNI-HOSTPORT-(DNAT|MASQ|SETMARK)/.test(line) && !/CNI-DN-/.test(line);
-
-function changes(before: HostInventory): Record<string, { added: string[]; removed: string[] }> {
-  const diff = inventoryDiff(before, hostInventory());
-  if (diff.iptables) {
-    diff.iptables.removed = diff.iptables.removed.filter((l) => !sharedPortmap(l));
-    if (diff.iptables.added.length === 0 && diff.iptables.removed.length === 0) delete diff.iptables;
-  }
-  return diff;
-}
 
 describe('serve --warm-pool: pods claim ready sandboxes; the host is left as found (issue 15)', { skip: ROOT ? false : 'needs root: run the tests as root' }, () => {
   let d: TestDaemon;
@@ -109,7 +97,7 @@ describe('serve --warm-pool: pods claim ready sandboxes; the host is left as fou
   step('a clean stop once the pods are deleted removes the pool and leaves the host exactly as found', async () => {
     await d.k('delete', 'pods', '--all', '--wait=true', '--timeout=90s');
     await d.stopProcess();
-    assert.deepEqual(changes(baseline), {});
+    assert.deepEqual(hostChangesSince(baseline), {});
   });
 
   step('peapod reset after a SIGKILL with a full pool gives the host back; a restart removes an old pool', async () => {
@@ -125,6 +113,6 @@ describe('serve --warm-pool: pods claim ready sandboxes; the host is left as fou
     await d.waitFor('the daemon to die', async () => !fs.existsSync(`/proc/${d.pid}/status`) || /State:\s+Z/.test(fs.readFileSync(`/proc/${d.pid}/status`, 'utf8')), 15_000);
     const r = await run(process.execPath, [PEAPOD_BIN, 'reset', '--data-dir', d.paths.dataDir], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(changes(baseline), {});
+    assert.deepEqual(hostChangesSince(baseline), {});
   });
 });

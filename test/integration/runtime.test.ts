@@ -18,7 +18,7 @@ import { LABEL_POD_UID, type ContainerConfig, type ContainerEvent, type Containe
 import { RUNTIME_CONFORMANCE, type ConformanceEnv } from '../../src/runtime/conformance.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
-import { busyboxContainer as containerConfig, sandboxFixture, waitExited as waitExitedOf } from './support/runtime-fixtures.js';
+import { busyboxContainer as containerConfig, sandboxFixture, waitExited as waitExitedOf, assertRuntimeLeftNothing } from './support/runtime-fixtures.js';
 import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.202.0/24';
@@ -103,7 +103,7 @@ function suite(): void {
       await runtime.teardownNode();
       await runtime.close();
       await network.teardownNode();
-      await assertNothingLeft();
+      await assertRuntimeLeftNothing(exec, paths, dataDir);
     } catch (e) {
       failed = true;
       throw e;
@@ -114,25 +114,6 @@ function suite(): void {
       await rm(paths.runDir, { recursive: true, force: true });
     }
   });
-
-  async function assertNothingLeft(): Promise<void> {
-    const list = await exec.run('/usr/sbin/runc', ['--root', paths.runcRoot, 'list', '-q']);
-    assert.equal(list.stdout.trim(), '', 'runc state left');
-    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-    const ours = mounts.split('\n').filter((l) => l.includes(dataDir) || l.includes(paths.runDir));
-    assert.deepEqual(ours, [], 'mounts left');
-    for (const pid of await readdir('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      assert.ok(!(cmd.startsWith('/usr/bin/conmon') && cmd.includes(paths.runcRoot)), `conmon ${pid} left`);
-    }
-    for (const h of await readdir('/sys/fs/cgroup')) {
-      const left = await stat(path.join('/sys/fs/cgroup', h, paths.cgroupParent)).then(() => true, () => false);
-      assert.equal(left, false, `cgroup dir left in ${h}`);
-    }
-    const netns = await readdir(paths.netnsDir).catch(() => [] as string[]);
-    assert.deepEqual(netns, [], 'netns left');
-  }
 
   const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));
 

@@ -20,7 +20,7 @@ import { podCgroupName } from '../../src/runtime/oci-spec.js';
 import type { PodSandboxConfig } from '../../src/runtime/runtime.js';
 import { LocalImageService } from '../../src/images/local-image-service.js';
 import { buildBusyboxImage } from '../../src/images/busybox.js';
-import { busyboxContainer, sandboxFixture } from './support/runtime-fixtures.js';
+import { busyboxContainer, sandboxFixture, assertRuntimeLeftNothing } from './support/runtime-fixtures.js';
 import { reportingFailure } from '../support/failure.js';
 
 const SUBNET = '10.88.245.0/24';
@@ -75,7 +75,7 @@ function suite(): void {
       await runtime.close();
       await runtime.teardownNode();
       await network.teardownNode();
-      await assertNothingLeft();
+      await assertRuntimeLeftNothing(exec, paths, dataDir);
     } catch (e) {
       failed = true;
       throw e;
@@ -85,18 +85,6 @@ function suite(): void {
       await rm(paths.runDir, { recursive: true, force: true });
     }
   });
-
-  async function assertNothingLeft(): Promise<void> {
-    const list = await exec.run('/usr/sbin/runc', ['--root', paths.runcRoot, 'list', '-q']);
-    assert.equal(list.stdout.trim(), '', 'runc state left');
-    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-    assert.deepEqual(mounts.split('\n').filter((l) => l.includes(dataDir) || l.includes(paths.runDir)), [], 'mounts left');
-    for (const h of await readdir('/sys/fs/cgroup')) {
-      const left = await stat(path.join('/sys/fs/cgroup', h, paths.cgroupParent)).then(() => true, () => false);
-      assert.equal(left, false, `cgroup dir left in ${h}`);
-    }
-    assert.deepEqual(await readdir(paths.netnsDir).catch(() => [] as string[]), [], 'netns left');
-  }
 
   const sandboxDirs = async () => (await readdir(paths.sandboxesDir).catch(() => [] as string[])).filter((n) => /^[0-9a-f]{64}$/.test(n));
   const wrap = (name: string, fn: () => Promise<void>) => test(name, reportingFailure(fn, () => (failed = true)));

@@ -161,3 +161,19 @@ export function inventoryDiff(before: HostInventory, after: HostInventory): Reco
   }
   return out;
 }
+
+/** The portmap plugin's shared chains and the jumps into them (not a pod's own DNAT rules). */
+const sharedPortmap = (line: string) => /CNI-HOSTPORT-(DNAT|MASQ|SETMARK)/.test(line) && !/CNI-DN-/.test(line);
+
+/**
+ * The host's changes since `before` (inventoryDiff), less the portmap plugin's shared CNI-HOSTPORT-* chains
+ * having gone: they go once nothing uses them, and the plugin makes them again.
+ */
+export function hostChangesSince(before: HostInventory): Record<string, { added: string[]; removed: string[] }> {
+  const diff = inventoryDiff(before, hostInventory());
+  if (diff.iptables) {
+    diff.iptables.removed = diff.iptables.removed.filter((l) => !sharedPortmap(l));
+    if (diff.iptables.added.length === 0 && diff.iptables.removed.length === 0) delete diff.iptables;
+  }
+  return diff;
+}
