@@ -17,6 +17,7 @@ import { runLogs, type LogsOptions } from './commands/logs.js';
 import { runImageImport, runImageLoad, runImageLs, runImagePrune, runImageRm } from './commands/image.js';
 import { runImagePull } from './commands/image-pull.js';
 import { runRuntimePs } from './commands/runtime-ps.js';
+import { ANATOMY_OUTPUTS, runAnatomy, type AnatomyOptions } from './commands/anatomy.js';
 
 /** Most sandboxes `serve --warm-pool` keeps: each holds an IP, a netns and a pause process. */
 const MAX_WARM_POOL = 32;
@@ -280,6 +281,14 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('--tail <n>', 'lines from the end (-1: all)', parseIntArg)
     .option('--timestamps', 'prefix each line with its timestamp')
     .action(run(async (ctx, pod: string, o: LogsOptions) => runLogs(ctx, pod, o)));
+
+  program
+    .command('anatomy')
+    .description('a pod as the node holds it, as a tree: its infra container and the namespaces it holds, network (veth pair, gateway, host ports), containers (namespaces joined or own, probes, mounts, processes) and volumes')
+    .argument('<pod>')
+    .addOption(new Option('-o, --output <format>', 'print the PodAnatomy object instead of the tree').choices(ANATOMY_OUTPUTS))
+    .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network')
+    .action(run(async (ctx, pod: string, o: AnatomyOptions) => runAnatomy(ctx, pod, o)));
 
   /** A command's own exit code becomes the CLI's (the message was printed already). */
   const exitWith = (code: number) => {
