@@ -7,6 +7,8 @@ import type { NodePaths } from '../node/paths.js';
 import type { EventSink } from '../k8s/events.js';
 import type { ImageService } from '../images/images.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { Pod } from '../k8s/types.js';
+import type { PodAnatomy } from '../node/anatomy-types.js';
 import type { Watch } from '../store/store.js';
 import type { Authorizer } from './auth/types.js';
 import type { RuleResolver } from './auth/authorizer.js';
@@ -36,6 +38,8 @@ export interface ApiDeps {
   serviceAccountTokens?: TokenIssuer;
   /** The sampled pod and node usage metrics.k8s.io serves (metrics-api.ts); unset: that API answers 503. */
   resourceMetrics?: ResourceMetricsSource;
+  /** A pod's anatomy as the node holds it (node/anatomy.ts); unset: pods/anatomy answers 503. */
+  anatomy?: (pod: Pod) => Promise<PodAnatomy>;
   /** Bounds on open watches and the event lines they share (watch.ts); unset: unbounded, nothing shared. */
   watches?: { limiter: WatchLimiter; lines: SharedEventLines };
 }

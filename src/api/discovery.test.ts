@@ -39,6 +39,8 @@ test('the aggregated core group lists pod subresources with their response kinds
   const pods = doc.items[0].versions[0].resources.find((r) => r.resource === 'pods')!;
   assert.equal(pods.scope, 'Namespaced');
   const subs = pods.subresources as { subresource: string; responseKind: { kind: string } }[];
-  assert.deepEqual(subs.map((s) => s.subresource), ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers', 'binding', 'eviction']);
+  assert.deepEqual(subs.map((s) => s.subresource), ['status', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers', 'binding', 'eviction', 'anatomy']);
   assert.equal(subs.find((s) => s.subresource === 'exec')!.responseKind.kind, 'PodExecOptions');
+  // peapod's own subresource names its own group and kind (issue 16).
+  assert.deepEqual(subs.find((s) => s.subresource === 'anatomy')!.responseKind, { group: 'peapod.dev', version: 'v1', kind: 'PodAnatomy' });
 });

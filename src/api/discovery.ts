@@ -24,6 +24,8 @@ export const SUBRESOURCES: Record<string, SubresourceInfo[]> = {
     { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy', version: 'v1' },
+    // peapod's own: the pod as the node holds it (api/anatomy.ts).
+    { name: 'anatomy', kind: 'PodAnatomy', verbs: ['get'], group: 'peapod.dev', version: 'v1' },
   ],
   namespaces: [{ name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] }],
   persistentvolumes: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],

@@ -15,6 +15,7 @@ import {
 } from './discovery.js';
 import { parseAccept, queryBool, sendJson, sendText, type RequestContext } from './http.js';
 import { handleLogs } from './logs.js';
+import { handleAnatomy } from './anatomy.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
 import type { OpenApiDocuments } from './openapi/documents.js';
 import { handlePeapod } from './peapod-endpoints.js';
@@ -186,6 +187,9 @@ async function handleSubresource(deps: ApiDeps, ctx: RequestContext, route: Reso
       break;
     case 'log':
       if (m === 'GET') return handleLogs(deps, ctx, route);
+      break;
+    case 'anatomy':
+      if (m === 'GET') return handleAnatomy(deps, ctx, route);
       break;
     case 'binding':
       if (m === 'POST') return handleBinding(deps, ctx, route);

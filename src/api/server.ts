@@ -121,6 +121,7 @@ export class ApiServer {
       authorizer: opts.security.authorizer,
       ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
+      ...(opts.anatomy ? { anatomy: opts.anatomy } : {}),
       watches: opts.watches ?? { limiter: new WatchLimiter(), lines: new SharedEventLines() },
     };
     this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });

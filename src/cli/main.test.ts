@@ -20,7 +20,7 @@ function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; errs: string[
   return { out, errs, stdout: (t) => out.push(t), stderr: (t) => errs.push(t), stdin: Readable.from([]), env, clock: new FakeClock() };
 }
 
-const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image pull', 'image ls', 'image rm', 'image prune', 'runtime ps'];
+const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image pull', 'image ls', 'image rm', 'image prune', 'runtime ps', 'anatomy'];
 for (const c of commands) {
   test(`\`${c} --help\` prints usage and exits 0`, async () => {
     const x = io();

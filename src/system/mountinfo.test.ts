@@ -27,13 +27,13 @@ const PARSE_CASES = [
     name: 'parses mount point, fs type, source and both option fields of an overlay mount',
     text: OVERLAYS,
     count: 5,
-    want: { mountPoint: '/d/images/overlay/c1/merged', mountOptions: 'rw,relatime', fsType: 'overlay', source: 'overlay', superOptions: 'rw,lowerdir=a:b' },
+    want: { device: '0:50', root: '/', mountPoint: '/d/images/overlay/c1/merged', mountOptions: 'rw,relatime', fsType: 'overlay', source: 'overlay', superOptions: 'rw,lowerdir=a:b' },
   },
   {
     name: 'parses mount point, type, source and super options of a line with optional fields',
     text: VOLUMES,
     count: 6,
-    want: { mountPoint: '/d/pods/u1/volumes/kubernetes.io~empty-dir/cache', mountOptions: 'rw,relatime', fsType: 'tmpfs', source: 'tmpfs', superOptions: 'rw,size=1024k' },
+    want: { device: '0:50', root: '/', mountPoint: '/d/pods/u1/volumes/kubernetes.io~empty-dir/cache', mountOptions: 'rw,relatime', fsType: 'tmpfs', source: 'tmpfs', superOptions: 'rw,size=1024k' },
   },
 ];
 
@@ -49,6 +49,11 @@ test('unescapes octal escapes in mount points', () => {
   assert.equal(parseMountInfo(OVERLAYS)[3].mountPoint, '/d/images/overlay/c 2/merged');
   assert.equal(parseMountInfo(VOLUMES)[5].mountPoint, '/mnt/with space');
   assert.equal(unescapeMountField('a\\011b\\012c\\134d'), 'a\tb\nc\\d');
+});
+
+test('reads the device and the root a bind mount takes from its filesystem, unescaped', () => {
+  const [e] = parseMountInfo('40 22 8:1 /var/lib/peapod/pods/u1/vol\\040a /data ro,relatime - ext4 /dev/sda1 rw');
+  assert.deepEqual([e!.device, e!.root, e!.mountPoint], ['8:1', '/var/lib/peapod/pods/u1/vol a', '/data']);
 });
 
 test('unescapes octal escapes in the mount source', () => {

@@ -4,6 +4,10 @@
 import { readVirtualFile } from './virtual-file.js';
 
 export interface MountInfoEntry {
+  /** Field 3, the filesystem's device "major:minor". */
+  device: string;
+  /** Field 4: the path within the filesystem that is mounted here ("/" for its root; a bind mount's source). */
+  root: string;
   /** Field 5, octal escapes decoded. */
   mountPoint: string;
   fsType: string;
@@ -62,6 +66,8 @@ function parseLine(line: string): MountInfoEntry | undefined {
   const sep = fields.indexOf('-', 6);
   if (sep < 0 || fields.length < sep + 3) return undefined;
   return {
+    device: fields[2],
+    root: unescapeMountField(fields[3]),
     mountPoint: unescapeMountField(fields[4]),
     mountOptions: fields[5],
     fsType: fields[sep + 1],

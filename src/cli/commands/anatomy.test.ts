@@ -18,11 +18,11 @@ const VOLS = `/var/lib/peapod/pods/${UID}/volumes`;
 const NET = { kind: 'net', inode: 'net:[4026532301]' };
 const IPC = { kind: 'ipc', inode: 'ipc:[4026532299]' };
 const UTS = { kind: 'uts', inode: 'uts:[4026532298]' };
-const joined = [NET, IPC, UTS].map((n) => ({ ...n, shared: true }));
+const joined = [NET, IPC, UTS].map((n) => ({ ...n, from: 'infra' as const }));
 const own = (pid: number) => [
-  { kind: 'pid', inode: `pid:[40265324${pid % 100}]`, shared: false },
-  { kind: 'mnt', inode: `mnt:[40265325${pid % 100}]`, shared: false },
-  { kind: 'cgroup', inode: `cgroup:[40265326${pid % 100}]`, shared: false },
+  { kind: 'pid', inode: `pid:[40265324${pid % 100}]`, from: 'own' as const },
+  { kind: 'mnt', inode: `mnt:[40265325${pid % 100}]`, from: 'own' as const },
+  { kind: 'cgroup', inode: `cgroup:[40265326${pid % 100}]`, from: 'own' as const },
 ];
 
 /** Every part of the model: infra, veth, host port, init done, a sidecar, an app with probes, mounts, a 3-level process tree, an ephemeral container not running, two volumes. */
@@ -243,8 +243,8 @@ test('a hostNetwork pod: the node\'s interfaces, no veth, and its containers in 
     { kind: 'mnt', inode: 'mnt:[4026532545]' },
     { kind: 'cgroup', inode: 'cgroup:[4026531835]' },
   ];
-  // shared as "the same as the infra's": the host's net, uts and cgroup count as shared without being held.
-  a.containers[0].namespaces = hostNs.map((n) => ({ ...n, shared: ['net', 'ipc', 'uts', 'cgroup'].includes(n.kind) }));
+  // ipc joined from the infra, pid and mnt its own, net, uts and cgroup the host's (pid 1's).
+  a.containers[0].namespaces = hostNs.map((n) => ({ ...n, from: n.kind === 'ipc' ? ('infra' as const) : ['net', 'uts', 'cgroup'].includes(n.kind) ? ('host' as const) : ('own' as const) }));
   const lines = formatAnatomy(a).split('\n');
   const n = lines.indexOf("├─ network  host network: the node's interfaces (192.168.122.10)");
   assert.ok(n > 0, lines.join('\n'));
@@ -258,10 +258,6 @@ test('a hostNetwork pod: the node\'s interfaces, no veth, and its containers in 
   const nsLine = "│     ├─ namespaces  joins ipc · own pid, mnt · the host's net, uts, cgroup";
   assert.ok(lines.includes(nsLine), lines.join('\n'));
   assert.ok(!lines.some((l) => /veth|gateway|in the pod/.test(l)));
-  // shared as "held by the infra" (the model's comment): net and uts are still the host's (hostNetwork); the
-  // host's cgroup namespace cannot be told from an own one then.
-  a.containers[0].namespaces = hostNs.map((n) => ({ ...n, shared: n.kind === 'ipc' }));
-  assert.ok(formatAnatomy(a).split('\n').includes("│     ├─ namespaces  joins ipc · own pid, mnt, cgroup · the host's net, uts"));
 });
 
 test('a pod with no sandbox yet: said plainly, no IP, containers not running', () => {

@@ -173,21 +173,11 @@ function stateCell(c: ContainerAnatomy): Cell {
   return { text, color: c.exitCode === 0 ? undefined : 'red' };
 }
 
-/**
- * joins: a namespace the infra container holds for the pod; the host's: one the infra is in without holding
- * it for the pod (shared with it, not held: hostNetwork's net and uts, hostIPC's ipc, the host's cgroup
- * namespace), and a hostNetwork pod's net and uts in any case; own: any other.
- */
-function namespacesText(nss: ContainerNamespace[], infra: InfraAnatomy | undefined, hostNetwork: boolean): string {
-  const held = new Set((infra?.held ?? []).map((h) => h.inode));
-  const joins: string[] = [];
-  const host: string[] = [];
-  const own: string[] = [];
-  for (const n of nss) {
-    if (held.has(n.inode)) joins.push(n.kind);
-    else if ((n.shared && infra) || (hostNetwork && (n.kind === 'net' || n.kind === 'uts'))) host.push(n.kind);
-    else own.push(n.kind);
-  }
+/** joins: a namespace the infra container holds for the pod; the host's: pid 1's (hostNetwork's net and uts...); own: any other. */
+function namespacesText(nss: ContainerNamespace[]): string {
+  const joins = nss.filter((n) => n.from === 'infra').map((n) => n.kind);
+  const own = nss.filter((n) => n.from === 'own').map((n) => n.kind);
+  const host = nss.filter((n) => n.from === 'host').map((n) => n.kind);
   return [joins.length ? `joins ${joins.join(', ')}` : '', own.length ? `own ${own.join(', ')}` : '', host.length ? `the host's ${host.join(', ')}` : '']
     .filter(Boolean)
     .join(' · ');
@@ -199,7 +189,7 @@ function processNodes(ps: ProcessNode[]): TreeNode[] {
 
 function containerChildren(c: ContainerAnatomy, a: PodAnatomy, p: Painter): TreeNode[] {
   const out: TreeNode[] = [node(`image  ${c.image}${c.id ? `  id ${shortId(c.id)}` : ''}`)];
-  if (c.namespaces.length) out.push(node(`namespaces  ${namespacesText(c.namespaces, a.infra, a.network.hostNetwork)}`));
+  if (c.namespaces.length) out.push(node(`namespaces  ${namespacesText(c.namespaces)}`));
   if (c.probes.length) {
     const rows = p.align(
       c.probes.map((pr) => [
