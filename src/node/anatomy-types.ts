@@ -22,7 +22,7 @@ export interface HeldNamespace extends NamespaceRef {
 
 /** A container's namespace: one the infra container holds for the pod, the host's, or its own. */
 export interface ContainerNamespace extends NamespaceRef {
-  /** infra: the same one the infra container holds (joined); host: the host's (pid 1's, e.g. hostNetwork's net); own: neither. */
+  /** infra: the same one the infra container holds (joined); host: the node's (the daemon's own, e.g. hostNetwork's net); own: neither. */
   from: 'infra' | 'host' | 'own';
 }
 

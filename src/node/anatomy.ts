@@ -68,10 +68,10 @@ export async function podAnatomy(deps: AnatomyDeps, pod: Pod): Promise<PodAnatom
     ...spec.containers.map((c): [Container, ContainerAnatomy['kind']] => [c, 'app']),
     ...(spec.ephemeralContainers ?? []).map((c): [Container, ContainerAnatomy['kind']] => [c, 'ephemeral']),
   ];
-  // What the infra container holds for the pod, and the host's own namespaces (init's), to tell each of a
-  // container's namespaces apart.
+  // What the infra container holds for the pod, and the node's own namespaces (the daemon's: what
+  // hostNetwork, hostIPC and hostPID give a pod), to tell each of a container's namespaces apart.
   const held = new Set((infra?.held ?? []).map((n) => n.inode));
-  const hostNs = await namespacesOf(1);
+  const hostNs = await namespacesOf(process.pid);
   const containers = await Promise.all(specs.map(([c, kind]) => containerAnatomy(pod, c, kind, newest.get(c.name), held, hostNs, hostMounts, volumeDirs)));
   return {
     kind: ANATOMY_KIND,
@@ -105,7 +105,7 @@ async function infraAnatomy(deps: AnatomyDeps, pod: Pod, sb: PodSandboxStatus, n
     id: sb.id,
     state: sb.state,
     pid: sb.pid,
-    createdAt: new Date(sb.createdAt).toISOString(),
+    createdAt: new Date(sb.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     command: sb.pid ? await commandOf(sb.pid) : '',
     held,
     ...(cgroup ? { cgroup } : {}),

@@ -143,6 +143,19 @@ describe('pods/anatomy: a running pod as the node holds it (issue 16)', { skip: 
     assert.deepEqual(again.volumes, a.volumes);
   });
 
+  step('a hostNetwork pod: no veth; its containers in the node\'s net and uts, the infra\'s ipc', async () => {
+    const r = await d.kubectl(['run', 'hostnet', '--image=localhost/busybox:latest', '--image-pull-policy=IfNotPresent', '--restart=Never', '--overrides={"spec":{"hostNetwork":true,"terminationGracePeriodSeconds":1}}', '--', 'sleep', '3600']);
+    assert.equal(r.code, 0, r.stderr);
+    await d.k('wait', '--for=condition=Ready', 'pod/hostnet', '--timeout=90s');
+    const h = JSON.parse(await d.k('get', '--raw', '/api/v1/namespaces/default/pods/hostnet/anatomy')) as PodAnatomy;
+    assert.equal(h.network.hostNetwork, true);
+    assert.equal(h.network.podInterface, undefined);
+    assert.deepEqual(h.infra?.held.map((n) => n.kind), ['ipc']);
+    const from = Object.fromEntries(h.containers[0]!.namespaces.map((n) => [n.kind, n.from]));
+    assert.deepEqual([from.net, from.uts, from.ipc, from.pid], ['host', 'host', 'infra', 'own']);
+    assert.equal(h.containers[0]!.namespaces.find((n) => n.kind === 'net')!.inode, fs.readlinkSync('/proc/self/ns/net'), 'the node\'s own network namespace');
+  });
+
   step('a pod that does not exist is a 404 Status; the subresource is in discovery', async () => {
     const r = await d.kubectl(['get', '--raw', '/api/v1/namespaces/default/pods/nope/anatomy']);
     assert.notEqual(r.code, 0);

@@ -11,7 +11,7 @@ import { FakeClock } from '../../system/clock.js';
 import type { CliIO } from '../context.js';
 import { main } from '../main.js';
 import type { PodAnatomy } from '../../node/anatomy-types.js';
-import { formatAnatomy } from './anatomy.js';
+import { oneLine, formatAnatomy } from './anatomy.js';
 
 const UID = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const VOLS = `/var/lib/peapod/pods/${UID}/volumes`;
@@ -428,4 +428,11 @@ test('`anatomy --help` shows the examples', async () => {
   assert.match(help, /Usage: peapod anatomy \[options\] <pod>/);
   assert.match(help, /-o, --output <format>/);
   assert.ok(help.includes('peapod anatomy web -n shop -o json | jq .network'));
+});
+
+test('a process\'s command line is drawn on one line (a shell script in argv), cut at 120 characters', () => {
+  assert.equal(oneLine('/bin/sh -c while true; do\n  echo hi\n  sleep 5\ndone\n'), '/bin/sh -c while true; do echo hi sleep 5 done');
+  const long = oneLine(`sleep ${'9'.repeat(200)}`);
+  assert.equal(long.length, 120);
+  assert.ok(long.endsWith('…'));
 });

@@ -173,7 +173,7 @@ function stateCell(c: ContainerAnatomy): Cell {
   return { text, color: c.exitCode === 0 ? undefined : 'red' };
 }
 
-/** joins: a namespace the infra container holds for the pod; the host's: pid 1's (hostNetwork's net and uts...); own: any other. */
+/** joins: a namespace the infra container holds for the pod; the host's: the node's own (hostNetwork's net and uts...); own: any other. */
 function namespacesText(nss: ContainerNamespace[]): string {
   const joins = nss.filter((n) => n.from === 'infra').map((n) => n.kind);
   const own = nss.filter((n) => n.from === 'own').map((n) => n.kind);
@@ -183,8 +183,15 @@ function namespacesText(nss: ContainerNamespace[]): string {
     .join(' · ');
 }
 
+/** A command line on one line, cut at 120 characters. */
+export function oneLine(s: string): string {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+}
+
 function processNodes(ps: ProcessNode[]): TreeNode[] {
-  return ps.map((x) => node(`${x.pid} ${x.command}`, processNodes(x.children)));
+  // One line each: a command line's newlines and runs of blanks (a shell script in argv) read as one space.
+  return ps.map((x) => node(`${x.pid} ${oneLine(x.command)}`, processNodes(x.children)));
 }
 
 function containerChildren(c: ContainerAnatomy, a: PodAnatomy, p: Painter): TreeNode[] {
