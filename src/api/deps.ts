@@ -9,6 +9,7 @@ import type { ImageService } from '../images/images.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Pod } from '../k8s/types.js';
 import type { PodAnatomy } from '../node/anatomy-types.js';
+import type { DashboardSessions } from './auth/dashboard-sessions.js';
 import type { Watch } from '../store/store.js';
 import type { Authorizer } from './auth/types.js';
 import type { RuleResolver } from './auth/authorizer.js';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   resourceMetrics?: ResourceMetricsSource;
   /** A pod's anatomy as the node holds it (node/anatomy.ts); unset: pods/anatomy answers 503. */
   anatomy?: (pod: Pod) => Promise<PodAnatomy>;
+  /** Dashboard login tokens and sessions (auth/dashboard-sessions.ts); unset: the dashboard's login answers 503. */
+  dashboard?: DashboardSessions;
   /** Bounds on open watches and the event lines they share (watch.ts); unset: unbounded, nothing shared. */
   watches?: { limiter: WatchLimiter; lines: SharedEventLines };
 }

@@ -24,6 +24,8 @@ export interface RequestContext {
   warnings: string[];
   /** Who is asking, set by the security stage before dispatch. */
   user?: UserInfo;
+  /** How the security stage told the user (x509, token, session, anonymous). */
+  authMethod?: 'x509' | 'token' | 'anonymous' | 'session';
   /** The largest object body this server reads (its --max-request-body); default MAX_BODY_BYTES. */
   maxBodyBytes?: number;
 }

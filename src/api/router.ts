@@ -16,6 +16,7 @@ import {
 import { parseAccept, queryBool, sendJson, sendText, type RequestContext } from './http.js';
 import { handleLogs } from './logs.js';
 import { handleAnatomy } from './anatomy.js';
+import { handleUi, mintDashboardLogin } from './dashboard.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';
 import type { OpenApiDocuments } from './openapi/documents.js';
 import { handlePeapod } from './peapod-endpoints.js';
@@ -68,6 +69,8 @@ export const ROUTES: Route[] = [
   { name: 'metrics.k8s.io resources', match: (p) => p.startsWith(METRICS_API_PREFIX), handle: (env, ctx, p) => handleMetricsApi(env.deps, ctx, p) },
   { name: 'API groups: stored kinds', match: (p) => p.startsWith('/apis/') && parseResourcePath(p) !== undefined, handle: storedResource },
   { name: 'API groups: discovery and reviews', match: (p) => p.startsWith('/apis/'), handle: (env, ctx, p) => handleGroupPath(env.deps, ctx, p) },
+  { name: 'dashboard login link', match: exact('/peapod/v1/dashboard/login'), handle: (env, ctx) => mintDashboardLogin(env.deps, ctx) },
+  { name: 'dashboard', match: under('/ui'), handle: (env, ctx, p) => handleUi(env.deps, ctx, p) },
   { name: 'peapod endpoints', match: (p) => p.startsWith('/peapod/v1/'), handle: (env, ctx, p) => handlePeapod(env.deps, { ...ctx, path: p }) },
   { name: 'core resources', match: (p) => p.startsWith('/api/v1/'), handle: storedResource },
 ];

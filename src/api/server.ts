@@ -122,6 +122,7 @@ export class ApiServer {
       ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
       ...(opts.anatomy ? { anatomy: opts.anatomy } : {}),
+      ...(opts.security.sessions ? { dashboard: opts.security.sessions } : {}),
       watches: opts.watches ?? { limiter: new WatchLimiter(), lines: new SharedEventLines() },
     };
     this.streaming = new StreamingEndpoint({ store: opts.store, runtime: opts.runtime, security: opts.security, logger: this.deps.logger });
@@ -218,6 +219,7 @@ export class ApiServer {
     try {
       const admitted = this.security.check(req, ctx.method, ctx.path, ctx.query);
       ctx.user = admitted.user;
+      ctx.authMethod = admitted.method;
       const requests = this.requests;
       if (requests) {
         const contentType = req.headers['content-type']?.split(';')[0]?.trim();

@@ -21,7 +21,7 @@ export interface PeerCertificate {
 }
 
 export type AuthnResult =
-  | { ok: true; user: UserInfo; method: 'x509' | 'token' | 'anonymous' }
+  | { ok: true; user: UserInfo; method: 'x509' | 'token' | 'anonymous' | 'session' }
   | { ok: false; reason: string };
 
 export type TokenTable = ReadonlyMap<string, UserInfo>;

@@ -149,13 +149,18 @@ describe('the security stage', () => {
       'API groups: stored kinds': '/apis/storage.k8s.io/v1/storageclasses',
       'peapod endpoints': '/peapod/v1/images',
       'core resources': '/api/v1/namespaces',
+      'dashboard login link': '/peapod/v1/dashboard/login',
+      dashboard: '/ui/',
     };
     assert.deepEqual(Object.keys(samples).sort(), ROUTES.map((r) => r.name).sort(), 'a sample per route');
     for (const [name, url] of Object.entries(samples)) {
       const r = await h.request('admin', { method: 'GET', url });
       // The harness has no image service nor metrics sampler: their endpoints answer 503, which still proves the route.
       const unserved = name === 'peapod endpoints' || name === 'metrics.k8s.io resources';
-      assert.ok(r.statusCode === 200 || (unserved && r.statusCode === 503), `${name}: ${r.statusCode}`);
+      // The login link is minted by POST only; the dashboard's page is not built yet (its login is).
+      if (name === 'dashboard login link') assert.equal(r.statusCode, 405, name);
+      else if (name === 'dashboard') assert.match(r.json().message, /the dashboard page is not part of this build yet/);
+      else assert.ok(r.statusCode === 200 || (unserved && r.statusCode === 503), `${name}: ${r.statusCode}`);
     }
     assert.equal((await h.request('admin', { method: 'GET', url: '/nope' })).statusCode, 404);
   });

@@ -7,6 +7,8 @@
 //                           system:public-info-viewer   read version and health
 //   system:unauthenticated  system:public-info-viewer   read version and health
 //   system:monitoring       system:monitoring           read /metrics and health
+//   system:authenticated    peapod:dashboard-user       mint a dashboard login for themselves
+//   everyone                peapod:dashboard-public     the dashboard's page, its login and logout
 //   system:serviceaccounts  system:service-account-     read the token issuer's OpenID configuration
 //                           issuer-discovery            and keys
 //   peapod:viewers          view                        read everything but secrets and the streams
@@ -88,6 +90,24 @@ export const VIEW: Role = {
   ],
 };
 
+/**
+ * The dashboard's page and its login (api/dashboard.ts), for everyone: the page holds nothing of the node,
+ * and a login needs a token only `peapod dashboard` mints.
+ */
+export const DASHBOARD_PUBLIC: Role = {
+  name: 'peapod:dashboard-public',
+  rules: [
+    { verbs: ['get'], nonResourceURLs: ['/ui', '/ui/', '/ui/*'] },
+    { verbs: ['post'], nonResourceURLs: ['/ui/login', '/ui/logout'] },
+  ],
+};
+
+/** Minting a dashboard login for oneself: the session gets the caller's own rights, no more. */
+export const DASHBOARD_USER: Role = {
+  name: 'peapod:dashboard-user',
+  rules: [{ verbs: ['post'], nonResourceURLs: ['/peapod/v1/dashboard/login'] }],
+};
+
 /** Reading the service account issuer's OpenID configuration and keys (kube-apiserver's bootstrap role). */
 export const ISSUER_DISCOVERY: Role = {
   name: 'system:service-account-issuer-discovery',
@@ -103,5 +123,8 @@ export const BINDINGS: RoleBinding[] = [
   { group: GROUP_AUTHENTICATED, role: BASIC_USER },
   { group: GROUP_AUTHENTICATED, role: PUBLIC_INFO_VIEWER },
   { group: GROUP_UNAUTHENTICATED, role: PUBLIC_INFO_VIEWER },
+  { group: GROUP_AUTHENTICATED, role: DASHBOARD_USER },
+  { group: GROUP_AUTHENTICATED, role: DASHBOARD_PUBLIC },
+  { group: GROUP_UNAUTHENTICATED, role: DASHBOARD_PUBLIC },
   { group: GROUP_SERVICE_ACCOUNTS, role: ISSUER_DISCOVERY },
 ];

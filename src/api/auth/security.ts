@@ -8,6 +8,7 @@ import { forbiddenError } from './forbidden.js';
 import { requestAttributes } from './request-info.js';
 import { SecurityStage, type SecurityStageOptions } from './stage.js';
 import type { UserInfo } from './types.js';
+import { DashboardSessions } from './dashboard-sessions.js';
 
 export function buildSecurityStage(
   opts: { tokens?: ReadonlyMap<string, UserInfo>; serviceAccountTokens?: SecurityStageOptions['serviceAccountTokens']; peerOf?: SecurityStageOptions['peerOf']; now?: () => number } = {},
@@ -20,6 +21,7 @@ export function buildSecurityStage(
     forbidden: forbiddenError,
     peerOf: opts.peerOf,
     now: opts.now ?? Date.now,
+    sessions: new DashboardSessions(opts.now ?? Date.now),
   });
 }
 

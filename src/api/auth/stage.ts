@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
 import { authenticate, type JwtAuthenticator, type PeerCertificate, type TokenTable } from './authn.js';
+import { crossSiteReason, DASHBOARD_HEADER, sessionFromCookie, type DashboardSessions } from './dashboard-sessions.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
@@ -25,6 +26,8 @@ export interface SecurityStageOptions {
   peerOf?: (req: IncomingMessage) => PeerCertificate | undefined;
   /** Unix ms, for the certificate's validity on every request. */
   now: () => number;
+  /** Dashboard sessions: a request with neither certificate nor token may present one as a cookie. */
+  sessions?: DashboardSessions;
 }
 
 /** Verified chains by certificate fingerprint, so a request costs a map lookup, not a signature check. */
@@ -33,6 +36,8 @@ const VERIFIED_CACHE_MAX = 1024;
 export interface Admitted {
   user: UserInfo;
   attrs: RequestAttributes;
+  /** How the user was told: a client certificate, a bearer token, a dashboard session cookie, or none. */
+  method: 'x509' | 'token' | 'anonymous' | 'session';
 }
 
 export class SecurityStage {
@@ -52,15 +57,36 @@ export class SecurityStage {
   check(req: IncomingMessage, method: string, path: string, query: URLSearchParams): Admitted {
     const peer = this.opts.peerOf ? this.opts.peerOf(req) : this.tlsPeer(req);
     const header = req.headers.authorization;
-    const who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens, serviceAccountTokens: this.opts.serviceAccountTokens });
+    let who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens, serviceAccountTokens: this.opts.serviceAccountTokens });
     if (!who.ok) throw Object.assign(unauthorizedError(), { authFailure: who.reason });
+    // Without a certificate or a token, a dashboard session cookie (the page's requests): only from this
+    // server's own pages, and unsafe methods only with the page's header.
+    const session = who.method === 'anonymous' && this.opts.sessions ? sessionFromCookie(req.headers.cookie) : undefined;
+    if (session !== undefined) {
+      const user = this.opts.sessions!.userOf(session);
+      if (!user) throw Object.assign(unauthorizedError(), { authFailure: 'unknown or expired dashboard session' });
+      const dashboardHeader = req.headers[DASHBOARD_HEADER];
+      const crossSite = crossSiteReason({
+        method: (req.method ?? method).toUpperCase(),
+        ...(req.headers.origin !== undefined ? { origin: req.headers.origin } : {}),
+        ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
+        ...(typeof dashboardHeader === 'string' ? { dashboardHeader } : {}),
+      });
+      if (crossSite) throw Object.assign(unauthorizedError(), { authFailure: crossSite });
+      who = { ok: true, method: 'session', user };
+    }
     const attrs = this.opts.attributes(who.user, method, path, query);
     const decision = this.opts.authorizer.authorize(attrs);
     if (!decision.allowed) {
       if (who.method === 'anonymous') throw unauthorizedError();
       throw this.opts.forbidden(attrs, decision.reason);
     }
-    return { user: who.user, attrs };
+    return { user: who.user, attrs, method: who.method };
+  }
+
+  /** The dashboard's login tokens and sessions (dashboard-sessions.ts), when the stage takes them. */
+  get sessions(): DashboardSessions | undefined {
+    return this.opts.sessions;
   }
 
   /** For SubjectAccessReviews: the same authorizer the stage uses. */

@@ -1,0 +1,145 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import https from 'node:https';
+import { ApiServer } from './server.js';
+import { RESOURCES } from '../k8s/registry.js';
+import { nodePaths } from '../node/paths.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { StoreEventSink } from '../store/events.js';
+import { ensureNamespaces } from '../store/bootstrap.js';
+import { FakeClock } from '../system/clock.js';
+import { silentLogger } from '../system/logger.js';
+import { buildSecurityStage } from './auth/security.js';
+import { GROUP_MASTERS, GROUP_VIEWERS } from './auth/types.js';
+import { createCa, issueCert } from './auth/certs.js';
+import { servingNames } from './auth/pki.js';
+import { crossSiteReason, DashboardSessions, LOGIN_TOKEN_TTL_MS, MAX_ENTRIES, sessionCookie, sessionFromCookie, SESSION_TTL_MS } from './auth/dashboard-sessions.js';
+
+const alice = { username: 'alice', uid: '1', groups: [GROUP_MASTERS] };
+
+test('a login token works once and only within its time; a session lasts its time and ends at logout', () => {
+  let now = 1_000_000;
+  const s = new DashboardSessions(() => now);
+  const { token, expiresAt } = s.mintLoginToken(alice);
+  assert.equal(expiresAt, now + LOGIN_TOKEN_TTL_MS);
+  const a = s.login(token);
+  assert.ok(a);
+  assert.equal(a.user.username, 'alice');
+  assert.equal(s.login(token), undefined, 'a token is used once');
+  assert.equal(s.userOf(a.session)?.username, 'alice');
+  const late = s.mintLoginToken(alice);
+  now += LOGIN_TOKEN_TTL_MS;
+  assert.equal(s.login(late.token), undefined, 'an expired token');
+  now += SESSION_TTL_MS;
+  assert.equal(s.userOf(a.session), undefined, 'an expired session');
+  const b = s.login(s.mintLoginToken(alice).token)!;
+  s.end(b.session);
+  assert.equal(s.userOf(b.session), undefined, 'logged out');
+  assert.equal(s.login('x'.repeat(43)), undefined);
+  assert.equal(s.userOf('not a session'), undefined);
+});
+
+test('tokens and sessions are bounded: the oldest goes first', () => {
+  const s = new DashboardSessions(() => 0);
+  const first = s.mintLoginToken(alice).token;
+  for (let i = 0; i < MAX_ENTRIES; i++) s.mintLoginToken(alice);
+  assert.equal(s.size.tokens, MAX_ENTRIES);
+  assert.equal(s.login(first), undefined, 'the oldest was dropped');
+});
+
+test('the session cookie: read among others, written HttpOnly, Secure, SameSite=Strict', () => {
+  assert.equal(sessionFromCookie('a=1; peapod-session=abc; b=2'), 'abc');
+  assert.equal(sessionFromCookie(undefined), undefined);
+  assert.equal(sessionFromCookie('peapod-sessionx=1'), undefined);
+  assert.equal(sessionCookie('v', 60), 'peapod-session=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
+});
+
+test('a cookie-authenticated request from another origin, or unsafe without the page\'s header, is refused', () => {
+  assert.equal(crossSiteReason({ method: 'GET', host: '127.0.0.1:6443' }), undefined);
+  assert.equal(crossSiteReason({ method: 'GET', origin: 'https://127.0.0.1:6443', host: '127.0.0.1:6443' }), undefined);
+  assert.match(crossSiteReason({ method: 'GET', origin: 'https://evil.example', host: '127.0.0.1:6443' })!, /another origin/);
+  assert.match(crossSiteReason({ method: 'GET', origin: 'http://127.0.0.1:6443', host: '127.0.0.1:6443' })!, /another origin/, 'not over plain HTTP');
+  assert.match(crossSiteReason({ method: 'POST', host: 'h' })!, /without the x-peapod-dashboard header/);
+  assert.equal(crossSiteReason({ method: 'DELETE', host: 'h', dashboardHeader: '1' }), undefined);
+});
+
+describe('dashboard login through the API (a real server over TLS)', () => {
+  let server: ApiServer;
+  let port = 0;
+  let ca = '';
+  before(async () => {
+    const clock = new FakeClock();
+    const logger = silentLogger();
+    const store = new SqliteStore({ path: ':memory:', resources: RESOURCES, clock, logger });
+    ensureNamespaces(store);
+    server = new ApiServer({
+      store, logger, clock, nodeName: 'node-1', paths: nodePaths('/nonexistent/peapod-dashboard'),
+      events: new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' }),
+      security: buildSecurityStage({ tokens: new Map([['admin-token', alice], ['viewer-token', { username: 'vera', uid: '2', groups: [GROUP_VIEWERS] }]]) }),
+    });
+    const now = Date.now();
+    const authority = await createCa('dashboard-ca', { now, validDays: 1 });
+    const serving = await issueCert(authority, { kind: 'server', names: servingNames('localhost', []) }, { now, validDays: 1 });
+    const { url } = await server.start('127.0.0.1:0', { certPem: serving.certPem, keyPem: serving.keyPem, clientCaPem: authority.certPem });
+    port = Number(new URL(url).port);
+    ca = authority.certPem;
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = https.request({ host: '127.0.0.1', port, method, path, ca, servername: 'localhost', headers: { ...(data ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+  const login = async (bearer: string) => {
+    const minted = await call('POST', '/peapod/v1/dashboard/login', { authorization: `Bearer ${bearer}` });
+    assert.equal(minted.status, 201, minted.body);
+    const m = JSON.parse(minted.body) as { token: string; path: string };
+    assert.equal(m.path, `/ui/#token=${m.token}`);
+    const r = await call('POST', '/ui/login', {}, { token: m.token });
+    assert.equal(r.status, 204, r.body);
+    const set = String(r.headers['set-cookie']);
+    assert.match(set, /^peapod-session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; Secure; SameSite=Strict$/);
+    return { cookie: set.split(';')[0]!, token: m.token };
+  };
+
+  test('a link minted with a token logs the page in as that user: its cookie reads and writes as the user would', async () => {
+    const { cookie, token } = await login('admin-token');
+    const list = await call('GET', '/api/v1/namespaces/default/pods', { cookie });
+    assert.equal(list.status, 200, list.body);
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-the-page' }, data: { a: 'b' } };
+    const csrf = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie }, cm);
+    assert.equal(csrf.status, 401, 'an unsafe request without the page\'s header');
+    const made = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie, 'x-peapod-dashboard': '1' }, cm);
+    assert.equal(made.status, 201, made.body);
+    const foreign = await call('GET', '/api/v1/namespaces/default/pods', { cookie, origin: 'https://evil.example' });
+    assert.equal(foreign.status, 401, 'a page of another origin');
+    const again = await call('POST', '/ui/login', {}, { token });
+    assert.equal(again.status, 401, 'a link works once');
+    assert.match(JSON.parse(again.body).message, /run `peapod dashboard` for a new one/);
+    const mint = await call('POST', '/peapod/v1/dashboard/login', { cookie, 'x-peapod-dashboard': '1' });
+    assert.equal(mint.status, 403, 'a session cannot mint itself another');
+    const out = await call('POST', '/ui/logout', { cookie, 'x-peapod-dashboard': '1' });
+    assert.equal(out.status, 204);
+    assert.match(String(out.headers['set-cookie']), /^peapod-session=; Path=\/; Max-Age=0;/);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 401, 'logged out');
+  });
+
+  test('a viewer\'s session has the viewer\'s rights; without a session nothing of the node is shown', async () => {
+    const { cookie } = await login('viewer-token');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 200);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/secrets', { cookie })).status, 403);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods')).status, 401, 'anonymous');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie: 'peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
+    assert.equal((await call('POST', '/peapod/v1/dashboard/login')).status, 401, 'anonymous cannot mint');
+    assert.equal((await call('POST', '/ui/login', {}, { token: 'nope' })).status, 401);
+  });
+});

@@ -1,0 +1,57 @@
+// The dashboard's logins (issue 16; auth/dashboard-sessions.ts):
+//   POST /peapod/v1/dashboard/login  → 201 {kind: DashboardLogin, token, expiresAt, path: "/ui/#token=…"}
+//        minted for the caller, who must have come with a client certificate or a bearer token (a
+//        dashboard session cannot mint itself another: a stolen cookie would never expire);
+//   POST /ui/login   body {"token": "…"} → 204 and the session cookie; 401 for a token unknown, used or expired;
+//   POST /ui/logout  → 204 and the cookie removed.
+// The page under /ui/ itself comes in a later step: until then GET /ui/ says so (404).
+
+import { BadRequestError, UnavailableError } from '../errors.js';
+import { HttpStatusError, methodNotAllowed } from './api-errors.js';
+import { LOGIN_TOKEN_TTL_MS, sessionCookie, sessionFromCookie, SESSION_TTL_MS, type DashboardSessions } from './auth/dashboard-sessions.js';
+import type { ApiDeps } from './deps.js';
+import { readBody, sendJson, type RequestContext } from './http.js';
+
+function sessions(deps: ApiDeps): DashboardSessions {
+  if (!deps.dashboard) throw new UnavailableError('the dashboard is not available in this daemon');
+  return deps.dashboard;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function mintDashboardLogin(deps: ApiDeps, ctx: RequestContext): void {
+  if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method, ctx.path);
+  if (!ctx.user || (ctx.authMethod !== 'x509' && ctx.authMethod !== 'token')) {
+    throw new HttpStatusError(403, 'Forbidden', 'a dashboard login is minted with a client certificate or a bearer token (peapod dashboard uses your kubeconfig), not from a dashboard session or anonymously');
+  }
+  const { token, expiresAt } = sessions(deps).mintLoginToken(ctx.user);
+  deps.logger.info({ user: ctx.user.username, expiresAt: rfc3339(expiresAt) }, 'dashboard login link minted');
+  sendJson(ctx, 201, { kind: 'DashboardLogin', apiVersion: 'peapod.dev/v1', token, expiresAt: rfc3339(expiresAt), expiresInSeconds: LOGIN_TOKEN_TTL_MS / 1000, path: `/ui/#token=${token}` });
+}
+
+export async function handleUi(deps: ApiDeps, ctx: RequestContext, p: string): Promise<void> {
+  if (p === '/ui/login') {
+    if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method, ctx.path);
+    let token: unknown;
+    try {
+      token = (JSON.parse((await readBody(ctx, 4096)).toString('utf8')) as { token?: unknown }).token;
+    } catch {
+      throw new BadRequestError('login needs a JSON body: {"token": "<the token of the link peapod dashboard printed>"}');
+    }
+    const s = typeof token === 'string' ? sessions(deps).login(token) : undefined;
+    if (!s) throw new HttpStatusError(401, 'Unauthorized', 'this login link is unknown, used or expired: run `peapod dashboard` for a new one');
+    deps.logger.info({ user: s.user.username }, 'dashboard session started');
+    ctx.res.writeHead(204, { 'Set-Cookie': sessionCookie(s.session, SESSION_TTL_MS / 1000), 'Cache-Control': 'no-store' });
+    ctx.res.end();
+    return;
+  }
+  if (p === '/ui/logout') {
+    if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method, ctx.path);
+    const s = sessionFromCookie(ctx.req.headers.cookie);
+    if (s !== undefined) sessions(deps).end(s);
+    ctx.res.writeHead(204, { 'Set-Cookie': sessionCookie('', 0), 'Cache-Control': 'no-store' });
+    ctx.res.end();
+    return;
+  }
+  throw new HttpStatusError(404, 'NotFound', 'the dashboard page is not part of this build yet: its login (POST /ui/login) and the API it will use are');
+}
