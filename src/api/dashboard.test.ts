@@ -26,17 +26,19 @@ test('a login token works once and only within its time; a session lasts its tim
   assert.ok(a);
   assert.equal(a.user.username, 'alice');
   assert.equal(s.login(token), undefined, 'a token is used once');
-  assert.equal(s.userOf(a.session)?.username, 'alice');
+  assert.equal(s.userOf(a.session, a.pageSecret)?.username, 'alice');
+  assert.equal(s.userOf(a.session, undefined), undefined, 'the cookie alone is not enough');
+  assert.equal(s.userOf(a.session, s.login(s.mintLoginToken(alice).token)!.pageSecret), undefined, 'nor with another session\'s page secret');
   const late = s.mintLoginToken(alice);
   now += LOGIN_TOKEN_TTL_MS;
   assert.equal(s.login(late.token), undefined, 'an expired token');
   now += SESSION_TTL_MS;
-  assert.equal(s.userOf(a.session), undefined, 'an expired session');
+  assert.equal(s.userOf(a.session, a.pageSecret), undefined, 'an expired session');
   const b = s.login(s.mintLoginToken(alice).token)!;
   s.end(b.session);
-  assert.equal(s.userOf(b.session), undefined, 'logged out');
+  assert.equal(s.userOf(b.session, b.pageSecret), undefined, 'logged out');
   assert.equal(s.login('x'.repeat(43)), undefined);
-  assert.equal(s.userOf('not a session'), undefined);
+  assert.equal(s.userOf('not a session', b.pageSecret), undefined);
 });
 
 test('tokens and sessions are bounded: the oldest goes first', () => {
@@ -54,13 +56,12 @@ test('the session cookie: read among others, written HttpOnly, Secure, SameSite=
   assert.equal(sessionCookie('v', 60), 'peapod-session=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
 });
 
-test('a cookie-authenticated request from another origin, or unsafe without the page\'s header, is refused', () => {
-  assert.equal(crossSiteReason({ method: 'GET', host: '127.0.0.1:6443' }), undefined);
-  assert.equal(crossSiteReason({ method: 'GET', origin: 'https://127.0.0.1:6443', host: '127.0.0.1:6443' }), undefined);
-  assert.match(crossSiteReason({ method: 'GET', origin: 'https://evil.example', host: '127.0.0.1:6443' })!, /another origin/);
-  assert.match(crossSiteReason({ method: 'GET', origin: 'http://127.0.0.1:6443', host: '127.0.0.1:6443' })!, /another origin/, 'not over plain HTTP');
-  assert.match(crossSiteReason({ method: 'POST', host: 'h' })!, /without the x-peapod-dashboard header/);
-  assert.equal(crossSiteReason({ method: 'DELETE', host: 'h', dashboardHeader: '1' }), undefined);
+test('a cookie-authenticated request from a page of another origin is refused', () => {
+  assert.equal(crossSiteReason({ host: '127.0.0.1:6443' }), undefined);
+  assert.equal(crossSiteReason({ origin: 'https://127.0.0.1:6443', host: '127.0.0.1:6443' }), undefined);
+  assert.match(crossSiteReason({ origin: 'https://evil.example', host: '127.0.0.1:6443' })!, /another origin/);
+  assert.match(crossSiteReason({ origin: 'https://127.0.0.1:8080', host: '127.0.0.1:6443' })!, /another origin/, 'another port of the same host');
+  assert.match(crossSiteReason({ origin: 'http://127.0.0.1:6443', host: '127.0.0.1:6443' })!, /another origin/, 'not over plain HTTP');
 });
 
 describe('dashboard login through the API (a real server over TLS)', () => {
@@ -105,40 +106,46 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     const m = JSON.parse(minted.body) as { token: string; path: string };
     assert.equal(m.path, `/ui/#token=${m.token}`);
     const r = await call('POST', '/ui/login', {}, { token: m.token });
-    assert.equal(r.status, 204, r.body);
+    assert.equal(r.status, 200, r.body);
     const set = String(r.headers['set-cookie']);
     assert.match(set, /^peapod-session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; Secure; SameSite=Strict$/);
-    return { cookie: set.split(';')[0]!, token: m.token };
+    const session = JSON.parse(r.body) as { kind: string; user: string; pageSecret: string };
+    assert.equal(session.kind, 'DashboardSession');
+    assert.match(session.pageSecret, /^[A-Za-z0-9_-]{43}$/);
+    assert.ok(!set.includes(session.pageSecret), 'the page secret is not in the cookie');
+    return { cookie: set.split(';')[0]!, token: m.token, user: session.user, page: { cookie: set.split(';')[0]!, 'x-peapod-dashboard': session.pageSecret } };
   };
 
   test('a link minted with a token logs the page in as that user: its cookie reads and writes as the user would', async () => {
-    const { cookie, token } = await login('admin-token');
-    const list = await call('GET', '/api/v1/namespaces/default/pods', { cookie });
+    const { cookie, token, user, page } = await login('admin-token');
+    assert.equal(user, 'alice');
+    const list = await call('GET', '/api/v1/namespaces/default/pods', page);
     assert.equal(list.status, 200, list.body);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 401, 'the cookie alone (what a browser sends to any port of the host) is refused');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-the-page' }, data: { a: 'b' } };
-    const csrf = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie }, cm);
-    assert.equal(csrf.status, 401, 'an unsafe request without the page\'s header');
-    const made = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie, 'x-peapod-dashboard': '1' }, cm);
+    const csrf = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie, 'x-peapod-dashboard': '1' }, cm);
+    assert.equal(csrf.status, 401, 'a write without the page secret');
+    const made = await call('POST', '/api/v1/namespaces/default/configmaps', page, cm);
     assert.equal(made.status, 201, made.body);
-    const foreign = await call('GET', '/api/v1/namespaces/default/pods', { cookie, origin: 'https://evil.example' });
+    const foreign = await call('GET', '/api/v1/namespaces/default/pods', { ...page, origin: 'https://evil.example' });
     assert.equal(foreign.status, 401, 'a page of another origin');
     const again = await call('POST', '/ui/login', {}, { token });
     assert.equal(again.status, 401, 'a link works once');
     assert.match(JSON.parse(again.body).message, /run `peapod dashboard` for a new one/);
-    const mint = await call('POST', '/peapod/v1/dashboard/login', { cookie, 'x-peapod-dashboard': '1' });
+    const mint = await call('POST', '/peapod/v1/dashboard/login', page);
     assert.equal(mint.status, 403, 'a session cannot mint itself another');
-    const out = await call('POST', '/ui/logout', { cookie, 'x-peapod-dashboard': '1' });
+    const out = await call('POST', '/ui/logout', page);
     assert.equal(out.status, 204);
     assert.match(String(out.headers['set-cookie']), /^peapod-session=; Path=\/; Max-Age=0;/);
-    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 401, 'logged out');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 401, 'logged out');
   });
 
   test('a viewer\'s session has the viewer\'s rights; without a session nothing of the node is shown', async () => {
-    const { cookie } = await login('viewer-token');
-    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 200);
-    assert.equal((await call('GET', '/api/v1/namespaces/default/secrets', { cookie })).status, 403);
+    const { page } = await login('viewer-token');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 200);
+    assert.equal((await call('GET', '/api/v1/namespaces/default/secrets', page)).status, 403);
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods')).status, 401, 'anonymous');
-    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie: 'peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { ...page, cookie: 'peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
     assert.equal((await call('POST', '/peapod/v1/dashboard/login')).status, 401, 'anonymous cannot mint');
     assert.equal((await call('POST', '/ui/login', {}, { token: 'nope' })).status, 401);
   });

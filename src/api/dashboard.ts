@@ -2,7 +2,9 @@
 //   POST /peapod/v1/dashboard/login  → 201 {kind: DashboardLogin, token, expiresAt, path: "/ui/#token=…"}
 //        minted for the caller, who must have come with a client certificate or a bearer token (a
 //        dashboard session cannot mint itself another: a stolen cookie would never expire);
-//   POST /ui/login   body {"token": "…"} → 204 and the session cookie; 401 for a token unknown, used or expired;
+//   POST /ui/login   body {"token": "…"} → 200 {kind: DashboardSession, user, pageSecret, expiresAt} and the
+//                    session cookie; the page sends pageSecret in x-peapod-dashboard with every request (the
+//                    cookie alone is refused: auth/dashboard-sessions.ts); 401 for a token unknown, used or expired;
 //   POST /ui/logout  → 204 and the cookie removed.
 // The page under /ui/ itself comes in a later step: until then GET /ui/ says so (404).
 
@@ -41,9 +43,9 @@ export async function handleUi(deps: ApiDeps, ctx: RequestContext, p: string): P
     const s = typeof token === 'string' ? sessions(deps).login(token) : undefined;
     if (!s) throw new HttpStatusError(401, 'Unauthorized', 'this login link is unknown, used or expired: run `peapod dashboard` for a new one');
     deps.logger.info({ user: s.user.username }, 'dashboard session started');
-    ctx.res.writeHead(204, { 'Set-Cookie': sessionCookie(s.session, SESSION_TTL_MS / 1000), 'Cache-Control': 'no-store' });
-    ctx.res.end();
-    return;
+    ctx.res.setHeader('Set-Cookie', sessionCookie(s.session, SESSION_TTL_MS / 1000));
+    ctx.res.setHeader('Cache-Control', 'no-store');
+    return sendJson(ctx, 200, { kind: 'DashboardSession', apiVersion: 'peapod.dev/v1', user: s.user.username, pageSecret: s.pageSecret, expiresAt: rfc3339(s.expiresAt) });
   }
   if (p === '/ui/logout') {
     if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method, ctx.path);

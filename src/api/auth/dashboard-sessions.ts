@@ -1,10 +1,14 @@
 // Dashboard logins (issue 16): `peapod dashboard` asks the API, with the caller's own credentials, for a
 // one-time login token; the page it links to trades the token for a session cookie (HttpOnly, Secure,
 // SameSite=Strict) bound to that same user, and every API call the page makes is then authenticated by
-// the cookie and authorized like any of that user's requests. Tokens and sessions live in the daemon's
-// memory only: a restart logs every page out. Both are looked up by their SHA-256, never compared as text.
+// the cookie and authorized like any of that user's requests. A cookie is not enough on its own: cookies
+// are not scoped by port, so a browser may send it to any server on 127.0.0.1 (a pod's hostPort among
+// them). Each request must also carry the session's second secret in the x-peapod-dashboard header, which
+// the login answered to the page's own script (kept in memory there: no other origin can read it).
+// Tokens and sessions live in the daemon's memory only: a restart logs every page out. Secrets are looked
+// up and compared by their SHA-256, never as text.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UserInfo } from './types.js';
 
 export const SESSION_COOKIE = 'peapod-session';
@@ -14,12 +18,14 @@ export const LOGIN_TOKEN_TTL_MS = 5 * 60_000;
 export const SESSION_TTL_MS = 8 * 3600_000;
 /** At most this many unexpired tokens and sessions each; the oldest goes first. */
 export const MAX_ENTRIES = 1024;
-/** The header a page sends on every unsafe request (a cross-site form cannot). */
+/** The header the page sends its session's second secret in, on every request (no other origin can). */
 export const DASHBOARD_HEADER = 'x-peapod-dashboard';
 
 interface Entry {
   user: UserInfo;
   expiresAt: number;
+  /** A session's second secret (SHA-256, hex), sent by the page in DASHBOARD_HEADER. */
+  pageSecret?: string;
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -39,22 +45,23 @@ export class DashboardSessions {
     return { token, expiresAt };
   }
 
-  /** Trades a login token (once) for a session; undefined when the token is unknown, used or expired. */
-  login(token: string): { session: string; user: UserInfo; expiresAt: number } | undefined {
+  /** Trades a login token (once) for a session and its page secret; undefined when the token is unknown, used or expired. */
+  login(token: string): { session: string; pageSecret: string; user: UserInfo; expiresAt: number } | undefined {
     if (!SECRET.test(token)) return undefined;
     const key = digest(token);
     const e = this.tokens.get(key);
     this.tokens.delete(key);
     if (!e || e.expiresAt <= this.now()) return undefined;
     const session = randomBytes(32).toString('base64url');
+    const pageSecret = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + SESSION_TTL_MS;
-    put(this.sessions, digest(session), { user: e.user, expiresAt }, this.now());
-    return { session, user: e.user, expiresAt };
+    put(this.sessions, digest(session), { user: e.user, expiresAt, pageSecret: digest(pageSecret) }, this.now());
+    return { session, pageSecret, user: e.user, expiresAt };
   }
 
-  /** The user of a live session; undefined (and forgotten) when unknown or expired. */
-  userOf(session: string): UserInfo | undefined {
-    if (!SECRET.test(session)) return undefined;
+  /** The user of a live session presented with its page secret; undefined (an expired one forgotten) otherwise. */
+  userOf(session: string, pageSecret: string | undefined): UserInfo | undefined {
+    if (!SECRET.test(session) || pageSecret === undefined || !SECRET.test(pageSecret)) return undefined;
     const key = digest(session);
     const e = this.sessions.get(key);
     if (!e) return undefined;
@@ -62,7 +69,9 @@ export class DashboardSessions {
       this.sessions.delete(key);
       return undefined;
     }
-    return e.user;
+    const want = Buffer.from(e.pageSecret ?? '', 'hex');
+    const got = Buffer.from(digest(pageSecret), 'hex');
+    return want.length === got.length && timingSafeEqual(want, got) ? e.user : undefined;
   }
 
   /** Ends a session (logout). */
@@ -100,13 +109,8 @@ export function sessionCookie(value: string, maxAgeS: number): string {
   return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeS))}; HttpOnly; Secure; SameSite=Strict`;
 }
 
-/**
- * Why a cookie-authenticated request is refused, if it is: from a page of another origin (its Origin header
- * names another host), or an unsafe method without the dashboard's header (what a cross-site form posts).
- */
-export function crossSiteReason(h: { method: string; origin?: string; host?: string; dashboardHeader?: string }): string | undefined {
+/** Why a cookie-authenticated request is refused, if it is: from a page of another origin (its Origin header names another host or scheme). */
+export function crossSiteReason(h: { origin?: string; host?: string }): string | undefined {
   if (h.origin !== undefined && h.origin !== `https://${h.host ?? ''}`) return `a dashboard session used from another origin (${h.origin})`;
-  const safe = h.method === 'GET' || h.method === 'HEAD' || h.method === 'OPTIONS';
-  if (!safe && h.dashboardHeader !== '1') return `a dashboard session used for ${h.method} without the ${DASHBOARD_HEADER} header`;
   return undefined;
 }

@@ -59,18 +59,16 @@ export class SecurityStage {
     const header = req.headers.authorization;
     let who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens, serviceAccountTokens: this.opts.serviceAccountTokens });
     if (!who.ok) throw Object.assign(unauthorizedError(), { authFailure: who.reason });
-    // Without a certificate or a token, a dashboard session cookie (the page's requests): only from this
-    // server's own pages, and unsafe methods only with the page's header.
+    // Without a certificate or a token, a dashboard session (the page's requests): its cookie with its page
+    // secret in the dashboard's header, and only from this server's own pages.
     const session = who.method === 'anonymous' && this.opts.sessions ? sessionFromCookie(req.headers.cookie) : undefined;
     if (session !== undefined) {
-      const user = this.opts.sessions!.userOf(session);
-      if (!user) throw Object.assign(unauthorizedError(), { authFailure: 'unknown or expired dashboard session' });
-      const dashboardHeader = req.headers[DASHBOARD_HEADER];
+      const secret = req.headers[DASHBOARD_HEADER];
+      const user = this.opts.sessions!.userOf(session, typeof secret === 'string' ? secret : undefined);
+      if (!user) throw Object.assign(unauthorizedError(), { authFailure: 'unknown or expired dashboard session, or its page secret missing' });
       const crossSite = crossSiteReason({
-        method: (req.method ?? method).toUpperCase(),
         ...(req.headers.origin !== undefined ? { origin: req.headers.origin } : {}),
         ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
-        ...(typeof dashboardHeader === 'string' ? { dashboardHeader } : {}),
       });
       if (crossSite) throw Object.assign(unauthorizedError(), { authFailure: crossSite });
       who = { ok: true, method: 'session', user };
