@@ -286,8 +286,8 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .command('anatomy')
     .description('a pod as the node holds it, as a tree: its infra container and the namespaces it holds, network (veth pair, gateway, host ports), containers (namespaces joined or own, probes, mounts, processes) and volumes')
     .argument('<pod>')
-    .addOption(new Option('-o, --output <format>', 'print the PodAnatomy object instead of the tree').choices(ANATOMY_OUTPUTS))
-    .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network')
+    .addOption(new Option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree').choices(ANATOMY_OUTPUTS))
+    .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network\n  peapod anatomy web -o svg > web.svg')
     .action(run(async (ctx, pod: string, o: AnatomyOptions) => runAnatomy(ctx, pod, o)));
 
   /** A command's own exit code becomes the CLI's (the message was printed already). */

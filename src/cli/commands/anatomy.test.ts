@@ -11,6 +11,7 @@ import { FakeClock } from '../../system/clock.js';
 import type { CliIO } from '../context.js';
 import { main } from '../main.js';
 import type { PodAnatomy } from '../../node/anatomy-types.js';
+import { anatomySvg } from '../../ui/anatomy-svg.js';
 import { oneLine, formatAnatomy } from './anatomy.js';
 
 const UID = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
@@ -397,8 +398,30 @@ test('peapod anatomy: the context\'s namespace, -n, the tree, -o json that round
     const before = srv.requests.length;
     x = io();
     assert.equal(await main(['anatomy', 'web', '-o', 'wide', '--kubeconfig', cfg], x), 1);
-    assert.match(x.errs.join(''), /Allowed choices are json, yaml/);
+    assert.match(x.errs.join(''), /Allowed choices are json, yaml, svg/);
     assert.equal(srv.requests.length, before, 'no request for an unknown format');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('peapod anatomy -o svg: the diagram as a standalone SVG document, the same one the renderer draws', async () => {
+  const a = fixture();
+  const srv = await serve((p) =>
+    p === '/api/v1/namespaces/default/pods/web/anatomy' ? { status: 200, body: a } : { status: 404, body: notFound(p) },
+  );
+  try {
+    const cfg = await kubeconfig(srv.url);
+    const x = io();
+    assert.equal(await main(['anatomy', 'web', '-o', 'svg', '--kubeconfig', cfg], x), 0, x.errs.join(''));
+    assert.deepEqual(srv.requests, ['GET /api/v1/namespaces/default/pods/web/anatomy']);
+    const svg = x.out.join('');
+    assert.equal(svg, anatomySvg(a) + '\n');
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" [^>]*role="img"[^>]*viewBox="0 0 960 \d+"[^>]*>/);
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    assert.ok(svg.includes('<title id="anatomy-1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d-title">Pod default/web</title>'));
+    for (const c of a.containers) assert.ok(svg.includes(`data-name="${c.name}"`), c.name);
+    assert.doesNotMatch(svg, /\x1b\[/, 'no colour codes');
   } finally {
     await srv.close();
   }
@@ -411,7 +434,7 @@ test('runAnatomy names the allowed formats itself, and refuses an answer that is
   try {
     const ctx = new CliContext(io(), { kubeconfig: await kubeconfig(srv.url) });
     await assert.rejects(runAnatomy(ctx, 'web', { output: 'xml' }), {
-      message: 'error: unable to match a printer suitable for the output format "xml", allowed formats are: json,yaml',
+      message: 'error: unable to match a printer suitable for the output format "xml", allowed formats are: json,yaml,svg',
     });
     assert.equal(srv.requests.length, 0);
     await assert.rejects(runAnatomy(ctx, 'web'), /answered a Pod where a PodAnatomy was expected/);
@@ -428,6 +451,7 @@ test('`anatomy --help` shows the examples', async () => {
   assert.match(help, /Usage: peapod anatomy \[options\] <pod>/);
   assert.match(help, /-o, --output <format>/);
   assert.ok(help.includes('peapod anatomy web -n shop -o json | jq .network'));
+  assert.ok(help.includes('peapod anatomy web -o svg > web.svg'));
 });
 
 test('a process\'s command line is drawn on one line (a shell script in argv), cut at 120 characters', () => {

@@ -1,8 +1,8 @@
-// `anatomy POD [-o json|yaml]`: the pod as the node really holds it (issue 16), read from the pod's
+// `anatomy POD [-o json|yaml|svg]`: the pod as the node really holds it (issue 16), read from the pod's
 // anatomy subresource and drawn as a tree: the infra container and the namespaces it holds, the
 // network (the veth pair, the gateway, host ports), each container with the namespaces it joins or
 // owns, its probes, mounts and process tree, then the volumes and who mounts them. -o json/yaml print
-// the PodAnatomy object as the daemon sent it, for scripts.
+// the PodAnatomy object as the daemon sent it, for scripts; -o svg the same anatomy drawn as a diagram.
 
 import { styleText } from 'node:util';
 import { stringify as toYaml } from 'yaml';
@@ -16,6 +16,7 @@ import {
   type ProcessNode,
   type VolumeAnatomy,
 } from '../../node/anatomy-types.js';
+import { anatomySvg } from '../../ui/anatomy-svg.js';
 import { CliError, type CliContext } from '../context.js';
 import { findResource, resourcePath } from '../resources.js';
 
@@ -29,7 +30,7 @@ export interface FormatAnatomyOptions {
 }
 
 /** The -o values besides the default tree. */
-export const ANATOMY_OUTPUTS = ['json', 'yaml'];
+export const ANATOMY_OUTPUTS = ['json', 'yaml', 'svg'];
 
 type Color = 'green' | 'yellow' | 'red';
 
@@ -288,6 +289,7 @@ export async function runAnatomy(ctx: CliContext, name: string, opts: AnatomyOpt
   }
   if (format === 'json') return ctx.out(JSON.stringify(a, null, 2));
   if (format === 'yaml') return ctx.out(toYaml(a).trimEnd());
+  if (format === 'svg') return ctx.out(anatomySvg(a));
   const env = ctx.io.env;
   ctx.out(formatAnatomy(a, { color: ctx.io.terminal !== undefined && !env.NO_COLOR && env.TERM !== 'dumb' }));
 }
