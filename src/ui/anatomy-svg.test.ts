@@ -248,12 +248,52 @@ test('the diagram is a standalone, well-formed SVG document, sized by its viewBo
   assert.equal(new Set(ids).size, ids.length, `duplicate ids: ${ids.join(' ')}`);
   assert.ok(ids.every((id) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(id)), ids.join(' '));
   assert.doesNotMatch(svg, /https?:\/\/(?!www\.w3\.org\/2000\/svg")|@import|@font-face|xlink:href|<image/);
-  assert.match(svg, /font-family:system-ui,sans-serif/);
+  assert.equal(doc.attrs['font-family'], 'system-ui, sans-serif');
+  // No stylesheet: a rule there would override the texts' own fill and size attributes.
+  assert.equal(all(doc, (x) => x.name === 'style').length, 0);
+  // Every text says its colour; the kind labels are white on their kind's dark fill.
+  assert.ok(all(doc, (x) => x.name === 'text').every((t) => /^#[0-9a-f]{6}$/.test(t.attrs.fill)));
+  assert.deepEqual(
+    all(doc, (x) => x.name === 'text' && x.attrs.fill === '#ffffff').map(deepText),
+    ['INIT', 'SIDECAR', 'APP', 'EPHEMERAL'],
+  );
   // Every drawn thing lies within the viewBox.
   for (const r of all(doc, (x) => x.name === 'rect').map(rectOf)) assert.ok(r.x >= 0 && r.y >= 0 && r.x + r.w <= vw && r.y + r.h <= vh, JSON.stringify(r));
   for (const t of all(doc, (x) => x.name === 'text')) assert.ok(Number(t.attrs.y) <= vh && Number(t.attrs.x) <= vw, deepText(t));
   // Deterministic.
   assert.equal(anatomySvg(fixture()), svg);
+});
+
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const lum = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('text contrast meets WCAG AA (4.5:1): dark text on every light fill, white labels on their dark tag', () => {
+  const { doc } = render(fixture());
+  const fills = new Set(all(doc, (x) => x.name === 'rect' || x.name === 'path').map((x) => x.attrs.fill).filter((f) => /^#[0-9a-f]{6}$/.test(f ?? '')));
+  const light = [...fills].filter((f) => contrast(f, '#ffffff') < 1.5);
+  assert.ok(light.length >= 5, light.join(' '));
+  const walkTexts = (n: XNode): void => {
+    n.children.forEach((c, i) => {
+      if (c.name === 'text') {
+        if (c.attrs.fill === '#ffffff') {
+          const tag = n.children[i - 1];
+          assert.equal(tag?.name, 'rect');
+          assert.ok(contrast('#ffffff', tag.attrs.fill) >= 4.5, `${deepText(c)} on ${tag.attrs.fill}`);
+        } else {
+          for (const f of light) assert.ok(contrast(c.attrs.fill, f) >= 4.5, `${deepText(c)}: ${c.attrs.fill} on ${f}`);
+        }
+      }
+      walkTexts(c);
+    });
+  };
+  walkTexts(doc);
 });
 
 test('one box per container, with its name, kind and state in words, a title, dashed when not running', () => {
@@ -502,6 +542,7 @@ test('a narrow width still fits: the drawing grows to its minimum, texts are cut
   assert.equal(doc.attrs.viewBox.split(' ')[2], String(w));
   const { doc: wide } = render(fixture(), 1400);
   assert.equal(wide.attrs.width, '1400');
+  assert.equal(render(fixture(), Number.NaN).doc.attrs.width, '960', 'a width that is no number: the default');
 });
 
 test('shortenMiddle keeps both ends; escapeXml covers the five characters', () => {

@@ -27,7 +27,7 @@ const BADGE_COL = 48;
 const CONTAINER_MIN_W = 260;
 const LABEL_W = 140;
 const LANE_STEP = 10;
-const VOLUME_W = 176;
+const VOLUME_W = 164;
 const VOLUME_H = 72;
 const HOST_BOX_W = 180;
 const PORT_STEP = 160;
@@ -91,8 +91,9 @@ function attrs(a: Attrs): string {
 const el = (name: string, a: Attrs, children?: string) => (children === undefined ? `<${name}${attrs(a)}/>` : `<${name}${attrs(a)}>${children}</${name}>`);
 const title = (t: string) => `<title>${escapeXml(t)}</title>`;
 
+/** A text; its colour an attribute of its own (a stylesheet rule would override every presentation attribute). */
 function text(x: number, y: number, s: string, a: Attrs = {}): string {
-  return el('text', { x, y, ...a }, escapeXml(s));
+  return el('text', { x, y, fill: INK, ...a }, escapeXml(s));
 }
 
 interface Box {
@@ -167,7 +168,8 @@ export function anatomySvg(a: PodAnatomy, opts: AnatomySvgOptions = {}): string 
   const containersX = railsX0 + R * RAIL_STEP + (R ? 10 : 0);
   const lanesW = V * LANE_STEP + 12;
   const minWidth = containersX + CONTAINER_MIN_W + LABEL_W + lanesW + PAD + MARGIN;
-  const W = Math.max(minWidth, Math.round(opts.width ?? DEFAULT_WIDTH));
+  const asked = opts.width !== undefined && Number.isFinite(opts.width) ? opts.width : DEFAULT_WIDTH;
+  const W = Math.max(minWidth, Math.round(asked));
   const podX = MARGIN;
   const podW = W - 2 * MARGIN;
   const podRight = podX + podW;
@@ -389,7 +391,7 @@ export function anatomySvg(a: PodAnatomy, opts: AnatomySvgOptions = {}): string 
         title("hostNetwork: the pod's containers use the node's own network namespace and interfaces") +
           el('rect', { x: netX, y: podY - 14, width: eth0W, height: 28, rx: 14, fill: '#ffffff', stroke: '#1f5f9e', 'stroke-width': 2 }) +
           text(netX + eth0W / 2, podY + 4, 'host network', { 'text-anchor': 'middle', 'font-weight': 'bold' }) +
-          text(netX + eth0W / 2, hostY + 40, shortenEnd(`the node's interfaces${net.ips.length ? `: ${net.ips.join(', ')}` : ''}`, fits(eth0W + 40, SMALL)), { 'text-anchor': 'middle', 'font-size': SMALL }),
+          text(podRight, hostY + 40, shortenEnd(`the node's interfaces${net.ips.length ? `: ${net.ips.join(', ')}` : ''}`, fits(eth0W + 100, SMALL)), { 'text-anchor': 'end', 'font-size': SMALL }),
       ),
     );
   } else {
@@ -470,12 +472,10 @@ export function anatomySvg(a: PodAnatomy, opts: AnatomySvgOptions = {}): string 
   );
   const H = legendY + MARGIN;
 
-  const style = `#${p} text{font-family:system-ui,sans-serif;font-size:${FONT}px;fill:${INK}}`;
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" id="${p}" role="img" aria-labelledby="${p}-title ${p}-desc" width="${W}" height="${num(H)}" viewBox="0 0 ${W} ${num(H)}">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" id="${p}" role="img" aria-labelledby="${p}-title ${p}-desc" width="${W}" height="${num(H)}" viewBox="0 0 ${W} ${num(H)}" font-family="system-ui, sans-serif" font-size="${FONT}">` +
     `<title id="${p}-title">${escapeXml(`Pod ${a.pod.namespace}/${a.pod.name}`)}</title>` +
     `<desc id="${p}-desc">${escapeXml(describe(a))}</desc>` +
-    `<style>${style}</style>` +
     `<defs>${defs.join('')}</defs>` +
     el('rect', { x: 0, y: 0, width: W, height: H, fill: '#ffffff' }) +
     frame +
