@@ -104,6 +104,8 @@ export interface ContainerAnatomy {
   mounts: ContainerMountAnatomy[];
   /** Its processes as a tree (the roots: usually its first process); empty when it does not run. */
   processes: ProcessNode[];
+  /** Processes left out of `processes` (at most 256 are read per container). */
+  processesOmitted?: number;
 }
 
 export interface VolumeAnatomy {

@@ -31,6 +31,8 @@ test('a container mount is traced to its host source by device and root', () => 
   assert.equal(hostSourceOf(at('/mem'), HOST), '/var/lib/peapod/pods/u1/volumes/kubernetes.io~empty-dir/mem', 'a tmpfs: where the host mounts it');
   assert.equal(hostSourceOf(at('/logs'), HOST), '/var/lib/peapod/pods/u1/volumes/kubernetes.io~empty-dir/disk/logs');
   assert.equal(hostSourceOf(at('/dev/shm'), HOST), 'tmpfs', 'a tmpfs the host does not mount');
+  const gone = parseMountInfo('410 400 253:1 /var/lib/peapod/pods/u1/volumes/kubernetes.io~configmap/cfg/..2026_12_04/a.conf//deleted /etc/a.conf ro - ext4 /dev/vda1 rw')[0]!;
+  assert.equal(hostSourceOf(gone, HOST), '/var/lib/peapod/pods/u1/volumes/kubernetes.io~configmap/cfg/..2026_12_04/a.conf (deleted)', 'a subPath whose file was replaced since');
 });
 
 test('mounts: the volume mounts as the container\'s table shows them (read-only as mounted), then the runtime\'s files', () => {

@@ -38,6 +38,12 @@ export interface AnatomyDeps {
 
 /** The namespaces a container's first process is shown in. */
 const CONTAINER_NS = ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup'] as const;
+/** Most processes drawn per container (a fork-heavy container is cut, said by `processesOmitted`). */
+export const MAX_PROCESSES = 256;
+/** Most bytes of a command line read per process. */
+const MAX_CMDLINE = 4096;
+/** How long one `ip` or `nsenter` may take. */
+const SPAWN_TIMEOUT_MS = 5_000;
 /** Files the runtime mounts into every container (not volumes). */
 const RUNTIME_MOUNTS = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/dev/shm', '/dev/termination-log'];
 
@@ -96,9 +102,12 @@ async function infraAnatomy(deps: AnatomyDeps, pod: Pod, sb: PodSandboxStatus, n
   const kinds = [...(spec.hostNetwork ? [] : ['net']), ...(spec.hostIPC ? [] : ['ipc']), ...(spec.hostNetwork ? [] : ['uts']), ...(spec.shareProcessNamespace && !spec.hostPID ? ['pid'] : [])];
   const held: HeldNamespace[] = [];
   for (const kind of kinds) {
-    if (!ns[kind]) continue;
     const pinned = kind === 'net' ? sb.netnsPath : kind === 'pid' ? undefined : path.join(deps.paths.nsDir, `${sb.id}.${kind}`);
-    held.push({ kind, inode: ns[kind]!, ...(pinned && (await exists(pinned)) ? { pinnedAt: pinned } : {}) });
+    // The pinned file names the namespace even when the pause is gone (its containers still join it).
+    const ino = pinned ? await stat(pinned).then((s) => s.ino, () => undefined) : undefined;
+    const inode = ns[kind] ?? (ino !== undefined ? `${kind}:[${ino}]` : undefined);
+    if (!inode) continue;
+    held.push({ kind, inode, ...(ino !== undefined ? { pinnedAt: pinned! } : {}) });
   }
   const cgroup = sb.pid ? (await readFile(`/proc/${sb.pid}/cgroup`, 'utf8').catch(() => '')).split('\n').find(Boolean)?.split(':').slice(2).join(':') : undefined;
   return {
@@ -120,8 +129,11 @@ async function networkAnatomy(deps: AnatomyDeps, pod: Pod, sb: PodSandboxStatus 
   const ips = (pod.status?.podIPs ?? []).map((x) => x.ip);
   const out: NetworkAnatomy = { hostNetwork, ips: ips.length ? ips : sb?.ip ? [sb.ip] : [], hostPorts };
   if (hostNetwork || !sb?.netnsPath || sb.state !== 'ready') return out;
-  const inPod = (args: string[]) => deps.exec.run('nsenter', [`--net=${sb.netnsPath}`, '--', 'ip', '-j', ...args]);
-  const [link, route, hostLinks] = await Promise.all([inPod(['addr', 'show', 'dev', 'eth0']), inPod(['route', 'show', 'default']), deps.exec.run('ip', ['-j', 'link', 'show'])]);
+  // A program that cannot run or answer leaves its part out (the rest of the anatomy is still worth having).
+  const failed = { code: -1, stdout: '', stderr: '' };
+  const run = (cmd: string, args: string[]) => deps.exec.run(cmd, args, { timeoutMs: SPAWN_TIMEOUT_MS }).catch(() => failed);
+  const inPod = (args: string[]) => run('nsenter', [`--net=${sb.netnsPath}`, '--', 'ip', '-j', ...args]);
+  const [link, route, hostLinks] = await Promise.all([inPod(['addr', 'show', 'dev', 'eth0']), inPod(['route', 'show', 'default']), run('ip', ['-j', 'link', 'show'])]);
   const eth0 = link.code === 0 ? (parseJson<IpLink[]>(link.stdout) ?? [])[0] : undefined;
   if (eth0) {
     out.podInterface = {
@@ -168,8 +180,8 @@ async function containerAnatomy(
     inode: ns[k]!,
     from: held.has(ns[k]!) ? ('infra' as const) : ns[k] === hostNs[k] ? ('host' as const) : ('own' as const),
   }));
-  const state: ContainerAnatomy['state'] = st?.state.running ? 'running' : st?.state.terminated ? 'terminated' : 'waiting';
-  const reason = st?.state.waiting?.reason ?? st?.state.terminated?.reason;
+  const state: ContainerAnatomy['state'] = st?.state?.running ? 'running' : st?.state?.terminated ? 'terminated' : 'waiting';
+  const reason = st?.state?.waiting?.reason ?? st?.state?.terminated?.reason;
   const mountInfo = pid ? await readFile(`/proc/${pid}/mountinfo`, 'utf8').then(parseMountInfo, () => undefined) : undefined;
   return {
     name: c.name,
@@ -178,14 +190,14 @@ async function containerAnatomy(
     ...(rt ? { id: rt.id } : {}),
     state,
     ...(reason ? { reason } : {}),
-    ...(st?.state.terminated ? { exitCode: st.state.terminated.exitCode } : {}),
+    ...(st?.state?.terminated ? { exitCode: st.state.terminated.exitCode } : {}),
     restartCount: st?.restartCount ?? 0,
     ready: !!st?.ready,
     pid,
     namespaces,
     probes: probesOf(c, st, state),
     mounts: mountsOf(c, mountInfo, hostMounts, volumeDirs),
-    processes: pid ? await processTree(pid) : [],
+    ...(await processesOf(pid)),
   };
 }
 
@@ -260,7 +272,11 @@ function isReadOnly(e: MountInfoEntry): boolean {
  * root filesystem, or of a tmpfs mounted at a volume's dir), the filesystem's whole mount preferred to a
  * bind of part of it. "tmpfs" for a tmpfs the host does not mount.
  */
-export function hostSourceOf(e: MountInfoEntry, hostMounts: MountInfoEntry[]): string | undefined {
+export function hostSourceOf(entry: MountInfoEntry, hostMounts: MountInfoEntry[]): string | undefined {
+  // A bind of a file removed since (a subPath of a configMap that was updated): the kernel appends "//deleted".
+  const gone = entry.root.endsWith('//deleted');
+  const e = gone ? { ...entry, root: entry.root.slice(0, -'//deleted'.length) } : entry;
+  const deleted = gone ? ' (deleted)' : '';
   let best: { at: string; rootLen: number; mountLen: number } | undefined;
   for (const h of hostMounts) {
     if (h.device !== e.device) continue;
@@ -273,7 +289,7 @@ export function hostSourceOf(e: MountInfoEntry, hostMounts: MountInfoEntry[]): s
       best = { at: path.join(h.mountPoint, rest), rootLen: root.length, mountLen: h.mountPoint.length };
     }
   }
-  if (best) return best.at;
+  if (best) return best.at + deleted;
   return e.fsType === 'tmpfs' ? 'tmpfs' : undefined;
 }
 
@@ -325,18 +341,26 @@ async function namespacesOf(pid: number): Promise<Record<string, string>> {
 }
 
 async function commandOf(pid: number): Promise<string> {
-  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean);
+  const argv = (await readHead(`/proc/${pid}/cmdline`, MAX_CMDLINE)).split('\0').filter(Boolean);
   if (argv.length) return argv.join(' ');
   const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
   return comm ? `[${comm}]` : '';
 }
 
-/** The processes of the cgroup `pid` is in, as a tree (the container's processes: its own cgroup). */
-async function processTree(pid: number): Promise<ProcessNode[]> {
+/** A container's processes as a tree, at most MAX_PROCESSES of them (its first process among them). */
+async function processesOf(pid: number): Promise<{ processes: ProcessNode[]; processesOmitted?: number }> {
+  if (!pid) return { processes: [] };
   const dir = await cgroupDirOf(pid);
-  const procs = dir ? (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number) : [pid];
+  const all = dir ? (await readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number) : [];
+  const procs = [pid, ...all.filter((p) => p !== pid).sort((a, b) => a - b)].slice(0, MAX_PROCESSES);
+  const omitted = Math.max(0, new Set([pid, ...all]).size - procs.length);
+  return { processes: await processTree(procs), ...(omitted ? { processesOmitted: omitted } : {}) };
+}
+
+/** The given processes (the container's, from its cgroup) as a tree. */
+async function processTree(procs: number[]): Promise<ProcessNode[]> {
   const rows = await Promise.all(
-    (procs.length ? procs : [pid]).map(async (p) => {
+    procs.map(async (p) => {
       const s = await readFile(`/proc/${p}/stat`, 'utf8').catch(() => '');
       // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
       const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
@@ -355,6 +379,22 @@ export function buildTree(rows: { pid: number; ppid: number; command: string }[]
     (parent ? parent.children : roots).push(n);
   }
   return roots;
+}
+
+/** At most `max` bytes of a file (a command line can be megabytes). */
+async function readHead(file: string, max: number): Promise<string> {
+  const { open } = await import('node:fs/promises');
+  const fh = await open(file, 'r').catch(() => undefined);
+  if (!fh) return '';
+  try {
+    const buf = Buffer.alloc(max);
+    const { bytesRead } = await fh.read(buf, 0, max, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The pids hierarchy's dir of a process (its container's cgroup), else the first v1 one listed. */

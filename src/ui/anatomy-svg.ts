@@ -5,6 +5,7 @@
 // bottom, each wired to the containers that mount it. Pure and deterministic: a string from the model, no
 // Node import (the dashboard will bundle it for the browser), no external fonts or resources.
 
+import { cleanAnatomy } from './anatomy-clean.js';
 import type { ContainerAnatomy, HeldNamespace, PodAnatomy, VolumeAnatomy } from '../node/anatomy-types.js';
 
 export interface AnatomySvgOptions {
@@ -156,7 +157,9 @@ function containerLines(c: ContainerAnatomy, chars: number): { s: string; muted?
 }
 
 /** The anatomy as a standalone SVG document (no trailing newline). Pure and deterministic. */
-export function anatomySvg(a: PodAnatomy, opts: AnatomySvgOptions = {}): string {
+export function anatomySvg(raw: PodAnatomy, opts: AnatomySvgOptions = {}): string {
+  // Control characters are not allowed in XML: every text the pod wrote is made printable first.
+  const a = cleanAnatomy(raw);
   const p = idPrefix(a);
   const held: HeldNamespace[] = a.infra?.held ?? [];
   const R = held.length;

@@ -186,7 +186,6 @@ test('a viewer sees the view rule spelled out over what peapod serves, without s
     'persistentvolumes',
     'persistentvolumes/status',
     'pods',
-    'pods/anatomy',
     'pods/log',
     'pods/status',
     'serviceaccounts',

@@ -75,7 +75,8 @@ export const MONITORING: Role = {
  * Read-only access. Never: secrets (credentials), and the subresources that reach into a container
  * or a node (exec, attach, port-forward and proxies): over WebSocket these are plain GETs, so a
  * "get on every subresource" would hand out a root shell. Nor pods/ephemeralcontainers, which upstream's
- * view role leaves out too (it is how a debugger is added).
+ * view role leaves out too (it is how a debugger is added), nor pods/anatomy, which reads the containers'
+ * live command lines (a secret expanded into argv shows there).
  */
 export const VIEW: Role = {
   name: 'view',
@@ -84,7 +85,7 @@ export const VIEW: Role = {
       verbs: ['get', 'list', 'watch'],
       apiGroups: ['*'],
       resources: ['*'],
-      exceptResources: ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'pods/ephemeralcontainers', 'services/proxy', 'nodes/proxy'],
+      exceptResources: ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'pods/ephemeralcontainers', 'pods/anatomy', 'services/proxy', 'nodes/proxy'],
     },
     { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps'] },
   ],

@@ -107,8 +107,19 @@ function mungeSpec(spec: Json, old: Json): Json {
 }
 
 /** Validation of a pod update through the main resource (PUT/PATCH of pods/NAME). */
+/** The annotation that makes a pod the node's mirror of a static pod: only the node sets it (static-pods/source.ts). */
+const MIRROR = 'kubernetes.io/config.mirror';
+
+/** A pod's mirror annotation may not be added, removed or changed through the API (the kubelet's rule). */
+export function validateMirrorAnnotationUpdate(pod: Pod, old: Pod): FieldCause[] {
+  const now = pod.metadata?.annotations?.[MIRROR];
+  const before = old.metadata?.annotations?.[MIRROR];
+  return now === before ? [] : [forbidden(`metadata.annotations[${MIRROR}]`, 'may not add, remove or change the mirror pod annotation')];
+}
+
 export function validatePodUpdate(pod: Pod, old: Pod): FieldCause[] {
   const errs = validateObjectMetaUpdate(pod.metadata, old.metadata, POD_META);
+  errs.push(...validateMirrorAnnotationUpdate(pod, old));
   const spec = asObject(pod.spec);
   const ospec = asObject(old.spec);
   const containerErrs = [...validateContainerUpdates(spec, ospec, 'containers'), ...validateContainerUpdates(spec, ospec, 'initContainers')];
@@ -128,6 +139,7 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldCause[] {
  */
 export function validateEphemeralContainersUpdate(pod: Pod, old: Pod): FieldCause[] {
   const errs = validateObjectMetaUpdate(pod.metadata as ObjectMeta, old.metadata, POD_META);
+  errs.push(...validateMirrorAnnotationUpdate(pod, old));
   const spec = asObject(pod.spec);
   const byName = new Map(asArray(spec.ephemeralContainers).map((c) => [str(asObject(c).name), c] as const));
   asArray(asObject(old.spec).ephemeralContainers).forEach((raw, i) => {

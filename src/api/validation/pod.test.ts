@@ -307,3 +307,27 @@ check('net.* sysctls with hostNetwork and IPC sysctls with hostIPC are invalid, 
   `spec.securityContext.sysctls[0].name: Invalid value: "net/ipv4/tcp_syncookies": may not be specified when 'hostNetwork' is true`,
   `spec.securityContext.sysctls[1].name: Invalid value: "kernel.shm_rmid_forced": may not be specified when 'hostIPC' is true`,
 ]);
+
+test('the mirror pod annotation: never on a pod created through the API, never added, removed or changed by an update', () => {
+  const KEY = 'kubernetes.io/config.mirror';
+  const forged = basePod();
+  forged.metadata.annotations = { [KEY]: 'uid-of-another-pod' };
+  assert.deepEqual(
+    validatePod(forged).filter((e) => e.field === `metadata.annotations[${KEY}]`).map((e) => e.type),
+    ['FieldValueForbidden'],
+    'a pod claiming to be the mirror of a static pod (its exec, logs and anatomy would reach that pod)',
+  );
+  const old = { ...basePod(), metadata: { ...basePod().metadata, uid: 'u1', resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z' } } as Pod;
+  const added = structuredClone(old);
+  added.metadata.annotations = { [KEY]: 'x' };
+  assert.ok(validatePodUpdate(added, old).some((e) => e.field === `metadata.annotations[${KEY}]`), 'added');
+  assert.ok(validateEphemeralContainersUpdate(added, old).some((e) => e.field === `metadata.annotations[${KEY}]`), 'added through ephemeralcontainers');
+  const mirror = structuredClone(old);
+  mirror.metadata.annotations = { [KEY]: 'x' };
+  const changed = structuredClone(mirror);
+  changed.metadata.annotations = { [KEY]: 'y' };
+  assert.ok(validatePodUpdate(changed, mirror).some((e) => e.field === `metadata.annotations[${KEY}]`), 'changed');
+  const kept = structuredClone(mirror);
+  kept.metadata.labels = { app: 'web', more: 'label' };
+  assert.ok(!validatePodUpdate(kept, mirror).some((e) => e.field === `metadata.annotations[${KEY}]`), 'an update of a mirror pod that keeps it');
+});

@@ -209,6 +209,11 @@ export function validatePod(pod: Pod): FieldCause[] {
   const spec = asObject(pod.spec);
   errs.push(...validatePodSpec(spec));
   if (asArray(spec.ephemeralContainers).length > 0) errs.push(forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+  // Mirror pods are made by the node itself for its static pods (static-pods/source.ts, never through the
+  // API): the annotation names the static pod whose containers exec, logs and anatomy reach.
+  if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) {
+    errs.push(forbidden('metadata.annotations[kubernetes.io/config.mirror]', 'a mirror pod is made by the node for one of its static pods, not through the API'));
+  }
   return errs;
 }
 

@@ -460,3 +460,14 @@ test('a process\'s command line is drawn on one line (a shell script in argv), c
   assert.equal(long.length, 120);
   assert.ok(long.endsWith('…'));
 });
+
+test('what the pod wrote reaches the terminal printable, one line each: escapes and newlines in a command line or a probe', () => {
+  const a = fixture();
+  const web = a.containers.find((c) => c.name === 'web')!;
+  web.processes = [{ pid: 7, ppid: 1, command: 'evil \u001b[2K\u001b[1A\u001b]0;owned\u0007 done', children: [] }];
+  web.probes = [{ type: 'readiness', handler: 'exec sh -c first\nsecond', periodSeconds: 5 }];
+  const out = formatAnatomy(a);
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(out), 'no control character but newlines');
+  assert.ok(out.includes('7 evil \\x1b[2K\\x1b[1A\\x1b]0;owned\\x07 done'), out);
+  assert.ok(out.split('\n').some((l) => l.includes('exec sh -c first second')), 'a two-line probe on one line');
+});

@@ -4,6 +4,7 @@
 // owns, its probes, mounts and process tree, then the volumes and who mounts them. -o json/yaml print
 // the PodAnatomy object as the daemon sent it, for scripts; -o svg the same anatomy drawn as a diagram.
 
+import { cleanAnatomy } from '../../ui/anatomy-clean.js';
 import { styleText } from 'node:util';
 import { stringify as toYaml } from 'yaml';
 import {
@@ -227,7 +228,8 @@ function containerChildren(c: ContainerAnatomy, a: PodAnatomy, p: Painter): Tree
     );
     out.push(node('mounts', rows.map((r) => node(r))));
   }
-  if (c.pid > 0) out.push(node('processes', c.processes.length ? processNodes(c.processes) : [node('none found')]));
+  const omitted = c.processesOmitted ? [node(`… and ${c.processesOmitted} more`)] : [];
+  if (c.pid > 0) out.push(node('processes', c.processes.length ? [...processNodes(c.processes), ...omitted] : [node('none found')]));
   return out;
 }
 
@@ -265,7 +267,9 @@ function volumesNode(vols: VolumeAnatomy[], p: Painter): TreeNode {
 }
 
 /** The anatomy as a tree for the terminal (no trailing newline). Pure: colour only when asked. */
-export function formatAnatomy(a: PodAnatomy, opts: FormatAnatomyOptions = {}): string {
+export function formatAnatomy(raw: PodAnatomy, opts: FormatAnatomyOptions = {}): string {
+  // What the pod wrote (command lines, names) reaches the terminal one line each, without its escapes.
+  const a = cleanAnatomy(raw);
   const p = new Painter(opts.color === true);
   const root = node(header(a, p), [
     infraNode(a.infra, a.pod.phase, p),
