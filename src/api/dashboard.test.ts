@@ -13,7 +13,7 @@ import { buildSecurityStage } from './auth/security.js';
 import { GROUP_MASTERS, GROUP_VIEWERS } from './auth/types.js';
 import { createCa, issueCert } from './auth/certs.js';
 import { servingNames } from './auth/pki.js';
-import { crossSiteReason, DashboardSessions, LOGIN_TOKEN_TTL_MS, MAX_ENTRIES, sessionCookie, sessionFromCookie, SESSION_TTL_MS } from './auth/dashboard-sessions.js';
+import { crossSiteReason, DashboardSessions, LOGIN_TOKEN_TTL_MS, MAX_ENTRIES, MAX_TOKENS_PER_USER, sessionCookie, sessionFromCookie, sessionPath, SESSION_TTL_MS } from './auth/dashboard-sessions.js';
 
 const alice = { username: 'alice', uid: '1', groups: [GROUP_MASTERS] };
 
@@ -41,19 +41,27 @@ test('a login token works once and only within its time; a session lasts its tim
   assert.equal(s.userOf('not a session', b.pageSecret), undefined);
 });
 
-test('tokens and sessions are bounded: the oldest goes first', () => {
+test('tokens and sessions are bounded per user and in all: a user\'s own oldest goes first, never another\'s', () => {
   const s = new DashboardSessions(() => 0);
-  const first = s.mintLoginToken(alice).token;
-  for (let i = 0; i < MAX_ENTRIES; i++) s.mintLoginToken(alice);
-  assert.equal(s.size.tokens, MAX_ENTRIES);
-  assert.equal(s.login(first), undefined, 'the oldest was dropped');
+  const bob = { username: 'bob', uid: '3', groups: [] };
+  const alices = s.mintLoginToken(alice).token;
+  const first = s.mintLoginToken(bob).token;
+  for (let i = 0; i < MAX_TOKENS_PER_USER; i++) s.mintLoginToken(bob);
+  assert.equal(s.login(first), undefined, 'bob\'s oldest was dropped');
+  assert.ok(s.login(alices), 'alice\'s token survived bob\'s minting');
+  for (let i = 0; i < MAX_ENTRIES * 2; i++) s.mintLoginToken({ username: `u${i}`, uid: String(i), groups: [] });
+  assert.equal(s.size.tokens, MAX_ENTRIES, 'bounded in all');
 });
 
 test('the session cookie: read among others, written HttpOnly, Secure, SameSite=Strict', () => {
   assert.equal(sessionFromCookie('a=1; peapod-session=abc; b=2'), 'abc');
   assert.equal(sessionFromCookie(undefined), undefined);
   assert.equal(sessionFromCookie('peapod-sessionx=1'), undefined);
-  assert.equal(sessionCookie('v', 60), 'peapod-session=v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict');
+  assert.equal(sessionFromCookie('peapod-session=a; peapod-session=b'), undefined, 'two (one set by another server of the host): neither');
+  assert.equal(sessionCookie('v'), 'peapod-session=v; Path=/; HttpOnly; Secure; SameSite=Strict', 'a browser-session cookie');
+  assert.equal(sessionCookie('', { remove: true }), 'peapod-session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
+  assert.ok(sessionPath('/api/v1/pods') && sessionPath('/apis') && sessionPath('/peapod/v1/images'));
+  assert.ok(!sessionPath('/ui/') && !sessionPath('/healthz') && !sessionPath('/apiary'));
 });
 
 test('a cookie-authenticated request from a page of another origin is refused', () => {
@@ -62,6 +70,8 @@ test('a cookie-authenticated request from a page of another origin is refused', 
   assert.match(crossSiteReason({ origin: 'https://evil.example', host: '127.0.0.1:6443' })!, /another origin/);
   assert.match(crossSiteReason({ origin: 'https://127.0.0.1:8080', host: '127.0.0.1:6443' })!, /another origin/, 'another port of the same host');
   assert.match(crossSiteReason({ origin: 'http://127.0.0.1:6443', host: '127.0.0.1:6443' })!, /another origin/, 'not over plain HTTP');
+  assert.match(crossSiteReason({ host: 'h', fetchSite: 'same-site' })!, /same-site request/, 'an <img> of another port of the host (no Origin, Sec-Fetch-Site same-site)');
+  assert.equal(crossSiteReason({ host: 'h', fetchSite: 'same-origin' }), undefined);
 });
 
 describe('dashboard login through the API (a real server over TLS)', () => {
@@ -76,7 +86,13 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     server = new ApiServer({
       store, logger, clock, nodeName: 'node-1', paths: nodePaths('/nonexistent/peapod-dashboard'),
       events: new StoreEventSink({ store, clock, logger, component: 'kubelet', host: 'node-1' }),
-      security: buildSecurityStage({ tokens: new Map([['admin-token', alice], ['viewer-token', { username: 'vera', uid: '2', groups: [GROUP_VIEWERS] }]]) }),
+      security: buildSecurityStage({
+        tokens: new Map([
+          ['admin-token', alice],
+          ['viewer-token', { username: 'vera', uid: '2', groups: [GROUP_VIEWERS] }],
+          ['sa-token', { username: 'system:serviceaccount:default:app', uid: '4', groups: ['system:serviceaccounts', GROUP_MASTERS] }],
+        ]),
+      }),
     });
     const now = Date.now();
     const authority = await createCa('dashboard-ca', { now, validDays: 1 });
@@ -100,15 +116,17 @@ describe('dashboard login through the API (a real server over TLS)', () => {
       req.on('error', reject);
       req.end(data);
     });
+  /** What the dashboard's own page sends with its login and logout. */
+  const ownPage = () => ({ origin: `https://127.0.0.1:${port}`, 'x-peapod-dashboard': 'login', 'sec-fetch-site': 'same-origin' });
   const login = async (bearer: string) => {
     const minted = await call('POST', '/peapod/v1/dashboard/login', { authorization: `Bearer ${bearer}` });
     assert.equal(minted.status, 201, minted.body);
     const m = JSON.parse(minted.body) as { token: string; path: string };
     assert.equal(m.path, `/ui/#token=${m.token}`);
-    const r = await call('POST', '/ui/login', {}, { token: m.token });
+    const r = await call('POST', '/ui/login', ownPage(), { token: m.token });
     assert.equal(r.status, 200, r.body);
     const set = String(r.headers['set-cookie']);
-    assert.match(set, /^peapod-session=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; Secure; SameSite=Strict$/);
+    assert.match(set, /^peapod-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     const session = JSON.parse(r.body) as { kind: string; user: string; pageSecret: string };
     assert.equal(session.kind, 'DashboardSession');
     assert.match(session.pageSecret, /^[A-Za-z0-9_-]{43}$/);
@@ -129,12 +147,12 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.equal(made.status, 201, made.body);
     const foreign = await call('GET', '/api/v1/namespaces/default/pods', { ...page, origin: 'https://evil.example' });
     assert.equal(foreign.status, 401, 'a page of another origin');
-    const again = await call('POST', '/ui/login', {}, { token });
+    const again = await call('POST', '/ui/login', ownPage(), { token });
     assert.equal(again.status, 401, 'a link works once');
     assert.match(JSON.parse(again.body).message, /run `peapod dashboard` for a new one/);
     const mint = await call('POST', '/peapod/v1/dashboard/login', page);
     assert.equal(mint.status, 403, 'a session cannot mint itself another');
-    const out = await call('POST', '/ui/logout', page);
+    const out = await call('POST', '/ui/logout', { ...page, ...ownPage() }, {});
     assert.equal(out.status, 204);
     assert.match(String(out.headers['set-cookie']), /^peapod-session=; Path=\/; Max-Age=0;/);
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 401, 'logged out');
@@ -147,6 +165,26 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods')).status, 401, 'anonymous');
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { ...page, cookie: 'peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
     assert.equal((await call('POST', '/peapod/v1/dashboard/login')).status, 401, 'anonymous cannot mint');
-    assert.equal((await call('POST', '/ui/login', {}, { token: 'nope' })).status, 401);
+    assert.equal((await call('POST', '/ui/login', ownPage(), { token: 'nope' })).status, 401);
+  });
+
+  test('a login or logout from another site\'s form is refused; a stale cookie locks nothing; a service account cannot log in', async () => {
+    const minted = JSON.parse((await call('POST', '/peapod/v1/dashboard/login', { authorization: 'Bearer admin-token' })).body) as { token: string };
+    const forms: Record<string, string>[] = [
+      {},
+      { origin: 'https://evil.example', 'x-peapod-dashboard': 'login' },
+      { ...ownPage(), 'content-type': 'text/plain' },
+      { origin: `https://127.0.0.1:${port}` },
+    ];
+    for (const h of forms) assert.equal((await call('POST', '/ui/login', h, { token: minted.token })).status, 403, JSON.stringify(h));
+    assert.equal((await call('POST', '/ui/login', ownPage(), { token: minted.token })).status, 200, 'the link still works from the page');
+    const stale = { cookie: 'peapod-session=' + 'b'.repeat(43), 'x-peapod-dashboard': 'c'.repeat(43) };
+    assert.equal((await call('GET', '/healthz', stale)).status, 200, 'health with a stale cookie');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', stale)).status, 401);
+    const fresh = JSON.parse((await call('POST', '/peapod/v1/dashboard/login', { authorization: 'Bearer admin-token' })).body) as { token: string };
+    assert.equal((await call('POST', '/ui/login', { ...ownPage(), cookie: stale.cookie }, { token: fresh.token })).status, 200, 'a stale cookie does not stop a new login');
+    const sa = await call('POST', '/peapod/v1/dashboard/login', { authorization: 'Bearer sa-token' });
+    assert.equal(sa.status, 403);
+    assert.match(JSON.parse(sa.body).message, /service account cannot log into the dashboard/);
   });
 });

@@ -18,6 +18,9 @@ export const LOGIN_TOKEN_TTL_MS = 5 * 60_000;
 export const SESSION_TTL_MS = 8 * 3600_000;
 /** At most this many unexpired tokens and sessions each; the oldest goes first. */
 export const MAX_ENTRIES = 1024;
+/** At most this many of one user's tokens, and sessions: a user's own oldest goes first (no one can evict another's). */
+export const MAX_TOKENS_PER_USER = 8;
+export const MAX_SESSIONS_PER_USER = 16;
 /** The header the page sends its session's second secret in, on every request (no other origin can). */
 export const DASHBOARD_HEADER = 'x-peapod-dashboard';
 
@@ -41,7 +44,7 @@ export class DashboardSessions {
   mintLoginToken(user: UserInfo): { token: string; expiresAt: number } {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + LOGIN_TOKEN_TTL_MS;
-    put(this.tokens, digest(token), { user, expiresAt }, this.now());
+    put(this.tokens, digest(token), { user, expiresAt }, this.now(), MAX_TOKENS_PER_USER);
     return { token, expiresAt };
   }
 
@@ -55,7 +58,7 @@ export class DashboardSessions {
     const session = randomBytes(32).toString('base64url');
     const pageSecret = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + SESSION_TTL_MS;
-    put(this.sessions, digest(session), { user: e.user, expiresAt, pageSecret: digest(pageSecret) }, this.now());
+    put(this.sessions, digest(session), { user: e.user, expiresAt, pageSecret: digest(pageSecret) }, this.now(), MAX_SESSIONS_PER_USER);
     return { session, pageSecret, user: e.user, expiresAt };
   }
 
@@ -85,32 +88,53 @@ export class DashboardSessions {
   }
 }
 
-/** Adds an entry, first dropping expired ones, then the oldest while full. */
-function put(map: Map<string, Entry>, key: string, e: Entry, now: number): void {
-  for (const [k, v] of map) if (v.expiresAt <= now) map.delete(k);
+/** Adds an entry, first dropping expired ones, then the same user's oldest past `perUser`, then the oldest while full. */
+function put(map: Map<string, Entry>, key: string, e: Entry, now: number, perUser: number): void {
+  const mine: string[] = [];
+  for (const [k, v] of map) {
+    if (v.expiresAt <= now) map.delete(k);
+    else if (v.user.username === e.user.username) mine.push(k);
+  }
+  while (mine.length >= perUser) map.delete(mine.shift()!);
   while (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value!);
   map.set(key, e);
 }
 
-/** The session cookie's value in a Cookie header, if any. */
+/**
+ * The session cookie's value in a Cookie header, if there is exactly one (two mean another server of the
+ * host set one too, cookies not being scoped by port: neither is trusted).
+ */
 export function sessionFromCookie(header: string | string[] | undefined): string | undefined {
   const text = Array.isArray(header) ? header.join('; ') : header;
   if (!text) return undefined;
+  const found: string[] = [];
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() === SESSION_COOKIE) found.push(part.slice(eq + 1).trim());
   }
-  return undefined;
+  return found.length === 1 ? found[0] : undefined;
 }
 
-/** The Set-Cookie of a session (or, with maxAgeS 0, of its removal): only this origin's HTTPS pages, no script. */
-export function sessionCookie(value: string, maxAgeS: number): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeS))}; HttpOnly; Secure; SameSite=Strict`;
+/**
+ * The Set-Cookie of a session (a browser-session cookie: the server holds its expiry), or of its removal:
+ * HTTPS only, no script, never sent by a page of another site.
+ */
+export function sessionCookie(value: string, opts: { remove?: boolean } = {}): string {
+  return `${SESSION_COOKIE}=${value}; Path=/;${opts.remove ? ' Max-Age=0;' : ''} HttpOnly; Secure; SameSite=Strict`;
 }
 
-/** Why a cookie-authenticated request is refused, if it is: from a page of another origin (its Origin header names another host or scheme). */
-export function crossSiteReason(h: { origin?: string; host?: string }): string | undefined {
+/** The API's own paths, the only ones a dashboard session authenticates (the page, health and version never need one). */
+export function sessionPath(path: string): boolean {
+  return /^\/(api|apis|peapod)(\/|$)/.test(path);
+}
+
+/**
+ * Why a cookie-authenticated request is not the page's own, if it is not: its Origin names another host,
+ * port or scheme, or the browser says it comes from another origin (Sec-Fetch-Site).
+ */
+export function crossSiteReason(h: { origin?: string; host?: string; fetchSite?: string }): string | undefined {
   if (h.origin !== undefined && h.origin !== `https://${h.host ?? ''}`) return `a dashboard session used from another origin (${h.origin})`;
+  if (h.fetchSite !== undefined && h.fetchSite !== 'same-origin') return `a dashboard session used from a ${h.fetchSite} request`;
   return undefined;
 }

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
 import { authenticate, type JwtAuthenticator, type PeerCertificate, type TokenTable } from './authn.js';
-import { crossSiteReason, DASHBOARD_HEADER, sessionFromCookie, type DashboardSessions } from './dashboard-sessions.js';
+import { crossSiteReason, DASHBOARD_HEADER, sessionFromCookie, sessionPath, type DashboardSessions } from './dashboard-sessions.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
@@ -59,19 +59,21 @@ export class SecurityStage {
     const header = req.headers.authorization;
     let who = authenticate({ authorization: Array.isArray(header) ? header[0] : header, peer, tokens: this.opts.tokens, serviceAccountTokens: this.opts.serviceAccountTokens });
     if (!who.ok) throw Object.assign(unauthorizedError(), { authFailure: who.reason });
-    // Without a certificate or a token, a dashboard session (the page's requests): its cookie with its page
-    // secret in the dashboard's header, and only from this server's own pages.
-    const session = who.method === 'anonymous' && this.opts.sessions ? sessionFromCookie(req.headers.cookie) : undefined;
+    // Without a certificate or a token, on the API's paths, a dashboard session (the page's requests): its
+    // cookie with its page secret in the dashboard's header, from this server's own page. Anything less and
+    // the cookie is ignored: the request is anonymous (a stale cookie never locks a browser out of the page,
+    // its login or health).
+    const session = who.method === 'anonymous' && this.opts.sessions && sessionPath(path) ? sessionFromCookie(req.headers.cookie) : undefined;
     if (session !== undefined) {
       const secret = req.headers[DASHBOARD_HEADER];
-      const user = this.opts.sessions!.userOf(session, typeof secret === 'string' ? secret : undefined);
-      if (!user) throw Object.assign(unauthorizedError(), { authFailure: 'unknown or expired dashboard session, or its page secret missing' });
+      const fetchSite = req.headers['sec-fetch-site'];
       const crossSite = crossSiteReason({
         ...(req.headers.origin !== undefined ? { origin: req.headers.origin } : {}),
         ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
+        ...(typeof fetchSite === 'string' ? { fetchSite } : {}),
       });
-      if (crossSite) throw Object.assign(unauthorizedError(), { authFailure: crossSite });
-      who = { ok: true, method: 'session', user };
+      const user = crossSite ? undefined : this.opts.sessions!.userOf(session, typeof secret === 'string' ? secret : undefined);
+      if (user) who = { ok: true, method: 'session', user };
     }
     const attrs = this.opts.attributes(who.user, method, path, query);
     const decision = this.opts.authorizer.authorize(attrs);
