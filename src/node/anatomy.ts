@@ -321,7 +321,8 @@ function volumesAnatomy(volumes: Volume[], containers: Container[], anatomies: C
 /** The pod's volume dirs on the host by volume name: <podsDir>/<uid>/volumes/<plugin>/<name>, as they exist. */
 async function podVolumeDirs(paths: NodePaths, uid: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  if (!uid) return out;
+  // A uid is a UUID or a static pod's hash: anything else never names a directory (no "..").
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(uid)) return out;
   const base = path.join(paths.podsDir, uid, 'volumes');
   for (const plugin of await readdir(base).catch(() => [] as string[])) {
     for (const name of await readdir(path.join(base, plugin)).catch(() => [] as string[])) out.set(name, path.join(base, plugin, name));
