@@ -4,13 +4,14 @@
 // the pod's links inside its network namespace and on the host (`ip -j`). The spec only names things: which
 // container is an init, sidecar or ephemeral one, which mount is which volume, what the probes are.
 
-import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Container, Pod, Probe, Volume } from '../k8s/types.js';
 import type { Exec } from '../system/exec.js';
 import { parseMountInfo, type MountInfoEntry } from '../system/mountinfo.js';
 import { LABEL_POD_UID, type ContainerStatus as RuntimeContainer, type PodSandboxStatus, type Runtime } from '../runtime/runtime.js';
 import type { NodePaths } from './paths.js';
+import { describeNamespaces } from '../runtime/inspect.js';
 import { runtimeUidOf } from './static-pods/manifest.js';
 import {
   ANATOMY_API_VERSION,
@@ -330,15 +331,9 @@ async function podVolumeDirs(paths: NodePaths, uid: string): Promise<Map<string,
   return out;
 }
 
-async function namespacesOf(pid: number): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  await Promise.all(
-    CONTAINER_NS.map(async (k) => {
-      const l = await readlink(`/proc/${pid}/ns/${k}`).catch(() => undefined);
-      if (l) out[k] = l;
-    }),
-  );
-  return out;
+/** The namespaces anatomy shows of a process (runtime ps's kinds and cgroup). */
+function namespacesOf(pid: number): Promise<Record<string, string>> {
+  return describeNamespaces(pid, CONTAINER_NS);
 }
 
 async function commandOf(pid: number): Promise<string> {

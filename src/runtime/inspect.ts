@@ -5,10 +5,10 @@ import { readlink } from 'node:fs/promises';
 
 export const NAMESPACE_KINDS = ['net', 'ipc', 'uts', 'pid', 'mnt'] as const;
 
-export async function describeNamespaces(pid: number): Promise<Record<string, string>> {
+export async function describeNamespaces(pid: number, kinds: readonly string[] = NAMESPACE_KINDS): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   await Promise.all(
-    NAMESPACE_KINDS.map(async (k) => {
+    kinds.map(async (k) => {
       try {
         out[k] = await readlink(`/proc/${pid}/ns/${k}`);
       } catch {
