@@ -6,8 +6,12 @@
 //                    session cookie; the page sends pageSecret in x-peapod-dashboard with every request (the
 //                    cookie alone is refused: auth/dashboard-sessions.ts); 401 for a token unknown, used or expired;
 //   POST /ui/logout  → 204 and the cookie removed.
-// The page under /ui/ itself comes in a later step: until then GET /ui/ says so (404).
+//   GET  /ui/        → the page (dist/web/index.html), GET /ui/assets/NAME → its bundled script and stylesheet,
+//                    for everyone (they hold nothing of the node), with a strict Content-Security-Policy.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BadRequestError, UnavailableError } from '../errors.js';
 import { HttpStatusError, methodNotAllowed } from './api-errors.js';
 import { DASHBOARD_HEADER, LOGIN_TOKEN_TTL_MS, sessionCookie, sessionFromCookie, type DashboardSessions } from './auth/dashboard-sessions.js';
@@ -75,5 +79,78 @@ export async function handleUi(deps: ApiDeps, ctx: RequestContext, p: string): P
     ctx.res.end();
     return;
   }
-  throw new HttpStatusError(404, 'NotFound', 'the dashboard page is not part of this build yet: its login (POST /ui/login) and the API it will use are');
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw methodNotAllowed(ctx.method, ctx.path);
+  if (ctx.path === '/ui') {
+    ctx.res.writeHead(301, { Location: '/ui/' });
+    ctx.res.end();
+    return;
+  }
+  const name = p === '/ui' || p === '/ui/index.html' ? 'index.html' : p.startsWith('/ui/assets/') ? `assets/${p.slice('/ui/assets/'.length)}` : undefined;
+  const file = name !== undefined ? pageFiles().get(name) : undefined;
+  if (!file) throw new HttpStatusError(404, 'NotFound', `the dashboard has no ${p}`);
+  ctx.res.writeHead(200, {
+    'Content-Type': file.type,
+    'Content-Length': file.body.length,
+    // The page and its assets change with each build: the browser asks again (a 200 from memory).
+    'Cache-Control': 'no-cache',
+    ...PAGE_HEADERS,
+  });
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : file.body);
+}
+
+/**
+ * What the page may do, enforced by the browser: its own script only (no inline script, no eval), its
+ * own connections (fetch, watch, the terminal's WebSocket), never framed by another page; styles may be
+ * inline (xterm.js and the anatomy drawing set them), images only its own or data: URLs.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PAGE_HEADERS = {
+  'Content-Security-Policy': PAGE_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Where the built page is: dist/web beside dist/src (scripts/build-web.mjs). */
+export const PAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+
+let files: Map<string, { type: string; body: Buffer }> | undefined;
+
+/** The built page's files, read once (a fixed set: a request names one of them or gets a 404, never a path). */
+function pageFiles(): Map<string, { type: string; body: Buffer }> {
+  if (files) return files;
+  const found = new Map<string, { type: string; body: Buffer }>();
+  const add = (name: string) => {
+    const type = TYPES[path.extname(name)];
+    if (type) found.set(name, { type, body: readFileSync(path.join(PAGE_DIR, name)) });
+  };
+  try {
+    add('index.html');
+    for (const f of readdirSync(path.join(PAGE_DIR, 'assets'))) add(`assets/${f}`);
+  } catch (err) {
+    throw new HttpStatusError(404, 'NotFound', `the dashboard's page is not built (${(err as Error).message}): run npm run build`);
+  }
+  files = found;
+  return files;
 }

@@ -23,6 +23,8 @@ export const MAX_TOKENS_PER_USER = 8;
 export const MAX_SESSIONS_PER_USER = 16;
 /** The header the page sends its session's second secret in, on every request (no other origin can). */
 export const DASHBOARD_HEADER = 'x-peapod-dashboard';
+/** On a WebSocket handshake the page offers its secret as a subprotocol with this prefix (the server never selects it). */
+export const SECRET_PROTOCOL_PREFIX = 'dashboard.peapod.dev.';
 
 interface Entry {
   user: UserInfo;

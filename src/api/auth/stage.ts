@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
 import { authenticate, type JwtAuthenticator, type PeerCertificate, type TokenTable } from './authn.js';
-import { crossSiteReason, DASHBOARD_HEADER, sessionFromCookie, sessionPath, type DashboardSessions } from './dashboard-sessions.js';
+import { crossSiteReason, DASHBOARD_HEADER, SECRET_PROTOCOL_PREFIX, sessionFromCookie, sessionPath, type DashboardSessions } from './dashboard-sessions.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
@@ -65,14 +65,14 @@ export class SecurityStage {
     // its login or health).
     const session = who.method === 'anonymous' && this.opts.sessions && sessionPath(path) ? sessionFromCookie(req.headers.cookie) : undefined;
     if (session !== undefined) {
-      const secret = req.headers[DASHBOARD_HEADER];
+      const secret = pageSecretOf(req);
       const fetchSite = req.headers['sec-fetch-site'];
       const crossSite = crossSiteReason({
         ...(req.headers.origin !== undefined ? { origin: req.headers.origin } : {}),
         ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
         ...(typeof fetchSite === 'string' ? { fetchSite } : {}),
       });
-      const user = crossSite ? undefined : this.opts.sessions!.userOf(session, typeof secret === 'string' ? secret : undefined);
+      const user = crossSite ? undefined : this.opts.sessions!.userOf(session, secret);
       if (user) who = { ok: true, method: 'session', user };
     }
     const attrs = this.opts.attributes(who.user, method, path, query);
@@ -159,3 +159,20 @@ function readPeer(sock: TLSSocket): ConnectionPeer | null {
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * The page secret a dashboard request presents: its header, or, on a WebSocket handshake (which a page's
+ * script cannot give a header), one offered subprotocol `dashboard.peapod.dev.<secret>` (never selected).
+ * Two different secrets are none.
+ */
+function pageSecretOf(req: IncomingMessage): string | undefined {
+  const header = req.headers[DASHBOARD_HEADER];
+  if (typeof header === 'string') return header;
+  if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return undefined;
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith(SECRET_PROTOCOL_PREFIX))
+    .map((p) => p.slice(SECRET_PROTOCOL_PREFIX.length));
+  return new Set(offered).size === 1 ? offered[0] : undefined;
+}

@@ -1,0 +1,29 @@
+// Builds the dashboard's page (web/) into dist/web/: one script and one stylesheet bundled by esbuild
+// (Preact, xterm.js and the anatomy drawing of src/ui/ inside; nothing fetched from elsewhere at run
+// time), and index.html. The page's TypeScript is checked first (web/tsconfig.json: the browser's DOM
+// types, not Node's). Run by `npm run build`.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist', 'web');
+execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'web', 'tsconfig.json')], { stdio: 'inherit' });
+rmSync(out, { recursive: true, force: true });
+mkdirSync(path.join(out, 'assets'), { recursive: true });
+await build({
+  entryPoints: { app: path.join(root, 'web', 'src', 'main.tsx') },
+  outdir: path.join(out, 'assets'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: 'linked',
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+copyFileSync(path.join(root, 'web', 'index.html'), path.join(out, 'index.html'));

@@ -1,0 +1,80 @@
+// The dashboard's page: a small Preact app, routed by the URL's fragment (#/, #/pods/NS/NAME/TAB, #/create,
+// #/node). A `peapod dashboard` link arrives as #token=…: the token is traded for a session at once and
+// taken out of the address bar and history. Without a session the page shows only how to get one.
+import '@xterm/xterm/css/xterm.css';
+import './style.css';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { login, logout, onLoggedOut, session } from './api.js';
+import { LoginView } from './views/login.js';
+import { PodsView } from './views/pods.js';
+import { PodView } from './views/pod.js';
+import { CreateView } from './views/create.js';
+import { NodeView } from './views/node.js';
+
+export type Route =
+  | { view: 'pods' }
+  | { view: 'pod'; namespace: string; name: string; tab: string }
+  | { view: 'create' }
+  | { view: 'node' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'pods' && parts[1] && parts[2]) return { view: 'pod', namespace: parts[1], name: parts[2], tab: parts[3] || 'anatomy' };
+  if (parts[0] === 'create') return { view: 'create' };
+  if (parts[0] === 'node') return { view: 'node' };
+  return { view: 'pods' };
+}
+
+export const podHref = (ns: string, name: string, tab?: string) => `#/pods/${encodeURIComponent(ns)}/${encodeURIComponent(name)}${tab ? `/${tab}` : ''}`;
+
+function App() {
+  const [user, setUser] = useState(() => session()?.user);
+  const [loginError, setLoginError] = useState<string>();
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onHash);
+    const off = onLoggedOut(() => setUser(undefined));
+    const token = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
+    if (token) {
+      // Out of the address bar and the history before anything else: the link works once.
+      history.replaceState(null, '', `${location.pathname}#/`);
+      setRoute({ view: 'pods' });
+      login(token).then(
+        (u) => {
+          setLoginError(undefined);
+          setUser(u);
+        },
+        (err: Error) => setLoginError(err.message),
+      );
+    }
+    return () => {
+      removeEventListener('hashchange', onHash);
+      off();
+    };
+  }, []);
+  if (user === undefined) return <LoginView error={loginError} />;
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href="#/">peapod</a>
+        <nav aria-label="main">
+          <a href="#/" aria-current={route.view === 'pods' || route.view === 'pod' ? 'page' : undefined}>Pods</a>
+          <a href="#/create" aria-current={route.view === 'create' ? 'page' : undefined}>Create</a>
+          <a href="#/node" aria-current={route.view === 'node' ? 'page' : undefined}>Node</a>
+        </nav>
+        <span class="user" data-testid="user">{user}</span>
+        <button type="button" class="link" data-testid="logout" onClick={() => void logout()}>Log out</button>
+      </header>
+      <main>
+        {route.view === 'pods' && <PodsView />}
+        {route.view === 'pod' && <PodView namespace={route.namespace} name={route.name} tab={route.tab} />}
+        {route.view === 'create' && <CreateView />}
+        {route.view === 'node' && <NodeView />}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
