@@ -1,7 +1,8 @@
 // Builds the dashboard's page (web/) into dist/web/: one script and one stylesheet bundled by esbuild
 // (Preact, xterm.js and the anatomy drawing of src/ui/ inside; nothing fetched from elsewhere at run
 // time), and index.html. The page's TypeScript is checked first (web/tsconfig.json: the browser's DOM
-// types, not Node's). Run by `npm run build`.
+// types, not Node's). Run by `npm run build`; `--out DIR` builds elsewhere (a tsc --outDir DIR build
+// serves DIR/web).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -9,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'dist', 'web');
+const at = process.argv.indexOf('--out');
+const out = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'dist', 'web');
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'web', 'tsconfig.json')], { stdio: 'inherit' });
 rmSync(out, { recursive: true, force: true });
 mkdirSync(path.join(out, 'assets'), { recursive: true });
