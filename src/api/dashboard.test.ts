@@ -187,4 +187,48 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.equal(sa.status, 403);
     assert.match(JSON.parse(sa.body).message, /service account cannot log into the dashboard/);
   });
+
+  test('the page is served to anyone with a policy that allows only its own script and connections, and no framing', async () => {
+    const page = await call('GET', '/ui/');
+    assert.equal(page.status, 200, page.body);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    const csp = String(page.headers['content-security-policy']);
+    for (const d of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"]) assert.ok(csp.includes(d), d);
+    assert.doesNotMatch(csp, /script-src[^;]*(unsafe-inline|unsafe-eval)/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.match(page.body, /<script type="module" src="\/ui\/assets\/app.js">/);
+    const script = await call('GET', '/ui/assets/app.js');
+    assert.equal(script.status, 200);
+    assert.match(String(script.headers['content-type']), /^text\/javascript/);
+    assert.equal((await call('GET', '/ui')).status, 301);
+    for (const bad of ['/ui/assets/../../../etc/passwd', '/ui/assets/..%2f..%2f..%2fpackage.json', '/ui/nope.js', '/ui/assets/']) {
+      const r = await call('GET', bad);
+      assert.ok(r.status === 404 || r.status === 401, `${bad}: ${r.status}`);
+      assert.doesNotMatch(r.body, /root:|"name": "peapod"/);
+    }
+    assert.equal((await call('POST', '/ui/')).status, 401, 'no one posts to the page');
+  });
+
+  test('a WebSocket from the page (exec) offers its page secret as a subprotocol: with it the session counts, without it or from elsewhere it is anonymous', async () => {
+    const { page } = await login('admin-token');
+    const upgrade = (protocols: string, extra: Record<string, string> = {}) =>
+      call('GET', '/api/v1/namespaces/default/pods/nope/exec?command=sh&stdout=true', {
+        cookie: page.cookie,
+        origin: `https://127.0.0.1:${port}`,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-protocol': protocols,
+        ...extra,
+      });
+    const secret = page['x-peapod-dashboard'];
+    const ok = await upgrade(`v5.channel.k8s.io, dashboard.peapod.dev.${secret}`);
+    assert.equal(ok.status, 404, `authenticated, then the pod is not found: ${ok.body}`);
+    assert.equal((await upgrade('v5.channel.k8s.io')).status, 401, 'the cookie alone');
+    assert.equal((await upgrade(`v5.channel.k8s.io, dashboard.peapod.dev.${'x'.repeat(43)}`)).status, 401, 'a wrong secret');
+    assert.equal((await upgrade(`dashboard.peapod.dev.${secret}, dashboard.peapod.dev.${'x'.repeat(43)}`)).status, 401, 'two different secrets');
+    assert.equal((await upgrade(`v5.channel.k8s.io, dashboard.peapod.dev.${secret}`, { origin: 'https://evil.example' })).status, 401, 'another origin (cross-site WebSocket hijacking)');
+  });
 });

@@ -18,6 +18,7 @@ import { runImageImport, runImageLoad, runImageLs, runImagePrune, runImageRm } f
 import { runImagePull } from './commands/image-pull.js';
 import { runRuntimePs } from './commands/runtime-ps.js';
 import { ANATOMY_OUTPUTS, runAnatomy, type AnatomyOptions } from './commands/anatomy.js';
+import { runDashboard, type DashboardOptions } from './commands/dashboard.js';
 
 /** Most sandboxes `serve --warm-pool` keeps: each holds an IP, a netns and a pause process. */
 const MAX_WARM_POOL = 32;
@@ -289,6 +290,13 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .addOption(new Option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree').choices(ANATOMY_OUTPUTS))
     .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network\n  peapod anatomy web -o svg > web.svg')
     .action(run(async (ctx, pod: string, o: AnatomyOptions) => runAnatomy(ctx, pod, o)));
+
+  program
+    .command('dashboard')
+    .description('print a one-time login link to the web dashboard (pods, anatomy, logs, a terminal) and exit')
+    .option('--open', 'also open the link in the desktop\'s browser (through a private file, never on a command line)')
+    .addHelpText('after', '\nThe dashboard is served by the daemon under /ui/ on the API\'s port, over the same TLS. The link logs a\nbrowser in once, within five minutes, with the rights of this kubeconfig\'s user; the session ends when\nthe browser closes, at logout, after 8 hours, or when the daemon restarts.\n\nExamples:\n  peapod dashboard\n  peapod dashboard --open\n  peapod --data-dir /srv/peapod dashboard')
+    .action(run(async (ctx, o: DashboardOptions) => runDashboard(ctx, o)));
 
   /** A command's own exit code becomes the CLI's (the message was printed already). */
   const exitWith = (code: number) => {

@@ -33,12 +33,11 @@ function App() {
   const [loginError, setLoginError] = useState<string>();
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(location.hash));
-    addEventListener('hashchange', onHash);
-    const off = onLoggedOut(() => setUser(undefined));
-    const token = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
-    if (token) {
-      // Out of the address bar and the history before anything else: the link works once.
+    // A link's token, at load or pasted into an open page: out of the address bar and the history before
+    // anything else (the link works once), then traded for a session.
+    const takeToken = (): boolean => {
+      const token = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash)?.[1];
+      if (!token) return false;
       history.replaceState(null, '', `${location.pathname}#/`);
       setRoute({ view: 'pods' });
       login(token).then(
@@ -48,7 +47,14 @@ function App() {
         },
         (err: Error) => setLoginError(err.message),
       );
-    }
+      return true;
+    };
+    const onHash = () => {
+      if (!takeToken()) setRoute(parseRoute(location.hash));
+    };
+    addEventListener('hashchange', onHash);
+    const off = onLoggedOut(() => setUser(undefined));
+    takeToken();
     return () => {
       removeEventListener('hashchange', onHash);
       off();
