@@ -80,7 +80,7 @@ export interface ProbeAnatomy {
   /** e.g. "httpGet :8080/healthz", "tcpSocket :5432", "exec cat /tmp/ready", "grpc :9000". */
   handler: string;
   periodSeconds: number;
-  /** What the pod's status says the probe decided last (ready / started); absent when it has no word on it. */
+  /** What the probe workers decided last for this container instance (readiness and startup as the pod's status shows them; liveness, which no status holds, too); absent when not running. */
   lastResult?: 'success' | 'failure' | 'unknown';
 }
 

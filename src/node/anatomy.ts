@@ -35,6 +35,8 @@ export interface AnatomyDeps {
   nodeName: string;
   /** The host's mount table (the daemon's: it runs in the host's mount namespace). */
   hostMountInfo?: () => Promise<string>;
+  /** The probe workers' last result for a container instance's probe (the pod manager's), when the daemon runs probes. */
+  probeResult?: (containerId: string, type: 'Liveness' | 'Readiness' | 'Startup') => 'success' | 'failure' | 'unknown' | undefined;
 }
 
 /** The namespaces a container's first process is shown in. */
@@ -79,7 +81,7 @@ export async function podAnatomy(deps: AnatomyDeps, pod: Pod): Promise<PodAnatom
   // hostNetwork, hostIPC and hostPID give a pod), to tell each of a container's namespaces apart.
   const held = new Set((infra?.held ?? []).map((n) => n.inode));
   const hostNs = await namespacesOf(process.pid);
-  const containers = await Promise.all(specs.map(([c, kind]) => containerAnatomy(pod, c, kind, newest.get(c.name), held, hostNs, hostMounts, volumeDirs)));
+  const containers = await Promise.all(specs.map(([c, kind]) => containerAnatomy(deps, pod, c, kind, newest.get(c.name), held, hostNs, hostMounts, volumeDirs)));
   return {
     kind: ANATOMY_KIND,
     apiVersion: ANATOMY_API_VERSION,
@@ -163,6 +165,7 @@ interface IpLink {
 }
 
 async function containerAnatomy(
+  deps: Pick<AnatomyDeps, 'probeResult'>,
   pod: Pod,
   c: Container,
   kind: ContainerAnatomy['kind'],
@@ -196,22 +199,29 @@ async function containerAnatomy(
     ready: !!st?.ready,
     pid,
     namespaces,
-    probes: probesOf(c, st, state),
+    probes: probesOf(c, st, state, rt && deps.probeResult ? (type) => deps.probeResult!(rt.id, type) : undefined),
     mounts: mountsOf(c, mountInfo, hostMounts, volumeDirs),
     ...(await processesOf(pid)),
   };
 }
 
-function probesOf(c: Container, st: { ready: boolean; started?: boolean } | undefined, state: ContainerAnatomy['state']): ProbeAnatomy[] {
+function probesOf(
+  c: Container,
+  st: { ready: boolean; started?: boolean } | undefined,
+  state: ContainerAnatomy['state'],
+  workers?: (type: 'Liveness' | 'Readiness' | 'Startup') => 'success' | 'failure' | 'unknown' | undefined,
+): ProbeAnatomy[] {
   const out: ProbeAnatomy[] = [];
-  const add = (type: ProbeAnatomy['type'], p: Probe | undefined, result: boolean | undefined) => {
+  const add = (type: ProbeAnatomy['type'], p: Probe | undefined, fromStatus: boolean | undefined) => {
     if (!p) return;
+    // The probe workers' own last result when the daemon runs them (liveness is in no status), else what the
+    // pod's status records of it (ready, started).
+    const result = state !== 'running' ? undefined : workers ? workers(type === 'liveness' ? 'Liveness' : type === 'readiness' ? 'Readiness' : 'Startup') : fromStatus === undefined ? undefined : fromStatus ? 'success' : 'failure';
     out.push({
       type,
       handler: probeHandler(p),
       periodSeconds: p.periodSeconds ?? 10,
-      // What the pod's status records of it (the kubelet keeps no liveness result in the status).
-      ...(state === 'running' && result !== undefined ? { lastResult: result ? 'success' : 'failure' } : {}),
+      ...(result !== undefined ? { lastResult: result } : {}),
     });
   };
   add('startup', c.startupProbe, st?.started);

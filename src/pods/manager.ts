@@ -267,6 +267,11 @@ export class PodManager {
   }
 
   /** Looks at a pod again now (its mirror pod was made again and wants its status). */
+  /** The probe workers' last result for a container instance (the pod anatomy shows it; liveness is in no status). */
+  probeResult(containerId: string, type: 'Liveness' | 'Readiness' | 'Startup'): 'success' | 'failure' | 'unknown' | undefined {
+    return this.probes?.lastResult(containerId, type);
+  }
+
   kick(uid: string): void {
     this.workers?.kick(uid);
   }

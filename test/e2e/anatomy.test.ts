@@ -30,6 +30,7 @@ spec:
       image: localhost/busybox:latest
       command: ["sh", "-c", "exec sleep 3600"]
       readinessProbe: {exec: {command: ["cat", "/data/state"]}, periodSeconds: 1}
+      livenessProbe: {exec: {command: ["cat", "/data/state"]}, periodSeconds: 1}
       volumeMounts: [{name: shared, mountPath: /data, readOnly: true}]
   volumes:
     - {name: shared, emptyDir: {}}
@@ -105,7 +106,11 @@ describe('pods/anatomy: a running pod as the node holds it (issue 16)', { skip: 
     assert.match(writer.processes[0]!.command, /^sh -c while true/);
     const reader = a.containers[2]!;
     assert.equal(reader.processes[0]!.command, 'sleep 3600', 'exec replaced the shell');
-    assert.deepEqual(reader.probes, [{ type: 'readiness', handler: 'exec cat /data/state', periodSeconds: 1, lastResult: 'success' }]);
+    // Liveness is in no status: its result is the probe workers' own.
+    assert.deepEqual(reader.probes, [
+      { type: 'readiness', handler: 'exec cat /data/state', periodSeconds: 1, lastResult: 'success' },
+      { type: 'liveness', handler: 'exec cat /data/state', periodSeconds: 1, lastResult: 'success' },
+    ]);
     assert.equal(reader.ready, true);
   });
 

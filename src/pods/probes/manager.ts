@@ -65,6 +65,11 @@ export class ProbeManager implements ProbeView {
     return !c.readinessProbe || this.results.get(containerId, 'Readiness') === 'success';
   }
 
+  /** What the workers last concluded of a container instance's probe (its initial result before the first run). */
+  lastResult(containerId: string, type: ProbeType): ProbeResult | undefined {
+    return this.results.get(containerId, type);
+  }
+
   failed(containerId: string): 'Liveness' | 'Startup' | undefined {
     if (this.results.get(containerId, 'Liveness') === 'failure') return 'Liveness';
     if (this.results.get(containerId, 'Startup') === 'failure') return 'Startup';
