@@ -20,10 +20,16 @@ export interface HeldNamespace extends NamespaceRef {
   pinnedAt?: string;
 }
 
-/** A container's namespace: one the infra container holds for the pod, the host's, or its own. */
+/** A container's namespace: one the infra container holds for the pod, the host's, another container's, or its own. */
 export interface ContainerNamespace extends NamespaceRef {
-  /** infra: the same one the infra container holds (joined); host: the node's (the daemon's own, e.g. hostNetwork's net); own: neither. */
-  from: 'infra' | 'host' | 'own';
+  /**
+   * infra: the same one the infra container holds (joined); host: the node's (the daemon's own, e.g.
+   * hostNetwork's net); container: the one an earlier container of the pod has (`container` names it: an
+   * ephemeral container's --target pid); own: none of those.
+   */
+  from: 'infra' | 'host' | 'container' | 'own';
+  /** With from: container, whose it is. */
+  container?: string;
 }
 
 /** One process of a container, with its children (by parent pid within the container's cgroup). */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMountInfo } from '../system/mountinfo.js';
-import { buildTree, hostSourceOf, mountsOf, probeHandler } from './anatomy.js';
+import { buildTree, hostSourceOf, markShared, mountsOf, probeHandler } from './anatomy.js';
+import type { ContainerAnatomy } from './anatomy-types.js';
 
 // The host's table: the root filesystem (253:1), a data dir's tmpfs volume (0:55) mounted at the volume dir.
 const HOST = parseMountInfo(
@@ -81,4 +82,20 @@ test('probe handlers read as a person writes them', () => {
   assert.equal(probeHandler({ tcpSocket: { port: 5432 } }), 'tcpSocket :5432');
   assert.equal(probeHandler({ exec: { command: ['cat', '/tmp/ready'] } }), 'exec cat /tmp/ready');
   assert.equal(probeHandler({ grpc: { port: 9000 } }), 'grpc :9000');
+});
+
+test('a namespace an earlier container has is drawn as that container\'s: an ephemeral container\'s --target pid', () => {
+  const c = (name: string, kind: ContainerAnatomy['kind'], pid: string): ContainerAnatomy => ({
+    name, kind, image: 'busybox', state: 'running', restartCount: 0, ready: true, pid: 1, probes: [], mounts: [], processes: [],
+    namespaces: [
+      { kind: 'net', inode: 'net:[1]', from: 'infra' },
+      { kind: 'pid', inode: pid, from: 'own' },
+      { kind: 'mnt', inode: `mnt:[${name}]`, from: 'own' },
+    ],
+  });
+  const [app, other, debug] = markShared([c('app', 'app', 'pid:[10]'), c('other', 'app', 'pid:[11]'), c('debugger', 'ephemeral', 'pid:[10]')]);
+  assert.deepEqual(app!.namespaces.map((n) => n.from), ['infra', 'own', 'own']);
+  assert.deepEqual(other!.namespaces.map((n) => n.from), ['infra', 'own', 'own']);
+  assert.deepEqual(debug!.namespaces[1], { kind: 'pid', inode: 'pid:[10]', from: 'container', container: 'app' });
+  assert.equal(debug!.namespaces[2]!.from, 'own');
 });

@@ -81,7 +81,7 @@ export async function podAnatomy(deps: AnatomyDeps, pod: Pod): Promise<PodAnatom
   // hostNetwork, hostIPC and hostPID give a pod), to tell each of a container's namespaces apart.
   const held = new Set((infra?.held ?? []).map((n) => n.inode));
   const hostNs = await namespacesOf(process.pid);
-  const containers = await Promise.all(specs.map(([c, kind]) => containerAnatomy(deps, pod, c, kind, newest.get(c.name), held, hostNs, hostMounts, volumeDirs)));
+  const containers = markShared(await Promise.all(specs.map(([c, kind]) => containerAnatomy(deps, pod, c, kind, newest.get(c.name), held, hostNs, hostMounts, volumeDirs))));
   return {
     kind: ANATOMY_KIND,
     apiVersion: ANATOMY_API_VERSION,
@@ -203,6 +203,27 @@ async function containerAnatomy(
     mounts: mountsOf(c, mountInfo, hostMounts, volumeDirs),
     ...(await processesOf(pid)),
   };
+}
+
+/**
+ * A namespace of a container's own that an earlier container of the pod has too (init, sidecars and apps
+ * come first, then ephemeral containers) is that container's: an ephemeral container started with
+ * --target joins its target's pid namespace. Pure.
+ */
+export function markShared(containers: ContainerAnatomy[]): ContainerAnatomy[] {
+  const first = new Map<string, string>();
+  for (const c of containers) {
+    for (const n of c.namespaces) {
+      if (n.from !== 'own') continue;
+      const owner = first.get(n.inode);
+      if (owner === undefined) first.set(n.inode, c.name);
+      else {
+        n.from = 'container';
+        n.container = owner;
+      }
+    }
+  }
+  return containers;
 }
 
 function probesOf(

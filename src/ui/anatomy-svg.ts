@@ -144,6 +144,8 @@ function containerLines(c: ContainerAnatomy, chars: number): { s: string; muted?
   const host = c.namespaces.filter((n) => n.from === 'host').map((n) => n.kind);
   if (own.length) out.push({ s: shortenEnd(`own namespaces: ${own.join(' ')}`, chars) });
   if (host.length) out.push({ s: shortenEnd(`the host's namespaces: ${host.join(' ')}`, chars) });
+  const shared = c.namespaces.filter((n) => n.from === 'container').map((n) => `${n.kind} of ${n.container ?? '?'}`);
+  if (shared.length) out.push({ s: shortenEnd(`shares ${shared.join(', ')}`, chars) });
   for (const p of c.probes) {
     out.push({ s: shortenEnd(`${p.type} ${p.handler} every ${p.periodSeconds}s${p.lastResult ? ` → ${p.lastResult}` : ''}`, chars), muted: true });
   }

@@ -148,6 +148,25 @@ describe('pods/anatomy: a running pod as the node holds it (issue 16)', { skip: 
     assert.deepEqual(again.volumes, a.volumes);
   });
 
+  step('an ephemeral container with --target: shares its target\'s pid namespace, joins the infra\'s', async () => {
+    const r = await d.kubectl(['debug', 'seed', '--image=localhost/busybox:latest', '--image-pull-policy=IfNotPresent', '--container=dbg', '--target=reader', '--', 'sleep', '3600']);
+    assert.equal(r.code, 0, r.stderr);
+    let dbg: PodAnatomy['containers'][number] | undefined;
+    for (let i = 0; i < 60 && dbg?.state !== 'running'; i++) {
+      if (i) await new Promise((res) => setTimeout(res, 500));
+      dbg = (JSON.parse(await d.k('get', '--raw', '/api/v1/namespaces/default/pods/seed/anatomy')) as PodAnatomy).containers.find((c) => c.name === 'dbg');
+    }
+    assert.equal(dbg?.kind, 'ephemeral');
+    assert.equal(dbg?.state, 'running', JSON.stringify(dbg));
+    const pid = dbg!.namespaces.find((n) => n.kind === 'pid')!;
+    const reader = a.containers.find((c) => c.name === 'reader')!;
+    assert.equal(pid.inode, fs.readlinkSync(`/proc/${reader.pid}/ns/pid`));
+    assert.deepEqual([pid.from, pid.container], ['container', 'reader']);
+    assert.equal(dbg!.namespaces.find((n) => n.kind === 'net')!.from, 'infra');
+    const tree = await d.peapod(['anatomy', 'seed']);
+    assert.ok(tree.stdout.split('\n').some((l) => l.includes('shares pid of reader')), tree.stdout);
+  });
+
   step('a hostNetwork pod: no veth; its containers in the node\'s net and uts, the infra\'s ipc', async () => {
     const r = await d.kubectl(['run', 'hostnet', '--image=localhost/busybox:latest', '--image-pull-policy=IfNotPresent', '--restart=Never', '--overrides={"spec":{"hostNetwork":true,"terminationGracePeriodSeconds":1}}', '--', 'sleep', '3600']);
     assert.equal(r.code, 0, r.stderr);

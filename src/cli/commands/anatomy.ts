@@ -180,7 +180,8 @@ function namespacesText(nss: ContainerNamespace[]): string {
   const joins = nss.filter((n) => n.from === 'infra').map((n) => n.kind);
   const own = nss.filter((n) => n.from === 'own').map((n) => n.kind);
   const host = nss.filter((n) => n.from === 'host').map((n) => n.kind);
-  return [joins.length ? `joins ${joins.join(', ')}` : '', own.length ? `own ${own.join(', ')}` : '', host.length ? `the host's ${host.join(', ')}` : '']
+  const shared = nss.filter((n) => n.from === 'container').map((n) => `${n.kind} of ${n.container ?? '?'}`);
+  return [joins.length ? `joins ${joins.join(', ')}` : '', shared.length ? `shares ${shared.join(', ')}` : '', own.length ? `own ${own.join(', ')}` : '', host.length ? `the host's ${host.join(', ')}` : '']
     .filter(Boolean)
     .join(' · ');
 }
