@@ -9,7 +9,8 @@ import { podHref } from '../main.js';
 import { chosenNamespace, useNamespaces } from './pods-common.js';
 import { NamespaceSelect } from './pods.js';
 
-const PLACEHOLDER = `apiVersion: v1
+const PLACEHOLDER = `# For example:
+apiVersion: v1
 kind: Pod
 metadata:
   name: hello
@@ -120,7 +121,7 @@ export function CreateView() {
           <NamespaceSelect id="create-namespace" testid="create-namespace" value={ns} names={namespaces.names.length ? namespaces.names : ['default']} onChange={setNs} />
         </div>
         <div class="field stacked">
-          <label for="create-yaml">Pod YAML (several documents separated by a line <code>---</code> create several pods)</label>
+          <label for="create-yaml">Pod YAML (several documents separated by a line <code>---</code> create several pods; Ctrl+Enter creates)</label>
           <textarea
             id="create-yaml"
             data-testid="create-yaml"
@@ -129,6 +130,13 @@ export function CreateView() {
             autocomplete="off"
             placeholder={PLACEHOLDER}
             ref={area}
+            onKeyDown={(e) => {
+              // Ctrl+Enter (⌘+Enter) submits from the box, as in most editors' forms.
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                e.preventDefault();
+                (e.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
+              }
+            }}
             aria-describedby={failure ? 'create-error' : undefined}
           />
         </div>
