@@ -61,3 +61,15 @@ export function nsInode(link: string): string {
 export function joinedKinds(container: NamespaceLinks, infra: NamespaceLinks): string[] {
   return Object.keys(container).filter((k) => infra[k] !== undefined && infra[k] === container[k]);
 }
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A binary-suffixed quantity of 1 GiB or more (memory, storage: "24683756Ki") in GiB, e.g. "23.5Gi"; else undefined. */
+export function gibibytes(quantity: string): string | undefined {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(quantity);
+  if (!m) return undefined;
+  const bytes = Number(m[1]) * BINARY[m[2]!]!;
+  if (bytes < 2 ** 30 || m[2] === 'Gi') return undefined;
+  const g = bytes / 2 ** 30;
+  return `${g >= 100 ? g.toFixed(0) : g.toFixed(1)}Gi`;
+}

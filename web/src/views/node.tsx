@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, getJson, listWatch, type KubeObject } from '../api.js';
 import { podHref } from '../main.js';
 import { age, isTerminated, useNow, type Pod } from './pods-common.js';
-import { humanBytes, joinedKinds, nsInode, shortId, type HostImage, type RuntimePs } from './node-host.js';
+import { gibibytes, humanBytes, joinedKinds, nsInode, shortId, type HostImage, type RuntimePs } from './node-host.js';
 
 interface NodeK extends KubeObject {
   status?: {
@@ -28,6 +28,18 @@ function problemNote(what: string, e: ApiError): string {
   if (e.code === 403) return `You may not read the ${what} (${e.message}).`;
   if (e.code === 503) return `The ${what} are not available in this daemon (${e.message}).`;
   return `Could not read the ${what}: ${e.message}`;
+}
+
+/** A resource quantity as the API gives it, and in GiB beside it when it is that large. */
+function Quantity({ q }: { q: string | undefined }) {
+  if (q === undefined) return null;
+  const g = gibibytes(q);
+  return (
+    <>
+      {q}
+      {g && <span class="muted small"> ({g})</span>}
+    </>
+  );
 }
 
 function NodeDetails({ node, podCount, podsError, now }: { node: NodeK; podCount: number | undefined; podsError: ApiError | undefined; now: number }) {
@@ -131,10 +143,10 @@ function NodeDetails({ node, podCount, podsError, now }: { node: NodeK; podCount
             <tr key={r} data-resource={r}>
               <th scope="row">{r}</th>
               <td class="num" data-col="capacity">
-                {cap[r] ?? ''}
+                <Quantity q={cap[r]} />
               </td>
               <td class="num" data-col="allocatable">
-                {alloc[r] ?? ''}
+                <Quantity q={alloc[r]} />
               </td>
             </tr>
           ))}
@@ -378,7 +390,7 @@ export function NodeView() {
         <NodeDetails key={n.metadata.name} node={n} podCount={countFor(n.metadata.name)} podsError={podsError} now={now} />
       ))}
 
-      <div class="view-head">
+      <div class="view-head section-head">
         <h2>On the host</h2>
         <button type="button" data-testid="node-refresh" onClick={() => refresh()} disabled={loading} aria-busy={loading ? 'true' : 'false'}>
           {loading ? 'Refreshing…' : 'Refresh'}
