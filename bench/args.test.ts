@@ -25,6 +25,7 @@ test('the full run uses the issue\'s counts', () => {
     start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000,
     loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3,
     watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5,
+    dashboardPods: 100, dashboardReloads: 20,
   });
   assert.equal(countsFor(parseArgs(['--quick'])).pulls, 1);
 });
@@ -64,7 +65,7 @@ test('start-warm runs right after start-1, peapod only, on its own or beside sta
 test('--only picks scenarios; api brings density along; peapod-only picks need no podman', () => {
   const all = parseArgs([]);
   assert.ok(selected(all, 'load') && selected(all, 'start-1') && wantsPodman(all));
-  for (const id of ['watchers', 'api-auth'] as const) assert.ok(selected(parseArgs(['--only', id]), id) && !wantsPodman(parseArgs(['--only', id])), id);
+  for (const id of ['watchers', 'api-auth', 'dashboard'] as const) assert.ok(selected(parseArgs(['--only', id]), id) && !wantsPodman(parseArgs(['--only', id])), id);
   const load = parseArgs(['--only', 'load']);
   assert.deepEqual(load.only, ['load']);
   assert.ok(selected(load, 'load') && !selected(load, 'density') && !selected(load, 'start-1'));
@@ -93,4 +94,13 @@ test('the command line reads as npm run bench when npm started it', () => {
   assert.equal(commandLine(['--with-podman'], 'bench', 'dist/bench/bench.js'), 'npm run bench -- --with-podman');
   assert.equal(commandLine([], 'bench', 'dist/bench/bench.js'), 'npm run bench');
   assert.equal(commandLine(['--quick'], undefined, '.build/bench/bench/bench.js'), 'node .build/bench/bench/bench.js --quick');
+});
+
+test('dashboard: peapod only, 100 pods in a full and a quick run, runs after api, alone with --only, and the usage lists it', () => {
+  assert.equal(SCENARIOS.indexOf('dashboard'), SCENARIOS.indexOf('api') + 1);
+  const alone = parseArgs(['--only', 'dashboard']);
+  assert.ok(selected(alone, 'dashboard') && !selected(alone, 'density'));
+  assert.equal(wantsPodman(alone), false);
+  assert.deepEqual([countsFor(parseArgs([])).dashboardPods, countsFor(parseArgs(['--quick'])).dashboardPods], [100, 100]);
+  assert.throws(() => parseArgs(['--fast']), /--only S,….*exec, api, dashboard, load.*dashboard, peapod only,\s+times the page's first\s+render in chromium/s);
 });

@@ -25,10 +25,11 @@ import { emptyResults, loadedRatioNotes, warmNotes, type LoadFigures, type Probe
 import { runProbes } from './probes.js';
 import { runExec } from './exec.js';
 import { describePullRuns, preparePullImage, runPull, type PullFixture } from './pull.js';
-import { runApi, runChurn, runDensity, runLoadedStarts, runStarts } from './scenarios.js';
+import { runApi, runChurn, runDensity, runLoadedStarts, runStarts, startSleepPods } from './scenarios.js';
 import { readPool, runWarmStarts, WARM_POOL_SIZE, WARM_WAIT_BUDGET_MS } from './start-warm.js';
 import { runWatchers } from './watchers.js';
 import { runApiAuth } from './api-auth.js';
+import { runDashboard } from './dashboard.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
 const exec = new HostExec();
@@ -38,7 +39,8 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
 /** startLoaded: density's, the quiet wait's budget (load.ts) and start-1's. startWarm: start-1's and its waits' budget. */
-const LIMITS = { start1: 120_000, startWarm: 120_000 + WARM_WAIT_BUDGET_MS, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
+/** dashboard: density's (when it starts pods of its own) and 2 minutes for the browser. */
+const LIMITS = { start1: 120_000, startWarm: 120_000 + WARM_WAIT_BUDGET_MS, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, dashboard: 150_000 + 120_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -165,20 +167,46 @@ async function runStartWarm(daemon: BenchDaemon, driver: PeapodDriver, counts: C
   await driver.reconnect();
 }
 
+/**
+ * dashboard: the page's first render in chromium with `counts.dashboardPods` pods running: over density's
+ * pods (`names`, still running) when it made as many, else over sleep pods of its own, started as density
+ * starts them and removed after.
+ */
+async function dashboard(daemon: BenchDaemon, driver: PeapodDriver, counts: Counts, report: BenchReport, signal: AbortSignal, names?: string[]): Promise<void> {
+  const own = !names;
+  let before = NaN;
+  report.results.dashboard = await scenario('peapod dashboard', LIMITS.dashboard, signal, report.notes, async (s) => {
+    const pods = names ?? Array.from({ length: counts.dashboardPods }, (_, i) => `dash-${i}`);
+    if (own) await startSleepPods(driver, 'dash', counts.dashboardPods, s);
+    before = os.loadavg()[0]!;
+    return runDashboard({ api: driver.client, cluster: daemon.cluster }, pods.map((n) => `default/${n}`), counts.dashboardReloads, s);
+  });
+  // The browser, the page and the daemon share the host's cores: other work shows in every reload.
+  if (report.results.dashboard) report.notes.push(`dashboard: host load average (1 min) ${before.toFixed(1)} once the pods ran, ${os.loadavg()[0]!.toFixed(1)} after the reloads (${os.cpus().length} cores)`);
+  if (own) await scenario('peapod cleanup', LIMITS.cleanup, signal, report.notes, () => driver.removeAll());
+}
+
 async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
   await daemon.serve();
   const driver = new PeapodDriver(daemon);
+  let dashboardRan = false;
   try {
     await driver.open();
     await runSide(driver, args, counts, report, signal, {
       afterDensity: async (names) => {
-        if (!selected(args, 'api')) return;
-        report.results.api = await scenario('peapod api', LIMITS.api, signal, report.notes, (s) =>
-          runApi(driver.client, names, { list: counts.apiList, get: counts.apiGet }, 8, s),
-        );
+        if (selected(args, 'api')) {
+          report.results.api = await scenario('peapod api', LIMITS.api, signal, report.notes, (s) =>
+            runApi(driver.client, names, { list: counts.apiList, get: counts.apiGet }, 8, s),
+          );
+        }
+        if (selected(args, 'dashboard') && names.length === counts.dashboardPods) {
+          dashboardRan = true;
+          await dashboard(daemon, driver, counts, report, signal, names);
+        }
       },
       startWarm: () => runStartWarm(daemon, driver, counts, report, signal),
     });
+    if (selected(args, 'dashboard') && !dashboardRan) await dashboard(daemon, driver, counts, report, signal);
     if (selected(args, 'load')) {
       const load: LoadFigures = { pods: counts.loadPods };
       report.results.load = load;
@@ -312,7 +340,8 @@ async function main(): Promise<number> {
   console.log(renderConsole(report));
   const out = args.out ?? path.join(repoRoot(), 'BENCHMARKS.md');
   if (!args.write) return 0;
-  if (!report.results.start1.peapod) {
+  // BENCHMARKS.md only with start-1's figures; a file named with --out whatever ran.
+  if (!args.out && !report.results.start1.peapod) {
     progress(`not writing ${out}: the peapod column has no start-1 figures`);
     return 1;
   }

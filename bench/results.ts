@@ -9,6 +9,7 @@ import type { ExecFigures } from './exec.js';
 import type { PullFigures } from './pull.js';
 import type { WatchersFigures } from './watchers.js';
 import type { ApiAuthFigures } from './api-auth.js';
+import { DASHBOARD_RENDER_TARGET_MS, type DashboardFigures } from './dashboard.js';
 import { WARM_WAIT_BUDGET_MS, WARM_WAIT_MS } from './start-warm.js';
 
 export interface Sides<T> {
@@ -153,6 +154,8 @@ export interface BenchResults {
   watchers?: WatchersFigures;
   /** GET and LIST over each credential and connection kind (issue 12). */
   apiAuth?: ApiAuthFigures;
+  /** The dashboard's first render in chromium with 100 pods (issue 16). */
+  dashboard?: DashboardFigures;
 }
 
 export interface Row {
@@ -416,6 +419,33 @@ function apiAuthTable(a: ApiAuthFigures): ScenarioTable {
   return { id: 'api-auth', title: `api-auth: GET and LIST over TLS with each credential, on a kept and a new connection (peapod only${a.tls ? `; ${a.tls}` : ''})`, rows: [], columns: { names, rows } };
 }
 
+const kB = (bytes?: number) => (bytes === undefined ? undefined : bytes / 1000);
+
+function dashboardTable(d: DashboardFigures): ScenarioTable {
+  const target = `≤ ${DASHBOARD_RENDER_TARGET_MS} ms`;
+  const asset = (ext: string) => d.assets.find((a) => a.path.endsWith(ext));
+  const js = asset('.js');
+  const css = asset('.css');
+  const rows: ColumnsRow[] = [
+    { metric: 'pods listed', unit: '', values: [d.pods] },
+    { metric: 'reloads timed (cache disabled)', unit: '', values: [d.reloads] },
+    { metric: 'navigation start → every pod\'s row in the table, p50', unit: 'ms', values: [d.rows.p50], target },
+    { metric: 'the same, p99', unit: 'ms', values: [d.rows.p99], target },
+    { metric: 'the same, max', unit: 'ms', values: [d.rows.max] },
+    { metric: 'navigation start → the frame that paints them, p50', unit: 'ms', values: [d.frame.p50] },
+    { metric: 'the same, p99', unit: 'ms', values: [d.frame.p99] },
+    { metric: 'of it: the HTML arrived, p50', unit: 'ms', values: [d.htmlP50Ms] },
+    { metric: 'of it: the script arrived, p50', unit: 'ms', values: [d.scriptP50Ms] },
+    { metric: 'of it: the page asked for the pods list, p50', unit: 'ms', values: [d.listAskedP50Ms] },
+    { metric: 'of it: the pods list arrived, p50', unit: 'ms', values: [d.listP50Ms] },
+    { metric: `script ${js?.path ?? ''} as served`, unit: 'kB', values: [kB(js?.bytes)] },
+    { metric: 'the same gzipped (level 6)', unit: 'kB', values: [kB(js?.gzipBytes)] },
+    { metric: `stylesheet ${css?.path ?? ''} as served`, unit: 'kB', values: [kB(css?.bytes)] },
+    { metric: 'the same gzipped (level 6)', unit: 'kB', values: [kB(css?.gzipBytes)] },
+  ];
+  return { id: 'dashboard', title: `dashboard: the page's first render in headless chromium with ${d.pods} pods running (peapod only)`, rows: [], columns: { names: ['peapod'], rows } };
+}
+
 function latencyRows(s: Sides<LatencySummary>): Row[] {
   const pick = (k: keyof LatencySummary) => ({ peapod: s.peapod?.[k], podman: s.podman?.[k] });
   return [
@@ -536,6 +566,7 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
   if (r.probes) tables.push(probeTable(r.probes));
   if (r.watchers?.runs.length) tables.push(watchersTable(r.watchers));
   if (r.apiAuth?.rows.length) tables.push(apiAuthTable(r.apiAuth));
+  if (r.dashboard) tables.push(dashboardTable(r.dashboard));
   // A table without a single figure is left out: its scenario did not run (--only) or failed (the notes say).
   return tables.filter((t) => t.columns || t.rows.some((row) => row.peapod !== undefined || row.podman !== undefined));
 }
@@ -586,6 +617,7 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('pull no slower than podman pull (p50)', speedup(r.pull.podman?.p50Ms, r.pull.peapod?.p50Ms), '>=', 1, '×'),
     check('pull: peak daemon RSS ≤ 200 MB', r.pull.peapod?.peakRssMB, '<=', 200, 'MB'),
     ...(r.load ? loadTargets(r.load) : []),
+    ...(r.dashboard ? [check(`dashboard: first render with ${r.dashboard.pods} pods ≤ ${DASHBOARD_RENDER_TARGET_MS} ms (p99)`, r.dashboard.rows.p99, '<=', DASHBOARD_RENDER_TARGET_MS, 'ms')] : []),
     ...(r.probes
       ? [
           check(`probes: daemon CPU ≤ 10% of one core with ${r.probes.pods} pods probed every second`, r.probes.daemonCpuPct, '<=', 10, '%'),
