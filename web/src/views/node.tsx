@@ -2,7 +2,7 @@
 // live by watches; and what it holds on the host, which has no watch: its images and the runtime's
 // sandboxes and containers with their namespaces, read when the view opens and on Refresh.
 import './lists.css';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, getJson, listWatch, type KubeObject } from '../api.js';
 import { podHref } from '../main.js';
 import { age, isTerminated, useNow, type Pod } from './pods-common.js';
@@ -373,6 +373,10 @@ export function NodeView() {
     return () => ctl.abort();
   }, [refresh]);
 
+  // The same elements while their data stays: the clock's tick (ages) does not re-diff these tables.
+  const imagesTable = useMemo(() => (images.data ? <ImagesTable images={images.data} /> : null), [images.data]);
+  const hostTable = useMemo(() => (ps.data ? <HostTable ps={ps.data} /> : null), [ps.data]);
+
   const countFor = (node: string) => (pods ? pods.filter((p) => !isTerminated(p) && (p.spec?.nodeName === node || (!p.spec?.nodeName && nodes?.length === 1))).length : undefined);
 
   return (
@@ -399,7 +403,7 @@ export function NodeView() {
       </div>
 
       <h3 id="node-images-title">Images</h3>
-      {images.error ? <p class="note" data-testid="node-images-note">{problemNote('images', images.error)}</p> : images.data ? <ImagesTable images={images.data} /> : <p class="muted">Loading…</p>}
+      {images.error ? <p class="note" data-testid="node-images-note">{problemNote('images', images.error)}</p> : imagesTable ?? <p class="muted">Loading…</p>}
 
       <h3 id="node-host-title">Sandboxes and containers</h3>
       {ps.error ? (
@@ -408,10 +412,10 @@ export function NodeView() {
         </p>
       ) : ps.data ? (
         ps.data.sandboxes.length || ps.data.containers.length ? (
-          <HostTable ps={ps.data} />
+          hostTable
         ) : (
           <>
-            <HostTable ps={ps.data} />
+            {hostTable}
             <p class="muted">No sandbox runs on this node.</p>
           </>
         )
