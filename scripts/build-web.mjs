@@ -20,6 +20,10 @@ await build({
   outdir: path.join(out, 'assets'),
   bundle: true,
   format: 'esm',
+  // The terminal (xterm.js) and the YAML parser load when a view first needs them: the first render
+  // waits for neither.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   target: 'es2022',
   minify: true,
   sourcemap: 'linked',

@@ -10,6 +10,7 @@
 //                    for everyone (they hold nothing of the node), with a strict Content-Security-Policy.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadRequestError, UnavailableError } from '../errors.js';
@@ -88,14 +89,29 @@ export async function handleUi(deps: ApiDeps, ctx: RequestContext, p: string): P
   const name = p === '/ui' || p === '/ui/index.html' ? 'index.html' : p.startsWith('/ui/assets/') ? `assets/${p.slice('/ui/assets/'.length)}` : undefined;
   const file = name !== undefined ? pageFiles().get(name) : undefined;
   if (!file) throw new HttpStatusError(404, 'NotFound', `the dashboard has no ${p}`);
+  const gzip = file.gzip !== undefined && acceptsGzip(ctx.req.headers['accept-encoding']);
+  const body = gzip ? file.gzip! : file.body;
   ctx.res.writeHead(200, {
     'Content-Type': file.type,
-    'Content-Length': file.body.length,
+    'Content-Length': body.length,
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    ...(file.gzip !== undefined ? { Vary: 'Accept-Encoding' } : {}),
     // The page and its assets change with each build: the browser asks again (a 200 from memory).
     'Cache-Control': 'no-cache',
     ...PAGE_HEADERS,
   });
-  ctx.res.end(ctx.method === 'HEAD' ? undefined : file.body);
+  ctx.res.end(ctx.method === 'HEAD' ? undefined : body);
+}
+
+/** Whether an Accept-Encoding takes gzip (not refused with q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  for (const part of (header ?? '').split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
 }
 
 /**
@@ -135,15 +151,27 @@ const TYPES: Record<string, string> = {
 /** Where the built page is: dist/web beside dist/src (scripts/build-web.mjs). */
 export const PAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
 
-let files: Map<string, { type: string; body: Buffer }> | undefined;
+interface PageFile {
+  type: string;
+  body: Buffer;
+  /** The body gzipped, for the larger files (the script is ~4× smaller so). */
+  gzip?: Buffer;
+}
 
-/** The built page's files, read once (a fixed set: a request names one of them or gets a 404, never a path). */
-function pageFiles(): Map<string, { type: string; body: Buffer }> {
+let files: Map<string, PageFile> | undefined;
+
+/**
+ * The built page's files, read once, at the first request after a start (a fixed set: a request names one
+ * of them or gets a 404, never a path; a rebuild is served after a restart).
+ */
+function pageFiles(): Map<string, PageFile> {
   if (files) return files;
-  const found = new Map<string, { type: string; body: Buffer }>();
+  const found = new Map<string, PageFile>();
   const add = (name: string) => {
     const type = TYPES[path.extname(name)];
-    if (type) found.set(name, { type, body: readFileSync(path.join(PAGE_DIR, name)) });
+    if (!type) return;
+    const body = readFileSync(path.join(PAGE_DIR, name));
+    found.set(name, { type, body, ...(body.length >= 1024 ? { gzip: gzipSync(body, { level: 9 }) } : {}) });
   };
   try {
     add('index.html');

@@ -3,30 +3,21 @@
 // taken out of the address bar and history. Without a session the page shows only how to get one.
 import '@xterm/xterm/css/xterm.css';
 import './style.css';
+// Every view's stylesheet is imported here, by the entry: one app.css (a lazily loaded view's own CSS
+// import would become a file nothing loads).
+import './views/lists.css';
+import './views/pod.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { login, logout, onLoggedOut, session } from './api.js';
 import { LoginView } from './views/login.js';
 import { PodsView } from './views/pods.js';
-import { PodView } from './views/pod.js';
-import { CreateView } from './views/create.js';
-import { NodeView } from './views/node.js';
+import { lazyView } from './lazy.js';
+import { parseRoute } from './routes.js';
 
-export type Route =
-  | { view: 'pods' }
-  | { view: 'pod'; namespace: string; name: string; tab: string }
-  | { view: 'create' }
-  | { view: 'node' };
-
-export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  if (parts[0] === 'pods' && parts[1] && parts[2]) return { view: 'pod', namespace: parts[1], name: parts[2], tab: parts[3] || 'anatomy' };
-  if (parts[0] === 'create') return { view: 'create' };
-  if (parts[0] === 'node') return { view: 'node' };
-  return { view: 'pods' };
-}
-
-export const podHref = (ns: string, name: string, tab?: string) => `#/pods/${encodeURIComponent(ns)}/${encodeURIComponent(name)}${tab ? `/${tab}` : ''}`;
+const PodView = lazyView(() => import('./views/pod.js').then((m) => m.PodView));
+const CreateView = lazyView(() => import('./views/create.js').then((m) => m.CreateView));
+const NodeView = lazyView(() => import('./views/node.js').then((m) => m.NodeView));
 
 function App() {
   const [user, setUser] = useState(() => session()?.user);

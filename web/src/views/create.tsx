@@ -1,11 +1,10 @@
 // Create (#/create): Pod YAML, one document or several, each posted to its namespace's pods collection as
 // kubectl create would. The page checks only what it must to address the request (a v1 Pod, a namespace);
 // everything else is the server's to validate, and its Status (message, field causes) is shown as it came.
-import './lists.css';
 import { useRef, useState } from 'preact/hooks';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, request, type Cause } from '../api.js';
-import { podHref } from '../main.js';
+import { podHref } from '../routes.js';
 import { chosenNamespace, useNamespaces } from './pods-common.js';
 import { NamespaceSelect } from './pods.js';
 

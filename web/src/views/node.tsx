@@ -1,10 +1,9 @@
 // The node (#/node): the Node object (conditions, capacity and allocatable), how many pods it runs, kept
 // live by watches; and what it holds on the host, which has no watch: its images and the runtime's
 // sandboxes and containers with their namespaces, read when the view opens and on Refresh.
-import './lists.css';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, getJson, listWatch, type KubeObject } from '../api.js';
-import { podHref } from '../main.js';
+import { podHref } from '../routes.js';
 import { age, isTerminated, useNow, type Pod } from './pods-common.js';
 import { gibibytes, humanBytes, joinedKinds, nsInode, shortId, type HostImage, type RuntimePs } from './node-host.js';
 

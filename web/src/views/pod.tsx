@@ -2,17 +2,18 @@
 // anatomy, logs, events, YAML and a terminal. The pod itself is kept current by one watch on its name
 // (listWatch with a fieldSelector, no polling) that every tab reads; only the open tab is mounted, so
 // leaving a tab ends its streams (a followed log, an exec socket).
-import './pod.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RefObject } from 'preact';
 import { ApiError, listWatch, request } from '../api.js';
-import { podHref } from '../main.js';
+import { podHref } from '../routes.js';
+import { lazyView } from '../lazy.js';
 import { podIps, podPath, type Pod } from './pod-model.js';
 import { AnatomyTab } from './pod-anatomy.js';
 import { LogsTab } from './pod-logs.js';
 import { EventsTab } from './pod-events.js';
-import { YamlTab } from './pod-yaml.js';
-import { TerminalTab } from './pod-terminal.js';
+
+const YamlTab = lazyView(() => import('./pod-yaml.js').then((m) => m.YamlTab));
+const TerminalTab = lazyView(() => import('./pod-terminal.js').then((m) => m.TerminalTab));
 
 const TABS = [
   { id: 'anatomy', label: 'Anatomy' },

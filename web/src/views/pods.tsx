@@ -1,9 +1,8 @@
 // The pods list (#/): the pods of one namespace or of all, kept live by a list+watch (no polling), in
 // kubectl's columns; a namespace choice restarts the watch on that namespace's collection.
-import './lists.css';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { listWatch, type ApiError } from '../api.js';
-import { podHref } from '../main.js';
+import { podHref } from '../routes.js';
 import { age, byNamespaceThenName, chooseNamespace, chosenNamespace, readyOf, reasonOf, restartsOf, useNamespaces, useNow, type Pod } from './pods-common.js';
 
 export function podsPath(ns: string): string {
