@@ -351,4 +351,14 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     }, 10_000);
     assert.match(host, /writer/);
   });
+
+  step('log out: the login again, and the session is over for the API', 'logged-out', async () => {
+    await page.click('[data-testid=logout]');
+    await page.waitForSelector('main[data-testid=login]', { timeout: 5_000 });
+    assert.equal(await page.$('[data-testid=user]'), null);
+    const text = await page.evaluate(() => document.body.innerText);
+    for (const secret of ['early', 'seed', d.nodeName]) assert.ok(!text.includes(secret), `the login page shows ${secret}:\n${text}`);
+    const status = await page.evaluate(async () => (await fetch('/api/v1/pods', { credentials: 'same-origin' })).status);
+    assert.equal(status, 401, 'the API from the page after logging out');
+  });
 });
