@@ -3,6 +3,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { KUBE_YAML } from '../k8s/yaml-schema.js';
 import { BadRequestError } from '../errors.js';
 import { unsupportedMediaType } from './api-errors.js';
 import { UploadTooLargeError } from './upload-limit.js';
@@ -77,7 +78,7 @@ function parseText(text: string, yaml: boolean): unknown {
   if (yaml) {
     checkYamlNesting(text);
     try {
-      return parseYaml(text, { uniqueKeys: false });
+      return parseYaml(text, { ...KUBE_YAML, uniqueKeys: false });
     } catch (err) {
       throw new BadRequestError(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }

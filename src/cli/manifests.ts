@@ -4,12 +4,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { KUBE_YAML } from '../k8s/yaml-schema.js';
 import type { KubeObject } from '../k8s/types.js';
 import { readAll } from './client.js';
 
 export function parseManifests(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of parseAllDocuments(text, KUBE_YAML)) {
     if (doc.errors.length) throw new Error(`error: error parsing ${source}: ${doc.errors[0].message}`);
     const v = doc.toJS() as unknown;
     if (v === null || v === undefined) continue;

@@ -2,13 +2,14 @@
 // YAML decode when fieldValidation is Strict (400) or Warn (a warning); Ignore skips it.
 
 import { isScalar, parseDocument, visit } from 'yaml';
+import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import { BadRequestError } from '../../errors.js';
 import type { RequestContext } from '../http.js';
 import { fieldValidationMode } from '../resources/common.js';
 
 /** The first duplicate key as sigs.k8s.io/yaml words it, or undefined. */
 export function duplicateFieldError(text: string): string | undefined {
-  const doc = parseDocument(text, { uniqueKeys: false });
+  const doc = parseDocument(text, { ...KUBE_YAML, uniqueKeys: false });
   let found: { key: string; offset: number } | undefined;
   visit(doc, {
     Map(_, map) {

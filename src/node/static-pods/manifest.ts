@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
+import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import { applyDefaults } from '../../api/defaults.js';
 import { validateCreate } from '../../api/validation/index.js';
 import type { Node, Pod } from '../../k8s/types.js';
@@ -42,7 +43,7 @@ export type ManifestResult = { ok: true; pod: Pod } | { ok: false; error: string
 export function staticPodFromManifest(text: string, file: string, nodeName: string, seen: string): ManifestResult {
   let obj: unknown;
   try {
-    const docs = YAML.parseAllDocuments(text).filter((d) => d.contents !== null);
+    const docs = YAML.parseAllDocuments(text, KUBE_YAML).filter((d) => d.contents !== null);
     if (docs.length !== 1) return { ok: false, error: `want exactly one object in the file, found ${docs.length}` };
     if (docs[0].errors.length) return { ok: false, error: docs[0].errors[0].message };
     obj = docs[0].toJS();

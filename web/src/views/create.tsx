@@ -3,6 +3,7 @@
 // everything else is the server's to validate, and its Status (message, field causes) is shown as it came.
 import { useRef, useState } from 'preact/hooks';
 import { parseAllDocuments } from 'yaml';
+import { KUBE_YAML } from '../../../src/k8s/yaml-schema.js';
 import { ApiError, request, type Cause } from '../api.js';
 import { podHref } from '../routes.js';
 import { chosenNamespace, useNamespaces } from './pods-common.js';
@@ -37,7 +38,7 @@ interface PodDoc {
 
 /** The documents of the text as Pods to post, or the reason they cannot be. */
 export function podDocuments(text: string, defaultNs: string): PodDoc[] | Failure {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, KUBE_YAML);
   const list = Array.isArray(docs) ? docs : [docs];
   const syntax: string[] = [];
   list.forEach((d, i) => {

@@ -1,0 +1,15 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { KUBE_YAML } from './yaml-schema.js';
+import { parseManifests } from '../cli/manifests.js';
+
+test('YAML reads as sigs.k8s.io/yaml (go-yaml v2, YAML 1.1) reads it: octal modes, 1.1 booleans; no sexagesimals or timestamps', () => {
+  const v = parse(['mode: 0400', 'mode2: 0644', 'dec: 400', 'hex: 0x1F', 'bin: 0b101', 'a: yes', 'b: off', 'c: y', 'n: 1', 'time: 10:30', 'day: 2001-12-14', 'ver: 1.10', 's: "0400"'].join('\n'), KUBE_YAML);
+  assert.deepEqual(v, { mode: 256, mode2: 420, dec: 400, hex: 31, bin: 5, a: true, b: false, c: true, false: 1, time: '10:30', day: '2001-12-14', ver: 1.1, s: '0400' });
+});
+
+test('kubectl\'s and peapod\'s manifests agree on a secret volume\'s defaultMode 0400', () => {
+  const [pod] = parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: s\n    secret: {secretName: s, defaultMode: 0400}\n', 'x.yaml');
+  assert.equal((pod!.spec as { volumes: { secret: { defaultMode: number } }[] }).volumes[0]!.secret.defaultMode, 0o400);
+});
