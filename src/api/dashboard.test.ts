@@ -13,7 +13,7 @@ import { buildSecurityStage } from './auth/security.js';
 import { GROUP_MASTERS, GROUP_VIEWERS } from './auth/types.js';
 import { createCa, issueCert } from './auth/certs.js';
 import { servingNames } from './auth/pki.js';
-import { crossSiteReason, DashboardSessions, LOGIN_TOKEN_TTL_MS, MAX_ENTRIES, MAX_TOKENS_PER_USER, sessionCookie, sessionFromCookie, sessionPath, SESSION_TTL_MS } from './auth/dashboard-sessions.js';
+import { crossSiteReason, DashboardSessions, LOGIN_TOKEN_TTL_MS, MAX_ENTRIES, MAX_TOKENS_PER_USER, sessionCookie, sessionCookies, sessionPath, SESSION_TTL_MS } from './auth/dashboard-sessions.js';
 
 const alice = { username: 'alice', uid: '1', groups: [GROUP_MASTERS] };
 
@@ -26,19 +26,37 @@ test('a login token works once and only within its time; a session lasts its tim
   assert.ok(a);
   assert.equal(a.user.username, 'alice');
   assert.equal(s.login(token), undefined, 'a token is used once');
-  assert.equal(s.userOf(a.session, a.pageSecret)?.username, 'alice');
-  assert.equal(s.userOf(a.session, undefined), undefined, 'the cookie alone is not enough');
-  assert.equal(s.userOf(a.session, s.login(s.mintLoginToken(alice).token)!.pageSecret), undefined, 'nor with another session\'s page secret');
+  assert.equal(s.userOf([a.browser], a.pageSecret)?.username, 'alice');
+  assert.equal(s.userOf([a.browser], undefined), undefined, 'the cookie alone is not enough');
+  assert.equal(s.userOf([a.browser], s.login(s.mintLoginToken(alice).token)!.pageSecret), undefined, 'nor with another session\'s page secret');
   const late = s.mintLoginToken(alice);
   now += LOGIN_TOKEN_TTL_MS;
   assert.equal(s.login(late.token), undefined, 'an expired token');
   now += SESSION_TTL_MS;
-  assert.equal(s.userOf(a.session, a.pageSecret), undefined, 'an expired session');
+  assert.equal(s.userOf([a.browser], a.pageSecret), undefined, 'an expired session');
   const b = s.login(s.mintLoginToken(alice).token)!;
-  s.end(b.session);
-  assert.equal(s.userOf(b.session, b.pageSecret), undefined, 'logged out');
+  s.end([b.browser], b.pageSecret);
+  assert.equal(s.userOf([b.browser], b.pageSecret), undefined, 'logged out');
   assert.equal(s.login('x'.repeat(43)), undefined);
-  assert.equal(s.userOf('not a session', b.pageSecret), undefined);
+  assert.equal(s.userOf(['not a session'], b.pageSecret), undefined);
+});
+
+test('one browser, several tabs: each login keeps the browser\'s cookie, each tab its own session; a planted cookie beside it changes nothing', () => {
+  const s = new DashboardSessions(() => 0);
+  const one = s.login(s.mintLoginToken(alice).token)!;
+  const two = s.login(s.mintLoginToken({ username: 'vera', uid: '2', groups: [] }).token, one.browser)!;
+  assert.equal(two.browser, one.browser, 'the cookie is kept');
+  assert.equal(s.userOf([one.browser], one.pageSecret)?.username, 'alice', 'the first tab is still alice');
+  assert.equal(s.userOf([one.browser], two.pageSecret)?.username, 'vera');
+  const planted = 'p'.repeat(43);
+  assert.equal(s.userOf([planted, one.browser], one.pageSecret)?.username, 'alice', 'a cookie another server of the host set beside it');
+  assert.equal(s.userOf([planted], one.pageSecret), undefined, 'the planted one alone');
+  s.end([one.browser], two.pageSecret);
+  assert.equal(s.userOf([one.browser], two.pageSecret), undefined, 'the second tab logged out');
+  assert.equal(s.userOf([one.browser], one.pageSecret)?.username, 'alice', 'the first tab is not');
+  const fresh = s.login(s.mintLoginToken(alice).token, 'not a cookie value')!;
+  assert.match(fresh.browser, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(fresh.browser, 'not a cookie value');
 });
 
 test('tokens and sessions are bounded per user and in all: a user\'s own oldest goes first, never another\'s', () => {
@@ -53,13 +71,14 @@ test('tokens and sessions are bounded per user and in all: a user\'s own oldest 
   assert.equal(s.size.tokens, MAX_ENTRIES, 'bounded in all');
 });
 
-test('the session cookie: read among others, written HttpOnly, Secure, SameSite=Strict', () => {
-  assert.equal(sessionFromCookie('a=1; peapod-session=abc; b=2'), 'abc');
-  assert.equal(sessionFromCookie(undefined), undefined);
-  assert.equal(sessionFromCookie('peapod-sessionx=1'), undefined);
-  assert.equal(sessionFromCookie('peapod-session=a; peapod-session=b'), undefined, 'two (one set by another server of the host): neither');
-  assert.equal(sessionCookie('v'), 'peapod-session=v; Path=/; HttpOnly; Secure; SameSite=Strict', 'a browser-session cookie');
-  assert.equal(sessionCookie('', { remove: true }), 'peapod-session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
+test('the session cookie: every value read (up to 4), written __Host-, HttpOnly, Secure, SameSite=Strict', () => {
+  assert.deepEqual(sessionCookies('a=1; __Host-peapod-session=abc; b=2'), ['abc']);
+  assert.deepEqual(sessionCookies(undefined), []);
+  assert.deepEqual(sessionCookies('__Host-peapod-sessionx=1; peapod-session=2'), []);
+  assert.deepEqual(sessionCookies('__Host-peapod-session=a; __Host-peapod-session=b'), ['a', 'b'], 'two (one set by another server of the host): each is tried');
+  assert.equal(sessionCookies(Array(9).fill('__Host-peapod-session=x').join('; ')).length, 4);
+  assert.equal(sessionCookie('v'), '__Host-peapod-session=v; Path=/; HttpOnly; Secure; SameSite=Strict', 'a browser-session cookie');
+  assert.equal(sessionCookie('', { remove: true }), '__Host-peapod-session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict');
   assert.ok(sessionPath('/api/v1/pods') && sessionPath('/apis') && sessionPath('/peapod/v1/images'));
   assert.ok(!sessionPath('/ui/') && !sessionPath('/healthz') && !sessionPath('/apiary'));
 });
@@ -126,7 +145,7 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     const r = await call('POST', '/ui/login', ownPage(), { token: m.token });
     assert.equal(r.status, 200, r.body);
     const set = String(r.headers['set-cookie']);
-    assert.match(set, /^peapod-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    assert.match(set, /^__Host-peapod-session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
     const session = JSON.parse(r.body) as { kind: string; user: string; pageSecret: string };
     assert.equal(session.kind, 'DashboardSession');
     assert.match(session.pageSecret, /^[A-Za-z0-9_-]{43}$/);
@@ -139,12 +158,19 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.equal(user, 'alice');
     const list = await call('GET', '/api/v1/namespaces/default/pods', page);
     assert.equal(list.status, 200, list.body);
+    assert.equal(list.headers['cache-control'], 'no-store', 'a session\'s answers stay out of the browser\'s cache');
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 401, 'the cookie alone (what a browser sends to any port of the host) is refused');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-the-page' }, data: { a: 'b' } };
     const csrf = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie, 'x-peapod-dashboard': '1' }, cm);
     assert.equal(csrf.status, 401, 'a write without the page secret');
     const made = await call('POST', '/api/v1/namespaces/default/configmaps', page, cm);
     assert.equal(made.status, 201, made.body);
+    const tossed = await call('GET', '/api/v1/namespaces/default/pods', { ...page, cookie: `__Host-peapod-session=${'t'.repeat(43)}; ${cookie}` });
+    assert.equal(tossed.status, 200, 'a cookie of the same name that another server of the host set beside it locks nothing');
+    const minted2 = JSON.parse((await call('POST', '/peapod/v1/dashboard/login', { authorization: 'Bearer admin-token' })).body) as { token: string };
+    const tab2 = await call('POST', '/ui/login', { ...ownPage(), cookie }, { token: minted2.token });
+    assert.equal(String(tab2.headers['set-cookie']).split(';')[0], cookie, 'a second tab\'s login keeps the browser\'s cookie');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 200, 'and the first tab stays logged in');
     const foreign = await call('GET', '/api/v1/namespaces/default/pods', { ...page, origin: 'https://evil.example' });
     assert.equal(foreign.status, 401, 'a page of another origin');
     const again = await call('POST', '/ui/login', ownPage(), { token });
@@ -152,9 +178,9 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.match(JSON.parse(again.body).message, /run `peapod dashboard` for a new one/);
     const mint = await call('POST', '/peapod/v1/dashboard/login', page);
     assert.equal(mint.status, 403, 'a session cannot mint itself another');
-    const out = await call('POST', '/ui/logout', { ...page, ...ownPage() }, {});
+    const out = await call('POST', '/ui/logout', { ...ownPage(), ...page }, {});
     assert.equal(out.status, 204);
-    assert.match(String(out.headers['set-cookie']), /^peapod-session=; Path=\/; Max-Age=0;/);
+    assert.equal(out.headers['set-cookie'], undefined, 'the browser\'s cookie stays (alone it is nothing)');
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 401, 'logged out');
   });
 
@@ -163,7 +189,7 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', page)).status, 200);
     assert.equal((await call('GET', '/api/v1/namespaces/default/secrets', page)).status, 403);
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods')).status, 401, 'anonymous');
-    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { ...page, cookie: 'peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { ...page, cookie: '__Host-peapod-session=' + 'a'.repeat(43) })).status, 401, 'an unknown session');
     assert.equal((await call('POST', '/peapod/v1/dashboard/login')).status, 401, 'anonymous cannot mint');
     assert.equal((await call('POST', '/ui/login', ownPage(), { token: 'nope' })).status, 401);
   });
@@ -178,7 +204,7 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     ];
     for (const h of forms) assert.equal((await call('POST', '/ui/login', h, { token: minted.token })).status, 403, JSON.stringify(h));
     assert.equal((await call('POST', '/ui/login', ownPage(), { token: minted.token })).status, 200, 'the link still works from the page');
-    const stale = { cookie: 'peapod-session=' + 'b'.repeat(43), 'x-peapod-dashboard': 'c'.repeat(43) };
+    const stale = { cookie: '__Host-peapod-session=' + 'b'.repeat(43), 'x-peapod-dashboard': 'c'.repeat(43) };
     assert.equal((await call('GET', '/healthz', stale)).status, 200, 'health with a stale cookie');
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', stale)).status, 401);
     const fresh = JSON.parse((await call('POST', '/peapod/v1/dashboard/login', { authorization: 'Bearer admin-token' })).body) as { token: string };

@@ -1,11 +1,12 @@
 // The dashboard's logins (issue 16; auth/dashboard-sessions.ts):
 //   POST /peapod/v1/dashboard/login  → 201 {kind: DashboardLogin, token, expiresAt, path: "/ui/#token=…"}
 //        minted for the caller, who must have come with a client certificate or a bearer token (a
-//        dashboard session cannot mint itself another: a stolen cookie would never expire);
+//        dashboard session cannot mint itself another: a session would never expire);
 //   POST /ui/login   body {"token": "…"} → 200 {kind: DashboardSession, user, pageSecret, expiresAt} and the
-//                    session cookie; the page sends pageSecret in x-peapod-dashboard with every request (the
-//                    cookie alone is refused: auth/dashboard-sessions.ts); 401 for a token unknown, used or expired;
-//   POST /ui/logout  → 204 and the cookie removed.
+//                    browser's cookie (kept when it had one); the page sends pageSecret in x-peapod-dashboard
+//                    with every request (the cookie alone is nothing: auth/dashboard-sessions.ts); 401 for a
+//                    token unknown, used or expired;
+//   POST /ui/logout  → 204: the tab's session (its page secret, from its browser) ends.
 //   GET  /ui/        → the page (dist/web/index.html), GET /ui/assets/NAME → its bundled script and stylesheet,
 //                    for everyone (they hold nothing of the node), with a strict Content-Security-Policy.
 
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadRequestError, UnavailableError } from '../errors.js';
 import { HttpStatusError, methodNotAllowed } from './api-errors.js';
-import { DASHBOARD_HEADER, LOGIN_TOKEN_TTL_MS, sessionCookie, sessionFromCookie, type DashboardSessions } from './auth/dashboard-sessions.js';
+import { DASHBOARD_HEADER, LOGIN_TOKEN_TTL_MS, sessionCookie, sessionCookies, type DashboardSessions } from './auth/dashboard-sessions.js';
 import type { ApiDeps } from './deps.js';
 import { readBody, sendJson, type RequestContext } from './http.js';
 
@@ -64,19 +65,22 @@ export async function handleUi(deps: ApiDeps, ctx: RequestContext, p: string): P
     } catch {
       throw new BadRequestError('login needs a JSON body: {"token": "<the token of the link peapod dashboard printed>"}');
     }
-    const s = typeof token === 'string' ? sessions(deps).login(token) : undefined;
+    // The browser's cookie is kept when it sent exactly one (its other tabs' sessions stay); else a new one.
+    const had = sessionCookies(ctx.req.headers.cookie);
+    const s = typeof token === 'string' ? sessions(deps).login(token, had.length === 1 ? had[0] : undefined) : undefined;
     if (!s) throw new HttpStatusError(401, 'Unauthorized', 'this login link is unknown, used or expired: run `peapod dashboard` for a new one');
     deps.logger.info({ user: s.user.username }, 'dashboard session started');
-    ctx.res.setHeader('Set-Cookie', sessionCookie(s.session));
+    ctx.res.setHeader('Set-Cookie', sessionCookie(s.browser));
     ctx.res.setHeader('Cache-Control', 'no-store');
     return sendJson(ctx, 200, { kind: 'DashboardSession', apiVersion: 'peapod.dev/v1', user: s.user.username, pageSecret: s.pageSecret, expiresAt: rfc3339(s.expiresAt) });
   }
   if (p === '/ui/logout') {
     if (ctx.method !== 'POST') throw methodNotAllowed(ctx.method, ctx.path);
     ownPage(ctx);
-    const s = sessionFromCookie(ctx.req.headers.cookie);
-    if (s !== undefined) sessions(deps).end(s);
-    ctx.res.writeHead(204, { 'Set-Cookie': sessionCookie('', { remove: true }), 'Cache-Control': 'no-store' });
+    // This tab's session ends; the browser's cookie stays (its other tabs' sessions use it; alone it is nothing).
+    const secret = ctx.req.headers[DASHBOARD_HEADER];
+    sessions(deps).end(sessionCookies(ctx.req.headers.cookie), typeof secret === 'string' ? secret : undefined);
+    ctx.res.writeHead(204, { 'Cache-Control': 'no-store' });
     ctx.res.end();
     return;
   }

@@ -129,7 +129,8 @@ export function sendSerialized(ctx: RequestContext, code: number, json: string |
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': type,
     'Content-Length': data.length,
-    'Cache-Control': 'no-cache, private',
+    // A dashboard session's answers stay out of the browser's disk cache (a pod's env, after logout).
+    'Cache-Control': ctx.authMethod === 'session' ? 'no-store' : 'no-cache, private',
   };
   if (ctx.warnings.length) headers['Warning'] = ctx.warnings.map(warningHeader);
   if (ctx.res.headersSent) {
@@ -170,7 +171,7 @@ export function spliceJson(open: string, items: readonly string[], alloc: (size:
 
 export function sendText(ctx: RequestContext, code: number, text: string | Buffer, type = 'text/plain; charset=utf-8'): void {
   const data = typeof text === 'string' ? Buffer.from(text) : text;
-  ctx.res.writeHead(code, { 'Content-Type': type, 'Content-Length': data.length });
+  ctx.res.writeHead(code, { 'Content-Type': type, 'Content-Length': data.length, ...(ctx.authMethod === 'session' ? { 'Cache-Control': 'no-store' } : {}) });
   ctx.res.end(data);
 }
 

@@ -1,24 +1,31 @@
 // Dashboard logins (issue 16): `peapod dashboard` asks the API, with the caller's own credentials, for a
-// one-time login token; the page it links to trades the token for a session cookie (HttpOnly, Secure,
-// SameSite=Strict) bound to that same user, and every API call the page makes is then authenticated by
-// the cookie and authorized like any of that user's requests. A cookie is not enough on its own: cookies
-// are not scoped by port, so a browser may send it to any server on 127.0.0.1 (a pod's hostPort among
-// them). Each request must also carry the session's second secret in the x-peapod-dashboard header, which
-// the login answered to the page's own script (kept in memory there: no other origin can read it).
+// one-time login token; the page it links to trades the token for a session bound to that same user, and
+// every API call the page makes is then authorized like any of that user's requests. A session is a pair:
+// the page secret, which the login answered to the page's own script (the tab keeps it in its session
+// storage, which no other origin can read) and which it sends in the x-peapod-dashboard header (or, on a
+// WebSocket, as a subprotocol); and the browser's cookie (`__Host-peapod-session`: HttpOnly, Secure,
+// SameSite=Strict, host-only), which names the browser and holds no rights alone. Cookies are not scoped
+// by port: every server of the host (a pod's hostPort among them) is sent it, and one may set a cookie of
+// the same name. So the cookie's `__Host-` prefix keeps a plain-http server from setting it, every value
+// the browser sends is tried (a planted one never matches a session's page secret), and a login keeps the
+// browser's cookie when it has one, so the browser's other tabs (their own sessions) stay logged in.
 // Tokens and sessions live in the daemon's memory only: a restart logs every page out. Secrets are looked
 // up and compared by their SHA-256, never as text.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { UserInfo } from './types.js';
 
-export const SESSION_COOKIE = 'peapod-session';
+export const SESSION_COOKIE = '__Host-peapod-session';
 /** How long a login link works (once). */
 export const LOGIN_TOKEN_TTL_MS = 5 * 60_000;
 /** How long a dashboard session lasts from its login. */
 export const SESSION_TTL_MS = 8 * 3600_000;
-/** At most this many unexpired tokens and sessions each; the oldest goes first. */
+/** At most this many unexpired tokens and sessions each; past it, the oldest of anyone's goes first. */
 export const MAX_ENTRIES = 1024;
-/** At most this many of one user's tokens, and sessions: a user's own oldest goes first (no one can evict another's). */
+/**
+ * At most this many of one user's tokens, and sessions: a user's own oldest goes first (below MAX_ENTRIES,
+ * which takes more than 64 users at their caps, no one evicts another's).
+ */
 export const MAX_TOKENS_PER_USER = 8;
 export const MAX_SESSIONS_PER_USER = 16;
 /** The header the page sends its session's second secret in, on every request (no other origin can). */
@@ -29,8 +36,8 @@ export const SECRET_PROTOCOL_PREFIX = 'dashboard.peapod.dev.';
 interface Entry {
   user: UserInfo;
   expiresAt: number;
-  /** A session's second secret (SHA-256, hex), sent by the page in DASHBOARD_HEADER. */
-  pageSecret?: string;
+  /** A session's browser cookie (SHA-256, hex). */
+  browser?: string;
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
@@ -50,38 +57,51 @@ export class DashboardSessions {
     return { token, expiresAt };
   }
 
-  /** Trades a login token (once) for a session and its page secret; undefined when the token is unknown, used or expired. */
-  login(token: string): { session: string; pageSecret: string; user: UserInfo; expiresAt: number } | undefined {
+  /**
+   * Trades a login token (once) for a session: a new page secret, bound to the browser's cookie (`browser`,
+   * the one it sent, kept; a new one when it sent none). Undefined when the token is unknown, used or expired.
+   */
+  login(token: string, browser?: string): { browser: string; pageSecret: string; user: UserInfo; expiresAt: number } | undefined {
     if (!SECRET.test(token)) return undefined;
     const key = digest(token);
     const e = this.tokens.get(key);
     this.tokens.delete(key);
     if (!e || e.expiresAt <= this.now()) return undefined;
-    const session = randomBytes(32).toString('base64url');
+    const cookie = browser !== undefined && SECRET.test(browser) ? browser : randomBytes(32).toString('base64url');
     const pageSecret = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + SESSION_TTL_MS;
-    put(this.sessions, digest(session), { user: e.user, expiresAt, pageSecret: digest(pageSecret) }, this.now(), MAX_SESSIONS_PER_USER);
-    return { session, pageSecret, user: e.user, expiresAt };
+    put(this.sessions, digest(pageSecret), { user: e.user, expiresAt, browser: digest(cookie) }, this.now(), MAX_SESSIONS_PER_USER);
+    return { browser: cookie, pageSecret, user: e.user, expiresAt };
   }
 
-  /** The user of a live session presented with its page secret; undefined (an expired one forgotten) otherwise. */
-  userOf(session: string, pageSecret: string | undefined): UserInfo | undefined {
-    if (!SECRET.test(session) || pageSecret === undefined || !SECRET.test(pageSecret)) return undefined;
-    const key = digest(session);
+  /** The user of a live session: its page secret, from the browser whose cookie is among `cookies`; undefined (an expired one forgotten) otherwise. */
+  userOf(cookies: string[], pageSecret: string | undefined): UserInfo | undefined {
+    const key = this.sessionKey(cookies, pageSecret);
+    return key === undefined ? undefined : this.sessions.get(key)!.user;
+  }
+
+  /** Ends a session (logout): the page secret's, from its own browser. */
+  end(cookies: string[], pageSecret: string | undefined): void {
+    const key = this.sessionKey(cookies, pageSecret);
+    if (key !== undefined) this.sessions.delete(key);
+  }
+
+  private sessionKey(cookies: string[], pageSecret: string | undefined): string | undefined {
+    if (pageSecret === undefined || !SECRET.test(pageSecret)) return undefined;
+    const key = digest(pageSecret);
     const e = this.sessions.get(key);
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {
       this.sessions.delete(key);
       return undefined;
     }
-    const want = Buffer.from(e.pageSecret ?? '', 'hex');
-    const got = Buffer.from(digest(pageSecret), 'hex');
-    return want.length === got.length && timingSafeEqual(want, got) ? e.user : undefined;
-  }
-
-  /** Ends a session (logout). */
-  end(session: string): void {
-    if (SECRET.test(session)) this.sessions.delete(digest(session));
+    const want = Buffer.from(e.browser ?? '', 'hex');
+    for (const c of cookies) {
+      if (!SECRET.test(c)) continue;
+      const got = Buffer.from(digest(c), 'hex');
+      if (want.length === got.length && timingSafeEqual(want, got)) return key;
+    }
+    return undefined;
   }
 
   /** Live counts, for tests. */
@@ -102,25 +122,29 @@ function put(map: Map<string, Entry>, key: string, e: Entry, now: number, perUse
   map.set(key, e);
 }
 
+/** Most session cookie values read from one request (each is tried against the page secret). */
+export const MAX_COOKIE_VALUES = 4;
+
 /**
- * The session cookie's value in a Cookie header, if there is exactly one (two mean another server of the
- * host set one too, cookies not being scoped by port: neither is trusted).
+ * The session cookie's values in a Cookie header, at most MAX_COOKIE_VALUES (more than one when another
+ * server of the host set one of the same name, cookies not being scoped by port: each is tried).
  */
-export function sessionFromCookie(header: string | string[] | undefined): string | undefined {
+export function sessionCookies(header: string | string[] | undefined): string[] {
   const text = Array.isArray(header) ? header.join('; ') : header;
-  if (!text) return undefined;
   const found: string[] = [];
+  if (!text) return found;
   for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) found.push(part.slice(eq + 1).trim());
+    if (part.slice(0, eq).trim() === SESSION_COOKIE && found.length < MAX_COOKIE_VALUES) found.push(part.slice(eq + 1).trim());
   }
-  return found.length === 1 ? found[0] : undefined;
+  return found;
 }
 
 /**
- * The Set-Cookie of a session (a browser-session cookie: the server holds its expiry), or of its removal:
- * HTTPS only, no script, never sent by a page of another site.
+ * The Set-Cookie of a browser's session cookie (a browser-session cookie: the server holds each session's
+ * expiry), or of its removal: HTTPS only, host-only with Path=/ (what the `__Host-` prefix demands), no
+ * script, never sent by a page of another site.
  */
 export function sessionCookie(value: string, opts: { remove?: boolean } = {}): string {
   return `${SESSION_COOKIE}=${value}; Path=/;${opts.remove ? ' Max-Age=0;' : ''} HttpOnly; Secure; SameSite=Strict`;

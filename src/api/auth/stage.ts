@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { unauthorizedError } from './forbidden.js';
 import { authenticate, type JwtAuthenticator, type PeerCertificate, type TokenTable } from './authn.js';
-import { crossSiteReason, DASHBOARD_HEADER, SECRET_PROTOCOL_PREFIX, sessionFromCookie, sessionPath, type DashboardSessions } from './dashboard-sessions.js';
+import { crossSiteReason, DASHBOARD_HEADER, SECRET_PROTOCOL_PREFIX, sessionCookies, sessionPath, type DashboardSessions } from './dashboard-sessions.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './types.js';
 import type { RuleResolver } from './authorizer.js';
 
@@ -63,8 +63,8 @@ export class SecurityStage {
     // cookie with its page secret in the dashboard's header, from this server's own page. Anything less and
     // the cookie is ignored: the request is anonymous (a stale cookie never locks a browser out of the page,
     // its login or health).
-    const session = who.method === 'anonymous' && this.opts.sessions && sessionPath(path) ? sessionFromCookie(req.headers.cookie) : undefined;
-    if (session !== undefined) {
+    const cookies = who.method === 'anonymous' && this.opts.sessions && sessionPath(path) ? sessionCookies(req.headers.cookie) : [];
+    if (cookies.length > 0) {
       const secret = pageSecretOf(req);
       const fetchSite = req.headers['sec-fetch-site'];
       const crossSite = crossSiteReason({
@@ -72,7 +72,7 @@ export class SecurityStage {
         ...(req.headers.host !== undefined ? { host: req.headers.host } : {}),
         ...(typeof fetchSite === 'string' ? { fetchSite } : {}),
       });
-      const user = crossSite ? undefined : this.opts.sessions!.userOf(session, secret);
+      const user = crossSite ? undefined : this.opts.sessions!.userOf(cookies, secret);
       if (user) who = { ok: true, method: 'session', user };
     }
     const attrs = this.opts.attributes(who.user, method, path, query);
