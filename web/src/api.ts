@@ -86,24 +86,57 @@ export async function request(method: string, path: string, opts: { body?: strin
   const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
   if (s) headers[DASHBOARD_HEADER] = s.secret;
   if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+  const init: RequestInit = { method, headers, credentials: 'same-origin', ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  // A GET (idempotent) whose fetch itself failed is tried again after a short pause: Chromium fails requests
+  // in flight with net::ERR_NETWORK_CHANGED whenever the host's interfaces change, which on a peapod node is
+  // every pod start and stop (a veth comes or goes). An HTTP error or an abort is never retried.
+  const retryDelays = method === 'GET' ? GET_RETRY_DELAYS_MS : [];
   let res: Response;
-  try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, `the daemon did not answer: ${(err as Error).message}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(path, init);
+      break;
+    } catch (err) {
+      if ((err as Error).name === 'AbortError' || opts.signal?.aborted) throw err;
+      const delay = retryDelays[attempt];
+      if (delay === undefined) throw new ApiError(0, `the daemon did not answer: ${(err as Error).message}`);
+      await pause(delay, opts.signal);
+    }
   }
   if (!res.ok) throw await errorOf(res);
   return res;
+}
+
+/** The pauses before a failed GET's second and third tries. */
+const GET_RETRY_DELAYS_MS = [200, 600];
+
+/** Waits `ms`; rejects with the abort's reason (an AbortError) if `signal` aborts first. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener('abort', abort, { once: true });
+  });
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   return (await (await request('GET', path, signal ? { signal } : {})).json()) as T;
 }
 
-/** Reads a streamed answer (a watch, a followed log) chunk by chunk, as text, until it ends or `signal` aborts. */
-export async function streamText(path: string, onText: (text: string) => void, signal: AbortSignal, accept = '*/*'): Promise<void> {
+/**
+ * Reads a streamed answer (a watch, a followed log) chunk by chunk, as text, until it ends or `signal` aborts.
+ * `onOpen` is called once the answer's head has arrived 2xx, before any of its text.
+ */
+export async function streamText(path: string, onText: (text: string) => void, signal: AbortSignal, accept = '*/*', onOpen?: () => void): Promise<void> {
   const res = await request('GET', path, { signal, accept });
+  onOpen?.();
   if (!res.body) return;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   try {
@@ -136,7 +169,9 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 /**
  * Lists `path` (a collection, e.g. /api/v1/pods) and keeps the list current from a watch, no polling:
  * onChange gets the whole list after the first list and after each event. A watch that ends is resumed
- * from the last resourceVersion; a 410 (too old) lists again. Returns the stop function.
+ * from the last resourceVersion; a 410 (too old) lists again. After an error (onError), a resumed watch
+ * whose answer arrives 2xx calls onChange with the list as it stands even if nothing changed, so a view
+ * clears the error it shows. Returns the stop function.
  */
 export function listWatch<T extends KubeObject>(path: string, onChange: (items: T[]) => void, onError: (err: ApiError) => void): () => void {
   const ctl = new AbortController();
@@ -154,9 +189,14 @@ export function listWatch<T extends KubeObject>(path: string, onChange: (items: 
   const run = async () => {
     let backoff = 500;
     let needList = true;
+    // An error was reported (onError) and no onChange has followed it yet.
+    let erred = false;
     while (!ctl.signal.aborted) {
       try {
-        if (needList) await relist();
+        if (needList) {
+          await relist();
+          erred = false;
+        }
         needList = false;
         let buf = '';
         await streamText(
@@ -184,6 +224,11 @@ export function listWatch<T extends KubeObject>(path: string, onChange: (items: 
           },
           ctl.signal,
           'application/json',
+          () => {
+            if (!erred) return;
+            erred = false;
+            emit();
+          },
         );
         backoff = 500;
       } catch (err) {
@@ -191,7 +236,10 @@ export function listWatch<T extends KubeObject>(path: string, onChange: (items: 
         const e = err instanceof ApiError ? err : new ApiError(0, (err as Error).message);
         if (e.code === 401 || e.code === 403) return onError(e);
         if (e.code === 410) needList = true;
-        else onError(e);
+        else {
+          erred = true;
+          onError(e);
+        }
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 8000);
       }

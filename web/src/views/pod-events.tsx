@@ -1,8 +1,9 @@
-// The events tab: the events about this pod (involvedObject.name), kept current by a watch, oldest first
-// as `kubectl describe` lists them.
+// The events tab: the events about this pod, kept current by a watch, oldest first as `kubectl describe`
+// lists them. The pod is this one by its uid (involvedObject.kind=Pod,involvedObject.uid=UID), not by its
+// name: an earlier pod of the same name, or an object of another kind named alike, has events of its own.
 import { useEffect, useState } from 'preact/hooks';
 import { listWatch, type KubeObject } from '../api.js';
-import { age, useNow } from './pod-model.js';
+import { age, useNow, type Pod } from './pod-model.js';
 
 interface Event extends KubeObject {
   type?: string;
@@ -30,22 +31,39 @@ function fromOf(e: Event): string {
   return host && host !== component ? `${component}, ${host}` : component;
 }
 
-export function EventsTab({ namespace, name }: { namespace: string; name: string }) {
+/** The field selector of the events about the pod whose uid is `uid`. */
+export function podEventsSelector(uid: string): string {
+  return `involvedObject.kind=Pod,involvedObject.uid=${uid}`;
+}
+
+/**
+ * `pod` is the view's watched pod: undefined while it is being listed, null when there is no such pod.
+ * The events shown are those of the last pod of this name seen (a pod deleted while shown keeps its
+ * events on screen); a new pod of the name (another uid) restarts the watch.
+ */
+export function EventsTab({ namespace, name, pod }: { namespace: string; name: string; pod?: Pod | null | undefined }) {
   const [events, setEvents] = useState<Event[]>();
   const [error, setError] = useState<string>();
+  const [uid, setUid] = useState<string>();
   const now = useNow(5000);
-  useEffect(
-    () =>
-      listWatch<Event>(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`,
-        (items) => {
-          setError(undefined);
-          setEvents(items);
-        },
-        (err) => setError(err.message),
-      ),
-    [namespace, name],
-  );
+  const podUid = pod?.metadata.uid;
+  useEffect(() => {
+    if (podUid) setUid(podUid);
+  }, [podUid]);
+  useEffect(() => {
+    setEvents(undefined);
+    setError(undefined);
+    if (!uid) return;
+    return listWatch<Event>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/events?fieldSelector=${encodeURIComponent(podEventsSelector(uid))}`,
+      (items) => {
+        setError(undefined);
+        setEvents(items);
+      },
+      (err) => setError(err.message),
+    );
+  }, [namespace, uid]);
+  const missing = !uid && pod === null;
   const sorted = (events ?? [])
     .map((e) => ({ e, when: whenOf(e), t: Date.parse(whenOf(e) ?? '') }))
     .sort((a, b) => (Number.isNaN(a.t) ? 0 : a.t) - (Number.isNaN(b.t) ? 0 : b.t) || a.e.metadata.name.localeCompare(b.e.metadata.name));
@@ -68,7 +86,13 @@ export function EventsTab({ namespace, name }: { namespace: string; name: string
           </tr>
         </thead>
         <tbody>
-          {events === undefined ? (
+          {missing ? (
+            <tr>
+              <td colSpan={5} class="note" data-testid="events-empty">
+                There is no pod {namespace}/{name}: no events.
+              </td>
+            </tr>
+          ) : events === undefined ? (
             <tr>
               <td colSpan={5} class="note">
                 Loading the events…

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import { openExec } from '../api.js';
+import { openExec, request } from '../api.js';
 import { containersOf, type Pod } from './pod-model.js';
 
 const STDIN = 0;
@@ -38,6 +38,94 @@ export function endOf(s: ExecStatus): string {
   return `failed: ${s.message ?? s.reason ?? 'unknown error'}`;
 }
 
+/**
+ * Splits a command line into its words as a POSIX shell would, without expanding anything: blanks separate
+ * words; '…' keeps everything literally; "…" keeps everything but a backslash before $ ` " \\ or a newline;
+ * outside quotes a backslash keeps the next character (a backslash-newline is dropped); '' or "" is an empty
+ * word. An unterminated quote or a trailing backslash is an error (thrown, naming it).
+ */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      i++;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new Error('unterminated single quote');
+      word += line.slice(i + 1, end);
+      inWord = true;
+      i = end + 1;
+    } else if (c === '"') {
+      inWord = true;
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new Error('unterminated double quote');
+        const d = line[i]!;
+        if (d === '"') {
+          i++;
+          break;
+        }
+        if (d === '\\' && i + 1 < line.length && '$`"\\\n'.includes(line[i + 1]!)) {
+          if (line[i + 1] !== '\n') word += line[i + 1];
+          i += 2;
+        } else {
+          word += d;
+          i++;
+        }
+      }
+    } else if (c === '\\') {
+      if (i + 1 >= line.length) throw new Error('a backslash at the end escapes nothing');
+      if (line[i + 1] !== '\n') {
+        word += line[i + 1];
+        inWord = true;
+      }
+      i += 2;
+    } else {
+      word += c;
+      inWord = true;
+      i++;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** xterm's binary data (a string of chars 0–255, e.g. a mouse report in X10 mode) as the bytes it stands for. */
+export function binaryBytes(data: string): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data.charCodeAt(i) & 0xff;
+  return out;
+}
+
+/**
+ * Why an exec socket closed before it ever opened: asks the API whether this user may create pods/exec on
+ * the pod (a SelfSubjectAccessReview); if not, says so; else names the likely causes.
+ */
+async function whyRefused(namespace: string, name: string, code: number): Promise<string> {
+  const generic = `could not connect (WebSocket closed with code ${code}): the container may not be running any more, or the daemon may be gone`;
+  try {
+    const res = await request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      body: JSON.stringify({
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { namespace, verb: 'create', resource: 'pods', subresource: 'exec', name } },
+      }),
+    });
+    const review = (await res.json()) as { status?: { allowed?: boolean; denied?: boolean; reason?: string } };
+    if (review.status?.allowed !== true) return 'could not connect: you may not exec into this pod (RBAC: create pods/exec)';
+    return generic;
+  } catch {
+    return generic;
+  }
+}
+
 export function TerminalTab({ namespace, name, pod }: { namespace: string; name: string; pod: Pod | undefined }) {
   const phase = pod?.status?.phase;
   if (phase !== 'Running') {
@@ -60,6 +148,8 @@ function TerminalSession({ namespace, name, pod }: { namespace: string; name: st
   const term = useRef<Terminal>();
   const fit = useRef<FitAddon>();
   const socket = useRef<WebSocket>();
+  // The last socket opened (socket is cleared when it closes): a late answer about an older one is dropped.
+  const latest = useRef<WebSocket>();
 
   const container = chosen && running.some((c) => c.name === chosen) ? chosen : running.find((c) => c.kind === 'app')?.name ?? running[0]?.name;
 
@@ -92,10 +182,15 @@ function TerminalSession({ namespace, name, pod }: { namespace: string; name: st
       const ws = socket.current;
       if (ws && ws.readyState === WebSocket.OPEN) ws.send(frame(STDIN, encoder.encode(d)));
     });
+    const onBinary = t.onBinary((d) => {
+      const ws = socket.current;
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(frame(STDIN, binaryBytes(d)));
+    });
     const onResize = t.onResize(() => sendResize());
     return () => {
       ro.disconnect();
       onData.dispose();
+      onBinary.dispose();
       onResize.dispose();
       socket.current?.close();
       socket.current = undefined;
@@ -106,12 +201,19 @@ function TerminalSession({ namespace, name, pod }: { namespace: string; name: st
 
   const connect = () => {
     const t = term.current;
-    const argv = command.split(/\s+/).filter(Boolean);
+    let argv: string[];
+    try {
+      argv = shellWords(command);
+    } catch (err) {
+      setStatus(`the command cannot be read: ${(err as Error).message}`);
+      return;
+    }
     if (!t || !container || !argv.length) return;
     socket.current?.close();
     t.reset();
     const ws = openExec(namespace, name, container, argv, true);
     socket.current = ws;
+    latest.current = ws;
     let ended = false;
     let opened = false;
     setStatus(`connecting to ${container}…`);
@@ -119,7 +221,7 @@ function TerminalSession({ namespace, name, pod }: { namespace: string; name: st
     ws.onopen = () => {
       if (socket.current !== ws) return;
       opened = true;
-      setStatus(`connected to ${container} (${argv.join(' ')})`);
+      setStatus(`connected to ${container} (${command.trim()})`);
       try {
         fit.current?.fit();
       } catch {
@@ -150,8 +252,13 @@ function TerminalSession({ namespace, name, pod }: { namespace: string; name: st
       socket.current = undefined;
       setOpen(false);
       if (ended) return;
-      if (!opened) setStatus(`could not connect (WebSocket closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
-      else setStatus(`closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+      if (!opened) {
+        setStatus(`could not connect (WebSocket closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}); asking why…`);
+        void whyRefused(namespace, name, ev.code).then((why) => {
+          // Only if no other connection was started meanwhile.
+          if (socket.current === undefined && latest.current === ws) setStatus(why);
+        });
+      } else setStatus(`closed (code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
     };
   };
 
