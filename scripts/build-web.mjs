@@ -5,7 +5,7 @@
 // serves DIR/web).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,7 @@ const out = at > 0 ? path.resolve(process.argv[at + 1]) : path.join(root, 'dist'
 execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'web', 'tsconfig.json')], { stdio: 'inherit' });
 rmSync(out, { recursive: true, force: true });
 mkdirSync(path.join(out, 'assets'), { recursive: true });
-await build({
+const result = await build({
   entryPoints: { app: path.join(root, 'web', 'src', 'main.tsx') },
   outdir: path.join(out, 'assets'),
   bundle: true,
@@ -31,5 +31,13 @@ await build({
   jsxImportSource: 'preact',
   legalComments: 'linked',
   logLevel: 'warning',
+  metafile: true,
 });
-copyFileSync(path.join(root, 'web', 'index.html'), path.join(out, 'index.html'));
+// The chunks the entry imports at once are named in the page as modulepreloads: the browser fetches them
+// beside app.js instead of after it.
+const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined && o.entryPoint.endsWith('main.tsx'));
+const preloads = (entry?.[1].imports ?? [])
+  .filter((i) => i.kind === 'import-statement' && i.path.endsWith('.js'))
+  .map((i) => `<link rel="modulepreload" href="/ui/assets/${path.basename(i.path)}">`);
+const html = readFileSync(path.join(root, 'web', 'index.html'), 'utf8');
+writeFileSync(path.join(out, 'index.html'), html.replace('</head>', `${preloads.join('\n')}${preloads.length ? '\n' : ''}</head>`));

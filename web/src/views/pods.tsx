@@ -1,6 +1,6 @@
 // The pods list (#/): the pods of one namespace or of all, kept live by a list+watch (no polling), in
 // kubectl's columns; a namespace choice restarts the watch on that namespace's collection.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { listWatch, type ApiError } from '../api.js';
 import { podHref } from '../routes.js';
 import { age, byNamespaceThenName, chooseNamespace, chosenNamespace, readyOf, reasonOf, restartsOf, useNamespaces, useNow, type Pod } from './pods-common.js';
@@ -56,7 +56,9 @@ export function PodsView() {
   const namespaces = useNamespaces();
   const now = useNow();
 
-  useEffect(() => {
+  // Started as the view is first rendered, before the browser paints (useEffect would wait a frame): the
+  // list is what the first render waits for.
+  useLayoutEffect(() => {
     setPods(undefined);
     setError(undefined);
     return listWatch<Pod>(
