@@ -64,15 +64,16 @@ test('the dashboard table and its target: p99 of the first render at most 300 ms
   const samples = [120, 150, 310].map((ms) => ({ rowsMs: ms, frameMs: ms + 8 }));
   r.dashboard = dashboardFigures(100, samples, [
     { path: '/ui/assets/app.css', bytes: 12_345, gzipBytes: 3_100 },
-    { path: '/ui/assets/app.js', bytes: 412_000, gzipBytes: 120_500 },
+    { path: '/ui/assets/app.js', bytes: 2_000, gzipBytes: 1_000 },
+    { path: '/ui/assets/chunk-A.js', bytes: 20_000, gzipBytes: 8_000 },
   ]);
   const t = scenarioTables(r).find((x) => x.id === 'dashboard')!;
   const { header, cells } = tableLayout(t);
   assert.deepEqual(header, ['metric', 'peapod', 'target']);
   const row = (prefix: string) => cells.find((c) => c[0]!.startsWith(prefix));
   assert.deepEqual(row('navigation start → every pod'), ["navigation start → every pod's row in the table, p50", '150 ms', '≤ 300 ms']);
-  assert.deepEqual(row('script /ui/assets/app.js'), ['script /ui/assets/app.js as served', '412 kB', '']);
-  assert.deepEqual(row('stylesheet /ui/assets/app.css'), ['stylesheet /ui/assets/app.css as served', '12.3 kB', '']);
+  assert.deepEqual(row('scripts the first render loads'), ['scripts the first render loads (2 files), raw', '22.0 kB', '']);
+  assert.deepEqual(row('stylesheet /ui/assets/app.css'), ['stylesheet /ui/assets/app.css, raw', '12.3 kB', '']);
   assert.equal(row('of it: the pods list')![1], '—');
   const target = evaluateTargets(r).find((x) => x.description.startsWith('dashboard'))!;
   assert.deepEqual([target.description, target.value, target.status], ['dashboard: first render with 100 pods ≤ 300 ms (p99)', 310, 'missed']);

@@ -67,7 +67,7 @@ export function assetPaths(indexHtml: string): string[] {
   return found;
 }
 
-/** An asset's size as served and gzipped (level 6, what a gzip-serving proxy would send; the daemon sends it raw). */
+/** An asset's size raw and gzipped (level 6; the daemon sends a browser that takes gzip its own, level 9). */
 export function assetSize(path: string, body: Uint8Array): AssetSize {
   return { path, bytes: body.length, gzipBytes: gzipSync(body, { level: GZIP_LEVEL }).length };
 }

@@ -423,9 +423,13 @@ const kB = (bytes?: number) => (bytes === undefined ? undefined : bytes / 1000);
 
 function dashboardTable(d: DashboardFigures): ScenarioTable {
   const target = `≤ ${DASHBOARD_RENDER_TARGET_MS} ms`;
-  const asset = (ext: string) => d.assets.find((a) => a.path.endsWith(ext));
-  const js = asset('.js');
-  const css = asset('.css');
+  // What the first render loads: the entry script and the chunks the page modulepreloads, and the stylesheet.
+  const sum = (ext: string, k: 'bytes' | 'gzipBytes') => {
+    const of = d.assets.filter((a) => a.path.endsWith(ext));
+    return of.length ? of.reduce((n, a) => n + a[k], 0) : undefined;
+  };
+  const scripts = d.assets.filter((a) => a.path.endsWith('.js')).length;
+  const css = d.assets.find((a) => a.path.endsWith('.css'));
   const rows: ColumnsRow[] = [
     { metric: 'pods listed', unit: '', values: [d.pods] },
     { metric: 'reloads timed (cache disabled)', unit: '', values: [d.reloads] },
@@ -438,9 +442,9 @@ function dashboardTable(d: DashboardFigures): ScenarioTable {
     { metric: 'of it: the script arrived, p50', unit: 'ms', values: [d.scriptP50Ms] },
     { metric: 'of it: the page asked for the pods list, p50', unit: 'ms', values: [d.listAskedP50Ms] },
     { metric: 'of it: the pods list arrived, p50', unit: 'ms', values: [d.listP50Ms] },
-    { metric: `script ${js?.path ?? ''} as served`, unit: 'kB', values: [kB(js?.bytes)] },
-    { metric: 'the same gzipped (level 6)', unit: 'kB', values: [kB(js?.gzipBytes)] },
-    { metric: `stylesheet ${css?.path ?? ''} as served`, unit: 'kB', values: [kB(css?.bytes)] },
+    { metric: `scripts the first render loads (${scripts} file${scripts === 1 ? '' : 's'}), raw`, unit: 'kB', values: [kB(sum('.js', 'bytes'))] },
+    { metric: 'the same gzipped (level 6)', unit: 'kB', values: [kB(sum('.js', 'gzipBytes'))] },
+    { metric: `stylesheet ${css?.path ?? ''}, raw`, unit: 'kB', values: [kB(css?.bytes)] },
     { metric: 'the same gzipped (level 6)', unit: 'kB', values: [kB(css?.gzipBytes)] },
   ];
   return { id: 'dashboard', title: `dashboard: the page's first render in headless chromium with ${d.pods} pods running (peapod only)`, rows: [], columns: { names: ['peapod'], rows } };

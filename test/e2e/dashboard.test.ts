@@ -353,6 +353,8 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
   });
 
   step('log out: the login again, and the session is over for the API', 'logged-out', async () => {
+    const secret = await page.evaluate(() => sessionStorage.getItem('peapod.pageSecret'));
+    assert.ok(secret, 'the tab holds its page secret while logged in');
     await page.click('[data-testid=logout]');
     await page.waitForSelector('main[data-testid=login]', { timeout: 5_000 });
     assert.equal(await page.$('[data-testid=user]'), null);
@@ -360,5 +362,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     for (const secret of ['early', 'seed', d.nodeName]) assert.ok(!text.includes(secret), `the login page shows ${secret}:\n${text}`);
     const status = await page.evaluate(async () => (await fetch('/api/v1/pods', { credentials: 'same-origin' })).status);
     assert.equal(status, 401, 'the API from the page after logging out');
+    const withOld = await page.evaluate(async (s) => (await fetch('/api/v1/pods', { credentials: 'same-origin', headers: { 'x-peapod-dashboard': s } })).status, secret!);
+    assert.equal(withOld, 401, 'the server ended the session: its old page secret is nothing now');
   });
 });

@@ -64,7 +64,9 @@ export async function login(token: string): Promise<string> {
 }
 
 export async function logout(): Promise<void> {
-  await fetch('/ui/logout', { method: 'POST', headers: { 'content-type': 'application/json', [DASHBOARD_HEADER]: 'logout' }, body: '{}', credentials: 'same-origin' }).catch(() => undefined);
+  // The page secret names this tab's session, which the server ends (the browser's other tabs keep theirs).
+  const secret = session()?.secret ?? 'logout';
+  await fetch('/ui/logout', { method: 'POST', headers: { 'content-type': 'application/json', [DASHBOARD_HEADER]: secret }, body: '{}', credentials: 'same-origin' }).catch(() => undefined);
   forget();
 }
 

@@ -144,7 +144,7 @@ function PodPage({ namespace, name, tab }: { namespace: string; name: string; ta
           <>
             {active === 'anatomy' && <AnatomyTab namespace={namespace} name={name} pod={pod ?? undefined} />}
             {active === 'logs' && <LogsTab namespace={namespace} name={name} pod={pod ?? undefined} />}
-            {active === 'events' && <EventsTab namespace={namespace} name={name} />}
+            {active === 'events' && <EventsTab namespace={namespace} name={name} pod={pod} />}
             {active === 'yaml' && <YamlTab pod={pod ?? undefined} />}
             {active === 'terminal' && <TerminalTab namespace={namespace} name={name} pod={pod ?? undefined} />}
           </>
