@@ -1,5 +1,6 @@
-// Finding and reading the kubeconfig the CLI talks through: --kubeconfig, else $KUBECONFIG (first
-// entry), else --data-dir's kubeconfig, else the default data dir's. Only the current context's
+// Finding and reading the kubeconfig the CLI talks through: --kubeconfig, else --data-dir's kubeconfig,
+// else $KUBECONFIG (first entry), else the default data dir's: a flag given wins over the environment, as
+// in kubectl. Only the current context's
 // server, namespace and credentials are used.
 
 import { parse as parseYaml } from 'yaml';
@@ -17,9 +18,10 @@ export interface ClusterConfig {
 
 export function kubeconfigPathFor(opts: { kubeconfig?: string; dataDir?: string }, env: NodeJS.ProcessEnv): string {
   if (opts.kubeconfig) return opts.kubeconfig;
+  if (opts.dataDir) return nodePaths(opts.dataDir).kubeconfigPath;
   const fromEnv = env.KUBECONFIG?.split(':').find(Boolean);
   if (fromEnv) return fromEnv;
-  return nodePaths(opts.dataDir).kubeconfigPath;
+  return nodePaths().kubeconfigPath;
 }
 
 interface Named<T> {

@@ -49,7 +49,8 @@ test('a missing kubeconfig names the file and how to get one', async () => {
 
 test('the kubeconfig comes from the flag, then $KUBECONFIG, then the data dir', () => {
   assert.equal(kubeconfigPathFor({ kubeconfig: '/a', dataDir: '/d' }, { KUBECONFIG: '/b' }), '/a');
-  assert.equal(kubeconfigPathFor({ dataDir: '/d' }, { KUBECONFIG: ':/b:/c' }), '/b');
+  assert.equal(kubeconfigPathFor({ dataDir: '/d' }, { KUBECONFIG: ':/b:/c' }), '/d/kubeconfig', 'a --data-dir given wins over $KUBECONFIG');
+  assert.equal(kubeconfigPathFor({}, { KUBECONFIG: ':/b:/c' }), '/b');
   assert.equal(kubeconfigPathFor({ dataDir: '/d' }, {}), '/d/kubeconfig');
   assert.equal(kubeconfigPathFor({}, {}), '/var/lib/peapod/kubeconfig');
 });

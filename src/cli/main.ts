@@ -74,7 +74,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function buildProgram(io: CliIO): Command {
   const program = new Command('peapod')
     .description('Kubernetes Pods on one Linux host: runc, conmon, CNI and overlayfs behind a Kubernetes API')
-    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, else the data dir\'s)')
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: --data-dir\'s when given, else $KUBECONFIG, else the default data dir\'s)')
     .option('--data-dir <dir>', `peapod data dir (default ${DEFAULT_DATA_DIR})`)
     .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s)')
     .exitOverride()
