@@ -3,6 +3,7 @@
 // unless a user name is given. Embedded data, not file paths, so the file stands alone.
 
 import { stringify } from 'yaml';
+import { KUBE_YAML } from '../k8s/yaml-schema.js';
 
 export interface KubeconfigOptions {
   namespace?: string;
@@ -38,5 +39,5 @@ export function renderKubeconfig(serverUrl: string, opts: KubeconfigOptions = {}
     contexts: [{ name: contextName, context }],
     'current-context': contextName,
     preferences: {},
-  });
+  }, KUBE_YAML);
 }

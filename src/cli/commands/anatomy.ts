@@ -7,6 +7,7 @@
 import { cleanAnatomy } from '../../ui/anatomy-clean.js';
 import { styleText } from 'node:util';
 import { stringify as toYaml } from 'yaml';
+import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import {
   ANATOMY_KIND,
   type ContainerAnatomy,
@@ -293,7 +294,7 @@ export async function runAnatomy(ctx: CliContext, name: string, opts: AnatomyOpt
     throw new CliError(`error: the server answered ${a?.kind ? `a ${a.kind}` : 'something'} where a ${ANATOMY_KIND} was expected: is the daemon older than this CLI?`);
   }
   if (format === 'json') return ctx.out(JSON.stringify(a, null, 2));
-  if (format === 'yaml') return ctx.out(toYaml(a).trimEnd());
+  if (format === 'yaml') return ctx.out(toYaml(a, KUBE_YAML).trimEnd());
   if (format === 'svg') return ctx.out(anatomySvg(a));
   const env = ctx.io.env;
   ctx.out(formatAnatomy(a, { color: ctx.io.terminal !== undefined && !env.NO_COLOR && env.TERM !== 'dumb' }));

@@ -4,6 +4,7 @@
 // print the objects.
 
 import { stringify as toYaml } from 'yaml';
+import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import { ApiError, jsonLines, TABLE_ACCEPT } from '../client.js';
@@ -70,7 +71,7 @@ export function objectOutput(items: KubeObject[], single: boolean, format: strin
     return items.map((o) => `${typeOf ? qualifiedKind(typeOf(o)) : (o.kind ?? '').toLowerCase()}/${o.metadata.name}`).join('\n');
   }
   const value = single ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
-  return format === 'json' ? JSON.stringify(value, null, 4) : toYaml(value).trimEnd();
+  return format === 'json' ? JSON.stringify(value, null, 4) : toYaml(value, KUBE_YAML).trimEnd();
 }
 
 type Body = KubeObject & { items?: KubeObject[]; rows?: unknown[] };

@@ -2,12 +2,13 @@
 // (bookkeeping of who set which field, long and of no use to a reader).
 import { useMemo } from 'preact/hooks';
 import { stringify } from 'yaml';
+import { KUBE_YAML } from '../../../src/k8s/yaml-schema.js';
 import type { Pod } from './pod-model.js';
 
 export function podYaml(pod: Pod): string {
   const { managedFields: _dropped, ...metadata } = pod.metadata;
   void _dropped;
-  return stringify({ ...pod, metadata });
+  return stringify({ ...pod, metadata }, KUBE_YAML);
 }
 
 export function YamlTab({ pod }: { pod: Pod | undefined }) {
