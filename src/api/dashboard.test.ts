@@ -159,6 +159,17 @@ describe('dashboard login through the API (a real server over TLS)', () => {
     const list = await call('GET', '/api/v1/namespaces/default/pods', page);
     assert.equal(list.status, 200, list.body);
     assert.equal(list.headers['cache-control'], 'no-store', 'a session\'s answers stay out of the browser\'s cache');
+    // A watch's headers, then the stream is dropped (the harness's clock never ends it).
+    const watched = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port, method: 'GET', path: '/api/v1/namespaces/default/pods?watch=1', ca, servername: 'localhost', headers: page }, (res) => {
+        resolve(res.headers);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(watched['cache-control'], 'no-store', 'a watch too');
+    assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { authorization: 'Bearer admin-token' })).headers['cache-control'], 'no-cache, private', 'kubectl\'s as before');
     assert.equal((await call('GET', '/api/v1/namespaces/default/pods', { cookie })).status, 401, 'the cookie alone (what a browser sends to any port of the host) is refused');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-the-page' }, data: { a: 'b' } };
     const csrf = await call('POST', '/api/v1/namespaces/default/configmaps', { cookie, 'x-peapod-dashboard': '1' }, cm);

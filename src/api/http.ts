@@ -129,8 +129,7 @@ export function sendSerialized(ctx: RequestContext, code: number, json: string |
   const headers: Record<string, string | string[] | number> = {
     'Content-Type': type,
     'Content-Length': data.length,
-    // A dashboard session's answers stay out of the browser's disk cache (a pod's env, after logout).
-    'Cache-Control': ctx.authMethod === 'session' ? 'no-store' : 'no-cache, private',
+    'Cache-Control': cacheControl(ctx),
   };
   if (ctx.warnings.length) headers['Warning'] = ctx.warnings.map(warningHeader);
   if (ctx.res.headersSent) {
@@ -167,6 +166,11 @@ export function spliceJson(open: string, items: readonly string[], alloc: (size:
   }
   out.write(close, at);
   return out;
+}
+
+/** A dashboard session's answers stay out of the browser's disk cache (a pod's env, its logs, after logout). */
+export function cacheControl(ctx: RequestContext): string {
+  return ctx.authMethod === 'session' ? 'no-store' : 'no-cache, private';
 }
 
 export function sendText(ctx: RequestContext, code: number, text: string | Buffer, type = 'text/plain; charset=utf-8'): void {

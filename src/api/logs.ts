@@ -10,7 +10,7 @@ import type { Pod } from '../k8s/types.js';
 import { containerLogPath, podLogDirectory } from '../node/paths.js';
 import { runtimeUidOf } from '../node/static-pods/manifest.js';
 import type { ApiDeps } from './deps.js';
-import { queryBool, queryInt, type RequestContext } from './http.js';
+import { cacheControl, queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
 import { CriLogFormatter, parseCriLine, splitLines, tailEntries, type CriEntry } from '../runtime/cri-log.js';
 import { findContainerStatus, selectContainer, selectLogInstance, type LogInstance } from './log-target.js';
@@ -101,7 +101,7 @@ class LogStream {
 
   async run(isRunning: (() => boolean) | undefined): Promise<void> {
     const { res } = this.ctx;
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': cacheControl(this.ctx) });
     if (isRunning) res.flushHeaders();
     const initial = await this.readNew();
     this.emit(this.q.tailLines !== undefined ? tailEntries(initial, this.q.tailLines) : initial);

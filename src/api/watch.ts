@@ -13,7 +13,7 @@ import type { KubeObject } from '../k8s/types.js';
 import { apiVersionOf } from '../k8s/registry.js';
 import type { StoredObject, StoredWatchEvent } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
-import { negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
+import { cacheControl, negotiateShape, queryBool, queryInt, type RequestContext } from './http.js';
 import type { ResourceRoute } from './route.js';
 import { routeListOptions, servedJson, servedResource, tableServed } from './resources/served.js';
 import { errorToStatus } from './status.js';
@@ -57,7 +57,7 @@ export function handleWatch(deps: ApiDeps, ctx: RequestContext, route: ResourceR
   const lines = deps.watches?.lines ?? new SharedEventLines();
 
   const res = ctx.res;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': cacheControl(ctx) });
   res.flushHeaders();
   let ended = false;
   const cleanups: (() => void)[] = [release];

@@ -6,9 +6,11 @@
 // WebSocket, as a subprotocol); and the browser's cookie (`__Host-peapod-session`: HttpOnly, Secure,
 // SameSite=Strict, host-only), which names the browser and holds no rights alone. Cookies are not scoped
 // by port: every server of the host (a pod's hostPort among them) is sent it, and one may set a cookie of
-// the same name. So the cookie's `__Host-` prefix keeps a plain-http server from setting it, every value
-// the browser sends is tried (a planted one never matches a session's page secret), and a login keeps the
-// browser's cookie when it has one, so the browser's other tabs (their own sessions) stay logged in.
+// the same name (the `__Host-` prefix keeps that from a plain-http site, but a browser may count
+// http://127.0.0.1 as secure). So the cookie grants nothing alone: every value the browser sends is tried
+// against the page secret (a planted one never matches; one that replaced the real cookie logs the
+// browser's tabs out, and the next link logs in again). A login keeps the browser's cookie when it has one,
+// so the browser's other tabs (their own sessions) stay logged in.
 // Tokens and sessions live in the daemon's memory only: a restart logs every page out. Secrets are looked
 // up and compared by their SHA-256, never as text.
 
