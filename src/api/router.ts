@@ -152,6 +152,9 @@ async function handleResource(deps: ApiDeps, ctx: RequestContext, route: Resourc
       return handleCreate(deps, ctx, route);
     }
     if (m === 'DELETE') {
+      // As kube-apiserver: a namespaced kind's collection is deleted in one namespace, never across all
+      // (DELETE /api/v1/pods is 405; kubectl delete --all -A deletes each object).
+      if (r.namespaced && route.namespace === undefined) throw methodNotAllowed(m, r.resource);
       requireVerb(route, 'deletecollection', m);
       return handleDeleteCollection(deps, ctx, route);
     }

@@ -152,6 +152,13 @@ describe('events.k8s.io/v1 over the core Events', () => {
     assert.equal((await req('GET', `${V1}/a`)).json().message, 'events.events.k8s.io "a" not found');
     assert.equal((await req('DELETE', `${V1}/a`)).json().details.group, 'events.k8s.io');
   });
+
+  it('a namespaced kind\'s collection is not deleted across namespaces (405, as kube-apiserver): nothing goes', async () => {
+    assert.equal((await req('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep' } })).statusCode, 201);
+    for (const url of ['/api/v1/configmaps', '/api/v1/pods', '/apis/events.k8s.io/v1/events']) assert.equal((await req('DELETE', url)).statusCode, 405, url);
+    assert.equal((await req('GET', '/api/v1/namespaces/default/configmaps/keep')).statusCode, 200);
+    assert.equal((await req('DELETE', '/api/v1/namespaces/default/configmaps')).statusCode, 200, 'in one namespace it is');
+  });
 });
 
 describe('coordination.k8s.io/v1 Leases', () => {
