@@ -3,7 +3,8 @@
 // name: an earlier pod of the same name, or an object of another kind named alike, has events of its own.
 import { useEffect, useState } from 'preact/hooks';
 import { listWatch, type KubeObject } from '../api.js';
-import { age, useNow, type Pod } from './pod-model.js';
+import type { Pod } from './pod-model.js';
+import { age, useNow } from './pods-common.js';
 
 interface Event extends KubeObject {
   type?: string;

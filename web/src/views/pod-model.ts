@@ -1,6 +1,5 @@
 // The parts of a Pod (core/v1) the pod view reads, and small pure helpers over them: which containers a pod
-// has (init, regular, ephemeral), their statuses, and ages as kubectl prints them.
-import { useEffect, useState } from 'preact/hooks';
+// has (init, regular, ephemeral) and their statuses (ages: pods-common.ts, the CLI's rule).
 import type { KubeObject } from '../api.js';
 
 export interface Probe {
@@ -101,30 +100,6 @@ export function podIps(pod: Pod | undefined): string[] {
   if (!st) return [];
   if (st.podIPs?.length) return st.podIPs.map((p) => p.ip);
   return st.podIP ? [st.podIP] : [];
-}
-
-/** An age as kubectl prints one: 42s, 5m, 3h, 2d (a time in the future counts as 0s). */
-export function age(iso: string | undefined, now: number): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const s = Math.max(0, Math.floor((now - t) / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 120) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  return `${Math.floor(h / 24)}d`;
-}
-
-/** The clock, re-read every `ms` to keep ages current (a timer on the page; it asks the server nothing). */
-export function useNow(ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
 }
 
 export const podPath = (ns: string, name: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}`;
