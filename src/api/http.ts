@@ -59,6 +59,18 @@ export async function readBody(ctx: RequestContext, limit = ctx.maxBodyBytes ?? 
 }
 
 /** The media type of the request body without parameters, lowercased ("" when absent). */
+/**
+ * A request's target as a URL. A target that is not one ("//:99999", an absolute form with a broken host
+ * such as "http://[::1") is the client's error: a 400, on plain requests and upgrades alike.
+ */
+export function requestTarget(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    throw new BadRequestError(`invalid request target ${JSON.stringify(target)}`);
+  }
+}
+
 export function contentType(ctx: RequestContext): string {
   return (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }

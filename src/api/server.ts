@@ -11,13 +11,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Watch } from '../store/store.js';
 import type { EventSink } from '../k8s/events.js';
 import type { ApiDeps } from './deps.js';
-import { sendJson, type RequestContext } from './http.js';
+import { requestTarget, sendJson, type RequestContext } from './http.js';
 import { buildOpenApi } from './openapi/documents.js';
 import { dispatch, type RouterEnv } from './router.js';
 import { errorToStatus } from './status.js';
 import { StoreEventSink } from '../store/events.js';
 import { KUBE_VERSION, type KubeVersion } from '../k8s/version.js';
-import { BadRequestError } from '../errors.js';
 import type { SecurityStage } from './auth/stage.js';
 import { StreamingEndpoint } from './streaming/upgrade.js';
 import { apiRequestSample } from '../metrics/api-requests.js';
@@ -197,10 +196,10 @@ export class ApiServer {
     });
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      // A request target like "//:99999" is not a URL: answer it rather than leave the client hanging.
-      const { status } = errorToStatus(new BadRequestError(`invalid request target ${JSON.stringify(req.url)}`));
+      url = requestTarget(req.url);
+    } catch (err) {
+      // Answer it rather than leave the client hanging.
+      const { status } = errorToStatus(err);
       res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
       return;
     }

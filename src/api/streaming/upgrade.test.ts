@@ -179,6 +179,17 @@ describe('streaming upgrades', () => {
     assert.deepEqual(runtime.calls.filter((c) => c.method === 'portForward').map((c) => c.args[1]), [8080]);
   });
 
+  it('an upgrade whose target is not a URL is a 400, not a 500 (the fuzz soak\'s `OPTIONS http://[::1`)', async () => {
+    const sock = tls.connect({ host: '127.0.0.1', port: Number(new URL(h.url).port), ca: h.caPem, servername: 'localhost' });
+    await new Promise((r) => sock.once('secureConnect', r));
+    sock.write(`OPTIONS http://[::1 HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${h.auth('admin')}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+    let raw = '';
+    sock.on('data', (b: Buffer) => (raw += b.toString()));
+    await new Promise((r) => sock.once('close', r));
+    assert.match(raw, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /invalid request target \\"http:\/\/\[::1\\"/);
+  });
+
   it('a plain request to exec is told to upgrade', async () => {
     const code = await new Promise<number>((resolve, reject) => {
       const req = https.request(`${h.url}/api/v1/namespaces/default/pods/web/exec?command=ls&stdout=true`, { method: 'POST', ca: h.caPem, headers: { Authorization: h.auth('admin') } }, (res) => {

@@ -15,6 +15,7 @@ import type { SecurityStage } from '../auth/stage.js';
 import { selectContainer } from '../log-target.js';
 import { runtimeUidOf } from '../../node/static-pods/manifest.js';
 import { parseResourcePath } from '../route.js';
+import { requestTarget } from '../http.js';
 import { errorToStatus } from '../status.js';
 import { negotiateChannelProtocol, offeredProtocols, SPDY_TUNNEL_PROTOCOL } from './channel.js';
 import { forwardError, parsePorts, servePortForwardChannels, servePortForwardSpdy, type PortDialer } from './port-forward.js';
@@ -93,7 +94,7 @@ export class StreamingEndpoint {
   };
 
   private async handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req.url);
     const route = parseResourcePath(url.pathname);
     if (!route || route.resource.resource !== 'pods' || !route.name || !route.subresource || !STREAMING_SUBRESOURCES.has(route.subresource)) {
       throw new BadRequestError('upgrade requests are served for pods/exec, pods/attach and pods/portforward only');
