@@ -256,7 +256,7 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .argument('<type>', 'a type, or several joined by commas (pv,pvc,sc), or TYPE/NAME')
     .argument('[names...]', 'names of objects of that type (default: all)')
     .option('-A, --all-namespaces', 'list across all namespaces')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'yaml', 'json', 'name']))
+    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE')
     .option('-l, --selector <selector>', 'label selector')
     .option('-w, --watch', 'watch for changes after listing (one type only)')
     .option('--no-headers', 'omit the header row')
