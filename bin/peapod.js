@@ -1,8 +1,13 @@
 #!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=131072 node --max-semi-space-size=4
-// peapod's entry point: runs the compiled CLI (build with `npm run build`) and exits with its code
-// once stdout and stderr have drained. The #! line's malloc tunables and node flag are for `serve`
-// (src/system/node-flags.ts).
-import { main } from '../dist/src/cli/main.js';
+// peapod's entry point: runs the built CLI (`npm run build`) and exits with its code once stdout and
+// stderr have drained. It runs the bundle (scripts/build-cli.mjs: the quick start of client commands)
+// unless a later `tsc` left it older than the modules it was made from; then the modules themselves.
+// The #! line's malloc tunables and node flag are for `serve` (src/system/node-flags.ts).
+import { statSync } from 'node:fs';
+
+const mtime = (p) => statSync(new URL(p, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const bundled = mtime('../dist/src/cli/peapod.bundle.js') >= mtime('../dist/src/cli/main.js');
+const { main } = bundled ? await import('../dist/src/cli/peapod.bundle.js') : await import('../dist/src/cli/main.js');
 
 const code = await main(process.argv.slice(2));
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -38,7 +38,7 @@ test('an unknown command exits non-zero with an error', async () => {
 test('an unsupported -o value is refused before any request', async () => {
   const x = io();
   assert.equal(await main(['get', 'pods', '-o', 'xml'], x), 1);
-  assert.match(x.errs.join(''), /Allowed choices are wide, yaml, json, name/);
+  assert.match(x.errs.join(''), /^error: unable to match a printer suitable for the output format "xml", allowed formats are: .*json/);
 });
 
 test('a missing kubeconfig names the file and how to get one', async () => {

@@ -4,21 +4,24 @@
 import type { ServerLimitFlags } from '../api/server-limit-flags.js';
 import os from 'node:os';
 import { promises as fs } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR, nodePaths } from '../node/paths.js';
 import { SystemClock } from '../system/clock.js';
 import { CliContext, CliError, type CliIO, type GlobalOptions } from './context.js';
-import { runGet, type GetOptions } from './commands/get.js';
-import { applyObject, createObject, forEachManifest } from './commands/apply.js';
-import { runDelete, type DeleteOptions } from './commands/delete.js';
-import { runDescribe } from './commands/describe.js';
-import { runAttach, runDebug, runExec, runPortForward, type DebugOptions, type ExecOptions } from './commands/exec.js';
-import { runLogs, type LogsOptions } from './commands/logs.js';
-import { runImageImport, runImageLoad, runImageLs, runImagePrune, runImageRm } from './commands/image.js';
-import { runImagePull } from './commands/image-pull.js';
-import { runRuntimePs } from './commands/runtime-ps.js';
-import { ANATOMY_OUTPUTS, runAnatomy, type AnatomyOptions } from './commands/anatomy.js';
-import { runDashboard, type DashboardOptions } from './commands/dashboard.js';
+import type { GetOptions } from './commands/get.js';
+import type { DeleteOptions } from './commands/delete.js';
+import type { DebugOptions, ExecOptions } from './commands/exec.js';
+import type { LogsOptions } from './commands/logs.js';
+import type { AnatomyOptions } from './commands/anatomy.js';
+import type { DashboardOptions } from './commands/dashboard.js';
+
+// Each command's module is imported when that command runs: `peapod get pods` loads get's printers and
+// the client, not exec's WebSocket, pull's progress bars or the daemon (the CLI's start-up; see
+// scripts/build-cli.mjs).
+const get = () => import('./commands/get.js');
+const apply = () => import('./commands/apply.js');
+const exec = () => import('./commands/exec.js');
+const images = () => import('./commands/image.js');
 
 /** Most sandboxes `serve --warm-pool` keeps: each holds an IP, a netns and a pause process. */
 const MAX_WARM_POOL = 32;
@@ -242,13 +245,13 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .command('apply')
     .description('create or update objects from files (kubectl client-side apply)')
     .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
-    .action(run(async (ctx, o: { filename: string }) => forEachManifest(ctx, o.filename, applyObject)));
+    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.applyObject); }));
 
   program
     .command('create')
     .description('create objects from files')
     .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
-    .action(run(async (ctx, o: { filename: string }) => forEachManifest(ctx, o.filename, createObject)));
+    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.createObject); }));
 
   program
     .command('get')
@@ -262,7 +265,7 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('--no-headers', 'omit the header row')
     .addHelpText('after', '\nExamples:\n  peapod get pods -A\n  peapod get pv,pvc,sc\n  peapod get pvc data -n web -o yaml\n  peapod get storageclass.storage.k8s.io/local-path')
     .action(run(async (ctx, type: string, names: string[], o: GetOptions & { headers?: boolean }) =>
-      runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
+      (await get()).runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
 
   program
     .command('describe')
@@ -270,7 +273,7 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .argument('<type>', 'pod, pvc, pv or sc (or TYPE/NAME)')
     .argument('[names...]', 'names (default: every object of the type)')
     .addHelpText('after', '\nA bound claim also shows the host directory that holds its data (Host Path).\n\nExamples:\n  peapod describe pod web\n  peapod describe pvc data -n web\n  peapod describe pv pvc-0c1d2e3f\n  peapod describe sc local-path')
-    .action(run(async (ctx, type: string, names: string[]) => runDescribe(ctx, [type, ...names])));
+    .action(run(async (ctx, type: string, names: string[]) => (await import('./commands/describe.js')).runDescribe(ctx, [type, ...names])));
 
   program
     .command('logs')
@@ -281,22 +284,22 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('-p, --previous', 'the previous instance\'s log')
     .option('--tail <n>', 'lines from the end (-1: all)', parseIntArg)
     .option('--timestamps', 'prefix each line with its timestamp')
-    .action(run(async (ctx, pod: string, o: LogsOptions) => runLogs(ctx, pod, o)));
+    .action(run(async (ctx, pod: string, o: LogsOptions) => (await import('./commands/logs.js')).runLogs(ctx, pod, o)));
 
   program
     .command('anatomy')
     .description('a pod as the node holds it, as a tree: its infra container and the namespaces it holds, network (veth pair, gateway, host ports), containers (namespaces joined or own, probes, mounts, processes) and volumes')
     .argument('<pod>')
-    .addOption(new Option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree').choices(ANATOMY_OUTPUTS))
+    .option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree')
     .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network\n  peapod anatomy web -o svg > web.svg')
-    .action(run(async (ctx, pod: string, o: AnatomyOptions) => runAnatomy(ctx, pod, o)));
+    .action(run(async (ctx, pod: string, o: AnatomyOptions) => (await import('./commands/anatomy.js')).runAnatomy(ctx, pod, o)));
 
   program
     .command('dashboard')
     .description('print a one-time login link to the web dashboard (pods, anatomy, logs, a terminal) and exit')
     .option('--open', 'also open the link in the desktop\'s browser (through a private file, never on a command line)')
     .addHelpText('after', '\nThe dashboard is served by the daemon under /ui/ on the API\'s port, over the same TLS. The link logs a\nbrowser in once, within five minutes, with the rights of this kubeconfig\'s user; the session ends when\nthe browser closes, at logout, after 8 hours, or when the daemon restarts.\n\nExamples:\n  peapod dashboard\n  peapod dashboard --open\n  peapod --data-dir /srv/peapod dashboard')
-    .action(run(async (ctx, o: DashboardOptions) => runDashboard(ctx, o)));
+    .action(run(async (ctx, o: DashboardOptions) => (await import('./commands/dashboard.js')).runDashboard(ctx, o)));
 
   /** A command's own exit code becomes the CLI's (the message was printed already). */
   const exitWith = (code: number) => {
@@ -311,7 +314,7 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('-c, --container <name>', 'container name (default: the default-container annotation, else the first)')
     .option('-i, --stdin', 'pass stdin to the container')
     .option('-t, --tty', 'stdin is a terminal')
-    .action(run(async (ctx, pod: string, cmd: string[], o: ExecOptions) => exitWith(await runExec(ctx, pod, cmd, o))));
+    .action(run(async (ctx, pod: string, cmd: string[], o: ExecOptions) => exitWith(await (await exec()).runExec(ctx, pod, cmd, o))));
 
   program
     .command('attach')
@@ -320,7 +323,7 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('-c, --container <name>', 'container name')
     .option('-i, --stdin', 'pass stdin to the container')
     .option('-t, --tty', 'stdin is a terminal')
-    .action(run(async (ctx, pod: string, o: ExecOptions) => exitWith(await runAttach(ctx, pod, o))));
+    .action(run(async (ctx, pod: string, o: ExecOptions) => exitWith(await (await exec()).runAttach(ctx, pod, o))));
 
   program
     .command('debug')
@@ -332,14 +335,14 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('-c, --container <name>', 'the debug container\'s name (default: debugger-xxxxx)')
     .option('-i, --stdin', 'keep stdin open and attach')
     .option('-t, --tty', 'allocate a terminal')
-    .action(run(async (ctx, pod: string, cmd: string[], o: DebugOptions) => exitWith(await runDebug(ctx, pod, cmd, o))));
+    .action(run(async (ctx, pod: string, cmd: string[], o: DebugOptions) => exitWith(await (await exec()).runDebug(ctx, pod, cmd, o))));
 
   program
     .command('port-forward')
     .description('forward local ports to a pod: port-forward POD [LOCAL:]REMOTE... (until Ctrl-C)')
     .argument('<pod>')
     .argument('<ports...>')
-    .action(run(async (ctx, pod: string, ports: string[]) => exitWith(await runPortForward(ctx, pod, ports))));
+    .action(run(async (ctx, pod: string, ports: string[]) => exitWith(await (await exec()).runPortForward(ctx, pod, ports))));
 
   program
     .command('delete')
@@ -351,50 +354,50 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
     .option('--now', 'grace period 1')
     .option('--wait [bool]', 'wait until the objects are gone', parseBool, true)
     .action(run(async (ctx, args: string[], o: DeleteOptions & { now?: boolean }) =>
-      runDelete(ctx, args, { ...o, gracePeriod: o.now ? 1 : o.gracePeriod })));
+      (await import('./commands/delete.js')).runDelete(ctx, args, { ...o, gracePeriod: o.now ? 1 : o.gracePeriod })));
 
   const image = program.command('image').description('manage the node\'s images');
   image
     .command('load')
     .description('load a docker-archive or OCI-archive tarball')
     .requiredOption('-i, --input <tar>', 'archive file')
-    .action(run(async (ctx, o: { input: string }) => runImageLoad(ctx, o.input)));
+    .action(run(async (ctx, o: { input: string }) => (await images()).runImageLoad(ctx, o.input)));
   image
     .command('import')
     .description('import a root filesystem tarball as a one-layer image')
     .argument('<rootfs-tar>')
     .argument('<name>')
-    .action(run(async (ctx, tar: string, name: string) => runImageImport(ctx, tar, name)));
+    .action(run(async (ctx, tar: string, name: string) => (await images()).runImageImport(ctx, tar, name)));
   image
     .command('pull')
     .description('pull an image from a registry into the node\'s store')
     .argument('<ref>', 'image reference, e.g. nginx:1.27, ghcr.io/org/app@sha256:...')
     .option('--creds <user:pass>', 'registry credentials, split at the first colon (sent in the request body, never printed)')
     .addHelpText('after', '\nOn a terminal it draws a progress bar per layer; piped, it prints one line per layer state change.\nThe last line is the image id.\n\nExamples:\n  peapod image pull nginx:1.27\n  peapod image pull --creds alice:s3cret registry.example.com/team/app:2.1\n  id=$(peapod image pull busybox:1.36 | tail -n1)')
-    .action(run(async (ctx, ref: string, o: { creds?: string }) => runImagePull(ctx, ref, o)));
+    .action(run(async (ctx, ref: string, o: { creds?: string }) => (await import('./commands/image-pull.js')).runImagePull(ctx, ref, o)));
   image
     .command('ls')
     .alias('list')
     .description('list images: repository, tag, short manifest digest, id, age, size')
-    .action(run(async (ctx) => runImageLs(ctx)));
+    .action(run(async (ctx) => (await images()).runImageLs(ctx)));
   image
     .command('rm')
     .description('remove images by reference or id')
     .argument('<ref...>')
-    .action(run(async (ctx, refs: string[]) => runImageRm(ctx, refs)));
+    .action(run(async (ctx, refs: string[]) => (await images()).runImageRm(ctx, refs)));
   image
     .command('prune')
     .description('remove dangling (untagged) images; with --all, every image no container uses')
     .option('-a, --all', 'remove every image no container uses, not only dangling ones')
     .option('-f, --force', 'do not prompt for confirmation')
     .addHelpText('after', '\nExamples:\n  peapod image prune -f\n  peapod image prune --all --force')
-    .action(run(async (ctx, o: { all?: boolean; force?: boolean }) => runImagePrune(ctx, o)));
+    .action(run(async (ctx, o: { all?: boolean; force?: boolean }) => (await images()).runImagePrune(ctx, o)));
 
   const runtime = program.command('runtime').description('inspect the container runtime');
   runtime
     .command('ps')
     .description('sandboxes and containers, grouped by pod, with their namespaces')
-    .action(run(async (ctx) => runRuntimePs(ctx)));
+    .action(run(async (ctx) => (await import('./commands/runtime-ps.js')).runRuntimePs(ctx)));
 
   return program;
 }
@@ -434,6 +437,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     if (err instanceof CommanderError) return err.exitCode;
     const msg = err instanceof Error ? err.message : String(err);
     if (msg) io.stderr(/^(error|Error from server|The connection|Unable to connect|Warning)/.test(msg) || msg.includes('\n') ? `${msg}\n` : `error: ${msg}\n`);
-    return err instanceof CliError ? err.exitCode : 1;
+    // By name: a host command's modules (reset) load outside the CLI's bundle, with a CliError class of their own.
+    return err instanceof Error && err.name === 'CliError' && typeof (err as CliError).exitCode === 'number' ? (err as CliError).exitCode : 1;
   }
 }

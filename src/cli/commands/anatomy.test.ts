@@ -398,7 +398,7 @@ test('peapod anatomy: the context\'s namespace, -n, the tree, -o json that round
     const before = srv.requests.length;
     x = io();
     assert.equal(await main(['anatomy', 'web', '-o', 'wide', '--kubeconfig', cfg], x), 1);
-    assert.match(x.errs.join(''), /Allowed choices are json, yaml, svg/);
+    assert.match(x.errs.join(''), /^error: unable to match a printer suitable for the output format "wide", allowed formats are: json,yaml,svg\n$/);
     assert.equal(srv.requests.length, before, 'no request for an unknown format');
   } finally {
     await srv.close();
