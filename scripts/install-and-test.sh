@@ -3,7 +3,7 @@
 source "$(dirname "$0")/common.sh"
 install_and_build
 echo "==> host packages"
-node bin/peapod.js setup --skip-image
+node bin/peapod.js setup --skip-image --no-path
 echo "==> test tools (Debian's Python Kubernetes client for the exec tests; a registry, skopeo and htpasswd for the pull tests; chromium for the dashboard's browser test)"
 missing=()
 for pkg in python3-kubernetes docker-registry skopeo apache2-utils chromium; do

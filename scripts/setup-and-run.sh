@@ -30,5 +30,7 @@ node bin/peapod.js runtime ps
 kubectl delete pod two-containers
 echo
 echo "peapod is serving. Try:"
-echo "  export KUBECONFIG=$KUBECONFIG"
-echo "  kubectl create -f examples/two-containers.yaml && kubectl get pod -o wide"
+echo "  peapod apply -f examples/two-containers.yaml && peapod get pods -o wide"
+echo "  peapod anatomy two-containers"
+echo "  export KUBECONFIG=$KUBECONFIG; kubectl get pods    # kubectl and the client libraries work too"
+echo "  source <(peapod completion bash)                   # TAB completion of commands, flags and pod names"

@@ -186,10 +186,18 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('setup')
-    .description('check and install host programs, then build localhost/busybox:latest')
-    .option('--no-install', 'only check; do not apt-get install missing packages')
+    .description('check and install host programs, build localhost/busybox:latest, and put the peapod command on PATH')
+    .option('--no-install', 'only check; do not apt-get install missing packages nor link the command')
     .option('--skip-image', 'do not build the busybox image')
-    .action(run(async (ctx, o: { install: boolean; skipImage?: boolean }) => {
+    .option('--no-path', 'do not link /usr/local/bin/peapod to this checkout')
+    .option('--uninstall', 'only remove /usr/local/bin/peapod, if it links to this checkout')
+    .addHelpText('after', '\nThe command on PATH is a link, /usr/local/bin/peapod → this checkout\'s bin/peapod.js: it runs the\ncheckout\'s build (`npm run build`). A /usr/local/bin/peapod that is not such a link is left alone.\n\nExamples:\n  sudo peapod setup\n  sudo node bin/peapod.js setup --no-install     # only check the host\n  sudo peapod setup --uninstall')
+    .action(run(async (ctx, o: { install: boolean; skipImage?: boolean; path: boolean; uninstall?: boolean }) => {
+      const link = await import('../setup/command-link.js');
+      if (o.uninstall) {
+        if (process.getuid?.() !== 0) throw new CliError('error: peapod setup --uninstall must run as root: /usr/local/bin is root\'s (try sudo)');
+        return ctx.out(await link.uninstallCommand());
+      }
       const [{ runSetup }, { HostExec }, { createLogger }] = await Promise.all([
         import('../setup/setup.js'),
         import('../system/exec.js'),
@@ -202,6 +210,7 @@ export function buildProgram(io: CliIO): Command {
         exec: new HostExec(),
         logger: createLogger({ level: 'warn', name: 'peapod-setup' }),
         out: (l) => ctx.out(l),
+        command: { install: o.path },
       });
     }));
 

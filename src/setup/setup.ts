@@ -1,7 +1,7 @@
 // `peapod setup`: makes the host ready to run pods. Checks root, the kernel (overlay, cgroups) and
 // every host program; with install, apt-get installs the missing packages (one `apt-get update`,
 // only when something is missing); then builds localhost/busybox:latest into the data dir's image
-// store unless skipImage. Idempotent: a second run finds everything in place.
+// store unless skipImage, and puts the `peapod` command on PATH (command-link.ts). Idempotent: a second run finds everything in place.
 
 import { promises as fs, constants as fsc } from 'node:fs';
 import type { Exec } from '../system/exec.js';
@@ -11,6 +11,7 @@ import { prepareDataDir } from '../node/private-dir.js';
 import { SystemClock } from '../system/clock.js';
 import { describeMissing, findMissing, packagesFor, REQUIREMENTS, type FileExists } from './requirements.js';
 import { hasCgroups, hasOverlay } from './kernel.js';
+import { describeCommand, installCommand, type LinkOptions } from './command-link.js';
 
 export const BUSYBOX_IMAGE = 'localhost/busybox:latest';
 
@@ -27,6 +28,8 @@ export interface SetupOptions {
   readFile?: (path: string) => Promise<string>;
   /** Builds the busybox image; defaults to the image service in the data dir. */
   buildImage?: (opts: SetupOptions) => Promise<string>;
+  /** The `peapod` command on PATH (command-link.ts): linked when install, else only reported. Absent: left alone. */
+  command?: LinkOptions & { install: boolean };
 }
 
 const hostExists: FileExists = (p, kind) => fs.access(p, kind === 'file' ? fsc.R_OK : fsc.X_OK).then(() => true, () => false);
@@ -43,6 +46,7 @@ export async function runSetup(opts: SetupOptions): Promise<void> {
     const result = await (opts.buildImage ?? buildBusybox)(opts);
     opts.out(result);
   }
+  if (opts.command) opts.out(opts.command.install && opts.install ? await installCommand(opts.command) : await describeCommand(opts.command));
   opts.out('host is ready: start the node with `peapod serve`');
 }
 
