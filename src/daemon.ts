@@ -2,6 +2,7 @@
 // tears them down in reverse. Reads like an inventory: store → events → images → network → runtime →
 // volumes → pod manager → API. Containers keep running when the daemon stops.
 
+import { readServerVersions } from './node/host-versions.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -374,7 +375,7 @@ export async function startDaemon(opts: DaemonOptions, logger: Logger = createLo
     // CPU and memory of containers and the node, sampled from the cgroups for `kubectl top` (metrics.k8s.io).
     const resourceMetrics = await startResourceMetrics({ runtime, cgroupParent: paths.cgroupParent, nodeName: opts.nodeName, resolutionMs: opts.metricsResolutionMs ?? DEFAULT_METRICS_RESOLUTION_MS, clock, logger: logger.child({ component: 'resource-metrics' }) });
     undo.push(() => resourceMetrics.stop());
-    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage, anatomy: (pod) => podAnatomy({ runtime, exec, paths, nodeName: opts.nodeName, probeResult: (id, type) => manager.probeResult(id, type) }, pod), limits: opts.apiLimits, watches: { limiter: new WatchLimiter(opts.watchLimits), lines: new SharedEventLines() } });
+    const api = new ApiServer({ store, logger, clock, nodeName: opts.nodeName, paths, events, images, imageUpload, runtime, version: KUBE_VERSION, security, serviceAccountTokens: saTokens.issuer, metrics: () => metrics.render(), requests: activity, resourceMetrics: resourceMetrics.storage, versions: onceAsync(() => readServerVersions({ exec, runcVersion: runtimeVersion.runtimeVersion, osImage: facts.osImage })), anatomy: (pod) => podAnatomy({ runtime, exec, paths, nodeName: opts.nodeName, probeResult: (id, type) => manager.probeResult(id, type) }, pod), limits: opts.apiLimits, watches: { limiter: new WatchLimiter(opts.watchLimits), lines: new SharedEventLines() } });
     const tlsOf = (p: PkiState) => ({ certPem: p.serving.certPem, keyPem: p.serving.keyPem, clientCaPem: p.ca.certPem });
     const { url } = await api.start(opts.listen, tlsOf(pki));
     undo.push(() => api.stop());
@@ -513,6 +514,15 @@ function readOptional(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** fn's first answer, kept (a failure is not kept: the next call asks again). */
+function onceAsync<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn().catch((err: unknown) => {
+    p = undefined;
+    throw err;
+  }));
 }
 
 function readOsImage(): string {

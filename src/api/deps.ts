@@ -18,6 +18,7 @@ import type { ResourceMetricsSource } from '../metrics/rates.js';
 import type { WatchLimiter } from './watch-limits.js';
 import type { SharedEventLines } from './watch-lines.js';
 
+import type { ServerVersions } from '../node/host-versions.js';
 export interface ApiDeps {
   store: ObjectStore;
   logger: Logger;
@@ -43,6 +44,8 @@ export interface ApiDeps {
   anatomy?: (pod: Pod) => Promise<PodAnatomy>;
   /** Dashboard login tokens and sessions (auth/dashboard-sessions.ts); unset: the dashboard's login answers 503. */
   dashboard?: DashboardSessions;
+  /** What the node runs (node/host-versions.ts), for `peapod version`; unset: /peapod/v1/version answers 503. */
+  versions?: () => Promise<ServerVersions>;
   /** Bounds on open watches and the event lines they share (watch.ts); unset: unbounded, nothing shared. */
   watches?: { limiter: WatchLimiter; lines: SharedEventLines };
 }

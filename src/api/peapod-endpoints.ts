@@ -8,6 +8,8 @@
 //   POST   /peapod/v1/images/prune?all=B     → 200 {deleted: [ids], reclaimedBytes}
 //   DELETE /peapod/v1/images/<encoded ref>   → 200 Success Status
 //   GET    /peapod/v1/runtime/ps             → {sandboxes, containers}, each with its namespaces
+//   GET    /peapod/v1/version                → ServerVersions (node/host-versions.ts): peapod, the
+//                                             Kubernetes API, Node.js, runc, conmon, catatonit, CNI, OS
 // 503 when the daemon was started without an image service or runtime.
 
 import { randomBytes } from 'node:crypto';
@@ -135,6 +137,11 @@ export async function handlePeapod(deps: ApiDeps, ctx: RequestContext): Promise<
     }
     await images(deps).removeImage(ref);
     return sendJson(ctx, 200, successStatus(200, { name: ref, kind: 'images' }));
+  }
+  if (sub === 'version') {
+    if (m !== 'GET') throw methodNotAllowed(m, ctx.path);
+    if (!deps.versions) throw new UnavailableError('this daemon does not report its versions');
+    return sendJson(ctx, 200, await deps.versions());
   }
   if (sub === 'runtime/ps') {
     if (m !== 'GET') throw methodNotAllowed(m, ctx.path);

@@ -121,6 +121,7 @@ export class ApiServer {
       ...(opts.serviceAccountTokens ? { serviceAccountTokens: opts.serviceAccountTokens } : {}),
       ...(opts.resourceMetrics ? { resourceMetrics: opts.resourceMetrics } : {}),
       ...(opts.anatomy ? { anatomy: opts.anatomy } : {}),
+      ...(opts.versions ? { versions: opts.versions } : {}),
       ...(opts.security.sessions ? { dashboard: opts.security.sessions } : {}),
       watches: opts.watches ?? { limiter: new WatchLimiter(), lines: new SharedEventLines() },
     };

@@ -43,8 +43,18 @@ export function errorFromResponse(httpStatus: number, text: string): ApiError {
   return new ApiError(`Error from server (${reason}): ${text.trim() || `HTTP ${httpStatus}`}`, httpStatus, reason);
 }
 
+export interface ClientOptions {
+  /** Called with a line per request once its answer's status is in (-v 6 and up): method, URL, status, time. */
+  trace?: (line: string) => void;
+  /** Appended to the error of a refused connection: what starts the daemon. */
+  refusedHint?: string;
+}
+
 export class ApiClient {
-  constructor(readonly config: ClusterConfig) {}
+  constructor(
+    readonly config: ClusterConfig,
+    private readonly opts: ClientOptions = {},
+  ) {}
 
   /** Sends a request and resolves with the response stream (any status). */
   open(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
@@ -67,10 +77,15 @@ export class ApiClient {
         key: this.config.key,
         rejectUnauthorized: !this.config.insecureSkipTlsVerify,
       });
-      req.on('response', resolve);
+      const began = performance.now();
+      req.on('response', (res) => {
+        this.opts.trace?.(`${method} ${url.href} ${res.statusCode ?? 0} ${res.statusMessage ?? ''} in ${Math.round(performance.now() - began)} milliseconds`);
+        resolve(res);
+      });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ECONNREFUSED') {
-          reject(new Error(`The connection to the server ${url.host} was refused - did you specify the right host or port?`));
+          const hint = this.opts.refusedHint ? `\n${this.opts.refusedHint}` : '';
+          reject(new Error(`The connection to the server ${url.host} was refused - did you specify the right host or port?${hint}`));
         } else reject(new Error(`Unable to connect to the server: ${err.message}`));
       });
       if (isStream) (opts.body as Readable).on('error', reject).pipe(req);

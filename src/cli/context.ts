@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../system/clock.js';
 import { ApiClient } from './client.js';
-import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
+import { kubeconfigChoice, parseKubeconfig } from './kubeconfig.js';
 
 /** The user's terminal, when stdin and stdout are one (exec -t, attach -t, debug -t). */
 export interface CliTerminal {
@@ -30,6 +30,8 @@ export interface GlobalOptions {
   kubeconfig?: string;
   dataDir?: string;
   namespace?: string;
+  /** -v: 1 and up names the daemon reached; 6 and up each request (kubectl's levels). */
+  v?: number;
 }
 
 /** A command failure whose message is printed as is (kubectl style) with exit code 1. */
@@ -57,19 +59,33 @@ export class CliContext {
     this.io.stderr(line.endsWith('\n') ? line : line + '\n');
   }
 
+  /** The kubeconfig this command uses and the rule that chose it. */
+  kubeconfig(): { path: string; from: string } {
+    return kubeconfigChoice(this.globals, this.io.env);
+  }
+
   async api(): Promise<ApiClient> {
     if (this.client) return this.client;
-    const file = kubeconfigPathFor(this.globals, this.io.env);
+    const { path: file, from } = this.kubeconfig();
+    const serve = `sudo setsid peapod${this.globals.dataDir ? ` --data-dir ${this.globals.dataDir}` : ''} serve >> /var/log/peapod.log 2>&1 &`;
     const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new CliError(
         err.code === 'ENOENT'
-          ? `error: no kubeconfig at ${file}: start the daemon with \`peapod serve\` or pass --kubeconfig`
+          ? from === '--kubeconfig' || from === '$KUBECONFIG'
+            ? `error: no kubeconfig at ${file} (${from}): save the daemon's there with \`sudo peapod kubeconfig > ${file}\`, or mint one for a user with \`sudo peapod kubeconfig --user NAME\``
+            : `error: no kubeconfig at ${file}: the daemon writes it when it starts. Start it with \`${serve}\` (or \`bash scripts/setup-and-run.sh\`), or pass --kubeconfig`
           : err.code === 'EACCES'
-            ? `error: read kubeconfig ${file}: permission denied: the data dir is root's (run as root, or pass --kubeconfig)`
+            ? `error: read kubeconfig ${file}: permission denied (the data dir is root's): run as root, or save one for yourself with \`sudo peapod kubeconfig > ~/.kube/peapod\` and pass --kubeconfig ~/.kube/peapod`
             : `error: read kubeconfig ${file}: ${err.message}`,
       );
     });
-    this.client = new ApiClient(parseKubeconfig(text));
+    const config = parseKubeconfig(text);
+    const v = this.globals.v ?? 0;
+    if (v >= 1) this.err(`peapod: ${config.server} (context ${config.context || '-'}, user ${config.user || '-'}, namespace ${config.namespace}) from kubeconfig ${file} (${from})`);
+    this.client = new ApiClient(config, {
+      ...(v >= 6 ? { trace: (line: string) => this.err(`peapod: ${line}`) } : {}),
+      refusedHint: from === '--kubeconfig' || from === '$KUBECONFIG' ? `Is the daemon of ${file} (${from}) running?` : `Is the daemon running? Start it with \`${serve}\``,
+    });
     return this.client;
   }
 

@@ -8,6 +8,9 @@ import { nodePaths } from '../node/paths.js';
 
 export interface ClusterConfig {
   server: string;
+  /** The context's name and its user's (for -v and `peapod version`). */
+  context?: string;
+  user?: string;
   namespace: string;
   token?: string;
   ca?: Buffer;
@@ -17,11 +20,16 @@ export interface ClusterConfig {
 }
 
 export function kubeconfigPathFor(opts: { kubeconfig?: string; dataDir?: string }, env: NodeJS.ProcessEnv): string {
-  if (opts.kubeconfig) return opts.kubeconfig;
-  if (opts.dataDir) return nodePaths(opts.dataDir).kubeconfigPath;
+  return kubeconfigChoice(opts, env).path;
+}
+
+/** The kubeconfig a command uses and the rule that chose it (for -v and `peapod version`). */
+export function kubeconfigChoice(opts: { kubeconfig?: string; dataDir?: string }, env: NodeJS.ProcessEnv): { path: string; from: string } {
+  if (opts.kubeconfig) return { path: opts.kubeconfig, from: '--kubeconfig' };
+  if (opts.dataDir) return { path: nodePaths(opts.dataDir).kubeconfigPath, from: `--data-dir ${opts.dataDir}` };
   const fromEnv = env.KUBECONFIG?.split(':').find(Boolean);
-  if (fromEnv) return fromEnv;
-  return nodePaths().kubeconfigPath;
+  if (fromEnv) return { path: fromEnv, from: '$KUBECONFIG' };
+  return { path: nodePaths().kubeconfigPath, from: 'the default data dir' };
 }
 
 interface Named<T> {
@@ -49,6 +57,8 @@ export function parseKubeconfig(text: string, contextName?: string): ClusterConf
   if (typeof cluster.server !== 'string' || !cluster.server) throw new Error(`kubeconfig: cluster "${ctx.cluster}" has no server`);
   return {
     server: cluster.server.replace(/\/+$/, ''),
+    context: ctxName ?? '',
+    user: ctx.user ?? '',
     namespace: ctx.namespace || 'default',
     token: typeof user.token === 'string' ? user.token : undefined,
     ca: b64(cluster['certificate-authority-data']),

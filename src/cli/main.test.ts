@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { FakeClock } from '../system/clock.js';
-import { main, parseDurationMs } from './main.js';
+import type { Command } from 'commander';
+import { buildProgram, COMMAND_GROUPS, main, parseDurationMs } from './main.js';
 import type { CliIO } from './context.js';
 import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
 import { deleteBody } from './commands/delete.js';
@@ -20,14 +21,39 @@ function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string[]; errs: string[
   return { out, errs, stdout: (t) => out.push(t), stderr: (t) => errs.push(t), stdin: Readable.from([]), env, clock: new FakeClock() };
 }
 
-const commands = ['serve', 'setup', 'kubeconfig', 'apply', 'create', 'get', 'describe', 'logs', 'delete', 'image load', 'image import', 'image pull', 'image ls', 'image rm', 'image prune', 'runtime ps', 'anatomy'];
-for (const c of commands) {
-  test(`\`${c} --help\` prints usage and exits 0`, async () => {
+/** Every visible command, as a path of names (`image pull`), from the program's own tree. */
+function visibleCommands(): string[] {
+  const walk = (c: Command, prefix: string[]): string[][] =>
+    c.commands.filter((x) => !(x as unknown as { _hidden?: boolean })._hidden).flatMap((x) => [[...prefix, x.name()], ...walk(x, [...prefix, x.name()])]);
+  return walk(buildProgram(io()), []).map((p) => p.join(' '));
+}
+
+for (const c of visibleCommands()) {
+  test(`\`${c} --help\` prints usage, then examples of it to type, and exits 0`, async () => {
     const x = io();
     assert.equal(await main([...c.split(' '), '--help'], x), 0);
-    assert.match(x.out.join(''), new RegExp(`Usage: peapod ${c}`));
+    const text = x.out.join('');
+    assert.match(text, new RegExp(`^Usage: peapod ${c}[ |]`));
+    const ex = text.slice(text.lastIndexOf('\nExamples:\n') + 1);
+    assert.ok(text.includes('\nExamples:\n'), `${c} --help has no examples`);
+    const lines = ex.split('\n').slice(1).filter(Boolean);
+    assert.ok(lines.length > 0);
+    // Each example runs the command it documents (or a pipeline feeding it).
+    assert.ok(lines.some((l) => new RegExp(`peapod( -{1,2}[\\w-]+(=| )\\S+)* ${c}\\b`).test(l)), `${c}: ${lines.join(' | ')}`);
   });
 }
+
+test('`peapod` alone shows the daily commands first, then every other command once, and where to start', async () => {
+  const x = io();
+  assert.equal(await main([], x), 0);
+  const text = x.out.join('');
+  assert.match(text, /^peapod: .*\n\nDaily commands \(kubectl's habits\):\n  get /);
+  const top = buildProgram(io()).commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
+  assert.deepEqual([...COMMAND_GROUPS.flatMap(([, names]) => names)].sort(), [...top].sort(), 'each visible command is in one group');
+  for (const name of top) assert.equal(text.split('\n').filter((l) => new RegExp(`^  ${name}( |$)`).test(l)).length, 1, name);
+  assert.ok(text.indexOf('  get ') < text.indexOf('  serve '), 'daily commands before the host\'s');
+  assert.match(text, /Start here:\n  sudo setsid peapod serve/);
+});
 
 test('an unknown command exits non-zero with an error', async () => {
   const x = io();
@@ -41,10 +67,62 @@ test('an unsupported -o value is refused before any request', async () => {
   assert.match(x.errs.join(''), /^error: unable to match a printer suitable for the output format "xml", allowed formats are: .*json/);
 });
 
-test('a missing kubeconfig names the file and how to get one', async () => {
+test('a missing kubeconfig names the file and what to do: start the daemon, or save one with `peapod kubeconfig`', async () => {
   const x = io();
   assert.equal(await main(['get', 'pods', '--data-dir', '/nonexistent/peapod-cli-test'], x), 1);
-  assert.match(x.errs.join(''), /^error: no kubeconfig at \/nonexistent\/peapod-cli-test\/kubeconfig: start the daemon/);
+  assert.equal(
+    x.errs.join(''),
+    'error: no kubeconfig at /nonexistent/peapod-cli-test/kubeconfig: the daemon writes it when it starts. Start it with `sudo setsid peapod --data-dir /nonexistent/peapod-cli-test serve >> /var/log/peapod.log 2>&1 &` (or `bash scripts/setup-and-run.sh`), or pass --kubeconfig\n',
+  );
+  const y = io({ KUBECONFIG: '/nonexistent/kc' });
+  assert.equal(await main(['get', 'pods'], y), 1);
+  assert.equal(y.errs.join(''), 'error: no kubeconfig at /nonexistent/kc ($KUBECONFIG): save the daemon\'s there with `sudo peapod kubeconfig > /nonexistent/kc`, or mint one for a user with `sudo peapod kubeconfig --user NAME`\n');
+});
+
+test('a daemon that refuses the connection: kubectl\'s line, then what starts it; -v 1 names the daemon first', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  // A port nothing listens on: bound, then closed.
+  const port = await new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'peapod-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    path.join(dir, 'kubeconfig'),
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:${port}"}\ncontexts:\n- name: ctx\n  context: {cluster: c, user: u, namespace: shop}\ncurrent-context: ctx\nusers:\n- name: u\n  user: {token: t}\n`,
+  );
+  const x = io();
+  assert.equal(await main(['-v', '1', '--data-dir', dir, 'get', 'pods'], x), 1);
+  assert.deepEqual(x.errs.join('').split('\n'), [
+    `peapod: https://127.0.0.1:${port} (context ctx, user u, namespace shop) from kubeconfig ${dir}/kubeconfig (--data-dir ${dir})`,
+    `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`,
+    `Is the daemon running? Start it with \`sudo setsid peapod --data-dir ${dir} serve >> /var/log/peapod.log 2>&1 &\``,
+    '',
+  ]);
+  const y = io();
+  assert.equal(await main(['version', '--kubeconfig', `${dir}/kubeconfig`], y), 1);
+  assert.match(y.out.join(''), /^Client Version: peapod \d+\.\d+\.\d+ \(Node\.js v\d+/);
+  assert.match(y.out.join(''), new RegExp(`\\nServer: https://127.0.0.1:${port} \\(kubeconfig ${dir}/kubeconfig, from --kubeconfig\\)\\n$`));
+  assert.match(y.errs.join(''), new RegExp(`Is the daemon of ${dir}/kubeconfig \\(--kubeconfig\\) running\\?`));
+  const z = io();
+  assert.equal(await main(['version', '--client', '--kubeconfig', `${dir}/kubeconfig`], z), 0, '--client asks no daemon');
+  assert.deepEqual(z.errs, []);
+});
+
+test('-v takes kubectl\'s forms and refuses a non-level', async () => {
+  for (const form of [['-v', '6'], ['-v6'], ['-v=6'], ['--v=6']]) {
+    const x = io();
+    assert.equal(await main([...form, 'version', '--client'], x), 0, form.join(' '));
+  }
+  const x = io();
+  assert.equal(await main(['-v', 'loud', 'version', '--client'], x), 1);
+  assert.match(x.errs.join(''), /invalid argument "loud" for "-v, --v" flag/);
 });
 
 test('the kubeconfig comes from the flag, then $KUBECONFIG, then the data dir', () => {

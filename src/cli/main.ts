@@ -73,6 +73,16 @@ export function parseDurationMs(v: string): number {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** The end of a command's help: lines to type (every command has some; a unit test holds to it). */
+export const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+
+/** -v 6, -v6, -v=6 (kubectl's form) and --v=6. */
+function parseVerbosity(v: string): number {
+  const n = Number(v.replace(/^=/, ''));
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`error: invalid argument "${v}" for "-v, --v" flag: must be a level from 0 up`);
+  return n;
+}
+
 /** Builds the command tree; `run` wraps each action with a context. */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('peapod')
@@ -80,6 +90,8 @@ export function buildProgram(io: CliIO): Command {
     .option('--kubeconfig <file>', 'kubeconfig to use (default: --data-dir\'s when given, else $KUBECONFIG, else the default data dir\'s)')
     .option('--data-dir <dir>', `peapod data dir (default ${DEFAULT_DATA_DIR})`)
     .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig context\'s)')
+    .option('-v, --v <level>', 'log level to stderr, as kubectl\'s: 1 names the daemon reached (server, context, user, kubeconfig and why that one), 6 adds each request with its status and time', parseVerbosity)
+    .addHelpText('after', examples('peapod get pods -A', 'peapod -n shop logs web -f', 'peapod --data-dir /srv/peapod get pods', 'peapod -v 6 get pods     # which daemon, and each request'))
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
@@ -90,8 +102,206 @@ export function buildProgram(io: CliIO): Command {
       await fn(new CliContext(io, cmd.optsWithGlobals<GlobalOptions>()), ...(args.slice(0, -1) as A));
     };
 
+  /** A command's own exit code becomes the CLI's (the message was printed already). */
+  const exitWith = (code: number) => {
+    if (code !== 0) throw new CliError('', code);
+  };
+
+  program
+    .command('get')
+    .summary('list objects: pods, pv, pvc, sc, configmaps, secrets, namespaces, nodes, events')
+    .description('list objects: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc), configmaps, secrets, namespaces, nodes, events')
+    .argument('<type>', 'a type, or several joined by commas (pv,pvc,sc), or TYPE/NAME')
+    .argument('[names...]', 'names of objects of that type (default: all)')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE')
+    .option('-l, --selector <selector>', 'label selector')
+    .option('-w, --watch', 'watch for changes after listing (one type only)')
+    .option('--no-headers', 'omit the header row')
+    .addHelpText('after', examples('peapod get pods -A', 'peapod get pods -o wide -w', 'peapod get pv,pvc,sc', 'peapod get pvc data -n web -o yaml', "peapod get pods -o jsonpath='{.items[*].status.podIP}'", 'peapod get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP', 'peapod get storageclass.storage.k8s.io/local-path'))
+    .action(run(async (ctx, type: string, names: string[], o: GetOptions & { headers?: boolean }) =>
+      (await get()).runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
+
+  program
+    .command('describe')
+    .summary('show objects\' details and their events')
+    .description('show details of objects and their events: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc)')
+    .argument('<type>', 'pod, pvc, pv or sc (or TYPE/NAME)')
+    .argument('[names...]', 'names (default: every object of the type)')
+    .addHelpText('after', '\nA bound claim also shows the host directory that holds its data (Host Path).\n\nExamples:\n  peapod describe pod web\n  peapod describe pvc data -n web\n  peapod describe pv pvc-0c1d2e3f\n  peapod describe sc local-path')
+    .action(run(async (ctx, type: string, names: string[]) => (await import('./commands/describe.js')).runDescribe(ctx, [type, ...names])));
+
+  program
+    .command('logs')
+    .summary('print or follow a container\'s log')
+    .description('print a container\'s log')
+    .argument('<pod>')
+    .option('-c, --container <name>', 'container name')
+    .option('-f, --follow', 'stream the log')
+    .option('-p, --previous', 'the previous instance\'s log')
+    .option('--tail <n>', 'lines from the end (-1: all)', parseIntArg)
+    .option('--timestamps', 'prefix each line with its timestamp')
+    .addHelpText('after', examples('peapod logs web', 'peapod logs web -c sidecar -f', 'peapod logs web --previous --tail 20', 'peapod logs web --timestamps'))
+    .action(run(async (ctx, pod: string, o: LogsOptions) => (await import('./commands/logs.js')).runLogs(ctx, pod, o)));
+
+  program
+    .command('apply')
+    .description('create or update objects from files (kubectl client-side apply)')
+    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
+    .addHelpText('after', examples('peapod apply -f examples/two-containers.yaml', 'peapod apply -f manifests/           # every .yaml, .yml and .json in it', 'cat pod.yaml | peapod -n shop apply -f -'))
+    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.applyObject); }));
+
+  program
+    .command('create')
+    .description('create objects from files')
+    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
+    .addHelpText('after', examples('peapod create -f examples/init-container.yaml', 'peapod -n shop create -f web.yaml'))
+    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.createObject); }));
+
+  program
+    .command('delete')
+    .summary('delete objects by type and name, or from files')
+    .description('delete objects by type and name (TYPE NAME..., TYPE/NAME..., pvc,pv NAME), or from files')
+    .argument('[args...]')
+    .option('-f, --filename <file>', 'file, directory or - for stdin')
+    .option('--grace-period <seconds>', 'termination grace period (-1: the object\'s)', parseIntArg)
+    .option('--force', 'delete immediately (grace period 0)')
+    .option('--now', 'grace period 1')
+    .option('--wait [bool]', 'wait until the objects are gone', parseBool, true)
+    .addHelpText('after', examples('peapod delete pod web', 'peapod delete pod web --now', 'peapod delete -f examples/two-containers.yaml', 'peapod delete pvc,pv data'))
+    .action(run(async (ctx, args: string[], o: DeleteOptions & { now?: boolean }) =>
+      (await import('./commands/delete.js')).runDelete(ctx, args, { ...o, gracePeriod: o.now ? 1 : o.gracePeriod })));
+
+  program
+    .command('exec')
+    .summary('run a command in a container')
+    .description('run a command in a container: exec [-i] [-t] POD [-c C] -- CMD (kubectl exec)')
+    .argument('<pod>')
+    .argument('<command...>')
+    .option('-c, --container <name>', 'container name (default: the default-container annotation, else the first)')
+    .option('-i, --stdin', 'pass stdin to the container')
+    .option('-t, --tty', 'stdin is a terminal')
+    .addHelpText('after', examples('peapod exec web -- ls /', 'peapod exec -it web -c app -- sh', 'peapod exec web -- sh -c \'echo $HOSTNAME\''))
+    .action(run(async (ctx, pod: string, cmd: string[], o: ExecOptions) => exitWith(await (await exec()).runExec(ctx, pod, cmd, o))));
+
+  program
+    .command('attach')
+    .summary('attach to a running container\'s own stdio')
+    .description('attach to a running container\'s own stdio: attach [-i] [-t] POD [-c C]')
+    .argument('<pod>')
+    .option('-c, --container <name>', 'container name')
+    .option('-i, --stdin', 'pass stdin to the container')
+    .option('-t, --tty', 'stdin is a terminal')
+    .addHelpText('after', examples('peapod attach -it web', 'peapod attach web -c app'))
+    .action(run(async (ctx, pod: string, o: ExecOptions) => exitWith(await (await exec()).runAttach(ctx, pod, o))));
+
+  program
+    .command('port-forward')
+    .summary('forward local ports to a pod')
+    .description('forward local ports to a pod: port-forward POD [LOCAL:]REMOTE... (until Ctrl-C)')
+    .argument('<pod>')
+    .argument('<ports...>')
+    .addHelpText('after', examples('peapod port-forward web 8080:80', 'peapod port-forward web 9000 9001:90'))
+    .action(run(async (ctx, pod: string, ports: string[]) => exitWith(await (await exec()).runPortForward(ctx, pod, ports))));
+
+  program
+    .command('debug')
+    .summary('add an ephemeral container to a running pod')
+    .description('add an ephemeral container to a running pod: debug [-i] [-t] POD --image IMG [--target C] [-- CMD] (kubectl debug)')
+    .argument('<pod>')
+    .argument('[command...]')
+    .requiredOption('--image <image>', 'the debug container\'s image')
+    .option('--target <container>', 'share this container\'s process namespace')
+    .option('-c, --container <name>', 'the debug container\'s name (default: debugger-xxxxx)')
+    .option('-i, --stdin', 'keep stdin open and attach')
+    .option('-t, --tty', 'allocate a terminal')
+    .addHelpText('after', examples('peapod debug -it web --image localhost/busybox:latest --target app', 'peapod debug web --image localhost/busybox:latest -- ps'))
+    .action(run(async (ctx, pod: string, cmd: string[], o: DebugOptions) => exitWith(await (await exec()).runDebug(ctx, pod, cmd, o))));
+
+  program
+    .command('anatomy')
+    .summary('a pod as the node holds it: namespaces, network, mounts, processes')
+    .description('a pod as the node holds it, as a tree: its infra container and the namespaces it holds, network (veth pair, gateway, host ports), containers (namespaces joined or own, probes, mounts, processes) and volumes')
+    .argument('<pod>')
+    .option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree')
+    .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network\n  peapod anatomy web -o svg > web.svg')
+    .action(run(async (ctx, pod: string, o: AnatomyOptions) => (await import('./commands/anatomy.js')).runAnatomy(ctx, pod, o)));
+
+  program
+    .command('dashboard')
+    .summary('a one-time login link to the web dashboard')
+    .description('print a one-time login link to the web dashboard (pods, anatomy, logs, a terminal) and exit')
+    .option('--open', 'also open the link in the desktop\'s browser (through a private file, never on a command line)')
+    .addHelpText('after', '\nThe dashboard is served by the daemon under /ui/ on the API\'s port, over the same TLS. The link logs a\nbrowser in once, within five minutes, with the rights of this kubeconfig\'s user; the session ends when\nthe browser closes, at logout, after 8 hours, or when the daemon restarts.\n\nExamples:\n  peapod dashboard\n  peapod dashboard --open\n  peapod --data-dir /srv/peapod dashboard')
+    .action(run(async (ctx, o: DashboardOptions) => (await import('./commands/dashboard.js')).runDashboard(ctx, o)));
+
+  const image = program
+    .command('image')
+    .description('manage the node\'s images')
+    .addHelpText('after', examples('peapod image pull nginx:1.27', 'peapod image ls', 'peapod image load -i app.tar', 'peapod image prune --all -f'));
+  image
+    .command('load')
+    .description('load a docker-archive or OCI-archive tarball')
+    .requiredOption('-i, --input <tar>', 'archive file')
+    .addHelpText('after', examples('docker save app:1 -o app.tar && peapod image load -i app.tar', 'skopeo copy docker://nginx:1.27 oci-archive:nginx.tar && peapod image load -i nginx.tar'))
+    .action(run(async (ctx, o: { input: string }) => (await images()).runImageLoad(ctx, o.input)));
+  image
+    .command('import')
+    .description('import a root filesystem tarball as a one-layer image')
+    .argument('<rootfs-tar>')
+    .argument('<name>')
+    .addHelpText('after', examples('peapod image import rootfs.tar localhost/tools:1'))
+    .action(run(async (ctx, tar: string, name: string) => (await images()).runImageImport(ctx, tar, name)));
+  image
+    .command('pull')
+    .description('pull an image from a registry into the node\'s store')
+    .argument('<ref>', 'image reference, e.g. nginx:1.27, ghcr.io/org/app@sha256:...')
+    .option('--creds <user:pass>', 'registry credentials, split at the first colon (sent in the request body, never printed)')
+    .addHelpText('after', '\nOn a terminal it draws a progress bar per layer; piped, it prints one line per layer state change.\nThe last line is the image id.\n\nExamples:\n  peapod image pull nginx:1.27\n  peapod image pull --creds alice:s3cret registry.example.com/team/app:2.1\n  id=$(peapod image pull busybox:1.36 | tail -n1)')
+    .action(run(async (ctx, ref: string, o: { creds?: string }) => (await import('./commands/image-pull.js')).runImagePull(ctx, ref, o)));
+  image
+    .command('ls')
+    .alias('list')
+    .description('list images: repository, tag, short manifest digest, id, age, size')
+    .addHelpText('after', examples('peapod image ls'))
+    .action(run(async (ctx) => (await images()).runImageLs(ctx)));
+  image
+    .command('rm')
+    .description('remove images by reference or id')
+    .argument('<ref...>')
+    .addHelpText('after', examples('peapod image rm localhost/tools:1', 'peapod image rm 284346fb1027'))
+    .action(run(async (ctx, refs: string[]) => (await images()).runImageRm(ctx, refs)));
+  image
+    .command('prune')
+    .description('remove dangling (untagged) images; with --all, every image no container uses')
+    .option('-a, --all', 'remove every image no container uses, not only dangling ones')
+    .option('-f, --force', 'do not prompt for confirmation')
+    .addHelpText('after', '\nExamples:\n  peapod image prune -f\n  peapod image prune --all --force')
+    .action(run(async (ctx, o: { all?: boolean; force?: boolean }) => (await images()).runImagePrune(ctx, o)));
+
+  const runtime = program
+    .command('runtime')
+    .description('inspect the container runtime')
+    .addHelpText('after', examples('peapod runtime ps'));
+  runtime
+    .command('ps')
+    .description('sandboxes and containers, grouped by pod, with their namespaces')
+    .addHelpText('after', examples('peapod runtime ps', 'peapod --data-dir /srv/peapod runtime ps'))
+    .action(run(async (ctx) => (await import('./commands/runtime-ps.js')).runRuntimePs(ctx)));
+
+  program
+    .command('version')
+    .summary('the client\'s version, the daemon reached and what it runs')
+    .description('print the client\'s version, the daemon it reaches, and what that daemon runs: peapod, the Kubernetes API, runc, conmon, catatonit, CNI plugins')
+    .option('--client', 'the client\'s version only (no daemon is asked)')
+    .option('-o, --output <format>', 'yaml or json')
+    .addHelpText('after', examples('peapod version', 'peapod version --client', 'peapod --data-dir /srv/peapod version -o json'))
+    .action(run(async (ctx, o: { client?: boolean; output?: string }) => (await import('./commands/version.js')).runVersion(ctx, o)));
+
+  // The host's commands (root's), after the daily ones: `peapod --help` lists them in this order.
   program
     .command('serve')
+    .summary('run the node daemon')
     .description('run the node daemon (API, pod manager, runtime) until SIGINT/SIGTERM')
     .option('--listen <addr>', 'API address (HTTPS only)', '127.0.0.1:6443')
     .option('--node-name <name>', 'node name', os.hostname().toLowerCase())
@@ -126,6 +336,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--request-timeout <duration>', 'time a client has to send a whole request, body and image uploads included (answers may take longer)', '5m')
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
+    .addHelpText('after', examples('sudo setsid peapod serve >> /var/log/peapod.log 2>&1 &', 'sudo peapod serve --listen 0.0.0.0:6443 --pod-cidr 10.88.0.0/16', 'sudo peapod --data-dir /srv/peapod serve --warm-pool 4 --max-pods 50'))
     .action(run(async (ctx, o: ServeOptions) => {
       const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, warmPool: warmPoolText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout, ...rest } = o;
       const { parseServerLimitFlags } = await import('../api/server-limit-flags.js');
@@ -186,6 +397,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('setup')
+    .summary('install the host\'s programs and the peapod command')
     .description('check and install host programs, build localhost/busybox:latest, and put the peapod command on PATH')
     .option('--no-install', 'only check; do not apt-get install missing packages nor link the command')
     .option('--skip-image', 'do not build the busybox image')
@@ -216,6 +428,7 @@ export function buildProgram(io: CliIO): Command {
 
   program
     .command('reset')
+    .summary('remove all a data dir\'s engine made on the host')
     .description('stop and remove every container and sandbox of the data dir, and all the engine made on the host for them (needs root)')
     .option('--force', 'stop the daemon serving the data dir first (SIGTERM, SIGKILL after 30 s)')
     .option('--all', 'remove the data dir too (store, images, volumes\' data, certificates) and the pods\' logs')
@@ -225,6 +438,7 @@ Removes, for this data dir only: conmon processes, runc containers, mounts (root
 reservations, cgroups and the run dir. The data dir is kept unless --all: a daemon started on it again
 runs its pods anew. Works after a crash and after the data dir was deleted (the names derive from its
 path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses them.`)
+    .addHelpText('after', examples('sudo peapod reset --force', 'sudo peapod --data-dir /tmp/gone reset --all'))
     .action(run(async (ctx, o: { force?: boolean; all?: boolean }) => {
       const { runReset } = await import('./commands/reset.js');
       await runReset(ctx, { dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, force: o.force === true, all: o.all === true });
@@ -232,10 +446,12 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
 
   program
     .command('kubeconfig')
+    .summary('print the admin kubeconfig, or mint one for a user')
     .description('print the admin kubeconfig the daemon wrote; with --user, mint a client certificate for another user (needs root)')
     .option('--user <name>', 'the user to mint a client certificate for (the certificate\'s CN)')
     .option('--group <group>', 'a group of that user (the certificate\'s O); repeat for more, e.g. --group peapod:viewers', collect, [])
     .option('--days <n>', 'how long the minted certificate is valid', '365')
+    .addHelpText('after', examples('sudo peapod kubeconfig > ~/.kube/config', 'sudo peapod kubeconfig --user alice --group peapod:viewers --days 30 > alice.kubeconfig'))
     .action(run(async (ctx, o: { user?: string; group: string[]; days: string }) => {
       const file = nodePaths(ctx.globals.dataDir).kubeconfigPath;
       const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
@@ -249,164 +465,6 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
       const { mintKubeconfig } = await import('./mint-kubeconfig.js');
       ctx.io.stdout(await mintKubeconfig({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, adminKubeconfig: text, user: o.user, groups: o.group, days: o.days, now: ctx.io.clock.now() }));
     }));
-
-  program
-    .command('apply')
-    .description('create or update objects from files (kubectl client-side apply)')
-    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
-    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.applyObject); }));
-
-  program
-    .command('create')
-    .description('create objects from files')
-    .requiredOption('-f, --filename <file>', 'file, directory or - for stdin')
-    .action(run(async (ctx, o: { filename: string }) => { const m = await apply(); await m.forEachManifest(ctx, o.filename, m.createObject); }));
-
-  program
-    .command('get')
-    .description('list objects: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc), configmaps, secrets, namespaces, nodes, events')
-    .argument('<type>', 'a type, or several joined by commas (pv,pvc,sc), or TYPE/NAME')
-    .argument('[names...]', 'names of objects of that type (default: all)')
-    .option('-A, --all-namespaces', 'list across all namespaces')
-    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE')
-    .option('-l, --selector <selector>', 'label selector')
-    .option('-w, --watch', 'watch for changes after listing (one type only)')
-    .option('--no-headers', 'omit the header row')
-    .addHelpText('after', '\nExamples:\n  peapod get pods -A\n  peapod get pv,pvc,sc\n  peapod get pvc data -n web -o yaml\n  peapod get storageclass.storage.k8s.io/local-path')
-    .action(run(async (ctx, type: string, names: string[], o: GetOptions & { headers?: boolean }) =>
-      (await get()).runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
-
-  program
-    .command('describe')
-    .description('show details of objects and their events: pods, persistentvolumeclaims (pvc), persistentvolumes (pv), storageclasses (sc)')
-    .argument('<type>', 'pod, pvc, pv or sc (or TYPE/NAME)')
-    .argument('[names...]', 'names (default: every object of the type)')
-    .addHelpText('after', '\nA bound claim also shows the host directory that holds its data (Host Path).\n\nExamples:\n  peapod describe pod web\n  peapod describe pvc data -n web\n  peapod describe pv pvc-0c1d2e3f\n  peapod describe sc local-path')
-    .action(run(async (ctx, type: string, names: string[]) => (await import('./commands/describe.js')).runDescribe(ctx, [type, ...names])));
-
-  program
-    .command('logs')
-    .description('print a container\'s log')
-    .argument('<pod>')
-    .option('-c, --container <name>', 'container name')
-    .option('-f, --follow', 'stream the log')
-    .option('-p, --previous', 'the previous instance\'s log')
-    .option('--tail <n>', 'lines from the end (-1: all)', parseIntArg)
-    .option('--timestamps', 'prefix each line with its timestamp')
-    .action(run(async (ctx, pod: string, o: LogsOptions) => (await import('./commands/logs.js')).runLogs(ctx, pod, o)));
-
-  program
-    .command('anatomy')
-    .description('a pod as the node holds it, as a tree: its infra container and the namespaces it holds, network (veth pair, gateway, host ports), containers (namespaces joined or own, probes, mounts, processes) and volumes')
-    .argument('<pod>')
-    .option('-o, --output <format>', 'print the PodAnatomy object (json, yaml) or a diagram (svg) instead of the tree')
-    .addHelpText('after', '\nRead from the pod\'s anatomy subresource, which the daemon computes from the runtime\'s state and the\nhost (/proc, mountinfo, the pod\'s network namespace), not from the spec. State words are coloured on\na terminal unless NO_COLOR is set.\n\nExamples:\n  peapod anatomy web\n  peapod anatomy web -n shop -o json | jq .network\n  peapod anatomy web -o svg > web.svg')
-    .action(run(async (ctx, pod: string, o: AnatomyOptions) => (await import('./commands/anatomy.js')).runAnatomy(ctx, pod, o)));
-
-  program
-    .command('dashboard')
-    .description('print a one-time login link to the web dashboard (pods, anatomy, logs, a terminal) and exit')
-    .option('--open', 'also open the link in the desktop\'s browser (through a private file, never on a command line)')
-    .addHelpText('after', '\nThe dashboard is served by the daemon under /ui/ on the API\'s port, over the same TLS. The link logs a\nbrowser in once, within five minutes, with the rights of this kubeconfig\'s user; the session ends when\nthe browser closes, at logout, after 8 hours, or when the daemon restarts.\n\nExamples:\n  peapod dashboard\n  peapod dashboard --open\n  peapod --data-dir /srv/peapod dashboard')
-    .action(run(async (ctx, o: DashboardOptions) => (await import('./commands/dashboard.js')).runDashboard(ctx, o)));
-
-  /** A command's own exit code becomes the CLI's (the message was printed already). */
-  const exitWith = (code: number) => {
-    if (code !== 0) throw new CliError('', code);
-  };
-
-  program
-    .command('exec')
-    .description('run a command in a container: exec [-i] [-t] POD [-c C] -- CMD (kubectl exec)')
-    .argument('<pod>')
-    .argument('<command...>')
-    .option('-c, --container <name>', 'container name (default: the default-container annotation, else the first)')
-    .option('-i, --stdin', 'pass stdin to the container')
-    .option('-t, --tty', 'stdin is a terminal')
-    .action(run(async (ctx, pod: string, cmd: string[], o: ExecOptions) => exitWith(await (await exec()).runExec(ctx, pod, cmd, o))));
-
-  program
-    .command('attach')
-    .description('attach to a running container\'s own stdio: attach [-i] [-t] POD [-c C]')
-    .argument('<pod>')
-    .option('-c, --container <name>', 'container name')
-    .option('-i, --stdin', 'pass stdin to the container')
-    .option('-t, --tty', 'stdin is a terminal')
-    .action(run(async (ctx, pod: string, o: ExecOptions) => exitWith(await (await exec()).runAttach(ctx, pod, o))));
-
-  program
-    .command('debug')
-    .description('add an ephemeral container to a running pod: debug [-i] [-t] POD --image IMG [--target C] [-- CMD] (kubectl debug)')
-    .argument('<pod>')
-    .argument('[command...]')
-    .requiredOption('--image <image>', 'the debug container\'s image')
-    .option('--target <container>', 'share this container\'s process namespace')
-    .option('-c, --container <name>', 'the debug container\'s name (default: debugger-xxxxx)')
-    .option('-i, --stdin', 'keep stdin open and attach')
-    .option('-t, --tty', 'allocate a terminal')
-    .action(run(async (ctx, pod: string, cmd: string[], o: DebugOptions) => exitWith(await (await exec()).runDebug(ctx, pod, cmd, o))));
-
-  program
-    .command('port-forward')
-    .description('forward local ports to a pod: port-forward POD [LOCAL:]REMOTE... (until Ctrl-C)')
-    .argument('<pod>')
-    .argument('<ports...>')
-    .action(run(async (ctx, pod: string, ports: string[]) => exitWith(await (await exec()).runPortForward(ctx, pod, ports))));
-
-  program
-    .command('delete')
-    .description('delete objects by type and name (TYPE NAME..., TYPE/NAME..., pvc,pv NAME), or from files')
-    .argument('[args...]')
-    .option('-f, --filename <file>', 'file, directory or - for stdin')
-    .option('--grace-period <seconds>', 'termination grace period (-1: the object\'s)', parseIntArg)
-    .option('--force', 'delete immediately (grace period 0)')
-    .option('--now', 'grace period 1')
-    .option('--wait [bool]', 'wait until the objects are gone', parseBool, true)
-    .action(run(async (ctx, args: string[], o: DeleteOptions & { now?: boolean }) =>
-      (await import('./commands/delete.js')).runDelete(ctx, args, { ...o, gracePeriod: o.now ? 1 : o.gracePeriod })));
-
-  const image = program.command('image').description('manage the node\'s images');
-  image
-    .command('load')
-    .description('load a docker-archive or OCI-archive tarball')
-    .requiredOption('-i, --input <tar>', 'archive file')
-    .action(run(async (ctx, o: { input: string }) => (await images()).runImageLoad(ctx, o.input)));
-  image
-    .command('import')
-    .description('import a root filesystem tarball as a one-layer image')
-    .argument('<rootfs-tar>')
-    .argument('<name>')
-    .action(run(async (ctx, tar: string, name: string) => (await images()).runImageImport(ctx, tar, name)));
-  image
-    .command('pull')
-    .description('pull an image from a registry into the node\'s store')
-    .argument('<ref>', 'image reference, e.g. nginx:1.27, ghcr.io/org/app@sha256:...')
-    .option('--creds <user:pass>', 'registry credentials, split at the first colon (sent in the request body, never printed)')
-    .addHelpText('after', '\nOn a terminal it draws a progress bar per layer; piped, it prints one line per layer state change.\nThe last line is the image id.\n\nExamples:\n  peapod image pull nginx:1.27\n  peapod image pull --creds alice:s3cret registry.example.com/team/app:2.1\n  id=$(peapod image pull busybox:1.36 | tail -n1)')
-    .action(run(async (ctx, ref: string, o: { creds?: string }) => (await import('./commands/image-pull.js')).runImagePull(ctx, ref, o)));
-  image
-    .command('ls')
-    .alias('list')
-    .description('list images: repository, tag, short manifest digest, id, age, size')
-    .action(run(async (ctx) => (await images()).runImageLs(ctx)));
-  image
-    .command('rm')
-    .description('remove images by reference or id')
-    .argument('<ref...>')
-    .action(run(async (ctx, refs: string[]) => (await images()).runImageRm(ctx, refs)));
-  image
-    .command('prune')
-    .description('remove dangling (untagged) images; with --all, every image no container uses')
-    .option('-a, --all', 'remove every image no container uses, not only dangling ones')
-    .option('-f, --force', 'do not prompt for confirmation')
-    .addHelpText('after', '\nExamples:\n  peapod image prune -f\n  peapod image prune --all --force')
-    .action(run(async (ctx, o: { all?: boolean; force?: boolean }) => (await images()).runImagePrune(ctx, o)));
-
-  const runtime = program.command('runtime').description('inspect the container runtime');
-  runtime
-    .command('ps')
-    .description('sandboxes and containers, grouped by pod, with their namespaces')
-    .action(run(async (ctx) => (await import('./commands/runtime-ps.js')).runRuntimePs(ctx)));
 
   return program;
 }
@@ -436,9 +494,48 @@ function defaultIO(): CliIO {
   };
 }
 
+/** The commands `peapod` with no arguments shows, by what they are for (every visible command is in one). */
+export const COMMAND_GROUPS: [string, string[]][] = [
+  ['Daily commands (kubectl\'s habits)', ['get', 'describe', 'logs', 'apply', 'create', 'delete']],
+  ['Getting inside a pod', ['exec', 'attach', 'port-forward', 'debug', 'anatomy', 'dashboard']],
+  ['Images and the runtime', ['image', 'runtime']],
+  ['The node (as root)', ['serve', 'setup', 'reset', 'kubeconfig']],
+  ['This CLI', ['version', 'completion']],
+];
+
+/** `peapod` alone: the daily commands first, then the rest, and where to start. */
+export function overview(program: Command): string {
+  const byName = new Map(program.commands.map((c) => [c.name(), c]));
+  const out = [`peapod: ${program.description()}`, ''];
+  const label = (c: Command) => c.name() + (c.commands.length ? ` ${c.commands.map((x) => x.name()).join('|')}` : '');
+  const width = Math.max(...program.commands.map((c) => label(c).length)) + 3;
+  for (const [title, names] of COMMAND_GROUPS) {
+    const cmds = names.map((n) => byName.get(n)).filter((c): c is Command => c !== undefined);
+    if (cmds.length === 0) continue;
+    out.push(`${title}:`);
+    for (const c of cmds) out.push(`  ${label(c).padEnd(width)}${c.summary() || c.description()}`);
+    out.push('');
+  }
+  out.push(
+    'Start here:',
+    '  sudo setsid peapod serve >> /var/log/peapod.log 2>&1 &     # the node daemon (or: bash scripts/setup-and-run.sh)',
+    '  peapod apply -f examples/two-containers.yaml',
+    '  peapod get pods -o wide',
+    '  peapod anatomy two-containers',
+    '',
+    'Global flags: -n NAMESPACE, --data-dir DIR, --kubeconfig FILE, -v LEVEL. `peapod COMMAND --help` shows a',
+    'command\'s flags and examples; `peapod --help` lists every command.',
+  );
+  return out.join('\n') + '\n';
+}
+
 /** Runs the CLI on the user's arguments (without node and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const program = buildProgram(io);
+  if (argv.length === 0) {
+    io.stdout(overview(program));
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -97,6 +97,7 @@ if (process.getuid?.() !== 0) {
     it('answers 503 without an image service or runtime', async () => {
       assert.equal((await request(bareUrl, 'GET', '/peapod/v1/images')).code, 503);
       assert.equal((await request(bareUrl, 'GET', '/peapod/v1/runtime/ps')).code, 503);
+      assert.equal((await request(bareUrl, 'GET', '/peapod/v1/version')).code, 503);
     });
   });
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { TestDaemon, REPO_ROOT, freePort, httpGet } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 
@@ -79,6 +80,19 @@ describe('pods end to end with kubectl (issue 2)', { skip: ROOT ? false : 'needs
     assert.match(ps.stdout, /\bPOD\b/);
     assert.match(ps.stdout, /\bserver\b/);
     assert.match(ps.stdout, /\bwriter\b/);
+  });
+
+  step('peapod version names the daemon reached and what it runs, as the host\'s programs report themselves', async () => {
+    const v = await d.peapod(['version']);
+    assert.equal(v.code, 0, v.stderr);
+    const runc = /runc version (\S+)/.exec(execFileSync('runc', ['--version'], { encoding: 'utf8' }))![1];
+    const conmon = /conmon version (\S+)/.exec(execFileSync('conmon', ['--version'], { encoding: 'utf8' }))![1];
+    assert.match(v.stdout, /^Client Version: peapod \d+\.\d+\.\d+ \(Node\.js v\d+/);
+    assert.match(v.stdout, /\nServer: https:\/\/127\.0\.0\.1:\d+ \(kubeconfig \S+kubeconfig, from /);
+    assert.match(v.stdout, /\nServer Version: peapod \d+\.\d+\.\d+, Kubernetes API v1\.\d+\.\d+ /);
+    assert.ok(v.stdout.includes(`\nRuntime: runc ${runc}, conmon ${conmon}, catatonit `), v.stdout);
+    const json = JSON.parse((await d.peapod(['version', '-o', 'json'])).stdout);
+    assert.equal(json.serverVersion.kernel, os.release());
   });
 
   step('lets two containers talk over localhost', async () => {

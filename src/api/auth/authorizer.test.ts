@@ -100,6 +100,8 @@ const cases: [string, UserInfo, string, string, boolean][] = [
   ['anonymous reads /readyz', anonymous, 'GET', '/readyz', true],
   ['anonymous reads a health subpath', anonymous, 'GET', '/healthz/ping', true],
   ['anonymous reads /version', anonymous, 'GET', '/version', true],
+  ['anonymous cannot read what the node runs', anonymous, 'GET', '/peapod/v1/version', false],
+  ['an authenticated user reads what the node runs (peapod version)', plain, 'GET', '/peapod/v1/version', true],
   ['anonymous cannot read discovery', anonymous, 'GET', '/api', false],
   ['anonymous cannot read OpenAPI', anonymous, 'GET', '/openapi/v2', false],
   ['anonymous cannot ask can-i', anonymous, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', false],

@@ -48,7 +48,7 @@ export const DISCOVERY: Role = {
   rules: [
     {
       verbs: ['get'],
-      nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', ...HEALTH_URLS],
+      nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/peapod/v1/version', ...HEALTH_URLS],
     },
   ],
 };
