@@ -1,8 +1,10 @@
-// `get TYPE[,TYPE...] [NAME...] | TYPE/NAME... [-n NS] [-A] [-o wide|yaml|json|name] [-l SEL] [-w]`:
+// `get TYPE[,TYPE...] [NAME...] | TYPE/NAME... [-n NS] [-A] [-o FORMAT] [-l SEL] [-w]`:
 // asks the server for a Table per type and prints each aligned like kubectl (rows named
-// `<kind>[.<group>]/NAME` when several types are asked, a blank line between them); yaml/json/name
-// print the objects.
+// `<kind>[.<group>]/NAME` when several types are asked, a blank line between them); yaml, json,
+// name, jsonpath[-file|-as-json] and custom-columns[-file] print the objects: the one named, else a
+// v1 List of them all (with -w, each object and then each event's object by itself, as kubectl).
 
+import { readFileSync } from 'node:fs';
 import { stringify as toYaml } from 'yaml';
 import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import type { KubeObject } from '../../k8s/types.js';
@@ -10,7 +12,9 @@ import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import { ApiError, jsonLines, TABLE_ACCEPT } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
 import { findResource, qualifiedKind, resourcePath } from '../resources.js';
-import { formatRows, tableCells, type Table } from '../printers/table.js';
+import { formatRows, tableCells, type Table, type TableColumn } from '../printers/table.js';
+import { JsonPath, JsonPathExecError, JsonPathParseError, goJson, goQuote, jsonPathExecMessage } from '../printers/jsonpath.js';
+import { formatCustomColumns, parseCustomColumns, parseCustomColumnsFile, type CustomColumn } from '../printers/custom-columns.js';
 
 export interface GetOptions {
   allNamespaces?: boolean;
@@ -18,9 +22,116 @@ export interface GetOptions {
   selector?: string;
   watch?: boolean;
   noHeaders?: boolean;
+  /** kubectl's --allow-missing-template-keys (default true): false makes a jsonpath key not found an error. */
+  allowMissingTemplateKeys?: boolean;
 }
 
-const OUTPUTS = ['', 'wide', 'yaml', 'json', 'name'];
+/** The -o formats peapod prints, named as kubectl names them in its error. */
+export const OUTPUT_FORMATS = ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'wide', 'yaml'];
+
+/** How the objects are printed, from -o. */
+export type OutputFormat =
+  | { kind: 'table'; wide: boolean }
+  | { kind: 'yaml' | 'json' | 'name' }
+  | { kind: 'jsonpath'; path: JsonPath; asJson: boolean }
+  | { kind: 'custom-columns'; columns: CustomColumn[] };
+
+function readTemplate(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    throw new CliError(`error: error reading ${what} ${file}, open ${file}: ${why}`);
+  }
+}
+
+/** -o's value as kubectl reads it (`jsonpath={.a}`: the format, then the template after the first `=`). */
+export function parseOutputFormat(output: string, allowMissingTemplateKeys = true): OutputFormat {
+  if (output === '' || output === 'wide') return { kind: 'table', wide: output === 'wide' };
+  const lower = output.toLowerCase();
+  if (lower === 'yaml' || lower === 'json' || lower === 'name') return { kind: lower };
+  const eq = output.indexOf('=');
+  const name = eq < 0 ? output : output.slice(0, eq);
+  const arg = eq < 0 ? '' : output.slice(eq + 1);
+  if (['go-template', 'go-template-file', 'template', 'templatefile'].includes(name)) {
+    throw new CliError(`error: peapod does not print Go templates (-o ${name}); use -o jsonpath=TEMPLATE or -o custom-columns=SPEC instead (formats peapod prints: ${OUTPUT_FORMATS.join(',')})`);
+  }
+  if (name === 'jsonpath' || name === 'jsonpath-file' || name === 'jsonpath-as-json') {
+    if (arg === '') throw new CliError('error: template format specified but no template given');
+    const template = name === 'jsonpath-file' ? readTemplate(arg, '--template') : arg;
+    try {
+      const path = new JsonPath(template);
+      path.allowMissingKeys = allowMissingTemplateKeys;
+      return { kind: 'jsonpath', path, asJson: name === 'jsonpath-as-json' };
+    } catch (err) {
+      if (err instanceof JsonPathParseError) throw new CliError(`error: error parsing jsonpath ${template}, ${err.message}`);
+      throw err;
+    }
+  }
+  if (name === 'custom-columns' || name === 'custom-columns-file') {
+    if (arg === '') throw new CliError('error: custom-columns format specified but no custom columns given');
+    try {
+      return { kind: 'custom-columns', columns: name === 'custom-columns' ? parseCustomColumns(arg) : parseCustomColumnsFile(readTemplate(arg, 'template')) };
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError(`error: ${(err as Error).message}`);
+    }
+  }
+  throw new CliError(`error: unable to match a printer suitable for the output format ${goQuote(output)}, allowed formats are: ${OUTPUT_FORMATS.join(',')}`);
+}
+
+/** What a printer carries from one call to the next (-w prints each object by itself). */
+export interface PrintState {
+  /** Objects printed so far (yaml puts `---` before every one after the first). */
+  count: number;
+  /** custom-columns: the header was printed. */
+  header: boolean;
+  /** custom-columns: column widths so far (kubectl's tabwriter remembers them). */
+  widths: number[];
+}
+
+export interface PrintObjectsOptions {
+  noHeaders?: boolean;
+  typeOf?: (o: KubeObject) => ApiResource;
+  /** Printing for -w: an error is kubectl's watch error ("unable to output the provided object"). */
+  watch?: boolean;
+}
+
+/**
+ * Writes objects in a non-table format: `value` is the object or List the printer is given, `items`
+ * the objects in it. Throws kubectl's error when a template fails (custom-columns having written the
+ * lines before the failing one, as kubectl's tabwriter flushes them).
+ */
+export function printObjects(fmt: Exclude<OutputFormat, { kind: 'table' }>, value: unknown, items: KubeObject[], st: PrintState, write: (text: string) => void, opts: PrintObjectsOptions = {}): void {
+  try {
+    write(objectsText(fmt, value, items, st, write, opts));
+  } catch (err) {
+    if (!(err instanceof JsonPathExecError || err instanceof JsonPathParseError)) throw err;
+    const msg = fmt.kind === 'jsonpath' ? jsonPathExecMessage(fmt.path.template, err, value) : err.message;
+    throw new CliError(opts.watch ? `error: unable to output the provided object: ${msg}` : `error: ${msg}`);
+  }
+}
+
+function objectsText(fmt: Exclude<OutputFormat, { kind: 'table' }>, value: unknown, items: KubeObject[], st: PrintState, write: (text: string) => void, opts: PrintObjectsOptions): string {
+  st.count++;
+  switch (fmt.kind) {
+    case 'name':
+      return items.map((o) => `${opts.typeOf ? qualifiedKind(opts.typeOf(o)) : (o.kind ?? '').toLowerCase()}/${o.metadata.name}\n`).join('');
+    case 'json':
+      return `${goJson(omitManagedFields(value as KubeObject), '    ')}\n`;
+    case 'yaml':
+      return `${st.count > 1 ? '---\n' : ''}${toYaml(omitManagedFields(value as KubeObject), KUBE_YAML)}`;
+    case 'jsonpath':
+      return fmt.asJson ? fmt.path.executeAsJson(value) : fmt.path.execute(value);
+    case 'custom-columns': {
+      const header = !opts.noHeaders && !st.header;
+      st.header = true;
+      const text = formatCustomColumns(fmt.columns, items, { header, remembered: st.widths }, opts.watch ? undefined : (partial) => write(`${partial}\n`));
+      return text === '' ? '' : `${text}\n`;
+    }
+  }
+}
 
 /** One resource type of the command line and the names asked of it (none: list them all). */
 export interface GetRequest {
@@ -65,13 +176,27 @@ function withType(r: ApiResource, o: KubeObject): KubeObject {
   return { apiVersion: apiVersion || apiVersionOf(r), kind: kind || r.kind, ...rest } as KubeObject;
 }
 
+/** kubectl leaves metadata.managedFields out of yaml and json (without --show-managed-fields). */
+function omitManagedFields(o: KubeObject): KubeObject {
+  if (!o.metadata || !('managedFields' in o.metadata)) return o;
+  const { managedFields: _omitted, ...metadata } = o.metadata as KubeObject['metadata'] & { managedFields?: unknown };
+  void _omitted;
+  return { ...o, metadata } as KubeObject;
+}
+
 /** yaml/json: the single object when one was named, else a v1 List of every object (each keeps its apiVersion). */
 export function objectOutput(items: KubeObject[], single: boolean, format: string, typeOf?: (o: KubeObject) => ApiResource): string {
   if (format === 'name') {
     return items.map((o) => `${typeOf ? qualifiedKind(typeOf(o)) : (o.kind ?? '').toLowerCase()}/${o.metadata.name}`).join('\n');
   }
-  const value = single ? items[0] : { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
-  return format === 'json' ? JSON.stringify(value, null, 4) : toYaml(value, KUBE_YAML).trimEnd();
+  const value = single ? omitManagedFields(items[0]) : listOf(items.map(omitManagedFields));
+  // kubectl marshals the decoded object as Go does: keys sorted, `<>&` escaped.
+  return format === 'json' ? goJson(value, '    ') : toYaml(value, KUBE_YAML).trimEnd();
+}
+
+/** The v1 List kubectl gives a printer when it has not exactly one named object. */
+function listOf(items: KubeObject[]): KubeObject {
+  return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } } as unknown as KubeObject;
 }
 
 type Body = KubeObject & { items?: KubeObject[]; rows?: unknown[] };
@@ -84,12 +209,12 @@ interface Fetched {
 }
 
 export async function runGet(ctx: CliContext, args: string[], opts: GetOptions): Promise<void> {
-  const format = opts.output ?? '';
-  if (!OUTPUTS.includes(format)) throw new CliError(`error: unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,wide,yaml`);
+  const fmt = parseOutputFormat(opts.output ?? '', opts.allowMissingTemplateKeys ?? true);
   const reqs = parseGetArgs(args);
   if (opts.watch && reqs.length > 1) throw new CliError('error: you may only specify a single resource type');
   const api = await ctx.api();
-  const tableMode = format === '' || format === 'wide';
+  const tableMode = fmt.kind === 'table';
+  const st: PrintState = { count: 0, header: false, widths: [] };
   const errors: string[] = [];
   const fetched: Fetched[] = [];
   for (const req of reqs) {
@@ -118,12 +243,12 @@ export async function runGet(ctx: CliContext, args: string[], opts: GetOptions):
       const { r } = f.req;
       const tables = f.bodies.map((b) => (b.kind === 'Table' ? (b as unknown as Table) : fallbackTable(b)));
       if (tables.length === 0) continue;
-      const table: Table = { ...tables[0], rows: tables.flatMap((t) => t.rows) };
-      const cells = tableCells(table, { wide: format === 'wide', withNamespace: r.namespaced && opts.allNamespaces === true, namePrefix: withKind ? `${qualifiedKind(r)}/` : undefined });
+      const table: Table = { ...tables[0], rows: tables.flatMap((t) => t.rows ?? []) };
+      const cells = tableCells(table, { wide: fmt.kind === 'table' && fmt.wide, withNamespace: r.namespaced && opts.allNamespaces === true, namePrefix: withKind ? `${qualifiedKind(r)}/` : undefined });
       header = cells.header;
       if (cells.rows.length === 0) continue;
       if (wrote && !opts.noHeaders) ctx.out('');
-      ctx.out(formatRows(opts.noHeaders ? undefined : header, cells.rows));
+      ctx.out(formatRows(opts.noHeaders ? undefined : header, cells.rows, opts.watch ? st.widths : undefined));
       wrote = true;
     }
   } else {
@@ -138,8 +263,23 @@ export async function runGet(ctx: CliContext, args: string[], opts: GetOptions):
         }
       }
     }
-    // kubectl prints an empty List for yaml/json, nothing for name, and never "No resources found".
-    if (items.length || format !== 'name') ctx.out(objectOutput(items, single, format, (o) => typeOf.get(o)!));
+    // kubectl prints an empty List (yaml, json, jsonpath; custom-columns its header), nothing for
+    // name, and never "No resources found". With -w it prints each object by itself.
+    const typeFn = (o: KubeObject) => typeOf.get(o)!;
+    const write = (text: string) => ctx.io.stdout(text);
+    const p = fmt as Exclude<OutputFormat, { kind: 'table' }>;
+    if (opts.watch) {
+      // Each object by itself; custom-columns' rows of the listing are aligned together, as kubectl
+      // flushes its tabwriter once after them.
+      if (p.kind === 'custom-columns') {
+        if (items.length) printObjects(p, undefined, items, st, write, { noHeaders: opts.noHeaders, watch: true });
+      } else for (const o of items) printObjects(p, o, [o], st, write, { noHeaders: opts.noHeaders, typeOf: typeFn, watch: true });
+    } else if (p.kind === 'yaml' || p.kind === 'json') {
+      ctx.out(objectOutput(items, single, p.kind));
+    } else {
+      const value = single ? items[0] : listOf(items);
+      printObjects(p, value, items, st, write, { noHeaders: opts.noHeaders, typeOf: typeFn });
+    }
     wrote = true;
   }
   for (const e of errors) ctx.err(e);
@@ -150,7 +290,8 @@ export async function runGet(ctx: CliContext, args: string[], opts: GetOptions):
     const names = f.req.names;
     if (names.length > 1) throw new CliError('error: watch is only supported on individual resources and resource collections - more than 1 resource was found');
     const resourceVersion = f.bodies[0]?.metadata?.resourceVersion ?? '0';
-    await watch(ctx, f.req.r, f.ns, names[0], opts, { format, header, withNamespace: f.req.r.namespaced && opts.allNamespaces === true, resourceVersion });
+    // The header goes with the first event when the listing printed none.
+    await watch(ctx, f.req.r, f.ns, names[0], opts, { fmt, header: wrote ? header : undefined, withNamespace: f.req.r.namespaced && opts.allNamespaces === true, resourceVersion, print: st });
   }
 }
 
@@ -171,7 +312,10 @@ function fallbackTable(body: KubeObject & { items?: KubeObject[] }): Table {
 }
 
 interface WatchState {
-  format: string;
+  fmt: OutputFormat;
+  /** The Table columns of the first event (later events come without them). */
+  columns?: TableColumn[];
+  print: PrintState;
   header?: string[];
   withNamespace: boolean;
   resourceVersion: string;
@@ -179,27 +323,30 @@ interface WatchState {
 
 async function watch(ctx: CliContext, r: ApiResource, ns: string | undefined, name: string | undefined, opts: GetOptions, st: WatchState): Promise<void> {
   const api = await ctx.api();
-  const tableMode = st.format === '' || st.format === 'wide';
+  const fmt = st.fmt;
   const query = {
     watch: 'true',
     resourceVersion: st.resourceVersion,
     labelSelector: opts.selector || undefined,
     fieldSelector: name ? `metadata.name=${name}` : undefined,
   };
-  const stream = await api.stream('GET', resourcePath(r, ns), { query, accept: tableMode ? TABLE_ACCEPT : undefined });
+  const stream = await api.stream('GET', resourcePath(r, ns), { query, accept: fmt.kind === 'table' ? TABLE_ACCEPT : undefined });
   for await (const ev of jsonLines<{ type: string; object: KubeObject }>(stream)) {
     if (ev.type === 'ERROR') throw new CliError(`error: watch: ${(ev.object as { message?: string }).message ?? 'failed'}`);
     if (ev.type === 'BOOKMARK') continue;
-    if (tableMode) {
-      const table = ev.object.kind === 'Table' ? (ev.object as unknown as Table) : fallbackTable(ev.object);
-      const cells = tableCells(table, { wide: st.format === 'wide', withNamespace: st.withNamespace });
+    if (fmt.kind === 'table') {
+      let table = ev.object.kind === 'Table' ? (ev.object as unknown as Table) : fallbackTable(ev.object);
+      // As kube-apiserver, the server sends the column definitions with the first event only.
+      if (table.columnDefinitions?.length) st.columns = table.columnDefinitions;
+      else table = { ...table, columnDefinitions: st.columns ?? [] };
+      const cells = tableCells(table, { wide: fmt.wide, withNamespace: st.withNamespace });
       const withHeader = !st.header && !opts.noHeaders;
       st.header ??= cells.header;
-      // Align to the header's widths so watch rows line up with what was printed first.
-      const lines = formatRows(st.header, cells.rows).split('\n');
-      ctx.out((withHeader ? lines : lines.slice(1)).join('\n'));
+      // kubectl's tabwriter remembers each column's widest cell, so rows line up with what came before.
+      ctx.out(formatRows(withHeader ? st.header : undefined, cells.rows, st.print.widths));
     } else {
-      ctx.out((st.format === 'json' ? '' : '---\n') + objectOutput([withType(r, ev.object)], true, st.format, () => r));
+      const o = withType(r, ev.object);
+      printObjects(fmt, o, [o], st.print, (text) => ctx.io.stdout(text), { noHeaders: opts.noHeaders, typeOf: () => r, watch: true });
     }
   }
 }

@@ -43,22 +43,25 @@ function cellText(v: unknown): string {
 export function tableCells(table: Table, opts: TablePrintOptions): { header: string[]; rows: string[][] } {
   const keep = table.columnDefinitions.map((c, i) => ({ c, i })).filter(({ c }) => opts.wide || !c.priority);
   const header = keep.map(({ c }) => c.name.toUpperCase());
-  const rows = table.rows.map((r) => keep.map(({ i }) => cellText(r.cells[i])));
+  const rows = (table.rows ?? []).map((r) => keep.map(({ i }) => cellText(r.cells[i])));
   if (opts.namePrefix) {
     const k = Math.max(0, keep.findIndex(({ c }) => c.format === 'name' || c.name === 'Name'));
     for (const row of rows) if (row.length > k) row[k] = opts.namePrefix + row[k];
   }
   if (opts.withNamespace) {
     header.unshift('NAMESPACE');
-    table.rows.forEach((r, k) => rows[k].unshift(r.object?.metadata?.namespace ?? ''));
+    (table.rows ?? []).forEach((r, k) => rows[k].unshift(r.object?.metadata?.namespace ?? ''));
   }
   return { header, rows };
 }
 
-/** Aligned lines (no trailing newline), header first unless noHeaders. */
-export function formatRows(header: string[] | undefined, rows: string[][]): string {
+/**
+ * Aligned lines (no trailing newline), header first unless noHeaders. `remembered`: the column widths
+ * of earlier calls (kubectl get -w's tabwriter), kept up to date.
+ */
+export function formatRows(header: string[] | undefined, rows: string[][], remembered?: number[]): string {
   const all = header ? [header, ...rows] : rows;
-  return tabwrite(all.map((cells) => cells.join('\t')).join('\n'), GET_TABWRITER);
+  return tabwrite(all.map((cells) => cells.join('\t')).join('\n'), GET_TABWRITER, remembered);
 }
 
 export function formatTable(table: Table, opts: TablePrintOptions): string {

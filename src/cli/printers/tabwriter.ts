@@ -8,7 +8,14 @@ export interface TabwriterOptions {
   padding: number;
 }
 
-export function tabwrite(text: string, opts: TabwriterOptions): string {
+/**
+ * Aligns the text. With `remembered` (kubectl's RememberWidths, which its get -w uses), a column is
+ * never narrower than that column was in an earlier call with the same array, which this call updates.
+ */
+/** Go's tabwriter counts a cell's width in UTF-8 characters (runes). */
+const runes = (s: string): number => [...s].length;
+
+export function tabwrite(text: string, opts: TabwriterOptions, remembered?: number[]): string {
   const lines = text.split('\n').map((l) => l.split('\t'));
   const widths: number[][] = lines.map(() => []);
   const format = (column: number, line0: number, line1: number, stack: number[]): void => {
@@ -17,7 +24,11 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
       let width = opts.minWidth;
       let j = i;
       for (; j < line1 && column < lines[j].length - 1; j++) {
-        width = Math.max(width, lines[j][column].length + opts.padding);
+        width = Math.max(width, runes(lines[j][column]) + opts.padding);
+      }
+      if (remembered) {
+        width = Math.max(width, remembered[column] ?? 0);
+        remembered[column] = width;
       }
       const next = [...stack, width];
       for (let k = i; k < j; k++) widths[k] = next;
@@ -27,7 +38,7 @@ export function tabwrite(text: string, opts: TabwriterOptions): string {
   };
   format(0, 0, lines.length, []);
   return lines
-    .map((cells, i) => cells.map((c, k) => (k < cells.length - 1 ? c.padEnd(widths[i][k] ?? 0) : c)).join(''))
+    .map((cells, i) => cells.map((c, k) => (k < cells.length - 1 ? c + ' '.repeat(Math.max(0, (widths[i][k] ?? 0) - runes(c))) : c)).join(''))
     .join('\n');
 }
 
