@@ -1,8 +1,11 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=131072 node --max-semi-space-size=4
+#!/bin/sh
+":" //; for a in "$@"; do [ "$a" = serve ] && exec env GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=131072" node --max-semi-space-size=4 "$0" "$@"; done; exec node "$0" "$@"
 // peapod's entry point: runs the built CLI (`npm run build`) and exits with its code once stdout and
 // stderr have drained. It runs the bundle (scripts/build-cli.mjs: the quick start of client commands)
 // unless a later `tsc` left it older than the modules it was made from; then the modules themselves.
-// The #! line's malloc tunables and node flag are for `serve` (src/system/node-flags.ts).
+// Run as a program, it is first a shell script (the two lines above; to JavaScript the second is a
+// string and a comment): `serve` gets node's flag and glibc's malloc tunables (src/system/node-flags.ts),
+// which must be there when node starts; every other command starts node without them, which is quicker.
 import { statSync } from 'node:fs';
 
 const mtime = (p) => statSync(new URL(p, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;

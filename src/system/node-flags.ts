@@ -1,5 +1,5 @@
 // Node's own flags for `peapod serve`, which must be on node's command line: V8 sizes its heap when the
-// process starts, and Node 20 cannot re-execute itself. bin/peapod.js carries them in its #! line, the
+// process starts, and Node 20 cannot re-execute itself. bin/peapod.js's shell lines give them to serve, the
 // setup script and the test daemons pass them; the daemon says so in its log when they are missing.
 //
 // --max-semi-space-size=4: V8 grows the young generation's two semi-spaces to 16 MB each on a 64-bit host
@@ -18,7 +18,7 @@ export function missingNodeFlags(execArgv: readonly string[] = process.execArgv,
 }
 
 // glibc's malloc for `serve`, which it reads from GLIBC_TUNABLES when the process starts (so, as the node
-// flags, it must be in the environment node starts with: bin/peapod.js's #! line, the setup script and
+// flags, it must be in the environment node starts with: bin/peapod.js's shell lines, the setup script and
 // the test daemons give it). Blocks of 32 KiB and more are mapped on their own and unmapped when freed,
 // and the heap's top is given back above 128 KiB free: glibc otherwise raises its mmap threshold with
 // each large block freed (to 32 MB), and the TLS and reply traffic of a burst then left the main arena
