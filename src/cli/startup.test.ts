@@ -50,3 +50,14 @@ process.stdout.write(JSON.stringify({ code, builtins, cjs: Object.keys((await im
   for (const m of ['zlib', 'readline']) assert.ok(!result.builtins.includes(m), `get pods loaded node:${m}`);
   assert.deepEqual(result.cjs.filter((f) => /node_modules/.test(f)), [], 'no CommonJS module of node_modules is loaded: the bundle holds them');
 });
+
+test('run as a program, bin/peapod.js starts serve with node\'s flag and the malloc tunables, and other commands without', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'peapod-shebang-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // A `node` that says how it was started.
+  writeFileSync(path.join(dir, 'node'), '#!/bin/sh\necho "args: $*"\necho "tunables: $GLIBC_TUNABLES"\n', { mode: 0o755 });
+  const bin = path.resolve(cliDir, '..', '..', '..', 'bin', 'peapod.js');
+  const runAs = (...args: string[]) => execFileSync(bin, args, { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin`, GLIBC_TUNABLES: 'glibc.pthread.rseq=0' } });
+  assert.equal(runAs('--data-dir', '/d', 'serve', '--listen', '127.0.0.1:1'), `args: --max-semi-space-size=4 ${bin} --data-dir /d serve --listen 127.0.0.1:1\ntunables: glibc.pthread.rseq=0:glibc.malloc.mmap_threshold=32768:glibc.malloc.trim_threshold=131072\n`);
+  assert.equal(runAs('get', 'pods'), `args: ${bin} get pods\ntunables: glibc.pthread.rseq=0\n`);
+});

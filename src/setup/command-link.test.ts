@@ -21,7 +21,7 @@ function scene(t: { after: (fn: () => void) => void }) {
 
 test("this checkout's entry is bin/peapod.js at the repository's root", () => {
   assert.ok(existsSync(checkoutEntry()), checkoutEntry());
-  assert.match(readFileSync(checkoutEntry(), 'utf8'), /^#!\/usr\/bin\/env /);
+  assert.match(readFileSync(checkoutEntry(), 'utf8'), /^#!\/bin\/sh\n/);
 });
 
 test('setup links the command, says so again without changing it, and warns when the dir is not on PATH', async (t) => {
