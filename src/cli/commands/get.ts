@@ -5,7 +5,7 @@
 // v1 List of them all (with -w, each object and then each event's object by itself, as kubectl).
 
 import { readFileSync } from 'node:fs';
-import { stringify as toYaml } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 import { KUBE_YAML } from '../../k8s/yaml-schema.js';
 import type { KubeObject } from '../../k8s/types.js';
 import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
@@ -13,7 +13,7 @@ import { ApiError, jsonLines, TABLE_ACCEPT } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
 import { findResource, qualifiedKind, resourcePath } from '../resources.js';
 import { formatRows, tableCells, type Table, type TableColumn } from '../printers/table.js';
-import { JsonPath, JsonPathExecError, JsonPathParseError, goJson, goQuote, jsonPathExecMessage } from '../printers/jsonpath.js';
+import { JsonPath, JsonPathExecError, JsonPathParseError, compareGoStrings, goJson, goNumber, goQuote, jsonPathExecMessage } from '../printers/jsonpath.js';
 import { formatCustomColumns, parseCustomColumns, parseCustomColumnsFile, type CustomColumn } from '../printers/custom-columns.js';
 
 export interface GetOptions {
@@ -121,7 +121,7 @@ function objectsText(fmt: Exclude<OutputFormat, { kind: 'table' }>, value: unkno
     case 'json':
       return `${goJson(omitManagedFields(value as KubeObject), '    ')}\n`;
     case 'yaml':
-      return `${st.count > 1 ? '---\n' : ''}${toYaml(omitManagedFields(value as KubeObject), KUBE_YAML)}`;
+      return `${st.count > 1 ? '---\n' : ''}${kubectlYaml(omitManagedFields(value as KubeObject))}`;
     case 'jsonpath':
       return fmt.asJson ? fmt.path.executeAsJson(value) : fmt.path.execute(value);
     case 'custom-columns': {
@@ -176,6 +176,96 @@ function withType(r: ApiResource, o: KubeObject): KubeObject {
   return { apiVersion: apiVersion || apiVersionOf(r), kind: kind || r.kind, ...rest } as KubeObject;
 }
 
+/**
+ * YAML as kubectl writes it (go-yaml v2 through sigs.k8s.io/yaml): keys sorted, a list's dashes level
+ * with its key, and a string quoted when go-yaml would read it back as something else, a timestamp
+ * included (which peapod's reader, like go-yaml's into JSON, keeps a string).
+ */
+const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ][0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:Z|[+-][0-9]{1,2}(?::[0-9]{2})?)?)?$/;
+type YamlTags = Parameters<Extract<typeof KUBE_YAML.customTags, (...a: never[]) => unknown>>[0];
+const KUBECTL_YAML = {
+  ...KUBE_YAML,
+  customTags: (tags: YamlTags): YamlTags => [
+    // A float64 as Go's strconv writes it (1e-05, 1.0000005e+06); whole numbers stay ints.
+    { tag: 'tag:yaml.org,2002:float', default: true, test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?$/, identify: (v: unknown) => typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v), resolve: (s: string) => Number(s), stringify: (n: { value: unknown }) => goNumber(n.value as number, true) },
+    ...(KUBE_YAML.customTags as (t: YamlTags) => YamlTags)(tags),
+    // Never read nor written as a timestamp: only so a string that looks like one is quoted.
+    { tag: 'tag:yaml.org,2002:timestamp', default: true, test: GO_TIMESTAMP, identify: () => false, resolve: (s: string) => s },
+  ],
+  sortMapEntries: (a: { key: unknown }, b: { key: unknown }) => compareGoStrings(String((a.key as { value?: unknown })?.value ?? a.key), String((b.key as { value?: unknown })?.value ?? b.key)),
+  indentSeq: false,
+  lineWidth: 0,
+  singleQuote: true,
+};
+
+/** A character go-yaml's emitter will not write in a plain or single-quoted scalar (a tab, a control). */
+const GO_YAML_SPECIAL = /[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]/;
+
+/**
+ * go-yaml folds a long scalar at the first space past column 80 (the yaml package, at the last one
+ * before it); the continuation is indented two past its key (or its `- `). Block literals stay.
+ */
+function foldLikeGoYaml(text: string): string {
+  const out: string[] = [];
+  let literalIndent = -1;
+  for (const line of text.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    if (literalIndent >= 0 && (indent >= literalIndent || line.trim() === '')) {
+      out.push(line);
+      continue;
+    }
+    literalIndent = -1;
+    const m = /^( *(?:- )*)((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ '"{[|>#-][^:]*?|-[^ :][^:]*?):(?: |$))?(.*)$/.exec(line)!;
+    const [, lead, key = '', value] = m;
+    if (/^[|>][-+]?$/.test(value)) {
+      literalIndent = indent + 1;
+      out.push(line);
+      continue;
+    }
+    if (line.length <= 80 || value === '' || '{['.includes(value[0])) {
+      out.push(line);
+      continue;
+    }
+    const quote = value[0] === "'" || value[0] === '"';
+    const cont = ' '.repeat(key ? lead.length + 2 : lead.length);
+    let cur = lead + key;
+    let spaces = false;
+    for (let i = 0; i < value.length; i++) {
+      const c = value[i];
+      if (c === ' ') {
+        const inner = !quote || (i !== 1 && i !== value.length - 2);
+        if (!spaces && cur.length > 80 && inner && value[i + 1] !== ' ') {
+          out.push(cur);
+          cur = cont;
+        } else cur += c;
+        spaces = true;
+      } else {
+        cur += c;
+        spaces = false;
+      }
+    }
+    out.push(cur);
+  }
+  return out.join('\n');
+}
+
+/**
+ * go-yaml double-quotes a string that would read back as another type ("3600", "True", a timestamp)
+ * or holds a character it does not write plainly, single-quotes one that only cannot be plain
+ * (`a: [b]`), and folds long lines its own way.
+ */
+function kubectlYaml(value: unknown): string {
+  const doc = new Document(value, KUBECTL_YAML);
+  const other = doc.schema.tags.filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value !== 'string') return;
+      if (GO_YAML_SPECIAL.test(node.value) || other.some((t) => (t.test as RegExp).test(node.value as string))) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return foldLikeGoYaml(doc.toString(KUBECTL_YAML));
+}
+
 /** kubectl leaves metadata.managedFields out of yaml and json (without --show-managed-fields). */
 function omitManagedFields(o: KubeObject): KubeObject {
   if (!o.metadata || !('managedFields' in o.metadata)) return o;
@@ -191,7 +281,7 @@ export function objectOutput(items: KubeObject[], single: boolean, format: strin
   }
   const value = single ? omitManagedFields(items[0]) : listOf(items.map(omitManagedFields));
   // kubectl marshals the decoded object as Go does: keys sorted, `<>&` escaped.
-  return format === 'json' ? goJson(value, '    ') : toYaml(value, KUBE_YAML).trimEnd();
+  return format === 'json' ? goJson(value, '    ') : kubectlYaml(value).trimEnd();
 }
 
 /** The v1 List kubectl gives a printer when it has not exactly one named object. */

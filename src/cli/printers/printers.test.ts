@@ -54,3 +54,16 @@ test('image sizes and ages print like docker images', () => {
   assert.equal(dockerDuration(90_000), 'About a minute');
   assert.equal(dockerDuration(2 * 3600_000), '2 hours');
 });
+
+test('a cell prints as kubectl\'s table printer writes it: up to its first line break, an escape as ^[', () => {
+  // Recorded from kubectl v1.32 on events whose message held these characters.
+  const t: Table = { kind: 'Table', columnDefinitions: [{ name: 'Reason' }, { name: 'Message' }], rows: [
+    { cells: ['Test', 'red \x1b[31mRED\x1b[0m and\rcr'] },
+    { cells: ['Tab\x07', 'a\tb \x01 \x7f \u009b c\nsecond'] },
+  ] };
+  assert.equal(formatTable(t, { wide: false, withNamespace: false }), [
+    'REASON   MESSAGE',
+    'Test     red ^[[31mRED^[[0m and...',
+    'Tab\x07     a     b \x01 \x7f \u009b c...',
+  ].join('\n'));
+});

@@ -33,10 +33,17 @@ export interface TablePrintOptions {
   namePrefix?: string;
 }
 
+/**
+ * A cell as kubectl's table printer writes it: a string only up to its first line break (then
+ * `...`), and an escape character as `^[`, so what a pod or an event says cannot drive the terminal.
+ */
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '<none>';
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  let text = String(v);
+  const cut = text.search(/[\f\n\r]/);
+  if (typeof v === 'string' && cut >= 0) text = `${text.slice(0, cut)}...`;
+  return text.replaceAll('\x1b', '^[').replaceAll('\r', '\\r');
 }
 
 /** The header cells and the row cells for the columns to show. */
