@@ -531,7 +531,7 @@ _${prog}() {
     # --flag=value: complete the value only.
     if [[ $cur == -*=* ]]; then
         keep=\${cur%%=*}=
-        compset -P '*='
+        compset -P 1 '*='
     fi
     for l in "\${lines[@]}"; do
         [[ -z $l ]] && continue
