@@ -4,7 +4,9 @@
 // table and goes from Pending to Running; its anatomy drawing names the infra container, the namespaces it
 // holds, the pod IP and the volume, with each container's processes; its logs follow a line printed after
 // following began; a terminal runs a command in a container; a pod is created from YAML (and a bad one
-// answers its field error), then deleted from its page; the node view lists the node and its images.
+// answers its field error), then deleted from its page; the node view lists the node and its images. Each
+// view passes axe-core's WCAG 2.0/2.1 A and AA rules (the login, the pods list, anatomy, logs, terminal,
+// the create form with its errors, the node).
 // A screenshot of each step goes to .peapod-test/artifacts/dashboard/ (anatomy.png is the README's picture).
 
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +16,7 @@ import path from 'node:path';
 import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import { REPO_ROOT, TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
-import { launchBrowser, loadUntil, recordPageTrouble, Shots, textOf, waitUntil } from './support/browser.js';
+import { accessibilityViolations, launchBrowser, loadUntil, recordPageTrouble, Shots, textOf, waitUntil } from './support/browser.js';
 
 // The page's own globals, inside page.evaluate callbacks (this program is type-checked without the DOM's lib).
 interface El {
@@ -164,6 +166,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     assert.equal(await page.$('[data-testid=pods]'), null, 'no pods view');
     const status = await page.evaluate(async () => (await fetch('/api/v1/pods', { credentials: 'same-origin' })).status);
     assert.equal(status, 401, 'the API from the page without a session');
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the login');
   });
 
   step('the link logs in: the user in the header, the pods table with the pod already there', 'logged-in', async () => {
@@ -184,6 +187,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     assert.equal(await rowPhase('default/early'), 'Running');
     const name = await page.$eval('tr[data-pod="default/early"] td[data-col=name] a', (a) => a.getAttribute('href'));
     assert.equal(name, '#/pods/default/early');
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the pods list');
     // The same link does not work twice.
     const again = await browser!.newPage();
     await again.goto(link, { waitUntil: 'load' });
@@ -243,6 +247,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     assert.ok(procs.includes('writer') && procs.includes('reader'), `a tree per container:\n${procs}`);
     // The README's picture: the anatomy view alone.
     await shots.element(page, '[data-testid=anatomy]', 'anatomy');
+    assert.deepEqual(await accessibilityViolations(page), [], "WCAG 2.1 A/AA: a pod's anatomy");
   });
 
   step('logs: the writer\'s output, following: a line it prints after following began appears', 'logs', async () => {
@@ -257,6 +262,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     // The writer prints it at its next turn (within a second).
     await d.k('exec', 'seed', '-c', 'writer', '--', 'sh', '-c', `echo ${marker} > /shared/.say && mv /shared/.say /shared/say`);
     await waitUntil(`${marker} followed into the logs`, async () => ((await textOf(page, 'pre[data-testid=logs]')) ?? '').includes(marker), 10_000);
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the logs tab, following');
   });
 
   step('terminal: a shell in a container runs what is typed, and says when it exited', 'terminal-exited', async () => {
@@ -276,6 +282,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     await page.keyboard.type('exit');
     await page.keyboard.press('Enter');
     await waitUntil('the terminal says it exited', async () => /exited/i.test((await textOf(page, '[data-testid=terminal-status]')) ?? ''), 10_000);
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the terminal tab');
   });
 
   /** Types the YAML into the create view's textarea, as a user would, and submits it. */
@@ -309,6 +316,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
     assert.ok(fields.includes('spec.containers[0].image'), `the image's field error: ${JSON.stringify(fields)}`);
     assert.match((await textOf(page, '[data-testid=create-error]')) ?? '', /image/i);
     assert.equal(await page.evaluate(() => location.hash), '#/create', 'stays on the form');
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the create form with its field errors');
     const r = await d.kubectl(['get', 'pod', 'noimage']);
     assert.match(r.stderr, /NotFound|not found/);
   });
@@ -350,6 +358,7 @@ describe('the dashboard in a real browser (issue 16)', { skip: ROOT ? false : 'n
       return t && t.includes('default/seed') && t.includes(podIP) ? t : false;
     }, 10_000);
     assert.match(host, /writer/);
+    assert.deepEqual(await accessibilityViolations(page), [], 'WCAG 2.1 A/AA: the node view');
   });
 
   step('log out: the login again, and the session is over for the API', 'logged-out', async () => {

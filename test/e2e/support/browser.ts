@@ -124,3 +124,22 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | false 
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+// axe-core's own global, inside the page once injected.
+declare const axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact?: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] }> };
+
+const AXE_SOURCE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../../node_modules/axe-core/axe.min.js');
+
+/**
+ * What axe-core (Deque's accessibility engine, run inside the page) finds against WCAG 2.0 and 2.1, levels
+ * A and AA, on the page as it is now: one line per rule broken, naming the first elements. axe is given
+ * to the page through the DevTools protocol (page.evaluate), which the page's CSP does not govern.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
+  const found = await page.evaluate(async () => {
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id} (${v.impact ?? '?'}): ${v.help}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.failureSummary?.split('\n')[1]?.trim() ?? ''}`).join('; ')}`);
+  });
+  return found;
+}
