@@ -328,15 +328,20 @@ export async function runGet(ctx: CliContext, args: string[], opts: GetOptions):
   const withKind = reqs.length > 1;
   let wrote = false;
   let header: string[] | undefined;
+  let namespaceShown: boolean = false;
   if (tableMode) {
     for (const f of fetched) {
       const { r } = f.req;
       const tables = f.bodies.map((b) => (b.kind === 'Table' ? (b as unknown as Table) : fallbackTable(b)));
       if (tables.length === 0) continue;
       const table: Table = { ...tables[0], rows: tables.flatMap((t) => t.rows ?? []) };
-      const cells = tableCells(table, { wide: fmt.kind === 'table' && fmt.wide, withNamespace: r.namespaced && opts.allNamespaces === true, namePrefix: withKind ? `${qualifiedKind(r)}/` : undefined });
+      // With -A, kubectl's NAMESPACE column, once a namespaced type printed rows, stays for the types
+      // after it, cluster-scoped ones included (blank there): its print flags only ever turn it on.
+      const withNamespace: boolean = opts.allNamespaces === true && (r.namespaced || namespaceShown);
+      const cells = tableCells(table, { wide: fmt.kind === 'table' && fmt.wide, withNamespace, namePrefix: withKind ? `${qualifiedKind(r)}/` : undefined });
       header = cells.header;
       if (cells.rows.length === 0) continue;
+      namespaceShown ||= withNamespace;
       if (wrote && !opts.noHeaders) ctx.out('');
       ctx.out(formatRows(opts.noHeaders ? undefined : header, cells.rows, opts.watch ? st.widths : undefined));
       wrote = true;
