@@ -163,7 +163,7 @@ test('get pv,pvc,sc: a table per type, names prefixed with kind[.group]/, a blan
   assert.ok(seen.every((s) => s.accept.startsWith('application/json;as=Table')));
 });
 
-test('get with one type keeps plain names; -A adds NAMESPACE to namespaced types only', async () => {
+test('get with one type keeps plain names; -A adds NAMESPACE to namespaced types, and (as kubectl) to the types after one that printed', async () => {
   routes.set('GET /api/v1/namespaces/web/persistentvolumeclaims', table(PVC_COLUMNS, [
     { cells: ['data', 'Bound', 'pvc-1', '1Gi', 'RWO', 'local-path', '<unset>', '2m'], namespace: 'web' },
   ]));
@@ -181,10 +181,13 @@ test('get with one type keeps plain names; -A adds NAMESPACE to namespaced types
     'NAMESPACE   NAME      READY   STATUS    RESTARTS   AGE',
     'web         pod/app   1/1     Running   0          2m',
     '',
-    'NAME                                     PROVISIONER             RECLAIMPOLICY   VOLUMEBINDINGMODE   ALLOWVOLUMEEXPANSION   AGE',
-    'storageclass.storage.k8s.io/local-path   rancher.io/local-path   Delete          Immediate           false                  1h',
+    'NAMESPACE   NAME                                     PROVISIONER             RECLAIMPOLICY   VOLUMEBINDINGMODE   ALLOWVOLUMEEXPANSION   AGE',
+    '            storageclass.storage.k8s.io/local-path   rancher.io/local-path   Delete          Immediate           false                  1h',
     '',
   ].join('\n'));
+  // A cluster-scoped type listed first has no NAMESPACE column.
+  routes.set('GET /api/v1/namespaces/web/pods', table(['Name', 'Ready', 'Status', 'Restarts', 'Age'], [{ cells: ['app', '1/1', 'Running', 0, '2m'], namespace: 'web' }]));
+  assert.match((await run(['get', 'sc,pods', '-A'])).out, /^NAME {37}PROVISIONER/);
 });
 
 test('get of several empty types says No resources found once (naming the namespace only if all are namespaced)', async () => {
@@ -212,7 +215,8 @@ test('get -o yaml/json: objects keep their apiVersion inside a v1 List; one name
   assert.deepEqual({ apiVersion: list.apiVersion, kind: list.kind }, { apiVersion: 'v1', kind: 'List' });
   assert.deepEqual(list.items.map((o: { apiVersion: string; kind: string }) => `${o.apiVersion} ${o.kind}`), ['storage.k8s.io/v1 StorageClass', 'v1 PersistentVolume']);
   const yaml = (await run(['get', 'sc', '-o', 'yaml'])).out;
-  assert.match(yaml, /^apiVersion: v1\nitems:\n {2}- apiVersion: storage.k8s.io\/v1\n {4}kind: StorageClass\n/);
+  // kubectl's (go-yaml's) layout: a list's dashes level with its key.
+  assert.match(yaml, /^apiVersion: v1\nitems:\n- apiVersion: storage.k8s.io\/v1\n {2}kind: StorageClass\n/);
   assert.match((await run(['get', 'sc', 'local-path', '-o', 'yaml'])).out, /^apiVersion: storage.k8s.io\/v1\nkind: StorageClass\nmetadata:\n {2}name: local-path\n/);
   assert.equal((await run(['get', 'sc,pv', '-o', 'name'])).out, 'storageclass.storage.k8s.io/local-path\npersistentvolume/pv1\n');
 });
