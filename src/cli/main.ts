@@ -14,6 +14,7 @@ import type { DebugOptions, ExecOptions } from './commands/exec.js';
 import type { LogsOptions } from './commands/logs.js';
 import type { AnatomyOptions } from './commands/anatomy.js';
 import type { DashboardOptions } from './commands/dashboard.js';
+import { addCompletionCommands } from './commands/completion-commands.js';
 
 // Each command's module is imported when that command runs: `peapod get pods` loads get's printers and
 // the client, not exec's WebSocket, pull's progress bars or the daemon (the CLI's start-up; see
@@ -465,6 +466,9 @@ path). CNI's shared CNI-HOSTPORT-* chains go only when no CNI user's pod uses th
       const { mintKubeconfig } = await import('./mint-kubeconfig.js');
       ctx.io.stdout(await mintKubeconfig({ dataDir: ctx.globals.dataDir ?? DEFAULT_DATA_DIR, adminKubeconfig: text, user: o.user, groups: o.group, days: o.days, now: ctx.io.clock.now() }));
     }));
+
+  // `completion bash|zsh|fish` and the hidden `__complete` its scripts run on TAB.
+  addCompletionCommands(program, io);
 
   return program;
 }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { PEAPOD_BIN, TestDaemon } from '../support/daemon.js';
 import { reportingFailure } from '../support/failure.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { addCompletionCommands, complete, daemonNames } from '../../src/cli/commands/completion.js';
+import { complete, daemonNames } from '../../src/cli/commands/completion.js';
 import type { CliIO, GlobalOptions } from '../../src/cli/context.js';
 import { SystemClock } from '../../src/system/clock.js';
 
@@ -47,7 +47,6 @@ describe('completion: names from the daemon (issue 17)', { skip: ROOT ? false : 
   let bin = '';
   const io: CliIO = { stdout: () => {}, stderr: () => {}, stdin: Readable.from([]), env: {}, clock: new SystemClock() };
   const program = buildProgram(io);
-  if (!program.commands.some((c) => c.name() === 'completion')) addCompletionCommands(program, io);
 
   before(async () => {
     d = await TestDaemon.start({ name: 'e2e-compl', podCidr: SUBNET });

@@ -12,16 +12,13 @@ import { FakeClock } from '../../system/clock.js';
 import type { CliIO, GlobalOptions } from '../context.js';
 import { buildProgram } from '../main.js';
 import { ANATOMY_OUTPUTS } from './anatomy.js';
-import { addCompletionCommands, complete, completionScript, daemonNames, Directive, formatCompletion, OUTPUT_FORMATS, type NameSourceFor } from './completion.js';
+import { complete, completionScript, daemonNames, Directive, formatCompletion, OUTPUT_FORMATS, type NameSourceFor } from './completion.js';
 
 const io = (): CliIO => ({ stdout: () => {}, stderr: () => {}, stdin: Readable.from([]), env: {}, clock: new FakeClock() });
 
-/** The CLI's program with the completion commands (added here until main.ts adds them itself). */
+/** The CLI's program, with its completion commands. */
 function program(): Command {
-  const x = io();
-  const p = buildProgram(x);
-  if (!p.commands.some((c) => c.name() === 'completion')) addCompletionCommands(p, x);
-  return p;
+  return buildProgram(io());
 }
 
 /** Names by data dir and namespace, recording the options each source was made for. */
@@ -237,24 +234,15 @@ users: [{name: u, user: {token: t}}]
 
 const BUILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** A directory holding `peapod`: this build's CLI (main(), with the completion commands if main.ts lacks them). */
+/** A directory holding `peapod`: this build's CLI (main()). */
 function cliDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'peapod-compl-bin-'));
   writeFileSync(
     path.join(dir, 'entry.mjs'),
-    `const { buildProgram, main } = await import(${JSON.stringify(path.join(BUILD, 'src/cli/main.js'))});
-const { addCompletionCommands } = await import(${JSON.stringify(path.join(BUILD, 'src/cli/commands/completion.js'))});
+    `const { main } = await import(${JSON.stringify(path.join(BUILD, 'src/cli/main.js'))});
 const { SystemClock } = await import(${JSON.stringify(path.join(BUILD, 'src/system/clock.js'))});
 const io = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t), stdin: process.stdin, env: process.env, clock: new SystemClock() };
-const argv = process.argv.slice(2);
-let code = 0;
-const program = buildProgram(io);
-if (program.commands.some((c) => c.name() === 'completion')) code = await main(argv);
-else {
-  addCompletionCommands(program, io);
-  program.exitOverride();
-  try { await program.parseAsync(argv, { from: 'user' }); } catch (e) { code = e.exitCode ?? 1; }
-}
+const code = await main(process.argv.slice(2), io);
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 `,
   );

@@ -10,7 +10,7 @@
 // --data-dir, --kubeconfig and -n given on the line being completed; an unreachable daemon gives no
 // names, silently, within a short timeout.
 
-import { Argument, Command, type Help, type Option } from 'commander';
+import { Command, type Help, type Option } from 'commander';
 import { RESOURCES, type ApiResource } from '../../k8s/registry.js';
 import type { Pod } from '../../k8s/types.js';
 import { CliContext, type CliIO, type GlobalOptions } from '../context.js';
@@ -49,8 +49,8 @@ export interface NameSource {
 /** Makes the name source for the global options given on the line being completed. */
 export type NameSourceFor = (globals: GlobalOptions) => NameSource;
 
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from './completion-commands.js';
+export { SHELLS, type Shell } from './completion-commands.js';
 
 /** What `-o` takes where the option has no fixed choices (get validates its own; main.test checks these against its help). */
 export const OUTPUT_FORMATS: Record<string, string[]> = {
@@ -613,58 +613,4 @@ export function completionScript(shell: Shell, prog: string): string {
   return shell === 'bash' ? bashScript(prog) : shell === 'zsh' ? zshScript(prog) : fishScript(prog);
 }
 
-// ---------------------------------------------------------------------------------------------
-// The commands
-
-/**
- * Adds `completion <bash|zsh|fish>` and the hidden `__complete` to the program. Call it once every
- * command is added (it completes the tree it finds when TAB is pressed, so the order does not matter
- * for correctness). `names` is where names come from (default: the daemon).
- */
-export function addCompletionCommands(program: Command, io: CliIO, names: NameSourceFor = (g) => daemonNames(io, g)): void {
-  const prog = program.name();
-  program
-    .command('completion')
-    .description('print a shell completion script: bash, zsh or fish')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
-    .addHelpText(
-      'after',
-      `
-TAB then completes commands, flags, resource types, and names from the daemon (pods, namespaces,
-containers, images) for the --data-dir, --kubeconfig and -n on the line. Names need the kubeconfig to be
-readable (root's, for the default data dir).
-
-Examples:
-  # bash, this shell (no bash-completion package needed); add it to ~/.bashrc for every shell:
-  source <(${prog} completion bash)
-  # bash, every user (read by the bash-completion package):
-  ${prog} completion bash > /etc/bash_completion.d/${prog}
-
-  # zsh (after \`autoload -U compinit && compinit\`, which most setups run; it calls compdef):
-  source <(${prog} completion zsh)
-  # or once, into a directory of $fpath:
-  ${prog} completion zsh > "\${fpath[1]}/_${prog}"
-
-  # fish:
-  ${prog} completion fish > ~/.config/fish/completions/${prog}.fish`,
-    )
-    .action((shell: Shell) => io.stdout(completionScript(shell, prog)));
-
-  program
-    .command('__complete', { hidden: true })
-    .description('print the completions of a command line: __complete -- WORDS... CURRENT (the completion scripts run it)')
-    .argument('[words...]')
-    .helpOption(false)
-    .allowUnknownOption()
-    .action(async (all: string[]) => {
-      const args = all.length > 0 ? all.slice(0, -1) : [];
-      const toComplete = all.length > 0 ? all[all.length - 1] : '';
-      let result: Completion;
-      try {
-        result = await complete(program, args, toComplete, names);
-      } catch {
-        result = { candidates: [], directive: Directive.Error };
-      }
-      io.stdout(formatCompletion(result));
-    });
-}
+export { addCompletionCommands } from './completion-commands.js';
