@@ -25,7 +25,7 @@ test('the full run uses the issue\'s counts', () => {
     start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000,
     loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3,
     watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5,
-    dashboardPods: 100, dashboardReloads: 20,
+    dashboardPods: 100, dashboardReloads: 20, cliPods: 5, cliRuns: 30,
   });
   assert.equal(countsFor(parseArgs(['--quick'])).pulls, 1);
 });
@@ -81,7 +81,7 @@ test('--only picks scenarios; api brings density along; peapod-only picks need n
 });
 
 test('start-pvc runs after start-init, on its own with --only, with a podman side', () => {
-  assert.deepEqual(SCENARIOS.slice(0, 5), ['start-1', 'start-warm', 'start-init', 'start-pvc', 'churn']);
+  assert.deepEqual(SCENARIOS.slice(1, 6), ['start-1', 'start-warm', 'start-init', 'start-pvc', 'churn']);
   const pvc = parseArgs(['--only', 'start-pvc']);
   assert.ok(selected(pvc, 'start-pvc') && !selected(pvc, 'start-1') && !selected(pvc, 'density'));
   assert.equal(wantsPodman(pvc), true);
@@ -103,4 +103,16 @@ test('dashboard: peapod only, 100 pods in a full and a quick run, runs after api
   assert.equal(wantsPodman(alone), false);
   assert.deepEqual([countsFor(parseArgs([])).dashboardPods, countsFor(parseArgs(['--quick'])).dashboardPods], [100, 100]);
   assert.throws(() => parseArgs(['--fast']), /--only S,….*exec, api, dashboard, load.*dashboard, peapod only,\s+times the page's first\s+render in chromium/s);
+});
+
+test('cli: first of all, peapod only, 30 runs of each command (10 with --quick) over 5 pods, alone with --only, by default in a full run, and the usage lists it', () => {
+  assert.equal(SCENARIOS[0], 'cli');
+  assert.ok(selected(parseArgs([]), 'cli'));
+  const alone = parseArgs(['--only', 'cli']);
+  assert.ok(selected(alone, 'cli') && !selected(alone, 'start-1') && !selected(alone, 'density'));
+  assert.equal(wantsPodman(alone), false);
+  assert.ok(!selected(parseArgs(['--only', 'start-1']), 'cli'));
+  assert.deepEqual([countsFor(parseArgs([])).cliRuns, countsFor(parseArgs(['--quick'])).cliRuns], [30, 10]);
+  assert.deepEqual([countsFor(parseArgs([])).cliPods, countsFor(parseArgs(['--quick'])).cliPods], [5, 5]);
+  assert.throws(() => parseArgs(['--fast']), /--only S,…\s+run only these scenarios: cli, start-1,.*cli, peapod only, runs first: `peapod get pods` and `version --client` beside\s+kubectl's/s);
 });

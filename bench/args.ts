@@ -20,9 +20,10 @@ export interface BenchArgs {
  * Scenario ids, in the order they run; api, load and start-warm are peapod's only. start-loaded (start-1
  * with pods already running) sets its p99 against start-1's of the same run: select both. start-warm
  * (start-1 on a daemon with a warm pool of sandboxes) sets its p50 against podman's start-1 of the same run.
+ * cli (the CLI beside kubectl, peapod only) runs first, while the daemon is idle.
  */
-export const SCENARIOS = ['start-1', 'start-warm', 'start-init', 'start-pvc', 'churn', 'density', 'start-loaded', 'exec', 'api', 'dashboard', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
-const PEAPOD_ONLY = new Set(['start-warm', 'api', 'load', 'probes', 'watchers', 'api-auth', 'dashboard']);
+export const SCENARIOS = ['cli', 'start-1', 'start-warm', 'start-init', 'start-pvc', 'churn', 'density', 'start-loaded', 'exec', 'api', 'dashboard', 'load', 'probes', 'watchers', 'api-auth', 'pull'] as const;
+const PEAPOD_ONLY = new Set(['cli', 'start-warm', 'api', 'load', 'probes', 'watchers', 'api-auth', 'dashboard']);
 
 /** Whether the run includes scenario `id`; api runs over density's pods, so it brings density along. */
 export function selected(a: BenchArgs, id: (typeof SCENARIOS)[number]): boolean {
@@ -47,7 +48,9 @@ export const USAGE = `usage: npm run bench -- [--with-podman] [--no-podman] [--n
                     start-loaded is set against start-1 only when both run; start-warm, peapod only,
                     runs start-1's pods on the daemon served again with --warm-pool 1, set against
                     podman's start-1 when both run; dashboard, peapod only, times the page's first
-                    render in chromium over density's pods when density ran, else over pods of its own)`;
+                    render in chromium over density's pods when density ran, else over pods of its own;
+                    cli, peapod only, runs first: \`peapod get pods\` and \`version --client\` beside
+                    kubectl's, each a fresh process, the daemon idle with a few pods of its own)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = { withPodman: false, podman: true, peapod: true, write: true, quick: false };
@@ -115,12 +118,15 @@ export interface Counts {
   /** dashboard: pods the page lists, timed reloads. */
   dashboardPods: number;
   dashboardReloads: number;
+  /** cli: pods present for `get pods`; timed runs of each command. */
+  cliPods: number;
+  cliRuns: number;
 }
 
 export function countsFor(a: BenchArgs): Counts {
   return a.quick
-    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, startLoadedBackground: 20, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1, watchPods: 20, watchers: 20, authPods: 100, authReusedGet: 200, authReusedList: 50, authNewGet: 50, authNewList: 25, authRounds: 5, dashboardPods: 100, dashboardReloads: 5 }
-    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3, watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5, dashboardPods: 100, dashboardReloads: 20 };
+    ? { start1: 5, execs: 10, startInit: 3, podmanStartInit: 2, churn: 5, density: 10, startLoadedBackground: 20, apiList: 20, apiGet: 100, loadPods: 20, loadStoredIdle: 20, loadStored: 100, loadListRequests: 20, probePods: 10, probeExecPods: 5, probeWindowMs: 10_000, pulls: 1, watchPods: 20, watchers: 20, authPods: 100, authReusedGet: 200, authReusedList: 50, authNewGet: 50, authNewList: 25, authRounds: 5, dashboardPods: 100, dashboardReloads: 5, cliPods: 5, cliRuns: 10 }
+    : { start1: 30, execs: 100, startInit: 30, podmanStartInit: 5, churn: 50, density: 100, startLoadedBackground: 100, apiList: 200, apiGet: 2000, loadPods: 250, loadStoredIdle: 100, loadStored: 1000, loadListRequests: 300, probePods: 100, probeExecPods: 20, probeWindowMs: 30_000, pulls: 3, watchPods: 100, watchers: 100, authPods: 100, authReusedGet: 1000, authReusedList: 300, authNewGet: 300, authNewList: 150, authRounds: 5, dashboardPods: 100, dashboardReloads: 20, cliPods: 5, cliRuns: 30 };
 }
 
 /** How the run was invoked, for the report. */

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HostExec } from '../src/system/exec.js';
+import { KUBECTL } from '../test/support/daemon.js';
 import { commandLine, countsFor, parseArgs, selected, wantsPodman, type BenchArgs, type Counts } from './args.js';
 import type { PodDriver } from './driver.js';
 import { busyboxLayer } from './image-export.js';
@@ -30,6 +31,7 @@ import { readPool, runWarmStarts, WARM_POOL_SIZE, WARM_WAIT_BUDGET_MS } from './
 import { runWatchers } from './watchers.js';
 import { runApiAuth } from './api-auth.js';
 import { runDashboard } from './dashboard.js';
+import { runCli } from './cli.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
 const exec = new HostExec();
@@ -39,8 +41,8 @@ const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
 /** Hard time limits per scenario and side, ms. */
 /** load: its bursts have budgets of their own (load.ts), 9 minutes in all; this bounds the rest. */
 /** startLoaded: density's, the quiet wait's budget (load.ts) and start-1's. startWarm: start-1's and its waits' budget. */
-/** dashboard: density's (when it starts pods of its own) and 2 minutes for the browser. */
-const LIMITS = { start1: 120_000, startWarm: 120_000 + WARM_WAIT_BUDGET_MS, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, dashboard: 150_000 + 120_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
+/** dashboard: density's (when it starts pods of its own) and 2 minutes for the browser. cli: its pods' start and 155 runs (5 commands, 31 rounds) of a few hundred ms each. */
+const LIMITS = { cli: 240_000, start1: 120_000, startWarm: 120_000 + WARM_WAIT_BUDGET_MS, startPvc: 150_000, startLoaded: 150_000 + QUIET_BUDGET_MS + 120_000, exec: 180_000, startInit: 150_000, churnSeq: 120_000, churnBatch: 120_000, density: 150_000, api: 60_000, load: 780_000, probes: 420_000, watchers: 300_000, apiAuth: 180_000, dashboard: 150_000 + 120_000, pullSetup: 120_000, pull: 360_000, cleanup: 120_000 };
 
 /** Runs one scenario under its time limit; a failure or timeout becomes a note and undefined. */
 async function scenario<T>(label: string, limitMs: number, outer: AbortSignal, notes: string[], fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
@@ -186,12 +188,42 @@ async function dashboard(daemon: BenchDaemon, driver: PeapodDriver, counts: Coun
   if (own) await scenario('peapod cleanup', LIMITS.cleanup, signal, report.notes, () => driver.removeAll());
 }
 
+/**
+ * cli: `peapod get pods` and `peapod version --client` beside kubectl's, each run a fresh process (the
+ * checkout's bin/peapod.js executed as the /usr/local/bin/peapod link runs it), over `counts.cliPods` sleep
+ * pods of its own, started as density starts them and removed after. It runs first, right after the daemon
+ * serves: nothing of the bench runs then, no pod is starting or being deleted, and the daemon has served no
+ * scenario yet, so the figures are those of an idle daemon (what a user typing the command meets).
+ */
+async function cli(daemon: BenchDaemon, driver: PeapodDriver, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
+  let before = NaN;
+  report.results.cli = await scenario('peapod cli', LIMITS.cli, signal, report.notes, async (s) => {
+    const pods = Array.from({ length: counts.cliPods }, (_, i) => `cli-${i}`);
+    await startSleepPods(driver, 'cli', counts.cliPods, s);
+    before = os.loadavg()[0]!;
+    const opts = {
+      peapod: path.join(repoRoot(), 'bin', 'peapod.js'),
+      kubectl: KUBECTL,
+      kubeconfig: daemon.paths.kubeconfigPath,
+      kubectlCacheDir: path.join(daemon.paths.dataDir, 'kubectl-cache-cli'),
+      pods,
+      runs: counts.cliRuns,
+      node: 'node',
+    };
+    return runCli(opts, s);
+  });
+  // Start-up is CPU work: other work on the host's cores shows in every run.
+  if (report.results.cli) report.notes.push(`cli: host load average (1 min) ${before.toFixed(1)} once the pods ran, ${os.loadavg()[0]!.toFixed(1)} after the runs (${os.cpus().length} cores)`);
+  await scenario('peapod cleanup', LIMITS.cleanup, signal, report.notes, () => driver.removeAll());
+}
+
 async function runPeapod(daemon: BenchDaemon, args: BenchArgs, counts: Counts, report: BenchReport, signal: AbortSignal): Promise<void> {
   await daemon.serve();
   const driver = new PeapodDriver(daemon);
   let dashboardRan = false;
   try {
     await driver.open();
+    if (selected(args, 'cli')) await cli(daemon, driver, counts, report, signal);
     await runSide(driver, args, counts, report, signal, {
       afterDensity: async (names) => {
         if (selected(args, 'api')) {

@@ -10,6 +10,7 @@ import type { PullFigures } from './pull.js';
 import type { WatchersFigures } from './watchers.js';
 import type { ApiAuthFigures } from './api-auth.js';
 import { DASHBOARD_RENDER_TARGET_MS, type DashboardFigures } from './dashboard.js';
+import { CLI_GET_TARGET_MS, cliP50Ratio, type CliFigures } from './cli.js';
 import { WARM_WAIT_BUDGET_MS, WARM_WAIT_MS } from './start-warm.js';
 
 export interface Sides<T> {
@@ -156,6 +157,8 @@ export interface BenchResults {
   apiAuth?: ApiAuthFigures;
   /** The dashboard's first render in chromium with 100 pods (issue 16). */
   dashboard?: DashboardFigures;
+  /** `peapod get pods` and `peapod version --client` beside kubectl's, each a fresh process, the daemon idle (issue 17). */
+  cli?: CliFigures;
 }
 
 export interface Row {
@@ -280,7 +283,7 @@ export function tableLayout(t: ScenarioTable): { header: string[]; cells: string
   const { names, rows } = t.columns;
   return {
     header: ['metric', ...names, 'target'],
-    cells: rows.map((r) => [r.metric, ...r.values.map((v) => formatBound(v, r.unit, r.bound)), r.target ?? '']),
+    cells: rows.map((r) => [r.metric, ...r.values.map((v) => (r.unit === OWN_RATIO ? (v === undefined ? '' : formatRatio(v, 2)) : formatBound(v, r.unit, r.bound))), r.target ?? '']),
   };
 }
 
@@ -450,6 +453,36 @@ function dashboardTable(d: DashboardFigures): ScenarioTable {
   return { id: 'dashboard', title: `dashboard: the page's first render in headless chromium with ${d.pods} pods running (peapod only)`, rows: [], columns: { names: ['peapod'], rows } };
 }
 
+function cliTable(c: CliFigures): ScenarioTable {
+  const rows = (command: 'get' | 'version', label: string, target?: string): ColumnsRow[] => {
+    const f = c[command];
+    const each = (pick: (x: CliFigures['get']['peapod']) => number) => [pick(f.peapod), pick(f.kubectl)];
+    return [
+      { metric: `${label}: wall time p50`, unit: 'ms', values: each((x) => x.wall.p50), ...(target ? { target } : {}) },
+      { metric: `${label}: wall time p99`, unit: 'ms', values: each((x) => x.wall.p99) },
+      { metric: `${label}: CPU (user + sys) p50`, unit: 'ms', values: each((x) => x.cpu.p50) },
+      { metric: `${label}: CPU (user + sys) mean`, unit: 'ms', values: each((x) => x.cpu.mean) },
+      { metric: `${label}: peapod p50 over kubectl p50`, unit: OWN_RATIO, values: [cliP50Ratio(c, command), undefined], ...(target ? { target: '≤ 1×' } : {}) },
+    ];
+  };
+  return {
+    id: 'cli',
+    title: `cli: \`peapod get pods\` beside \`kubectl get pods\` (${c.pods} pods, the daemon idle) and \`version --client\`, each run a fresh process (peapod only: podman has no kubectl-compatible daemon)`,
+    rows: [],
+    columns: {
+      names: ['peapod', 'kubectl'],
+      rows: [
+        { metric: 'pods listed', unit: '', values: [c.pods, c.pods] },
+        { metric: 'timed runs of each command', unit: '', values: [c.get.peapod.runs, c.get.kubectl.runs] },
+        ...rows('get', 'get pods', `≤ ${CLI_GET_TARGET_MS} ms, ≤ kubectl`),
+        ...rows('version', 'version --client'),
+        { metric: 'floor: `node -e 0` (the node bin/peapod.js starts), wall time p50', unit: 'ms', values: [c.nodeFloor?.wall.p50, undefined] },
+        { metric: 'floor: `node -e 0`, CPU (user + sys) p50', unit: 'ms', values: [c.nodeFloor?.cpu.p50, undefined] },
+      ],
+    },
+  };
+}
+
 function latencyRows(s: Sides<LatencySummary>): Row[] {
   const pick = (k: keyof LatencySummary) => ({ peapod: s.peapod?.[k], podman: s.podman?.[k] });
   return [
@@ -571,6 +604,7 @@ export function scenarioTables(r: BenchResults): ScenarioTable[] {
   if (r.watchers?.runs.length) tables.push(watchersTable(r.watchers));
   if (r.apiAuth?.rows.length) tables.push(apiAuthTable(r.apiAuth));
   if (r.dashboard) tables.push(dashboardTable(r.dashboard));
+  if (r.cli) tables.push(cliTable(r.cli));
   // A table without a single figure is left out: its scenario did not run (--only) or failed (the notes say).
   return tables.filter((t) => t.columns || t.rows.some((row) => row.peapod !== undefined || row.podman !== undefined));
 }
@@ -622,6 +656,12 @@ export function evaluateTargets(r: BenchResults): TargetResult[] {
     check('pull: peak daemon RSS ≤ 200 MB', r.pull.peapod?.peakRssMB, '<=', 200, 'MB'),
     ...(r.load ? loadTargets(r.load) : []),
     ...(r.dashboard ? [check(`dashboard: first render with ${r.dashboard.pods} pods ≤ ${DASHBOARD_RENDER_TARGET_MS} ms (p99)`, r.dashboard.rows.p99, '<=', DASHBOARD_RENDER_TARGET_MS, 'ms')] : []),
+    ...(r.cli
+      ? [
+          check(`cli: peapod get pods p50 ≤ ${CLI_GET_TARGET_MS} ms`, r.cli.get.peapod.wall.p50, '<=', CLI_GET_TARGET_MS, 'ms'),
+          { ...check('cli: peapod get pods p50 ≤ kubectl get pods p50', cliP50Ratio(r.cli, 'get'), '<=', 1, '×'), digits: 2 },
+        ]
+      : []),
     ...(r.probes
       ? [
           check(`probes: daemon CPU ≤ 10% of one core with ${r.probes.pods} pods probed every second`, r.probes.daemonCpuPct, '<=', 10, '%'),
