@@ -299,7 +299,8 @@ interface Fetched {
 }
 
 export async function runGet(ctx: CliContext, args: string[], opts: GetOptions): Promise<void> {
-  const fmt = parseOutputFormat(opts.output ?? '', opts.allowMissingTemplateKeys ?? true);
+  // `-o=name` reaches here as "=name" (commander keeps the `=` of a short option; kubectl's pflag does not).
+  const fmt = parseOutputFormat((opts.output ?? '').replace(/^=/, ''), opts.allowMissingTemplateKeys ?? true);
   const reqs = parseGetArgs(args);
   if (opts.watch && reqs.length > 1) throw new CliError('error: you may only specify a single resource type');
   const api = await ctx.api();
