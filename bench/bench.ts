@@ -32,8 +32,10 @@ import { runWatchers } from './watchers.js';
 import { runApiAuth } from './api-auth.js';
 import { runDashboard } from './dashboard.js';
 import { runCli } from './cli.js';
+import { KUBE_VERSION } from '../src/k8s/version.js';
 
 const PEAPOD_CIDR = '10.88.220.0/22';
+const KUBECTL_DIRECT = `/usr/lib/google-cloud-sdk/bin/kubectl.1.${KUBE_VERSION.minor}`;
 const exec = new HostExec();
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const fileExists = (p: string) => fs.access(p).then(() => true, () => false);
@@ -204,6 +206,8 @@ async function cli(daemon: BenchDaemon, driver: PeapodDriver, counts: Counts, re
     const opts = {
       peapod: path.join(repoRoot(), 'bin', 'peapod.js'),
       kubectl: KUBECTL,
+      // The kubectl /usr/bin/kubectl (the Google Cloud SDK's dispatcher here) execs for this server's version.
+      ...(existsSync(KUBECTL_DIRECT) ? { kubectlDirect: KUBECTL_DIRECT } : {}),
       kubeconfig: daemon.paths.kubeconfigPath,
       kubectlCacheDir: path.join(daemon.paths.dataDir, 'kubectl-cache-cli'),
       pods,

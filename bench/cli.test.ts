@@ -138,3 +138,13 @@ test('runCli with real processes: each command run fresh, the untimed round drop
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the cli table: a third column for the kubectl binary the dispatcher execs, when the bench ran it', () => {
+  const r = emptyResults();
+  r.cli = cliFigures(5, { get: { peapod: ms(90, 100, 110), kubectl: ms(120, 130, 125), 'kubectl-direct': ms(70, 80, 75) }, version: { peapod: ms(60), kubectl: ms(50), 'kubectl-direct': ms(40) } });
+  const t = scenarioTables(r).find((x) => x.id === 'cli')!;
+  assert.deepEqual(t.columns!.names, ['peapod', 'kubectl', 'kubectl.1.NN, direct']);
+  const get = t.columns!.rows.find((x) => x.metric === 'get pods: wall time p50')!;
+  assert.deepEqual(get.values, [100, 125, 75]);
+  assert.equal(cliP50Ratio(r.cli, 'get'), 0.8, 'the ratio stays against /usr/bin/kubectl');
+});

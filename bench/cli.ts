@@ -1,7 +1,7 @@
 // cli (issue 17; peapod only in the sense that podman has no kubectl-compatible daemon): the CLI as a user
 // runs it, beside kubectl, against the bench's daemon while it is idle with a few pods present. Each run is
 // a fresh process: the checkout's bin/peapod.js executed directly (its own first lines pick node, as the
-// /usr/local/bin/peapod link does) and /usr/bin/kubectl, both with the daemon's kubeconfig; `get pods`
+// /usr/local/bin/peapod link does), /usr/bin/kubectl and the kubectl.1.NN it dispatches to, all with the daemon's kubeconfig; `get pods`
 // (one request) and `version --client` (start-up, no request). The four commands, and `node -e 0` (node's
 // own start-up at that moment: the floor under peapod's), take turns round by round after one untimed round. Wall time: performance.now() from the spawn call to the child's exit
 // event. CPU: this process's cutime + cstime (/proc/self/stat) before the spawn and once the child is
@@ -19,7 +19,12 @@ export const CLI_GET_TARGET_MS = 120;
 const TICK_MS = 10;
 const RUN_TIMEOUT_MS = 30_000;
 
-export const CLI_TOOLS = ['peapod', 'kubectl'] as const;
+/**
+ * kubectl: what a user types, /usr/bin/kubectl (on these machines the Google Cloud SDK's dispatcher: for a
+ * command that talks to a server it asks the server's version first, then execs the kubectl.1.NN that
+ * matches it); kubectl-direct: that kubectl.1.NN itself, when the bench is given one.
+ */
+export const CLI_TOOLS = ['peapod', 'kubectl', 'kubectl-direct'] as const;
 export type CliTool = (typeof CLI_TOOLS)[number];
 export const CLI_COMMANDS = ['get', 'version'] as const;
 export type CliCommand = (typeof CLI_COMMANDS)[number];
@@ -48,7 +53,7 @@ export interface CliFigures {
 
 /** The argument vectors of each command, after the executable, for a kubeconfig. */
 export function cliArgs(tool: CliTool, command: CliCommand, kubeconfig: string, kubectlCacheDir: string): string[] {
-  const base = tool === 'kubectl' ? ['--kubeconfig', kubeconfig, '--cache-dir', kubectlCacheDir] : ['--kubeconfig', kubeconfig];
+  const base = tool === 'peapod' ? ['--kubeconfig', kubeconfig] : ['--kubeconfig', kubeconfig, '--cache-dir', kubectlCacheDir];
   return command === 'get' ? [...base, 'get', 'pods'] : [...base, 'version', '--client'];
 }
 
@@ -88,8 +93,8 @@ export function commandFigures(samples: readonly CliSample[]): CliCommandFigures
   return { runs: samples.length, wall: summarize(samples.map((s) => s.wallMs)), cpu: summarize(samples.map((s) => s.cpuMs)) };
 }
 
-export function cliFigures(pods: number, samples: Record<CliCommand, Record<CliTool, readonly CliSample[]>>, nodeFloor?: readonly CliSample[]): CliFigures {
-  const each = (c: CliCommand) => ({ peapod: commandFigures(samples[c].peapod), kubectl: commandFigures(samples[c].kubectl) });
+export function cliFigures(pods: number, samples: Record<CliCommand, Record<'peapod' | 'kubectl', readonly CliSample[]> & { 'kubectl-direct'?: readonly CliSample[] }>, nodeFloor?: readonly CliSample[]): CliFigures {
+  const each = (c: CliCommand) => ({ peapod: commandFigures(samples[c].peapod), kubectl: commandFigures(samples[c].kubectl), 'kubectl-direct': commandFigures(samples[c]['kubectl-direct'] ?? []) });
   return { pods, get: each('get'), version: each('version'), ...(nodeFloor?.length ? { nodeFloor: commandFigures(nodeFloor) } : {}) };
 }
 
@@ -138,6 +143,8 @@ export interface CliRunOptions {
   /** bin/peapod.js of the checkout, run as a program. */
   peapod: string;
   kubectl: string;
+  /** The kubectl.1.NN the dispatcher execs, run directly as a third tool; none when undefined. */
+  kubectlDirect?: string;
   kubeconfig: string;
   /** kubectl's discovery cache (the untimed round fills it, as a user's ~/.kube/cache is). */
   kubectlCacheDir: string;
@@ -149,14 +156,15 @@ export interface CliRunOptions {
   node?: string;
 }
 
-/** One untimed round, then `runs` rounds of: peapod get pods, kubectl get pods, peapod version, kubectl version (and `node -e 0`). */
+/** One untimed round, then `runs` rounds of: get pods by each tool, version --client by each tool (and `node -e 0`). */
 export async function runCli(o: CliRunOptions, signal: AbortSignal): Promise<CliFigures> {
-  const samples: Record<CliCommand, Record<CliTool, CliSample[]>> = { get: { peapod: [], kubectl: [] }, version: { peapod: [], kubectl: [] } };
+  const samples: Record<CliCommand, Record<CliTool, CliSample[]>> = { get: { peapod: [], kubectl: [], 'kubectl-direct': [] }, version: { peapod: [], kubectl: [], 'kubectl-direct': [] } };
   const floor: CliSample[] = [];
-  const file = (tool: CliTool) => (tool === 'peapod' ? o.peapod : o.kubectl);
+  const file = (tool: CliTool) => (tool === 'peapod' ? o.peapod : tool === 'kubectl' ? o.kubectl : o.kubectlDirect!);
+  const tools = CLI_TOOLS.filter((t) => t !== 'kubectl-direct' || o.kubectlDirect);
   for (let round = 0; round <= o.runs; round++) {
     for (const command of CLI_COMMANDS) {
-      for (const tool of CLI_TOOLS) {
+      for (const tool of tools) {
         signal.throwIfAborted();
         const args = cliArgs(tool, command, o.kubeconfig, o.kubectlCacheDir);
         const r = await timedRun(file(tool), args, signal);
