@@ -115,10 +115,11 @@ export function buildProgram(io: CliIO): Command {
     .argument('<type>', 'a type, or several joined by commas (pv,pvc,sc), or TYPE/NAME')
     .argument('[names...]', 'names of objects of that type (default: all)')
     .option('-A, --all-namespaces', 'list across all namespaces')
-    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, custom-columns=SPEC, custom-columns-file=FILE')
+    .option('-o, --output <format>', 'output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, custom-columns=SPEC, custom-columns-file=FILE')
     .option('-l, --selector <selector>', 'label selector')
     .option('-w, --watch', 'watch for changes after listing (one type only)')
     .option('--no-headers', 'omit the header row')
+    .option('--allow-missing-template-keys [bool]', 'a jsonpath key that is missing prints nothing (false: an error, as kubectl)', parseBool, true)
     .addHelpText('after', examples('peapod get pods -A', 'peapod get pods -o wide -w', 'peapod get pv,pvc,sc', 'peapod get pvc data -n web -o yaml', "peapod get pods -o jsonpath='{.items[*].status.podIP}'", 'peapod get pods -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName,IP:.status.podIP', 'peapod get storageclass.storage.k8s.io/local-path'))
     .action(run(async (ctx, type: string, names: string[], o: GetOptions & { headers?: boolean }) =>
       (await get()).runGet(ctx, [type, ...names], { ...o, noHeaders: o.headers === false })));
