@@ -218,6 +218,8 @@ async function cli(daemon: BenchDaemon, driver: PeapodDriver, counts: Counts, re
   });
   // Start-up is CPU work: other work on the host's cores shows in every run.
   if (report.results.cli) report.notes.push(`cli: host load average (1 min) ${before.toFixed(1)} once the pods ran, ${os.loadavg()[0]!.toFixed(1)} after the runs (${os.cpus().length} cores)`);
+  // Node reads and parses every certificate of that file when it starts (the floor row shows it); Go's kubectl does not read it.
+  if (report.results.cli && process.env.NODE_EXTRA_CA_CERTS) report.notes.push(`cli: NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS} was set: every node process (peapod's and the floor's) parsed that bundle as it started`);
   await scenario('peapod cleanup', LIMITS.cleanup, signal, report.notes, () => driver.removeAll());
 }
 
