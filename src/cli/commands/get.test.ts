@@ -66,3 +66,10 @@ test('-w: each object by itself, as kubectl prints watch events', () => {
 test('-w: a template that fails on an event is kubectl\'s watch error', () => {
   assert.throws(() => print('jsonpath={.a[0]}', [pod('a')], fresh(), { a: 'x' }), (e: Error) => /^error: unable to output the provided object: error executing jsonpath "\{\.a\[0\]\}": Error executing template: string is not array or slice\./.test(e.message));
 });
+
+test('-o yaml quotes what go-yaml v2 quotes: base-60 look-alikes ("12:30" is 750 to a YAML 1.1 reader), and survives U+2028/U+2029', async () => {
+  const { objectOutput } = await import('./get.js');
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sexa' }, data: { a: '12:30', b: '1:20.5', c: '-1:20', g: '1:70', h: '1:20:x', u: 'p\u2029q' } } as unknown as KubeObject;
+  // As kubectl 1.33 printed these values (u: kubectl also indents after the separator; peapod keeps it on one line).
+  assert.equal(objectOutput([cm], true, 'yaml'), 'apiVersion: v1\ndata:\n  a: "12:30"\n  b: "1:20.5"\n  c: "-1:20"\n  g: 1:70\n  h: 1:20:x\n  u: \'p\u2029q\'\nkind: ConfigMap\nmetadata:\n  name: sexa');
+});

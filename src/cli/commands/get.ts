@@ -202,6 +202,12 @@ const KUBECTL_YAML = {
 const GO_YAML_SPECIAL = /[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]/;
 
 /**
+ * A string YAML 1.1 reads as a base-60 number ("12:30" is 750 to PyYAML): go-yaml v2 double-quotes it (its
+ * encoder's isBase60Float), so the value stays a string for every reader of kubectl's output.
+ */
+const GO_YAML_BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
+/**
  * go-yaml folds a long scalar at the first space past column 80 (the yaml package, at the last one
  * before it); the continuation is indented two past its key (or its `- `). Block literals stay.
  */
@@ -215,7 +221,8 @@ function foldLikeGoYaml(text: string): string {
       continue;
     }
     literalIndent = -1;
-    const m = /^( *(?:- )*)((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ '"{[|>#-][^:]*?|-[^ :][^:]*?):(?: |$))?(.*)$/.exec(line)!;
+    // (s: a value may hold U+2028 or U+2029, which `.` does not match without it)
+    const m = /^( *(?:- )*)((?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^ '"{[|>#-][^:]*?|-[^ :][^:]*?):(?: |$))?(.*)$/s.exec(line)!;
     const [, lead, key = '', value] = m;
     if (/^[|>][-+]?$/.test(value)) {
       literalIndent = indent + 1;
@@ -260,7 +267,9 @@ function kubectlYaml(value: unknown): string {
   visit(doc, {
     Scalar(_key, node: Scalar) {
       if (typeof node.value !== 'string') return;
-      if (GO_YAML_SPECIAL.test(node.value) || other.some((t) => (t.test as RegExp).test(node.value as string))) node.type = Scalar.QUOTE_DOUBLE;
+      if (GO_YAML_SPECIAL.test(node.value) || GO_YAML_BASE60.test(node.value) || other.some((t) => (t.test as RegExp).test(node.value as string))) node.type = Scalar.QUOTE_DOUBLE;
+      // go-yaml counts U+2028 and U+2029 as line breaks: never plain, single-quoted as they are.
+      else if (/[\u2028\u2029]/.test(node.value)) node.type = Scalar.QUOTE_SINGLE;
     },
   });
   return foldLikeGoYaml(doc.toString(KUBECTL_YAML));
