@@ -101,7 +101,9 @@ const cases: [string, UserInfo, string, string, boolean][] = [
   ['anonymous reads a health subpath', anonymous, 'GET', '/healthz/ping', true],
   ['anonymous reads /version', anonymous, 'GET', '/version', true],
   ['anonymous cannot read what the node runs', anonymous, 'GET', '/peapod/v1/version', false],
-  ['an authenticated user reads what the node runs (peapod version)', plain, 'GET', '/peapod/v1/version', true],
+  ['an authenticated user without a role cannot read what the node runs', plain, 'GET', '/peapod/v1/version', false],
+  ['a viewer reads what the node runs (peapod version)', viewer, 'GET', '/peapod/v1/version', true],
+  ["a pod's service account cannot read what the node runs (runc, kernel: what an escape needs)", { username: 'system:serviceaccount:default:default', groups: ['system:serviceaccounts', 'system:serviceaccounts:default', GROUP_AUTHENTICATED] }, 'GET', '/peapod/v1/version', false],
   ['anonymous cannot read discovery', anonymous, 'GET', '/api', false],
   ['anonymous cannot read OpenAPI', anonymous, 'GET', '/openapi/v2', false],
   ['anonymous cannot ask can-i', anonymous, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', false],
@@ -195,7 +197,7 @@ test('a viewer sees the view rule spelled out over what peapod serves, without s
   ]);
   const storage = rules.resourceRules.find((r) => r.apiGroups?.[0] === 'storage.k8s.io');
   assert.deepEqual(storage?.resources, ['storageclasses']);
-  assert.deepEqual(rules.nonResourceRules[0], { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps'] });
+  assert.deepEqual(rules.nonResourceRules[0], { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps', '/peapod/v1/version'] });
 });
 
 test('every resource the spelled-out view rule lists is one a viewer may get', () => {

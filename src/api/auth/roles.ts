@@ -48,7 +48,7 @@ export const DISCOVERY: Role = {
   rules: [
     {
       verbs: ['get'],
-      nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', '/peapod/v1/version', ...HEALTH_URLS],
+      nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version', '/version/', ...HEALTH_URLS],
     },
   ],
 };
@@ -87,7 +87,9 @@ export const VIEW: Role = {
       resources: ['*'],
       exceptResources: ['secrets', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'pods/ephemeralcontainers', 'pods/anatomy', 'services/proxy', 'nodes/proxy'],
     },
-    { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps'] },
+    // What the node runs (peapod version: runc, conmon, kernel…) is for the node's people, not every
+    // authenticated caller: a pod's service account token would otherwise learn the versions an escape needs.
+    { verbs: ['get'], nonResourceURLs: ['/peapod/v1/images', '/peapod/v1/runtime/ps', '/peapod/v1/version'] },
   ],
 };
 

@@ -18,7 +18,7 @@ export interface VersionOptions {
 interface VersionReport {
   clientVersion: { peapod: string; node: string };
   server?: { url: string; kubeconfig: string; from: string };
-  serverVersion?: ServerVersions | { kubernetes: string; peapod?: undefined };
+  serverVersion?: ServerVersions | { kubernetes: string; peapod?: undefined; forbidden?: boolean };
 }
 
 /** The report as lines of text (pure). */
@@ -26,7 +26,7 @@ export function formatVersion(r: VersionReport): string {
   const lines = [`Client Version: peapod ${r.clientVersion.peapod} (Node.js ${r.clientVersion.node})`];
   if (r.server) lines.push(`Server: ${r.server.url} (kubeconfig ${r.server.kubeconfig}, from ${r.server.from})`);
   const s = r.serverVersion;
-  if (s && s.peapod === undefined) lines.push(`Server Version: Kubernetes API ${s.kubernetes} (not a peapod daemon)`);
+  if (s && s.peapod === undefined) lines.push(`Server Version: Kubernetes API ${s.kubernetes} (${s.forbidden ? 'what the node runs is shown to peapod:viewers and admins only' : 'not a peapod daemon'})`);
   else if (s) {
     lines.push(`Server Version: peapod ${s.peapod}, Kubernetes API ${s.kubernetes} (Node.js ${s.node})`);
     lines.push(`Runtime: runc ${s.runtime.runc}, conmon ${s.runtime.conmon}, catatonit ${s.runtime.catatonit}, CNI plugins ${s.runtime.cniPlugins}`);
@@ -48,9 +48,10 @@ export async function runVersion(ctx: CliContext, o: VersionOptions): Promise<vo
       try {
         report.serverVersion = await api.json<ServerVersions>('GET', '/peapod/v1/version');
       } catch (err) {
-        // A Kubernetes API server that is not peapod has no /peapod/v1.
-        if (!(err instanceof ApiError) || err.httpStatus !== 404) throw err;
-        report.serverVersion = { kubernetes: (await api.json<{ gitVersion: string }>('GET', '/version')).gitVersion };
+        // A Kubernetes API server that is not peapod has no /peapod/v1; a user without a role on the node
+        // (only peapod:viewers and admins may see what it runs) gets the Kubernetes API's version alone.
+        if (!(err instanceof ApiError) || (err.httpStatus !== 404 && err.httpStatus !== 403)) throw err;
+        report.serverVersion = { kubernetes: (await api.json<{ gitVersion: string }>('GET', '/version')).gitVersion, ...(err.httpStatus === 403 ? { forbidden: true } : {}) };
       }
     } catch (err) {
       failure = err;
