@@ -45,6 +45,21 @@ export class CliError extends Error {
   }
 }
 
+/** A word as the shell reads it back: as is when plain, else in single quotes. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command that starts the daemon in the background with its log, to paste: as root, the command
+ * itself; otherwise through sudo, with the redirection inside root's shell (the user's own shell may not
+ * write /var/log) and sudo in the foreground (it may ask for a password).
+ */
+export function startDaemonCommand(dataDir: string | undefined, root: boolean): string {
+  const cmd = `setsid peapod${dataDir ? ` --data-dir ${shellQuote(dataDir)}` : ''} serve >> /var/log/peapod.log 2>&1 < /dev/null &`;
+  return root ? cmd : `sudo sh -c ${shellQuote(cmd)}`;
+}
+
 export class CliContext {
   private client?: ApiClient;
   constructor(
@@ -67,15 +82,16 @@ export class CliContext {
   async api(): Promise<ApiClient> {
     if (this.client) return this.client;
     const { path: file, from } = this.kubeconfig();
-    const serve = `sudo setsid peapod${this.globals.dataDir ? ` --data-dir ${this.globals.dataDir}` : ''} serve >> /var/log/peapod.log 2>&1 &`;
+    const serve = startDaemonCommand(this.globals.dataDir, process.getuid?.() === 0);
+    const dataDirFlag = this.globals.dataDir ? ` --data-dir ${shellQuote(this.globals.dataDir)}` : '';
     const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new CliError(
         err.code === 'ENOENT'
           ? from === '--kubeconfig' || from === '$KUBECONFIG'
-            ? `error: no kubeconfig at ${file} (${from}): save the daemon's there with \`sudo peapod kubeconfig > ${file}\`, or mint one for a user with \`sudo peapod kubeconfig --user NAME\``
+            ? `error: no kubeconfig at ${file} (${from}): save a daemon's there with \`sudo peapod [--data-dir DIR] kubeconfig > ${shellQuote(file)}\`, or mint one for a user with \`sudo peapod kubeconfig --user NAME\``
             : `error: no kubeconfig at ${file}: the daemon writes it when it starts. Start it with \`${serve}\` (or \`bash scripts/setup-and-run.sh\`), or pass --kubeconfig`
           : err.code === 'EACCES'
-            ? `error: read kubeconfig ${file}: permission denied (the data dir is root's): run as root, or save one for yourself with \`sudo peapod kubeconfig > ~/.kube/peapod\` and pass --kubeconfig ~/.kube/peapod`
+            ? `error: read kubeconfig ${file}: permission denied (the data dir is root's): run as root, or save one for yourself with \`mkdir -p ~/.kube && (umask 077; sudo peapod${dataDirFlag} kubeconfig > ~/.kube/peapod)\` and pass --kubeconfig ~/.kube/peapod`
             : `error: read kubeconfig ${file}: ${err.message}`,
       );
     });

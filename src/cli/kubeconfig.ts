@@ -1,8 +1,9 @@
 // Finding and reading the kubeconfig the CLI talks through: --kubeconfig, else --data-dir's kubeconfig,
-// else $KUBECONFIG (first entry), else the default data dir's: a flag given wins over the environment, as
+// else $KUBECONFIG (its first file that exists), else the default data dir's: a flag given wins over the environment, as
 // in kubectl. Only the current context's
 // server, namespace and credentials are used.
 
+import { existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { nodePaths } from '../node/paths.js';
 
@@ -27,7 +28,9 @@ export function kubeconfigPathFor(opts: { kubeconfig?: string; dataDir?: string 
 export function kubeconfigChoice(opts: { kubeconfig?: string; dataDir?: string }, env: NodeJS.ProcessEnv): { path: string; from: string } {
   if (opts.kubeconfig) return { path: opts.kubeconfig, from: '--kubeconfig' };
   if (opts.dataDir) return { path: nodePaths(opts.dataDir).kubeconfigPath, from: `--data-dir ${opts.dataDir}` };
-  const fromEnv = env.KUBECONFIG?.split(':').find(Boolean);
+  // kubectl merges the list, missing files skipped; peapod reads one kubeconfig: the first that exists.
+  const list = (env.KUBECONFIG ?? '').split(':').filter(Boolean);
+  const fromEnv = list.find((f) => existsSync(f)) ?? list[0];
   if (fromEnv) return { path: fromEnv, from: '$KUBECONFIG' };
   return { path: nodePaths().kubeconfigPath, from: 'the default data dir' };
 }

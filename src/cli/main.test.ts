@@ -4,6 +4,8 @@ import { Readable } from 'node:stream';
 import { FakeClock } from '../system/clock.js';
 import type { Command } from 'commander';
 import { buildProgram, COMMAND_GROUPS, main, parseDurationMs } from './main.js';
+import { shellQuote, startDaemonCommand } from './context.js';
+import { execFileSync } from 'node:child_process';
 import type { CliIO } from './context.js';
 import { kubeconfigPathFor, parseKubeconfig } from './kubeconfig.js';
 import { deleteBody } from './commands/delete.js';
@@ -52,7 +54,7 @@ test('`peapod` alone shows the daily commands first, then every other command on
   assert.deepEqual([...COMMAND_GROUPS.flatMap(([, names]) => names)].sort(), [...top].sort(), 'each visible command is in one group');
   for (const name of top) assert.equal(text.split('\n').filter((l) => new RegExp(`^  ${name}( |$)`).test(l)).length, 1, name);
   assert.ok(text.indexOf('  get ') < text.indexOf('  serve '), 'daily commands before the host\'s');
-  assert.match(text, /Start here:\n  sudo setsid peapod serve/);
+  assert.ok(text.includes(`Start here:\n  ${startDaemonCommand(undefined, process.getuid?.() === 0)} `), text);
 });
 
 test('an unknown command exits non-zero with an error', async () => {
@@ -72,11 +74,23 @@ test('a missing kubeconfig names the file and what to do: start the daemon, or s
   assert.equal(await main(['get', 'pods', '--data-dir', '/nonexistent/peapod-cli-test'], x), 1);
   assert.equal(
     x.errs.join(''),
-    'error: no kubeconfig at /nonexistent/peapod-cli-test/kubeconfig: the daemon writes it when it starts. Start it with `sudo setsid peapod --data-dir /nonexistent/peapod-cli-test serve >> /var/log/peapod.log 2>&1 &` (or `bash scripts/setup-and-run.sh`), or pass --kubeconfig\n',
+    `error: no kubeconfig at /nonexistent/peapod-cli-test/kubeconfig: the daemon writes it when it starts. Start it with \`${startDaemonCommand('/nonexistent/peapod-cli-test', process.getuid?.() === 0)}\` (or \`bash scripts/setup-and-run.sh\`), or pass --kubeconfig\n`,
   );
   const y = io({ KUBECONFIG: '/nonexistent/kc' });
   assert.equal(await main(['get', 'pods'], y), 1);
-  assert.equal(y.errs.join(''), 'error: no kubeconfig at /nonexistent/kc ($KUBECONFIG): save the daemon\'s there with `sudo peapod kubeconfig > /nonexistent/kc`, or mint one for a user with `sudo peapod kubeconfig --user NAME`\n');
+  assert.equal(y.errs.join(''), 'error: no kubeconfig at /nonexistent/kc ($KUBECONFIG): save a daemon\'s there with `sudo peapod [--data-dir DIR] kubeconfig > /nonexistent/kc`, or mint one for a user with `sudo peapod kubeconfig --user NAME`\n');
+});
+
+test('the command that starts the daemon pastes: as root as is, else through sudo with the redirection in root\'s shell; odd dirs quoted', () => {
+  assert.equal(startDaemonCommand(undefined, true), 'setsid peapod serve >> /var/log/peapod.log 2>&1 < /dev/null &');
+  assert.equal(startDaemonCommand("/srv/my pods/it's", false), `sudo sh -c 'setsid peapod --data-dir '\\''/srv/my pods/it'\\''\\'\\'''\\''s'\\'' serve >> /var/log/peapod.log 2>&1 < /dev/null &'`);
+  const out = execFileSync('sh', ['-c', `printf '%s\\n' ${shellQuote(startDaemonCommand("/srv/my pods/it's", true))}`], { encoding: 'utf8' });
+  assert.equal(out, "setsid peapod --data-dir '/srv/my pods/it'\\''s' serve >> /var/log/peapod.log 2>&1 < /dev/null &\n");
+});
+
+test('$KUBECONFIG: its first file that exists, as kubectl skips missing ones', () => {
+  assert.equal(kubeconfigPathFor({}, { KUBECONFIG: `/nonexistent/a:${process.execPath}` }), process.execPath);
+  assert.equal(kubeconfigPathFor({}, { KUBECONFIG: '/nonexistent/a:/nonexistent/b' }), '/nonexistent/a');
 });
 
 test('a daemon that refuses the connection: kubectl\'s line, then what starts it; -v 1 names the daemon first', async (t) => {
@@ -102,7 +116,7 @@ test('a daemon that refuses the connection: kubectl\'s line, then what starts it
   assert.deepEqual(x.errs.join('').split('\n'), [
     `peapod: https://127.0.0.1:${port} (context ctx, user u, namespace shop) from kubeconfig ${dir}/kubeconfig (--data-dir ${dir})`,
     `The connection to the server 127.0.0.1:${port} was refused - did you specify the right host or port?`,
-    `Is the daemon running? Start it with \`sudo setsid peapod --data-dir ${dir} serve >> /var/log/peapod.log 2>&1 &\``,
+    `Is the daemon running? Start it with \`${startDaemonCommand(dir, process.getuid?.() === 0)}\``,
     '',
   ]);
   const y = io();

@@ -3,11 +3,12 @@
 
 import type { ServerLimitFlags } from '../api/server-limit-flags.js';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { promises as fs } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_DATA_DIR, nodePaths } from '../node/paths.js';
 import { SystemClock } from '../system/clock.js';
-import { CliContext, CliError, type CliIO, type GlobalOptions } from './context.js';
+import { CliContext, CliError, shellQuote, startDaemonCommand, type CliIO, type GlobalOptions } from './context.js';
 import type { GetOptions } from './commands/get.js';
 import type { DeleteOptions } from './commands/delete.js';
 import type { DebugOptions, ExecOptions } from './commands/exec.js';
@@ -79,8 +80,9 @@ export const examples = (...lines: string[]) => `\nExamples:\n${lines.map((l) =>
 
 /** -v 6, -v6, -v=6 (kubectl's form) and --v=6. */
 function parseVerbosity(v: string): number {
-  const n = Number(v.replace(/^=/, ''));
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`error: invalid argument "${v}" for "-v, --v" flag: must be a level from 0 up`);
+  const level = v.replace(/^=/, '');
+  const n = Number(level);
+  if (!level || !Number.isInteger(n) || n < 0) throw new CliError(`error: invalid argument "${level}" for "-v, --v" flag: must be a level from 0 up`);
   return n;
 }
 
@@ -338,7 +340,7 @@ export function buildProgram(io: CliIO): Command {
     .option('--request-timeout <duration>', 'time a client has to send a whole request, body and image uploads included (answers may take longer)', '5m')
     .option('--node-lease-renew-interval <duration>', 'between renewals of the node\'s Lease in kube-node-lease (the kubelet\'s 10s, a quarter of its 40s duration)', '10s')
     .addHelpText('after', '\nRegistries: CAs and client certificates for a registry go in <data-dir>/certs.d/HOST:PORT/ (ca.crt, client.cert,\nclient.key), credentials for every pod in <data-dir>/config.json (docker\'s format); both are read at each pull.\n\nStart it in a session of its own (`setsid peapod serve`, as scripts/setup-and-run.sh does): it then raises\nits session\'s CPU priority, and its API stays responsive while pods start and stop by the hundred.')
-    .addHelpText('after', examples('sudo setsid peapod serve >> /var/log/peapod.log 2>&1 &', 'sudo peapod serve --listen 0.0.0.0:6443 --pod-cidr 10.88.0.0/16', 'sudo peapod --data-dir /srv/peapod serve --warm-pool 4 --max-pods 50'))
+    .addHelpText('after', examples('setsid peapod serve >> /var/log/peapod.log 2>&1 < /dev/null &    # as root', 'sudo sh -c \'setsid peapod serve >> /var/log/peapod.log 2>&1 < /dev/null &\'', 'sudo peapod serve --listen 0.0.0.0:6443 --pod-cidr 10.88.0.0/16', 'sudo peapod --data-dir /srv/peapod serve --warm-pool 4 --max-pods 50'))
     .action(run(async (ctx, o: ServeOptions) => {
       const { apiAudiences, maxBackoff, maxPods: maxPodsText, insecureRegistry, imageGcHighThreshold, imageGcLowThreshold, maxImageUpload, eventTtl, nodeLeaseRenewInterval, metricsResolution, podPidsLimit: podPidsText, warmPool: warmPoolText, allowedUnsafeSysctls: unsafeSysctlsText, maxWatches: maxWatchesText, maxWatchesPerClient: maxWatchesPerClientText, maxRequestBody, maxRequestHeader, maxConnections, maxConnectionsPerClient, requestHeaderTimeout, requestTimeout, ...rest } = o;
       const { parseServerLimitFlags } = await import('../api/server-limit-flags.js');
@@ -499,6 +501,9 @@ function defaultIO(): CliIO {
   };
 }
 
+/** The checkout's examples (dist/src/cli/ → examples/), for lines that paste from any directory. */
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples', import.meta.url));
+
 /** The commands `peapod` with no arguments shows, by what they are for (every visible command is in one). */
 export const COMMAND_GROUPS: [string, string[]][] = [
   ['Daily commands (kubectl\'s habits)', ['get', 'describe', 'logs', 'apply', 'create', 'delete']],
@@ -523,8 +528,8 @@ export function overview(program: Command): string {
   }
   out.push(
     'Start here:',
-    '  sudo setsid peapod serve >> /var/log/peapod.log 2>&1 &     # the node daemon (or: bash scripts/setup-and-run.sh)',
-    '  peapod apply -f examples/two-containers.yaml',
+    `  ${startDaemonCommand(undefined, process.getuid?.() === 0)}     # the node daemon (or: bash scripts/setup-and-run.sh)`,
+    `  peapod apply -f ${shellQuote(EXAMPLES_DIR)}/two-containers.yaml`,
     '  peapod get pods -o wide',
     '  peapod anatomy two-containers',
     '',
