@@ -43,7 +43,7 @@ test("another checkout's link is moved to this one; a program of the user's own,
   symlinkSync('/usr/bin/true', s.link);
   assert.match(await installCommand({ dir: s.dir, entry: s.mine, pathEnv: s.dir }), /links to \/usr\/bin\/true, left as it is/);
   assert.equal(readlinkSync(s.link), '/usr/bin/true');
-  assert.match(await uninstallCommand({ dir: s.dir, entry: s.mine }), /links to another checkout .*left as it is/);
+  assert.match(await uninstallCommand({ dir: s.dir, entry: s.mine }), /not to this checkout: left as it is/);
   rmSync(s.link);
   writeFileSync(s.link, '#!/bin/sh\n');
   assert.match(await installCommand({ dir: s.dir, entry: s.mine, pathEnv: s.dir }), /is a program of its own, left as it is/);
@@ -58,8 +58,23 @@ test("uninstall removes this checkout's link, or one to a checkout that is gone,
   assert.equal(await uninstallCommand({ dir: s.dir, entry: s.mine }), `command: removed ${s.link}`);
   assert.equal(existsSync(s.link), false);
   await installCommand({ dir: s.dir, entry: s.other, pathEnv: s.dir });
-  assert.match(await uninstallCommand({ dir: s.dir, entry: s.mine }), /another checkout/);
+  assert.match(await uninstallCommand({ dir: s.dir, entry: s.mine }), /not to this checkout/);
   rmSync(path.join(s.root, 'other'), { recursive: true });
   assert.equal(await uninstallCommand({ dir: s.dir, entry: s.mine }), `command: removed ${s.link}`);
   assert.match(await describeCommand({ dir: s.dir, entry: s.mine }), /^command: no .*without --no-install links it to/);
+});
+
+test("a link to a program of the user's own named bin/peapod.js, with no peapod package beside it, is never moved; nor is a link moved to an entry that is not there", async (t) => {
+  const s = scene(t);
+  mkdirSync(path.join(s.root, 'dotfiles', 'bin'), { recursive: true });
+  const own = path.join(s.root, 'dotfiles', 'bin', 'peapod.js');
+  writeFileSync(own, '#!/bin/sh\necho mine\n');
+  mkdirSync(s.dir);
+  symlinkSync(own, s.link);
+  assert.match(await installCommand({ dir: s.dir, entry: s.mine, pathEnv: s.dir }), /left as it is/);
+  assert.equal(readlinkSync(s.link), own);
+  assert.match(await uninstallCommand({ dir: s.dir, entry: s.mine }), /left as it is/);
+  rmSync(s.link);
+  assert.match(await installCommand({ dir: s.dir, entry: path.join(s.root, 'nowhere', 'bin', 'peapod.js'), pathEnv: s.dir }), /is not there .* left as it is$/);
+  assert.equal(existsSync(s.link), false);
 });

@@ -18,12 +18,16 @@ export function checkoutEntry(): string {
 /** A link target that is some peapod checkout's entry point (…/bin/peapod.js beside a package.json). */
 async function isPeapodEntry(target: string): Promise<boolean> {
   if (path.basename(target) !== 'peapod.js' || path.basename(path.dirname(target)) !== 'bin') return false;
-  const pkg = await fs.readFile(path.join(path.dirname(target), '..', 'package.json'), 'utf8').catch(() => '');
+  const pkg = await fs.readFile(path.join(path.dirname(target), '..', 'package.json'), 'utf8').catch(() => undefined);
+  if (pkg === undefined) {
+    // A checkout deleted since: the link is ours if it has the shape of one and leads nowhere. A program
+    // that is there without a peapod package.json beside it is someone else's.
+    return fs.access(target).then(() => false, () => true);
+  }
   try {
     return (JSON.parse(pkg) as { name?: string }).name === 'peapod';
   } catch {
-    // A checkout deleted since: the link is ours if it has the shape of one.
-    return pkg === '';
+    return false;
   }
 }
 
@@ -46,6 +50,7 @@ export async function installCommand(opts: LinkOptions = {}): Promise<string> {
   const dir = opts.dir ?? COMMAND_DIR;
   const entry = opts.entry ?? checkoutEntry();
   const link = path.join(dir, 'peapod');
+  if (!(await fs.access(entry).then(() => true, () => false))) return `command: ${entry} is not there (a build outside the checkout?): ${link} left as it is`;
   const onPath = (opts.pathEnv ?? process.env.PATH ?? '').split(':').includes(dir);
   const note = onPath ? '' : ` (${dir} is not on this shell's PATH: add it, or run ${link})`;
   const current = await linkAt(link);
@@ -86,7 +91,7 @@ export async function uninstallCommand(opts: LinkOptions = {}): Promise<string> 
   if (current === null) return `command: ${link} is a program of its own, left as it is`;
   const target = path.resolve(dir, current);
   const gone = await fs.access(target).then(() => false, () => true);
-  if (target !== entry && !(gone && (await isPeapodEntry(target)))) return `command: ${link} links to another checkout (${target}), left as it is: run \`peapod setup --uninstall\` from there`;
+  if (target !== entry && !(gone && (await isPeapodEntry(target)))) return `command: ${link} links to ${target}, not to this checkout: left as it is (a peapod checkout there removes it with its own \`peapod setup --uninstall\`)`;
   await fs.rm(link);
   return `command: removed ${link}`;
 }
