@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { FakeClock } from '../system/clock.js';
 import type { Command } from 'commander';
-import { buildProgram, COMMAND_GROUPS, main, parseDurationMs } from './main.js';
+import { buildProgram, COMMAND_GROUPS, main, normalizeBooleanFlags, parseDurationMs } from './main.js';
 import { shellQuote, startDaemonCommand } from './context.js';
 import { execFileSync } from 'node:child_process';
 import type { CliIO } from './context.js';
@@ -268,4 +268,12 @@ test('serve refuses a --node-lease-renew-interval longer than the 40s lease dura
   // --max-pods 0 is refused later, still before the daemon starts: only the interval's error may come first.
   assert.equal(await main(['serve', '--node-lease-renew-interval', '41s', '--max-pods', '0', '--data-dir', '/nonexistent/peapod-cli-test'], x), 1);
   assert.match(x.errs.join(''), /^error: invalid argument "41s" for --node-lease-renew-interval: must be no longer than the node lease's 40s duration/);
+});
+
+test("kubectl's --flag=true|false on boolean flags; a command's own words after -- are left alone", () => {
+  const p = buildProgram(io());
+  assert.deepEqual(normalizeBooleanFlags(p, ['get', 'pods', '--no-headers=true', '-w=false', '-A=TRUE']), ['get', 'pods', '--no-headers', '-A']);
+  assert.deepEqual(normalizeBooleanFlags(p, ['get', 'pods', '--no-headers=false', '--selector=app=x']), ['get', 'pods', '--selector=app=x']);
+  assert.deepEqual(normalizeBooleanFlags(p, ['exec', 'web', '--', 'ls', '-A=true']), ['exec', 'web', '--', 'ls', '-A=true']);
+  assert.deepEqual(normalizeBooleanFlags(p, ['get', 'pods', '-n=true']), ['get', 'pods', '-n=true'], '-n takes a value: not a boolean');
 });

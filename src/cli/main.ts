@@ -539,6 +539,29 @@ export function overview(program: Command): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * kubectl's `--flag=true|false` on a boolean flag (`--no-headers=true`, `-w=false`, `-A=true`), which
+ * commander does not read: `=true` is the flag alone, `=false` no flag (every boolean flag here defaults
+ * to off, --no-headers included). Words after `--` are a command's and left as they are.
+ */
+export function normalizeBooleanFlags(program: Command, argv: string[]): string[] {
+  const booleans = new Set<string>();
+  const walk = (c: Command) => {
+    for (const o of c.options) if (!o.required && !o.optional) for (const name of [o.long, o.short]) if (name) booleans.add(name);
+    c.commands.forEach(walk);
+  };
+  walk(program);
+  const end = argv.indexOf('--');
+  const out: string[] = [];
+  for (const [i, a] of argv.entries()) {
+    const m = end >= 0 && i >= end ? null : /^(--?[\w-]+)=(true|false)$/i.exec(a);
+    if (m && booleans.has(m[1]!)) {
+      if (m[2]!.toLowerCase() === 'true') out.push(m[1]!);
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** Runs the CLI on the user's arguments (without node and the script) and returns the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO()): Promise<number> {
   const program = buildProgram(io);
@@ -547,7 +570,7 @@ export async function main(argv: string[], io: CliIO = defaultIO()): Promise<num
     return 0;
   }
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeBooleanFlags(program, argv), { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
