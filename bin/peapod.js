@@ -9,7 +9,14 @@
 import { statSync } from 'node:fs';
 
 const mtime = (p) => statSync(new URL(p, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const bundled = mtime('../dist/src/cli/peapod.bundle.js') >= mtime('../dist/src/cli/main.js');
+const [bundle, modules] = [mtime('../dist/src/cli/peapod.bundle.js'), mtime('../dist/src/cli/main.js')];
+if (bundle < 0 && modules < 0) {
+  process.stderr.write(`peapod: no build in ${new URL('../dist/', import.meta.url).pathname}: run \`npm run build\` in the checkout\n`);
+  process.exit(1);
+}
+const bundled = bundle >= modules;
+// Said with -v (any level): the quick start needs `npm run build` (or node scripts/build-cli.mjs) after a tsc.
+if (!bundled && process.argv.some((a) => /^(-v|--v)(=?\d*)$/.test(a))) process.stderr.write('peapod: the CLI bundle is older than dist/src (a tsc since `npm run build`?): running the modules, more slowly; `node scripts/build-cli.mjs` remakes it\n');
 const { main } = bundled ? await import('../dist/src/cli/peapod.bundle.js') : await import('../dist/src/cli/main.js');
 
 const code = await main(process.argv.slice(2));
