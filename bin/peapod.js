@@ -6,6 +6,7 @@
 // Run as a program, it is first a shell script (the two lines above; to JavaScript the second is a
 // string and a comment): `serve` gets node's flag and glibc's malloc tunables (src/system/node-flags.ts),
 // which must be there when node starts; every other command starts node without them, which is quicker.
+// (Any argument `serve` counts: `peapod logs serve` merely starts node with the daemon's flags.)
 import { statSync } from 'node:fs';
 
 const mtime = (p) => statSync(new URL(p, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
