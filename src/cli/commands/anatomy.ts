@@ -21,6 +21,7 @@ import {
 import { anatomySvg } from '../../ui/anatomy-svg.js';
 import { CliError, type CliContext } from '../context.js';
 import { findResource, resourcePath } from '../resources.js';
+import { ANATOMY_OUTPUTS } from '../printable.js';
 
 export interface AnatomyOptions {
   output?: string;
@@ -31,8 +32,6 @@ export interface FormatAnatomyOptions {
   color?: boolean;
 }
 
-/** The -o values besides the default tree. */
-export const ANATOMY_OUTPUTS = ['json', 'yaml', 'svg'];
 
 type Color = 'green' | 'yellow' | 'red';
 

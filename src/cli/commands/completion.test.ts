@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { FakeClock } from '../../system/clock.js';
 import type { CliIO, GlobalOptions } from '../context.js';
 import { buildProgram } from '../main.js';
-import { ANATOMY_OUTPUTS } from './anatomy.js';
+import { ANATOMY_OUTPUTS } from '../printable.js';
 import { complete, completionScript, daemonNames, Directive, formatCompletion, OUTPUT_FORMATS, type NameSourceFor } from './completion.js';
 
 const io = (): CliIO => ({ stdout: () => {}, stderr: () => {}, stdin: Readable.from([]), env: {}, clock: new FakeClock() });
@@ -87,8 +87,8 @@ test('flags: the command\'s and the global ones, long and short, not repeated on
 
 test('flag values: -o formats, choices, --flag=value, booleans', async () => {
   assert.deepEqual(await values('get', 'pods', '-o', ''), OUTPUT_FORMATS.get);
-  assert.deepEqual(await values('get', '-o', 'j'), ['json', 'jsonpath=', 'jsonpath-file=']);
-  assert.deepEqual(await values('get', '--output=j'), ['--output=json', '--output=jsonpath=', '--output=jsonpath-file=']);
+  assert.deepEqual(await values('get', '-o', 'j'), ['json', 'jsonpath=', 'jsonpath-as-json=', 'jsonpath-file=']);
+  assert.deepEqual(await values('get', '--output=j'), ['--output=json', '--output=jsonpath=', '--output=jsonpath-as-json=', '--output=jsonpath-file=']);
   const jp = await comp(['get', '--output=jsonpath=']);
   assert.deepEqual(jp.values, ['--output=jsonpath=']);
   assert.equal(jp.directive, Directive.NoFileComp | Directive.NoSpace, 'the template follows the =: no space');
@@ -311,7 +311,7 @@ printf '%s\\n' "\${#COMPREPLY[@]}" "\${COMPREPLY[@]}"`;
     assert.deepEqual((await complete('peapod get pv,pvc,s')).reply, ['secrets', 'serviceaccounts', 'sa', 'storageclasses', 'sc', 'services', 'svc'].map((t) => `pv,pvc,${t}`));
     // -o's values; after --output= bash replaces only what follows the =.
     assert.deepEqual((await complete('peapod get pods -o ya')).reply, ['yaml']);
-    assert.deepEqual((await complete('peapod get pods --output=js')).reply, ['json', 'jsonpath=', 'jsonpath-file=']);
+    assert.deepEqual((await complete('peapod get pods --output=js')).reply, ['json', 'jsonpath=', 'jsonpath-as-json=', 'jsonpath-file=']);
     const jp = await complete('peapod get pods --output=jsonpath=');
     assert.deepEqual(jp.reply, ['']);
     assert.ok(jp.opts.includes('compopt -o nospace'), JSON.stringify(jp.opts));

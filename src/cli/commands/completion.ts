@@ -15,6 +15,7 @@ import { RESOURCES, type ApiResource } from '../../k8s/registry.js';
 import type { Pod } from '../../k8s/types.js';
 import { CliContext, type CliIO, type GlobalOptions } from '../context.js';
 import { findResource, resourcePath } from '../resources.js';
+import { ANATOMY_OUTPUTS, DESCRIBABLE, GET_OUTPUTS, GET_OUTPUTS_WITH_VALUE } from '../printable.js';
 
 /** cobra's ShellCompDirective bits, as the scripts read them. */
 export const Directive = {
@@ -52,15 +53,14 @@ export type NameSourceFor = (globals: GlobalOptions) => NameSource;
 import type { Shell } from './completion-commands.js';
 export { SHELLS, type Shell } from './completion-commands.js';
 
-/** What `-o` takes where the option has no fixed choices (get validates its own; main.test checks these against its help). */
+/** What `-o` takes where the option has no fixed choices (the commands check their own, from the same lists). */
 export const OUTPUT_FORMATS: Record<string, string[]> = {
-  get: ['wide', 'yaml', 'json', 'name', 'jsonpath=', 'jsonpath-file=', 'custom-columns=', 'custom-columns-file='],
-  anatomy: ['json', 'yaml', 'svg'],
+  get: GET_OUTPUTS.map((f) => (GET_OUTPUTS_WITH_VALUE.has(f) ? `${f}=` : f)),
+  anatomy: ANATOMY_OUTPUTS,
 };
 
 /** Commands whose arguments are TYPE NAME..., TYPE/NAME... or TYPE,TYPE NAME...; describe knows fewer types. */
 const TYPE_COMMANDS = new Set(['get', 'describe', 'delete']);
-const DESCRIBABLE = new Set(['pods', 'persistentvolumeclaims', 'persistentvolumes', 'storageclasses']);
 
 /** Options whose value is a file, or a directory (beside those whose long name says so). */
 const FILE_OPTIONS = new Set(['--kubeconfig', '--filename', '--input']);
@@ -224,7 +224,7 @@ function flags(help: Help, st: LineState, toComplete: string): Completion {
 function typeNames(command: string): Candidate[] {
   const out: Candidate[] = [];
   for (const r of RESOURCES) {
-    if (command === 'describe' && !DESCRIBABLE.has(r.resource)) continue;
+    if (command === 'describe' && !DESCRIBABLE.includes(r.resource)) continue;
     for (const value of [r.resource, ...r.shortNames]) out.push({ value, description: r.kind });
   }
   return out;

@@ -9,10 +9,10 @@ import type { ApiResource } from '../../k8s/registry.js';
 import { ApiError, type ApiClient } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
 import { findResource, resourcePath } from '../resources.js';
+import { DESCRIBABLE } from '../printable.js';
 import { describePod } from '../printers/describe-pod.js';
 import { describePersistentVolume, describePersistentVolumeClaim, describeStorageClass } from '../printers/describe-storage.js';
 
-const DESCRIBABLE = ['pods', 'persistentvolumeclaims', 'persistentvolumes', 'storageclasses'];
 
 /** The object's events, or undefined when they cannot be read (then no Events section is printed). */
 async function eventsOf(api: ApiClient, obj: KubeObject, r: ApiResource, podStyle = false): Promise<KubeEvent[] | undefined> {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeObject } from '../../k8s/types.js';
 import { findResource } from '../resources.js';
-import { OUTPUT_FORMATS, parseOutputFormat, printObjects, type OutputFormat, type PrintState } from './get.js';
+import { GET_OUTPUTS } from '../printable.js';
+import { parseOutputFormat, printObjects, type OutputFormat, type PrintState } from './get.js';
 
 // Error texts recorded from kubectl v1.32 (`kubectl get pods -o ...`).
 const refused: [string, string][] = [
@@ -26,7 +27,7 @@ for (const [o, want] of refused) {
 
 test('go templates are refused, naming the formats peapod prints', () => {
   for (const o of ['go-template={{.kind}}', 'go-template-file=x', 'template={{.kind}}', 'templatefile=x']) {
-    assert.throws(() => parseOutputFormat(o), (e: Error) => /does not print Go templates/.test(e.message) && e.message.includes(OUTPUT_FORMATS.join(',')));
+    assert.throws(() => parseOutputFormat(o), (e: Error) => /does not print Go templates/.test(e.message) && e.message.includes(GET_OUTPUTS.join(',')));
   }
 });
 

@@ -11,6 +11,7 @@ import type { KubeObject } from '../../k8s/types.js';
 import { apiVersionOf, type ApiResource } from '../../k8s/registry.js';
 import { ApiError, jsonLines, TABLE_ACCEPT } from '../client.js';
 import { CliError, type CliContext } from '../context.js';
+import { GET_OUTPUTS } from '../printable.js';
 import { findResource, qualifiedKind, resourcePath } from '../resources.js';
 import { formatRows, tableCells, type Table, type TableColumn } from '../printers/table.js';
 import { JsonPath, JsonPathExecError, JsonPathParseError, compareGoStrings, goJson, goNumber, goQuote, jsonPathExecMessage } from '../printers/jsonpath.js';
@@ -26,8 +27,6 @@ export interface GetOptions {
   allowMissingTemplateKeys?: boolean;
 }
 
-/** The -o formats peapod prints, named as kubectl names them in its error. */
-export const OUTPUT_FORMATS = ['custom-columns', 'custom-columns-file', 'json', 'jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'name', 'wide', 'yaml'];
 
 /** How the objects are printed, from -o. */
 export type OutputFormat =
@@ -55,7 +54,7 @@ export function parseOutputFormat(output: string, allowMissingTemplateKeys = tru
   const name = eq < 0 ? output : output.slice(0, eq);
   const arg = eq < 0 ? '' : output.slice(eq + 1);
   if (['go-template', 'go-template-file', 'template', 'templatefile'].includes(name)) {
-    throw new CliError(`error: peapod does not print Go templates (-o ${name}); use -o jsonpath=TEMPLATE or -o custom-columns=SPEC instead (formats peapod prints: ${OUTPUT_FORMATS.join(',')})`);
+    throw new CliError(`error: peapod does not print Go templates (-o ${name}); use -o jsonpath=TEMPLATE or -o custom-columns=SPEC instead (formats peapod prints: ${GET_OUTPUTS.join(',')})`);
   }
   if (name === 'jsonpath' || name === 'jsonpath-file' || name === 'jsonpath-as-json') {
     if (arg === '') throw new CliError('error: template format specified but no template given');
@@ -78,7 +77,7 @@ export function parseOutputFormat(output: string, allowMissingTemplateKeys = tru
       throw new CliError(`error: ${(err as Error).message}`);
     }
   }
-  throw new CliError(`error: unable to match a printer suitable for the output format ${goQuote(output)}, allowed formats are: ${OUTPUT_FORMATS.join(',')}`);
+  throw new CliError(`error: unable to match a printer suitable for the output format ${goQuote(output)}, allowed formats are: ${GET_OUTPUTS.join(',')}`);
 }
 
 /** What a printer carries from one call to the next (-w prints each object by itself). */
