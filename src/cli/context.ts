@@ -50,13 +50,18 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** ` --data-dir DIR` as the user gave it (quoted for pasting), or nothing. */
+function dataDirFlag(dataDir: string | undefined): string {
+  return dataDir ? ` --data-dir ${shellQuote(dataDir)}` : '';
+}
+
 /**
  * The command that starts the daemon in the background with its log, to paste: as root, the command
  * itself; otherwise through sudo, with the redirection inside root's shell (the user's own shell may not
  * write /var/log) and sudo in the foreground (it may ask for a password).
  */
 export function startDaemonCommand(dataDir: string | undefined, root: boolean): string {
-  const cmd = `setsid peapod${dataDir ? ` --data-dir ${shellQuote(dataDir)}` : ''} serve >> /var/log/peapod.log 2>&1 < /dev/null &`;
+  const cmd = `setsid peapod${dataDirFlag(dataDir)} serve >> /var/log/peapod.log 2>&1 < /dev/null &`;
   return root ? cmd : `sudo sh -c ${shellQuote(cmd)}`;
 }
 
@@ -83,15 +88,16 @@ export class CliContext {
     if (this.client) return this.client;
     const { path: file, from } = this.kubeconfig();
     const serve = startDaemonCommand(this.globals.dataDir, process.getuid?.() === 0);
-    const dataDirFlag = this.globals.dataDir ? ` --data-dir ${shellQuote(this.globals.dataDir)}` : '';
+    // A kubeconfig the user named may be any daemon's: what starts it is not known.
+    const named = from === '--kubeconfig' || from === '$KUBECONFIG';
     const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
       throw new CliError(
         err.code === 'ENOENT'
-          ? from === '--kubeconfig' || from === '$KUBECONFIG'
+          ? named
             ? `error: no kubeconfig at ${file} (${from}): save a daemon's there with \`sudo peapod [--data-dir DIR] kubeconfig > ${shellQuote(file)}\`, or mint one for a user with \`sudo peapod kubeconfig --user NAME\``
             : `error: no kubeconfig at ${file}: the daemon writes it when it starts. Start it with \`${serve}\` (or \`bash scripts/setup-and-run.sh\`), or pass --kubeconfig`
           : err.code === 'EACCES'
-            ? `error: read kubeconfig ${file}: permission denied (the data dir is root's): run as root, or save one for yourself with \`mkdir -p ~/.kube && (umask 077; sudo peapod${dataDirFlag} kubeconfig > ~/.kube/peapod)\` and pass --kubeconfig ~/.kube/peapod`
+            ? `error: read kubeconfig ${file}: permission denied (the data dir is root's): run as root, or save one for yourself with \`mkdir -p ~/.kube && (umask 077; sudo peapod${dataDirFlag(this.globals.dataDir)} kubeconfig > ~/.kube/peapod)\` and pass --kubeconfig ~/.kube/peapod`
             : `error: read kubeconfig ${file}: ${err.message}`,
       );
     });
@@ -100,7 +106,7 @@ export class CliContext {
     if (v >= 1) this.err(`peapod: ${config.server} (context ${config.context || '-'}, user ${config.user || '-'}, namespace ${config.namespace}) from kubeconfig ${file} (${from})`);
     this.client = new ApiClient(config, {
       ...(v >= 6 ? { trace: (line: string) => this.err(`peapod: ${line}`) } : {}),
-      refusedHint: from === '--kubeconfig' || from === '$KUBECONFIG' ? `Is the daemon of ${file} (${from}) running?` : `Is the daemon running? Start it with \`${serve}\``,
+      refusedHint: named ? `Is the daemon of ${file} (${from}) running?` : `Is the daemon running? Start it with \`${serve}\``,
     });
     return this.client;
   }

@@ -7,6 +7,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
+
 /** Where the command goes: on Debian's PATH for root and for users alike. */
 export const COMMAND_DIR = '/usr/local/bin';
 
@@ -22,7 +24,7 @@ async function isPeapodEntry(target: string): Promise<boolean> {
   if (pkg === undefined) {
     // A checkout deleted since: the link is ours if it has the shape of one and leads nowhere. A program
     // that is there without a peapod package.json beside it is someone else's.
-    return fs.access(target).then(() => false, () => true);
+    return !(await exists(target));
   }
   try {
     return (JSON.parse(pkg) as { name?: string }).name === 'peapod';
@@ -45,12 +47,16 @@ export interface LinkOptions {
   pathEnv?: string;
 }
 
+/** The options with their defaults, and the link's path. */
+function where(opts: LinkOptions): { dir: string; entry: string; link: string } {
+  const dir = opts.dir ?? COMMAND_DIR;
+  return { dir, entry: opts.entry ?? checkoutEntry(), link: path.join(dir, 'peapod') };
+}
+
 /** Links DIR/peapod to the entry; returns the line to print. */
 export async function installCommand(opts: LinkOptions = {}): Promise<string> {
-  const dir = opts.dir ?? COMMAND_DIR;
-  const entry = opts.entry ?? checkoutEntry();
-  const link = path.join(dir, 'peapod');
-  if (!(await fs.access(entry).then(() => true, () => false))) return `command: ${entry} is not there (a build outside the checkout?): ${link} left as it is`;
+  const { dir, entry, link } = where(opts);
+  if (!(await exists(entry))) return `command: ${entry} is not there (a build outside the checkout?): ${link} left as it is`;
   const onPath = (opts.pathEnv ?? process.env.PATH ?? '').split(':').includes(dir);
   const note = onPath ? '' : ` (${dir} is not on this shell's PATH: add it, or run ${link})`;
   const current = await linkAt(link);
@@ -72,9 +78,7 @@ export async function installCommand(opts: LinkOptions = {}): Promise<string> {
 
 /** Says where DIR/peapod leads, changing nothing (`setup --no-install`). */
 export async function describeCommand(opts: LinkOptions = {}): Promise<string> {
-  const dir = opts.dir ?? COMMAND_DIR;
-  const entry = opts.entry ?? checkoutEntry();
-  const link = path.join(dir, 'peapod');
+  const { dir, entry, link } = where(opts);
   const current = await linkAt(link);
   if (current === undefined) return `command: no ${link} (\`peapod setup\` without --no-install links it to ${entry})`;
   if (current === null) return `command: ${link} is a program of its own`;
@@ -83,14 +87,12 @@ export async function describeCommand(opts: LinkOptions = {}): Promise<string> {
 
 /** Removes DIR/peapod when it links to this checkout's entry (or to a checkout that is gone); returns the line to print. */
 export async function uninstallCommand(opts: LinkOptions = {}): Promise<string> {
-  const dir = opts.dir ?? COMMAND_DIR;
-  const entry = opts.entry ?? checkoutEntry();
-  const link = path.join(dir, 'peapod');
+  const { dir, entry, link } = where(opts);
   const current = await linkAt(link);
   if (current === undefined) return `command: no ${link}`;
   if (current === null) return `command: ${link} is a program of its own, left as it is`;
   const target = path.resolve(dir, current);
-  const gone = await fs.access(target).then(() => false, () => true);
+  const gone = !(await exists(target));
   if (target !== entry && !(gone && (await isPeapodEntry(target)))) return `command: ${link} links to ${target}, not to this checkout: left as it is (a peapod checkout there removes it with its own \`peapod setup --uninstall\`)`;
   await fs.rm(link);
   return `command: removed ${link}`;
